@@ -3,3 +3,7 @@
 
 pub mod calendar;
 pub mod domain;
+pub mod cli;
+pub mod demo;
+pub mod store;
+pub mod text;

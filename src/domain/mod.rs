@@ -1,1 +1,10 @@
-//! Domain rules.
+//! Domain rules of the AEO Action Plan: pure types and functions (no I/O, no clock, no terminal).
+
+pub mod approval;
+pub mod clearance;
+pub mod credit;
+pub mod enterprise;
+pub mod inspection;
+pub mod queue;
+pub mod search;
+pub mod verification;

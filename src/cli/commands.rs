@@ -1,0 +1,788 @@
+//! One function per subcommand. Each prints a table, or JSON with --json.
+
+use super::{Context, Lang, parse_duration, parse_instant};
+use crate::calendar::{ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, shanghai_datetime};
+use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
+use crate::domain::clearance::{OfficeHours, check_appointment};
+use crate::domain::credit::CreditLevel;
+use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
+use crate::domain::inspection::Location;
+use crate::domain::measures::MeasureCatalog;
+use crate::domain::search::classify;
+use crate::store::{ApprovalRow, NewBooking, QueueRow, Store};
+use crate::text::{inert, table};
+use anyhow::{Context as _, Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed and --now give the same data
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 320)]
+    pub enterprises: usize,
+    #[arg(long, default_value_t = 600)]
+    pub items: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct QueueArgs {
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ApprovalsArgs {
+    /// Only approvals due within this time from now (overdue ones included), e.g. 2d, 36h
+    #[arg(long, value_name = "DURATION")]
+    pub due_within: Option<String>,
+    /// Include decided approvals
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Each date from FROM to TO (inclusive): working or not, why, and whether the year's data exists
+    Days {
+        from: String,
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DeadlineArgs {
+    /// special_articles (measure 25), animal_plant (26) or advance_ruling (6)
+    #[arg(long)]
+    pub kind: String,
+    /// advanced, certified, regular, dishonest or seriously_dishonest (or the Chinese name)
+    #[arg(long)]
+    pub credit: String,
+    #[arg(long, value_name = "TIME")]
+    pub accepted_at: String,
+    /// A clock pause FROM/TO (TO may be empty for a pause still open); repeatable
+    #[arg(long, value_name = "FROM/TO")]
+    pub pause: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SlotsArgs {
+    /// First date (default: today in Shanghai)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Last date (default: the first)
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BookArgs {
+    /// The slot's id (see `aeo slots`)
+    #[arg(long)]
+    pub slot: i64,
+    /// The enterprise: id, USCC, customs code or full Chinese name
+    #[arg(long)]
+    pub enterprise: String,
+    #[arg(long)]
+    pub goods: String,
+    /// in_zone, out_of_zone or factory (measure 30)
+    #[arg(long, default_value = "in_zone")]
+    pub location: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LookupArgs {
+    pub query: String,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ClearanceArgs {
+    /// The enterprise: id, USCC, customs code or full Chinese name
+    #[arg(long)]
+    pub enterprise: String,
+    /// When the goods are to be cleared
+    #[arg(long, value_name = "TIME")]
+    pub at: String,
+    /// When the request is made [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub requested_at: Option<String>,
+    #[arg(long, default_value = "09:00-17:00", env = "AEO_OFFICE_HOURS")]
+    pub office_hours: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ValidateCommand {
+    /// A unified social credit code (GB 32100)
+    Uscc { code: String },
+    /// A 10-digit customs registration code (or AEOCN + code)
+    CustomsCode { code: String },
+    /// An 18-digit declaration number
+    Declaration { number: String },
+}
+
+#[derive(Args, Debug)]
+pub struct MeasuresArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
+    use super::Command as C;
+    match cmd {
+        C::Init => init(ctx),
+        C::Demo(a) => demo(ctx, &a),
+        C::Queue(a) => queue(ctx, &a),
+        C::Approvals(a) => approvals(ctx, &a),
+        C::Calendar(CalendarCommand::Days { from, to, json }) => calendar_days(&from, &to, json),
+        C::Deadline(a) => deadline(ctx, &a),
+        C::Slots(a) => slots(ctx, &a),
+        C::Book(a) => book(ctx, &a),
+        C::Lookup(a) => lookup(ctx, &a),
+        C::Clearance(a) => clearance(ctx, &a),
+        C::Validate(v) => validate(&v),
+        C::Measures(a) => measures(ctx, &a),
+    }
+}
+
+fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shanghai wall time, to the minute.
+pub fn shanghai_text(t: Timestamp) -> String {
+    shanghai_datetime(t).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+fn parse_date(s: &str) -> Result<Date> {
+    s.trim()
+        .parse()
+        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))
+}
+
+fn init(ctx: &Context) -> Result<ExitCode> {
+    let store = ctx.open()?;
+    println!(
+        "database {} ready (schema {})",
+        store.path().display(),
+        crate::store::SCHEMA_VERSION
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
+    let mut store = ctx.open()?;
+    let opts = crate::demo::DemoOptions {
+        seed: a.seed,
+        enterprises: a.enterprises,
+        items: a.items,
+    };
+    let r = crate::demo::fill(
+        &mut store,
+        &opts,
+        ctx.now,
+        WorkingCalendar::official(),
+        MeasureCatalog::official(),
+    )?;
+    println!(
+        "demo database {}: {} enterprises, {} queue items, {} inspection slots, {} bookings, {} approvals",
+        store.path().display(),
+        r.enterprises,
+        r.items,
+        r.slots,
+        r.bookings,
+        r.approvals
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn credit_text(c: CreditLevel, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => c.name_zh(),
+        Lang::En => c.name_en(),
+    }
+}
+
+/// Time left before a work item's deadline, or how long it has waited.
+fn item_time_text(r: &QueueRow, now: Timestamp) -> String {
+    match r.due_at {
+        Some(due) if due <= now => format!("overdue {}", short_duration(now.duration_since(due))),
+        Some(due) => format!("{} left", short_duration(due.duration_since(now))),
+        None => format!("waiting {}", short_duration(now.duration_since(r.received_at))),
+    }
+}
+
+fn short_duration(d: jiff::SignedDuration) -> String {
+    let mins = d.as_secs().max(0) / 60;
+    let (days, hours, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
+    if days > 0 {
+        format!("{days}d{hours:02}h")
+    } else if hours > 0 {
+        format!("{hours}h{m:02}m")
+    } else {
+        format!("{m}m")
+    }
+}
+
+fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let rows = store.queue(a.limit, a.offset)?;
+    if a.json {
+        return print_json(&rows);
+    }
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let flags = match ctx.lang {
+                Lang::Zh => r.flags.labels_zh(),
+                Lang::En => r.flags.labels_en(),
+            };
+            vec![
+                (a.offset + i + 1).to_string(),
+                r.id.to_string(),
+                r.enterprise.clone(),
+                credit_text(r.credit, ctx.lang).to_string(),
+                format!(
+                    "{} (m{})",
+                    match ctx.lang {
+                        Lang::Zh => r.kind.name_zh(),
+                        Lang::En => r.kind.name_en(),
+                    },
+                    r.measure
+                ),
+                r.declaration_no.clone().unwrap_or_default(),
+                item_time_text(r, ctx.now),
+                r.status.code().to_string(),
+                flags.join(" "),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &["#", "id", "enterprise", "credit", "kind", "declaration", "time", "status", "flags"],
+            &body
+        )
+    );
+    println!("{} open items in the queue", store.queue_len()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ApprovalView<'a> {
+    #[serde(flatten)]
+    row: &'a ApprovalRow,
+    status: crate::domain::approval::ApprovalStatus,
+    rule: crate::domain::approval::DeadlineRule,
+    countdown: Countdown,
+    urgency: Urgency,
+}
+
+pub fn countdown_text(c: &Countdown, lang: Lang) -> String {
+    let (d, h) = c.days_hours();
+    let unit = match (c.count, lang) {
+        (DayCount::Working, Lang::Zh) => "个工作日",
+        (DayCount::Calendar, Lang::Zh) => "天",
+        (DayCount::Working, Lang::En) => " working days",
+        (DayCount::Calendar, Lang::En) => " days",
+    };
+    let core = match lang {
+        Lang::Zh => format!("{d}{unit}{h}小时"),
+        Lang::En => format!("{d}{unit} {h}h"),
+    };
+    let mut s = if c.overdue {
+        match lang {
+            Lang::Zh => format!("已超期 {}", short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))),
+            Lang::En => format!("overdue by {}", short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))),
+        }
+    } else if c.paused {
+        match lang {
+            Lang::Zh => format!("暂停计时（剩{core}）"),
+            Lang::En => format!("paused ({core} left)"),
+        }
+    } else {
+        core
+    };
+    if c.uses_unknown_calendar {
+        s.push_str(" [?calendar]");
+    }
+    s
+}
+
+fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let cal = WorkingCalendar::official();
+    let catalog = MeasureCatalog::official();
+    let within = a.due_within.as_deref().map(parse_duration).transpose()?;
+    let rows = store.approvals(a.all)?;
+    let mut views: Vec<ApprovalView<'_>> = rows
+        .iter()
+        .map(|row| {
+            let countdown = row.countdown(cal, catalog, ctx.now);
+            ApprovalView {
+                status: row.status(),
+                rule: row.rule(catalog),
+                urgency: urgency(&countdown),
+                countdown,
+                row,
+            }
+        })
+        .filter(|v| match within {
+            None => true,
+            Some(w) => {
+                v.row.decided_at.is_none()
+                    && v.countdown.due.is_some_and(|due| due <= ctx.now + w)
+            }
+        })
+        .collect();
+    // Sorted by time left; paused clocks (no due instant) after running ones, decided last.
+    views.sort_by_key(|v| (v.row.decided_at.is_some(), v.countdown.paused, v.countdown.remaining_secs, v.row.id));
+    if a.json {
+        return print_json(&views);
+    }
+    let body: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.row.id.to_string(),
+                v.row.reference.clone(),
+                v.row.enterprise.clone(),
+                credit_text(v.row.credit, ctx.lang).to_string(),
+                v.status.code().to_string(),
+                v.countdown.due.map(shanghai_text).unwrap_or_else(|| "—".into()),
+                if v.row.decided_at.is_some() {
+                    format!("decided {}", v.row.decided_at.map(shanghai_text).unwrap_or_default())
+                } else {
+                    countdown_text(&v.countdown, ctx.lang)
+                },
+                match v.urgency {
+                    Urgency::Overdue if v.row.decided_at.is_none() => "OVERDUE".into(),
+                    Urgency::NearlyDue if v.row.decided_at.is_none() => "NEARLY DUE".into(),
+                    _ => String::new(),
+                },
+                match ctx.lang {
+                    Lang::Zh => v.rule.reason_zh.clone(),
+                    Lang::En => v.rule.reason_en.clone(),
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &["id", "ref", "enterprise", "credit", "status", "due (Shanghai)", "time left", "urgency", "rule"],
+            &body
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct DayView {
+    date: Date,
+    weekday: &'static str,
+    working: bool,
+    reason: DayReason,
+    data_known: bool,
+}
+
+const WEEKDAYS_ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+
+fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
+    let (from, to) = (parse_date(from)?, parse_date(to)?);
+    if to < from {
+        bail!("the range ends ({to}) before it starts ({from})");
+    }
+    if (to - from).get_days() > 3660 {
+        bail!("the range is longer than ten years");
+    }
+    let cal = WorkingCalendar::official();
+    let mut days = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let info = cal.day(d);
+        days.push(DayView {
+            date: d,
+            weekday: WEEKDAYS_ZH[d.weekday().to_monday_zero_offset() as usize],
+            working: info.working,
+            reason: info.reason,
+            data_known: info.data_known,
+        });
+        d = d.tomorrow()?;
+    }
+    if json {
+        return print_json(&days);
+    }
+    let body: Vec<Vec<String>> = days
+        .iter()
+        .map(|v| {
+            vec![
+                v.date.to_string(),
+                format!("周{}", v.weekday),
+                if v.working { "working" } else { "off" }.to_string(),
+                match &v.reason {
+                    DayReason::Weekday => "weekday".to_string(),
+                    DayReason::Weekend => "weekend".to_string(),
+                    DayReason::Holiday { name } => format!("holiday {name}"),
+                    DayReason::MakeUpWorkday { name } => format!("make-up working day (调休) {name}"),
+                },
+                if v.data_known {
+                    "official".to_string()
+                } else {
+                    format!("UNKNOWN: no {} data, weekend-only fallback", v.date.year())
+                },
+            ]
+        })
+        .collect();
+    print!("{}", table(&["date", "day", "status", "why", "calendar data"], &body));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_pause(s: &str) -> Result<ClockPause> {
+    let (a, b) = s
+        .split_once('/')
+        .ok_or_else(|| anyhow!("--pause '{s}' must be FROM/TO (TO may be empty for an open pause)"))?;
+    let start = parse_instant(a).with_context(|| format!("--pause '{s}'"))?;
+    let end = if b.trim().is_empty() {
+        None
+    } else {
+        Some(parse_instant(b).with_context(|| format!("--pause '{s}'"))?)
+    };
+    if end.is_some_and(|e| e < start) {
+        bail!("--pause '{s}' ends before it starts");
+    }
+    Ok(ClockPause { start, end })
+}
+
+fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
+    let kind = ApprovalKind::parse(&a.kind).map_err(|e| anyhow!("--kind: {e}"))?;
+    let credit: CreditLevel = a.credit.parse().map_err(|e: String| anyhow!("--credit: {e}"))?;
+    let accepted = parse_instant(&a.accepted_at).context("--accepted-at")?;
+    let pauses = a.pause.iter().map(|p| parse_pause(p)).collect::<Result<Vec<_>>>()?;
+    let rule = deadline_rule(kind, credit, MeasureCatalog::official());
+    let c = countdown(
+        WorkingCalendar::official(),
+        accepted,
+        rule.limit_days,
+        rule.count,
+        &pauses,
+        ctx.now,
+    );
+    #[derive(Serialize)]
+    struct Out<'a> {
+        kind: ApprovalKind,
+        credit: CreditLevel,
+        accepted_at: Timestamp,
+        due: Option<Timestamp>,
+        due_shanghai: Option<String>,
+        rule: &'a crate::domain::approval::DeadlineRule,
+        countdown: &'a Countdown,
+    }
+    let out = Out {
+        kind,
+        credit,
+        accepted_at: accepted,
+        due: c.due,
+        due_shanghai: c.due.map(shanghai_text),
+        rule: &rule,
+        countdown: &c,
+    };
+    if a.json {
+        return print_json(&out);
+    }
+    match c.due {
+        Some(due) => println!("due: {} Asia/Shanghai ({due})", shanghai_text(due)),
+        None => println!("due: not set while the clock is paused"),
+    }
+    println!("rule: {} / {}", rule.reason_zh, rule.reason_en);
+    println!(
+        "counting: the day of acceptance is not counted; {} {} from the next day; pauses do not count",
+        rule.limit_days,
+        match rule.count {
+            DayCount::Working => "working days (Chinese statutory calendar)",
+            DayCount::Calendar => "calendar days (自然日)",
+        }
+    );
+    println!("at {}: {}", shanghai_text(ctx.now), countdown_text(&c, Lang::En));
+    if c.uses_unknown_calendar {
+        println!(
+            "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let from = match &a.date {
+        Some(d) => parse_date(d)?,
+        None => crate::calendar::shanghai_date(ctx.now),
+    };
+    let to = match &a.to {
+        Some(d) => parse_date(d)?,
+        None => from,
+    };
+    let rows = store.slots_between(from, to)?;
+    if a.json {
+        return print_json(&rows);
+    }
+    let cal = WorkingCalendar::official();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|s| {
+            let day = cal.day(s.date);
+            vec![
+                s.id.to_string(),
+                s.date.to_string(),
+                format!("{}-{}", s.start.strftime("%H:%M"), s.end.strftime("%H:%M")),
+                format!("{} {}", s.office_code, s.office_name),
+                format!("{}/{}", s.taken, s.capacity),
+                s.free().to_string(),
+                if day.working {
+                    "all enterprises".to_string()
+                } else {
+                    format!("AEO only (5+2, {})", crate::domain::inspection::day_reason_zh(&day))
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(&["slot", "date", "time", "office", "booked", "free", "who may book"], &body)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
+    let location = Location::parse(&a.location).map_err(|e| anyhow!("--location: {e}"))?;
+    if a.goods.trim().is_empty() {
+        bail!("--goods must name the goods to inspect");
+    }
+    let mut store = ctx.open_existing()?;
+    let enterprise = store.resolve_enterprise(&a.enterprise)?;
+    let (id, note) = store.write(|w| {
+        w.book(
+            &NewBooking {
+                slot_id: a.slot,
+                enterprise_id: enterprise.id,
+                goods: a.goods.trim(),
+                location,
+                operator: &ctx.operator,
+                now: ctx.now,
+            },
+            WorkingCalendar::official(),
+        )
+    })?;
+    let slot = store.slot(a.slot)?.ok_or_else(|| anyhow!("slot {} vanished", a.slot))?;
+    if a.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            booking_id: i64,
+            slot: &'a crate::store::SlotRow,
+            enterprise_id: i64,
+            warning: Option<String>,
+        }
+        return print_json(&Out {
+            booking_id: id,
+            slot: &slot,
+            enterprise_id: enterprise.id,
+            warning: note,
+        });
+    }
+    println!(
+        "booked: booking {id} for {} on {} {}-{} at {} {} ({}), {}/{} places taken",
+        inert(&enterprise.name_zh),
+        slot.date,
+        slot.start.strftime("%H:%M"),
+        slot.end.strftime("%H:%M"),
+        slot.office_code,
+        slot.office_name,
+        location.name_en(),
+        slot.taken,
+        slot.capacity
+    );
+    if let Some(n) = note {
+        println!("warning: {n}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let q = classify(&a.query);
+    let hits = store.lookup(&q, a.limit)?;
+    if a.json {
+        return print_json(&hits);
+    }
+    if hits.is_empty() {
+        println!("no enterprise matches '{}'", inert(a.query.trim()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let body: Vec<Vec<String>> = hits
+        .iter()
+        .map(|h| {
+            let e = &h.enterprise;
+            let coordinator = match &h.coordinator {
+                Some(c) => format!("{} {} ({} {})", c.name, c.phone, c.office_code, c.office_name),
+                None => "—".into(),
+            };
+            vec![
+                e.id.to_string(),
+                e.name_zh.clone(),
+                credit_text(e.credit, ctx.lang).to_string(),
+                e.uscc.clone(),
+                e.aeo_code().unwrap_or_else(|| e.customs_code.clone()),
+                coordinator,
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(&["id", "enterprise", "credit", "USCC", "customs / AEO code", "coordinator"], &body)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let e = store.resolve_enterprise(&a.enterprise)?;
+    let at = parse_instant(&a.at).context("--at")?;
+    let requested = match &a.requested_at {
+        Some(t) => parse_instant(t).context("--requested-at")?,
+        None => ctx.now,
+    };
+    let hours = OfficeHours::parse(&a.office_hours).map_err(|m| anyhow!("--office-hours: {m}"))?;
+    let result = check_appointment(
+        e.credit,
+        requested,
+        at,
+        &hours,
+        WorkingCalendar::official(),
+        MeasureCatalog::official(),
+    );
+    match result {
+        Ok(ok) => {
+            if a.json {
+                return print_json(&ok);
+            }
+            println!(
+                "accepted: {} may clear at {} ({}; given {:.1} h)",
+                inert(&e.name_zh),
+                shanghai_text(at),
+                ok.rule_en,
+                ok.lead_given_hours
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => bail!("refused: {refusal}"),
+    }
+}
+
+fn validate(v: &ValidateCommand) -> Result<ExitCode> {
+    match v {
+        ValidateCommand::Uscc { code } => {
+            let (u, status) = Uscc::parse_lenient(code)?;
+            match status {
+                ChecksumStatus::Valid => {
+                    println!(
+                        "valid USCC {} (division {}, organisation code {})",
+                        u.as_str(),
+                        u.division_code(),
+                        u.org_code()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                _ => Err(Uscc::parse(code).err().map(anyhow::Error::new).unwrap_or_else(|| anyhow!("USCC {} fails its check", u.as_str()))),
+            }
+        }
+        ValidateCommand::CustomsCode { code } => {
+            let c = CustomsCode::parse(code)
+                .or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
+            println!("valid customs code {} (area {}, AEO code {})", c.as_str(), c.area(), c.aeo_code());
+            Ok(ExitCode::SUCCESS)
+        }
+        ValidateCommand::Declaration { number } => {
+            let d = DeclarationNo::parse(number)?;
+            println!(
+                "valid declaration number {} (office {}, year {}, {:?}, sequence {})",
+                d.as_str(),
+                d.office(),
+                d.year(),
+                d.direction(),
+                d.sequence()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
+    let catalog = MeasureCatalog::official();
+    if a.json {
+        return print_json(&catalog.all());
+    }
+    let body: Vec<Vec<String>> = catalog
+        .all()
+        .iter()
+        .map(|m| {
+            vec![
+                m.number.to_string(),
+                match ctx.lang {
+                    Lang::Zh => MeasureCatalog::category_name_zh(m.category).to_string(),
+                    Lang::En => MeasureCatalog::category_name_en(m.category).to_string(),
+                },
+                match ctx.lang {
+                    Lang::Zh => m.title_zh.clone(),
+                    Lang::En => m.title_en.clone(),
+                },
+            ]
+        })
+        .collect();
+    print!("{}", table(&["#", "category", "measure"], &body));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The console; until the panes land, the queue of the chosen (or a fresh demo) database.
+pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
+    let mut ctx = ctx.clone();
+    if demo && !ctx.db_given {
+        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
+        ctx.db = dir.join("demo.db");
+    }
+    if demo {
+        let mut store: Store = ctx.open()?;
+        crate::demo::fill(
+            &mut store,
+            &crate::demo::DemoOptions::default(),
+            ctx.now,
+            WorkingCalendar::official(),
+            MeasureCatalog::official(),
+        )?;
+    }
+    queue(&ctx, &QueueArgs { limit: 20, offset: 0, json: false })
+}

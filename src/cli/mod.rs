@@ -1,0 +1,165 @@
+//! The scriptable command line (clap): parse, open the store, run one command, print text or JSON.
+//! Errors are one line on stderr and a non-zero exit.
+
+mod commands;
+mod time;
+
+pub use time::{parse_duration, parse_instant};
+
+use crate::store::{Access, Store};
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aeo",
+    version,
+    about = "Operator console for the Shanghai Customs AEO Action Plan",
+    long_about = "Operator console for the Shanghai Customs AEO Action Plan (33 facilitation measures for certified enterprises).\nWithout a subcommand it opens the console; `aeo --demo` opens it on a fresh demo database."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Database file [default: $XDG_DATA_HOME/aeo-console/aeo.db]
+    #[arg(long, global = true, env = "AEO_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Freeze the clock at this instant (RFC 3339, or "YYYY-MM-DD HH:MM" in Asia/Shanghai)
+    #[arg(long, global = true, env = "AEO_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+    /// Who is acting, for records of who booked or took what [default: the OS user]
+    #[arg(long, global = true, env = "AEO_OPERATOR")]
+    pub operator: Option<String>,
+    /// Refuse every change (hotline seats)
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Open on a fresh demo database (in a temporary file unless --db is given)
+    #[arg(long)]
+    pub demo: bool,
+    /// Language of labels
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create (or upgrade) the database
+    Init,
+    /// Fill an empty database with realistic demo data
+    Demo(commands::DemoArgs),
+    /// The priority queue: AEO first, then the earlier deadline, then arrival
+    Queue(commands::QueueArgs),
+    /// Pending approvals with their deadlines and time left
+    Approvals(commands::ApprovalsArgs),
+    /// The official working-day calendar
+    #[command(subcommand)]
+    Calendar(commands::CalendarCommand),
+    /// The deadline that applies to an approval, and why
+    Deadline(commands::DeadlineArgs),
+    /// Inspection slots of a day or a range of days
+    Slots(commands::SlotsArgs),
+    /// Book an inspection ("5+2": AEO enterprises may book days off too)
+    Book(commands::BookArgs),
+    /// Find an enterprise by Chinese name, pinyin, initials, USCC or customs code
+    Lookup(commands::LookupArgs),
+    /// Check an appointment clearance request (measure 27)
+    Clearance(commands::ClearanceArgs),
+    /// Check identifiers
+    #[command(subcommand)]
+    Validate(commands::ValidateCommand),
+    /// The 33 measures of the plan
+    Measures(commands::MeasuresArgs),
+}
+
+/// What every command gets: the clock, the operator, and how to open the store.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: Timestamp,
+    pub operator: String,
+    pub db: PathBuf,
+    /// --db or AEO_DB named the database (rather than the default path).
+    pub db_given: bool,
+    pub access: Access,
+    pub lang: Lang,
+}
+
+impl Context {
+    pub fn from_global(g: &Global) -> Result<Context> {
+        let now = match &g.now {
+            Some(s) => parse_instant(s).context("--now / AEO_NOW")?,
+            None => Timestamp::now(),
+        };
+        let db = match &g.db {
+            Some(p) => p.clone(),
+            None => crate::store::default_path()?,
+        };
+        Ok(Context {
+            now,
+            operator: g.operator.clone().unwrap_or_else(os_user),
+            db_given: g.db.is_some(),
+            db,
+            access: if g.read_only {
+                Access::ReadOnly
+            } else {
+                Access::ReadWrite
+            },
+            lang: g.lang,
+        })
+    }
+
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.db, self.access)
+    }
+
+    /// Opens an existing database for reading: a missing file is an error, not a new database.
+    pub fn open_existing(&self) -> Result<Store> {
+        if !self.db.exists() {
+            anyhow::bail!(
+                "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db",
+                self.db.display()
+            );
+        }
+        self.open()
+    }
+}
+
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "operator".to_string())
+}
+
+/// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("aeo: error: {}", crate::text::inert(&msg));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Context::from_global(&cli.global)?;
+    match cli.command {
+        None => commands::console(&ctx, cli.global.demo),
+        Some(cmd) => commands::dispatch(&ctx, cmd),
+    }
+}

@@ -1,0 +1,67 @@
+//! Instants and durations as operators type them.
+
+use crate::calendar::shanghai_instant;
+use anyhow::{Result, anyhow};
+use jiff::civil::{Date, DateTime};
+use jiff::{SignedDuration, Timestamp};
+
+/// RFC 3339 with an offset ("2026-11-27T09:00:00+08:00", "...Z"), or a civil time without
+/// offset ("2026-11-27 09:00", "2026-11-27T09:00", "2026-11-27"), read as Asia/Shanghai.
+pub fn parse_instant(s: &str) -> Result<Timestamp> {
+    let t = s.trim();
+    if let Ok(ts) = t.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    if let Ok(dt) = t.replacen(' ', "T", 1).parse::<DateTime>() {
+        return Ok(shanghai_instant(dt));
+    }
+    if let Ok(d) = t.parse::<Date>() {
+        return Ok(shanghai_instant(d.to_datetime(jiff::civil::Time::midnight())));
+    }
+    Err(anyhow!(
+        "'{t}' is not a time: use 2026-11-27T09:00:00+08:00, or 2026-11-27 09:00 (Shanghai time)"
+    ))
+}
+
+/// "36h", "2d", "90m", "1d12h", or jiff's friendly form ("2h 30m").
+pub fn parse_duration(s: &str) -> Result<SignedDuration> {
+    let t = s.trim();
+    let bad = || anyhow!("'{t}' is not a duration: use e.g. 2d, 36h, 90m or 1d12h");
+    if let Some((days, rest)) = t.split_once('d') {
+        let days: i64 = days.trim().parse().map_err(|_| bad())?;
+        let rest = if rest.trim().is_empty() {
+            SignedDuration::ZERO
+        } else {
+            rest.trim().parse::<SignedDuration>().map_err(|_| bad())?
+        };
+        return Ok(SignedDuration::from_hours(days * 24) + rest);
+    }
+    t.parse::<SignedDuration>().map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_without_offset_is_shanghai_time() {
+        let t = parse_instant("2026-11-27 09:00").unwrap();
+        assert_eq!(t, "2026-11-27T01:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(parse_instant("2026-11-27T09:00+08:00").unwrap(), t);
+        assert_eq!(
+            parse_instant("2026-11-27").unwrap(),
+            "2026-11-26T16:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        assert!(parse_instant("tomorrow").unwrap_err().to_string().contains("'tomorrow'"));
+        assert!(parse_instant("2026-02-30 09:00").is_err());
+    }
+
+    #[test]
+    fn durations_take_days_and_hours() {
+        assert_eq!(parse_duration("2d").unwrap(), SignedDuration::from_hours(48));
+        assert_eq!(parse_duration("36h").unwrap(), SignedDuration::from_hours(36));
+        assert_eq!(parse_duration("1d12h").unwrap(), SignedDuration::from_hours(36));
+        assert_eq!(parse_duration("90m").unwrap(), SignedDuration::from_mins(90));
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Inspection slots and bookings (measures 7 and 30): the "5+2" rule, capacity, location, and
+//! the 当日清 state of a day.
+
+use super::credit::CreditLevel;
+use super::queue::coded_enum;
+use crate::calendar::DayInfo;
+use serde::Serialize;
+
+coded_enum!(
+    /// Where the inspection happens (measure 30 allows outside the zone or at the factory).
+    Location {
+        InZone = "in_zone", "监管区内", "inside the supervision zone";
+        OutOfZone = "out_of_zone", "监管区外", "outside the supervision zone";
+        Factory = "factory", "到厂查验", "at the factory";
+    }
+);
+
+coded_enum!(
+    BookingStatus {
+        Booked = "booked", "已预约", "booked";
+        Done = "done", "已完成", "done";
+        Abnormal = "abnormal", "异常", "abnormal";
+        Cancelled = "cancelled", "已取消", "cancelled";
+    }
+);
+
+impl BookingStatus {
+    /// A booking holds a place unless cancelled.
+    pub fn holds_place(self) -> bool {
+        self != BookingStatus::Cancelled
+    }
+}
+
+/// Why a booking is refused. Each message says what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookingRefusal {
+    #[error(
+        "slot full: all {capacity} places of this slot are booked; choose another slot or time"
+    )]
+    SlotFull { capacity: u32 },
+    #[error(
+        "{date} is not a working day ({why}); only AEO enterprises may book it (\"5+2\", measure 7), and this enterprise is {level}"
+    )]
+    NonWorkingDayNotAeo {
+        date: String,
+        why: String,
+        level: &'static str,
+    },
+    #[error(
+        "inspection {location} is offered to AEO enterprises only (measure 30); this enterprise is {level}"
+    )]
+    LocationNotAeo {
+        location: &'static str,
+        level: &'static str,
+    },
+    #[error("the slot on {date} has already passed")]
+    SlotPassed { date: String },
+}
+
+/// What a booking decision looks at.
+#[derive(Debug, Clone)]
+pub struct BookingRequest<'a> {
+    pub day: &'a DayInfo,
+    pub capacity: u32,
+    pub places_taken: u32,
+    pub credit: CreditLevel,
+    pub location: Location,
+    /// The slot's day lies before today (Shanghai).
+    pub in_the_past: bool,
+}
+
+/// Applies the booking rules; Ok carries a note when the day's status rests on the
+/// weekend-only fallback of a year without calendar data.
+pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, BookingRefusal> {
+    if req.in_the_past {
+        return Err(BookingRefusal::SlotPassed {
+            date: req.day.date.to_string(),
+        });
+    }
+    if !req.day.working && !req.credit.is_aeo() {
+        return Err(BookingRefusal::NonWorkingDayNotAeo {
+            date: req.day.date.to_string(),
+            why: day_reason_zh(req.day),
+            level: req.credit.name_zh(),
+        });
+    }
+    if req.location != Location::InZone && !req.credit.is_aeo() {
+        return Err(BookingRefusal::LocationNotAeo {
+            location: req.location.name_en(),
+            level: req.credit.name_zh(),
+        });
+    }
+    if req.places_taken >= req.capacity {
+        return Err(BookingRefusal::SlotFull {
+            capacity: req.capacity,
+        });
+    }
+    Ok((!req.day.data_known).then(|| {
+        format!(
+            "calendar data for {} is not published: {} treated as {} by the weekend-only fallback",
+            req.day.date.year(),
+            req.day.date,
+            if req.day.working {
+                "a working day"
+            } else {
+                "a day off"
+            }
+        )
+    }))
+}
+
+/// The day's reason in Chinese: 周末, 工作日, the holiday's name, or 调休上班.
+pub fn day_reason_zh(day: &DayInfo) -> String {
+    use crate::calendar::DayReason;
+    let base = match &day.reason {
+        DayReason::Weekday => "工作日".to_string(),
+        DayReason::Weekend => "周末".to_string(),
+        DayReason::Holiday { name } => format!("{name}假期"),
+        DayReason::MakeUpWorkday { name } => format!("{name}调休上班"),
+    };
+    if day.data_known {
+        base
+    } else {
+        format!("{base}, 该年假日安排未公布")
+    }
+}
+
+/// Counts of a day's bookings, and what still stands between the day and 当日清 (all cleared).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DayClearance {
+    pub booked: u32,
+    pub done: u32,
+    pub abnormal: u32,
+    pub cancelled: u32,
+}
+
+impl DayClearance {
+    pub fn add(&mut self, status: BookingStatus) {
+        match status {
+            BookingStatus::Booked => self.booked += 1,
+            BookingStatus::Done => self.done += 1,
+            BookingStatus::Abnormal => self.abnormal += 1,
+            BookingStatus::Cancelled => self.cancelled += 1,
+        }
+    }
+
+    /// Places still waiting for inspection.
+    pub fn still_open(&self) -> u32 {
+        self.booked
+    }
+
+    /// 当日清: every normal inspection booked for the day is finished. Abnormal results are
+    /// not part of it: the plan asks for them to be handled at once, and they are shown apart.
+    pub fn cleared(&self) -> bool {
+        self.booked == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::WorkingCalendar;
+    use jiff::civil::date;
+
+    fn req(day: &DayInfo, credit: CreditLevel, taken: u32) -> BookingRequest<'_> {
+        BookingRequest {
+            day,
+            capacity: 3,
+            places_taken: taken,
+            credit,
+            location: Location::InZone,
+            in_the_past: false,
+        }
+    }
+
+    #[test]
+    fn an_aeo_booking_may_fall_on_a_sunday() {
+        let sunday = WorkingCalendar::official().day(date(2026, 11, 29));
+        assert!(!sunday.working);
+        assert_eq!(check_booking(&req(&sunday, CreditLevel::Advanced, 0)), Ok(None));
+        assert_eq!(check_booking(&req(&sunday, CreditLevel::Certified, 0)), Ok(None));
+    }
+
+    #[test]
+    fn a_regular_enterprise_cannot_book_a_weekend_or_a_holiday() {
+        let cal = WorkingCalendar::official();
+        for d in [date(2026, 11, 28), date(2026, 10, 1)] {
+            let day = cal.day(d);
+            for level in [CreditLevel::Regular, CreditLevel::Dishonest] {
+                let err = check_booking(&req(&day, level, 0)).unwrap_err();
+                assert!(matches!(err, BookingRefusal::NonWorkingDayNotAeo { .. }));
+                assert!(err.to_string().contains("5+2"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_regular_enterprise_may_book_a_make_up_working_saturday() {
+        // 2026-10-10 is a Saturday worked for 国庆节.
+        let day = WorkingCalendar::official().day(date(2026, 10, 10));
+        assert!(day.working);
+        assert_eq!(check_booking(&req(&day, CreditLevel::Regular, 0)), Ok(None));
+    }
+
+    #[test]
+    fn capacity_is_never_exceeded() {
+        let day = WorkingCalendar::official().day(date(2026, 11, 27));
+        assert_eq!(check_booking(&req(&day, CreditLevel::Advanced, 2)), Ok(None));
+        assert_eq!(
+            check_booking(&req(&day, CreditLevel::Advanced, 3)),
+            Err(BookingRefusal::SlotFull { capacity: 3 })
+        );
+    }
+
+    #[test]
+    fn factory_inspection_is_an_aeo_facilitation() {
+        let day = WorkingCalendar::official().day(date(2026, 11, 27));
+        let mut r = req(&day, CreditLevel::Regular, 0);
+        r.location = Location::Factory;
+        assert!(matches!(
+            check_booking(&r),
+            Err(BookingRefusal::LocationNotAeo { .. })
+        ));
+        r.credit = CreditLevel::Certified;
+        assert_eq!(check_booking(&r), Ok(None));
+    }
+
+    #[test]
+    fn a_booking_in_a_year_without_data_carries_a_warning() {
+        let day = WorkingCalendar::official().day(date(2027, 1, 6));
+        assert!(!day.data_known);
+        let note = check_booking(&req(&day, CreditLevel::Regular, 0)).unwrap();
+        assert!(note.unwrap().contains("2027"));
+    }
+
+    #[test]
+    fn a_day_is_cleared_when_no_booked_inspection_is_left() {
+        let mut d = DayClearance::default();
+        assert!(d.cleared());
+        d.add(BookingStatus::Booked);
+        assert!(!d.cleared());
+        assert_eq!(d.still_open(), 1);
+        d.booked = 0;
+        d.add(BookingStatus::Done);
+        d.add(BookingStatus::Cancelled);
+        d.add(BookingStatus::Abnormal);
+        assert!(d.cleared());
+        assert_eq!(d.abnormal, 1);
+    }
+}

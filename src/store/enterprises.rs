@@ -1,0 +1,309 @@
+//! Enterprises, coordinators, problems and verifications.
+
+use super::{Store, Writer, opt_ts, ts};
+use crate::domain::credit::CreditLevel;
+use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry, Problem};
+use crate::domain::ids::ChecksumStatus;
+use crate::domain::search::{LookupQuery, search_keys};
+use crate::domain::verification::VerificationKind;
+use anyhow::{Context, Result, anyhow};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+pub struct NewCoordinator<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub office_code: &'a str,
+    pub office_name: &'a str,
+    pub role: CoordinatorRole,
+    pub duty_hours: &'a str,
+}
+
+pub struct NewEnterprise<'a> {
+    pub uscc: &'a str,
+    pub uscc_status: ChecksumStatus,
+    pub customs_code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: Option<&'a str>,
+    pub credit: CreditLevel,
+    pub industries: &'a [Industry],
+    pub group_name: Option<&'a str>,
+    pub coordinator_id: Option<i64>,
+}
+
+pub struct NewProblem<'a> {
+    pub enterprise_id: i64,
+    pub title: &'a str,
+    pub district: &'a str,
+    pub opened_at: Timestamp,
+    pub cleared_at: Option<Timestamp>,
+}
+
+pub struct NewVerification<'a> {
+    pub enterprise_id: i64,
+    pub kind: VerificationKind,
+    pub scheduled_on: Date,
+    pub flagged: Option<&'a str>,
+}
+
+/// One lookup result: the enterprise and its coordinator.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnterpriseHit {
+    pub enterprise: Enterprise,
+    pub coordinator: Option<Coordinator>,
+}
+
+fn status_code(s: ChecksumStatus) -> &'static str {
+    match s {
+        ChecksumStatus::Valid => "valid",
+        ChecksumStatus::BadCheckChar => "bad_check_char",
+        ChecksumStatus::BadOrgCodeCheck => "bad_org_code_check",
+    }
+}
+
+fn status_from(code: &str) -> ChecksumStatus {
+    match code {
+        "bad_check_char" => ChecksumStatus::BadCheckChar,
+        "bad_org_code_check" => ChecksumStatus::BadOrgCodeCheck,
+        _ => ChecksumStatus::Valid,
+    }
+}
+
+pub(crate) const ENTERPRISE_COLS: &str = "e.id, e.uscc, e.uscc_status, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, e.coordinator_id";
+const COORDINATOR_COLS: &str =
+    "c.id, c.name, c.phone, c.office_code, c.office_name, c.role, c.duty_hours";
+
+pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterprise> {
+    let credit: String = r.get(at + 6)?;
+    let industries: String = r.get(at + 7)?;
+    Ok(Enterprise {
+        id: r.get(at)?,
+        uscc: r.get(at + 1)?,
+        uscc_status: status_from(&r.get::<_, String>(at + 2)?),
+        customs_code: r.get(at + 3)?,
+        name_zh: r.get(at + 4)?,
+        name_en: r.get(at + 5)?,
+        credit: credit.parse().unwrap_or(CreditLevel::Regular),
+        industries: industries
+            .split(',')
+            .filter_map(|c| Industry::parse(c).ok())
+            .collect(),
+        group_name: r.get(at + 8)?,
+        coordinator_id: r.get(at + 9)?,
+    })
+}
+
+fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
+    let Some(id) = r.get::<_, Option<i64>>(at)? else {
+        return Ok(None);
+    };
+    let role: String = r.get(at + 5)?;
+    Ok(Some(Coordinator {
+        id,
+        name: r.get(at + 1)?,
+        phone: r.get(at + 2)?,
+        office_code: r.get(at + 3)?,
+        office_name: r.get(at + 4)?,
+        role: CoordinatorRole::parse(&role).unwrap_or(CoordinatorRole::Business),
+        duty_hours: r.get(at + 6)?,
+    }))
+}
+
+impl Writer<'_> {
+    pub fn insert_coordinator(&self, c: &NewCoordinator<'_>) -> Result<i64> {
+        let keys = search_keys(c.name);
+        self.conn().execute(
+            "INSERT INTO coordinators (name, pinyin, initials, phone, office_code, office_name, role, duty_hours)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![c.name, keys.pinyin, keys.initials, c.phone, c.office_code, c.office_name, c.role.code(), c.duty_hours],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    pub fn insert_enterprise(&self, e: &NewEnterprise<'_>) -> Result<i64> {
+        let keys = search_keys(e.name_zh);
+        let industries: Vec<&str> = e.industries.iter().map(|i| i.code()).collect();
+        self.conn()
+            .execute(
+                "INSERT INTO enterprises (uscc, uscc_status, customs_code, name_zh, name_en, pinyin, initials, credit, industries, group_name, coordinator_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    e.uscc,
+                    status_code(e.uscc_status),
+                    e.customs_code,
+                    e.name_zh,
+                    e.name_en,
+                    keys.pinyin,
+                    keys.initials,
+                    e.credit.code(),
+                    industries.join(","),
+                    e.group_name,
+                    e.coordinator_id
+                ],
+            )
+            .with_context(|| format!("cannot add enterprise {} ({})", e.name_zh, e.uscc))?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    pub fn insert_problem(&self, p: &NewProblem<'_>) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.enterprise_id, p.title, p.district, p.opened_at.as_second(), p.cleared_at.map(|t| t.as_second())],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    pub fn insert_verification(&self, v: &NewVerification<'_>) -> Result<i64> {
+        self.conn().execute(
+            "INSERT INTO verifications (enterprise_id, kind, scheduled_on, flagged) VALUES (?1, ?2, ?3, ?4)",
+            params![v.enterprise_id, v.kind.code(), v.scheduled_on.to_string(), v.flagged],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+}
+
+impl Store {
+    pub fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {ENTERPRISE_COLS} FROM enterprises e WHERE e.id = ?1"),
+                [id],
+                |r| enterprise_from(r, 0),
+            )
+            .optional()?)
+    }
+
+    /// Finds one enterprise by id, USCC, customs code (or AEO code) or exact Chinese name.
+    pub fn resolve_enterprise(&self, key: &str) -> Result<Enterprise> {
+        let k = key.trim();
+        let upper = k.to_ascii_uppercase();
+        let code = upper.strip_prefix("AEOCN").unwrap_or(&upper);
+        let found = self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {ENTERPRISE_COLS} FROM enterprises e
+                     WHERE e.uscc = ?1 OR e.customs_code = ?2 OR e.name_zh = ?3 OR CAST(e.id AS TEXT) = ?3
+                     ORDER BY e.id LIMIT 1"
+                ),
+                params![upper, code, k],
+                |r| enterprise_from(r, 0),
+            )
+            .optional()?;
+        found.ok_or_else(|| anyhow!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"))
+    }
+
+    pub fn coordinator(&self, id: i64) -> Result<Option<Coordinator>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COORDINATOR_COLS} FROM coordinators c WHERE c.id = ?1"),
+                [id],
+                |r| coordinator_from(r, 0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Enterprises matching a lookup query, best first, with their coordinators.
+    pub fn lookup(&self, query: &LookupQuery, limit: usize) -> Result<Vec<EnterpriseHit>> {
+        let select = format!(
+            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
+             LEFT JOIN coordinators c ON c.id = e.coordinator_id"
+        );
+        let (sql, args): (String, Vec<String>) = match query {
+            LookupQuery::Empty => return Ok(Vec::new()),
+            LookupQuery::Uscc(u) => (format!("{select} WHERE e.uscc = ?1 LIMIT ?2"), vec![u.clone()]),
+            LookupQuery::CustomsCode(c) => (
+                format!("{select} WHERE e.customs_code = ?1 LIMIT ?2"),
+                vec![c.clone()],
+            ),
+            LookupQuery::CodePrefix(p) => (
+                format!(
+                    "{select} WHERE e.customs_code LIKE ?1 || '%' OR e.uscc LIKE ?1 || '%'
+                     ORDER BY e.customs_code LIMIT ?2"
+                ),
+                vec![p.clone()],
+            ),
+            // Initials beat full pinyin; a prefix beats a match inside; shorter names first.
+            LookupQuery::Pinyin(p) => (
+                format!(
+                    "{select} WHERE e.initials LIKE ?1 || '%' OR e.pinyin LIKE ?1 || '%'
+                        OR e.initials LIKE '%' || ?1 || '%' OR e.pinyin LIKE '%' || ?1 || '%'
+                     ORDER BY CASE WHEN e.initials = ?1 THEN 0
+                                   WHEN e.initials LIKE ?1 || '%' THEN 1
+                                   WHEN e.pinyin LIKE ?1 || '%' THEN 2
+                                   WHEN e.initials LIKE '%' || ?1 || '%' THEN 3
+                                   ELSE 4 END,
+                              length(e.name_zh), e.id
+                     LIMIT ?2"
+                ),
+                vec![p.clone()],
+            ),
+            LookupQuery::Name(n) => (
+                format!(
+                    "{select} WHERE instr(e.name_zh, ?1) > 0 OR instr(coalesce(e.name_en, ''), ?1) > 0
+                     ORDER BY CASE WHEN e.name_zh = ?1 THEN 0 WHEN instr(e.name_zh, ?1) = 1 THEN 1 ELSE 2 END,
+                              length(e.name_zh), e.id
+                     LIMIT ?2"
+                ),
+                vec![n.clone()],
+            ),
+        };
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![args[0], limit as i64], |r| {
+            Ok(EnterpriseHit {
+                enterprise: enterprise_from(r, 0)?,
+                coordinator: coordinator_from(r, 10)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The enterprise's problems, open ones first.
+    pub fn problems_of(&self, enterprise_id: i64) -> Result<Vec<Problem>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, enterprise_id, title, district, opened_at, cleared_at FROM problems
+             WHERE enterprise_id = ?1 ORDER BY cleared_at IS NOT NULL, opened_at DESC",
+        )?;
+        let rows = stmt.query_map([enterprise_id], |r| {
+            Ok(Problem {
+                id: r.get(0)?,
+                enterprise_id: r.get(1)?,
+                title: r.get(2)?,
+                district: r.get(3)?,
+                opened_at: ts(r.get(4)?),
+                cleared_at: opt_ts(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Management and other verifications scheduled for an enterprise.
+    pub fn verifications_of(&self, enterprise_id: i64) -> Result<Vec<(VerificationKind, Date)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT kind, scheduled_on FROM verifications WHERE enterprise_id = ?1 ORDER BY scheduled_on",
+        )?;
+        let rows = stmt.query_map([enterprise_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, d) = row?;
+            let kind = VerificationKind::parse(&k).map_err(|e| anyhow!(e))?;
+            let date: Date = d.parse().with_context(|| format!("bad date '{d}' in verifications"))?;
+            out.push((kind, date));
+        }
+        Ok(out)
+    }
+
+    /// Coordinators, for demo generation and listings.
+    pub fn coordinator_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare("SELECT id FROM coordinators ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

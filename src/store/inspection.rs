@@ -1,0 +1,250 @@
+//! Inspection slots and bookings; booking applies the domain rules inside the transaction.
+
+use super::{Store, Writer, ts};
+use crate::calendar::{WorkingCalendar, shanghai_date};
+use crate::domain::credit::CreditLevel;
+use crate::domain::ids::office_name;
+use crate::domain::inspection::{
+    BookingRequest, BookingStatus, DayClearance, Location, check_booking,
+};
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+pub struct NewSlot<'a> {
+    pub office_code: &'a str,
+    pub date: Date,
+    pub start: Time,
+    pub end: Time,
+    pub capacity: u32,
+}
+
+pub struct NewBooking<'a> {
+    pub slot_id: i64,
+    pub enterprise_id: i64,
+    pub goods: &'a str,
+    pub location: Location,
+    pub operator: &'a str,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotRow {
+    pub id: i64,
+    pub office_code: String,
+    pub office_name: String,
+    pub date: Date,
+    pub start: Time,
+    pub end: Time,
+    pub capacity: u32,
+    pub taken: u32,
+}
+
+impl SlotRow {
+    pub fn free(&self) -> u32 {
+        self.capacity.saturating_sub(self.taken)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BookingRow {
+    pub id: i64,
+    pub slot_id: i64,
+    pub date: Date,
+    pub start: Time,
+    pub office_code: String,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub credit: CreditLevel,
+    pub goods: String,
+    pub location: Location,
+    pub status: BookingStatus,
+    pub booked_at: Timestamp,
+    pub booked_by: String,
+}
+
+const SLOT_SELECT: &str = "SELECT s.id, s.office_code, s.date, s.start_time, s.end_time, s.capacity,
+        (SELECT count(*) FROM bookings b WHERE b.slot_id = s.id AND b.status <> 'cancelled')
+     FROM inspection_slots s";
+
+const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, e.name_zh, e.credit,
+        b.goods, b.location, b.status, b.booked_at, b.booked_by
+     FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id";
+
+fn parse_col<T: std::str::FromStr>(i: usize, s: String) -> rusqlite::Result<T> {
+    s.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unreadable value '{s}'").into(),
+        )
+    })
+}
+
+fn slot_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {
+    let office: String = r.get(1)?;
+    Ok(SlotRow {
+        id: r.get(0)?,
+        office_name: office_name(&office).unwrap_or("").to_string(),
+        office_code: office,
+        date: parse_col(2, r.get(2)?)?,
+        start: parse_col(3, r.get(3)?)?,
+        end: parse_col(4, r.get(4)?)?,
+        capacity: r.get(5)?,
+        taken: r.get(6)?,
+    })
+}
+
+fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow> {
+    let credit: String = r.get(7)?;
+    let location: String = r.get(9)?;
+    let status: String = r.get(10)?;
+    Ok(BookingRow {
+        id: r.get(0)?,
+        slot_id: r.get(1)?,
+        date: parse_col(2, r.get(2)?)?,
+        start: parse_col(3, r.get(3)?)?,
+        office_code: r.get(4)?,
+        enterprise_id: r.get(5)?,
+        enterprise: r.get(6)?,
+        credit: credit.parse().unwrap_or(CreditLevel::Regular),
+        goods: r.get(8)?,
+        location: Location::parse(&location).unwrap_or(Location::InZone),
+        status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Booked),
+        booked_at: ts(r.get(11)?),
+        booked_by: r.get(12)?,
+    })
+}
+
+/// Shanghai civil times are stored as HH:MM.
+fn hhmm(t: Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+impl Writer<'_> {
+    pub fn insert_slot(&self, s: &NewSlot<'_>) -> Result<i64> {
+        if s.start >= s.end {
+            bail!("a slot must start before it ends ({} - {})", hhmm(s.start), hhmm(s.end));
+        }
+        self.conn()
+            .execute(
+                "INSERT INTO inspection_slots (office_code, date, start_time, end_time, capacity) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.office_code, s.date.to_string(), hhmm(s.start), hhmm(s.end), s.capacity],
+            )
+            .with_context(|| format!("cannot add slot {} {} at office {}", s.date, hhmm(s.start), s.office_code))?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Books a place, applying the "5+2" rule, the location rule and capacity. Returns the new
+    /// booking's id and a note when the day rests on the weekend-only fallback.
+    pub fn book(
+        &self,
+        b: &NewBooking<'_>,
+        cal: &WorkingCalendar,
+    ) -> Result<(i64, Option<String>)> {
+        let slot = self
+            .conn()
+            .query_row(&format!("{SLOT_SELECT} WHERE s.id = ?1"), [b.slot_id], slot_from)
+            .optional()?
+            .ok_or_else(|| anyhow!("no inspection slot {}", b.slot_id))?;
+        let credit: String = self
+            .conn()
+            .query_row("SELECT credit FROM enterprises WHERE id = ?1", [b.enterprise_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| anyhow!("no enterprise with id {}", b.enterprise_id))?;
+        let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        let day = cal.day(slot.date);
+        let note = check_booking(&BookingRequest {
+            day: &day,
+            capacity: slot.capacity,
+            places_taken: slot.taken,
+            credit,
+            location: b.location,
+            in_the_past: slot.date < shanghai_date(b.now),
+        })?;
+        self.conn().execute(
+            "INSERT INTO bookings (slot_id, enterprise_id, goods, location, status, booked_at, booked_by)
+             VALUES (?1, ?2, ?3, ?4, 'booked', ?5, ?6)",
+            params![b.slot_id, b.enterprise_id, b.goods, b.location.code(), b.now.as_second(), b.operator],
+        )?;
+        Ok((self.conn().last_insert_rowid(), note))
+    }
+
+    /// Marks a booking done, abnormal or cancelled. Finished bookings stay finished.
+    pub fn set_booking_status(&self, id: i64, to: BookingStatus, now: Timestamp) -> Result<()> {
+        let status: String = self
+            .conn()
+            .query_row("SELECT status FROM bookings WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| anyhow!("no booking {id}"))?;
+        let from = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
+        if from == to {
+            bail!("booking {id} is already {}", to.name_en());
+        }
+        if matches!(from, BookingStatus::Done | BookingStatus::Cancelled) {
+            bail!("booking {id} is {} and cannot change", from.name_en());
+        }
+        self.conn().execute(
+            "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, to.code(), now.as_second()],
+        )?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub fn slot(&self, id: i64) -> Result<Option<SlotRow>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("{SLOT_SELECT} WHERE s.id = ?1"), [id], slot_from)
+            .optional()?)
+    }
+
+    /// Slots of the dates in [from, to], by date, time and office.
+    pub fn slots_between(&self, from: Date, to: Date) -> Result<Vec<SlotRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{SLOT_SELECT} WHERE s.date BETWEEN ?1 AND ?2 ORDER BY s.date, s.start_time, s.office_code"
+        ))?;
+        let rows = stmt.query_map(params![from.to_string(), to.to_string()], slot_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn bookings_of_slot(&self, slot_id: i64) -> Result<Vec<BookingRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{BOOKING_SELECT} WHERE b.slot_id = ?1 ORDER BY b.booked_at, b.id"
+        ))?;
+        let rows = stmt.query_map([slot_id], booking_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Bookings of an enterprise from `since` on, soonest first.
+    pub fn bookings_of(&self, enterprise_id: i64, since: Date) -> Result<Vec<BookingRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{BOOKING_SELECT} WHERE b.enterprise_id = ?1 AND s.date >= ?2 ORDER BY s.date, s.start_time"
+        ))?;
+        let rows = stmt.query_map(params![enterprise_id, since.to_string()], booking_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The 当日清 counts of one date.
+    pub fn day_clearance(&self, date: Date) -> Result<DayClearance> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT b.status, count(*) FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id
+             WHERE s.date = ?1 GROUP BY b.status",
+        )?;
+        let mut out = DayClearance::default();
+        let rows = stmt.query_map([date.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+        })?;
+        for row in rows {
+            let (status, n) = row?;
+            let status = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
+            for _ in 0..n {
+                out.add(status);
+            }
+        }
+        Ok(out)
+    }
+}

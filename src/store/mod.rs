@@ -1,0 +1,217 @@
+//! The SQLite store: migrations, connection settings, and every query the console and the CLI
+//! run. SQL lives here and nowhere else; callers see domain values and row views.
+
+mod approvals;
+mod enterprises;
+mod inspection;
+mod queue;
+
+pub use approvals::{ApprovalRow, NewApproval};
+pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
+pub use queue::{NewWorkItem, QueueRow};
+
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// How long a writer waits for another operator's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Refused writes on a read-only seat say so in these words.
+pub const READ_ONLY_MESSAGE: &str = "this console is read-only (--read-only): changes are refused";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    access: Access,
+}
+
+/// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
+pub fn default_path() -> Result<PathBuf> {
+    let dir = dirs::data_dir().ok_or_else(|| {
+        anyhow!("no data directory could be found for this user: pass --db PATH or set AEO_DB")
+    })?;
+    Ok(dir.join("aeo-console").join("aeo.db"))
+}
+
+pub(crate) fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+pub(crate) fn opt_ts(secs: Option<i64>) -> Option<Timestamp> {
+    secs.map(ts)
+}
+
+impl Store {
+    /// Opens (creating when allowed) and migrates the database at `path`.
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        if access == Access::ReadOnly && !path.exists() {
+            bail!(
+                "database {} does not exist (a read-only console cannot create it)",
+                path.display()
+            );
+        }
+        if access == Access::ReadWrite
+            && let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.exists()
+        {
+            create_private_dir(dir)
+                .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        }
+        let flags = match access {
+            Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+            .with_context(|| format!("{} is not an aeo database", path.display()))?
+            as usize;
+        if version > SCHEMA_VERSION {
+            bail!(
+                "database {} has schema version {version}, newer than this aeo understands ({SCHEMA_VERSION}); use a newer aeo",
+                path.display()
+            );
+        }
+        match access {
+            Access::ReadWrite => {
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                if version < SCHEMA_VERSION {
+                    Migrations::from_slice(MIGRATIONS)
+                        .to_latest(&mut conn)
+                        .with_context(|| format!("cannot migrate database {}", path.display()))?;
+                }
+            }
+            Access::ReadOnly => {
+                if version < SCHEMA_VERSION {
+                    bail!(
+                        "database {} has schema version {version}, older than this aeo ({SCHEMA_VERSION}); open it once without --read-only to upgrade it",
+                        path.display()
+                    );
+                }
+                conn.pragma_update(None, "query_only", "ON")?;
+            }
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            access,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        if self.access == Access::ReadOnly {
+            bail!(READ_ONLY_MESSAGE);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy_message)?;
+        let w = Writer { tx };
+        let out = f(&w)?;
+        w.tx.commit().map_err(busy_message)?;
+        Ok(out)
+    }
+
+    /// A counter that changes whenever another connection commits: cheap change detection.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Counts of the main tables, for `init` and `demo` reports.
+    pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for t in [
+            "enterprises",
+            "coordinators",
+            "work_items",
+            "inspection_slots",
+            "bookings",
+            "approvals",
+            "problems",
+            "verifications",
+        ] {
+            let n: i64 = self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+            out.push((t, n));
+        }
+        Ok(out)
+    }
+}
+
+fn busy_message(e: rusqlite::Error) -> anyhow::Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        )
+    {
+        return anyhow!(
+            "another operator is writing to the database and did not finish within {} s; try again",
+            BUSY_TIMEOUT.as_secs()
+        );
+    }
+    anyhow::Error::new(e)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// The writing side of a transaction.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Writer<'_> {
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}

@@ -1,0 +1,180 @@
+//! Work items and the priority queue.
+
+use super::{Store, Writer, opt_ts, ts};
+use crate::domain::credit::CreditLevel;
+use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
+use anyhow::{Result, anyhow, bail};
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+pub struct NewWorkItem<'a> {
+    pub kind: WorkKind,
+    pub enterprise_id: i64,
+    pub declaration_no: Option<&'a str>,
+    pub received_at: Timestamp,
+    pub due_at: Option<Timestamp>,
+    pub status: WorkStatus,
+    pub flags: WorkFlags,
+}
+
+/// A queue line as the console and `aeo queue` show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub kind: WorkKind,
+    pub measure: u8,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub credit: CreditLevel,
+    pub aeo: bool,
+    pub declaration_no: Option<String>,
+    pub received_at: Timestamp,
+    pub due_at: Option<Timestamp>,
+    pub status: WorkStatus,
+    pub flags: WorkFlags,
+    pub taken_by: Option<String>,
+}
+
+/// The queue order of the domain (`queue_order`), as SQL; the index work_items_queue serves it.
+const QUEUE_ORDER: &str =
+    "w.aeo DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
+
+const QUEUE_SELECT: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
+            w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by
+     FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    let kind: String = r.get(1)?;
+    let kind = WorkKind::parse(&kind).unwrap_or(WorkKind::Declaration);
+    let credit: String = r.get(4)?;
+    let status: String = r.get(9)?;
+    Ok(QueueRow {
+        id: r.get(0)?,
+        kind,
+        measure: kind.measure(),
+        enterprise_id: r.get(2)?,
+        enterprise: r.get(3)?,
+        credit: credit.parse().unwrap_or(CreditLevel::Regular),
+        aeo: r.get(5)?,
+        declaration_no: r.get(6)?,
+        received_at: ts(r.get(7)?),
+        due_at: opt_ts(r.get(8)?),
+        status: WorkStatus::parse(&status).unwrap_or(WorkStatus::Waiting),
+        flags: WorkFlags {
+            urgent: r.get(10)?,
+            non_intrusive: r.get(11)?,
+            report_accepted: r.get(12)?,
+        },
+        taken_by: r.get(13)?,
+    })
+}
+
+impl Writer<'_> {
+    /// Adds a work item; the flags the plan sets by itself (加急 for AEO lab samples) are set here.
+    pub fn insert_work_item(&self, item: &NewWorkItem<'_>) -> Result<i64> {
+        let credit: String = self
+            .conn()
+            .query_row(
+                "SELECT credit FROM enterprises WHERE id = ?1",
+                [item.enterprise_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| anyhow!("no enterprise with id {}", item.enterprise_id))?;
+        let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        let flags = WorkFlags::automatic(item.kind, credit, item.flags);
+        self.conn().execute(
+            "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                item.kind.code(),
+                item.enterprise_id,
+                item.declaration_no,
+                item.received_at.as_second(),
+                item.due_at.map(|t| t.as_second()),
+                item.status.code(),
+                flags.urgent,
+                flags.non_intrusive,
+                flags.report_accepted
+            ],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Moves an item to `to`, checking it is in a state that allows it.
+    pub fn set_item_status(
+        &self,
+        id: i64,
+        to: WorkStatus,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let current: Option<(String, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT status, taken_by FROM work_items WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((status, taken_by)) = current else {
+            bail!("no queue item {id}");
+        };
+        let status = WorkStatus::parse(&status).map_err(|e| anyhow!(e))?;
+        match (status, to) {
+            (WorkStatus::Done, _) => bail!("queue item {id} is already done"),
+            (WorkStatus::InProgress, WorkStatus::InProgress) => {
+                let who = taken_by.unwrap_or_default();
+                bail!("queue item {id} is already taken by {who}")
+            }
+            (s, t) if s == t => bail!("queue item {id} is already {}", t.name_en()),
+            _ => {}
+        }
+        let taken = match to {
+            WorkStatus::InProgress => Some(operator.to_string()),
+            WorkStatus::Waiting => None,
+            _ => taken_by.or_else(|| Some(operator.to_string())),
+        };
+        self.conn().execute(
+            "UPDATE work_items SET status = ?2, taken_by = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, to.code(), taken, now.as_second()],
+        )?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// One window of the open queue, in the domain's order.
+    pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{QUEUE_SELECT} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = stmt.query_map(params![limit as i64, offset as i64], row_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn queue_len(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM work_items WHERE status <> 'done'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Open items of one enterprise, in queue order.
+    pub fn items_of(&self, enterprise_id: i64) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{QUEUE_SELECT} WHERE w.enterprise_id = ?1 AND w.status <> 'done' ORDER BY {QUEUE_ORDER}"
+        ))?;
+        let rows = stmt.query_map([enterprise_id], row_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn work_item(&self, id: i64) -> Result<Option<QueueRow>> {
+        Ok(self
+            .conn()
+            .query_row(&format!("{QUEUE_SELECT} WHERE w.id = ?1"), [id], row_from)
+            .optional()?)
+    }
+}
