@@ -111,6 +111,19 @@ fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinat
     }))
 }
 
+/// A LIKE pattern matching the query's characters in order, with LIKE's own characters escaped.
+fn subsequence_pattern(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in q.chars().filter(|c| !c.is_whitespace()) {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+        p.push('%');
+    }
+    p
+}
+
 impl Writer<'_> {
     pub fn insert_coordinator(&self, c: &NewCoordinator<'_>) -> Result<i64> {
         let keys = search_keys(c.name);
@@ -243,18 +256,23 @@ impl Store {
                 ),
                 vec![p.clone()],
             ),
+            // A part of the name, or its characters in order (上汽 finds 上海汽车...).
             LookupQuery::Name(n) => (
                 format!(
-                    "{select} WHERE instr(e.name_zh, ?1) > 0 OR instr(coalesce(e.name_en, ''), ?1) > 0
-                     ORDER BY CASE WHEN e.name_zh = ?1 THEN 0 WHEN instr(e.name_zh, ?1) = 1 THEN 1 ELSE 2 END,
+                    "{select} WHERE e.name_zh LIKE ?1 ESCAPE '\\' OR coalesce(e.name_en, '') LIKE ?1 ESCAPE '\\'
+                     ORDER BY CASE WHEN e.name_zh = ?3 THEN 0 WHEN instr(e.name_zh, ?3) = 1 THEN 1
+                                   WHEN instr(e.name_zh, ?3) > 0 THEN 2 ELSE 3 END,
                               length(e.name_zh), e.id
                      LIMIT ?2"
                 ),
-                vec![n.clone()],
+                vec![subsequence_pattern(n), n.clone()],
             ),
         };
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![args[0], limit as i64], |r| {
+        let limit = limit as i64;
+        let mut bound: Vec<&dyn rusqlite::ToSql> = vec![&args[0], &limit];
+        bound.extend(args[1..].iter().map(|a| a as &dyn rusqlite::ToSql));
+        let rows = stmt.query_map(&bound[..], |r| {
             Ok(EnterpriseHit {
                 enterprise: enterprise_from(r, 0)?,
                 coordinator: coordinator_from(r, 10)?,
