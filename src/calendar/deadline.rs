@@ -69,7 +69,22 @@ impl Countdown {
     }
 }
 
-/// The state of a time limit at `now`. See the module docs for the model.
+/// The state of a time limit at `now`.
+///
+/// - The day of acceptance is not counted. Counting starts at 00:00
+///   Asia/Shanghai of the next day.
+/// - With [`DayCount::Working`] only time on working days counts (each working
+///   day = 24 counted hours); with [`DayCount::Calendar`] every day counts.
+/// - Time inside a clock pause (补正, testing, quarantine, expert review) is not
+///   counted. Pauses may overlap or be unsorted; the part of a pause before
+///   counting starts is ignored.
+/// - The deadline falls due at the instant the counted time reaches
+///   `limit_days × 24 h`, i.e. without pauses at 24:00 (= 00:00 of the
+///   following day) Shanghai time at the end of the `limit_days`-th counted
+///   day. A pause shifts it by exactly the counted time the pause covered.
+/// - `remaining_secs` at `now` = limit counted time − counted time elapsed up
+///   to now; when `now` is at or past the due instant it is −(wall-clock
+///   seconds since due) and `overdue = true`.
 pub fn countdown(
     cal: &WorkingCalendar,
     accepted_at: Timestamp,
