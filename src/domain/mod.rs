@@ -1,1 +1,3 @@
 //! Domain rules.
+
+pub mod ids;
