@@ -1,3 +1,4 @@
 //! Domain rules.
 
 pub mod ids;
+pub mod measures;
