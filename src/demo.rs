@@ -14,8 +14,8 @@ use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::domain::verification::{VerificationKind, second_verification_warning};
 use crate::store::{
-    NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewProblem, NewSlot,
-    NewVerification, NewWorkItem, Store, Writer,
+    NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewProblem, NewSlot, NewVerification,
+    NewWorkItem, Store, Writer,
 };
 use anyhow::{Result, bail};
 use jiff::civil::{Date, Time};
@@ -43,14 +43,26 @@ impl Default for DemoOptions {
 }
 
 const DISTRICTS: &[&str] = &[
-    "浦东", "外高桥", "洋山", "临港", "张江", "金桥", "松江", "嘉定", "闵行", "宝山", "青浦",
-    "奉贤", "漕河泾", "虹桥",
+    "浦东",
+    "外高桥",
+    "洋山",
+    "临港",
+    "张江",
+    "金桥",
+    "松江",
+    "嘉定",
+    "闵行",
+    "宝山",
+    "青浦",
+    "奉贤",
+    "漕河泾",
+    "虹桥",
 ];
 const ROOTS: &[&str] = &[
-    "华芯", "东方", "申通", "海纳", "远洋", "明德", "恒瑞", "新微", "星辰", "天马", "和辉",
-    "复兴", "中科", "华虹", "光明", "锦江", "宏达", "永盛", "安泰", "瑞丰", "德康", "联华",
-    "长江", "浦江", "新亚", "国泰", "金山", "宝丰", "鼎盛", "汇通", "华谊", "振华", "荣昌",
-    "万象", "天祥", "嘉禾", "博远", "凯利", "信诚", "佳士",
+    "华芯", "东方", "申通", "海纳", "远洋", "明德", "恒瑞", "新微", "星辰", "天马", "和辉", "复兴",
+    "中科", "华虹", "光明", "锦江", "宏达", "永盛", "安泰", "瑞丰", "德康", "联华", "长江", "浦江",
+    "新亚", "国泰", "金山", "宝丰", "鼎盛", "汇通", "华谊", "振华", "荣昌", "万象", "天祥", "嘉禾",
+    "博远", "凯利", "信诚", "佳士",
 ];
 const TRADES: &[(&str, Industry)] = &[
     ("集成电路", Industry::IntegratedCircuits),
@@ -117,6 +129,10 @@ const GOODS: &[&str] = &[
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
     v.choose(rng).expect("non-empty list")
+}
+
+fn pick_str<'a>(rng: &mut ChaCha8Rng, v: &[&'a str]) -> &'a str {
+    v[rng.random_range(0..v.len())]
 }
 
 fn credit_for(rng: &mut ChaCha8Rng) -> CreditLevel {
@@ -239,7 +255,9 @@ fn enterprises(
         id,
         credit: CreditLevel::Advanced,
     });
-    let divisions = ["310115", "310104", "310105", "310112", "310113", "310114", "310117", "310118", "310120"];
+    let divisions = [
+        "310115", "310104", "310105", "310112", "310113", "310114", "310117", "310118", "310120",
+    ];
     let mut serial: u64 = 0;
     while out.len() < n {
         serial += 1;
@@ -249,15 +267,27 @@ fn enterprises(
         } else {
             "上海".to_string()
         };
-        let mut name = format!("{district}{}{trade}{}", pick(rng, ROOTS), pick(rng, SUFFIXES));
+        let mut name = format!(
+            "{district}{}{trade}{}",
+            pick(rng, ROOTS),
+            pick(rng, SUFFIXES)
+        );
         if !names.insert(name.clone()) {
-            name = format!("{}{}{trade}{}", pick(rng, ROOTS), pick(rng, ROOTS), pick(rng, SUFFIXES));
+            name = format!(
+                "{}{}{trade}{}",
+                pick(rng, ROOTS),
+                pick(rng, ROOTS),
+                pick(rng, SUFFIXES)
+            );
             if !names.insert(name.clone()) {
                 continue;
             }
         }
-        let org8 = format!("{:08}", (serial * 7_919 + rng.random_range(0..7_919u64)) % 100_000_000);
-        let uscc = Uscc::build("91", pick(rng, &divisions), &org8)?;
+        let org8 = format!(
+            "{:08}",
+            (serial * 7_919 + rng.random_range(0..7_919u64)) % 100_000_000
+        );
+        let uscc = Uscc::build("91", pick_str(rng, &divisions), &org8)?;
         let customs = loop {
             let c = format!(
                 "31{:02}{}{}{:04}",
@@ -277,7 +307,8 @@ fn enterprises(
         }
         industries.dedup();
         let group = (credit.is_aeo() && rng.random_bool(0.3)).then(|| *pick(rng, GROUPS));
-        let coordinator = (credit.is_aeo() || rng.random_bool(0.2)).then(|| *pick(rng, coordinators));
+        let coordinator =
+            (credit.is_aeo() || rng.random_bool(0.2)).then(|| *pick(rng, coordinators));
         let id = w.insert_enterprise(&NewEnterprise {
             uscc: uscc.as_str(),
             uscc_status: ChecksumStatus::Valid,
@@ -322,7 +353,7 @@ fn work_items(
                 Direction::Export
             };
             Some(DeclarationNo::build(
-                pick(rng, &offices),
+                pick_str(rng, &offices),
                 year,
                 dir,
                 rng.random_range(1..999_999_999u32),
@@ -350,7 +381,12 @@ fn work_items(
         })?;
         if status != WorkStatus::Waiting {
             let operator = format!("op{:02}", rng.random_range(1..13));
-            w.set_item_status(id, status, &operator, received_at + SignedDuration::from_mins(30))?;
+            w.set_item_status(
+                id,
+                status,
+                &operator,
+                received_at + SignedDuration::from_mins(30),
+            )?;
         }
     }
     Ok(n)
@@ -424,7 +460,7 @@ fn inspections(
                         &NewBooking {
                             slot_id: slot,
                             enterprise_id: company.id,
-                            goods: pick(rng, GOODS),
+                            goods: pick_str(rng, GOODS),
                             location,
                             operator: "demo",
                             now: booked_at.min(now),
@@ -486,7 +522,16 @@ fn approvals(
         let kind = ApprovalKind::ALL[i % ApprovalKind::ALL.len()];
         let company = pick(rng, companies);
         let rule = deadline_rule(kind, company.credit, catalog);
-        let reference = format!("{}{}{:05}", kind.code().to_ascii_uppercase().chars().next().unwrap_or('A'), shanghai_date(now).year(), i + 1);
+        let reference = format!(
+            "{}{}{:05}",
+            kind.code()
+                .to_ascii_uppercase()
+                .chars()
+                .next()
+                .unwrap_or('A'),
+            shanghai_date(now).year(),
+            i + 1
+        );
         let mut accepted = now - SignedDuration::from_hours(rng.random_range(2..30));
         let mut pauses: Vec<(PauseReason, Timestamp, Option<Timestamp>)> = Vec::new();
         let mut decided = None;
@@ -499,7 +544,11 @@ fn approvals(
             }
             Want::Paused => {
                 let reason = *pick(rng, PauseReason::ALL);
-                pauses.push((reason, now - SignedDuration::from_hours(rng.random_range(1..20)), None));
+                pauses.push((
+                    reason,
+                    now - SignedDuration::from_hours(rng.random_range(1..20)),
+                    None,
+                ));
                 accepted = accepted.min(pauses[0].1 - SignedDuration::from_hours(1));
             }
             Want::NearlyDue | Want::Overdue => {
@@ -511,7 +560,14 @@ fn approvals(
                 };
                 for h in (6..(60 * 24)).step_by(3) {
                     let candidate = now - SignedDuration::from_hours(h);
-                    let c = crate::calendar::countdown(cal, candidate, rule.limit_days, rule.count, &[], now);
+                    let c = crate::calendar::countdown(
+                        cal,
+                        candidate,
+                        rule.limit_days,
+                        rule.count,
+                        &[],
+                        now,
+                    );
                     if urgency(&c) == target {
                         accepted = candidate;
                         break;
@@ -520,7 +576,10 @@ fn approvals(
             }
             Want::Decided => {
                 accepted = now - SignedDuration::from_hours(rng.random_range(24 * 8..24 * 20));
-                decided = Some((accepted + SignedDuration::from_hours(rng.random_range(24..24 * 6)), "准予许可"));
+                decided = Some((
+                    accepted + SignedDuration::from_hours(rng.random_range(24..24 * 6)),
+                    "准予许可",
+                ));
             }
         }
         w.insert_approval(&NewApproval {
@@ -545,14 +604,18 @@ fn problems_and_verifications(
 ) -> Result<()> {
     let aeo: Vec<&Company> = companies.iter().filter(|c| c.credit.is_aeo()).collect();
     for i in 0..48 {
-        let company = if i % 3 == 0 { pick(rng, companies) } else { *pick(rng, &aeo) };
+        let company = if i % 3 == 0 {
+            pick(rng, companies)
+        } else {
+            *pick(rng, &aeo)
+        };
         let opened = now - SignedDuration::from_hours(rng.random_range(2..24 * 40));
         let cleared = rng
             .random_bool(0.4)
             .then(|| (opened + SignedDuration::from_hours(rng.random_range(1..24 * 10))).min(now));
         w.insert_problem(&NewProblem {
             enterprise_id: company.id,
-            title: pick(rng, PROBLEMS),
+            title: pick_str(rng, PROBLEMS),
             district: pick(rng, SHANGHAI_OFFICES).name,
             opened_at: opened,
             cleared_at: cleared,
@@ -575,7 +638,8 @@ fn problems_and_verifications(
         let count = if i % 5 == 0 { 2 } else { 1 };
         let mut scheduled = Vec::new();
         for date in dates.into_iter().take(count) {
-            let flag = second_verification_warning(company.credit, kind, date, &scheduled, per_year);
+            let flag =
+                second_verification_warning(company.credit, kind, date, &scheduled, per_year);
             w.insert_verification(&NewVerification {
                 enterprise_id: company.id,
                 kind,

@@ -2,8 +2,8 @@
 //! Pure domain rules, the official working-day calendar, the SQLite store, the CLI and the TUI.
 
 pub mod calendar;
-pub mod domain;
 pub mod cli;
 pub mod demo;
+pub mod domain;
 pub mod store;
 pub mod text;

@@ -31,7 +31,11 @@ fn fails(db: &Path, args: &[&str]) -> String {
     let out = aeo(db, args);
     assert!(!out.status.success(), "aeo {args:?} should have failed");
     let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line of error: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line of error: {err}"
+    );
     err
 }
 
@@ -61,7 +65,15 @@ fn count(db: &Path, table: &str) -> i64 {
 fn the_demo_fills_every_table_and_refuses_to_fill_twice() {
     let d = demo();
     assert!(count(&d.db, "enterprises") >= 300);
-    for t in ["coordinators", "work_items", "inspection_slots", "bookings", "approvals", "problems", "verifications"] {
+    for t in [
+        "coordinators",
+        "work_items",
+        "inspection_slots",
+        "bookings",
+        "approvals",
+        "problems",
+        "verifications",
+    ] {
         assert!(count(&d.db, t) > 0, "{t} is empty");
     }
     let before = count(&d.db, "enterprises");
@@ -98,7 +110,10 @@ fn the_demo_has_weekend_bookings_by_aeo_enterprises_only() {
         let day = cal.day(date.parse().unwrap());
         if !day.working {
             weekend += 1;
-            assert!(matches!(credit.as_str(), "advanced" | "certified"), "{date} booked by {credit}");
+            assert!(
+                matches!(credit.as_str(), "advanced" | "certified"),
+                "{date} booked by {credit}"
+            );
         }
     }
     assert!(weekend > 0, "no bookings on days off");
@@ -121,14 +136,20 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
         })
         .collect();
     assert!(keys.len() > 100);
-    assert!(keys.iter().any(|k| !k.aeo), "demo queue should reach regular work");
+    assert!(
+        keys.iter().any(|k| !k.aeo),
+        "demo queue should reach regular work"
+    );
     let mut sorted = keys.clone();
     sorted.sort_by(queue_order);
     assert_eq!(keys, sorted, "the store's order is the domain's order");
     for r in rows.as_array().unwrap() {
         assert_ne!(r["status"], "done");
         if r["kind"] == "lab_sample" && r["aeo"] == true {
-            assert_eq!(r["flags"]["urgent"], true, "AEO lab sample without 加急: {r}");
+            assert_eq!(
+                r["flags"]["urgent"], true,
+                "AEO lab sample without 加急: {r}"
+            );
         }
     }
 }
@@ -136,11 +157,25 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
 #[test]
 fn lookup_finds_an_enterprise_by_initials_pinyin_name_uscc_and_customs_code() {
     let d = demo();
-    for q in ["shqcjt", "shanghaiqiche", "上汽", "上海汽车集团", "91310000132260250X", "3105910001", "AEOCN3105910001"] {
+    for q in [
+        "shqcjt",
+        "shanghaiqiche",
+        "上汽",
+        "上海汽车集团",
+        "91310000132260250X",
+        "3105910001",
+        "AEOCN3105910001",
+    ] {
         let hits = json(&d.db, &["lookup", q, "--json"]);
         let first = &hits[0];
-        assert_eq!(first["enterprise"]["name_zh"], "上海汽车集团股份有限公司", "query {q}");
-        assert!(first["coordinator"]["phone"].is_string(), "query {q}: coordinator shown");
+        assert_eq!(
+            first["enterprise"]["name_zh"], "上海汽车集团股份有限公司",
+            "query {q}"
+        );
+        assert!(
+            first["coordinator"]["phone"].is_string(),
+            "query {q}: coordinator shown"
+        );
     }
     let text = ok(&d.db, &["lookup", "nothing-like-this"]);
     assert!(text.contains("no enterprise matches"));
@@ -149,15 +184,24 @@ fn lookup_finds_an_enterprise_by_initials_pinyin_name_uscc_and_customs_code() {
 #[test]
 fn calendar_days_show_holidays_make_up_days_and_unknown_years() {
     let d = demo();
-    let days = json(&d.db, &["calendar", "days", "2026-10-01", "2026-10-11", "--json"]);
+    let days = json(
+        &d.db,
+        &["calendar", "days", "2026-10-01", "2026-10-11", "--json"],
+    );
     let days = days.as_array().unwrap();
     assert_eq!(days.len(), 11);
     assert_eq!(days[0]["working"], false);
     assert_eq!(days[0]["reason"]["name"], "国庆节");
     assert_eq!(days[9]["date"], "2026-10-10");
-    assert_eq!(days[9]["working"], true, "10-10 is a make-up working Saturday");
+    assert_eq!(
+        days[9]["working"], true,
+        "10-10 is a make-up working Saturday"
+    );
     assert_eq!(days[9]["reason"]["kind"], "make_up_workday");
-    let next = json(&d.db, &["calendar", "days", "2027-01-01", "2027-01-01", "--json"]);
+    let next = json(
+        &d.db,
+        &["calendar", "days", "2027-01-01", "2027-01-01", "--json"],
+    );
     assert_eq!(next[0]["data_known"], false);
     let text = ok(&d.db, &["calendar", "days", "2027-01-01", "2027-01-02"]);
     assert!(text.contains("UNKNOWN"), "{text}");
@@ -171,23 +215,64 @@ fn deadline_names_the_rule_and_counts_working_days_over_a_holiday() {
     // Accepted Thu 2026-09-24; 09-25..27 中秋 off, 09-28..30 worked, 10-01..07 国庆, 10-08 Thu, 10-09 Fri.
     let v = json(
         &d.db,
-        &["deadline", "--kind", "special_articles", "--credit", "advanced", "--accepted-at", "2026-09-24 10:00", "--json"],
+        &[
+            "deadline",
+            "--kind",
+            "special_articles",
+            "--credit",
+            "advanced",
+            "--accepted-at",
+            "2026-09-24 10:00",
+            "--json",
+        ],
     );
     assert_eq!(v["due_shanghai"], "2026-10-10 00:00");
-    assert_eq!(v["rule"]["reason_en"], "measure 25: 5 working days instead of 20");
+    assert_eq!(
+        v["rule"]["reason_en"],
+        "measure 25: 5 working days instead of 20"
+    );
     let v = json(
         &d.db,
-        &["deadline", "--kind", "special_articles", "--credit", "regular", "--accepted-at", "2026-09-24 10:00", "--json"],
+        &[
+            "deadline",
+            "--kind",
+            "special_articles",
+            "--credit",
+            "regular",
+            "--accepted-at",
+            "2026-09-24 10:00",
+            "--json",
+        ],
     );
     assert_eq!(v["rule"]["limit_days"], 20);
-    let err = fails(&d.db, &["deadline", "--kind", "teleport", "--credit", "advanced", "--accepted-at", "2026-09-24"]);
+    let err = fails(
+        &d.db,
+        &[
+            "deadline",
+            "--kind",
+            "teleport",
+            "--credit",
+            "advanced",
+            "--accepted-at",
+            "2026-09-24",
+        ],
+    );
     assert!(err.contains("teleport"));
 }
 
 #[test]
 fn a_pause_moves_the_deadline_and_an_open_pause_stops_it() {
     let d = demo();
-    let base = ["deadline", "--kind", "animal_plant", "--credit", "advanced", "--accepted-at", "2026-11-02 09:00", "--json"];
+    let base = [
+        "deadline",
+        "--kind",
+        "animal_plant",
+        "--credit",
+        "advanced",
+        "--accepted-at",
+        "2026-11-02 09:00",
+        "--json",
+    ];
     let plain = json(&d.db, &base);
     assert_eq!(plain["due_shanghai"], "2026-11-17 00:00");
     let mut paused = base.to_vec();
@@ -214,8 +299,12 @@ fn weekend_slot(db: &Path) -> i64 {
 
 fn enterprise_of(db: &Path, credit: &str) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT uscc FROM enterprises WHERE credit = ?1 ORDER BY id LIMIT 1", [credit], |r| r.get(0))
-        .unwrap()
+    conn.query_row(
+        "SELECT uscc FROM enterprises WHERE credit = ?1 ORDER BY id LIMIT 1",
+        [credit],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -224,11 +313,39 @@ fn an_aeo_enterprise_books_a_sunday_and_a_regular_one_is_refused_without_a_write
     let slot = weekend_slot(&d.db).to_string();
     let regular = enterprise_of(&d.db, "regular");
     let before = count(&d.db, "bookings");
-    let err = fails(&d.db, &["book", "--slot", &slot, "--enterprise", &regular, "--goods", "钢材"]);
-    assert!(err.contains("5+2") && err.contains("not a working day"), "{err}");
+    let err = fails(
+        &d.db,
+        &[
+            "book",
+            "--slot",
+            &slot,
+            "--enterprise",
+            &regular,
+            "--goods",
+            "钢材",
+        ],
+    );
+    assert!(
+        err.contains("5+2") && err.contains("not a working day"),
+        "{err}"
+    );
     assert_eq!(count(&d.db, "bookings"), before);
     let aeo = enterprise_of(&d.db, "advanced");
-    let v = json(&d.db, &["book", "--slot", &slot, "--enterprise", &aeo, "--goods", "晶圆", "--location", "factory", "--json"]);
+    let v = json(
+        &d.db,
+        &[
+            "book",
+            "--slot",
+            &slot,
+            "--enterprise",
+            &aeo,
+            "--goods",
+            "晶圆",
+            "--location",
+            "factory",
+            "--json",
+        ],
+    );
     assert!(v["booking_id"].as_i64().unwrap() > 0);
     assert_eq!(count(&d.db, "bookings"), before + 1);
 }
@@ -237,9 +354,20 @@ fn an_aeo_enterprise_books_a_sunday_and_a_regular_one_is_refused_without_a_write
 fn a_full_slot_refuses_the_next_booking() {
     let d = demo();
     let slot = weekend_slot(&d.db).to_string();
-    let aeo = enterprise_of(&d.db, "certified");
+    let certified = enterprise_of(&d.db, "certified");
     loop {
-        let out = aeo(&d.db, &["book", "--slot", &slot, "--enterprise", &aeo, "--goods", "乳制品"]);
+        let out = aeo(
+            &d.db,
+            &[
+                "book",
+                "--slot",
+                &slot,
+                "--enterprise",
+                &certified,
+                "--goods",
+                "乳制品",
+            ],
+        );
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(err.contains("slot full"), "{err}");
@@ -247,7 +375,12 @@ fn a_full_slot_refuses_the_next_booking() {
         }
     }
     let v = json(&d.db, &["slots", "--date", "2026-11-29", "--json"]);
-    let s = v.as_array().unwrap().iter().find(|s| s["id"].to_string() == slot).unwrap();
+    let s = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(slot.as_str()))
+        .unwrap();
     assert_eq!(s["taken"], s["capacity"]);
 }
 
@@ -256,7 +389,19 @@ fn a_read_only_console_refuses_to_book() {
     let d = demo();
     let slot = weekend_slot(&d.db).to_string();
     let aeo = enterprise_of(&d.db, "advanced");
-    let err = fails(&d.db, &["--read-only", "book", "--slot", &slot, "--enterprise", &aeo, "--goods", "晶圆"]);
+    let err = fails(
+        &d.db,
+        &[
+            "--read-only",
+            "book",
+            "--slot",
+            &slot,
+            "--enterprise",
+            &aeo,
+            "--goods",
+            "晶圆",
+        ],
+    );
     assert!(err.contains("read-only"), "{err}");
 }
 
@@ -265,15 +410,21 @@ fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
     let d = demo();
     let all = json(&d.db, &["approvals", "--json"]);
     let all = all.as_array().unwrap();
-    let states: std::collections::HashSet<&str> = all.iter().map(|a| a["urgency"].as_str().unwrap()).collect();
-    assert!(states.contains("overdue") && states.contains("nearly_due") && states.contains("normal"));
+    let states: std::collections::HashSet<&str> =
+        all.iter().map(|a| a["urgency"].as_str().unwrap()).collect();
+    assert!(
+        states.contains("overdue") && states.contains("nearly_due") && states.contains("normal")
+    );
     assert!(all.iter().any(|a| a["status"] == "paused"));
     let running: Vec<i64> = all
         .iter()
         .filter(|a| a["status"] == "running")
         .map(|a| a["countdown"]["remaining_secs"].as_i64().unwrap())
         .collect();
-    assert!(running.windows(2).all(|w| w[0] <= w[1]), "sorted by time left");
+    assert!(
+        running.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by time left"
+    );
     let soon = json(&d.db, &["approvals", "--due-within", "1d", "--json"]);
     let now: jiff::Timestamp = NOW.parse().unwrap();
     for a in soon.as_array().unwrap() {
@@ -282,7 +433,13 @@ fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
     }
     assert!(soon.as_array().unwrap().len() < all.len());
     let decided = json(&d.db, &["approvals", "--all", "--json"]);
-    assert!(decided.as_array().unwrap().iter().any(|a| a["status"] == "decided"));
+    assert!(
+        decided
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["status"] == "decided")
+    );
 }
 
 #[test]
@@ -305,10 +462,16 @@ fn a_database_newer_than_the_binary_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("future.db");
     ok(&db, &["init"]);
-    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     let err = fails(&db, &["queue"]);
     assert!(err.contains("newer"), "{err}");
-    let v: i64 = rusqlite::Connection::open(&db).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 99);
 }
 
@@ -332,7 +495,10 @@ fn a_bad_now_is_one_clear_error() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--now") && err.contains("yesterday-ish"), "{err}");
+    assert!(
+        err.contains("--now") && err.contains("yesterday-ish"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -340,10 +506,40 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
     let d = demo();
     let adv = enterprise_of(&d.db, "advanced");
     // Now is Fri 10:00; Saturday 20:00 is 34 h ahead, outside office hours.
-    assert!(ok(&d.db, &["clearance", "--enterprise", &adv, "--at", "2026-11-28 20:00"]).contains("accepted"));
-    let err = fails(&d.db, &["clearance", "--enterprise", &adv, "--at", "2026-11-27 17:30"]);
+    assert!(
+        ok(
+            &d.db,
+            &[
+                "clearance",
+                "--enterprise",
+                &adv,
+                "--at",
+                "2026-11-28 20:00"
+            ]
+        )
+        .contains("accepted")
+    );
+    let err = fails(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &adv,
+            "--at",
+            "2026-11-27 17:30",
+        ],
+    );
     assert!(err.contains("8 h"), "{err}");
     let bad = enterprise_of(&d.db, "dishonest");
-    let err = fails(&d.db, &["clearance", "--enterprise", &bad, "--at", "2026-11-30 20:00"]);
+    let err = fails(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &bad,
+            "--at",
+            "2026-11-30 20:00",
+        ],
+    );
     assert!(err.contains("may not use"), "{err}");
 }

@@ -1,7 +1,9 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
 use super::{Context, Lang, parse_duration, parse_instant};
-use crate::calendar::{ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, shanghai_datetime};
+use crate::calendar::{
+    ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, shanghai_datetime,
+};
 use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::{OfficeHours, check_appointment};
 use crate::domain::credit::CreditLevel;
@@ -232,7 +234,10 @@ fn item_time_text(r: &QueueRow, now: Timestamp) -> String {
     match r.due_at {
         Some(due) if due <= now => format!("overdue {}", short_duration(now.duration_since(due))),
         Some(due) => format!("{} left", short_duration(due.duration_since(now))),
-        None => format!("waiting {}", short_duration(now.duration_since(r.received_at))),
+        None => format!(
+            "waiting {}",
+            short_duration(now.duration_since(r.received_at))
+        ),
     }
 }
 
@@ -285,7 +290,17 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
     print!(
         "{}",
         table(
-            &["#", "id", "enterprise", "credit", "kind", "declaration", "time", "status", "flags"],
+            &[
+                "#",
+                "id",
+                "enterprise",
+                "credit",
+                "kind",
+                "declaration",
+                "time",
+                "status",
+                "flags"
+            ],
             &body
         )
     );
@@ -317,8 +332,14 @@ pub fn countdown_text(c: &Countdown, lang: Lang) -> String {
     };
     let mut s = if c.overdue {
         match lang {
-            Lang::Zh => format!("已超期 {}", short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))),
-            Lang::En => format!("overdue by {}", short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))),
+            Lang::Zh => format!(
+                "已超期 {}",
+                short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))
+            ),
+            Lang::En => format!(
+                "overdue by {}",
+                short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))
+            ),
         }
     } else if c.paused {
         match lang {
@@ -355,13 +376,19 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
         .filter(|v| match within {
             None => true,
             Some(w) => {
-                v.row.decided_at.is_none()
-                    && v.countdown.due.is_some_and(|due| due <= ctx.now + w)
+                v.row.decided_at.is_none() && v.countdown.due.is_some_and(|due| due <= ctx.now + w)
             }
         })
         .collect();
     // Sorted by time left; paused clocks (no due instant) after running ones, decided last.
-    views.sort_by_key(|v| (v.row.decided_at.is_some(), v.countdown.paused, v.countdown.remaining_secs, v.row.id));
+    views.sort_by_key(|v| {
+        (
+            v.row.decided_at.is_some(),
+            v.countdown.paused,
+            v.countdown.remaining_secs,
+            v.row.id,
+        )
+    });
     if a.json {
         return print_json(&views);
     }
@@ -374,9 +401,15 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                 v.row.enterprise.clone(),
                 credit_text(v.row.credit, ctx.lang).to_string(),
                 v.status.code().to_string(),
-                v.countdown.due.map(shanghai_text).unwrap_or_else(|| "—".into()),
+                v.countdown
+                    .due
+                    .map(shanghai_text)
+                    .unwrap_or_else(|| "—".into()),
                 if v.row.decided_at.is_some() {
-                    format!("decided {}", v.row.decided_at.map(shanghai_text).unwrap_or_default())
+                    format!(
+                        "decided {}",
+                        v.row.decided_at.map(shanghai_text).unwrap_or_default()
+                    )
                 } else {
                     countdown_text(&v.countdown, ctx.lang)
                 },
@@ -395,7 +428,17 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
     print!(
         "{}",
         table(
-            &["id", "ref", "enterprise", "credit", "status", "due (Shanghai)", "time left", "urgency", "rule"],
+            &[
+                "id",
+                "ref",
+                "enterprise",
+                "credit",
+                "status",
+                "due (Shanghai)",
+                "time left",
+                "urgency",
+                "rule"
+            ],
             &body
         )
     );
@@ -449,7 +492,9 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
                     DayReason::Weekday => "weekday".to_string(),
                     DayReason::Weekend => "weekend".to_string(),
                     DayReason::Holiday { name } => format!("holiday {name}"),
-                    DayReason::MakeUpWorkday { name } => format!("make-up working day (调休) {name}"),
+                    DayReason::MakeUpWorkday { name } => {
+                        format!("make-up working day (调休) {name}")
+                    }
                 },
                 if v.data_known {
                     "official".to_string()
@@ -459,14 +504,17 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["date", "day", "status", "why", "calendar data"], &body));
+    print!(
+        "{}",
+        table(&["date", "day", "status", "why", "calendar data"], &body)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 fn parse_pause(s: &str) -> Result<ClockPause> {
-    let (a, b) = s
-        .split_once('/')
-        .ok_or_else(|| anyhow!("--pause '{s}' must be FROM/TO (TO may be empty for an open pause)"))?;
+    let (a, b) = s.split_once('/').ok_or_else(|| {
+        anyhow!("--pause '{s}' must be FROM/TO (TO may be empty for an open pause)")
+    })?;
     let start = parse_instant(a).with_context(|| format!("--pause '{s}'"))?;
     let end = if b.trim().is_empty() {
         None
@@ -481,9 +529,16 @@ fn parse_pause(s: &str) -> Result<ClockPause> {
 
 fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
     let kind = ApprovalKind::parse(&a.kind).map_err(|e| anyhow!("--kind: {e}"))?;
-    let credit: CreditLevel = a.credit.parse().map_err(|e: String| anyhow!("--credit: {e}"))?;
+    let credit: CreditLevel = a
+        .credit
+        .parse()
+        .map_err(|e: String| anyhow!("--credit: {e}"))?;
     let accepted = parse_instant(&a.accepted_at).context("--accepted-at")?;
-    let pauses = a.pause.iter().map(|p| parse_pause(p)).collect::<Result<Vec<_>>>()?;
+    let pauses = a
+        .pause
+        .iter()
+        .map(|p| parse_pause(p))
+        .collect::<Result<Vec<_>>>()?;
     let rule = deadline_rule(kind, credit, MeasureCatalog::official());
     let c = countdown(
         WorkingCalendar::official(),
@@ -528,7 +583,11 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
             DayCount::Calendar => "calendar days (自然日)",
         }
     );
-    println!("at {}: {}", shanghai_text(ctx.now), countdown_text(&c, Lang::En));
+    println!(
+        "at {}: {}",
+        shanghai_text(ctx.now),
+        countdown_text(&c, Lang::En)
+    );
     if c.uses_unknown_calendar {
         println!(
             "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
@@ -566,14 +625,28 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 if day.working {
                     "all enterprises".to_string()
                 } else {
-                    format!("AEO only (5+2, {})", crate::domain::inspection::day_reason_zh(&day))
+                    format!(
+                        "AEO only (5+2, {})",
+                        crate::domain::inspection::day_reason_zh(&day)
+                    )
                 },
             ]
         })
         .collect();
     print!(
         "{}",
-        table(&["slot", "date", "time", "office", "booked", "free", "who may book"], &body)
+        table(
+            &[
+                "slot",
+                "date",
+                "time",
+                "office",
+                "booked",
+                "free",
+                "who may book"
+            ],
+            &body
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -598,7 +671,9 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
             WorkingCalendar::official(),
         )
     })?;
-    let slot = store.slot(a.slot)?.ok_or_else(|| anyhow!("slot {} vanished", a.slot))?;
+    let slot = store
+        .slot(a.slot)?
+        .ok_or_else(|| anyhow!("slot {} vanished", a.slot))?;
     if a.json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -648,7 +723,10 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
         .map(|h| {
             let e = &h.enterprise;
             let coordinator = match &h.coordinator {
-                Some(c) => format!("{} {} ({} {})", c.name, c.phone, c.office_code, c.office_name),
+                Some(c) => format!(
+                    "{} {} ({} {})",
+                    c.name, c.phone, c.office_code, c.office_name
+                ),
                 None => "—".into(),
             };
             vec![
@@ -663,7 +741,17 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
         .collect();
     print!(
         "{}",
-        table(&["id", "enterprise", "credit", "USCC", "customs / AEO code", "coordinator"], &body)
+        table(
+            &[
+                "id",
+                "enterprise",
+                "credit",
+                "USCC",
+                "customs / AEO code",
+                "coordinator"
+            ],
+            &body
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -717,13 +805,21 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                _ => Err(Uscc::parse(code).err().map(anyhow::Error::new).unwrap_or_else(|| anyhow!("USCC {} fails its check", u.as_str()))),
+                _ => Err(Uscc::parse(code)
+                    .err()
+                    .map(anyhow::Error::new)
+                    .unwrap_or_else(|| anyhow!("USCC {} fails its check", u.as_str()))),
             }
         }
         ValidateCommand::CustomsCode { code } => {
-            let c = CustomsCode::parse(code)
-                .or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
-            println!("valid customs code {} (area {}, AEO code {})", c.as_str(), c.area(), c.aeo_code());
+            let c =
+                CustomsCode::parse(code).or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
+            println!(
+                "valid customs code {} (area {}, AEO code {})",
+                c.as_str(),
+                c.area(),
+                c.aeo_code()
+            );
             Ok(ExitCode::SUCCESS)
         }
         ValidateCommand::Declaration { number } => {
@@ -784,5 +880,12 @@ pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
             MeasureCatalog::official(),
         )?;
     }
-    queue(&ctx, &QueueArgs { limit: 20, offset: 0, json: false })
+    queue(
+        &ctx,
+        &QueueArgs {
+            limit: 20,
+            offset: 0,
+            json: false,
+        },
+    )
 }

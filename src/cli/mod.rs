@@ -7,7 +7,7 @@ mod time;
 pub use time::{parse_duration, parse_instant};
 
 use crate::store::{Access, Store};
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use std::path::PathBuf;

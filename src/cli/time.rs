@@ -16,7 +16,9 @@ pub fn parse_instant(s: &str) -> Result<Timestamp> {
         return Ok(shanghai_instant(dt));
     }
     if let Ok(d) = t.parse::<Date>() {
-        return Ok(shanghai_instant(d.to_datetime(jiff::civil::Time::midnight())));
+        return Ok(shanghai_instant(
+            d.to_datetime(jiff::civil::Time::midnight()),
+        ));
     }
     Err(anyhow!(
         "'{t}' is not a time: use 2026-11-27T09:00:00+08:00, or 2026-11-27 09:00 (Shanghai time)"
@@ -52,16 +54,33 @@ mod tests {
             parse_instant("2026-11-27").unwrap(),
             "2026-11-26T16:00:00Z".parse::<Timestamp>().unwrap()
         );
-        assert!(parse_instant("tomorrow").unwrap_err().to_string().contains("'tomorrow'"));
+        assert!(
+            parse_instant("tomorrow")
+                .unwrap_err()
+                .to_string()
+                .contains("'tomorrow'")
+        );
         assert!(parse_instant("2026-02-30 09:00").is_err());
     }
 
     #[test]
     fn durations_take_days_and_hours() {
-        assert_eq!(parse_duration("2d").unwrap(), SignedDuration::from_hours(48));
-        assert_eq!(parse_duration("36h").unwrap(), SignedDuration::from_hours(36));
-        assert_eq!(parse_duration("1d12h").unwrap(), SignedDuration::from_hours(36));
-        assert_eq!(parse_duration("90m").unwrap(), SignedDuration::from_mins(90));
+        assert_eq!(
+            parse_duration("2d").unwrap(),
+            SignedDuration::from_hours(48)
+        );
+        assert_eq!(
+            parse_duration("36h").unwrap(),
+            SignedDuration::from_hours(36)
+        );
+        assert_eq!(
+            parse_duration("1d12h").unwrap(),
+            SignedDuration::from_hours(36)
+        );
+        assert_eq!(
+            parse_duration("90m").unwrap(),
+            SignedDuration::from_mins(90)
+        );
         assert!(parse_duration("soon").is_err());
     }
 }

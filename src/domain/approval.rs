@@ -115,7 +115,10 @@ pub fn deadline_rule(
             let count = day_count(&count_code);
             let (zh, en) = unit(count);
             let (pzh, pen) = if credit.is_aeo() {
-                ("措施6：AEO企业优先受理；", "measure 6: AEO accepted first; ")
+                (
+                    "措施6：AEO企业优先受理；",
+                    "measure 6: AEO accepted first; ",
+                )
             } else {
                 ("", "")
             };
@@ -178,7 +181,10 @@ mod tests {
     fn special_articles_approval_of_an_aeo_enterprise_runs_five_working_days_instead_of_twenty() {
         for level in [CreditLevel::Advanced, CreditLevel::Certified] {
             let r = deadline_rule(ApprovalKind::SpecialArticles, level, cat());
-            assert_eq!((r.limit_days, r.count, r.compressed), (5, DayCount::Working, true));
+            assert_eq!(
+                (r.limit_days, r.count, r.compressed),
+                (5, DayCount::Working, true)
+            );
             assert_eq!(r.reason_en, "measure 25: 5 working days instead of 20");
         }
         let r = deadline_rule(ApprovalKind::SpecialArticles, CreditLevel::Regular, cat());
@@ -188,7 +194,10 @@ mod tests {
     #[test]
     fn animal_plant_approval_of_an_advanced_enterprise_runs_ten_working_days() {
         let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Advanced, cat());
-        assert_eq!((r.measure, r.limit_days, r.count), (26, 10, DayCount::Working));
+        assert_eq!(
+            (r.measure, r.limit_days, r.count),
+            (26, 10, DayCount::Working)
+        );
         let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Dishonest, cat());
         assert_eq!(r.limit_days, 20);
         assert!(r.reason_en.contains("not AEO"));
@@ -197,7 +206,10 @@ mod tests {
     #[test]
     fn advance_ruling_acceptance_counts_calendar_days() {
         let r = deadline_rule(ApprovalKind::AdvanceRuling, CreditLevel::Advanced, cat());
-        assert_eq!((r.measure, r.limit_days, r.count), (6, 10, DayCount::Calendar));
+        assert_eq!(
+            (r.measure, r.limit_days, r.count),
+            (6, 10, DayCount::Calendar)
+        );
         assert!(r.reason_zh.contains("自然日"));
     }
 

@@ -32,7 +32,9 @@ impl OfficeHours {
         let open: Time = a.trim().parse().map_err(|_| bad())?;
         let close: Time = b.trim().parse().map_err(|_| bad())?;
         if open >= close {
-            return Err(format!("office hours '{s}': opening must be before closing"));
+            return Err(format!(
+                "office hours '{s}': opening must be before closing"
+            ));
         }
         Ok(OfficeHours { open, close })
     }
@@ -44,7 +46,7 @@ impl OfficeHours {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClearanceAccepted {
     pub lead_required_hours: u32,
     pub lead_given_hours: f64,
@@ -136,7 +138,11 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn check(level: CreditLevel, req: &str, clear: &str) -> Result<ClearanceAccepted, ClearanceRefusal> {
+    fn check(
+        level: CreditLevel,
+        req: &str,
+        clear: &str,
+    ) -> Result<ClearanceAccepted, ClearanceRefusal> {
         check_appointment(
             level,
             at(req),
@@ -162,7 +168,10 @@ mod tests {
     fn other_enterprises_must_request_twenty_four_hours_ahead() {
         for level in [CreditLevel::Certified, CreditLevel::Regular] {
             let err = check(level, "2026-11-28T04:00:00Z", SAT_EVENING).unwrap_err();
-            assert!(matches!(err, ClearanceRefusal::TooLate { required: 24, .. }));
+            assert!(matches!(
+                err,
+                ClearanceRefusal::TooLate { required: 24, .. }
+            ));
             assert!(check(level, "2026-11-27T12:00:00Z", SAT_EVENING).is_ok());
         }
     }
@@ -178,10 +187,22 @@ mod tests {
     #[test]
     fn a_clearance_within_office_hours_needs_no_appointment() {
         // Friday 2026-11-27 10:00 Shanghai.
-        let err = check(CreditLevel::Advanced, "2026-11-20T00:00:00Z", "2026-11-27T02:00:00Z").unwrap_err();
+        let err = check(
+            CreditLevel::Advanced,
+            "2026-11-20T00:00:00Z",
+            "2026-11-27T02:00:00Z",
+        )
+        .unwrap_err();
         assert_eq!(err, ClearanceRefusal::WithinOfficeHours);
         // The same hour on a holiday is outside office hours.
-        assert!(check(CreditLevel::Advanced, "2026-09-20T00:00:00Z", "2026-10-01T02:00:00Z").is_ok());
+        assert!(
+            check(
+                CreditLevel::Advanced,
+                "2026-09-20T00:00:00Z",
+                "2026-10-01T02:00:00Z"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

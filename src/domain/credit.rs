@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn both_certified_levels_are_aeo_and_no_other() {
-        let aeo: Vec<_> = CreditLevel::ALL.into_iter().filter(|l| l.is_aeo()).collect();
+        let aeo: Vec<_> = CreditLevel::ALL
+            .into_iter()
+            .filter(|l| l.is_aeo())
+            .collect();
         assert_eq!(aeo, vec![CreditLevel::Advanced, CreditLevel::Certified]);
     }
 
@@ -109,6 +112,11 @@ mod tests {
             "seriously-dishonest".parse::<CreditLevel>(),
             Ok(CreditLevel::SeriouslyDishonest)
         );
-        assert!("gold".parse::<CreditLevel>().unwrap_err().contains("'gold'"));
+        assert!(
+            "gold"
+                .parse::<CreditLevel>()
+                .unwrap_err()
+                .contains("'gold'")
+        );
     }
 }

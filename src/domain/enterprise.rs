@@ -92,7 +92,10 @@ pub fn applicable_measures<'a>(
         .iter()
         .filter(|m| m.applies_to != "advanced" || credit == CreditLevel::Advanced)
         .filter(|m| {
-            m.industries.is_empty() || industries.iter().any(|i| m.industries.iter().any(|c| c == i.code()))
+            m.industries.is_empty()
+                || industries
+                    .iter()
+                    .any(|i| m.industries.iter().any(|c| c == i.code()))
         })
         .collect()
 }
@@ -104,7 +107,10 @@ mod tests {
     #[test]
     fn a_regular_enterprise_has_no_aeo_measures_and_no_aeo_code() {
         let cat = MeasureCatalog::official();
-        assert!(applicable_measures(CreditLevel::Regular, &[Industry::IntegratedCircuits], cat).is_empty());
+        assert!(
+            applicable_measures(CreditLevel::Regular, &[Industry::IntegratedCircuits], cat)
+                .is_empty()
+        );
         let e = Enterprise {
             id: 1,
             uscc: "91310000132260250X".into(),
@@ -118,7 +124,10 @@ mod tests {
             coordinator_id: None,
         };
         assert_eq!(e.aeo_code(), None);
-        let aeo = Enterprise { credit: CreditLevel::Advanced, ..e };
+        let aeo = Enterprise {
+            credit: CreditLevel::Advanced,
+            ..e
+        };
         assert_eq!(aeo.aeo_code().as_deref(), Some("AEOCN3105910001"));
     }
 

@@ -177,8 +177,14 @@ mod tests {
     fn an_aeo_booking_may_fall_on_a_sunday() {
         let sunday = WorkingCalendar::official().day(date(2026, 11, 29));
         assert!(!sunday.working);
-        assert_eq!(check_booking(&req(&sunday, CreditLevel::Advanced, 0)), Ok(None));
-        assert_eq!(check_booking(&req(&sunday, CreditLevel::Certified, 0)), Ok(None));
+        assert_eq!(
+            check_booking(&req(&sunday, CreditLevel::Advanced, 0)),
+            Ok(None)
+        );
+        assert_eq!(
+            check_booking(&req(&sunday, CreditLevel::Certified, 0)),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -205,7 +211,10 @@ mod tests {
     #[test]
     fn capacity_is_never_exceeded() {
         let day = WorkingCalendar::official().day(date(2026, 11, 27));
-        assert_eq!(check_booking(&req(&day, CreditLevel::Advanced, 2)), Ok(None));
+        assert_eq!(
+            check_booking(&req(&day, CreditLevel::Advanced, 2)),
+            Ok(None)
+        );
         assert_eq!(
             check_booking(&req(&day, CreditLevel::Advanced, 3)),
             Err(BookingRefusal::SlotFull { capacity: 3 })

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 macro_rules! coded_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -191,17 +191,32 @@ mod tests {
 
     #[test]
     fn aeo_work_goes_before_earlier_regular_work() {
-        let regular = key(false, Some("2026-11-27T01:00:00Z"), "2026-11-20T00:00:00Z", 1);
+        let regular = key(
+            false,
+            Some("2026-11-27T01:00:00Z"),
+            "2026-11-20T00:00:00Z",
+            1,
+        );
         let aeo = key(true, None, "2026-11-27T00:00:00Z", 2);
         assert_eq!(queue_order(&aeo, &regular), Ordering::Less);
     }
 
     #[test]
     fn among_aeo_work_the_earlier_deadline_goes_first_and_a_deadline_beats_none() {
-        let late = key(true, Some("2026-11-30T00:00:00Z"), "2026-11-01T00:00:00Z", 1);
-        let soon = key(true, Some("2026-11-28T00:00:00Z"), "2026-11-25T00:00:00Z", 2);
+        let late = key(
+            true,
+            Some("2026-11-30T00:00:00Z"),
+            "2026-11-01T00:00:00Z",
+            1,
+        );
+        let soon = key(
+            true,
+            Some("2026-11-28T00:00:00Z"),
+            "2026-11-25T00:00:00Z",
+            2,
+        );
         let none = key(true, None, "2026-10-01T00:00:00Z", 3);
-        let mut v = vec![none, late, soon];
+        let mut v = [none, late, soon];
         v.sort_by(queue_order);
         assert_eq!(v.iter().map(|k| k.id).collect::<Vec<_>>(), vec![2, 1, 3]);
     }
@@ -230,6 +245,10 @@ mod tests {
             assert_eq!(WorkKind::parse(k.code()), Ok(*k));
             assert_eq!(WorkKind::parse(k.name_zh()), Ok(*k));
         }
-        assert!(WorkKind::parse("teleport").unwrap_err().contains("teleport"));
+        assert!(
+            WorkKind::parse("teleport")
+                .unwrap_err()
+                .contains("teleport")
+        );
     }
 }

@@ -68,7 +68,10 @@ pub fn classify(query: &str) -> LookupQuery {
             LookupQuery::CodePrefix(q)
         };
     }
-    if upper.len() == 18 && upper.bytes().all(|b| b.is_ascii_alphanumeric()) && upper.as_bytes()[..2].iter().all(|b| b.is_ascii_digit()) {
+    if upper.len() == 18
+        && upper.bytes().all(|b| b.is_ascii_alphanumeric())
+        && upper.as_bytes()[..2].iter().all(|b| b.is_ascii_digit())
+    {
         return LookupQuery::Uscc(upper);
     }
     if q.bytes().all(|b| b.is_ascii_alphabetic()) {
@@ -104,9 +107,18 @@ mod tests {
         assert_eq!(classify("shqc"), LookupQuery::Pinyin("shqc".into()));
         assert_eq!(classify(" SHQC "), LookupQuery::Pinyin("shqc".into()));
         assert_eq!(classify("上汽"), LookupQuery::Name("上汽".into()));
-        assert_eq!(classify("91310000132260250x"), LookupQuery::Uscc("91310000132260250X".into()));
-        assert_eq!(classify("3105910001"), LookupQuery::CustomsCode("3105910001".into()));
-        assert_eq!(classify("AEOCN3105910001"), LookupQuery::CustomsCode("3105910001".into()));
+        assert_eq!(
+            classify("91310000132260250x"),
+            LookupQuery::Uscc("91310000132260250X".into())
+        );
+        assert_eq!(
+            classify("3105910001"),
+            LookupQuery::CustomsCode("3105910001".into())
+        );
+        assert_eq!(
+            classify("AEOCN3105910001"),
+            LookupQuery::CustomsCode("3105910001".into())
+        );
         assert_eq!(classify("3105"), LookupQuery::CodePrefix("3105".into()));
         assert_eq!(classify("   "), LookupQuery::Empty);
     }

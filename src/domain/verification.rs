@@ -59,9 +59,24 @@ mod tests {
     fn other_years_other_kinds_and_non_aeo_are_not_flagged() {
         let existing = [(VerificationKind::Management, date(2025, 12, 31))];
         let m = VerificationKind::Management;
-        assert!(second_verification_warning(CreditLevel::Advanced, m, date(2026, 1, 1), &existing, 1).is_none());
+        assert!(
+            second_verification_warning(CreditLevel::Advanced, m, date(2026, 1, 1), &existing, 1)
+                .is_none()
+        );
         let this_year = [(m, date(2026, 2, 1))];
-        assert!(second_verification_warning(CreditLevel::Advanced, VerificationKind::Other, date(2026, 5, 1), &this_year, 1).is_none());
-        assert!(second_verification_warning(CreditLevel::Regular, m, date(2026, 5, 1), &this_year, 1).is_none());
+        assert!(
+            second_verification_warning(
+                CreditLevel::Advanced,
+                VerificationKind::Other,
+                date(2026, 5, 1),
+                &this_year,
+                1
+            )
+            .is_none()
+        );
+        assert!(
+            second_verification_warning(CreditLevel::Regular, m, date(2026, 5, 1), &this_year, 1)
+                .is_none()
+        );
     }
 }

@@ -76,7 +76,13 @@ impl ApprovalRow {
         now: Timestamp,
     ) -> Countdown {
         let at = self.decided_at.unwrap_or(now);
-        approval_countdown(cal, &self.rule(catalog), self.accepted_at, &self.clock_pauses(), at)
+        approval_countdown(
+            cal,
+            &self.rule(catalog),
+            self.accepted_at,
+            &self.clock_pauses(),
+            at,
+        )
     }
 }
 
@@ -218,9 +224,9 @@ impl Store {
         } else {
             " WHERE a.decided_at IS NULL"
         };
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("{APPROVAL_SELECT}{filter} ORDER BY a.accepted_at, a.id"))?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{APPROVAL_SELECT}{filter} ORDER BY a.accepted_at, a.id"
+        ))?;
         let mut rows = stmt
             .query_map([], approval_from)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -242,7 +248,11 @@ impl Store {
     pub fn approval(&self, id: i64) -> Result<Option<ApprovalRow>> {
         let row = self
             .conn()
-            .query_row(&format!("{APPROVAL_SELECT} WHERE a.id = ?1"), [id], approval_from)
+            .query_row(
+                &format!("{APPROVAL_SELECT} WHERE a.id = ?1"),
+                [id],
+                approval_from,
+            )
             .optional()?;
         Ok(match row {
             Some(r) => {

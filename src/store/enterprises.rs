@@ -312,7 +312,9 @@ impl Store {
         for row in rows {
             let (k, d) = row?;
             let kind = VerificationKind::parse(&k).map_err(|e| anyhow!(e))?;
-            let date: Date = d.parse().with_context(|| format!("bad date '{d}' in verifications"))?;
+            let date: Date = d
+                .parse()
+                .with_context(|| format!("bad date '{d}' in verifications"))?;
             out.push((kind, date));
         }
         Ok(out)
@@ -320,7 +322,9 @@ impl Store {
 
     /// Coordinators, for demo generation and listings.
     pub fn coordinator_ids(&self) -> Result<Vec<i64>> {
-        let mut stmt = self.conn().prepare("SELECT id FROM coordinators ORDER BY id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id FROM coordinators ORDER BY id")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

@@ -65,7 +65,8 @@ pub struct BookingRow {
     pub booked_by: String,
 }
 
-const SLOT_SELECT: &str = "SELECT s.id, s.office_code, s.date, s.start_time, s.end_time, s.capacity,
+const SLOT_SELECT: &str =
+    "SELECT s.id, s.office_code, s.date, s.start_time, s.end_time, s.capacity,
         (SELECT count(*) FROM bookings b WHERE b.slot_id = s.id AND b.status <> 'cancelled')
      FROM inspection_slots s";
 
@@ -126,7 +127,11 @@ fn hhmm(t: Time) -> String {
 impl Writer<'_> {
     pub fn insert_slot(&self, s: &NewSlot<'_>) -> Result<i64> {
         if s.start >= s.end {
-            bail!("a slot must start before it ends ({} - {})", hhmm(s.start), hhmm(s.end));
+            bail!(
+                "a slot must start before it ends ({} - {})",
+                hhmm(s.start),
+                hhmm(s.end)
+            );
         }
         self.conn()
             .execute(
@@ -139,19 +144,23 @@ impl Writer<'_> {
 
     /// Books a place, applying the "5+2" rule, the location rule and capacity. Returns the new
     /// booking's id and a note when the day rests on the weekend-only fallback.
-    pub fn book(
-        &self,
-        b: &NewBooking<'_>,
-        cal: &WorkingCalendar,
-    ) -> Result<(i64, Option<String>)> {
+    pub fn book(&self, b: &NewBooking<'_>, cal: &WorkingCalendar) -> Result<(i64, Option<String>)> {
         let slot = self
             .conn()
-            .query_row(&format!("{SLOT_SELECT} WHERE s.id = ?1"), [b.slot_id], slot_from)
+            .query_row(
+                &format!("{SLOT_SELECT} WHERE s.id = ?1"),
+                [b.slot_id],
+                slot_from,
+            )
             .optional()?
             .ok_or_else(|| anyhow!("no inspection slot {}", b.slot_id))?;
         let credit: String = self
             .conn()
-            .query_row("SELECT credit FROM enterprises WHERE id = ?1", [b.enterprise_id], |r| r.get(0))
+            .query_row(
+                "SELECT credit FROM enterprises WHERE id = ?1",
+                [b.enterprise_id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| anyhow!("no enterprise with id {}", b.enterprise_id))?;
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
@@ -176,7 +185,9 @@ impl Writer<'_> {
     pub fn set_booking_status(&self, id: i64, to: BookingStatus, now: Timestamp) -> Result<()> {
         let status: String = self
             .conn()
-            .query_row("SELECT status FROM bookings WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT status FROM bookings WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?
             .ok_or_else(|| anyhow!("no booking {id}"))?;
         let from = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
