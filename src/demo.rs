@@ -341,10 +341,11 @@ fn work_items(
             *pick(rng, WorkKind::ALL)
         };
         let company = pick(rng, companies);
-        let received_at = now - SignedDuration::from_mins(rng.random_range(5..(5 * 24 * 60)));
+        let received_at = now - SignedDuration::from_mins(rng.random_range(5..(2 * 24 * 60)));
+        // Most deadlines lie ahead; a few have passed.
         let due_at = rng
             .random_bool(0.5)
-            .then(|| received_at + SignedDuration::from_hours(rng.random_range(2..96)));
+            .then(|| now + SignedDuration::from_mins(rng.random_range(-6 * 60..3 * 24 * 60)));
         let declaration = if kind.takes_declaration_no() {
             let year = shanghai_date(received_at).year() as u16;
             let dir = if rng.random_bool(0.5) {
@@ -522,16 +523,12 @@ fn approvals(
         let kind = ApprovalKind::ALL[i % ApprovalKind::ALL.len()];
         let company = pick(rng, companies);
         let rule = deadline_rule(kind, company.credit, catalog);
-        let reference = format!(
-            "{}{}{:05}",
-            kind.code()
-                .to_ascii_uppercase()
-                .chars()
-                .next()
-                .unwrap_or('A'),
-            shanghai_date(now).year(),
-            i + 1
-        );
+        let prefix = match kind {
+            ApprovalKind::SpecialArticles => "TW",
+            ApprovalKind::AnimalPlant => "DZ",
+            ApprovalKind::AdvanceRuling => "YCD",
+        };
+        let reference = format!("{prefix}{}{:05}", shanghai_date(now).year(), i + 1);
         let mut accepted = now - SignedDuration::from_hours(rng.random_range(2..30));
         let mut pauses: Vec<(PauseReason, Timestamp, Option<Timestamp>)> = Vec::new();
         let mut decided = None;
@@ -558,7 +555,8 @@ fn approvals(
                 } else {
                     Urgency::Overdue
                 };
-                for h in (6..(60 * 24)).step_by(3) {
+                let first = rng.random_range(1..12);
+                for h in (first..(60 * 24)).step_by(5) {
                     let candidate = now - SignedDuration::from_hours(h);
                     let c = crate::calendar::countdown(
                         cal,
@@ -569,7 +567,13 @@ fn approvals(
                         now,
                     );
                     if urgency(&c) == target {
-                        accepted = candidate;
+                        // Overdue ones are spread over the last few days.
+                        let extra = if want == Want::Overdue {
+                            rng.random_range(0..4)
+                        } else {
+                            0
+                        };
+                        accepted = candidate - SignedDuration::from_hours(24 * extra);
                         break;
                     }
                 }
