@@ -137,6 +137,57 @@ pub struct ClearanceArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ItemCommand {
+    /// Take an item: it is yours, in progress
+    Take { id: i64 },
+    /// Put an item back in the queue, waiting
+    Release { id: i64 },
+    /// Finish an item: it leaves the queue
+    Finish { id: i64 },
+    /// Mark an item abnormal: it stays in the queue for immediate handling
+    Abnormal { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BookingCommand {
+    Done { id: i64 },
+    Abnormal { id: i64 },
+    Cancel { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApprovalCommand {
+    /// Stop the clock: correction (补正), testing, expert_review or hearing
+    Pause {
+        id: i64,
+        #[arg(long, default_value = "correction")]
+        reason: String,
+    },
+    /// Restart the clock
+    Resume { id: i64 },
+    /// Record the decision; the clock stops for good
+    Decide {
+        id: i64,
+        #[arg(long, default_value = "准予许可")]
+        decision: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Only this enterprise (id, USCC, customs code or full Chinese name)
+    #[arg(long)]
+    pub enterprise: Option<String>,
+    /// Only entries from this time on
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum ValidateCommand {
     /// A unified social credit code (GB 32100)
     Uscc { code: String },
@@ -165,6 +216,10 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Book(a) => book(ctx, &a),
         C::Lookup(a) => lookup(ctx, &a),
         C::Clearance(a) => clearance(ctx, &a),
+        C::Item(c) => item(ctx, &c),
+        C::Booking(c) => booking(ctx, &c),
+        C::Approval(c) => approval(ctx, &c),
+        C::Audit(a) => audit(ctx, &a),
         C::Validate(v) => validate(&v),
         C::Measures(a) => measures(ctx, &a),
     }
@@ -789,6 +844,123 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         }
         Err(refusal) => bail!("refused: {refusal}"),
     }
+}
+
+fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
+    use crate::domain::queue::WorkStatus;
+    let (id, to, done) = match *c {
+        ItemCommand::Take { id } => (id, WorkStatus::InProgress, "taken"),
+        ItemCommand::Release { id } => (id, WorkStatus::Waiting, "released"),
+        ItemCommand::Finish { id } => (id, WorkStatus::Done, "finished"),
+        ItemCommand::Abnormal { id } => (id, WorkStatus::Abnormal, "marked abnormal"),
+    };
+    let mut store = ctx.open_existing()?;
+    store.write(|w| w.set_item_status(id, to, &ctx.operator, ctx.now))?;
+    println!("queue item {id} {done} by {}", inert(&ctx.operator));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn booking(ctx: &Context, c: &BookingCommand) -> Result<ExitCode> {
+    use crate::domain::inspection::BookingStatus;
+    let (id, to) = match *c {
+        BookingCommand::Done { id } => (id, BookingStatus::Done),
+        BookingCommand::Abnormal { id } => (id, BookingStatus::Abnormal),
+        BookingCommand::Cancel { id } => (id, BookingStatus::Cancelled),
+    };
+    let mut store = ctx.open_existing()?;
+    store.write(|w| w.set_booking_status(id, to, ctx.now))?;
+    println!("booking {id} {}", to.name_en());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
+    use crate::domain::approval::PauseReason;
+    let mut store = ctx.open_existing()?;
+    let (id, what) = match c {
+        ApprovalCommand::Pause { id, reason } => {
+            let reason = PauseReason::parse(reason).map_err(|e| anyhow!("--reason: {e}"))?;
+            store.write(|w| w.pause_approval(*id, reason, ctx.now))?;
+            (*id, format!("paused ({})", reason.name_zh()))
+        }
+        ApprovalCommand::Resume { id } => {
+            store.write(|w| w.resume_approval(*id, ctx.now))?;
+            (*id, "resumed".to_string())
+        }
+        ApprovalCommand::Decide { id, decision } => {
+            if decision.trim().is_empty() {
+                bail!("--decision must say what was decided");
+            }
+            store.write(|w| w.decide_approval(*id, decision.trim(), ctx.now))?;
+            (*id, format!("decided: {}", inert(decision.trim())))
+        }
+    };
+    println!("approval {id} {what}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    let enterprise = a
+        .enterprise
+        .as_deref()
+        .map(|k| store.resolve_enterprise(k))
+        .transpose()?;
+    let since = a
+        .since
+        .as_deref()
+        .map(parse_instant)
+        .transpose()
+        .context("--since")?;
+    let entries = store.audit(enterprise.as_ref().map(|e| e.id), since, a.limit)?;
+    if a.json {
+        return print_json(&entries);
+    }
+    let change = |e: &crate::store::AuditEntry| -> String {
+        let (Some(b), Some(after)) = (&e.before, &e.after) else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        if let (Some(bo), Some(ao)) = (b.as_object(), after.as_object()) {
+            for (k, v) in ao {
+                if bo.get(k) != Some(v) && k != "updated_at" {
+                    parts.push(format!(
+                        "{k}: {} → {}",
+                        bo.get(k).map(|x| x.to_string()).unwrap_or_default(),
+                        v
+                    ));
+                }
+            }
+        }
+        parts.join("; ")
+    };
+    let body: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                shanghai_text(e.at),
+                e.operator.clone(),
+                e.action.clone(),
+                format!("{} {}", e.entity, e.entity_id),
+                e.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
+                change(e),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "at (Shanghai)",
+                "operator",
+                "action",
+                "record",
+                "enterprise",
+                "change"
+            ],
+            &body
+        )
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(v: &ValidateCommand) -> Result<ExitCode> {

@@ -78,6 +78,17 @@ pub enum Command {
     Lookup(commands::LookupArgs),
     /// Check an appointment clearance request (measure 27)
     Clearance(commands::ClearanceArgs),
+    /// Take, finish or mark abnormal a queue item
+    #[command(subcommand)]
+    Item(commands::ItemCommand),
+    /// Mark an inspection booking done or abnormal, or cancel it
+    #[command(subcommand)]
+    Booking(commands::BookingCommand),
+    /// Pause, resume or decide an approval
+    #[command(subcommand)]
+    Approval(commands::ApprovalCommand),
+    /// The audit trail: who changed what, when, before and after
+    Audit(commands::AuditArgs),
     /// Check identifiers
     #[command(subcommand)]
     Validate(commands::ValidateCommand),
@@ -89,6 +100,8 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub now: Timestamp,
+    /// The clock was frozen with --now / AEO_NOW.
+    pub frozen: bool,
     pub operator: String,
     pub db: PathBuf,
     /// --db or AEO_DB named the database (rather than the default path).
@@ -109,6 +122,7 @@ impl Context {
         };
         Ok(Context {
             now,
+            frozen: g.now.is_some(),
             operator: g.operator.clone().unwrap_or_else(os_user),
             db_given: g.db.is_some(),
             db,
@@ -122,7 +136,12 @@ impl Context {
     }
 
     pub fn open(&self) -> Result<Store> {
-        Store::open(&self.db, self.access)
+        let mut store = Store::open(&self.db, self.access)?;
+        store.set_actor(crate::store::Actor {
+            operator: self.operator.clone(),
+            clock: self.frozen.then_some(self.now),
+        });
+        Ok(store)
     }
 
     /// Opens an existing database for reading: a missing file is an error, not a new database.

@@ -120,67 +120,95 @@ impl Writer<'_> {
             ],
         )?;
         let id = self.conn().last_insert_rowid();
+        self.record_created("approvals", id, Some(a.enterprise_id))?;
         for (reason, start, end) in a.pauses {
             self.conn().execute(
                 "INSERT INTO approval_pauses (approval_id, reason, started_at, ended_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id, reason.code(), start.as_second(), end.map(|t| t.as_second())],
             )?;
+            let pause = self.conn().last_insert_rowid();
+            self.record_created("approval_pauses", pause, Some(a.enterprise_id))?;
         }
         Ok(id)
     }
 
-    fn open_approval(&self, id: i64) -> Result<bool> {
-        let row: Option<(Option<i64>, i64)> = self
+    /// The undecided approval's enterprise and its open pause, if any.
+    fn open_approval(&self, id: i64) -> Result<(i64, Option<i64>)> {
+        let row: Option<(Option<i64>, i64, Option<i64>)> = self
             .conn()
             .query_row(
-                "SELECT decided_at, (SELECT count(*) FROM approval_pauses p WHERE p.approval_id = a.id AND p.ended_at IS NULL)
+                "SELECT decided_at, enterprise_id,
+                        (SELECT max(p.id) FROM approval_pauses p WHERE p.approval_id = a.id AND p.ended_at IS NULL)
                  FROM approvals a WHERE a.id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (decided, open_pauses) = row.ok_or_else(|| anyhow!("no approval {id}"))?;
+        let (decided, enterprise_id, open_pause) =
+            row.ok_or_else(|| anyhow!("no approval {id}"))?;
         if decided.is_some() {
             bail!("approval {id} is already decided");
         }
-        Ok(open_pauses > 0)
+        Ok((enterprise_id, open_pause))
+    }
+
+    fn end_pause(&self, pause: i64, enterprise_id: i64, now: Timestamp) -> Result<()> {
+        self.audited_update(
+            "resume",
+            "approval_pauses",
+            pause,
+            Some(enterprise_id),
+            || {
+                self.conn().execute(
+                    "UPDATE approval_pauses SET ended_at = max(started_at, ?2) WHERE id = ?1",
+                    params![pause, now.as_second()],
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// Stops the clock (补正, testing, expert review, hearing).
     pub fn pause_approval(&self, id: i64, reason: PauseReason, now: Timestamp) -> Result<()> {
-        if self.open_approval(id)? {
+        let (enterprise_id, open) = self.open_approval(id)?;
+        if open.is_some() {
             bail!("approval {id} is already paused");
         }
         self.conn().execute(
             "INSERT INTO approval_pauses (approval_id, reason, started_at) VALUES (?1, ?2, ?3)",
             params![id, reason.code(), now.as_second()],
         )?;
-        Ok(())
+        let pause = self.conn().last_insert_rowid();
+        let after = self.snapshot("approval_pauses", pause)?;
+        self.record(
+            "pause",
+            "approval_pauses",
+            pause,
+            Some(enterprise_id),
+            None,
+            after,
+        )
     }
 
     pub fn resume_approval(&self, id: i64, now: Timestamp) -> Result<()> {
-        if !self.open_approval(id)? {
-            bail!("approval {id} is not paused");
-        }
-        self.conn().execute(
-            "UPDATE approval_pauses SET ended_at = max(started_at, ?2) WHERE approval_id = ?1 AND ended_at IS NULL",
-            params![id, now.as_second()],
-        )?;
-        Ok(())
+        let (enterprise_id, open) = self.open_approval(id)?;
+        let pause = open.ok_or_else(|| anyhow!("approval {id} is not paused"))?;
+        self.end_pause(pause, enterprise_id, now)
     }
 
     /// Records the decision; an open pause ends with it.
     pub fn decide_approval(&self, id: i64, decision: &str, now: Timestamp) -> Result<()> {
-        self.open_approval(id)?;
-        self.conn().execute(
-            "UPDATE approval_pauses SET ended_at = max(started_at, ?2) WHERE approval_id = ?1 AND ended_at IS NULL",
-            params![id, now.as_second()],
-        )?;
-        self.conn().execute(
-            "UPDATE approvals SET decided_at = ?2, decision = ?3 WHERE id = ?1",
-            params![id, now.as_second(), decision],
-        )?;
-        Ok(())
+        let (enterprise_id, open) = self.open_approval(id)?;
+        if let Some(pause) = open {
+            self.end_pause(pause, enterprise_id, now)?;
+        }
+        self.audited_update("decide", "approvals", id, Some(enterprise_id), || {
+            self.conn().execute(
+                "UPDATE approvals SET decided_at = ?2, decision = ?3 WHERE id = ?1",
+                params![id, now.as_second(), decision],
+            )?;
+            Ok(())
+        })
     }
 }
 

@@ -132,7 +132,9 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![c.name, keys.pinyin, keys.initials, c.phone, c.office_code, c.office_name, c.role.code(), c.duty_hours],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("coordinators", id, None)?;
+        Ok(id)
     }
 
     pub fn insert_enterprise(&self, e: &NewEnterprise<'_>) -> Result<i64> {
@@ -157,7 +159,9 @@ impl Writer<'_> {
                 ],
             )
             .with_context(|| format!("cannot add enterprise {} ({})", e.name_zh, e.uscc))?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("enterprises", id, Some(id))?;
+        Ok(id)
     }
 
     pub fn insert_problem(&self, p: &NewProblem<'_>) -> Result<i64> {
@@ -165,7 +169,9 @@ impl Writer<'_> {
             "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![p.enterprise_id, p.title, p.district, p.opened_at.as_second(), p.cleared_at.map(|t| t.as_second())],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("problems", id, Some(p.enterprise_id))?;
+        Ok(id)
     }
 
     pub fn insert_verification(&self, v: &NewVerification<'_>) -> Result<i64> {
@@ -173,7 +179,9 @@ impl Writer<'_> {
             "INSERT INTO verifications (enterprise_id, kind, scheduled_on, flagged) VALUES (?1, ?2, ?3, ?4)",
             params![v.enterprise_id, v.kind.code(), v.scheduled_on.to_string(), v.flagged],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("verifications", id, Some(v.enterprise_id))?;
+        Ok(id)
     }
 }
 

@@ -139,7 +139,9 @@ impl Writer<'_> {
                 params![s.office_code, s.date.to_string(), hhmm(s.start), hhmm(s.end), s.capacity],
             )
             .with_context(|| format!("cannot add slot {} {} at office {}", s.date, hhmm(s.start), s.office_code))?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("inspection_slots", id, None)?;
+        Ok(id)
     }
 
     /// Books a place, applying the "5+2" rule, the location rule and capacity. Returns the new
@@ -178,16 +180,21 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, 'booked', ?5, ?6)",
             params![b.slot_id, b.enterprise_id, b.goods, b.location.code(), b.now.as_second(), b.operator],
         )?;
-        Ok((self.conn().last_insert_rowid(), note))
+        let id = self.conn().last_insert_rowid();
+        let after = self.snapshot("bookings", id)?;
+        self.record("book", "bookings", id, Some(b.enterprise_id), None, after)?;
+        Ok((id, note))
     }
 
     /// Marks a booking done, abnormal or cancelled. Finished bookings stay finished.
     pub fn set_booking_status(&self, id: i64, to: BookingStatus, now: Timestamp) -> Result<()> {
-        let status: String = self
+        let (status, enterprise_id): (String, i64) = self
             .conn()
-            .query_row("SELECT status FROM bookings WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT status, enterprise_id FROM bookings WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or_else(|| anyhow!("no booking {id}"))?;
         let from = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
@@ -197,11 +204,19 @@ impl Writer<'_> {
         if matches!(from, BookingStatus::Done | BookingStatus::Cancelled) {
             bail!("booking {id} is {} and cannot change", from.name_en());
         }
-        self.conn().execute(
-            "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, to.code(), now.as_second()],
-        )?;
-        Ok(())
+        let action = match to {
+            BookingStatus::Done => "inspection_done",
+            BookingStatus::Abnormal => "inspection_abnormal",
+            BookingStatus::Cancelled => "cancel_booking",
+            BookingStatus::Booked => "rebook",
+        };
+        self.audited_update(action, "bookings", id, Some(enterprise_id), || {
+            self.conn().execute(
+                "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, to.code(), now.as_second()],
+            )?;
+            Ok(())
+        })
     }
 }
 

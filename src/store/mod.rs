@@ -2,11 +2,13 @@
 //! run. SQL lives here and nowhere else; callers see domain values and row views.
 
 mod approvals;
+mod audit;
 mod enterprises;
 mod inspection;
 mod queue;
 
-pub use approvals::{ApprovalRow, NewApproval};
+pub use approvals::{ApprovalRow, NewApproval, PauseRow};
+pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow};
@@ -18,7 +20,10 @@ use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_initial.sql")),
+    M::up(include_str!("migrations/002_audit.sql")),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -39,6 +44,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     access: Access,
+    actor: Actor,
 }
 
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
@@ -73,6 +79,10 @@ impl Store {
         {
             create_private_dir(dir)
                 .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        }
+        if access == Access::ReadWrite && !path.exists() {
+            create_private_file(path)
+                .with_context(|| format!("cannot create database {}", path.display()))?;
         }
         let flags = match access {
             Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -117,7 +127,13 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             access,
+            actor: Actor::default(),
         })
+    }
+
+    /// Who the audit trail names for this store's changes, and its clock.
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
     }
 
     pub fn path(&self) -> &Path {
@@ -137,7 +153,10 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
-        let w = Writer { tx };
+        let w = Writer {
+            tx,
+            actor: self.actor.clone(),
+        };
         let out = f(&w)?;
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
@@ -200,6 +219,32 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)
 }
 
+/// The database is created readable by its owner only (0600); SQLite gives its -wal and -shm
+/// files the same mode. A shared seat widens it by hand (see README).
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .open(path)
+        .map(|_| ())
+}
+
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
@@ -208,6 +253,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
+    actor: Actor,
 }
 
 impl Writer<'_> {

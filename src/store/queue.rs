@@ -99,7 +99,9 @@ impl Writer<'_> {
                 flags.report_accepted
             ],
         )?;
-        Ok(self.conn().last_insert_rowid())
+        let id = self.conn().last_insert_rowid();
+        self.record_created("work_items", id, Some(item.enterprise_id))?;
+        Ok(id)
     }
 
     /// Moves an item to `to`, checking it is in a state that allows it.
@@ -110,15 +112,15 @@ impl Writer<'_> {
         operator: &str,
         now: Timestamp,
     ) -> Result<()> {
-        let current: Option<(String, Option<String>)> = self
+        let current: Option<(String, Option<String>, i64)> = self
             .conn()
             .query_row(
-                "SELECT status, taken_by FROM work_items WHERE id = ?1",
+                "SELECT status, taken_by, enterprise_id FROM work_items WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((status, taken_by)) = current else {
+        let Some((status, taken_by, enterprise_id)) = current else {
             bail!("no queue item {id}");
         };
         let status = WorkStatus::parse(&status).map_err(|e| anyhow!(e))?;
@@ -136,11 +138,19 @@ impl Writer<'_> {
             WorkStatus::Waiting => None,
             _ => taken_by.or_else(|| Some(operator.to_string())),
         };
-        self.conn().execute(
-            "UPDATE work_items SET status = ?2, taken_by = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, to.code(), taken, now.as_second()],
-        )?;
-        Ok(())
+        let action = match to {
+            WorkStatus::InProgress => "take",
+            WorkStatus::Waiting => "release",
+            WorkStatus::Done => "finish",
+            WorkStatus::Abnormal => "mark_abnormal",
+        };
+        self.audited_update(action, "work_items", id, Some(enterprise_id), || {
+            self.conn().execute(
+                "UPDATE work_items SET status = ?2, taken_by = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, to.code(), taken, now.as_second()],
+            )?;
+            Ok(())
+        })
     }
 }
 

@@ -1,0 +1,182 @@
+//! The audit trail: every change a Writer makes is recorded with who, when, what, and the row
+//! before and after. Append-only, enforced by triggers in the schema.
+
+use super::{Store, Writer, opt_ts, ts};
+use anyhow::Result;
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// Who is acting, and the clock the audit trail uses (frozen under --now, else the system's).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub operator: String,
+    pub clock: Option<Timestamp>,
+}
+
+impl Default for Actor {
+    fn default() -> Self {
+        Actor {
+            operator: "unknown".to_string(),
+            clock: None,
+        }
+    }
+}
+
+impl Actor {
+    pub fn now(&self) -> Timestamp {
+        self.clock.unwrap_or_else(Timestamp::now)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub operator: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub enterprise_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The tables a Writer changes; snapshots read only these.
+const AUDITED: &[&str] = &[
+    "coordinators",
+    "enterprises",
+    "work_items",
+    "inspection_slots",
+    "bookings",
+    "approvals",
+    "approval_pauses",
+    "problems",
+    "verifications",
+];
+
+impl Writer<'_> {
+    /// The row as a JSON object, built by SQLite from the table's own columns.
+    pub(crate) fn snapshot(&self, table: &str, id: i64) -> Result<Option<String>> {
+        let table = AUDITED
+            .iter()
+            .find(|t| **t == table)
+            .ok_or_else(|| anyhow::anyhow!("{table} is not an audited table"))?;
+        let cols: Vec<String> = {
+            let mut stmt = self
+                .conn()
+                .prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+        let sql = format!(
+            "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
+            pairs.join(", ")
+        );
+        Ok(self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Appends one entry to the trail.
+    pub(crate) fn record(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: i64,
+        enterprise_id: Option<i64>,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO audit_log (at, operator, action, entity, entity_id, enterprise_id, before, after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                self.actor.now().as_second(),
+                self.actor.operator,
+                action,
+                entity,
+                entity_id,
+                enterprise_id,
+                before,
+                after
+            ])?;
+        Ok(())
+    }
+
+    /// Records the creation of a row: the row as it now stands.
+    pub(crate) fn record_created(
+        &self,
+        entity: &str,
+        id: i64,
+        enterprise_id: Option<i64>,
+    ) -> Result<()> {
+        let after = self.snapshot(entity, id)?;
+        self.record("create", entity, id, enterprise_id, None, after)
+    }
+
+    /// Runs an update and records the row before and after it.
+    pub(crate) fn audited_update(
+        &self,
+        action: &str,
+        entity: &str,
+        id: i64,
+        enterprise_id: Option<i64>,
+        update: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        let before = self.snapshot(entity, id)?;
+        update()?;
+        let after = self.snapshot(entity, id)?;
+        self.record(action, entity, id, enterprise_id, before, after)
+    }
+}
+
+fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let json = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: ts(r.get(1)?),
+        operator: r.get(2)?,
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        enterprise_id: r.get(6)?,
+        before: json(r.get(7)?),
+        after: json(r.get(8)?),
+    })
+}
+
+impl Store {
+    /// The trail, newest first, optionally for one enterprise and from an instant on.
+    pub fn audit(
+        &self,
+        enterprise_id: Option<i64>,
+        since: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, at, operator, action, entity, entity_id, enterprise_id, before, after
+             FROM audit_log
+             WHERE (?1 IS NULL OR enterprise_id = ?1) AND (?2 IS NULL OR at >= ?2)
+             ORDER BY at DESC, id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![enterprise_id, since.map(|t| t.as_second()), limit as i64],
+            entry_from,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The newest entry's instant, if any (used to show "last change").
+    pub fn last_change(&self) -> Result<Option<Timestamp>> {
+        let at: Option<i64> = self
+            .conn()
+            .query_row("SELECT max(at) FROM audit_log", [], |r| r.get(0))?;
+        Ok(opt_ts(at))
+    }
+}
