@@ -194,6 +194,14 @@ pub fn fill(
     })
 }
 
+/// How many times the default demo this one is (at least 1).
+fn scale_of(companies: &[Company]) -> usize {
+    companies
+        .len()
+        .div_ceil(DemoOptions::default().enterprises)
+        .max(1)
+}
+
 fn coordinators(w: &Writer<'_>, rng: &mut ChaCha8Rng) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     let mut names = HashSet::new();
@@ -225,6 +233,38 @@ fn coordinators(w: &Writer<'_>, rng: &mut ChaCha8Rng) -> Result<Vec<i64>> {
         }
     }
     Ok(ids)
+}
+
+/// A unique, plausible name; large demos fall back to branch names and then to numbered ones.
+fn company_name(
+    rng: &mut ChaCha8Rng,
+    district: &str,
+    trade: &str,
+    names: &mut HashSet<String>,
+    serial: u64,
+) -> String {
+    for _ in 0..3 {
+        let name = format!(
+            "{district}{}{trade}{}",
+            pick_str(rng, ROOTS),
+            pick_str(rng, SUFFIXES)
+        );
+        if names.insert(name.clone()) {
+            return name;
+        }
+    }
+    let branch = format!(
+        "{}{}{trade}有限公司{}分公司",
+        pick_str(rng, ROOTS),
+        pick_str(rng, ROOTS),
+        pick_str(rng, DISTRICTS)
+    );
+    if names.insert(branch.clone()) {
+        return branch;
+    }
+    let numbered = format!("{}{trade}第{serial}有限公司", pick_str(rng, ROOTS));
+    names.insert(numbered.clone());
+    numbered
 }
 
 fn enterprises(
@@ -267,26 +307,9 @@ fn enterprises(
         } else {
             "上海".to_string()
         };
-        let mut name = format!(
-            "{district}{}{trade}{}",
-            pick(rng, ROOTS),
-            pick(rng, SUFFIXES)
-        );
-        if !names.insert(name.clone()) {
-            name = format!(
-                "{}{}{trade}{}",
-                pick(rng, ROOTS),
-                pick(rng, ROOTS),
-                pick(rng, SUFFIXES)
-            );
-            if !names.insert(name.clone()) {
-                continue;
-            }
-        }
-        let org8 = format!(
-            "{:08}",
-            (serial * 7_919 + rng.random_range(0..7_919u64)) % 100_000_000
-        );
+        let name = company_name(rng, &district, trade, &mut names, serial);
+        // 7919 is prime to 10^8, so serials give distinct organisation codes.
+        let org8 = format!("{:08}", (serial * 7_919) % 100_000_000);
         let uscc = Uscc::build("91", pick_str(rng, &divisions), &org8)?;
         let customs = loop {
             let c = format!(
@@ -401,8 +424,22 @@ fn inspections(
     cal: &WorkingCalendar,
 ) -> Result<(usize, usize)> {
     let today = shanghai_date(now);
-    let offices = ["2210", "2248", "2233", "2225"];
-    let working_windows = [(9, 0, 11, 0), (13, 30, 15, 30), (15, 30, 17, 0)];
+    // A district-wide database gets every office and half-hour windows, in proportion.
+    let scale = scale_of(companies);
+    let (offices, working_windows): (Vec<&str>, Vec<(i8, i8, i8, i8)>) = if scale <= 1 {
+        (
+            vec!["2210", "2248", "2233", "2225"],
+            vec![(9, 0, 11, 0), (13, 30, 15, 30), (15, 30, 17, 0)],
+        )
+    } else {
+        let k = (3 * scale).min(24) as i8;
+        (
+            SHANGHAI_OFFICES.iter().map(|o| o.code).collect(),
+            (0..k)
+                .map(|i| (8 + i / 2, (i % 2) * 30, 8 + (i + 1) / 2, ((i + 1) % 2) * 30))
+                .collect(),
+        )
+    };
     let weekend_windows = [(9, 0, 12, 0)];
     let aeo: Vec<&Company> = companies.iter().filter(|c| c.credit.is_aeo()).collect();
     let mut slots = 0;
@@ -411,11 +448,11 @@ fn inspections(
         let date: Date = today + offset.days();
         let working = cal.is_working_day(date);
         let windows: &[(i8, i8, i8, i8)] = if working {
-            &working_windows
+            &working_windows[..]
         } else {
             &weekend_windows
         };
-        for office in offices {
+        for &office in &offices {
             if !working && office != "2248" && office != "2233" {
                 continue; // "5+2": the port offices keep a booking window on days off
             }
@@ -518,7 +555,7 @@ fn approvals(
         Want::Decided,
     ];
     let mut n = 0;
-    for i in 0..63 {
+    for i in 0..63 * scale_of(companies) {
         let want = wants[i % wants.len()];
         let kind = ApprovalKind::ALL[i % ApprovalKind::ALL.len()];
         let company = pick(rng, companies);
@@ -607,7 +644,7 @@ fn problems_and_verifications(
     catalog: &MeasureCatalog,
 ) -> Result<()> {
     let aeo: Vec<&Company> = companies.iter().filter(|c| c.credit.is_aeo()).collect();
-    for i in 0..48 {
+    for i in 0..48 * scale_of(companies) {
         let company = if i % 3 == 0 {
             pick(rng, companies)
         } else {
@@ -627,7 +664,7 @@ fn problems_and_verifications(
     }
     let per_year = catalog.management_verifications_per_year();
     let year = shanghai_date(now).year();
-    for i in 0..30 {
+    for i in 0..30 * scale_of(companies) {
         let company = *pick(rng, &aeo);
         let kind = if i % 4 == 3 {
             VerificationKind::Other

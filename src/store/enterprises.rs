@@ -230,63 +230,80 @@ impl Store {
     }
 
     /// Enterprises matching a lookup query, best first, with their coordinators.
+    ///
+    /// Each keystroke runs a few phases, best matches first, each stopping as soon as the window
+    /// is full: index walks for exact codes and prefixes (initials, then full pinyin, then the
+    /// name), then scans for a match inside, then (for Chinese) the characters in order, so that
+    /// 上汽 finds 上海汽车. A large table never has to be sorted whole.
     pub fn lookup(&self, query: &LookupQuery, limit: usize) -> Result<Vec<EnterpriseHit>> {
-        let select = format!(
-            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
-             LEFT JOIN coordinators c ON c.id = e.coordinator_id"
-        );
-        let (sql, args): (String, Vec<String>) = match query {
+        let phases: Vec<(&str, String)> = match query {
             LookupQuery::Empty => return Ok(Vec::new()),
-            LookupQuery::Uscc(u) => (format!("{select} WHERE e.uscc = ?1 LIMIT ?2"), vec![u.clone()]),
-            LookupQuery::CustomsCode(c) => (
-                format!("{select} WHERE e.customs_code = ?1 LIMIT ?2"),
-                vec![c.clone()],
-            ),
-            LookupQuery::CodePrefix(p) => (
-                format!(
-                    "{select} WHERE e.customs_code LIKE ?1 || '%' OR e.uscc LIKE ?1 || '%'
-                     ORDER BY e.customs_code LIMIT ?2"
+            LookupQuery::Uscc(u) => vec![("e.uscc = ?1", u.clone())],
+            LookupQuery::CustomsCode(c) => vec![("e.customs_code = ?1", c.clone())],
+            LookupQuery::CodePrefix(p) => vec![
+                (
+                    "e.customs_code >= ?1 AND e.customs_code < ?1 || ':' ORDER BY e.customs_code",
+                    p.clone(),
                 ),
-                vec![p.clone()],
-            ),
-            // Initials beat full pinyin; a prefix beats a match inside; shorter names first.
-            LookupQuery::Pinyin(p) => (
-                format!(
-                    "{select} WHERE e.initials LIKE ?1 || '%' OR e.pinyin LIKE ?1 || '%'
-                        OR e.initials LIKE '%' || ?1 || '%' OR e.pinyin LIKE '%' || ?1 || '%'
-                     ORDER BY CASE WHEN e.initials = ?1 THEN 0
-                                   WHEN e.initials LIKE ?1 || '%' THEN 1
-                                   WHEN e.pinyin LIKE ?1 || '%' THEN 2
-                                   WHEN e.initials LIKE '%' || ?1 || '%' THEN 3
-                                   ELSE 4 END,
-                              length(e.name_zh), e.id
-                     LIMIT ?2"
+                (
+                    "e.uscc >= ?1 AND e.uscc < ?1 || '~' ORDER BY e.uscc",
+                    p.clone(),
                 ),
-                vec![p.clone()],
-            ),
-            // A part of the name, or its characters in order (上汽 finds 上海汽车...).
-            LookupQuery::Name(n) => (
-                format!(
-                    "{select} WHERE e.name_zh LIKE ?1 ESCAPE '\\' OR coalesce(e.name_en, '') LIKE ?1 ESCAPE '\\'
-                     ORDER BY CASE WHEN e.name_zh = ?3 THEN 0 WHEN instr(e.name_zh, ?3) = 1 THEN 1
-                                   WHEN instr(e.name_zh, ?3) > 0 THEN 2 ELSE 3 END,
-                              length(e.name_zh), e.id
-                     LIMIT ?2"
+            ],
+            // Pinyin queries are lowercase letters only, so GLOB needs no escaping and walks the
+            // (binary-collated) indexes.
+            LookupQuery::Pinyin(p) => vec![
+                (
+                    "e.initials GLOB ?1 || '*' ORDER BY e.initials, e.id",
+                    p.clone(),
                 ),
-                vec![subsequence_pattern(n), n.clone()],
-            ),
+                ("e.pinyin GLOB ?1 || '*' ORDER BY e.pinyin, e.id", p.clone()),
+                (
+                    "instr(e.initials, ?1) > 0 OR instr(e.pinyin, ?1) > 0",
+                    p.clone(),
+                ),
+            ],
+            LookupQuery::Name(n) => vec![
+                ("e.name_zh = ?1", n.clone()),
+                (
+                    "e.name_zh > ?1 AND e.name_zh < ?1 || char(1114111) ORDER BY e.name_zh",
+                    n.clone(),
+                ),
+                (
+                    "instr(e.name_zh, ?1) > 0 OR instr(coalesce(e.name_en, ''), ?1) > 0",
+                    n.clone(),
+                ),
+                ("e.name_zh LIKE ?1 ESCAPE '\\'", subsequence_pattern(n)),
+            ],
         };
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let limit = limit as i64;
-        let mut bound: Vec<&dyn rusqlite::ToSql> = vec![&args[0], &limit];
-        bound.extend(args[1..].iter().map(|a| a as &dyn rusqlite::ToSql));
-        let rows = stmt.query_map(&bound[..], |r| {
-            Ok(EnterpriseHit {
-                enterprise: enterprise_from(r, 0)?,
-                coordinator: coordinator_from(r, 10)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut hits: Vec<EnterpriseHit> = Vec::new();
+        for (filter, arg) in phases {
+            if hits.len() >= limit {
+                break;
+            }
+            // Over-fetch by what earlier phases found, since those rows may match again.
+            let want = (limit + hits.len()) as i64;
+            let sql = format!(
+                "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
+                 LEFT JOIN coordinators c ON c.id = e.coordinator_id
+                 WHERE {filter} LIMIT ?2"
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![arg, want], |r| {
+                Ok(EnterpriseHit {
+                    enterprise: enterprise_from(r, 0)?,
+                    coordinator: coordinator_from(r, 10)?,
+                })
+            })?;
+            for row in rows {
+                let hit = row?;
+                if hits.len() < limit && !hits.iter().any(|h| h.enterprise.id == hit.enterprise.id)
+                {
+                    hits.push(hit);
+                }
+            }
+        }
+        Ok(hits)
     }
 
     /// The enterprise's problems, open ones first.

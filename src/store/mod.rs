@@ -23,6 +23,7 @@ use std::time::Duration;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_audit.sql")),
+    M::up(include_str!("migrations/003_lookup_indexes.sql")),
 ];
 
 /// The schema version this binary writes.
