@@ -416,6 +416,9 @@ fn work_items(
     Ok(n)
 }
 
+/// A slot's opening and closing time: (hour, minute, hour, minute).
+type Window = (i8, i8, i8, i8);
+
 fn inspections(
     w: &Writer<'_>,
     rng: &mut ChaCha8Rng,
@@ -426,7 +429,7 @@ fn inspections(
     let today = shanghai_date(now);
     // A district-wide database gets every office and half-hour windows, in proportion.
     let scale = scale_of(companies);
-    let (offices, working_windows): (Vec<&str>, Vec<(i8, i8, i8, i8)>) = if scale <= 1 {
+    let (offices, working_windows): (Vec<&str>, Vec<Window>) = if scale <= 1 {
         (
             vec!["2210", "2248", "2233", "2225"],
             vec![(9, 0, 11, 0), (13, 30, 15, 30), (15, 30, 17, 0)],
@@ -447,7 +450,7 @@ fn inspections(
     for offset in -7..=30i32 {
         let date: Date = today + offset.days();
         let working = cal.is_working_day(date);
-        let windows: &[(i8, i8, i8, i8)] = if working {
+        let windows: &[Window] = if working {
             &working_windows[..]
         } else {
             &weekend_windows
