@@ -269,39 +269,40 @@ impl Store {
                     "e.name_zh > ?1 AND e.name_zh < ?1 || char(1114111) ORDER BY e.name_zh",
                     n.clone(),
                 ),
-                (
-                    "instr(e.name_zh, ?1) > 0 OR instr(coalesce(e.name_en, ''), ?1) > 0",
-                    n.clone(),
-                ),
+                ("instr(e.name_zh, ?1) > 0", n.clone()),
                 ("e.name_zh LIKE ?1 ESCAPE '\\'", subsequence_pattern(n)),
             ],
         };
-        let mut hits: Vec<EnterpriseHit> = Vec::new();
+        // Phases select ids only, so scans read the (covering) key indexes, not whole rows.
+        let mut ids: Vec<i64> = Vec::new();
         for (filter, arg) in phases {
-            if hits.len() >= limit {
+            if ids.len() >= limit {
                 break;
             }
             // Over-fetch by what earlier phases found, since those rows may match again.
-            let want = (limit + hits.len()) as i64;
-            let sql = format!(
-                "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
-                 LEFT JOIN coordinators c ON c.id = e.coordinator_id
-                 WHERE {filter} LIMIT ?2"
-            );
+            let want = (limit + ids.len()) as i64;
+            let sql = format!("SELECT e.id FROM enterprises e WHERE {filter} LIMIT ?2");
             let mut stmt = self.conn().prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![arg, want], |r| {
+            let found = stmt.query_map(params![arg, want], |r| r.get::<_, i64>(0))?;
+            for id in found {
+                let id = id?;
+                if ids.len() < limit && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
+             LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
+        ))?;
+        let mut hits = Vec::with_capacity(ids.len());
+        for id in ids {
+            hits.push(stmt.query_row([id], |r| {
                 Ok(EnterpriseHit {
                     enterprise: enterprise_from(r, 0)?,
                     coordinator: coordinator_from(r, 10)?,
                 })
-            })?;
-            for row in rows {
-                let hit = row?;
-                if hits.len() < limit && !hits.iter().any(|h| h.enterprise.id == hit.enterprise.id)
-                {
-                    hits.push(hit);
-                }
-            }
+            })?);
         }
         Ok(hits)
     }

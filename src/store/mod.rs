@@ -11,7 +11,7 @@ pub use approvals::{ApprovalRow, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
-pub use queue::{NewWorkItem, QueueRow};
+pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;

@@ -154,12 +154,15 @@ impl Writer<'_> {
     }
 }
 
+/// The SQL of one queue window (?1 = limit, ?2 = offset), for comparison with other clients.
+pub fn queue_window_sql() -> String {
+    format!("{QUEUE_SELECT} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2")
+}
+
 impl Store {
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_SELECT} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2"
-        ))?;
+        let mut stmt = self.conn().prepare_cached(&queue_window_sql())?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], row_from)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

@@ -1,0 +1,284 @@
+//! The large-database benchmark: `cargo bench --bench scale`.
+//!
+//! Builds (once, cached under target/bench-data/) a district-wide demo database of
+//! AEO_BENCH_ENTERPRISES enterprises (default 100000) and AEO_BENCH_ITEMS queue items (default
+//! 1000000), then measures what an operator feels and prints one table. Set AEO_BENCH_REBUILD=1 to
+//! rebuild the database and time its build.
+
+use aeo_console::domain::search::classify;
+use aeo_console::store::{Access, NewSlot, Store, queue_window_sql};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-27T10:00:00+08:00";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn aeo() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aeo"));
+    c.env("AEO_NOW", NOW).env("AEO_OPERATOR", "bench");
+    c
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn time_command(mut make: impl FnMut() -> Command, runs: usize) -> Duration {
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = make().output().expect("command runs");
+        samples.push(t.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    percentile(&mut samples, 0.5)
+}
+
+fn build(db: &Path, enterprises: usize, items: usize, rows: &mut Vec<(String, String)>) {
+    let rebuild = std::env::var("AEO_BENCH_REBUILD").is_ok_and(|v| v == "1");
+    if db.exists() && !rebuild {
+        rows.push((
+            "large database".into(),
+            format!(
+                "{} (cached; AEO_BENCH_REBUILD=1 to time its build)",
+                db.display()
+            ),
+        ));
+        return;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let t = Instant::now();
+    let out = aeo()
+        .env("AEO_DB", db)
+        .args([
+            "demo",
+            "--enterprises",
+            &enterprises.to_string(),
+            "--items",
+            &items.to_string(),
+        ])
+        .output()
+        .expect("demo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rows.push((
+        format!("build: aeo demo --enterprises {enterprises} --items {items}"),
+        format!("{:.1} s", t.elapsed().as_secs_f64()),
+    ));
+}
+
+fn queue_vs_sqlite3(db: &Path, rows: &mut Vec<(String, String)>) {
+    let ours = time_command(
+        || {
+            let mut c = aeo();
+            c.env("AEO_DB", db)
+                .args(["queue", "--limit", "50", "--json"]);
+            c
+        },
+        15,
+    );
+    let sql = queue_window_sql().replace("?1", "50").replace("?2", "0");
+    let has_sqlite3 = Command::new("sqlite3").arg("-version").output().is_ok();
+    let theirs = has_sqlite3.then(|| {
+        time_command(
+            || {
+                let mut c = Command::new("sqlite3");
+                c.arg("-json").arg(db).arg(&sql);
+                c
+            },
+            15,
+        )
+    });
+    rows.push((
+        "aeo queue --limit 50 --json (median of 15)".into(),
+        ms(ours),
+    ));
+    match theirs {
+        Some(t) => {
+            rows.push((
+                "sqlite3 -json, same top-50 query (median of 15)".into(),
+                ms(t),
+            ));
+            rows.push((
+                "  ratio (target ≤ 2×)".into(),
+                format!("{:.2}×", ours.as_secs_f64() / t.as_secs_f64()),
+            ));
+        }
+        None => rows.push(("sqlite3".into(), "not installed: comparison skipped".into())),
+    }
+}
+
+fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
+    let store = Store::open(db, Access::ReadOnly).expect("open");
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT initials, name_zh FROM enterprises WHERE id % 997 = 1 LIMIT 60")
+        .unwrap();
+    let targets: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut by_initials = Vec::new();
+    let mut by_name = Vec::new();
+    for (initials, name) in &targets {
+        // Each prefix is one keystroke of a typist.
+        for n in 1..=initials.len().min(8) {
+            let q = classify(&initials[..n]);
+            let t = Instant::now();
+            let hits = store.lookup(&q, 20).unwrap();
+            by_initials.push(t.elapsed());
+            assert!(!hits.is_empty());
+        }
+        let chars: Vec<char> = name.chars().collect();
+        for n in 1..=chars.len().min(8) {
+            let q = classify(&chars[..n].iter().collect::<String>());
+            let t = Instant::now();
+            let hits = store.lookup(&q, 20).unwrap();
+            by_name.push(t.elapsed());
+            assert!(!hits.is_empty());
+        }
+    }
+    for (label, mut s) in [("pinyin initials", by_initials), ("Chinese name", by_name)] {
+        let n = s.len();
+        rows.push((
+            format!("lookup per keystroke, {label} ({n} keystrokes; target median ≤ 10 ms)"),
+            format!(
+                "median {}, p95 {}, max {}",
+                ms(percentile(&mut s, 0.5)),
+                ms(percentile(&mut s, 0.95)),
+                ms(*s.last().unwrap())
+            ),
+        ));
+    }
+}
+
+fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
+    const PROCESSES: usize = 4;
+    const EACH: usize = 40;
+    let mut store = Store::open(db, Access::ReadWrite).expect("open");
+    // A working day well ahead, a slot large enough for every attempt.
+    let date = jiff::civil::date(2026, 12, 15);
+    let start = jiff::civil::Time::constant(20, (std::process::id() % 50) as i8, 0, 0);
+    let slot = store
+        .write(|w| {
+            w.insert_slot(&NewSlot {
+                office_code: "2210",
+                date,
+                start,
+                end: jiff::civil::Time::constant(21, 0, 0, 0),
+                capacity: (PROCESSES * EACH) as u32,
+            })
+        })
+        .expect("slot");
+    drop(store);
+    let enterprise = "91310000132260250X";
+    let handles: Vec<_> = (0..PROCESSES)
+        .map(|p| {
+            let db = db.to_path_buf();
+            std::thread::spawn(move || {
+                let mut samples = Vec::new();
+                let mut failures = Vec::new();
+                for _ in 0..EACH {
+                    let t = Instant::now();
+                    let out = aeo()
+                        .env("AEO_DB", &db)
+                        .env("AEO_OPERATOR", format!("bench{p}"))
+                        .args([
+                            "book",
+                            "--slot",
+                            &slot.to_string(),
+                            "--enterprise",
+                            enterprise,
+                            "--goods",
+                            "晶圆",
+                        ])
+                        .output()
+                        .unwrap();
+                    samples.push(t.elapsed());
+                    if !out.status.success() {
+                        failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
+                    }
+                }
+                (samples, failures)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut failures = Vec::new();
+    for h in handles {
+        let (s, f) = h.join().unwrap();
+        all.extend(s);
+        failures.extend(f);
+    }
+    let n = all.len();
+    rows.push((
+        format!("contended booking: {PROCESSES} processes × {EACH} `aeo book` each"),
+        format!(
+            "{} failures; latency per command p50 {}, p99 {}",
+            failures.len(),
+            ms(percentile(&mut all, 0.5)),
+            ms(percentile(&mut all, 0.99))
+        ),
+    ));
+    if let Some(f) = failures.first() {
+        rows.push(("  first failure".into(), f.trim().to_string()));
+    }
+    let _ = n;
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --test-ish flags; only `cargo bench` measures.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let enterprises = env_usize("AEO_BENCH_ENTERPRISES", 100_000);
+    let items = env_usize("AEO_BENCH_ITEMS", 1_000_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join(format!("large-{enterprises}-{items}.db"));
+    let mut rows = Vec::new();
+    build(&db, enterprises, items, &mut rows);
+    queue_vs_sqlite3(&db, &mut rows);
+    lookup_per_keystroke(&db, &mut rows);
+    contended_booking(&db, &mut rows);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    println!();
+    println!(
+        "aeo-console scale benchmark ({} CPUs)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    for (k, v) in rows {
+        println!("{k:<width$}  {v}");
+    }
+}
