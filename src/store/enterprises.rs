@@ -124,6 +124,31 @@ fn subsequence_pattern(q: &str) -> String {
     p
 }
 
+/// Where the characters of `wanted` first appear in order in `name`: (start, span), by characters.
+fn subsequence_span(name: &str, wanted: &[char]) -> Option<(usize, usize)> {
+    let chars: Vec<char> = name.chars().collect();
+    let first = *wanted.first()?;
+    // The tightest span over every start position of the first character.
+    let mut best: Option<(usize, usize)> = None;
+    for (start, _) in chars.iter().enumerate().filter(|(_, c)| **c == first) {
+        let mut i = start;
+        let mut ok = true;
+        for w in &wanted[1..] {
+            match chars[i + 1..].iter().position(|c| c == w) {
+                Some(p) => i += p + 1,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok && best.is_none_or(|(_, span)| i + 1 - start < span) {
+            best = Some((start, i + 1 - start));
+        }
+    }
+    best
+}
+
 impl Writer<'_> {
     pub fn insert_coordinator(&self, c: &NewCoordinator<'_>) -> Result<i64> {
         let keys = search_keys(c.name);
@@ -270,7 +295,6 @@ impl Store {
                     n.clone(),
                 ),
                 ("instr(e.name_zh, ?1) > 0", n.clone()),
-                ("e.name_zh LIKE ?1 ESCAPE '\\'", subsequence_pattern(n)),
             ],
         };
         // Phases select ids only, so scans read the (covering) key indexes, not whole rows.
@@ -291,6 +315,15 @@ impl Store {
                 }
             }
         }
+        if let LookupQuery::Name(n) = query
+            && ids.len() < limit
+        {
+            for id in self.abbreviation_matches(n, limit)? {
+                if ids.len() < limit && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
              LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
@@ -305,6 +338,28 @@ impl Store {
             })?);
         }
         Ok(hits)
+    }
+
+    /// Names holding the query's characters in order (上汽 → 上海汽车), tightest first: the
+    /// characters close together and early in the name, then the shorter name.
+    fn abbreviation_matches(&self, q: &str, limit: usize) -> Result<Vec<i64>> {
+        const CANDIDATES: i64 = 5000;
+        let wanted: Vec<char> = q.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT e.id, e.name_zh FROM enterprises e WHERE e.name_zh LIKE ?1 ESCAPE '\\' LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![subsequence_pattern(q), CANDIDATES], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut scored = Vec::new();
+        for row in rows {
+            let (id, name) = row?;
+            if let Some((start, span)) = subsequence_span(&name, &wanted) {
+                scored.push(((span, start, name.chars().count(), id), id));
+            }
+        }
+        scored.sort();
+        Ok(scored.into_iter().take(limit).map(|(_, id)| id).collect())
     }
 
     /// The enterprise's problems, open ones first.
@@ -353,5 +408,25 @@ impl Store {
             .prepare("SELECT id FROM coordinators ORDER BY id")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abbreviation_matches_its_characters_in_order_and_tight_spans_win() {
+        let q: Vec<char> = "上汽".chars().collect();
+        assert_eq!(
+            subsequence_span("上海汽车集团股份有限公司", &q),
+            Some((0, 3))
+        );
+        assert_eq!(
+            subsequence_span("上海临港宏达汽车电子股份有限公司", &q),
+            Some((0, 7))
+        );
+        assert_eq!(subsequence_span("汽车上海", &q), None);
+        assert_eq!(subsequence_pattern("上_%"), "%上%\\_%\\%%");
     }
 }
