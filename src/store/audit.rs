@@ -62,18 +62,28 @@ impl Writer<'_> {
             .iter()
             .find(|t| **t == table)
             .ok_or_else(|| anyhow::anyhow!("{table} is not an audited table"))?;
-        let cols: Vec<String> = {
-            let mut stmt = self
-                .conn()
-                .prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
-            stmt.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<_>>()?
+        let sql = {
+            let mut cache = self.snapshot_sql.borrow_mut();
+            match cache.get(table) {
+                Some(sql) => sql.clone(),
+                None => {
+                    let mut stmt = self
+                        .conn()
+                        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
+                    let cols: Vec<String> = stmt
+                        .query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    let pairs: Vec<String> =
+                        cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                    let sql = format!(
+                        "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
+                        pairs.join(", ")
+                    );
+                    cache.insert(table, sql.clone());
+                    sql
+                }
+            }
         };
-        let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
-        let sql = format!(
-            "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
-            pairs.join(", ")
-        );
         Ok(self
             .conn()
             .prepare_cached(&sql)?

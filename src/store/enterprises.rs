@@ -166,9 +166,11 @@ impl Writer<'_> {
         let keys = search_keys(e.name_zh);
         let industries: Vec<&str> = e.industries.iter().map(|i| i.code()).collect();
         self.conn()
-            .execute(
+            .prepare_cached(
                 "INSERT INTO enterprises (uscc, uscc_status, customs_code, name_zh, name_en, pinyin, initials, credit, industries, group_name, coordinator_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(
                 params![
                     e.uscc,
                     status_code(e.uscc_status),

@@ -157,6 +157,7 @@ impl Store {
         let w = Writer {
             tx,
             actor: self.actor.clone(),
+            snapshot_sql: Default::default(),
         };
         let out = f(&w)?;
         w.tx.commit().map_err(busy_message)?;
@@ -255,6 +256,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
     actor: Actor,
+    /// The JSON snapshot query of each audited table, built once per transaction.
+    snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,
 }
 
 impl Writer<'_> {

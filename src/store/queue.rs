@@ -75,18 +75,16 @@ impl Writer<'_> {
     pub fn insert_work_item(&self, item: &NewWorkItem<'_>) -> Result<i64> {
         let credit: String = self
             .conn()
-            .query_row(
-                "SELECT credit FROM enterprises WHERE id = ?1",
-                [item.enterprise_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT credit FROM enterprises WHERE id = ?1")?
+            .query_row([item.enterprise_id], |r| r.get(0))
             .optional()?
             .ok_or_else(|| anyhow!("no enterprise with id {}", item.enterprise_id))?;
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
         let flags = WorkFlags::automatic(item.kind, credit, item.flags);
-        self.conn().execute(
+        self.conn().prepare_cached(
             "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?.execute(
             params![
                 item.kind.code(),
                 item.enterprise_id,
