@@ -5,11 +5,16 @@ mod approvals;
 mod enterprises;
 mod inspection;
 mod queue;
+mod transfer;
 
 pub use approvals::{ApprovalRow, NewApproval};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow};
+pub use transfer::{
+    ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
+    SlotExport,
+};
 
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
