@@ -65,7 +65,7 @@ pub fn import(
         let mut run = Run {
             w,
             opts,
-            problems: Vec::new(),
+            problems: table.problems.clone(),
             notes: Vec::new(),
             enterprises: HashMap::new(),
         };
@@ -138,8 +138,15 @@ impl Run<'_, '_> {
     /// A value that must be given (trimmed); None (and a problem) when empty.
     fn required<'r>(&mut self, rec: &'r Record, field: &str) -> Option<&'r str> {
         let v = rec.trimmed(field);
-        if v.is_empty() {
-            self.problem(rec.line, field, "required, but empty");
+        if rec.is_unreadable(field) {
+            None // already reported when the file was read
+        } else if v.is_empty() {
+            let why = if rec.has(field) {
+                "required, but empty"
+            } else {
+                "required, but missing"
+            };
+            self.problem(rec.line, field, why);
             None
         } else {
             Some(v)
@@ -350,9 +357,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         for r in &rows {
             let res = self.w.insert_enterprise(&NewEnterprise {
                 uscc: &r.uscc,
@@ -447,9 +453,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         for r in &rows {
             let res = self.w.insert_coordinator(&NewCoordinator {
                 name: r.name,
@@ -556,9 +561,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         for r in &rows {
             let res = self.w.insert_work_item(&NewWorkItem {
                 kind: r.kind,
@@ -645,9 +649,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         for r in &rows {
             let res = self.w.insert_slot(&NewSlot {
                 office_code: &r.office_code,
@@ -726,9 +729,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         let cal = WorkingCalendar::official();
         for r in &rows {
             let res = self.w.book(
@@ -836,9 +838,8 @@ impl Run<'_, '_> {
                 });
             }
         }
-        if !self.problems.is_empty() {
-            return Ok(0);
-        }
+        // Rows that passed are written even when others failed, so that the rules applied
+        // on writing report too; the transaction is rolled back whenever there is a problem.
         for r in &rows {
             let res = self.w.insert_approval(&NewApproval {
                 kind: r.kind,

@@ -218,7 +218,10 @@ impl Problems {
     pub fn lines(&self) -> Vec<String> {
         self.list
             .iter()
-            .map(|p| format!("{}:{}: {}: {}", self.file, p.line, p.field, p.message))
+            .map(|p| match p.line {
+                0 => format!("{}: {}: {}", self.file, p.field, p.message),
+                n => format!("{}:{n}: {}: {}", self.file, p.field, p.message),
+            })
             .collect()
     }
 }
@@ -236,11 +239,25 @@ impl std::error::Error for Problems {}
 pub struct Record {
     pub line: usize,
     values: HashMap<String, String>,
+    /// Fields whose value could not be read (already reported).
+    unreadable: Vec<String>,
 }
 
 impl Record {
     pub fn new(line: usize, values: HashMap<String, String>) -> Record {
-        Record { line, values }
+        Record {
+            line,
+            values,
+            unreadable: Vec::new(),
+        }
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.values.contains_key(column)
+    }
+
+    pub fn is_unreadable(&self, column: &str) -> bool {
+        self.unreadable.iter().any(|c| c == column)
     }
 
     /// The value as given ("" when the column is absent or empty).
@@ -260,6 +277,9 @@ pub struct Table {
     pub file: String,
     pub encoding: Encoding,
     pub records: Vec<Record>,
+    /// Problems of single records found while reading (ragged rows, unknown JSON keys): the
+    /// import reports them with the rest.
+    pub problems: Vec<Problem>,
 }
 
 /// Reads `path` as `table`: decodes, parses, checks the header. File-level problems (empty,
@@ -308,12 +328,12 @@ pub fn read_table(
             },
         )]));
     }
-    let records = match format {
+    let (records, problems) = match format {
         Format::Csv => parse_csv(&text, table),
         Format::Json => parse_json(&text, table),
     }
     .map_err(fail)?;
-    if records.is_empty() {
+    if records.is_empty() && problems.is_empty() {
         let line = text.lines().count().max(1);
         return Err(fail(vec![Problem::new(
             line,
@@ -325,6 +345,7 @@ pub fn read_table(
         file,
         encoding,
         records,
+        problems,
     })
 }
 
@@ -453,7 +474,10 @@ fn check_header(names: &[(String, usize)], table: TableKind) -> Vec<Problem> {
     problems
 }
 
-fn parse_csv(text: &str, table: TableKind) -> Result<Vec<Record>, Vec<Problem>> {
+/// Records and the problems of single records; Err when the file as a whole is unusable.
+type Parsed = Result<(Vec<Record>, Vec<Problem>), Vec<Problem>>;
+
+fn parse_csv(text: &str, table: TableKind) -> Parsed {
     // Excel in some locales separates with ';' or tabs: take the header's most common one.
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = [b',', b';', b'\t']
@@ -521,11 +545,7 @@ fn parse_csv(text: &str, table: TableKind) -> Result<Vec<Record>, Vec<Problem>> 
             .collect();
         records.push(Record::new(line, values));
     }
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(problems)
-    }
+    Ok((records, problems))
 }
 
 fn csv_problem(e: &csv::Error, fallback_line: usize) -> Problem {
@@ -536,7 +556,7 @@ fn csv_problem(e: &csv::Error, fallback_line: usize) -> Problem {
     Problem::new(line, "row", format!("unreadable CSV: {e}"))
 }
 
-fn parse_json(text: &str, table: TableKind) -> Result<Vec<Record>, Vec<Problem>> {
+fn parse_json(text: &str, table: TableKind) -> Parsed {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         vec![Problem::new(
             e.line().max(1),
@@ -564,17 +584,23 @@ fn parse_json(text: &str, table: TableKind) -> Result<Vec<Record>, Vec<Problem>>
             ));
             continue;
         };
-        let names: Vec<(String, usize)> = map.keys().map(|k| (k.clone(), line)).collect();
-        let header = check_header(&names, table);
-        if !header.is_empty() {
-            for mut p in header {
-                p.field = "keys".to_string();
-                p.message = p.message.replace("column", "key");
-                problems.push(p);
+        // Unknown keys are reported; missing ones are reported by the checks of the fields.
+        for k in map.keys() {
+            if !table.columns().iter().any(|c| c.name == k) {
+                problems.push(Problem::new(
+                    line,
+                    "keys",
+                    format!(
+                        "unknown key '{}' for {} (expected: {})",
+                        crate::text::inert(k),
+                        table.name(),
+                        table.column_names().join(", ")
+                    ),
+                ));
             }
-            continue;
         }
         let mut values = HashMap::new();
+        let mut unreadable = Vec::new();
         for (k, v) in map {
             let s = match v {
                 serde_json::Value::Null => String::new(),
@@ -587,18 +613,17 @@ fn parse_json(text: &str, table: TableKind) -> Result<Vec<Record>, Vec<Problem>>
                         &k,
                         "a list or object is not allowed here: give a string, number or boolean",
                     ));
+                    unreadable.push(k);
                     continue;
                 }
             };
             values.insert(k, s);
         }
-        records.push(Record::new(line, values));
+        let mut record = Record::new(line, values);
+        record.unreadable = unreadable;
+        records.push(record);
     }
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(problems)
-    }
+    Ok((records, problems))
 }
 
 fn first_content_line(text: &str) -> usize {
