@@ -7,6 +7,7 @@ use crate::transfer::import::{ImportOptions, import as run_import};
 use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report};
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Args, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -119,10 +120,28 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            export::write(&store, a.table, a.format, &mut lock)?;
+            if let Err(e) = export::write(&store, a.table, a.format, &mut lock) {
+                return quiet_on_closed_pipe(e);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A reader that stops early (`| head`) is not an error of the export.
+fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
+    let closed = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
+                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    });
+    if closed {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(e)
+    }
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
@@ -130,10 +149,14 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;
-    if *json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+    let text = if *json {
+        format!("{}\n", serde_json::to_string_pretty(&r)?)
     } else {
-        print!("{}", report::render(&r));
+        report::render(&r)
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        return quiet_on_closed_pipe(e.into());
     }
     Ok(ExitCode::SUCCESS)
 }
