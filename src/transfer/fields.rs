@@ -61,7 +61,14 @@ pub fn date(s: &str) -> Result<Date, String> {
 /// A clock time of a slot: HH:MM (seconds are allowed and must be zero in practice).
 pub fn time(s: &str) -> Result<Time, String> {
     let t = s.trim();
-    t.parse::<Time>()
+    // Spreadsheets drop the leading zero: 9:30.
+    let padded = if t.find(':') == Some(1) {
+        format!("0{t}")
+    } else {
+        t.to_string()
+    };
+    padded
+        .parse::<Time>()
         .ok()
         .filter(|_| t.len() >= 4 && t.contains(':'))
         .ok_or_else(|| format!("'{t}' is not a time of day: use HH:MM, e.g. 09:30"))
@@ -177,7 +184,8 @@ mod tests {
         let t = instant("2026-11-27T09:00:05+08:00").unwrap();
         assert_eq!(instant_text(t), "2026-11-27T09:00:05+08:00");
         assert!(time("25:00").is_err());
-        assert_eq!(time_text(time("9:30").unwrap_or(Time::midnight())), "09:30");
+        assert_eq!(time_text(time("9:30").unwrap()), "09:30");
+        assert_eq!(time_text(time("13:05").unwrap()), "13:05");
     }
 
     #[test]
