@@ -222,6 +222,9 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Audit(a) => audit(ctx, &a),
         C::Validate(v) => validate(&v),
         C::Measures(a) => measures(ctx, &a),
+        C::Import(a) => super::transfer::import(ctx, &a),
+        C::Export(a) => super::transfer::export(ctx, &a),
+        C::Report(r) => super::transfer::report(ctx, &r),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod commands;
 mod time;
+mod transfer;
 
 pub use time::{parse_duration, parse_instant};
 
@@ -94,6 +95,13 @@ pub enum Command {
     Validate(commands::ValidateCommand),
     /// The 33 measures of the plan
     Measures(commands::MeasuresArgs),
+    /// Import a table from CSV or JSON: all or nothing, every bad row reported
+    Import(transfer::ImportArgs),
+    /// Export a table as CSV or JSON, in the import columns
+    Export(transfer::ExportArgs),
+    /// Reports: `report day DATE` is the 当日清 report of a date
+    #[command(subcommand)]
+    Report(transfer::ReportCommand),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.

@@ -6,12 +6,17 @@ mod audit;
 mod enterprises;
 mod inspection;
 mod queue;
+mod transfer;
 
 pub use approvals::{ApprovalRow, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use transfer::{
+    ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
+    SlotExport,
+};
 
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;

@@ -1,0 +1,162 @@
+//! `aeo import`, `aeo export` and `aeo report`.
+
+use super::Context;
+use crate::calendar::WorkingCalendar;
+use crate::text::inert;
+use crate::transfer::import::{ImportOptions, import as run_import};
+use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report};
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Which table the file holds (columns: see README, "Import and export")
+    #[arg(value_enum)]
+    pub table: TableKind,
+    pub file: PathBuf,
+    /// csv or json [default: by the file's extension]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// utf-8 or gbk [default: detected; UTF-8 with or without BOM, else GBK]
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
+    /// Check everything and say what would be imported; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import USCCs whose check character fails, marked as such
+    #[arg(long)]
+    pub accept_bad_checksum: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub table: TableKind,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write to this file instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// The 当日清 report of a date: bookings per slot, done, abnormal, still open
+    Day {
+        /// YYYY-MM-DD
+        date: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
+    let table = match read_table(&a.file, a.table, a.format, a.encoding) {
+        Ok(t) => t,
+        Err(p) => return Ok(refused(&p)),
+    };
+    let mut store = ctx.open_existing()?;
+    let opts = ImportOptions {
+        accept_bad_checksum: a.accept_bad_checksum,
+        dry_run: a.dry_run,
+        operator: ctx.operator.clone(),
+        now: ctx.now,
+    };
+    let summary = match run_import(&mut store, &table, a.table, &opts) {
+        Ok(s) => s,
+        Err(e) => match e.downcast::<Problems>() {
+            Ok(p) => return Ok(refused(&p)),
+            Err(e) => return Err(e),
+        },
+    };
+    for n in &summary.notes {
+        println!("note: {}", inert(n));
+    }
+    let file = inert(&a.file.display().to_string());
+    if summary.dry_run {
+        println!(
+            "dry run: {} {} from {file} would be imported ({}); nothing written",
+            summary.count,
+            a.table.noun(),
+            table.encoding.name()
+        );
+    } else {
+        println!("imported {} {} from {file}", summary.count, a.table.noun());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists every problem, one per line, then says nothing was written.
+fn refused(p: &Problems) -> ExitCode {
+    for line in p.lines() {
+        eprintln!("{}", inert(&line));
+    }
+    eprintln!(
+        "aeo: error: import refused: {} problem{} in {}; nothing was written",
+        p.list.len(),
+        if p.list.len() == 1 { "" } else { "s" },
+        inert(&p.file)
+    );
+    ExitCode::FAILURE
+}
+
+pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
+    let store = ctx.open_existing()?;
+    match &a.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            let n = export::write(&store, a.table, a.format, &mut buf)?;
+            std::fs::write(path, buf)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "exported {n} {} to {}",
+                a.table.noun(),
+                inert(&path.display().to_string())
+            );
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            if let Err(e) = export::write(&store, a.table, a.format, &mut lock) {
+                return quiet_on_closed_pipe(e);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A reader that stops early (`| head`) is not an error of the export.
+fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
+    let closed = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
+                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    });
+    if closed {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(e)
+    }
+}
+
+pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
+    let ReportCommand::Day { date, json } = cmd;
+    let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
+    let store = ctx.open_existing()?;
+    let r = report::day_report(&store, date, WorkingCalendar::official())?;
+    let text = if *json {
+        format!("{}\n", serde_json::to_string_pretty(&r)?)
+    } else {
+        report::render(&r)
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        return quiet_on_closed_pipe(e.into());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,186 @@
+//! Tables out, in exactly the import columns: an export imports again into an empty database.
+
+use super::fields::{bool_text, instant_text};
+use super::import::pauses_text;
+use super::{Format, TableKind};
+use crate::store::Store;
+use anyhow::Result;
+use std::io::Write;
+
+/// One value of an exported record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Bool(bool),
+    Number(u32),
+    Empty,
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => bool_text(*b).to_string(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Text(s) => serde_json::Value::String(s.clone()),
+            Cell::Bool(b) => serde_json::Value::Bool(*b),
+            Cell::Number(n) => serde_json::Value::from(*n),
+            Cell::Empty => serde_json::Value::Null,
+        }
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn opt(s: Option<String>) -> Cell {
+    s.map(Cell::Text).unwrap_or(Cell::Empty)
+}
+
+/// The records of a table, each in the order of `kind.columns()`.
+pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
+    Ok(match kind {
+        TableKind::Coordinators => store
+            .export_coordinators()?
+            .into_iter()
+            .map(|c| {
+                vec![
+                    text(c.name),
+                    text(c.phone),
+                    text(c.office_code),
+                    text(c.office_name),
+                    text(c.role),
+                    text(c.duty_hours),
+                ]
+            })
+            .collect(),
+        TableKind::Enterprises => store
+            .export_enterprises()?
+            .into_iter()
+            .map(|e| {
+                vec![
+                    text(e.uscc),
+                    text(e.customs_code),
+                    text(e.name_zh),
+                    opt(e.name_en),
+                    text(e.credit),
+                    text(
+                        e.industries
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(";"),
+                    ),
+                    opt(e.group_name),
+                    opt(e.coordinator_phone),
+                ]
+            })
+            .collect(),
+        TableKind::Items => store
+            .export_items()?
+            .into_iter()
+            .map(|i| {
+                vec![
+                    text(i.kind),
+                    text(i.enterprise_uscc),
+                    opt(i.declaration_no),
+                    text(instant_text(i.received_at)),
+                    opt(i.due_at.map(instant_text)),
+                    text(i.status),
+                    Cell::Bool(i.urgent),
+                    Cell::Bool(i.non_intrusive),
+                    Cell::Bool(i.report_accepted),
+                    opt(i.taken_by),
+                ]
+            })
+            .collect(),
+        TableKind::Slots => store
+            .export_slots()?
+            .into_iter()
+            .map(|s| {
+                vec![
+                    text(s.office_code),
+                    text(s.date),
+                    text(s.start),
+                    text(s.end),
+                    Cell::Number(s.capacity),
+                ]
+            })
+            .collect(),
+        TableKind::Bookings => store
+            .export_bookings()?
+            .into_iter()
+            .map(|b| {
+                vec![
+                    text(b.office_code),
+                    text(b.date),
+                    text(b.start),
+                    text(b.enterprise_uscc),
+                    text(b.goods),
+                    text(b.location),
+                    text(b.status),
+                    text(instant_text(b.booked_at)),
+                    text(b.booked_by),
+                ]
+            })
+            .collect(),
+        TableKind::Approvals => store
+            .export_approvals()?
+            .into_iter()
+            .map(|a| {
+                vec![
+                    text(a.kind),
+                    text(a.enterprise_uscc),
+                    text(a.reference),
+                    text(instant_text(a.accepted_at)),
+                    opt(a.decided_at.map(instant_text)),
+                    opt(a.decision),
+                    if a.pauses.is_empty() {
+                        Cell::Empty
+                    } else {
+                        text(pauses_text(&a.pauses))
+                    },
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Writes the table; returns the number of records.
+pub fn write(store: &Store, kind: TableKind, format: Format, out: &mut dyn Write) -> Result<usize> {
+    let rows = rows(store, kind)?;
+    let columns = kind.column_names();
+    match format {
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+            w.write_record(&columns)?;
+            for r in &rows {
+                w.write_record(r.iter().map(Cell::text))?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            // One object per line, keys in column order.
+            out.write_all(b"[")?;
+            for (i, r) in rows.iter().enumerate() {
+                let fields: Vec<String> = columns
+                    .iter()
+                    .zip(r)
+                    .map(|(k, v)| format!("{}: {}", serde_json::Value::from(*k), v.json()))
+                    .collect();
+                let sep = if i == 0 { "" } else { "," };
+                write!(out, "{sep}\n  {{{}}}", fields.join(", "))?;
+            }
+            out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
+        }
+    }
+    out.flush()?;
+    Ok(rows.len())
+}

@@ -1,0 +1,700 @@
+//! Import and export of the console's tables as CSV or JSON, and the 当日清 day report.
+//!
+//! Reading turns a file into records that remember the line they start on, so that every
+//! problem can be reported as `file:line: field: problem`. Text is UTF-8 (with or without a
+//! byte-order mark) or GBK, as Excel on Chinese Windows saves it; the encoding is detected
+//! unless given.
+
+pub mod export;
+pub mod fields;
+pub mod import;
+pub mod report;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// The tables that can be imported and exported, in dependency order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableKind {
+    Coordinators,
+    Enterprises,
+    Items,
+    Slots,
+    Bookings,
+    Approvals,
+}
+
+/// A column of an import file; `required` columns must be present in the header.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+const fn req(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str) -> Column {
+    Column {
+        name,
+        required: false,
+    }
+}
+
+const ENTERPRISE_COLUMNS: &[Column] = &[
+    req("uscc"),
+    req("customs_code"),
+    req("name_zh"),
+    opt("name_en"),
+    req("credit"),
+    opt("industries"),
+    opt("group"),
+    opt("coordinator_phone"),
+];
+const COORDINATOR_COLUMNS: &[Column] = &[
+    req("name"),
+    req("phone"),
+    req("office_code"),
+    opt("office_name"),
+    req("role"),
+    opt("duty_hours"),
+];
+const ITEM_COLUMNS: &[Column] = &[
+    req("kind"),
+    req("enterprise"),
+    opt("declaration_no"),
+    req("received_at"),
+    opt("due_at"),
+    opt("status"),
+    opt("urgent"),
+    opt("non_intrusive"),
+    opt("report_accepted"),
+    opt("taken_by"),
+];
+const SLOT_COLUMNS: &[Column] = &[
+    req("office_code"),
+    req("date"),
+    req("start"),
+    req("end"),
+    req("capacity"),
+];
+const BOOKING_COLUMNS: &[Column] = &[
+    req("office_code"),
+    req("date"),
+    req("start"),
+    req("enterprise"),
+    req("goods"),
+    opt("location"),
+    opt("status"),
+    opt("booked_at"),
+    opt("booked_by"),
+];
+const APPROVAL_COLUMNS: &[Column] = &[
+    req("kind"),
+    req("enterprise"),
+    req("reference"),
+    req("accepted_at"),
+    opt("decided_at"),
+    opt("decision"),
+    opt("pauses"),
+];
+
+impl TableKind {
+    pub const ALL: [TableKind; 6] = [
+        TableKind::Coordinators,
+        TableKind::Enterprises,
+        TableKind::Items,
+        TableKind::Slots,
+        TableKind::Bookings,
+        TableKind::Approvals,
+    ];
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            TableKind::Enterprises => ENTERPRISE_COLUMNS,
+            TableKind::Coordinators => COORDINATOR_COLUMNS,
+            TableKind::Items => ITEM_COLUMNS,
+            TableKind::Slots => SLOT_COLUMNS,
+            TableKind::Bookings => BOOKING_COLUMNS,
+            TableKind::Approvals => APPROVAL_COLUMNS,
+        }
+    }
+
+    pub fn column_names(self) -> Vec<&'static str> {
+        self.columns().iter().map(|c| c.name).collect()
+    }
+
+    /// The plural noun of the summary line ("imported 320 enterprises").
+    pub fn noun(self) -> &'static str {
+        match self {
+            TableKind::Enterprises => "enterprises",
+            TableKind::Coordinators => "coordinators",
+            TableKind::Items => "queue items",
+            TableKind::Slots => "inspection slots",
+            TableKind::Bookings => "bookings",
+            TableKind::Approvals => "approvals",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TableKind::Enterprises => "enterprises",
+            TableKind::Coordinators => "coordinators",
+            TableKind::Items => "items",
+            TableKind::Slots => "slots",
+            TableKind::Bookings => "bookings",
+            TableKind::Approvals => "approvals",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// From the file's extension; None when it says nothing.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "gbk", alias = "gb2312", alias = "gb18030")]
+    Gbk,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Gbk => "GBK",
+        }
+    }
+}
+
+/// One problem of an import: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(line: usize, field: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            line,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every problem found in one file; nothing is written when there is any.
+#[derive(Debug, Clone)]
+pub struct Problems {
+    pub file: String,
+    pub list: Vec<Problem>,
+}
+
+impl Problems {
+    /// `file:line: field: problem`, one per line, in line order.
+    pub fn lines(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .map(|p| match p.line {
+                0 => format!("{}: {}: {}", self.file, p.field, p.message),
+                n => format!("{}:{n}: {}: {}", self.file, p.field, p.message),
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.lines().join("\n"))
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// One record of a file: the line it starts on and its values by column name.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub line: usize,
+    values: HashMap<String, String>,
+    /// Fields whose value could not be read (already reported).
+    unreadable: Vec<String>,
+}
+
+impl Record {
+    pub fn new(line: usize, values: HashMap<String, String>) -> Record {
+        Record {
+            line,
+            values,
+            unreadable: Vec::new(),
+        }
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.values.contains_key(column)
+    }
+
+    pub fn is_unreadable(&self, column: &str) -> bool {
+        self.unreadable.iter().any(|c| c == column)
+    }
+
+    /// The value as given ("" when the column is absent or empty).
+    pub fn raw(&self, column: &str) -> &str {
+        self.values.get(column).map(String::as_str).unwrap_or("")
+    }
+
+    /// The value without surrounding whitespace, for codes, numbers, dates and enums.
+    pub fn trimmed(&self, column: &str) -> &str {
+        self.raw(column).trim()
+    }
+}
+
+/// A file read into records, checked against the table's columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub file: String,
+    pub encoding: Encoding,
+    pub records: Vec<Record>,
+    /// Problems of single records found while reading (ragged rows, unknown JSON keys): the
+    /// import reports them with the rest.
+    pub problems: Vec<Problem>,
+}
+
+/// Reads `path` as `table`: decodes, parses, checks the header. File-level problems (empty,
+/// undecodable, wrong columns, malformed rows) come back all at once.
+pub fn read_table(
+    path: &Path,
+    table: TableKind,
+    format: Option<Format>,
+    encoding: Option<Encoding>,
+) -> Result<Table, Problems> {
+    let file = path.display().to_string();
+    let fail = |list: Vec<Problem>| Problems {
+        file: file.clone(),
+        list,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(vec![Problem::new(
+            0,
+            "file",
+            format!("cannot read the file: {e}"),
+        )])
+    })?;
+    let format = match format.or_else(|| Format::from_path(path)) {
+        Some(f) => f,
+        None => {
+            return Err(fail(vec![Problem::new(
+                0,
+                "file",
+                "cannot tell CSV from JSON by the file name: name it .csv or .json, or pass --format csv|json",
+            )]));
+        }
+    };
+    let (text, encoding) = decode(&bytes, encoding).map_err(|p| fail(vec![p]))?;
+    let expected = table.column_names().join(", ");
+    if text.trim().is_empty() {
+        return Err(fail(vec![Problem::new(
+            1,
+            "file",
+            match format {
+                Format::Csv => format!(
+                    "the file is empty: expected a header line ({expected}) and at least one row"
+                ),
+                Format::Json => format!(
+                    "the file is empty: expected a JSON array of objects with the keys {expected}"
+                ),
+            },
+        )]));
+    }
+    let (records, problems) = match format {
+        Format::Csv => parse_csv(&text, table),
+        Format::Json => parse_json(&text, table),
+    }
+    .map_err(fail)?;
+    if records.is_empty() && problems.is_empty() {
+        let line = text.lines().count().max(1);
+        return Err(fail(vec![Problem::new(
+            line,
+            "file",
+            format!("no records to import: the file holds no {}", table.noun()),
+        )]));
+    }
+    Ok(Table {
+        file,
+        encoding,
+        records,
+        problems,
+    })
+}
+
+/// UTF-8 with or without BOM, else GBK when the bytes decode cleanly as GBK; `forced` skips
+/// the detection.
+pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(String, Encoding), Problem> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Problem::new(
+            1,
+            "file",
+            "the file is UTF-16 (Excel \"Unicode text\"): save it as \"CSV UTF-8\" or CSV (GBK)",
+        ));
+    }
+    let utf8 = |b: &[u8]| -> Result<String, Problem> {
+        let b = b.strip_prefix(BOM).unwrap_or(b);
+        std::str::from_utf8(b).map(str::to_string).map_err(|e| {
+            let at = e.valid_up_to();
+            Problem::new(
+                line_of_offset(b, at),
+                "file",
+                format!(
+                    "not valid UTF-8 (byte 0x{:02X} at offset {at}); if the file is GBK, pass --encoding gbk",
+                    b[at]
+                ),
+            )
+        })
+    };
+    let gbk = |b: &[u8]| -> Result<String, Problem> {
+        match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(b) {
+            Some(s) => Ok(s.into_owned()),
+            None => {
+                let at = first_bad_gbk_offset(b);
+                Err(Problem::new(
+                    line_of_offset(b, at),
+                    "file",
+                    format!("not valid GBK (bad byte sequence at offset {at})"),
+                ))
+            }
+        }
+    };
+    match forced {
+        Some(Encoding::Utf8) => Ok((utf8(bytes)?, Encoding::Utf8)),
+        Some(Encoding::Gbk) => Ok((gbk(bytes)?, Encoding::Gbk)),
+        None => {
+            if bytes.starts_with(BOM) || std::str::from_utf8(bytes).is_ok() {
+                return Ok((utf8(bytes)?, Encoding::Utf8));
+            }
+            match gbk(bytes) {
+                Ok(s) => Ok((s, Encoding::Gbk)),
+                Err(_) => {
+                    let at = std::str::from_utf8(bytes)
+                        .err()
+                        .map(|e| e.valid_up_to())
+                        .unwrap_or(0);
+                    Err(Problem::new(
+                        line_of_offset(bytes, at),
+                        "file",
+                        format!(
+                            "the file is neither UTF-8 nor GBK (first bad byte 0x{:02X} at offset {at}): save it as CSV UTF-8, or pass --encoding",
+                            bytes[at]
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+fn line_of_offset(bytes: &[u8], at: usize) -> usize {
+    1 + bytes[..at.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+fn first_bad_gbk_offset(b: &[u8]) -> usize {
+    let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(b.len() * 3);
+    let (result, read) = decoder.decode_to_string_without_replacement(b, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, _) => read.saturating_sub(bad as usize),
+        _ => read,
+    }
+}
+
+/// Checks a header against the table's columns: unknown, repeated and missing columns.
+fn check_header(names: &[(String, usize)], table: TableKind) -> Vec<Problem> {
+    let expected = table.column_names().join(", ");
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (name, line) in names {
+        if !table.columns().iter().any(|c| c.name == name) {
+            problems.push(Problem::new(
+                *line,
+                "header",
+                format!(
+                    "unknown column '{}' for {} (expected: {expected})",
+                    crate::text::inert(name),
+                    table.name()
+                ),
+            ));
+        } else if seen.insert(name, *line).is_some() {
+            problems.push(Problem::new(
+                *line,
+                "header",
+                format!("column '{name}' appears twice"),
+            ));
+        }
+    }
+    let present: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+    let line = names.first().map(|(_, l)| *l).unwrap_or(1);
+    for c in table.columns().iter().filter(|c| c.required) {
+        if !present.contains(&c.name) {
+            problems.push(Problem::new(
+                line,
+                "header",
+                format!(
+                    "missing column '{}' for {} (expected: {expected})",
+                    c.name,
+                    table.name()
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+/// Records and the problems of single records; Err when the file as a whole is unusable.
+type Parsed = Result<(Vec<Record>, Vec<Problem>), Vec<Problem>>;
+
+fn parse_csv(text: &str, table: TableKind) -> Parsed {
+    // Excel in some locales separates with ';' or tabs: take the header's most common one.
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
+        .filter(|d| first_line.bytes().any(|b| b == *d))
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = reader.records();
+    let header = match rows.next() {
+        None => return Err(vec![Problem::new(1, "file", "no header line")]),
+        Some(Err(e)) => return Err(vec![csv_problem(&e, 1)]),
+        Some(Ok(h)) => h,
+    };
+    let header_line = header.position().map(|p| p.line() as usize).unwrap_or(1);
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let problems = check_header(
+        &names
+            .iter()
+            .map(|n| (n.clone(), header_line))
+            .collect::<Vec<_>>(),
+        table,
+    );
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for row in rows {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(csv_problem(&e, header_line));
+                continue;
+            }
+        };
+        let line = row.position().map(|p| p.line() as usize).unwrap_or(0);
+        if row.iter().all(|v| v.trim().is_empty()) {
+            continue; // blank lines, or a row of empty cells as spreadsheets leave them
+        }
+        if row.len() != names.len() {
+            problems.push(Problem::new(
+                line,
+                "row",
+                format!(
+                    "{} fields, but the header has {} ({})",
+                    row.len(),
+                    names.len(),
+                    names.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let values = names
+            .iter()
+            .cloned()
+            .zip(row.iter().map(str::to_string))
+            .collect();
+        records.push(Record::new(line, values));
+    }
+    Ok((records, problems))
+}
+
+fn csv_problem(e: &csv::Error, fallback_line: usize) -> Problem {
+    let line = e
+        .position()
+        .map(|p| p.line() as usize)
+        .unwrap_or(fallback_line);
+    Problem::new(line, "row", format!("unreadable CSV: {e}"))
+}
+
+fn parse_json(text: &str, table: TableKind) -> Parsed {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        vec![Problem::new(
+            e.line().max(1),
+            "json",
+            format!("not valid JSON: {e}"),
+        )]
+    })?;
+    let serde_json::Value::Array(items) = value else {
+        return Err(vec![Problem::new(
+            first_content_line(text),
+            "json",
+            "expected an array of objects ([{...}, {...}])",
+        )]);
+    };
+    let starts = element_lines(text);
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let line = starts.get(i).copied().unwrap_or(1);
+        let serde_json::Value::Object(map) = item else {
+            problems.push(Problem::new(
+                line,
+                "json",
+                format!("element {} is not an object", i + 1),
+            ));
+            continue;
+        };
+        // Unknown keys are reported; missing ones are reported by the checks of the fields.
+        for k in map.keys() {
+            if !table.columns().iter().any(|c| c.name == k) {
+                problems.push(Problem::new(
+                    line,
+                    "keys",
+                    format!(
+                        "unknown key '{}' for {} (expected: {})",
+                        crate::text::inert(k),
+                        table.name(),
+                        table.column_names().join(", ")
+                    ),
+                ));
+            }
+        }
+        let mut values = HashMap::new();
+        let mut unreadable = Vec::new();
+        for (k, v) in map {
+            let s = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                    problems.push(Problem::new(
+                        line,
+                        &k,
+                        "a list or object is not allowed here: give a string, number or boolean",
+                    ));
+                    unreadable.push(k);
+                    continue;
+                }
+            };
+            values.insert(k, s);
+        }
+        let mut record = Record::new(line, values);
+        record.unreadable = unreadable;
+        records.push(record);
+    }
+    Ok((records, problems))
+}
+
+fn first_content_line(text: &str) -> usize {
+    text.lines()
+        .position(|l| !l.trim().is_empty())
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+/// The line on which each element of the top-level array starts (the text is valid JSON).
+fn element_lines(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut expecting = false;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if depth == 1 && expecting && !c.is_whitespace() && c != ',' && c != ']' {
+            out.push(line);
+            expecting = false;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth == 1 {
+                    expecting = true;
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => expecting = true,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_elements_know_their_lines() {
+        let text = "[\n  {\"a\": \"x,{\\\"\"},\n  {\"a\": [1, {\"b\": 2}]},\n\n  {}\n]";
+        assert_eq!(element_lines(text), vec![2, 3, 5]);
+    }
+
+    #[test]
+    fn utf8_bom_and_gbk_are_detected() {
+        let (s, e) = decode(b"\xEF\xBB\xBFname\n", None).unwrap();
+        assert_eq!((s.as_str(), e), ("name\n", Encoding::Utf8));
+        let (bytes, _, _) = encoding_rs::GBK.encode("上海汽车\n");
+        let (s, e) = decode(&bytes, None).unwrap();
+        assert_eq!((s.as_str(), e), ("上海汽车\n", Encoding::Gbk));
+        let err = decode(b"ok\n\xFF\xFF\xFF", None).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("neither UTF-8 nor GBK"), "{err:?}");
+        assert!(decode(&bytes, Some(Encoding::Utf8)).is_err());
+    }
+}

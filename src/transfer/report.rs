@@ -1,0 +1,211 @@
+//! The 当日清 report of a date (measure 7): each slot with its bookings, what is done, what is
+//! abnormal (to be handled at once), what still stands between the day and "cleared".
+
+use crate::calendar::{DayReason, WorkingCalendar};
+use crate::domain::inspection::{BookingStatus, DayClearance, Location, day_reason_zh};
+use crate::store::Store;
+use crate::text::{inert, table};
+use anyhow::Result;
+use jiff::civil::Date;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarStatus {
+    /// working, weekend or holiday.
+    pub status: &'static str,
+    pub working: bool,
+    pub reason: DayReason,
+    pub reason_zh: String,
+    /// false when the year has no published calendar (weekend-only fallback).
+    pub data_known: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BookingLine {
+    pub id: i64,
+    pub enterprise: String,
+    pub goods: String,
+    pub location: Location,
+    pub status: BookingStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotReport {
+    pub id: i64,
+    pub office_code: String,
+    pub office_name: String,
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+    pub bookings: Vec<BookingLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AbnormalLine {
+    pub booking_id: i64,
+    pub office_code: String,
+    pub start: String,
+    pub enterprise: String,
+    pub goods: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayReport {
+    pub date: Date,
+    pub calendar: CalendarStatus,
+    pub slots: Vec<SlotReport>,
+    pub counts: DayClearance,
+    pub still_open: u32,
+    pub cleared: bool,
+    pub abnormal: Vec<AbnormalLine>,
+}
+
+pub fn day_report(store: &Store, date: Date, cal: &WorkingCalendar) -> Result<DayReport> {
+    let day = cal.day(date);
+    let status = match day.reason {
+        DayReason::Weekday | DayReason::MakeUpWorkday { .. } => "working",
+        DayReason::Weekend => "weekend",
+        DayReason::Holiday { .. } => "holiday",
+    };
+    let calendar = CalendarStatus {
+        status,
+        working: day.working,
+        reason_zh: day_reason_zh(&day),
+        reason: day.reason.clone(),
+        data_known: day.data_known,
+    };
+    let mut slots = Vec::new();
+    let mut abnormal = Vec::new();
+    for s in store.slots_between(date, date)? {
+        let start = s.start.strftime("%H:%M").to_string();
+        let bookings: Vec<BookingLine> = store
+            .bookings_of_slot(s.id)?
+            .into_iter()
+            .map(|b| {
+                if b.status == BookingStatus::Abnormal {
+                    abnormal.push(AbnormalLine {
+                        booking_id: b.id,
+                        office_code: s.office_code.clone(),
+                        start: start.clone(),
+                        enterprise: b.enterprise.clone(),
+                        goods: b.goods.clone(),
+                    });
+                }
+                BookingLine {
+                    id: b.id,
+                    enterprise: b.enterprise,
+                    goods: b.goods,
+                    location: b.location,
+                    status: b.status,
+                }
+            })
+            .collect();
+        slots.push(SlotReport {
+            id: s.id,
+            office_code: s.office_code,
+            office_name: s.office_name,
+            start,
+            end: s.end.strftime("%H:%M").to_string(),
+            capacity: s.capacity,
+            bookings,
+        });
+    }
+    let counts = store.day_clearance(date)?;
+    Ok(DayReport {
+        date,
+        calendar,
+        slots,
+        still_open: counts.still_open(),
+        cleared: counts.cleared(),
+        abnormal,
+        counts,
+    })
+}
+
+/// The report as text; every stored value goes through `inert`.
+pub fn render(r: &DayReport) -> String {
+    let mut out = String::new();
+    let cal = &r.calendar;
+    out.push_str(&format!(
+        "当日清 {} ({}): {} — {}\n",
+        r.date,
+        r.date.strftime("%A"),
+        cal.status,
+        cal.reason_zh
+    ));
+    if !cal.data_known {
+        out.push_str(&format!(
+            "WARNING: no official calendar for {}: working/holiday status is the weekend-only fallback\n",
+            r.date.year()
+        ));
+    }
+    if r.slots.is_empty() {
+        out.push_str("no inspection slots on this date\n");
+    }
+    for s in &r.slots {
+        let taken = s.bookings.iter().filter(|b| b.status.holds_place()).count();
+        out.push_str(&format!(
+            "\n{}-{}  {} {}  {}/{} places\n",
+            s.start,
+            s.end,
+            s.office_code,
+            inert(&s.office_name),
+            taken,
+            s.capacity
+        ));
+        if s.bookings.is_empty() {
+            out.push_str("  (no bookings)\n");
+            continue;
+        }
+        let rows: Vec<Vec<String>> = s
+            .bookings
+            .iter()
+            .map(|b| {
+                vec![
+                    b.id.to_string(),
+                    b.enterprise.clone(),
+                    b.goods.clone(),
+                    b.location.code().to_string(),
+                    b.status.code().to_string(),
+                ]
+            })
+            .collect();
+        for line in table(
+            &["booking", "enterprise", "goods", "location", "status"],
+            &rows,
+        )
+        .lines()
+        {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    let c = &r.counts;
+    out.push_str(&format!(
+        "\nbooked {}  done {}  abnormal {}  cancelled {}  still open {}\n",
+        c.booked, c.done, c.abnormal, c.cancelled, r.still_open
+    ));
+    let total = c.booked + c.done + c.abnormal;
+    out.push_str(&if total == 0 {
+        "cleared: nothing was booked for this date\n".to_string()
+    } else if r.cleared {
+        "cleared: yes (当日清)\n".to_string()
+    } else {
+        format!("cleared: NO — {} inspection(s) still open\n", r.still_open)
+    });
+    if !r.abnormal.is_empty() {
+        out.push_str("\nABNORMAL — handle at once:\n");
+        for a in &r.abnormal {
+            out.push_str(&format!(
+                "  booking {} at {} {}: {} — {}\n",
+                a.booking_id,
+                a.office_code,
+                a.start,
+                inert(&a.enterprise),
+                inert(&a.goods)
+            ));
+        }
+    }
+    out
+}

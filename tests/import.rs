@@ -1,0 +1,441 @@
+//! `aeo import` / `aeo export` / `aeo report day` with the real binary: the corpus of bad files
+//! in tests/import_corpus (each with the errors it must produce, nothing written), valid GBK and
+//! BOM files, round trips through CSV and JSON, and hostile names.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const NOW: &str = "2026-11-27T10:00:00+08:00";
+const TABLES: [&str; 7] = [
+    "enterprises",
+    "coordinators",
+    "work_items",
+    "inspection_slots",
+    "bookings",
+    "approvals",
+    "approval_pauses",
+];
+/// Dependency order of an import into an empty database.
+const ORDER: [&str; 6] = [
+    "coordinators",
+    "enterprises",
+    "items",
+    "slots",
+    "bookings",
+    "approvals",
+];
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import_corpus")
+}
+
+fn aeo_in(dir: &Path, db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aeo"))
+        .args(args)
+        .current_dir(dir)
+        .env("AEO_DB", db)
+        .env("AEO_NOW", NOW)
+        .env("AEO_OPERATOR", "tester")
+        .output()
+        .expect("aeo runs")
+}
+
+fn ok_in(dir: &Path, db: &Path, args: &[&str]) -> String {
+    let out = aeo_in(dir, db, args);
+    assert!(
+        out.status.success(),
+        "aeo {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn counts(db: &Path) -> Vec<(&'static str, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    TABLES
+        .iter()
+        .map(|t| {
+            let n = conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            (*t, n)
+        })
+        .collect()
+}
+
+/// A fresh database holding the files of tests/import_corpus/base.
+fn base_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("aeo.db");
+    let c = corpus();
+    ok_in(&c, &db, &["init"]);
+    for t in ["coordinators", "enterprises", "slots"] {
+        ok_in(&c, &db, &["import", t, &format!("base/{t}.csv")]);
+    }
+    (dir, db)
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    case: Vec<Case>,
+    valid: Vec<Valid>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    file: String,
+    table: String,
+    #[serde(default)]
+    args: Vec<String>,
+    expect: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Valid {
+    file: String,
+    table: String,
+    count: i64,
+    names: Vec<String>,
+}
+
+fn expected() -> Expected {
+    let text = std::fs::read_to_string(corpus().join("expected.toml")).unwrap();
+    toml::from_str(&text).expect("expected.toml parses")
+}
+
+#[test]
+fn every_bad_file_of_the_corpus_gives_its_errors_and_writes_nothing() {
+    let exp = expected();
+    assert!(exp.case.len() >= 20, "the corpus has shrunk");
+    let mut failures = Vec::new();
+    for case in &exp.case {
+        let (_dir, db) = base_db();
+        let before = counts(&db);
+        let mut args = vec!["import", case.table.as_str(), case.file.as_str()];
+        args.extend(case.args.iter().map(String::as_str));
+        let out = aeo_in(&corpus(), &db, &args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        if out.status.success() {
+            failures.push(format!(
+                "{}: succeeded; stdout {}",
+                case.file,
+                String::from_utf8_lossy(&out.stdout)
+            ));
+            continue;
+        }
+        for frag in &case.expect {
+            if !err.contains(frag.as_str()) {
+                failures.push(format!("{}: missing {frag:?} in:\n{err}", case.file));
+            }
+        }
+        if !err.contains("nothing was written") {
+            failures.push(format!(
+                "{}: does not say nothing was written:\n{err}",
+                case.file
+            ));
+        }
+        assert!(!err.contains("panicked"), "{}: {err}", case.file);
+        assert_eq!(counts(&db), before, "{}: the database changed", case.file);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn gbk_and_bom_files_import() {
+    for v in expected().valid {
+        let (_dir, db) = base_db();
+        let before = counts(&db)[0].1;
+        let out = ok_in(&corpus(), &db, &["import", &v.table, &v.file]);
+        assert!(
+            out.contains(&format!("imported {} enterprises from {}", v.count, v.file)),
+            "{out}"
+        );
+        assert_eq!(counts(&db)[0].1, before + v.count);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for name in &v.names {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM enterprises WHERE name_zh = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{}: {name} not stored as text", v.file);
+        }
+    }
+}
+
+#[test]
+fn the_gbk_file_really_is_gbk_and_the_bom_file_has_a_bom() {
+    let gbk = std::fs::read(corpus().join("gbk_enterprises.csv")).unwrap();
+    assert!(std::str::from_utf8(&gbk).is_err());
+    let bom = std::fs::read(corpus().join("bom_enterprises.csv")).unwrap();
+    assert!(bom.starts_with(b"\xEF\xBB\xBF"));
+}
+
+#[test]
+fn accept_bad_checksum_imports_the_code_marked() {
+    let (_dir, db) = base_db();
+    let out = ok_in(
+        &corpus(),
+        &db,
+        &[
+            "import",
+            "enterprises",
+            "bad_checksum.csv",
+            "--accept-bad-checksum",
+        ],
+    );
+    assert!(out.contains("fails its check"), "{out}");
+    assert!(out.contains("bad_check_char"), "{out}");
+    assert!(out.contains("imported 1 enterprises"), "{out}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let status: String = conn
+        .query_row(
+            "SELECT uscc_status FROM enterprises WHERE uscc = '913101151322602509'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "bad_check_char");
+}
+
+#[test]
+fn a_dry_run_checks_everything_and_writes_nothing() {
+    let (_dir, db) = base_db();
+    let before = counts(&db);
+    let out = ok_in(
+        &corpus(),
+        &db,
+        &["import", "enterprises", "gbk_enterprises.csv", "--dry-run"],
+    );
+    assert!(out.contains("dry run: 2 enterprises"), "{out}");
+    assert!(out.contains("GBK"), "{out}");
+    assert_eq!(counts(&db), before);
+    // A dry run of a bad file reports like the real thing.
+    let out = aeo_in(
+        &corpus(),
+        &db,
+        &["import", "slots", "duplicate_slot.csv", "--dry-run"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate_slot.csv:3: start:"));
+    assert_eq!(counts(&db), before);
+}
+
+#[test]
+fn a_booking_file_applies_the_rules_and_rolls_back_as_a_whole() {
+    let (dir, db) = base_db();
+    // Line 2 is fine (AEO on a Saturday, "5+2"), line 3 is refused: neither lands.
+    let file = dir.path().join("b.csv");
+    std::fs::write(
+        &file,
+        "office_code,date,start,enterprise,goods,location\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n\
+         2248,2026-11-28,09:00,4403960002,服务器,in_zone\n",
+    )
+    .unwrap();
+    let out = aeo_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("b.csv:3: date: booking refused"));
+    assert_eq!(counts(&db)[4], ("bookings", 0));
+    // Without the refused line it imports, booked by the operator at the clock's time.
+    std::fs::write(
+        &file,
+        "office_code,date,start,enterprise,goods,location\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n",
+    )
+    .unwrap();
+    let out = ok_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
+    assert!(out.contains("imported 1 bookings"), "{out}");
+    let csv = ok_in(dir.path(), &db, &["export", "bookings"]);
+    assert!(
+        csv.contains("2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,booked,2026-11-27T10:00:00+08:00,tester"),
+        "{csv}"
+    );
+}
+
+fn export_all(dir: &Path, db: &Path, format: &str) -> Vec<(String, String)> {
+    ORDER
+        .iter()
+        .map(|t| {
+            let name = format!("{t}.{format}");
+            ok_in(
+                dir,
+                db,
+                &["export", t, "--format", format, "--output", &name],
+            );
+            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+            (name, text)
+        })
+        .collect()
+}
+
+fn round_trip(format: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.db");
+    ok_in(dir.path(), &demo, &["demo", "--seed", "7"]);
+    let first = export_all(dir.path(), &demo, format);
+    let fresh = dir.path().join("fresh.db");
+    ok_in(dir.path(), &fresh, &["init"]);
+    for (t, (name, _)) in ORDER.iter().zip(&first) {
+        let out = ok_in(dir.path(), &fresh, &["import", t, name]);
+        assert!(out.starts_with("imported "), "{out}");
+    }
+    let again_dir = dir.path().join("again");
+    std::fs::create_dir(&again_dir).unwrap();
+    let second = export_all(&again_dir, &fresh, format);
+    for ((name, a), (_, b)) in first.iter().zip(&second) {
+        assert!(a.lines().count() > 2, "{name} is nearly empty");
+        assert_eq!(a, b, "{name} differs after a round trip");
+    }
+    let (c1, c2) = (counts(&demo), counts(&fresh));
+    assert_eq!(c1, c2);
+}
+
+#[test]
+fn csv_round_trip_demo_to_fresh_database_is_identical() {
+    round_trip("csv");
+}
+
+#[test]
+fn json_round_trip_demo_to_fresh_database_is_identical() {
+    round_trip("json");
+}
+
+#[test]
+fn hostile_names_are_data_and_print_inert() {
+    let (dir, db) = base_db();
+    let hostile = "恶意\u{1b}[2J\u{1b}]0;pwned\u{7}公司";
+    let long = "长".repeat(5000);
+    let mut w = csv::Writer::from_path(dir.path().join("h.csv")).unwrap();
+    w.write_record(["uscc", "customs_code", "name_zh", "name_en", "credit"])
+        .unwrap();
+    w.write_record([
+        "91310115132260250T",
+        "3105910051",
+        hostile,
+        "Evil\r\nCo",
+        "advanced",
+    ])
+    .unwrap();
+    w.write_record(["9131011571526726XT", "3105910052", &long, "", "regular"])
+        .unwrap();
+    w.flush().unwrap();
+    drop(w);
+    ok_in(dir.path(), &db, &["import", "enterprises", "h.csv"]);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (zh, en): (String, String) = conn
+        .query_row(
+            "SELECT name_zh, name_en FROM enterprises WHERE uscc = '91310115132260250T'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((zh.as_str(), en.as_str()), (hostile, "Evil\r\nCo"));
+    let stored_long: String = conn
+        .query_row(
+            "SELECT name_zh FROM enterprises WHERE uscc = '9131011571526726XT'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored_long, long);
+    drop(conn);
+
+    // Exported as data: the bytes come back as they went in, and import again.
+    let csv = ok_in(dir.path(), &db, &["export", "enterprises"]);
+    assert!(csv.contains(hostile));
+    let json = ok_in(
+        dir.path(),
+        &db,
+        &["export", "enterprises", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name_zh"] == hostile)
+    );
+
+    // Shown inert: a booking of the hostile enterprise in the day report, and errors naming it.
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "office_code,date,start,enterprise,goods\n2248,2026-11-28,09:00,91310115132260250T,\"x\u{1b}[31mred\"\n",
+    )
+    .unwrap();
+    ok_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
+    let report = ok_in(dir.path(), &db, &["report", "day", "2026-11-28"]);
+    assert!(
+        !report.contains('\u{1b}') && !report.contains('\u{7}'),
+        "{report:?}"
+    );
+    assert!(report.contains("恶意\\u{1b}[2J"), "{report}");
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "kind,enterprise,received_at\nlab_test,\u{1b}[2Jnobody,2026-11-27 09:00\n",
+    )
+    .unwrap();
+    let out = aeo_in(dir.path(), &db, &["import", "items", "bad.csv"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn the_day_report_counts_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok_in(dir.path(), &db, &["demo", "--seed", "7"]);
+    let v: serde_json::Value = serde_json::from_str(&ok_in(
+        dir.path(),
+        &db,
+        &["report", "day", "2026-11-26", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["calendar"]["status"], "working");
+    let slots = v["slots"].as_array().unwrap();
+    assert!(!slots.is_empty());
+    let n: usize = slots
+        .iter()
+        .map(|s| s["bookings"].as_array().unwrap().len())
+        .sum();
+    let c = &v["counts"];
+    let total: u64 = ["booked", "done", "abnormal", "cancelled"]
+        .iter()
+        .map(|k| c[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(n as u64, total);
+    assert_eq!(v["still_open"], c["booked"]);
+    assert_eq!(v["cleared"], c["booked"] == 0);
+    assert_eq!(
+        v["abnormal"].as_array().unwrap().len() as u64,
+        c["abnormal"].as_u64().unwrap()
+    );
+    let text = ok_in(dir.path(), &db, &["report", "day", "2026-11-26"]);
+    assert!(text.contains("当日清 2026-11-26"), "{text}");
+    assert!(text.contains("cleared:"), "{text}");
+
+    // A Saturday, a holiday, and a year without calendar data.
+    let sat: serde_json::Value = serde_json::from_str(&ok_in(
+        dir.path(),
+        &db,
+        &["report", "day", "2026-11-28", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(sat["calendar"]["status"], "weekend");
+    let hol: serde_json::Value = serde_json::from_str(&ok_in(
+        dir.path(),
+        &db,
+        &["report", "day", "2026-10-01", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(hol["calendar"]["status"], "holiday");
+    let text = ok_in(dir.path(), &db, &["report", "day", "2027-03-01"]);
+    assert!(text.contains("no official calendar for 2027"), "{text}");
+    let out = aeo_in(dir.path(), &db, &["report", "day", "2026-02-30"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("February 2026 has 28 days"));
+}
