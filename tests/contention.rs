@@ -310,3 +310,63 @@ fn a_booking_killed_midway_leaves_the_database_consistent() {
         .unwrap();
     assert!(taken <= capacity);
 }
+
+#[test]
+fn an_import_killed_midway_is_wholly_absent_or_wholly_present() {
+    use aeo_console::domain::ids::Uscc;
+    const ROWS: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("many.csv");
+    let mut text = String::from(
+        "uscc,customs_code,name_zh,name_en,credit,industries,group,coordinator_phone\n",
+    );
+    for i in 0..ROWS {
+        let uscc = Uscc::build("91", "310115", &format!("{:08}", i * 7_919 % 100_000_000)).unwrap();
+        text.push_str(&format!(
+            "{},31{:08},测试进出口第{i}有限公司,,regular,logistics,,\n",
+            uscc.as_str(),
+            i
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut outcomes = std::collections::HashSet::new();
+    for (attempt, delay_ms) in [5u64, 40, 120, 300, 2000].into_iter().enumerate() {
+        let db = dir.path().join(format!("kill{attempt}.db"));
+        assert!(run(&db, &["init"]).status.success());
+        let mut child = cmd(
+            &db,
+            "importer",
+            &["import", "enterprises", csv.to_str().unwrap()],
+        )
+        .spawn()
+        .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM enterprises", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            n == 0 || n == ROWS as i64,
+            "a partial import of {n} rows survived"
+        );
+        let audited: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE entity = 'enterprises'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audited, n, "the audit trail matches what landed");
+        outcomes.insert(n);
+    }
+    assert!(
+        outcomes.contains(&0),
+        "no kill landed mid-import: {outcomes:?}"
+    );
+}
