@@ -2,6 +2,7 @@
 //! run. SQL lives here and nowhere else; callers see domain values and row views.
 
 mod approvals;
+mod console;
 mod enterprises;
 mod inspection;
 mod queue;
