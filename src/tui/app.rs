@@ -733,13 +733,21 @@ impl App {
     fn draw_header(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
         let t = v.theme;
         let lang = v.lang;
+        let wide = area.width >= 120;
         let mut left: Vec<Span<'static>> = vec![Span::styled(
-            format!(" {} ", tr(lang, "AEO 协调员控制台", "AEO operator console")),
+            format!(
+                " {} ",
+                if wide {
+                    tr(lang, "AEO 协调员控制台", "AEO operator console")
+                } else {
+                    tr(lang, "AEO 控制台", "AEO console")
+                }
+            ),
             t.header,
         )];
         if self.session.demo {
             left.push(Span::styled(
-                format!(" {} ", tr(lang, "DEMO 演示数据", "DEMO")),
+                format!(" {} ", if wide { tr(lang, "DEMO 演示数据", "DEMO") } else { "DEMO" }),
                 t.demo,
             ));
         }
@@ -760,21 +768,43 @@ impl App {
                 t.header_warn,
             ));
         }
-        let clock = format!(
-            " {} {} {} ",
-            tr(lang, "上海", "Shanghai"),
-            shanghai_date(self.now),
-            format::clock(self.now)
-        );
+        let clock = if wide {
+            format!(
+                " {} {} {} ",
+                tr(lang, "上海时间", "Shanghai"),
+                shanghai_date(self.now),
+                format::clock(self.now)
+            )
+        } else {
+            format!(" {} {} ", tr(lang, "上海", "SH"), format::clock(self.now))
+        };
         let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + width(&clock);
         let room = usize::from(area.width).saturating_sub(used);
         let who = format!(
-            " {} {} · {} ",
+            " {} {} · ",
             tr(lang, "操作员", "operator"),
             inert(&self.session.operator),
-            inert(&self.session.db_label)
         );
-        let who = pad(&who, room);
+        // The end of a path says the most: cut from the left.
+        let db = inert(&self.session.db_label);
+        let db_room = room.saturating_sub(width(&who) + 1);
+        let db = if width(&db) <= db_room {
+            db
+        } else {
+            let tail: String = db
+                .chars()
+                .rev()
+                .scan(0, |w, c| {
+                    *w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    (*w < db_room).then_some(c)
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("…{tail}")
+        };
+        let who = pad(&format!("{who}{db}"), room);
         left.push(Span::styled(who, t.header));
         left.push(Span::styled(clock, t.header));
         f.render_widget(Paragraph::new(Line::from(left)).style(t.header), area);

@@ -6,6 +6,7 @@
 
 pub mod app;
 mod format;
+mod wrap;
 pub mod keymap;
 pub mod panes;
 pub mod popups;

@@ -2,9 +2,9 @@
 //! countdown and the rule that sets the limit (measures 6, 25, 26).
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
-use crate::calendar::{Countdown, shanghai_date};
+use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::cli::Lang;
-use crate::domain::approval::{PauseReason, Urgency, urgency};
+use crate::domain::approval::{DeadlineRule, PauseReason, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
 use crate::store::ApprovalRow;
 use crate::text::inert;
@@ -18,7 +18,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 #[derive(Debug, Default)]
 pub struct ApprovalsPane {
@@ -40,6 +40,24 @@ impl ApprovalsPane {
 
     fn countdown(&self, r: &ApprovalRow, v: &View<'_>) -> Countdown {
         r.countdown(v.cal, MeasureCatalog::official(), v.now)
+    }
+}
+
+/// The rule in ten columns: "措25 5/20" (the measure, the AEO limit instead of the regular one).
+fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
+    let unit = match (rule.count, lang) {
+        (DayCount::Working, Lang::Zh) => "工",
+        (DayCount::Calendar, Lang::Zh) => "天",
+        (DayCount::Working, Lang::En) => "wd",
+        (DayCount::Calendar, Lang::En) => "d",
+    };
+    match (rule.compressed, lang) {
+        (true, Lang::Zh) => format!("措{} {}/{}", rule.measure, rule.limit_days, rule.regular_days),
+        (true, Lang::En) => format!("m{} {}/{}", rule.measure, rule.limit_days, rule.regular_days),
+        (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
+        (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
+        (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
+        (false, Lang::En) => format!("reg. {}", rule.limit_days),
     }
 }
 
@@ -146,8 +164,8 @@ impl Pane for ApprovalsPane {
         let dl_w = if wide { 16 } else { 11 };
         let kind_w = if wide { 20 } else { 8 };
         let credit_w = if wide { 8 } else { 0 };
-        let rule_w = if wide { 40 } else { 0 };
-        let cols = 4 + u16::from(wide) * 2;
+        let rule_w = if wide { 40 } else { 10 };
+        let cols = 5 + u16::from(wide);
         let fixed = cd_w + dl_w + kind_w + credit_w + rule_w + (cols - 1);
         let ent_w = w.saturating_sub(fixed).max(10);
         let mut widths = vec![cd_w, dl_w, kind_w];
@@ -162,10 +180,12 @@ impl Pane for ApprovalsPane {
         }
         widths.push(ent_w);
         header.push(tr(lang, "企业", "Enterprise"));
-        if wide {
-            widths.push(rule_w);
-            header.push(tr(lang, "适用时限规则", "Rule"));
-        }
+        widths.push(rule_w);
+        header.push(if wide {
+            tr(lang, "适用时限规则", "Rule")
+        } else {
+            tr(lang, "时限", "Limit")
+        });
         let rows = self
             .rows
             .iter()
@@ -216,13 +236,18 @@ impl Pane for ApprovalsPane {
                     )));
                 }
                 cells.push(Cell::from(fit(&inert(&r.enterprise), ent_w)));
-                if wide {
-                    let text = match lang {
+                let text = if wide {
+                    match lang {
                         Lang::Zh => rule.reason_zh,
                         Lang::En => rule.reason_en,
-                    };
-                    cells.push(Cell::from(fit(&text, rule_w)));
-                }
+                    }
+                } else {
+                    rule_short(&rule, lang)
+                };
+                cells.push(Cell::from(Span::styled(
+                    fit(&text, rule_w),
+                    if rule.compressed { t.aeo } else { Style::default() },
+                )));
                 Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
             });
         let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
@@ -292,7 +317,7 @@ impl Pane for ApprovalsPane {
                 ]),
             ];
             f.render_widget(
-                Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Paragraph::new(lines).block(
                     ratatui::widgets::Block::new()
                         .borders(ratatui::widgets::Borders::TOP)
                         .border_style(t.border),

@@ -4,9 +4,9 @@
 use super::{Hint, Pane, frame_block, row_style, scroll_to, step};
 use crate::calendar::DayInfo;
 use crate::cli::Lang;
-use crate::domain::inspection::{BookingStatus, DayClearance};
+use crate::domain::inspection::{BookingStatus, DayClearance, Location};
 use crate::store::{BookingRow, SlotRow};
-use crate::text::{inert, pad, truncate, width};
+use crate::text::{inert, pad, truncate};
 use crate::tui::app::{Action, Env, View};
 use crate::tui::format::{self, credit_short, tr};
 use crate::tui::keymap::{Cmd, Keymap};
@@ -257,7 +257,14 @@ impl Pane for CalendarPane {
                 Span::styled(tr(lang, "=假日 ", "=holiday "), t.muted),
                 Span::styled(tr(lang, "班", "班"), t.makeup),
                 Span::styled(tr(lang, "=调休上班 ", "=make-up day "), t.muted),
-                Span::styled(tr(lang, "约/容", "bk/cap"), t.muted),
+                Span::styled(
+                    if cw >= 7 {
+                        tr(lang, "约/容量", "booked/cap.")
+                    } else {
+                        tr(lang, "%=已约", "%=booked")
+                    },
+                    t.muted,
+                ),
             ]);
             f.render_widget(
                 Paragraph::new(legend),
@@ -366,16 +373,14 @@ impl CalendarPane {
                 }),
             ])
         } else {
-            let mut spans = vec![Span::styled(
+            head.push(Line::styled(
                 match lang {
-                    Lang::Zh => format!("当日清：未清 — 尚余 {} 项待查验", c.still_open()),
-                    Lang::En => format!(
-                        "当日清: not cleared — {} inspections still open",
-                        c.still_open()
-                    ),
+                    Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
+                    Lang::En => format!("当日清: not cleared ✗ {} still to inspect", c.still_open()),
                 },
                 t.warn,
-            )];
+            ));
+            let mut spans = Vec::new();
             if c.abnormal > 0 {
                 spans.push(Span::styled(
                     match lang {
@@ -385,10 +390,13 @@ impl CalendarPane {
                     t.error,
                 ));
             }
-            spans.push(Span::raw(match lang {
-                Lang::Zh => format!(" · 已完成 {}", c.done),
-                Lang::En => format!(" · done {}", c.done),
-            }));
+            spans.insert(
+                0,
+                Span::raw(match lang {
+                    Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
+                    Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
+                }),
+            );
             Line::from(spans)
         };
         head.push(clear);
@@ -435,15 +443,18 @@ impl CalendarPane {
                 match l {
                     BoardLine::Slot(s) => {
                         let full = s.free() == 0;
+                        let office = if w >= 60 {
+                            format!("{} {}", s.office_code, s.office_name)
+                        } else {
+                            s.office_name.clone()
+                        };
                         let text = format!(
-                            "{:02}:{:02}-{:02}:{:02} {} {} · {} {}/{} · {}",
+                            "{:02}:{:02}-{:02}:{:02} {} · {}/{} · {}",
                             s.start.hour(),
                             s.start.minute(),
                             s.end.hour(),
                             s.end.minute(),
-                            s.office_code,
-                            s.office_name,
-                            tr(lang, "已约", "booked"),
+                            office,
                             s.taken,
                             s.capacity,
                             if full {
@@ -463,9 +474,15 @@ impl CalendarPane {
                             Lang::Zh => b.status.name_zh(),
                             Lang::En => b.status.name_en(),
                         };
-                        let loc = match lang {
-                            Lang::Zh => b.location.name_zh(),
-                            Lang::En => b.location.name_en(),
+                        let loc = match (lang, w >= 70, b.location) {
+                            (Lang::Zh, true, l) => l.name_zh(),
+                            (Lang::En, true, l) => l.name_en(),
+                            (Lang::Zh, false, Location::InZone) => "区内",
+                            (Lang::Zh, false, Location::OutOfZone) => "区外",
+                            (Lang::Zh, false, Location::Factory) => "到厂",
+                            (Lang::En, false, Location::InZone) => "zone",
+                            (Lang::En, false, Location::OutOfZone) => "outside",
+                            (Lang::En, false, Location::Factory) => "factory",
                         };
                         let style = match b.status {
                             BookingStatus::Abnormal => t.error,
@@ -474,17 +491,25 @@ impl CalendarPane {
                             BookingStatus::Booked => Style::default(),
                         };
                         let credit = credit_short(b.credit, lang);
-                        // name | credit | goods | location | status, aligned by display width
-                        let rest = 2 + 9 + 1 + 8 + 1;
-                        let avail = w.saturating_sub(rest + width(loc) + 1);
-                        let name_w = (avail * 3 / 5).max(8);
-                        let goods_w = avail.saturating_sub(name_w + 1);
+                        // name | credit | (goods) | location | status, aligned by display width
+                        let fixed = 2 + 9 + 8 + 1 + 6;
+                        let avail = w.saturating_sub(fixed);
+                        let (name_w, goods_w) = if w >= 70 {
+                            let n = (avail * 11 / 20).max(8);
+                            (n, avail.saturating_sub(n + 1))
+                        } else {
+                            (avail, 0)
+                        };
+                        let goods = if goods_w > 0 {
+                            format!("{} ", pad(&inert(&b.goods), goods_w))
+                        } else {
+                            String::new()
+                        };
                         let text = format!(
-                            "  {} {} {} {} {}",
+                            "  {} {} {goods}{} {}",
                             pad(&inert(&b.enterprise), name_w),
                             pad(credit, 8),
-                            pad(&inert(&b.goods), goods_w),
-                            loc,
+                            pad(loc, if w >= 70 { 8 } else { 4 }),
                             status
                         );
                         Line::styled(pad(&truncate(&text, w), w), row_style(style, selected, v))

@@ -21,7 +21,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use crate::tui::wrap::wrap_line;
+use ratatui::widgets::Paragraph;
 
 pub struct HotlineCard {
     pub enterprise_id: i64,
@@ -236,13 +237,16 @@ impl HotlineCard {
                 Lang::En => r.flags.labels_en().join(" "),
             };
             out.push(Line::raw(format!(
-                "  #{} {} {} · {} · {} {}",
+                "  #{} {}{} · {} · {} {}",
                 r.id,
                 match lang {
                     Lang::Zh => r.kind.name_zh(),
                     Lang::En => r.kind.name_en(),
                 },
-                r.declaration_no.as_deref().map(inert).unwrap_or_default(),
+                r.declaration_no
+                    .as_deref()
+                    .map(|d| format!(" {}", inert(d)))
+                    .unwrap_or_default(),
                 match lang {
                     Lang::Zh => r.status.name_zh(),
                     Lang::En => r.status.name_en(),
@@ -408,9 +412,13 @@ impl HotlineCard {
                 .unwrap_or_default()
         );
         let inner = popup_frame(f, r, title, v);
+        let lines: Vec<Line<'static>> = self
+            .lines(v)
+            .iter()
+            .flat_map(|l| wrap_line(l, usize::from(inner.width), 5))
+            .collect();
         f.render_widget(
-            Paragraph::new(self.lines(v))
-                .wrap(Wrap { trim: false })
+            Paragraph::new(lines)
                 .scroll((self.scroll, 0))
                 .style(Style::default()),
             inner,

@@ -121,10 +121,18 @@ impl Widget for MonthGrid<'_> {
                 style = style.patch(t.today);
             }
             let load = self.loads.get(&d).copied().unwrap_or_default();
+            // Wide cells show booked/capacity, narrow ones the share booked (满 when full).
             let load_text = if load.capacity == 0 {
                 String::new()
-            } else {
+            } else if load.taken >= load.capacity {
+                match self.lang {
+                    Lang::Zh => "满".to_string(),
+                    Lang::En => "full".to_string(),
+                }
+            } else if cw >= 7 {
                 format!("{}/{}", load.taken, load.capacity)
+            } else {
+                format!("{}%", load.taken * 100 / load.capacity)
             };
             let load_style = if load.capacity > 0 && load.taken >= load.capacity {
                 t.warn
