@@ -200,7 +200,7 @@ impl App {
         let body = h.saturating_sub(4);
         let rows = usize::from(body.saturating_sub(3)).max(1);
         self.queue.set_page(rows);
-        self.approvals.set_page(rows.saturating_sub(4).max(1));
+        self.approvals.set_page(rows.saturating_sub(5).max(1));
         self.lookup.set_page(rows.saturating_sub(2).max(1));
         self.stale = [true; 4];
         self.reload(self.pane);
@@ -566,7 +566,7 @@ impl App {
             "help" | "h" => self.update(Action::OpenHelp),
             "pane" | "p" | "1" | "2" | "3" | "4" | "queue" | "calendar" | "approvals"
             | "lookup" | "l" | "find"
-                if !(matches!(cmd, "lookup" | "l" | "find") && !arg.is_empty()) =>
+                if !matches!(cmd, "lookup" | "l" | "find") || arg.is_empty() =>
             {
                 let which = if matches!(cmd, "pane" | "p") { arg } else { cmd };
                 let p = match which {
@@ -747,7 +747,14 @@ impl App {
         )];
         if self.session.demo {
             left.push(Span::styled(
-                format!(" {} ", if wide { tr(lang, "DEMO 演示数据", "DEMO") } else { "DEMO" }),
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(lang, "DEMO 演示数据", "DEMO")
+                    } else {
+                        "DEMO"
+                    }
+                ),
                 t.demo,
             ));
         }

@@ -6,12 +6,12 @@
 
 pub mod app;
 mod format;
-mod wrap;
 pub mod keymap;
 pub mod panes;
 pub mod popups;
 pub mod theme;
 pub mod widgets;
+mod wrap;
 
 pub use app::{Action, App, PaneId, Session};
 

@@ -204,7 +204,10 @@ fn a_month_in_a_year_without_holiday_data_is_flagged_in_the_header() {
     c.app.run_command("date 2027-01-06");
     let s = render(&mut c.app, 120, 30);
     let header = s.lines().next().unwrap();
-    assert!(header.contains("2027") && header.contains("未公布"), "{header}");
+    assert!(
+        header.contains("2027") && header.contains("未公布"),
+        "{header}"
+    );
     c.app.run_command("date 2026-12-01");
     let s = render(&mut c.app, 120, 30);
     assert!(!s.lines().next().unwrap().contains("未公布"));
@@ -263,8 +266,14 @@ fn j_and_down_move_the_queue_selection_and_the_window_follows() {
     assert_eq!(c.app.queue.selected, 1);
     key(&mut c.app, KeyCode::Char('G'));
     assert_eq!(c.app.queue.selected, c.app.queue.total - 1);
-    assert!(c.app.queue.selected_row().is_some(), "the window follows the selection");
-    assert!(c.app.queue.rows.len() <= 24, "only the window on screen is loaded");
+    assert!(
+        c.app.queue.selected_row().is_some(),
+        "the window follows the selection"
+    );
+    assert!(
+        c.app.queue.rows.len() <= 24,
+        "only the window on screen is loaded"
+    );
 }
 
 #[test]
@@ -302,7 +311,10 @@ fn take_finish_and_abnormal_change_the_selected_item() {
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
     );
-    assert!(c.app.queue.rows.iter().all(|r| r.id != id), "done work leaves the queue");
+    assert!(
+        c.app.queue.rows.iter().all(|r| r.id != id),
+        "done work leaves the queue"
+    );
 }
 
 #[test]
@@ -312,9 +324,18 @@ fn slash_filters_the_queue_and_esc_clears_it() {
     keys(&mut c.app, "/shqc");
     assert!(c.app.queue.total < all);
     assert!(
-        c.app.queue.rows.iter().all(|r| r.enterprise == "上海汽车集团股份有限公司"),
+        c.app
+            .queue
+            .rows
+            .iter()
+            .all(|r| r.enterprise == "上海汽车集团股份有限公司"),
         "{:?}",
-        c.app.queue.rows.iter().map(|r| &r.enterprise).collect::<Vec<_>>()
+        c.app
+            .queue
+            .rows
+            .iter()
+            .map(|r| &r.enterprise)
+            .collect::<Vec<_>>()
     );
     key(&mut c.app, KeyCode::Esc);
     assert_eq!(c.app.queue.total, all);
@@ -346,7 +367,10 @@ fn slash_shqc_finds_saic_by_initials_and_enter_opens_its_card() {
     key(&mut c.app, KeyCode::Enter);
     match &c.app.popup {
         Some(Popup::Card(card)) => {
-            assert_eq!(card.enterprise.as_ref().unwrap().name_zh, "上海汽车集团股份有限公司");
+            assert_eq!(
+                card.enterprise.as_ref().unwrap().name_zh,
+                "上海汽车集团股份有限公司"
+            );
             assert!(card.coordinator.is_some());
         }
         _ => panic!("the hotline card is open"),
@@ -381,7 +405,11 @@ fn the_command_line_looks_up_and_quits() {
     key(&mut c.app, KeyCode::Enter);
     assert_eq!(c.app.pane, PaneId::Lookup);
     assert!(
-        c.app.lookup.hits.iter().any(|h| h.enterprise.name_zh == "上海汽车集团股份有限公司")
+        c.app
+            .lookup
+            .hits
+            .iter()
+            .any(|h| h.enterprise.name_zh == "上海汽车集团股份有限公司")
     );
     keys(&mut c.app, ":nonsense");
     key(&mut c.app, KeyCode::Enter);
@@ -447,7 +475,10 @@ fn booking_a_weekend_slot_for_a_regular_enterprise_is_refused_with_the_5_plus_2_
     });
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
-    assert!(msg.contains("5+2") && msg.contains("not a working day"), "{msg}");
+    assert!(
+        msg.contains("5+2") && msg.contains("not a working day"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -473,7 +504,10 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     assert!(c.app.popup.is_none(), "{:?}", c.app.status);
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Info, "{msg}");
-    assert!(msg.contains("已预约查验") && msg.contains("上海汽车"), "{msg}");
+    assert!(
+        msg.contains("已预约查验") && msg.contains("上海汽车"),
+        "{msg}"
+    );
     let bookings = c.app.store().bookings_of_slot(slot.id).unwrap();
     let b = bookings
         .iter()
@@ -514,14 +548,23 @@ fn bookings_on_the_day_board_are_done_cancelled_or_abnormal() {
     key(&mut c.app, KeyCode::Enter);
     let before = c.app.calendar.clearance.clone();
     key(&mut c.app, KeyCode::Char('j')); // the first booking under the first slot
-    let b = c.app.calendar.selected_booking().expect("a booking").clone();
+    let b = c
+        .app
+        .calendar
+        .selected_booking()
+        .expect("a booking")
+        .clone();
     key(&mut c.app, KeyCode::Char('f'));
     assert_eq!(c.app.calendar.clearance.done, before.done + 1);
     assert_eq!(c.app.calendar.clearance.booked, before.booked - 1);
     let (msg, _) = status(&c.app);
     assert!(msg.contains(&format!("#{}", b.id)), "{msg}");
     key(&mut c.app, KeyCode::Char('c'));
-    assert_eq!(status(&c.app).1, StatusKind::Error, "a finished booking stays finished");
+    assert_eq!(
+        status(&c.app).1,
+        StatusKind::Error,
+        "a finished booking stays finished"
+    );
 }
 
 #[test]
@@ -554,8 +597,17 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Paused);
     let s = render(&mut c.app, 160, 48);
     assert!(s.contains("暂停"), "{s}");
-    let sel = c.app.approvals.rows.iter().position(|r| r.id == id).unwrap();
-    assert_eq!(c.app.approvals.selected, sel, "the selection stays on the paused approval");
+    let sel = c
+        .app
+        .approvals
+        .rows
+        .iter()
+        .position(|r| r.id == id)
+        .unwrap();
+    assert_eq!(
+        c.app.approvals.selected, sel,
+        "the selection stays on the paused approval"
+    );
     key(&mut c.app, KeyCode::Char('r'));
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Running);
@@ -572,7 +624,10 @@ fn the_rule_of_an_aeo_special_articles_approval_is_shown() {
     let mut c = console_with(Lang::En, Access::ReadWrite);
     key(&mut c.app, KeyCode::Char('3'));
     let s = render(&mut c.app, 160, 48);
-    assert!(s.contains("measure 25: 5 working days instead of 20"), "{s}");
+    assert!(
+        s.contains("measure 25: 5 working days instead of 20"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -580,10 +635,16 @@ fn y_copies_the_selected_value() {
     let mut c = console();
     open_saic_card(&mut c.app);
     key(&mut c.app, KeyCode::Char('Y'));
-    assert_eq!(c.app.take_clipboard().as_deref(), Some("91310000132260250X"));
+    assert_eq!(
+        c.app.take_clipboard().as_deref(),
+        Some("91310000132260250X")
+    );
     key(&mut c.app, KeyCode::Char('y'));
     let phone = c.app.take_clipboard().unwrap();
-    assert!(phone.starts_with("021-") || phone.starts_with("139"), "{phone}");
+    assert!(
+        phone.starts_with("021-") || phone.starts_with("139"),
+        "{phone}"
+    );
 }
 
 #[test]

@@ -20,14 +20,18 @@ pub fn wrap(pieces: &[(String, Style)], cols: usize, indent: usize) -> Vec<Line<
                 let mut carry = String::new();
                 if c != ' '
                     && let Some(sp) = cur.rfind(' ')
-                    && cur[sp + 1..].chars().all(|ch| ch.is_ascii_alphanumeric() || ".,:;-()/%".contains(ch))
+                    && cur[sp + 1..]
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ".,:;-()/%".contains(ch))
                     && cur.len() - sp < 16
                 {
                     carry = cur[sp + 1..].to_string();
                     cur.truncate(sp + 1);
                 }
-                if !cur.is_empty() {
-                    lines.last_mut().map(|l| l.push((std::mem::take(&mut cur), *style)));
+                if !cur.is_empty()
+                    && let Some(l) = lines.last_mut()
+                {
+                    l.push((std::mem::take(&mut cur), *style));
                 }
                 lines.push(vec![(" ".repeat(indent), Style::default())]);
                 used = indent + crate::text::width(&carry);
@@ -39,13 +43,21 @@ pub fn wrap(pieces: &[(String, Style)], cols: usize, indent: usize) -> Vec<Line<
             cur.push(c);
             used += w;
         }
-        if !cur.is_empty() {
-            lines.last_mut().map(|l| l.push((cur, *style)));
+        if !cur.is_empty()
+            && let Some(l) = lines.last_mut()
+        {
+            l.push((cur, *style));
         }
     }
     lines
         .into_iter()
-        .map(|l| Line::from(l.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>()))
+        .map(|l| {
+            Line::from(
+                l.into_iter()
+                    .map(|(t, s)| Span::styled(t, s))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect()
 }
 
@@ -81,7 +93,10 @@ mod tests {
     #[test]
     fn latin_text_breaks_at_spaces() {
         let lines = wrap(
-            &[("measure 17: management-type verifications are limited".to_string(), Style::default())],
+            &[(
+                "measure 17: management-type verifications are limited".to_string(),
+                Style::default(),
+            )],
             24,
             0,
         );

@@ -52,8 +52,14 @@ fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
         (DayCount::Calendar, Lang::En) => "d",
     };
     match (rule.compressed, lang) {
-        (true, Lang::Zh) => format!("措{} {}/{}", rule.measure, rule.limit_days, rule.regular_days),
-        (true, Lang::En) => format!("m{} {}/{}", rule.measure, rule.limit_days, rule.regular_days),
+        (true, Lang::Zh) => format!(
+            "措{} {}/{}",
+            rule.measure, rule.limit_days, rule.regular_days
+        ),
+        (true, Lang::En) => format!(
+            "m{} {}/{}",
+            rule.measure, rule.limit_days, rule.regular_days
+        ),
         (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
         (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
         (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
@@ -156,7 +162,7 @@ impl Pane for ApprovalsPane {
         let inner = block.inner(area);
         f.render_widget(block, area);
         let [table_area, detail] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(inner);
+            Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(inner);
         let w = table_area.width;
         let wide = w >= 120;
         // countdown, deadline, kind, credit, enterprise, rule
@@ -246,7 +252,11 @@ impl Pane for ApprovalsPane {
                 };
                 cells.push(Cell::from(Span::styled(
                     fit(&text, rule_w),
-                    if rule.compressed { t.aeo } else { Style::default() },
+                    if rule.compressed {
+                        t.aeo
+                    } else {
+                        Style::default()
+                    },
                 )));
                 Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
             });
@@ -276,7 +286,7 @@ impl Pane for ApprovalsPane {
                     )
                 })
                 .unwrap_or_default();
-            let lines = vec![
+            let lines = [
                 Line::from(vec![
                     Span::styled(inert(&r.reference), t.title),
                     Span::raw(format!(
@@ -316,6 +326,10 @@ impl Pane for ApprovalsPane {
                     Span::raw(format!(" · {status}{pause}")),
                 ]),
             ];
+            let lines: Vec<Line<'static>> = lines
+                .iter()
+                .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(detail.width), 2))
+                .collect();
             f.render_widget(
                 Paragraph::new(lines).block(
                     ratatui::widgets::Block::new()

@@ -376,7 +376,9 @@ impl CalendarPane {
             head.push(Line::styled(
                 match lang {
                     Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
-                    Lang::En => format!("当日清: not cleared ✗ {} still to inspect", c.still_open()),
+                    Lang::En => {
+                        format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
+                    }
                 },
                 t.warn,
             ));
@@ -491,14 +493,14 @@ impl CalendarPane {
                             BookingStatus::Booked => Style::default(),
                         };
                         let credit = credit_short(b.credit, lang);
-                        // name | credit | (goods) | location | status, aligned by display width
-                        let fixed = 2 + 9 + 8 + 1 + 6;
-                        let avail = w.saturating_sub(fixed);
+                        // name | credit | (goods) | location | status, aligned by display width:
+                        // the fixed parts take 23 columns narrow, 28 wide.
                         let (name_w, goods_w) = if w >= 70 {
+                            let avail = w.saturating_sub(28);
                             let n = (avail * 11 / 20).max(8);
-                            (n, avail.saturating_sub(n + 1))
+                            (n, avail.saturating_sub(n))
                         } else {
-                            (avail, 0)
+                            (w.saturating_sub(23).max(6), 0)
                         };
                         let goods = if goods_w > 0 {
                             format!("{} ", pad(&inert(&b.goods), goods_w))

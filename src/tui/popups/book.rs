@@ -175,8 +175,8 @@ impl BookPopup {
             Span::styled(
                 tr(
                     lang,
-                    " · 非工作日：只列出 AEO 企业（5+2，措施7）",
-                    " · day off: AEO enterprises only (5+2, measure 7)",
+                    "非工作日：只列出 AEO 企业（5+2，措施7）",
+                    "day off: AEO enterprises only (5+2, measure 7)",
                 ),
                 t.weekend,
             )

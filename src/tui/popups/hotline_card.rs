@@ -14,6 +14,7 @@ use crate::tui::format::{self, credit_long, span, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::panes::Hint;
 use crate::tui::panes::{urgency_mark, urgency_style};
+use crate::tui::wrap::wrap_line;
 use anyhow::{Result, anyhow};
 use crossterm::event::KeyEvent;
 use jiff::civil::Date;
@@ -21,7 +22,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use crate::tui::wrap::wrap_line;
 use ratatui::widgets::Paragraph;
 
 pub struct HotlineCard {
