@@ -183,8 +183,7 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     });
     let s = t.wait("the shell prompt", 10, |s| {
         s.lines()
-            .filter(|l| !l.trim().is_empty())
-            .next_back()
+            .rfind(|l| !l.trim().is_empty())
             .is_some_and(|l| l.starts_with("e2e$"))
     });
     assert!(!s.contains("优先队列"), "{s}");
