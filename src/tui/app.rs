@@ -7,7 +7,9 @@ use super::keymap::{Cmd, Keymap};
 use super::panes::{
     ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, hint_spans,
 };
-use super::popups::{BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, Popup};
+use super::popups::{
+    BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
+};
 use super::theme::Theme;
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::cli::Lang;
@@ -87,6 +89,7 @@ pub enum Action {
     PauseApproval(i64, PauseReason),
     ResumeApproval(i64),
     OpenDecide(i64, String),
+    OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
     Error(String),
@@ -446,6 +449,7 @@ impl App {
                 }
             }
             Action::PauseApproval(id, reason) => {
+                self.popup = None;
                 let now = self.now;
                 match self.store.write(|w| w.pause_approval(id, reason, now)) {
                     Ok(()) => {
@@ -479,6 +483,9 @@ impl App {
             }
             Action::OpenDecide(id, reference) => {
                 self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
+            }
+            Action::OpenPause(id, reference) => {
+                self.popup = Some(Popup::Pause(PausePopup::new(id, reference)));
             }
             Action::DecideApproval(id, decision) => {
                 self.popup = None;

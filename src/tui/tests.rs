@@ -593,8 +593,15 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     }
     let id = c.app.approvals.selected_row().unwrap().id;
     key(&mut c.app, KeyCode::Char('p'));
+    assert!(matches!(c.app.popup, Some(Popup::Pause(_))));
+    key(&mut c.app, KeyCode::Char('2')); // inspection, quarantine or testing
+    assert!(c.app.popup.is_none());
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Paused);
+    assert_eq!(
+        a.pauses.last().unwrap().reason,
+        crate::domain::approval::PauseReason::Testing
+    );
     let s = render(&mut c.app, 160, 48);
     assert!(s.contains("暂停"), "{s}");
     let sel = c

@@ -4,7 +4,7 @@
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
 use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::cli::Lang;
-use crate::domain::approval::{DeadlineRule, PauseReason, Urgency, urgency};
+use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
 use crate::store::ApprovalRow;
 use crate::text::inert;
@@ -124,7 +124,7 @@ impl Pane for ApprovalsPane {
         }
         let r = self.selected_row()?;
         if km.is(Cmd::Pause, key) {
-            Some(Action::PauseApproval(r.id, PauseReason::Correction))
+            Some(Action::OpenPause(r.id, r.reference.clone()))
         } else if km.is(Cmd::Resume, key) {
             Some(Action::ResumeApproval(r.id))
         } else if km.is(Cmd::Decide, key) {
@@ -166,14 +166,26 @@ impl Pane for ApprovalsPane {
         let w = table_area.width;
         let wide = w >= 120;
         // countdown, deadline, kind, credit, enterprise, rule
-        let cd_w = 22;
+        let cd_w = 24;
         let dl_w = if wide { 16 } else { 11 };
         let kind_w = if wide { 20 } else { 8 };
         let credit_w = if wide { 8 } else { 0 };
-        let rule_w = if wide { 40 } else { 10 };
         let cols = 5 + u16::from(wide);
-        let fixed = cd_w + dl_w + kind_w + credit_w + rule_w + (cols - 1);
-        let ent_w = w.saturating_sub(fixed).max(10);
+        let spacing = cols - 1;
+        // Narrow: a ten-column rule tag, the enterprise takes the rest. Wide: the enterprise
+        // gets what a long name needs, the rule text the rest.
+        let (ent_w, rule_w) = if wide {
+            let rest = w.saturating_sub(cd_w + dl_w + kind_w + credit_w + spacing);
+            let ent = (rest / 2).min(36);
+            (ent, rest.saturating_sub(ent))
+        } else {
+            let rule = 10;
+            (
+                w.saturating_sub(cd_w + dl_w + kind_w + rule + spacing)
+                    .max(10),
+                rule,
+            )
+        };
         let mut widths = vec![cd_w, dl_w, kind_w];
         let mut header = vec![
             tr(lang, "剩余时间", "Time left"),
@@ -345,7 +357,7 @@ impl Pane for ApprovalsPane {
         vec![
             Hint::cmd(Cmd::Down, "下移", "down"),
             Hint::cmd(Cmd::Up, "上移", "up"),
-            Hint::cmd(Cmd::Pause, "暂停计时(补正)", "pause (correction)"),
+            Hint::cmd(Cmd::Pause, "暂停计时", "pause"),
             Hint::cmd(Cmd::Resume, "恢复计时", "resume"),
             Hint::cmd(Cmd::Decide, "办结", "decide"),
             Hint::cmd(Cmd::Open, "企业卡片", "card"),

@@ -15,6 +15,7 @@ use super::app::{Action, App, View};
 use super::format::tr;
 use super::keymap::{Cmd, Keymap};
 use super::panes::Hint;
+use crate::domain::approval::PauseReason;
 use crate::text::inert;
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
@@ -29,6 +30,7 @@ pub enum Popup {
     Book(Box<BookPopup>),
     Command(CommandLine),
     Decide(DecidePopup),
+    Pause(PausePopup),
 }
 
 impl Popup {
@@ -39,6 +41,7 @@ impl Popup {
             Popup::Book(p) => p.handle_key(key, km),
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
+            Popup::Pause(p) => p.handle_key(key, km),
         }
     }
 
@@ -49,6 +52,7 @@ impl Popup {
             Popup::Book(p) => p.draw(f, area, v),
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
+            Popup::Pause(p) => p.draw(f, area, v),
         }
     }
 
@@ -59,6 +63,7 @@ impl Popup {
             Popup::Book(p) => p.hints(),
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
+            Popup::Pause(p) => p.hints(),
         }
     }
 
@@ -86,6 +91,24 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// Clears the popup's area and draws its frame; returns the inside.
 pub fn popup_frame(f: &mut Frame<'_>, r: Rect, title: String, v: &View<'_>) -> Rect {
     f.render_widget(Clear, r);
+    // A double-width character just left of the popup would paint over its border, and the
+    // right half of one cut by the popup's right edge would be left dangling: blank both.
+    let buf = f.buffer_mut();
+    let area = buf.area;
+    for y in r.top()..r.bottom() {
+        if r.x > area.x {
+            let cell = &mut buf[(r.x - 1, y)];
+            if crate::text::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if r.right() < area.right() {
+            let cell = &mut buf[(r.right(), y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(v.theme.border_focus)
@@ -146,6 +169,66 @@ impl DecidePopup {
         vec![
             Hint::text("y", "准予许可", "approve"),
             Hint::text("n", "不予许可", "refuse"),
+            Hint::text("Esc", "返回", "back"),
+        ]
+    }
+}
+
+/// Stopping an approval's clock, for one of the reasons the law allows (行政许可法 第45条, 补正).
+pub struct PausePopup {
+    pub id: i64,
+    pub reference: String,
+}
+
+impl PausePopup {
+    pub fn new(id: i64, reference: String) -> PausePopup {
+        PausePopup { id, reference }
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        match key.code {
+            KeyCode::Char(c @ '1'..='4') => {
+                let i = c as usize - '1' as usize;
+                PauseReason::ALL
+                    .get(i)
+                    .map(|r| Action::PauseApproval(self.id, *r))
+            }
+            _ if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) => Some(Action::ClosePopup),
+            _ => None,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let r = centered(area, 60, 8);
+        let inner = popup_frame(
+            f,
+            r,
+            format!(
+                "{} {}",
+                tr(v.lang, "暂停计时", "Pause the clock of"),
+                inert(&self.reference)
+            ),
+            v,
+        );
+        let lines: Vec<Line<'static>> = PauseReason::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Line::from(vec![
+                    Span::styled(format!(" {} ", i + 1), v.theme.key),
+                    Span::raw(match v.lang {
+                        crate::cli::Lang::Zh => r.name_zh(),
+                        crate::cli::Lang::En => r.name_en(),
+                    }),
+                ])
+            })
+            .collect();
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::text("1-4", "暂停原因", "reason"),
             Hint::text("Esc", "返回", "back"),
         ]
     }
