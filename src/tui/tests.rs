@@ -222,12 +222,29 @@ fn double_width_text_never_breaks_a_border() {
     }
     for (w, h) in [(80, 24), (100, 30), (160, 48)] {
         let s = render(&mut c.app, w, h);
-        for line in s.lines().skip(2).take(usize::from(h) - 5) {
-            let width = crate::text::width(line);
-            if line.starts_with('║') {
-                assert!(line.ends_with('║'), "border broken at {w}x{h}: {line}");
+        let lines: Vec<&str> = s.lines().collect();
+        // The column where a character starts, by display width.
+        let col_of = |line: &str, ch: char| -> Vec<usize> {
+            let mut col = 0;
+            let mut out = Vec::new();
+            for c in line.chars() {
+                if c == ch {
+                    out.push(col);
+                }
+                col += crate::text::width(&c.to_string());
             }
-            assert!(width <= usize::from(w), "{line}");
+            out
+        };
+        let top = col_of(lines[2], '╔');
+        assert_eq!(top.len(), 1, "{}", lines[2]);
+        let right = col_of(lines[2], '╗')[0];
+        for line in &lines[3..usize::from(h) - 3] {
+            assert_eq!(
+                col_of(line, '║'),
+                vec![top[0], right],
+                "border broken at {w}x{h}:\n{s}"
+            );
+            assert!(crate::text::width(line) <= usize::from(w), "{line}");
         }
     }
 }
