@@ -209,9 +209,11 @@ impl BookPopup {
         for l in Location::ALL {
             let text = format!(
                 " {} ",
-                match lang {
-                    Lang::Zh => l.name_zh(),
-                    Lang::En => l.name_en(),
+                match (lang, l) {
+                    (Lang::Zh, l) => l.name_zh(),
+                    (Lang::En, Location::InZone) => "in the zone",
+                    (Lang::En, Location::OutOfZone) => "outside the zone",
+                    (Lang::En, Location::Factory) => "at the factory",
                 }
             );
             loc_spans.push(Span::styled(
