@@ -11,7 +11,7 @@ use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::search::classify;
-use crate::store::{ApprovalRow, NewBooking, QueueRow, Store};
+use crate::store::{ApprovalRow, NewBooking, QueueRow};
 use crate::text::{inert, table};
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
@@ -1036,31 +1036,4 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
         .collect();
     print!("{}", table(&["#", "category", "measure"], &body));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The console; until the panes land, the queue of the chosen (or a fresh demo) database.
-pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
-    let mut ctx = ctx.clone();
-    if demo && !ctx.db_given {
-        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
-        ctx.db = dir.join("demo.db");
-    }
-    if demo {
-        let mut store: Store = ctx.open()?;
-        crate::demo::fill(
-            &mut store,
-            &crate::demo::DemoOptions::default(),
-            ctx.now,
-            WorkingCalendar::official(),
-            MeasureCatalog::official(),
-        )?;
-    }
-    queue(
-        &ctx,
-        &QueueArgs {
-            limit: 20,
-            offset: 0,
-            json: false,
-        },
-    )
 }

@@ -48,6 +48,9 @@ pub struct Global {
     /// Language of labels
     #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
     pub lang: Lang,
+    /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
+    #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
+    pub theme: Option<String>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,8 +111,8 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub now: Timestamp,
-    /// The clock was frozen with --now / AEO_NOW.
-    pub frozen: bool,
+    /// --now or AEO_NOW froze the clock (else `now` is the start-up time and the console ticks).
+    pub now_frozen: bool,
     pub operator: String,
     pub db: PathBuf,
     /// --db or AEO_DB named the database (rather than the default path).
@@ -130,7 +133,7 @@ impl Context {
         };
         Ok(Context {
             now,
-            frozen: g.now.is_some(),
+            now_frozen: g.now.is_some(),
             operator: g.operator.clone().unwrap_or_else(os_user),
             db_given: g.db.is_some(),
             db,
@@ -147,7 +150,7 @@ impl Context {
         let mut store = Store::open(&self.db, self.access)?;
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
-            clock: self.frozen.then_some(self.now),
+            clock: self.now_frozen.then_some(self.now),
         });
         Ok(store)
     }
@@ -186,7 +189,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::from_global(&cli.global)?;
     match cli.command {
-        None => commands::console(&ctx, cli.global.demo),
+        None => crate::tui::console(&ctx, cli.global.demo, cli.global.theme.as_deref()),
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

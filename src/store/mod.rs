@@ -3,6 +3,7 @@
 
 mod approvals;
 mod audit;
+mod console;
 mod enterprises;
 mod inspection;
 mod queue;

@@ -1,0 +1,907 @@
+//! The console's state and the one way it changes: a key becomes an [`Action`], `update` applies
+//! it (through a store transaction when it writes), and the panes reload what they show.
+
+use super::Clock;
+use super::format::{self, tr};
+use super::keymap::{Cmd, Keymap};
+use super::panes::{
+    ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, hint_spans,
+};
+use super::popups::{
+    BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
+};
+use super::theme::Theme;
+use crate::calendar::{WorkingCalendar, shanghai_date};
+use crate::cli::Lang;
+use crate::domain::approval::PauseReason;
+use crate::domain::inspection::{BookingStatus, Location};
+use crate::domain::queue::WorkStatus;
+use crate::store::{NewBooking, Store};
+use crate::text::{inert, pad, width};
+use anyhow::Result;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// The four panes, in the order of their number keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Queue,
+    Calendar,
+    Approvals,
+    Lookup,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Queue,
+        PaneId::Calendar,
+        PaneId::Approvals,
+        PaneId::Lookup,
+    ];
+
+    pub fn index(self) -> usize {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            PaneId::Queue => tr(lang, "优先队列", "Queue"),
+            PaneId::Calendar => tr(lang, "查验日历", "Inspections"),
+            PaneId::Approvals => tr(lang, "待办审批", "Approvals"),
+            PaneId::Lookup => tr(lang, "企业查询", "Lookup"),
+        }
+    }
+}
+
+/// Everything that can change the console.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Quit,
+    SwitchPane(PaneId),
+    NextPane,
+    PrevPane,
+    OpenHelp,
+    OpenCommandLine,
+    ClosePopup,
+    /// Reload the current pane (its window moved, its query changed).
+    Reload,
+    /// Reload the open popup's own data (the booking picker's query changed).
+    ReloadPopup,
+    RunCommand(String),
+    OpenCard(i64),
+    Copy(String),
+    SetItemStatus(i64, WorkStatus),
+    /// Open the booking form on an inspection slot.
+    OpenBooking(i64),
+    Book {
+        slot_id: i64,
+        enterprise_id: i64,
+        location: Location,
+        goods: String,
+    },
+    SetBookingStatus(i64, BookingStatus),
+    PauseApproval(i64, PauseReason),
+    ResumeApproval(i64),
+    OpenDecide(i64, String),
+    OpenPause(i64, String),
+    DecideApproval(i64, String),
+    Status(String),
+    Error(String),
+}
+
+/// Who is at the console and on what.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub operator: String,
+    /// The database as the header shows it.
+    pub db_label: String,
+    pub demo: bool,
+    pub read_only: bool,
+    pub lang: Lang,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Error,
+}
+
+/// What panes read from while loading.
+pub struct Env<'a> {
+    pub store: &'a Store,
+    pub now: Timestamp,
+    pub lang: Lang,
+    pub cal: &'static WorkingCalendar,
+}
+
+/// What panes draw with.
+pub struct View<'a> {
+    pub theme: &'a Theme,
+    pub lang: Lang,
+    pub now: Timestamp,
+    pub keymap: &'a Keymap,
+    pub cal: &'static WorkingCalendar,
+}
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub struct App {
+    store: Store,
+    clock: Clock,
+    pub now: Timestamp,
+    pub session: Session,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub pane: PaneId,
+    pub queue: QueuePane,
+    pub calendar: CalendarPane,
+    pub approvals: ApprovalsPane,
+    pub lookup: LookupPane,
+    pub popup: Option<Popup>,
+    pub status: Option<(String, StatusKind)>,
+    pub quit: bool,
+    stale: [bool; 4],
+    data_version: i64,
+    clipboard: Option<String>,
+    size: (u16, u16),
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        session: Session,
+        clock: Clock,
+        keymap: Keymap,
+        theme: Theme,
+    ) -> Result<App> {
+        let now = clock.now();
+        let data_version = store.data_version()?;
+        let mut app = App {
+            store,
+            clock,
+            now,
+            session,
+            keymap,
+            theme,
+            pane: PaneId::Queue,
+            queue: QueuePane::default(),
+            calendar: CalendarPane::new(shanghai_date(now)),
+            approvals: ApprovalsPane::default(),
+            lookup: LookupPane::default(),
+            popup: None,
+            status: None,
+            quit: false,
+            stale: [true; 4],
+            data_version,
+            clipboard: None,
+            size: (MIN_WIDTH, MIN_HEIGHT),
+        };
+        app.resize(MIN_WIDTH, MIN_HEIGHT);
+        app.reload(app.pane);
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn lang(&self) -> Lang {
+        self.session.lang
+    }
+
+    /// The terminal's size changed: panes fetch as many rows as fit.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        // Header, tabs, status, footer, and the pane's own border and column header.
+        let body = h.saturating_sub(4);
+        let rows = usize::from(body.saturating_sub(3)).max(1);
+        self.queue.set_page(rows);
+        self.approvals.set_page(rows.saturating_sub(5).max(1));
+        self.lookup.set_page(rows.saturating_sub(2).max(1));
+        self.stale = [true; 4];
+        self.reload(self.pane);
+    }
+
+    fn pane_mut(&mut self, id: PaneId) -> &mut dyn Pane {
+        match id {
+            PaneId::Queue => &mut self.queue,
+            PaneId::Calendar => &mut self.calendar,
+            PaneId::Approvals => &mut self.approvals,
+            PaneId::Lookup => &mut self.lookup,
+        }
+    }
+
+    pub fn pane_ref(&self, id: PaneId) -> &dyn Pane {
+        match id {
+            PaneId::Queue => &self.queue,
+            PaneId::Calendar => &self.calendar,
+            PaneId::Approvals => &self.approvals,
+            PaneId::Lookup => &self.lookup,
+        }
+    }
+
+    /// Reloads one pane from the store.
+    pub fn reload(&mut self, id: PaneId) {
+        let env = Env {
+            store: &self.store,
+            now: self.now,
+            lang: self.session.lang,
+            cal: WorkingCalendar::official(),
+        };
+        let result = match id {
+            PaneId::Queue => self.queue.refresh(&env),
+            PaneId::Calendar => self.calendar.refresh(&env),
+            PaneId::Approvals => self.approvals.refresh(&env),
+            PaneId::Lookup => self.lookup.refresh(&env),
+        };
+        self.stale[id.index()] = false;
+        if let Err(e) = result {
+            self.set_error(format!("{e:#}"));
+        }
+    }
+
+    fn reload_popup(&mut self) {
+        let env = Env {
+            store: &self.store,
+            now: self.now,
+            lang: self.session.lang,
+            cal: WorkingCalendar::official(),
+        };
+        let result = match &mut self.popup {
+            Some(Popup::Card(c)) => c.refresh(&env),
+            Some(Popup::Book(b)) => b.refresh(&env),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.set_error(format!("{e:#}"));
+        }
+    }
+
+    /// After a write: what is on screen shows the new state; other panes reload when shown.
+    fn after_write(&mut self) {
+        self.stale = [true; 4];
+        self.reload(self.pane);
+        self.reload_popup();
+        // Our own commits do not move data_version; others' do.
+        if let Ok(v) = self.store.data_version() {
+            self.data_version = v;
+        }
+    }
+
+    pub fn set_status(&mut self, s: impl Into<String>) {
+        self.status = Some((s.into(), StatusKind::Info));
+    }
+
+    pub fn set_error(&mut self, s: impl Into<String>) {
+        self.status = Some((s.into().replace('\n', " "), StatusKind::Error));
+    }
+
+    /// The text to put on the clipboard (OSC 52), taken once by the terminal loop.
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
+    }
+
+    /// Once a second: move the clock, and reload what is on screen if another session changed
+    /// the database. Returns whether the screen needs drawing.
+    pub fn on_tick(&mut self) -> bool {
+        let before = self.now;
+        self.now = self.clock.now();
+        let mut redraw = self.now.as_second() != before.as_second();
+        if shanghai_date(self.now) != shanghai_date(before) {
+            self.calendar.set_today(shanghai_date(self.now));
+            self.stale = [true; 4];
+            self.reload(self.pane);
+        }
+        match self.store.data_version() {
+            Ok(v) if v != self.data_version => {
+                self.data_version = v;
+                self.stale = [true; 4];
+                self.reload(self.pane);
+                self.reload_popup();
+                redraw = true;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.set_error(format!("{e:#}"));
+                redraw = true;
+            }
+        }
+        redraw
+    }
+
+    /// Routes a key: the popup first, then the console's own keys, then the pane.
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        let km = self.keymap.clone();
+        if let Some(popup) = &mut self.popup {
+            if let Some(a) = popup.handle_key(&key, &km) {
+                self.update(a);
+            }
+            return;
+        }
+        let typing = self.pane_ref(self.pane).captures_text();
+        let global = if km.is(Cmd::NextPane, &key) {
+            Some(Action::NextPane)
+        } else if km.is(Cmd::PrevPane, &key) {
+            Some(Action::PrevPane)
+        } else if typing {
+            None
+        } else if km.is(Cmd::Quit, &key) {
+            Some(Action::Quit)
+        } else if km.is(Cmd::Help, &key) {
+            Some(Action::OpenHelp)
+        } else if km.is(Cmd::CommandLine, &key) {
+            Some(Action::OpenCommandLine)
+        } else if km.is(Cmd::Pane1, &key) {
+            Some(Action::SwitchPane(PaneId::Queue))
+        } else if km.is(Cmd::Pane2, &key) {
+            Some(Action::SwitchPane(PaneId::Calendar))
+        } else if km.is(Cmd::Pane3, &key) {
+            Some(Action::SwitchPane(PaneId::Approvals))
+        } else if km.is(Cmd::Pane4, &key) {
+            Some(Action::SwitchPane(PaneId::Lookup))
+        } else {
+            None
+        };
+        let action = global.or_else(|| self.pane_mut(self.pane).handle_key(&key, &km));
+        if let Some(a) = action {
+            self.update(a);
+        }
+    }
+
+    fn switch(&mut self, p: PaneId) {
+        self.pane = p;
+        if self.stale[p.index()] {
+            self.reload(p);
+        }
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) {
+        let lang = self.lang();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::SwitchPane(p) => self.switch(p),
+            Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % 4]),
+            Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + 3) % 4]),
+            Action::OpenHelp => self.popup = Some(Popup::Help(HelpPopup::default())),
+            Action::OpenCommandLine => self.popup = Some(Popup::Command(CommandLine::default())),
+            Action::ClosePopup => self.popup = None,
+            Action::Reload => self.reload(self.pane),
+            Action::ReloadPopup => self.reload_popup(),
+            Action::RunCommand(c) => {
+                self.popup = None;
+                self.run_command(&c);
+            }
+            Action::OpenCard(id) => {
+                self.popup = Some(Popup::Card(Box::new(HotlineCard::new(id))));
+                self.reload_popup();
+            }
+            Action::Copy(text) => {
+                self.set_status(format!(
+                    "{}: {}",
+                    tr(
+                        lang,
+                        "已复制到剪贴板 (OSC 52)",
+                        "copied to the clipboard (OSC 52)"
+                    ),
+                    inert(&text)
+                ));
+                self.clipboard = Some(text);
+            }
+            Action::SetItemStatus(id, to) => {
+                let (op, now) = (self.session.operator.clone(), self.now);
+                match self.store.write(|w| w.set_item_status(id, to, &op, now)) {
+                    Ok(()) => {
+                        self.set_status(format!(
+                            "{} #{id}: {}",
+                            tr(lang, "队列事项", "queue item"),
+                            match lang {
+                                Lang::Zh => to.name_zh(),
+                                Lang::En => to.name_en(),
+                            }
+                        ));
+                        self.after_write();
+                    }
+                    Err(e) => self.set_error(format!("{e:#}")),
+                }
+            }
+            Action::OpenBooking(slot_id) => match self.store.slot(slot_id) {
+                Ok(Some(slot)) => {
+                    let day = WorkingCalendar::official().day(slot.date);
+                    self.popup = Some(Popup::Book(Box::new(BookPopup::new(slot, day))));
+                    self.reload_popup();
+                }
+                Ok(None) => self.set_error(format!("no inspection slot {slot_id}")),
+                Err(e) => self.set_error(format!("{e:#}")),
+            },
+            Action::Book {
+                slot_id,
+                enterprise_id,
+                location,
+                goods,
+            } => self.book(slot_id, enterprise_id, location, &goods),
+            Action::SetBookingStatus(id, to) => {
+                let now = self.now;
+                match self.store.write(|w| w.set_booking_status(id, to, now)) {
+                    Ok(()) => {
+                        self.set_status(format!(
+                            "{} #{id}: {}",
+                            tr(lang, "预约", "booking"),
+                            match lang {
+                                Lang::Zh => to.name_zh(),
+                                Lang::En => to.name_en(),
+                            }
+                        ));
+                        self.after_write();
+                    }
+                    Err(e) => self.set_error(format!("{e:#}")),
+                }
+            }
+            Action::PauseApproval(id, reason) => {
+                self.popup = None;
+                let now = self.now;
+                match self.store.write(|w| w.pause_approval(id, reason, now)) {
+                    Ok(()) => {
+                        self.set_status(format!(
+                            "{} #{id}: {} ({})",
+                            tr(lang, "审批", "approval"),
+                            tr(lang, "暂停计时", "clock paused"),
+                            match lang {
+                                Lang::Zh => reason.name_zh(),
+                                Lang::En => reason.name_en(),
+                            }
+                        ));
+                        self.after_write();
+                    }
+                    Err(e) => self.set_error(format!("{e:#}")),
+                }
+            }
+            Action::ResumeApproval(id) => {
+                let now = self.now;
+                match self.store.write(|w| w.resume_approval(id, now)) {
+                    Ok(()) => {
+                        self.set_status(format!(
+                            "{} #{id}: {}",
+                            tr(lang, "审批", "approval"),
+                            tr(lang, "恢复计时", "clock running again")
+                        ));
+                        self.after_write();
+                    }
+                    Err(e) => self.set_error(format!("{e:#}")),
+                }
+            }
+            Action::OpenDecide(id, reference) => {
+                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
+            }
+            Action::OpenPause(id, reference) => {
+                self.popup = Some(Popup::Pause(PausePopup::new(id, reference)));
+            }
+            Action::DecideApproval(id, decision) => {
+                self.popup = None;
+                let now = self.now;
+                match self.store.write(|w| w.decide_approval(id, &decision, now)) {
+                    Ok(()) => {
+                        self.set_status(format!(
+                            "{} #{id}: {} ({})",
+                            tr(lang, "审批", "approval"),
+                            tr(lang, "已办结", "decided"),
+                            inert(&decision)
+                        ));
+                        self.after_write();
+                    }
+                    Err(e) => self.set_error(format!("{e:#}")),
+                }
+            }
+            Action::Status(s) => self.set_status(s),
+            Action::Error(s) => self.set_error(s),
+        }
+    }
+
+    fn book(&mut self, slot_id: i64, enterprise_id: i64, location: Location, goods: &str) {
+        let lang = self.lang();
+        let (op, now) = (self.session.operator.clone(), self.now);
+        let goods = if goods.trim().is_empty() {
+            tr(lang, "待申报货物", "goods to be declared").to_string()
+        } else {
+            goods.trim().to_string()
+        };
+        let result = self.store.write(|w| {
+            w.book(
+                &NewBooking {
+                    slot_id,
+                    enterprise_id,
+                    goods: &goods,
+                    location,
+                    operator: &op,
+                    now,
+                },
+                WorkingCalendar::official(),
+            )
+        });
+        match result {
+            Ok((id, note)) => {
+                self.popup = None;
+                let mut msg = format!("{} #{id}", tr(lang, "已预约查验", "inspection booked"));
+                if let Ok(Some(s)) = self.store.slot(slot_id) {
+                    msg.push_str(&format!(
+                        ": {} {:02}:{:02} {}",
+                        s.date,
+                        s.start.hour(),
+                        s.start.minute(),
+                        s.office_name
+                    ));
+                }
+                if let Ok(Some(e)) = self.store.enterprise(enterprise_id) {
+                    msg.push_str(&format!(" · {}", inert(&e.name_zh)));
+                }
+                if let Some(n) = note {
+                    msg.push_str(&format!(" ({n})"));
+                }
+                self.set_status(msg);
+                self.after_write();
+            }
+            // The refusal carries the rule's reason ("5+2", slot full, location).
+            Err(e) => self.set_error(format!(
+                "{}: {e:#}",
+                tr(lang, "预约被拒绝", "booking refused")
+            )),
+        }
+    }
+
+    /// The `:` command line.
+    pub fn run_command(&mut self, line: &str) {
+        let lang = self.lang();
+        let line = line.trim();
+        let (cmd, arg) = match line.split_once(char::is_whitespace) {
+            Some((c, a)) => (c, a.trim()),
+            None => (line, ""),
+        };
+        match cmd {
+            "" => {}
+            "q" | "q!" | "quit" | "qa" | "exit" => self.quit = true,
+            "help" | "h" => self.update(Action::OpenHelp),
+            "pane" | "p" | "1" | "2" | "3" | "4" | "queue" | "calendar" | "approvals"
+            | "lookup" | "l" | "find"
+                if !matches!(cmd, "lookup" | "l" | "find") || arg.is_empty() =>
+            {
+                let which = if matches!(cmd, "pane" | "p") { arg } else { cmd };
+                let p = match which {
+                    "1" | "queue" => Some(PaneId::Queue),
+                    "2" | "calendar" => Some(PaneId::Calendar),
+                    "3" | "approvals" => Some(PaneId::Approvals),
+                    "4" | "lookup" | "l" | "find" => Some(PaneId::Lookup),
+                    _ => None,
+                };
+                match p {
+                    Some(p) => self.switch(p),
+                    None => self.set_error(format!(
+                        "{} '{which}' (1-4, queue, calendar, approvals, lookup)",
+                        tr(lang, "没有这个窗格", "no pane")
+                    )),
+                }
+            }
+            "lookup" | "l" | "find" => {
+                self.lookup.set_query(arg);
+                self.pane = PaneId::Lookup;
+                self.reload(PaneId::Lookup);
+            }
+            "filter" => {
+                self.queue.set_filter(arg);
+                self.pane = PaneId::Queue;
+                self.reload(PaneId::Queue);
+            }
+            "date" | "day" => match arg.parse::<Date>() {
+                Ok(d) => {
+                    self.calendar.select(d);
+                    self.pane = PaneId::Calendar;
+                    self.reload(PaneId::Calendar);
+                }
+                Err(_) => self.set_error(format!(
+                    "{} '{arg}' (YYYY-MM-DD)",
+                    tr(lang, "不是日期", "not a date")
+                )),
+            },
+            "book" => {
+                if !arg.is_empty() {
+                    match arg.parse::<Date>() {
+                        Ok(d) => self.calendar.select(d),
+                        Err(_) => {
+                            self.set_error(format!(
+                                "{} '{arg}' (YYYY-MM-DD)",
+                                tr(lang, "不是日期", "not a date")
+                            ));
+                            return;
+                        }
+                    }
+                }
+                self.pane = PaneId::Calendar;
+                self.reload(PaneId::Calendar);
+                match self.calendar.slot_to_book() {
+                    Some(slot) => self.update(Action::OpenBooking(slot.id)),
+                    None => self.set_error(tr(
+                        lang,
+                        "这一天没有空余的查验时段",
+                        "no inspection slot with free places on this day",
+                    )),
+                }
+            }
+            "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
+            {
+                Ok(t) => {
+                    self.theme = t;
+                    self.set_status(format!("theme {arg}"));
+                }
+                Err(e) => self.set_error(format!("{e:#}")),
+            },
+            other => self.set_error(format!(
+                "{} ':{}' ({})",
+                tr(lang, "未知命令", "unknown command"),
+                inert(other),
+                tr(
+                    lang,
+                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :theme 名称 :help",
+                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :theme NAME :help"
+                )
+            )),
+        }
+    }
+
+    /// Years of dates on screen that have no published holiday schedule.
+    fn unknown_years(&self) -> Vec<i16> {
+        let cal = WorkingCalendar::official();
+        let mut dates: Vec<Date> = vec![shanghai_date(self.now)];
+        dates.extend(self.pane_ref(self.pane).dates_on_screen());
+        if let Some(p) = &self.popup {
+            dates.extend(p.dates_on_screen());
+        }
+        let mut years: Vec<i16> = dates
+            .iter()
+            .filter(|d| !cal.day(**d).data_known)
+            .map(|d| d.year())
+            .collect();
+        years.sort();
+        years.dedup();
+        years
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            theme: &self.theme,
+            lang: self.session.lang,
+            now: self.now,
+            keymap: &self.keymap,
+            cal: WorkingCalendar::official(),
+        }
+    }
+
+    /// Draws the whole screen; reads state only.
+    pub fn draw(&self, f: &mut Frame<'_>) {
+        let area = f.area();
+        let v = self.view();
+        f.render_widget(ratatui::widgets::Block::new().style(v.theme.base), area);
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg = format!(
+                "{} ({}x{}, {} {MIN_WIDTH}x{MIN_HEIGHT})",
+                tr(v.lang, "终端窗口太小", "terminal too small"),
+                area.width,
+                area.height,
+                tr(v.lang, "至少需要", "need")
+            );
+            let y = area.height / 2;
+            f.render_widget(
+                Paragraph::new(Line::styled(msg, v.theme.warn)).centered(),
+                Rect::new(area.x, area.y + y, area.width, 1),
+            );
+            if area.height > y + 1 {
+                f.render_widget(
+                    Paragraph::new(Line::styled(
+                        "terminal too small (need 80x24)",
+                        v.theme.muted,
+                    ))
+                    .centered(),
+                    Rect::new(area.x, area.y + y + 1, area.width, 1),
+                );
+            }
+            return;
+        }
+        let [header, tabs, body, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.draw_header(f, header, &v);
+        self.draw_tabs(f, tabs, &v);
+        self.pane_ref(self.pane).draw(f, body, &v);
+        match &self.popup {
+            Some(Popup::Command(c)) => c.draw(f, status, &v),
+            Some(p) => {
+                p.draw(f, body, &v, self);
+                self.draw_status(f, status, &v);
+            }
+            None => self.draw_status(f, status, &v),
+        }
+        self.draw_footer(f, footer, &v);
+    }
+
+    fn draw_header(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let t = v.theme;
+        let lang = v.lang;
+        let wide = area.width >= 120;
+        let mut left: Vec<Span<'static>> = vec![Span::styled(
+            format!(
+                " {} ",
+                if wide {
+                    tr(lang, "AEO 协调员控制台", "AEO operator console")
+                } else {
+                    tr(lang, "AEO 控制台", "AEO console")
+                }
+            ),
+            t.header,
+        )];
+        if self.session.demo {
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(lang, "DEMO 演示数据", "DEMO")
+                    } else {
+                        "DEMO"
+                    }
+                ),
+                t.demo,
+            ));
+        }
+        if self.session.read_only {
+            left.push(Span::styled(
+                format!(" {} ", tr(lang, "READ-ONLY 只读", "READ-ONLY")),
+                t.header_warn,
+            ));
+        }
+        let years = self.unknown_years();
+        if !years.is_empty() {
+            let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            left.push(Span::styled(
+                match lang {
+                    Lang::Zh => format!(" ⚠ {} 年节假日安排未公布，按周末推算 ", ys.join("/")),
+                    Lang::En => format!(" ⚠ no holiday data for {}: weekends only ", ys.join("/")),
+                },
+                t.header_warn,
+            ));
+        }
+        let clock = if wide {
+            format!(
+                " {} {} {} ",
+                tr(lang, "上海时间", "Shanghai"),
+                shanghai_date(self.now),
+                format::clock(self.now)
+            )
+        } else {
+            format!(" {} {} ", tr(lang, "上海", "SH"), format::clock(self.now))
+        };
+        let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + width(&clock);
+        let room = usize::from(area.width).saturating_sub(used);
+        let who = format!(
+            " {} {} · ",
+            tr(lang, "操作员", "operator"),
+            inert(&self.session.operator),
+        );
+        // The end of a path says the most: cut from the left.
+        let db = inert(&self.session.db_label);
+        let db_room = room.saturating_sub(width(&who) + 1);
+        let db = if width(&db) <= db_room {
+            db
+        } else {
+            let tail: String = db
+                .chars()
+                .rev()
+                .scan(0, |w, c| {
+                    *w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    (*w < db_room).then_some(c)
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("…{tail}")
+        };
+        let who = pad(&format!("{who}{db}"), room);
+        left.push(Span::styled(who, t.header));
+        left.push(Span::styled(clock, t.header));
+        f.render_widget(Paragraph::new(Line::from(left)).style(t.header), area);
+    }
+
+    fn draw_tabs(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let mut spans = vec![Span::raw(" ")];
+        for (i, p) in PaneId::ALL.iter().enumerate() {
+            let style = if *p == self.pane {
+                v.theme.tab_active
+            } else {
+                v.theme.tab
+            };
+            spans.push(Span::styled(
+                format!(" {} {} ", i + 1, p.title(v.lang)),
+                style,
+            ));
+            spans.push(Span::raw(" "));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn draw_status(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let line = match &self.status {
+            Some((s, StatusKind::Error)) => Line::styled(format!(" ✗ {s}"), v.theme.error),
+            Some((s, StatusKind::Info)) => Line::styled(format!(" ✓ {s}"), v.theme.info),
+            None => Line::styled(
+                format!(
+                    " {}",
+                    tr(
+                        v.lang,
+                        "按 ? 查看全部按键，: 输入命令",
+                        "press ? for every key, : for commands"
+                    )
+                ),
+                v.theme.muted,
+            ),
+        };
+        f.render_widget(Paragraph::new(line), area);
+    }
+
+    /// The keys that apply right now.
+    pub fn current_hints(&self) -> Vec<Hint> {
+        match &self.popup {
+            Some(p) => p.hints(),
+            None => {
+                let mut h = self.pane_ref(self.pane).hints();
+                if !self.pane_ref(self.pane).captures_text() {
+                    h.push(Hint::cmd(Cmd::Help, "帮助", "help"));
+                    h.push(Hint::cmd(Cmd::Quit, "退出", "quit"));
+                }
+                h
+            }
+        }
+    }
+
+    /// The console's own keys, for the help.
+    pub fn global_hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::text("1-4", "切换窗格", "switch pane"),
+            Hint::cmd(Cmd::NextPane, "下一窗格", "next pane"),
+            Hint::cmd(Cmd::PrevPane, "上一窗格", "previous pane"),
+            Hint::cmd(Cmd::Help, "帮助", "help"),
+            Hint::cmd(
+                Cmd::CommandLine,
+                "命令行 (:q :lookup :book :pane N)",
+                "command line (:q :lookup :book :pane N)",
+            ),
+            Hint::cmd(Cmd::Back, "返回/关闭", "back / close"),
+            Hint::cmd(Cmd::Quit, "退出", "quit"),
+            Hint {
+                key: HintKey::Text("C-c"),
+                zh: "立即退出",
+                en: "quit at once",
+            },
+        ]
+    }
+
+    fn draw_footer(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let spans = hint_spans(&self.current_hints(), v, usize::from(area.width));
+        f.render_widget(
+            Paragraph::new(Line::from(spans)).style(Style::default()),
+            area,
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! How values read on screen, in Chinese (default) or English: countdowns, instants, spans,
+//! credit levels. Pure functions of their inputs.
+
+use crate::calendar::{Countdown, DayCount, DayInfo, DayReason, shanghai_datetime};
+use crate::cli::Lang;
+use crate::domain::credit::CreditLevel;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// A credit level in a narrow column.
+pub fn credit_short(c: CreditLevel, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (CreditLevel::Advanced, Lang::Zh) => "高级认证",
+        (CreditLevel::Certified, Lang::Zh) => "认证",
+        (CreditLevel::Regular, Lang::Zh) => "常规",
+        (CreditLevel::Dishonest, Lang::Zh) => "失信",
+        (CreditLevel::SeriouslyDishonest, Lang::Zh) => "严重失信",
+        (CreditLevel::Advanced, Lang::En) => "advanced",
+        (CreditLevel::Certified, Lang::En) => "certified",
+        (CreditLevel::Regular, Lang::En) => "regular",
+        (CreditLevel::Dishonest, Lang::En) => "dishonest",
+        (CreditLevel::SeriouslyDishonest, Lang::En) => "s.dishonest",
+    }
+}
+
+pub fn credit_long(c: CreditLevel, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => c.name_zh(),
+        Lang::En => c.name_en(),
+    }
+}
+
+/// "2026-11-27 10:00" in Shanghai time.
+pub fn instant(ts: Timestamp) -> String {
+    let dt = shanghai_datetime(ts);
+    format!(
+        "{} {:02}:{:02}",
+        dt.date(),
+        dt.time().hour(),
+        dt.time().minute()
+    )
+}
+
+/// A deadline as the law counts it: a due instant at Shanghai midnight is the end ("24:00") of
+/// the day before, the last day of the limit.
+pub fn deadline(ts: Timestamp, short: bool) -> String {
+    let dt = shanghai_datetime(ts);
+    let (date, hm) = if dt.time().hour() == 0 && dt.time().minute() == 0 && dt.time().second() == 0
+    {
+        (
+            dt.date().yesterday().unwrap_or(dt.date()),
+            "24:00".to_string(),
+        )
+    } else {
+        (
+            dt.date(),
+            format!("{:02}:{:02}", dt.time().hour(), dt.time().minute()),
+        )
+    };
+    if short {
+        format!("{:02}-{:02} {hm}", date.month(), date.day())
+    } else {
+        format!("{date} {hm}")
+    }
+}
+
+/// Clock time "10:00:00" in Shanghai.
+pub fn clock(ts: Timestamp) -> String {
+    let t = shanghai_datetime(ts).time();
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// A span of wall-clock seconds: "2天03时", "3时12分", "12分" (or "2d03h", "3h12m", "12m").
+pub fn span(secs: i64, lang: Lang) -> String {
+    let s = secs.unsigned_abs();
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3_600, (s % 3_600) / 60);
+    match lang {
+        Lang::Zh if d > 0 => format!("{d}天{h:02}时"),
+        Lang::Zh if h > 0 => format!("{h}时{m:02}分"),
+        Lang::Zh => format!("{m}分"),
+        Lang::En if d > 0 => format!("{d}d{h:02}h"),
+        Lang::En if h > 0 => format!("{h}h{m:02}m"),
+        Lang::En => format!("{m}m"),
+    }
+}
+
+/// A live countdown: counted days and the clock of the day, so it visibly ticks:
+/// "3工作日 05:12:09", "超期 1天 02:00:00", "暂停 4工作日 00:00:00".
+pub fn countdown(c: &Countdown, lang: Lang) -> String {
+    let secs = c.remaining_secs.unsigned_abs();
+    let days = secs / 86_400;
+    let rest = secs % 86_400;
+    let hms = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3_600,
+        (rest % 3_600) / 60,
+        rest % 60
+    );
+    let unit = match (c.count, lang) {
+        (DayCount::Working, Lang::Zh) => "工作日",
+        (DayCount::Calendar, Lang::Zh) => "天",
+        (DayCount::Working, Lang::En) => "wd",
+        (DayCount::Calendar, Lang::En) => "d",
+    };
+    let body = if c.overdue {
+        // Past due, time runs on the wall clock.
+        match lang {
+            Lang::Zh => format!("超期 {days}天 {hms}"),
+            Lang::En => format!("overdue {days}d {hms}"),
+        }
+    } else {
+        format!("{days}{unit} {hms}")
+    };
+    let mut out = if c.paused && !c.overdue {
+        format!("{} {body}", tr(lang, "暂停", "paused"))
+    } else {
+        body
+    };
+    if c.uses_unknown_calendar {
+        out.push('?');
+    }
+    out
+}
+
+pub fn weekday(d: Date, lang: Lang) -> &'static str {
+    let i = d.weekday().to_monday_zero_offset() as usize;
+    match lang {
+        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
+    }
+}
+
+/// Why a day is (not) a working day, in the chosen language.
+pub fn day_reason(day: &DayInfo, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => crate::domain::inspection::day_reason_zh(day),
+        Lang::En => {
+            let base = match &day.reason {
+                DayReason::Weekday => "working day".to_string(),
+                DayReason::Weekend => "weekend".to_string(),
+                DayReason::Holiday { name } => format!("{name} holiday"),
+                DayReason::MakeUpWorkday { name } => format!("make-up working day ({name})"),
+            };
+            if day.data_known {
+                base
+            } else {
+                format!("{base}, holiday schedule not published")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_due_at_midnight_reads_as_the_end_of_the_last_day() {
+        let due: Timestamp = "2026-11-27T16:00:00Z".parse().unwrap(); // 11-28 00:00 Shanghai
+        assert_eq!(deadline(due, false), "2026-11-27 24:00");
+        assert_eq!(deadline(due, true), "11-27 24:00");
+    }
+
+    #[test]
+    fn spans_read_in_days_hours_and_minutes() {
+        assert_eq!(span(2 * 86_400 + 3 * 3_600, Lang::Zh), "2天03时");
+        assert_eq!(span(3 * 3_600 + 12 * 60, Lang::En), "3h12m");
+        assert_eq!(span(59, Lang::Zh), "0分");
+    }
+}

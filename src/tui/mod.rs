@@ -1,0 +1,231 @@
+//! The operator console: a full-screen terminal UI over the store (ratatui + crossterm).
+//! This module owns the terminal and the event loop; `app` owns the state.
+//!
+//! The loop draws only when something changed: a key, a resize, the 1-second tick moving a
+//! clock on screen, or another session's commit (seen through `PRAGMA data_version`).
+
+pub mod app;
+mod format;
+pub mod keymap;
+pub mod panes;
+pub mod popups;
+pub mod theme;
+pub mod widgets;
+mod wrap;
+
+pub use app::{Action, App, PaneId, Session};
+
+use crate::calendar::WorkingCalendar;
+use crate::cli::Context;
+use crate::domain::measures::MeasureCatalog;
+use crate::store::{Access, Store};
+use anyhow::{Context as _, Result};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use jiff::Timestamp;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+use stream_next::StreamNext;
+
+/// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    Frozen(Timestamp),
+    System,
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::Frozen(t) => *t,
+            Clock::System => Timestamp::now(),
+        }
+    }
+}
+
+/// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
+pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCode> {
+    let config = keymap::Config::load_default()?;
+    let support = theme::ColorSupport::detect();
+    let theme = theme::Theme::choose(theme.or(config.theme.as_deref()), support)?;
+    let mut ctx = ctx.clone();
+    let mut temp_demo = None;
+    if demo && !ctx.db_given {
+        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
+        let path = dir.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        ctx.db = path;
+        temp_demo = Some(dir);
+    }
+    if demo {
+        // A read-only demo seat still needs the data written once.
+        let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
+        crate::demo::fill(
+            &mut store,
+            &crate::demo::DemoOptions::default(),
+            ctx.now,
+            WorkingCalendar::official(),
+            MeasureCatalog::official(),
+        )?;
+    }
+    let store = ctx.open()?;
+    let clock = if ctx.now_frozen {
+        Clock::Frozen(ctx.now)
+    } else {
+        Clock::System
+    };
+    let session = Session {
+        operator: ctx.operator.clone(),
+        db_label: ctx.db.display().to_string(),
+        demo,
+        read_only: ctx.access == Access::ReadOnly,
+        lang: ctx.lang,
+    };
+    let app = App::new(store, session, clock, config.keymap, theme)?;
+    let result = run(app);
+    if let Some(dir) = temp_demo {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+fn run(mut app: App) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the event loop")?;
+    // ratatui::try_init enters raw mode and the alternate screen (no mouse capture), and
+    // installs a panic hook that restores the terminal before the panic message.
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let result = rt.block_on(event_loop(&mut terminal, &mut app));
+    ratatui::restore();
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let size = terminal.size()?;
+    app.resize(size.width, size.height);
+    let mut dirty = true;
+    loop {
+        if let Some(text) = app.take_clipboard() {
+            copy_osc52(&text)?;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if dirty {
+            draw(terminal, app)?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    app.on_key(k);
+                    dirty = true;
+                }
+                Some(Ok(Event::Resize(w, h))) => {
+                    app.resize(w, h);
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            _ = tick.tick() => dirty |= app.on_tick(),
+            _ = hangup.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+            _ = interrupt.recv() => return Ok(()),
+        }
+    }
+}
+
+/// One frame, wrapped in a synchronized update so a slow link never shows half of it.
+fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<()> {
+    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| app.draw(f))?;
+    crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
+/// Puts `text` on the local clipboard through OSC 52 (works across SSH; tmux passes it on
+/// with `set-clipboard on`).
+fn copy_osc52(text: &str) -> Result<()> {
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Standard base64 with padding (RFC 4648), enough for OSC 52.
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// Awaiting the next item of a stream (the one helper we need from a stream utility crate).
+mod stream_next {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    pub trait StreamNext: futures_core::Stream + Unpin {
+        async fn next(&mut self) -> Option<Self::Item> {
+            poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+        }
+    }
+    impl<S: futures_core::Stream + Unpin> StreamNext for S {}
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod base64_tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+        assert_eq!(base64("021-5123".as_bytes()), "MDIxLTUxMjM=");
+    }
+}

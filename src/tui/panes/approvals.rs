@@ -1,0 +1,378 @@
+//! Pane 3, pending approvals: sorted by time left, each with its absolute deadline, a live
+//! countdown and the rule that sets the limit (measures 6, 25, 26).
+
+use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use crate::calendar::{Countdown, DayCount, shanghai_date};
+use crate::cli::Lang;
+use crate::domain::approval::{DeadlineRule, Urgency, urgency};
+use crate::domain::measures::MeasureCatalog;
+use crate::store::ApprovalRow;
+use crate::text::inert;
+use crate::tui::app::{Action, Env, View};
+use crate::tui::format::{self, credit_short, tr};
+use crate::tui::keymap::{Cmd, Keymap};
+use anyhow::Result;
+use crossterm::event::KeyEvent;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+#[derive(Debug, Default)]
+pub struct ApprovalsPane {
+    pub rows: Vec<ApprovalRow>,
+    pub selected: usize,
+    offset: usize,
+    page: usize,
+    due_dates: Vec<Option<Date>>,
+}
+
+impl ApprovalsPane {
+    pub fn set_page(&mut self, rows: usize) {
+        self.page = rows.max(1);
+    }
+
+    pub fn selected_row(&self) -> Option<&ApprovalRow> {
+        self.rows.get(self.selected)
+    }
+
+    fn countdown(&self, r: &ApprovalRow, v: &View<'_>) -> Countdown {
+        r.countdown(v.cal, MeasureCatalog::official(), v.now)
+    }
+}
+
+/// The rule in ten columns: "措25 5/20" (the measure, the AEO limit instead of the regular one).
+fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
+    let unit = match (rule.count, lang) {
+        (DayCount::Working, Lang::Zh) => "工",
+        (DayCount::Calendar, Lang::Zh) => "天",
+        (DayCount::Working, Lang::En) => "wd",
+        (DayCount::Calendar, Lang::En) => "d",
+    };
+    match (rule.compressed, lang) {
+        (true, Lang::Zh) => format!(
+            "措{} {}/{}",
+            rule.measure, rule.limit_days, rule.regular_days
+        ),
+        (true, Lang::En) => format!(
+            "m{} {}/{}",
+            rule.measure, rule.limit_days, rule.regular_days
+        ),
+        (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
+        (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
+        (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
+        (false, Lang::En) => format!("reg. {}", rule.limit_days),
+    }
+}
+
+/// The style that says how urgent a row is; bold and underline carry it without colour.
+pub fn urgency_style(c: &Countdown, v: &View<'_>) -> Style {
+    if c.paused && !c.overdue {
+        return v.theme.paused;
+    }
+    match urgency(c) {
+        Urgency::Overdue => v.theme.overdue,
+        Urgency::NearlyDue => v.theme.warn,
+        Urgency::Normal => Style::default(),
+    }
+}
+
+/// A mark beside the countdown so urgency reads without colour, too.
+pub fn urgency_mark(c: &Countdown) -> &'static str {
+    if c.paused && !c.overdue {
+        return "‖";
+    }
+    match urgency(c) {
+        Urgency::Overdue => "✗",
+        Urgency::NearlyDue => "!",
+        Urgency::Normal => " ",
+    }
+}
+
+impl Pane for ApprovalsPane {
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let keep = self.selected_row().map(|r| r.id);
+        let mut rows = env.store.approvals(false)?;
+        let cat = MeasureCatalog::official();
+        let mut keyed: Vec<(i64, ApprovalRow)> = rows
+            .drain(..)
+            .map(|r| (r.countdown(env.cal, cat, env.now).remaining_secs, r))
+            .collect();
+        keyed.sort_by_key(|(secs, r)| (*secs, r.id));
+        self.due_dates = keyed
+            .iter()
+            .map(|(_, r)| r.countdown(env.cal, cat, env.now).due.map(shanghai_date))
+            .collect();
+        self.rows = keyed.into_iter().map(|(_, r)| r).collect();
+        if let Some(id) = keep
+            && let Some(i) = self.rows.iter().position(|r| r.id == id)
+        {
+            self.selected = i;
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.offset = scroll_to(self.offset, self.selected, self.page);
+        Ok(())
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        if let Some(sel) = list_move(key, km, self.selected, self.rows.len(), self.page) {
+            self.selected = sel;
+            self.offset = scroll_to(self.offset, sel, self.page);
+            return None;
+        }
+        let r = self.selected_row()?;
+        if km.is(Cmd::Pause, key) {
+            Some(Action::OpenPause(r.id, r.reference.clone()))
+        } else if km.is(Cmd::Resume, key) {
+            Some(Action::ResumeApproval(r.id))
+        } else if km.is(Cmd::Decide, key) {
+            Some(Action::OpenDecide(r.id, r.reference.clone()))
+        } else if km.is(Cmd::Open, key) {
+            Some(Action::OpenCard(r.enterprise_id))
+        } else if km.is(Cmd::Copy, key) {
+            Some(Action::Copy(r.reference.clone()))
+        } else {
+            None
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let lang = v.lang;
+        let t = v.theme;
+        let cat = MeasureCatalog::official();
+        let counts: Vec<Countdown> = self.rows.iter().map(|r| self.countdown(r, v)).collect();
+        let overdue = counts.iter().filter(|c| c.overdue).count();
+        let near = counts
+            .iter()
+            .filter(|c| urgency(c) == Urgency::NearlyDue)
+            .count();
+        let title = match lang {
+            Lang::Zh => format!(
+                "待办审批 · {} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按剩余时间排序",
+                self.rows.len()
+            ),
+            Lang::En => format!(
+                "Pending approvals · {} · overdue {overdue} · ≤25% left {near} · by time left",
+                self.rows.len()
+            ),
+        };
+        let block = frame_block(title, true, v);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let [table_area, detail] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(inner);
+        let w = table_area.width;
+        let wide = w >= 120;
+        // countdown, deadline, kind, credit, enterprise, rule
+        let cd_w = 24;
+        let dl_w = if wide { 16 } else { 11 };
+        let kind_w = if wide { 20 } else { 8 };
+        let credit_w = if wide { 8 } else { 0 };
+        let cols = 5 + u16::from(wide);
+        let spacing = cols - 1;
+        // Narrow: a ten-column rule tag, the enterprise takes the rest. Wide: the enterprise
+        // gets what a long name needs, the rule text the rest.
+        let (ent_w, rule_w) = if wide {
+            let rest = w.saturating_sub(cd_w + dl_w + kind_w + credit_w + spacing);
+            let ent = (rest / 2).min(36);
+            (ent, rest.saturating_sub(ent))
+        } else {
+            let rule = 10;
+            (
+                w.saturating_sub(cd_w + dl_w + kind_w + rule + spacing)
+                    .max(10),
+                rule,
+            )
+        };
+        let mut widths = vec![cd_w, dl_w, kind_w];
+        let mut header = vec![
+            tr(lang, "剩余时间", "Time left"),
+            tr(lang, "截止时间", "Deadline"),
+            tr(lang, "审批事项", "Approval"),
+        ];
+        if wide {
+            widths.push(credit_w);
+            header.push(tr(lang, "信用等级", "Credit"));
+        }
+        widths.push(ent_w);
+        header.push(tr(lang, "企业", "Enterprise"));
+        widths.push(rule_w);
+        header.push(if wide {
+            tr(lang, "适用时限规则", "Rule")
+        } else {
+            tr(lang, "时限", "Limit")
+        });
+        let rows = self
+            .rows
+            .iter()
+            .zip(&counts)
+            .enumerate()
+            .skip(self.offset)
+            .take(self.page)
+            .map(|(i, (r, c))| {
+                let style = urgency_style(c, v);
+                let deadline = match c.due {
+                    Some(d) => format::deadline(d, !wide),
+                    None => tr(lang, "暂停中", "paused").to_string(),
+                };
+                let kind = match (lang, wide) {
+                    (Lang::Zh, true) => r.kind.name_zh().to_string(),
+                    (Lang::En, true) => r.kind.name_en().to_string(),
+                    (Lang::Zh, false) => match r.kind {
+                        crate::domain::approval::ApprovalKind::SpecialArticles => "特殊物品".into(),
+                        crate::domain::approval::ApprovalKind::AnimalPlant => "动植物".into(),
+                        crate::domain::approval::ApprovalKind::AdvanceRuling => "预裁定".into(),
+                    },
+                    (Lang::En, false) => match r.kind {
+                        crate::domain::approval::ApprovalKind::SpecialArticles => "special".into(),
+                        crate::domain::approval::ApprovalKind::AnimalPlant => "anim/pl.".into(),
+                        crate::domain::approval::ApprovalKind::AdvanceRuling => "ruling".into(),
+                    },
+                };
+                let rule = r.rule(cat);
+                let mut cells = vec![
+                    Cell::from(Span::styled(
+                        fit(
+                            &format!("{} {}", urgency_mark(c), format::countdown(c, lang)),
+                            cd_w,
+                        ),
+                        style,
+                    )),
+                    Cell::from(Span::styled(deadline, style)),
+                    Cell::from(fit(&kind, kind_w)),
+                ];
+                if wide {
+                    cells.push(Cell::from(Span::styled(
+                        credit_short(r.credit, lang),
+                        if r.credit.is_aeo() {
+                            t.aeo
+                        } else {
+                            Style::default()
+                        },
+                    )));
+                }
+                cells.push(Cell::from(fit(&inert(&r.enterprise), ent_w)));
+                let text = if wide {
+                    match lang {
+                        Lang::Zh => rule.reason_zh,
+                        Lang::En => rule.reason_en,
+                    }
+                } else {
+                    rule_short(&rule, lang)
+                };
+                cells.push(Cell::from(Span::styled(
+                    fit(&text, rule_w),
+                    if rule.compressed {
+                        t.aeo
+                    } else {
+                        Style::default()
+                    },
+                )));
+                Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
+            });
+        let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
+            .header(Row::new(header).style(t.heading))
+            .column_spacing(1);
+        f.render_widget(table, table_area);
+        if let Some((r, c)) = self.rows.get(self.selected).zip(counts.get(self.selected)) {
+            let rule = r.rule(cat);
+            let status = match (lang, r.status()) {
+                (Lang::Zh, s) => s.name_zh(),
+                (Lang::En, s) => s.name_en(),
+            };
+            let pause = r
+                .pauses
+                .iter()
+                .find(|p| p.ended_at.is_none())
+                .map(|p| {
+                    format!(
+                        " · {} {} {}",
+                        tr(lang, "暂停原因", "paused for"),
+                        match lang {
+                            Lang::Zh => p.reason.name_zh(),
+                            Lang::En => p.reason.name_en(),
+                        },
+                        format::instant(p.started_at)
+                    )
+                })
+                .unwrap_or_default();
+            let lines = [
+                Line::from(vec![
+                    Span::styled(inert(&r.reference), t.title),
+                    Span::raw(format!(
+                        "  {} · {} · {} {}",
+                        inert(&r.enterprise),
+                        credit_short(r.credit, lang),
+                        tr(lang, "受理", "accepted"),
+                        format::instant(r.accepted_at)
+                    )),
+                ]),
+                Line::from(vec![
+                    Span::styled(
+                        match lang {
+                            Lang::Zh => rule.reason_zh.clone(),
+                            Lang::En => rule.reason_en.clone(),
+                        },
+                        t.info,
+                    ),
+                    Span::raw(format!(
+                        " · {} {}",
+                        tr(lang, "截止", "due"),
+                        c.due
+                            .map(|d| format::deadline(d, false))
+                            .unwrap_or_else(|| tr(
+                                lang,
+                                "暂停中，恢复后重算",
+                                "paused: recomputed on resume"
+                            )
+                            .into())
+                    )),
+                ]),
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} {}", urgency_mark(c), format::countdown(c, lang)),
+                        urgency_style(c, v),
+                    ),
+                    Span::raw(format!(" · {status}{pause}")),
+                ]),
+            ];
+            let lines: Vec<Line<'static>> = lines
+                .iter()
+                .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(detail.width), 2))
+                .collect();
+            f.render_widget(
+                Paragraph::new(lines).block(
+                    ratatui::widgets::Block::new()
+                        .borders(ratatui::widgets::Borders::TOP)
+                        .border_style(t.border),
+                ),
+                detail,
+            );
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::cmd(Cmd::Down, "下移", "down"),
+            Hint::cmd(Cmd::Up, "上移", "up"),
+            Hint::cmd(Cmd::Pause, "暂停计时", "pause"),
+            Hint::cmd(Cmd::Resume, "恢复计时", "resume"),
+            Hint::cmd(Cmd::Decide, "办结", "decide"),
+            Hint::cmd(Cmd::Open, "企业卡片", "card"),
+            Hint::cmd(Cmd::Copy, "复制编号", "copy ref."),
+        ]
+    }
+
+    fn dates_on_screen(&self) -> Vec<Date> {
+        // The due dates of the rows on screen stand for the days their countdowns count.
+        self.due_dates
+            .iter()
+            .skip(self.offset)
+            .take(self.page)
+            .flatten()
+            .copied()
+            .collect()
+    }
+}

@@ -1,0 +1,524 @@
+//! Pane 2, the inspection calendar (measures 7 and 30): the month grid and the day board with
+//! slots, free places, bookings and the day's 当日清 state.
+
+use super::{Hint, Pane, frame_block, row_style, scroll_to, step};
+use crate::calendar::DayInfo;
+use crate::cli::Lang;
+use crate::domain::inspection::{BookingStatus, DayClearance, Location};
+use crate::store::{BookingRow, SlotRow};
+use crate::text::{inert, pad, truncate};
+use crate::tui::app::{Action, Env, View};
+use crate::tui::format::{self, credit_short, tr};
+use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::widgets::month_grid::{DayLoad, MonthGrid};
+use anyhow::Result;
+use crossterm::event::KeyEvent;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Grid,
+    Board,
+}
+
+/// One line of the day board.
+#[derive(Debug, Clone)]
+pub enum BoardLine {
+    Slot(SlotRow),
+    Booking(BookingRow),
+}
+
+#[derive(Debug)]
+pub struct CalendarPane {
+    pub today: Date,
+    pub selected: Date,
+    pub focus: Focus,
+    pub loads: BTreeMap<Date, DayLoad>,
+    pub board: Vec<BoardLine>,
+    pub board_sel: usize,
+    board_offset: usize,
+    pub clearance: DayClearance,
+    pub day: Option<DayInfo>,
+}
+
+impl CalendarPane {
+    pub fn new(today: Date) -> CalendarPane {
+        CalendarPane {
+            today,
+            selected: today,
+            focus: Focus::Grid,
+            loads: BTreeMap::new(),
+            board: Vec::new(),
+            board_sel: 0,
+            board_offset: 0,
+            clearance: DayClearance::default(),
+            day: None,
+        }
+    }
+
+    pub fn set_today(&mut self, today: Date) {
+        self.today = today;
+    }
+
+    pub fn select(&mut self, d: Date) {
+        if d != self.selected {
+            self.selected = d;
+            self.board_sel = 0;
+            self.board_offset = 0;
+        }
+    }
+
+    /// The slot a booking would go into: the one selected on the board, else the first slot of
+    /// the day with a free place.
+    pub fn slot_to_book(&self) -> Option<SlotRow> {
+        if self.focus == Focus::Board {
+            let slot_id = match self.board.get(self.board_sel)? {
+                BoardLine::Slot(s) => s.id,
+                BoardLine::Booking(b) => b.slot_id,
+            };
+            return self.board.iter().find_map(|l| match l {
+                BoardLine::Slot(s) if s.id == slot_id => Some(s.clone()),
+                _ => None,
+            });
+        }
+        self.board.iter().find_map(|l| match l {
+            BoardLine::Slot(s) if s.free() > 0 => Some(s.clone()),
+            _ => None,
+        })
+    }
+
+    pub fn selected_booking(&self) -> Option<&BookingRow> {
+        match self.board.get(self.board_sel)? {
+            BoardLine::Booking(b) if self.focus == Focus::Board => Some(b),
+            _ => None,
+        }
+    }
+
+    fn move_day(&mut self, days: i64) -> Option<Action> {
+        let d = self.selected.checked_add(days.days()).ok()?;
+        self.select(d);
+        Some(Action::Reload)
+    }
+
+    fn move_month(&mut self, months: i64) -> Option<Action> {
+        let d = self.selected.checked_add(months.months()).ok()?;
+        self.select(d);
+        Some(Action::Reload)
+    }
+
+    fn board_page(area_height: u16) -> usize {
+        usize::from(area_height.saturating_sub(3)).max(1)
+    }
+}
+
+impl Pane for CalendarPane {
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let first = self.selected.first_of_month();
+        let last = self.selected.last_of_month();
+        let slots = env.store.slots_between(first, last)?;
+        self.loads.clear();
+        let mut board = Vec::new();
+        for s in slots {
+            let l = self.loads.entry(s.date).or_default();
+            l.taken += s.taken;
+            l.capacity += s.capacity;
+            if s.date == self.selected {
+                let bookings = env.store.bookings_of_slot(s.id)?;
+                board.push(BoardLine::Slot(s));
+                board.extend(bookings.into_iter().map(BoardLine::Booking));
+            }
+        }
+        self.board = board;
+        self.board_sel = self.board_sel.min(self.board.len().saturating_sub(1));
+        self.clearance = env.store.day_clearance(self.selected)?;
+        self.day = Some(env.cal.day(self.selected));
+        Ok(())
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        if km.is(Cmd::PrevMonth, key) {
+            return self.move_month(-1);
+        }
+        if km.is(Cmd::NextMonth, key) {
+            return self.move_month(1);
+        }
+        if km.is(Cmd::Today, key) {
+            let t = self.today;
+            self.select(t);
+            return Some(Action::Reload);
+        }
+        if km.is(Cmd::Book, key) {
+            return Some(match self.slot_to_book() {
+                Some(s) => Action::OpenBooking(s.id),
+                None => Action::Error(
+                    "no inspection slot with free places on this day (这一天没有空余的查验时段)"
+                        .to_string(),
+                ),
+            });
+        }
+        match self.focus {
+            Focus::Grid => {
+                if km.is(Cmd::Left, key) {
+                    self.move_day(-1)
+                } else if km.is(Cmd::Right, key) {
+                    self.move_day(1)
+                } else if km.is(Cmd::Up, key) {
+                    self.move_day(-7)
+                } else if km.is(Cmd::Down, key) {
+                    self.move_day(7)
+                } else if km.is(Cmd::PageUp, key) {
+                    self.move_month(-1)
+                } else if km.is(Cmd::PageDown, key) {
+                    self.move_month(1)
+                } else if km.is(Cmd::Open, key) {
+                    if !self.board.is_empty() {
+                        self.focus = Focus::Board;
+                    }
+                    None
+                } else {
+                    None
+                }
+            }
+            Focus::Board => {
+                let len = self.board.len();
+                if km.is(Cmd::Down, key) {
+                    self.board_sel = step(self.board_sel, 1, len);
+                    None
+                } else if km.is(Cmd::Up, key) {
+                    self.board_sel = step(self.board_sel, -1, len);
+                    None
+                } else if km.is(Cmd::Top, key) {
+                    self.board_sel = 0;
+                    None
+                } else if km.is(Cmd::Bottom, key) {
+                    self.board_sel = len.saturating_sub(1);
+                    None
+                } else if km.is(Cmd::Back, key) || km.is(Cmd::Left, key) {
+                    self.focus = Focus::Grid;
+                    None
+                } else if let Some(b) = self.selected_booking() {
+                    if km.is(Cmd::Cancel, key) {
+                        Some(Action::SetBookingStatus(b.id, BookingStatus::Cancelled))
+                    } else if km.is(Cmd::Finish, key) {
+                        Some(Action::SetBookingStatus(b.id, BookingStatus::Done))
+                    } else if km.is(Cmd::Abnormal, key) {
+                        Some(Action::SetBookingStatus(b.id, BookingStatus::Abnormal))
+                    } else if km.is(Cmd::Open, key) {
+                        Some(Action::OpenCard(b.enterprise_id))
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let lang = v.lang;
+        let t = v.theme;
+        let cw = if area.width >= 120 { 8 } else { 5 };
+        let grid_w = cw * 7 + 2;
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(grid_w), Constraint::Min(0)]).areas(area);
+        let block = frame_block(
+            tr(lang, "查验日历 (5+2)", "Inspection calendar (5+2)").to_string(),
+            self.focus == Focus::Grid,
+            v,
+        );
+        let inner = block.inner(left);
+        f.render_widget(block, left);
+        let grid_h = MonthGrid::height(self.selected).min(inner.height);
+        let grid_area = Rect::new(inner.x, inner.y, inner.width, grid_h);
+        f.render_widget(
+            MonthGrid {
+                month: self.selected,
+                selected: self.selected,
+                today: self.today,
+                loads: &self.loads,
+                cal: v.cal,
+                lang,
+                theme: t,
+                focused: self.focus == Focus::Grid,
+            },
+            grid_area,
+        );
+        if inner.height > grid_h + 1 {
+            let legend = Line::from(vec![
+                Span::styled(tr(lang, "休", "休"), t.holiday),
+                Span::styled(tr(lang, "=假日 ", "=holiday "), t.muted),
+                Span::styled(tr(lang, "班", "班"), t.makeup),
+                Span::styled(tr(lang, "=调休上班 ", "=make-up day "), t.muted),
+                Span::styled(
+                    if cw >= 7 {
+                        tr(lang, "约/容量", "booked/cap.")
+                    } else {
+                        tr(lang, "%=已约", "%=booked")
+                    },
+                    t.muted,
+                ),
+            ]);
+            f.render_widget(
+                Paragraph::new(legend),
+                Rect::new(inner.x, inner.y + grid_h, inner.width, 1),
+            );
+        }
+        self.draw_board(f, right, v);
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        match self.focus {
+            Focus::Grid => vec![
+                Hint::text("hjkl/←↓↑→", "选日期", "pick day"),
+                Hint::cmd(Cmd::PrevMonth, "上月", "prev month"),
+                Hint::cmd(Cmd::NextMonth, "下月", "next month"),
+                Hint::cmd(Cmd::Today, "今天", "today"),
+                Hint::cmd(Cmd::Open, "进入当日看板", "day board"),
+                Hint::cmd(Cmd::Book, "预约查验", "book"),
+            ],
+            Focus::Board => vec![
+                Hint::cmd(Cmd::Down, "下移", "down"),
+                Hint::cmd(Cmd::Up, "上移", "up"),
+                Hint::cmd(Cmd::Book, "预约本时段", "book slot"),
+                Hint::cmd(Cmd::Finish, "完成", "done"),
+                Hint::cmd(Cmd::Abnormal, "异常", "abnormal"),
+                Hint::cmd(Cmd::Cancel, "取消预约", "cancel"),
+                Hint::cmd(Cmd::Open, "企业卡片", "card"),
+                Hint::cmd(Cmd::Back, "回到月历", "back to month"),
+            ],
+        }
+    }
+
+    fn dates_on_screen(&self) -> Vec<Date> {
+        let first = self.selected.first_of_month();
+        vec![first, self.selected.last_of_month(), self.selected]
+    }
+}
+
+impl CalendarPane {
+    fn draw_board(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let lang = v.lang;
+        let t = v.theme;
+        let title = format!(
+            "{} {} · {}",
+            self.selected,
+            format::weekday(self.selected, lang),
+            tr(lang, "当日看板", "day board")
+        );
+        let block = frame_block(title, self.focus == Focus::Board, v);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let mut head: Vec<Line<'static>> = Vec::new();
+        if let Some(day) = &self.day {
+            let reason = format::day_reason(day, lang);
+            let rule = if day.working {
+                Span::styled(
+                    format!(
+                        "{} · {}",
+                        reason,
+                        tr(
+                            lang,
+                            "工作日：所有企业可预约",
+                            "working day: open to every enterprise"
+                        )
+                    ),
+                    Style::default(),
+                )
+            } else {
+                Span::styled(
+                    format!(
+                        "{} · {}",
+                        reason,
+                        tr(
+                            lang,
+                            "非工作日：仅 AEO 企业可预约（5+2，措施7）",
+                            "day off: AEO enterprises only (5+2, measure 7)"
+                        )
+                    ),
+                    t.weekend,
+                )
+            };
+            head.push(Line::from(rule));
+        }
+        let c = &self.clearance;
+        let clear = if c.booked + c.done + c.abnormal == 0 {
+            Line::styled(
+                tr(
+                    lang,
+                    "当日清：当天无查验预约",
+                    "当日清 (same-day clearance): no inspections booked",
+                ),
+                t.muted,
+            )
+        } else if c.cleared() {
+            Line::from(vec![
+                Span::styled(tr(lang, "当日清：已清 ✓", "当日清: cleared ✓"), t.ok),
+                Span::raw(match lang {
+                    Lang::Zh => format!(
+                        "  已完成 {} · 异常 {} · 已取消 {}",
+                        c.done, c.abnormal, c.cancelled
+                    ),
+                    Lang::En => format!(
+                        "  done {} · abnormal {} · cancelled {}",
+                        c.done, c.abnormal, c.cancelled
+                    ),
+                }),
+            ])
+        } else {
+            head.push(Line::styled(
+                match lang {
+                    Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
+                    Lang::En => {
+                        format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
+                    }
+                },
+                t.warn,
+            ));
+            let mut spans = Vec::new();
+            if c.abnormal > 0 {
+                spans.push(Span::styled(
+                    match lang {
+                        Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
+                        Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
+                    },
+                    t.error,
+                ));
+            }
+            spans.insert(
+                0,
+                Span::raw(match lang {
+                    Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
+                    Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
+                }),
+            );
+            Line::from(spans)
+        };
+        head.push(clear);
+        let head_h = head.len() as u16;
+        f.render_widget(
+            Paragraph::new(head),
+            Rect::new(inner.x, inner.y, inner.width, head_h.min(inner.height)),
+        );
+        let list = Rect::new(
+            inner.x,
+            inner.y + head_h + 1,
+            inner.width,
+            inner.height.saturating_sub(head_h + 1),
+        );
+        if self.board.is_empty() {
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    tr(
+                        lang,
+                        "这一天没有查验时段",
+                        "no inspection slots on this day",
+                    ),
+                    t.muted,
+                )),
+                list,
+            );
+            return;
+        }
+        let page = CalendarPane::board_page(inner.height);
+        let offset = scroll_to(
+            self.board_offset,
+            self.board_sel,
+            page.min(usize::from(list.height).max(1)),
+        );
+        let w = usize::from(list.width);
+        let lines: Vec<Line<'static>> = self
+            .board
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(usize::from(list.height))
+            .map(|(i, l)| {
+                let selected = self.focus == Focus::Board && i == self.board_sel;
+                match l {
+                    BoardLine::Slot(s) => {
+                        let full = s.free() == 0;
+                        let office = if w >= 60 {
+                            format!("{} {}", s.office_code, s.office_name)
+                        } else {
+                            s.office_name.clone()
+                        };
+                        let text = format!(
+                            "{:02}:{:02}-{:02}:{:02} {} · {}/{} · {}",
+                            s.start.hour(),
+                            s.start.minute(),
+                            s.end.hour(),
+                            s.end.minute(),
+                            office,
+                            s.taken,
+                            s.capacity,
+                            if full {
+                                tr(lang, "已满", "FULL").to_string()
+                            } else {
+                                match lang {
+                                    Lang::Zh => format!("余 {}", s.free()),
+                                    Lang::En => format!("{} free", s.free()),
+                                }
+                            }
+                        );
+                        let base = if full { t.warn } else { t.heading };
+                        Line::styled(pad(&text, w), row_style(base, selected, v))
+                    }
+                    BoardLine::Booking(b) => {
+                        let status = match lang {
+                            Lang::Zh => b.status.name_zh(),
+                            Lang::En => b.status.name_en(),
+                        };
+                        let loc = match (lang, w >= 70, b.location) {
+                            (Lang::Zh, true, l) => l.name_zh(),
+                            (Lang::En, true, l) => l.name_en(),
+                            (Lang::Zh, false, Location::InZone) => "区内",
+                            (Lang::Zh, false, Location::OutOfZone) => "区外",
+                            (Lang::Zh, false, Location::Factory) => "到厂",
+                            (Lang::En, false, Location::InZone) => "zone",
+                            (Lang::En, false, Location::OutOfZone) => "outside",
+                            (Lang::En, false, Location::Factory) => "factory",
+                        };
+                        let style = match b.status {
+                            BookingStatus::Abnormal => t.error,
+                            BookingStatus::Cancelled => t.muted,
+                            BookingStatus::Done => t.ok,
+                            BookingStatus::Booked => Style::default(),
+                        };
+                        let credit = credit_short(b.credit, lang);
+                        // name | credit | (goods) | location | status, aligned by display width:
+                        // the fixed parts take 23 columns narrow, 28 wide.
+                        let (name_w, goods_w) = if w >= 70 {
+                            let avail = w.saturating_sub(28);
+                            let n = (avail * 11 / 20).max(8);
+                            (n, avail.saturating_sub(n))
+                        } else {
+                            (w.saturating_sub(23).max(6), 0)
+                        };
+                        let goods = if goods_w > 0 {
+                            format!("{} ", pad(&inert(&b.goods), goods_w))
+                        } else {
+                            String::new()
+                        };
+                        let text = format!(
+                            "  {} {} {goods}{} {}",
+                            pad(&inert(&b.enterprise), name_w),
+                            pad(credit, 8),
+                            pad(loc, if w >= 70 { 8 } else { 4 }),
+                            status
+                        );
+                        Line::styled(pad(&truncate(&text, w), w), row_style(style, selected, v))
+                    }
+                }
+            })
+            .collect();
+        f.render_widget(Paragraph::new(lines), list);
+    }
+}

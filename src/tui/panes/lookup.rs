@@ -1,0 +1,254 @@
+//! Pane 4, lookup: a Chinese name, pinyin, initials, a USCC or a customs code; results on every
+//! key; Enter opens the hotline card.
+
+use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use crate::domain::search::{LookupQuery, classify};
+use crate::store::EnterpriseHit;
+use crate::text::inert;
+use crate::tui::app::{Action, Env, View};
+use crate::tui::format::{credit_short, tr};
+use crate::tui::keymap::{Cmd, Keymap};
+use anyhow::Result;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+/// Results beyond this are not useful to a caller on the line; the count says so.
+const MAX_HITS: usize = 200;
+
+#[derive(Debug, Default)]
+pub struct LookupPane {
+    pub query: String,
+    pub editing: bool,
+    pub hits: Vec<EnterpriseHit>,
+    pub selected: usize,
+    offset: usize,
+    page: usize,
+}
+
+impl LookupPane {
+    pub fn set_page(&mut self, rows: usize) {
+        self.page = rows.max(1);
+    }
+
+    pub fn set_query(&mut self, q: &str) {
+        self.query = q.to_string();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    pub fn selected_hit(&self) -> Option<&EnterpriseHit> {
+        self.hits.get(self.selected)
+    }
+
+    fn kind_label(&self, lang: crate::cli::Lang) -> &'static str {
+        match classify(&self.query) {
+            LookupQuery::Uscc(_) => tr(lang, "统一社会信用代码", "USCC"),
+            LookupQuery::CustomsCode(_) => tr(lang, "海关编码", "customs code"),
+            LookupQuery::CodePrefix(_) => tr(lang, "代码前缀", "code prefix"),
+            LookupQuery::Pinyin(_) => tr(lang, "拼音/首字母", "pinyin / initials"),
+            LookupQuery::Name(_) => tr(lang, "名称", "name"),
+            LookupQuery::Empty => "",
+        }
+    }
+}
+
+impl Pane for LookupPane {
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        self.hits = env.store.lookup(&classify(&self.query), MAX_HITS)?;
+        self.selected = self.selected.min(self.hits.len().saturating_sub(1));
+        self.offset = scroll_to(self.offset, self.selected, self.page);
+        Ok(())
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        if self.editing {
+            match key.code {
+                KeyCode::Esc => {
+                    self.editing = false;
+                    return None;
+                }
+                KeyCode::Enter => {
+                    self.editing = false;
+                    return self
+                        .selected_hit()
+                        .map(|h| Action::OpenCard(h.enterprise.id));
+                }
+                KeyCode::Backspace => {
+                    let mut q = self.query.clone();
+                    q.pop();
+                    self.set_query(&q);
+                    return Some(Action::Reload);
+                }
+                KeyCode::Down => {
+                    self.selected = super::step(self.selected, 1, self.hits.len());
+                    self.offset = scroll_to(self.offset, self.selected, self.page);
+                    return None;
+                }
+                KeyCode::Up => {
+                    self.selected = super::step(self.selected, -1, self.hits.len());
+                    self.offset = scroll_to(self.offset, self.selected, self.page);
+                    return None;
+                }
+                KeyCode::Char(c) if !c.is_control() => {
+                    let q = format!("{}{c}", self.query);
+                    self.set_query(&q);
+                    return Some(Action::Reload);
+                }
+                _ => return None,
+            }
+        }
+        if let Some(sel) = list_move(key, km, self.selected, self.hits.len(), self.page) {
+            self.selected = sel;
+            self.offset = scroll_to(self.offset, sel, self.page);
+            return None;
+        }
+        if km.is(Cmd::Filter, key) {
+            self.editing = true;
+            return None;
+        }
+        let hit = self.selected_hit()?;
+        if km.is(Cmd::Open, key) {
+            Some(Action::OpenCard(hit.enterprise.id))
+        } else if km.is(Cmd::Copy, key) {
+            Some(Action::Copy(hit.enterprise.uscc.clone()))
+        } else if km.is(Cmd::CopyOther, key) {
+            hit.coordinator
+                .as_ref()
+                .map(|c| Action::Copy(c.phone.clone()))
+        } else {
+            None
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let lang = v.lang;
+        let t = v.theme;
+        let title = tr(
+            lang,
+            "企业查询 · 名称、拼音、首字母、统一社会信用代码或海关编码",
+            "Lookup · name, pinyin, initials, USCC or customs code",
+        );
+        let block = frame_block(title.to_string(), true, v);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let [input, table_area] =
+            Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+        let cursor = if self.editing { "▏" } else { "" };
+        let mut spans = vec![
+            Span::styled(format!("/ {} ", tr(lang, "查询", "find")), t.key),
+            Span::styled(format!("{}{cursor}", inert(&self.query)), t.title),
+        ];
+        if self.query.trim().is_empty() {
+            spans.push(Span::styled(
+                if self.editing {
+                    tr(
+                        lang,
+                        " 输入名称、拼音首字母（如 shqc）或代码",
+                        " type a name, initials (e.g. shqc) or a code",
+                    )
+                } else {
+                    tr(lang, " 按 / 输入查询", " press / to search")
+                },
+                t.muted,
+            ));
+        } else {
+            spans.push(Span::styled(
+                format!(
+                    "   {} · {} {}{}",
+                    self.kind_label(lang),
+                    self.hits.len(),
+                    tr(lang, "家", "found"),
+                    if self.hits.len() >= MAX_HITS { "+" } else { "" }
+                ),
+                t.muted,
+            ));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), input);
+        let w = table_area.width;
+        let wide = w >= 120;
+        let fixed: u16 = 8 + 18 + 10 + if wide { 30 } else { 0 } + 3 + u16::from(wide);
+        let name_w = w.saturating_sub(fixed).max(12);
+        let mut widths = vec![name_w, 8, 18, 10];
+        let mut header = vec![
+            tr(lang, "企业名称", "Enterprise"),
+            tr(lang, "信用等级", "Credit"),
+            tr(lang, "统一社会信用代码", "USCC"),
+            tr(lang, "海关编码", "Customs"),
+        ];
+        if wide {
+            widths.push(30);
+            header.push(tr(lang, "协调员", "Coordinator"));
+        }
+        let rows = self
+            .hits
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(self.page)
+            .map(|(i, h)| {
+                let e = &h.enterprise;
+                let mut cells = vec![
+                    Cell::from(fit(&inert(&e.name_zh), name_w)),
+                    Cell::from(Span::styled(
+                        credit_short(e.credit, lang),
+                        if e.credit.is_aeo() {
+                            t.aeo
+                        } else {
+                            Style::default()
+                        },
+                    )),
+                    Cell::from(inert(&e.uscc)),
+                    Cell::from(inert(&e.customs_code)),
+                ];
+                if wide {
+                    let c = h
+                        .coordinator
+                        .as_ref()
+                        .map(|c| format!("{} {}", inert(&c.name), inert(&c.phone)))
+                        .unwrap_or_else(|| "—".to_string());
+                    cells.push(Cell::from(fit(&c, 30)));
+                }
+                Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
+            });
+        let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
+            .header(Row::new(header).style(t.heading))
+            .column_spacing(1);
+        f.render_widget(table, table_area);
+        if self.hits.is_empty() && !self.query.trim().is_empty() && table_area.height > 2 {
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    tr(lang, "没有找到企业", "no enterprise found"),
+                    t.muted,
+                ))
+                .centered(),
+                Rect::new(table_area.x, table_area.y + 2, table_area.width, 1),
+            );
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        if self.editing {
+            return vec![
+                Hint::text("Enter", "打开企业卡片", "open card"),
+                Hint::text("↑/↓", "选择", "select"),
+                Hint::text("Esc", "结束输入", "stop typing"),
+            ];
+        }
+        vec![
+            Hint::cmd(Cmd::Filter, "输入查询", "search"),
+            Hint::cmd(Cmd::Open, "企业卡片", "card"),
+            Hint::cmd(Cmd::Down, "下移", "down"),
+            Hint::cmd(Cmd::Up, "上移", "up"),
+            Hint::cmd(Cmd::Copy, "复制信用代码", "copy USCC"),
+            Hint::cmd(Cmd::CopyOther, "复制协调员电话", "copy phone"),
+        ]
+    }
+
+    fn captures_text(&self) -> bool {
+        self.editing
+    }
+}

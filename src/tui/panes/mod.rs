@@ -1,0 +1,174 @@
+//! The four panes. Each owns its state, loads only what it shows, maps keys to actions, draws,
+//! and reports its own key hints.
+
+mod approvals;
+mod calendar;
+mod lookup;
+mod queue;
+
+pub use approvals::{ApprovalsPane, urgency_mark, urgency_style};
+pub use calendar::{BoardLine, CalendarPane, Focus};
+pub use lookup::LookupPane;
+pub use queue::QueuePane;
+
+use super::app::{Action, Env, View};
+use super::keymap::{Cmd, Keymap};
+use crate::text::{truncate, width};
+use anyhow::Result;
+use crossterm::event::KeyEvent;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType};
+
+pub trait Pane {
+    /// Loads what the pane shows from the store.
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()>;
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action>;
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>);
+    fn hints(&self) -> Vec<Hint>;
+    /// Typing goes into a text field (so `q` or `1` are letters, not commands).
+    fn captures_text(&self) -> bool {
+        false
+    }
+    /// Dates the pane shows, for the header's unknown-calendar warning.
+    fn dates_on_screen(&self) -> Vec<Date> {
+        Vec::new()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HintKey {
+    Cmd(Cmd),
+    Text(&'static str),
+}
+
+/// One key and what it does, for the footer and the help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    pub key: HintKey,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Hint {
+    pub fn cmd(c: Cmd, zh: &'static str, en: &'static str) -> Hint {
+        Hint {
+            key: HintKey::Cmd(c),
+            zh,
+            en,
+        }
+    }
+
+    pub fn text(k: &'static str, zh: &'static str, en: &'static str) -> Hint {
+        Hint {
+            key: HintKey::Text(k),
+            zh,
+            en,
+        }
+    }
+
+    pub fn key_label(&self, km: &Keymap) -> String {
+        match self.key {
+            HintKey::Cmd(c) => km.label(c),
+            HintKey::Text(t) => t.to_string(),
+        }
+    }
+
+    pub fn label(&self, lang: crate::cli::Lang) -> &'static str {
+        super::format::tr(lang, self.zh, self.en)
+    }
+}
+
+/// The footer line: as many hints as fit the width.
+pub fn hint_spans(hints: &[Hint], v: &View<'_>, cols: usize) -> Vec<Span<'static>> {
+    let mut out = vec![Span::raw(" ")];
+    let mut used = 1;
+    for h in hints {
+        let k = h.key_label(v.keymap);
+        let l = h.label(v.lang);
+        let need = width(&k) + 1 + width(l) + 2;
+        if used + need > cols {
+            break;
+        }
+        out.push(Span::styled(k, v.theme.key));
+        out.push(Span::styled(format!(" {l}  "), v.theme.muted));
+        used += need;
+    }
+    out
+}
+
+/// A pane's frame: rounded border, title, highlighted when focused.
+pub fn frame_block<'a>(title: String, focused: bool, v: &View<'_>) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(if focused {
+            v.theme.border_focus
+        } else {
+            v.theme.border
+        })
+        .title(Span::styled(format!(" {title} "), v.theme.title))
+}
+
+/// A table cell's text cut to its column by display width.
+pub fn fit(s: &str, cols: u16) -> String {
+    truncate(s, usize::from(cols))
+}
+
+/// Moves a selection by `delta` within `0..len`.
+pub fn step(sel: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let s = sel as isize + delta;
+    s.clamp(0, len as isize - 1) as usize
+}
+
+/// The common list moves; returns the new selection if `key` was one.
+pub fn list_move(
+    key: &KeyEvent,
+    km: &Keymap,
+    sel: usize,
+    len: usize,
+    page: usize,
+) -> Option<usize> {
+    let page = page.max(1) as isize;
+    if km.is(Cmd::Down, key) {
+        Some(step(sel, 1, len))
+    } else if km.is(Cmd::Up, key) {
+        Some(step(sel, -1, len))
+    } else if km.is(Cmd::PageDown, key) {
+        Some(step(sel, page, len))
+    } else if km.is(Cmd::PageUp, key) {
+        Some(step(sel, -page, len))
+    } else if km.is(Cmd::Top, key) {
+        Some(0)
+    } else if km.is(Cmd::Bottom, key) {
+        Some(len.saturating_sub(1))
+    } else {
+        None
+    }
+}
+
+/// The first row of a window of `page` rows that keeps `sel` visible.
+pub fn scroll_to(offset: usize, sel: usize, page: usize) -> usize {
+    let page = page.max(1);
+    if sel < offset {
+        sel
+    } else if sel >= offset + page {
+        sel + 1 - page
+    } else {
+        offset
+    }
+}
+
+/// Style of a row: selected rows in reverse video on top of their own style.
+pub fn row_style(base: Style, selected: bool, v: &View<'_>) -> Style {
+    if selected {
+        base.patch(v.theme.selected)
+    } else {
+        base
+    }
+}

@@ -1,0 +1,337 @@
+//! Booking an inspection (measures 7 and 30): an enterprise picker searched by name, pinyin or
+//! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, and where the
+//! inspection takes place. The store applies the rules again and its refusal is shown.
+
+use super::{centered, popup_frame};
+use crate::calendar::DayInfo;
+use crate::cli::Lang;
+use crate::domain::inspection::Location;
+use crate::domain::search::classify;
+use crate::store::{EnterpriseHit, SlotRow};
+use crate::text::{inert, pad};
+use crate::tui::app::{Action, Env, View};
+use crate::tui::format::{self, credit_short, tr};
+use crate::tui::keymap::Keymap;
+use crate::tui::panes::Hint;
+use anyhow::Result;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Enterprise,
+    Goods,
+}
+
+pub struct BookPopup {
+    pub slot: SlotRow,
+    pub day: DayInfo,
+    pub query: String,
+    pub goods: String,
+    pub field: Field,
+    pub hits: Vec<EnterpriseHit>,
+    pub selected: usize,
+    pub location: Location,
+}
+
+impl BookPopup {
+    pub fn new(slot: SlotRow, day: DayInfo) -> BookPopup {
+        BookPopup {
+            slot,
+            day,
+            query: String::new(),
+            goods: String::new(),
+            field: Field::Enterprise,
+            hits: Vec::new(),
+            selected: 0,
+            location: Location::InZone,
+        }
+    }
+
+    /// On a day off only AEO enterprises may book ("5+2", measure 7).
+    pub fn aeo_only(&self) -> bool {
+        !self.day.working
+    }
+
+    pub fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let mut hits = env.store.lookup(&classify(&self.query), 100)?;
+        if self.aeo_only() {
+            hits.retain(|h| h.enterprise.credit.is_aeo());
+        }
+        hits.truncate(30);
+        self.hits = hits;
+        self.selected = self.selected.min(self.hits.len().saturating_sub(1));
+        Ok(())
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, _km: &Keymap) -> Option<Action> {
+        match key.code {
+            KeyCode::Esc => Some(Action::ClosePopup),
+            KeyCode::Tab | KeyCode::BackTab => {
+                self.field = match self.field {
+                    Field::Enterprise => Field::Goods,
+                    Field::Goods => Field::Enterprise,
+                };
+                None
+            }
+            KeyCode::Down => {
+                self.selected = crate::tui::panes::step(self.selected, 1, self.hits.len());
+                None
+            }
+            KeyCode::Up => {
+                self.selected = crate::tui::panes::step(self.selected, -1, self.hits.len());
+                None
+            }
+            KeyCode::Left | KeyCode::Right => {
+                let all = Location::ALL;
+                let i = all.iter().position(|l| *l == self.location).unwrap_or(0);
+                let n = all.len();
+                let j = if key.code == KeyCode::Right {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.location = all[j];
+                None
+            }
+            KeyCode::Enter => {
+                let hit = self.hits.get(self.selected)?;
+                Some(Action::Book {
+                    slot_id: self.slot.id,
+                    enterprise_id: hit.enterprise.id,
+                    location: self.location,
+                    goods: self.goods.clone(),
+                })
+            }
+            KeyCode::Backspace => match self.field {
+                Field::Enterprise => {
+                    self.query.pop();
+                    self.selected = 0;
+                    Some(Action::ReloadPopup)
+                }
+                Field::Goods => {
+                    self.goods.pop();
+                    None
+                }
+            },
+            KeyCode::Char(c) if !c.is_control() => match self.field {
+                Field::Enterprise => {
+                    self.query.push(c);
+                    self.selected = 0;
+                    Some(Action::ReloadPopup)
+                }
+                Field::Goods => {
+                    self.goods.push(c);
+                    None
+                }
+            },
+            _ => None,
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let lang = v.lang;
+        let t = v.theme;
+        let w = if area.width >= 120 {
+            100
+        } else {
+            area.width.saturating_sub(2)
+        };
+        let r = centered(area, w, area.height.saturating_sub(2).max(16));
+        let s = &self.slot;
+        let title = format!(
+            "{} · {} {} {:02}:{:02}-{:02}:{:02} · {} {}",
+            tr(lang, "预约查验", "Book an inspection"),
+            s.date,
+            format::weekday(s.date, lang),
+            s.start.hour(),
+            s.start.minute(),
+            s.end.hour(),
+            s.end.minute(),
+            s.office_code,
+            s.office_name
+        );
+        let inner = popup_frame(f, r, title, v);
+        let [info, fields, list] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(4),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        let places = match lang {
+            Lang::Zh => format!("容量 {} · 已约 {} · 余 {}", s.capacity, s.taken, s.free()),
+            Lang::En => format!(
+                "capacity {} · booked {} · free {}",
+                s.capacity,
+                s.taken,
+                s.free()
+            ),
+        };
+        let rule = if self.aeo_only() {
+            Span::styled(
+                tr(
+                    lang,
+                    "非工作日：只列出 AEO 企业（5+2，措施7）",
+                    "day off: AEO enterprises only (5+2, measure 7)",
+                ),
+                t.weekend,
+            )
+        } else {
+            Span::raw("")
+        };
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(vec![
+                    Span::raw(format::day_reason(&self.day, lang)),
+                    Span::raw(" · "),
+                    Span::styled(places, if s.free() == 0 { t.warn } else { t.ok }),
+                ]),
+                Line::from(rule),
+            ]),
+            info,
+        );
+        let focus = |fld: Field| {
+            if self.field == fld {
+                t.title.patch(t.today)
+            } else {
+                t.muted
+            }
+        };
+        let cursor = |fld: Field| if self.field == fld { "▏" } else { "" };
+        let mut loc_spans = vec![Span::styled(
+            format!("{} ", tr(lang, "地点 ←/→", "place ←/→")),
+            t.muted,
+        )];
+        for l in Location::ALL {
+            let text = format!(
+                " {} ",
+                match (lang, l) {
+                    (Lang::Zh, l) => l.name_zh(),
+                    (Lang::En, Location::InZone) => "in the zone",
+                    (Lang::En, Location::OutOfZone) => "outside the zone",
+                    (Lang::En, Location::Factory) => "at the factory",
+                }
+            );
+            loc_spans.push(Span::styled(
+                text,
+                if *l == self.location {
+                    t.selected
+                } else {
+                    Style::default()
+                },
+            ));
+        }
+        if self.location != Location::InZone {
+            loc_spans.push(Span::styled(
+                tr(lang, " 措施30：限 AEO 企业", " measure 30: AEO only"),
+                t.muted,
+            ));
+        }
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", tr(lang, "企业", "enterprise")),
+                        focus(Field::Enterprise),
+                    ),
+                    Span::styled(
+                        format!("{}{}", inert(&self.query), cursor(Field::Enterprise)),
+                        t.title,
+                    ),
+                    Span::styled(
+                        if self.query.is_empty() {
+                            tr(
+                                lang,
+                                "  输入名称、拼音或首字母",
+                                "  type a name, pinyin or initials",
+                            )
+                        } else {
+                            ""
+                        },
+                        t.muted,
+                    ),
+                ]),
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", tr(lang, "货物", "goods")),
+                        focus(Field::Goods),
+                    ),
+                    Span::styled(
+                        format!("{}{}", inert(&self.goods), cursor(Field::Goods)),
+                        t.title,
+                    ),
+                    Span::styled(
+                        if self.goods.is_empty() {
+                            tr(lang, "  (Tab 切换输入栏)", "  (Tab switches field)")
+                        } else {
+                            ""
+                        },
+                        t.muted,
+                    ),
+                ]),
+                Line::from(loc_spans),
+            ]),
+            fields,
+        );
+        let rows = usize::from(list.height);
+        let start = self.selected.saturating_sub(rows.saturating_sub(1));
+        let name_w = usize::from(list.width).saturating_sub(12);
+        let lines: Vec<Line<'static>> = self
+            .hits
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .map(|(i, h)| {
+                let e = &h.enterprise;
+                let text = format!(
+                    " {} {}",
+                    pad(&inert(&e.name_zh), name_w),
+                    pad(credit_short(e.credit, lang), 9)
+                );
+                let base = if e.credit.is_aeo() {
+                    t.aeo
+                } else {
+                    Style::default()
+                };
+                Line::styled(
+                    text,
+                    if i == self.selected {
+                        base.patch(t.selected)
+                    } else {
+                        base
+                    },
+                )
+            })
+            .collect();
+        if lines.is_empty() && !self.query.is_empty() {
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    if self.aeo_only() {
+                        tr(lang, " 没有匹配的 AEO 企业", " no matching AEO enterprise")
+                    } else {
+                        tr(lang, " 没有匹配的企业", " no matching enterprise")
+                    },
+                    t.muted,
+                )),
+                list,
+            );
+        } else {
+            f.render_widget(Paragraph::new(lines), list);
+        }
+    }
+
+    pub fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::text("Enter", "预约", "book"),
+            Hint::text("↑/↓", "选企业", "pick"),
+            Hint::text("←/→", "地点", "place"),
+            Hint::text("Tab", "企业/货物", "field"),
+            Hint::text("Esc", "取消", "cancel"),
+        ]
+    }
+}

@@ -1,0 +1,437 @@
+//! The hotline card (measures 28, 29, 31, 33): who the caller is, their coordinator, and
+//! everything pending for them, with the measures that apply to them.
+
+use super::{centered, popup_frame};
+use crate::calendar::{shanghai_date, shanghai_datetime};
+use crate::cli::Lang;
+use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
+use crate::domain::measures::MeasureCatalog;
+use crate::domain::verification::{VerificationKind, second_verification_warning};
+use crate::store::{ApprovalRow, BookingRow, QueueRow};
+use crate::text::inert;
+use crate::tui::app::{Action, Env, View};
+use crate::tui::format::{self, credit_long, span, tr};
+use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::panes::Hint;
+use crate::tui::panes::{urgency_mark, urgency_style};
+use crate::tui::wrap::wrap_line;
+use anyhow::{Result, anyhow};
+use crossterm::event::KeyEvent;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub struct HotlineCard {
+    pub enterprise_id: i64,
+    pub enterprise: Option<Enterprise>,
+    pub coordinator: Option<Coordinator>,
+    pub items: Vec<QueueRow>,
+    pub bookings: Vec<BookingRow>,
+    pub approvals: Vec<ApprovalRow>,
+    pub problems: Vec<Problem>,
+    pub verifications: Vec<(VerificationKind, Date)>,
+    pub scroll: u16,
+    now: Option<jiff::Timestamp>,
+}
+
+impl HotlineCard {
+    pub fn new(enterprise_id: i64) -> HotlineCard {
+        HotlineCard {
+            enterprise_id,
+            enterprise: None,
+            coordinator: None,
+            items: Vec::new(),
+            bookings: Vec::new(),
+            approvals: Vec::new(),
+            problems: Vec::new(),
+            verifications: Vec::new(),
+            scroll: 0,
+            now: None,
+        }
+    }
+
+    pub fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let s = env.store;
+        let e = s
+            .enterprise(self.enterprise_id)?
+            .ok_or_else(|| anyhow!("no enterprise {}", self.enterprise_id))?;
+        self.coordinator = match e.coordinator_id {
+            Some(id) => s.coordinator(id)?,
+            None => None,
+        };
+        self.items = s.items_of(e.id)?;
+        self.bookings = s.bookings_of(e.id, shanghai_date(env.now))?;
+        self.approvals = s.approvals_of(e.id)?;
+        self.problems = s.problems_of(e.id)?;
+        self.verifications = s.verifications_of(e.id)?;
+        self.enterprise = Some(e);
+        self.now = Some(env.now);
+        Ok(())
+    }
+
+    pub fn dates_on_screen(&self) -> Vec<Date> {
+        self.bookings.iter().map(|b| b.date).collect()
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        if km.is(Cmd::Down, key) {
+            self.scroll = self.scroll.saturating_add(1);
+            None
+        } else if km.is(Cmd::Up, key) {
+            self.scroll = self.scroll.saturating_sub(1);
+            None
+        } else if km.is(Cmd::PageDown, key) {
+            self.scroll = self.scroll.saturating_add(10);
+            None
+        } else if km.is(Cmd::PageUp, key) {
+            self.scroll = self.scroll.saturating_sub(10);
+            None
+        } else if km.is(Cmd::Top, key) {
+            self.scroll = 0;
+            None
+        } else if km.is(Cmd::Copy, key) {
+            self.coordinator
+                .as_ref()
+                .map(|c| Action::Copy(c.phone.clone()))
+        } else if km.is(Cmd::CopyOther, key) {
+            self.enterprise
+                .as_ref()
+                .map(|e| Action::Copy(e.uscc.clone()))
+        } else if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) {
+            Some(Action::ClosePopup)
+        } else {
+            None
+        }
+    }
+
+    pub fn lines(&self, v: &View<'_>) -> Vec<Line<'static>> {
+        let lang = v.lang;
+        let t = v.theme;
+        let cat = MeasureCatalog::official();
+        let now = v.now;
+        let Some(e) = &self.enterprise else {
+            return vec![Line::raw(tr(lang, "正在加载…", "loading…"))];
+        };
+        let mut out: Vec<Line<'static>> = Vec::new();
+        let label = |s: &'static str| Span::styled(s, t.muted);
+        let heading = |zh: &'static str, en: &'static str, n: usize| {
+            Line::styled(format!("── {} ({n})", tr(lang, zh, en)), t.heading)
+        };
+        // Who
+        let mut name = vec![Span::styled(inert(&e.name_zh), t.title)];
+        if let Some(en) = &e.name_en {
+            name.push(Span::styled(format!("  {}", inert(en)), t.muted));
+        }
+        out.push(Line::from(name));
+        let level_style = if e.credit.is_aeo() { t.aeo } else { t.warn };
+        let mut level = vec![
+            label(tr(lang, "信用等级 ", "credit ")),
+            Span::styled(credit_long(e.credit, lang).to_string(), level_style),
+        ];
+        match e.aeo_code() {
+            Some(code) => {
+                level.push(label(tr(lang, "  AEO编码 ", "  AEO code ")));
+                level.push(Span::styled(code, t.aeo));
+            }
+            None => level.push(Span::styled(
+                tr(
+                    lang,
+                    "  非 AEO 企业，AEO 措施不适用",
+                    "  not AEO: the AEO measures do not apply",
+                ),
+                t.warn,
+            )),
+        }
+        out.push(Line::from(level));
+        out.push(Line::from(vec![
+            label(tr(lang, "统一社会信用代码 ", "USCC ")),
+            Span::raw(inert(&e.uscc)),
+            label(tr(lang, "  海关编码 ", "  customs code ")),
+            Span::raw(inert(&e.customs_code)),
+        ]));
+        let industries: Vec<&str> = e
+            .industries
+            .iter()
+            .map(|i| match lang {
+                Lang::Zh => i.name_zh(),
+                Lang::En => i.name_en(),
+            })
+            .collect();
+        out.push(Line::from(vec![
+            label(tr(lang, "行业 ", "industries ")),
+            Span::raw(if industries.is_empty() {
+                "—".to_string()
+            } else {
+                industries.join("、")
+            }),
+            label(tr(
+                lang,
+                "  集团（措施31 “1+N”） ",
+                "  group (measure 31, 1+N) ",
+            )),
+            Span::raw(
+                e.group_name
+                    .as_deref()
+                    .map(inert)
+                    .unwrap_or_else(|| "—".to_string()),
+            ),
+        ]));
+        // Coordinator (measure 28)
+        out.push(Line::raw(""));
+        match &self.coordinator {
+            Some(c) => {
+                out.push(Line::from(vec![
+                    Span::styled(
+                        tr(lang, "协调员（措施28） ", "Coordinator (measure 28) "),
+                        t.heading,
+                    ),
+                    Span::styled(inert(&c.name), t.title),
+                    Span::raw(" · "),
+                    Span::styled(inert(&c.phone), t.key),
+                    Span::raw(format!(
+                        " · {} ({}) · {}",
+                        inert(&c.office_name),
+                        inert(&c.office_code),
+                        match lang {
+                            Lang::Zh => c.role.name_zh(),
+                            Lang::En => c.role.name_en(),
+                        }
+                    )),
+                ]));
+                out.push(Line::from(vec![
+                    label(tr(lang, "  值班时间 ", "  on duty ")),
+                    Span::raw(inert(&c.duty_hours)),
+                ]));
+            }
+            None => out.push(Line::styled(
+                tr(lang, "协调员：未指派", "Coordinator: none assigned"),
+                t.warn,
+            )),
+        }
+        // Queue items
+        out.push(Line::raw(""));
+        out.push(heading("待办事项", "Open queue items", self.items.len()));
+        for r in &self.items {
+            let time = match r.due_at {
+                Some(d) if d < now => format!(
+                    "{}{}",
+                    tr(lang, "超", "late "),
+                    span(d.as_second() - now.as_second(), lang)
+                ),
+                Some(d) => format!(
+                    "{}{}",
+                    tr(lang, "剩", "left "),
+                    span(d.as_second() - now.as_second(), lang)
+                ),
+                None => format!(
+                    "{}{}",
+                    tr(lang, "等", "wait "),
+                    span(now.as_second() - r.received_at.as_second(), lang)
+                ),
+            };
+            let flags = match lang {
+                Lang::Zh => r.flags.labels_zh().join(" "),
+                Lang::En => r.flags.labels_en().join(" "),
+            };
+            out.push(Line::raw(format!(
+                "  #{} {}{} · {} · {} {}",
+                r.id,
+                match lang {
+                    Lang::Zh => r.kind.name_zh(),
+                    Lang::En => r.kind.name_en(),
+                },
+                r.declaration_no
+                    .as_deref()
+                    .map(|d| format!(" {}", inert(d)))
+                    .unwrap_or_default(),
+                match lang {
+                    Lang::Zh => r.status.name_zh(),
+                    Lang::En => r.status.name_en(),
+                },
+                time,
+                flags
+            )));
+        }
+        // Bookings
+        out.push(heading(
+            "查验预约",
+            "Inspection bookings",
+            self.bookings.len(),
+        ));
+        for b in &self.bookings {
+            out.push(Line::raw(format!(
+                "  {} {} {:02}:{:02} {} · {} · {} · {}",
+                b.date,
+                format::weekday(b.date, lang),
+                b.start.hour(),
+                b.start.minute(),
+                inert(&b.office_code),
+                inert(&b.goods),
+                match lang {
+                    Lang::Zh => b.location.name_zh(),
+                    Lang::En => b.location.name_en(),
+                },
+                match lang {
+                    Lang::Zh => b.status.name_zh(),
+                    Lang::En => b.status.name_en(),
+                }
+            )));
+        }
+        // Approvals with countdowns
+        out.push(heading("审批", "Approvals", self.approvals.len()));
+        for a in &self.approvals {
+            let c = a.countdown(v.cal, cat, now);
+            let rule = a.rule(cat);
+            let left = if a.decided_at.is_some() {
+                format!(
+                    "{} {}",
+                    tr(lang, "已办结", "decided"),
+                    a.decision.as_deref().map(inert).unwrap_or_default()
+                )
+            } else {
+                format!("{} {}", urgency_mark(&c), format::countdown(&c, lang))
+            };
+            let style = if a.decided_at.is_some() {
+                t.muted
+            } else {
+                urgency_style(&c, v)
+            };
+            out.push(Line::from(vec![
+                Span::raw(format!(
+                    "  {} {} · ",
+                    inert(&a.reference),
+                    match lang {
+                        Lang::Zh => a.kind.name_zh(),
+                        Lang::En => a.kind.name_en(),
+                    }
+                )),
+                Span::styled(left, style),
+                Span::raw(format!(
+                    " · {} {} · ",
+                    tr(lang, "截止", "due"),
+                    c.due
+                        .map(|d| format::deadline(d, false))
+                        .unwrap_or_else(|| tr(lang, "暂停中", "paused").to_string())
+                )),
+                Span::styled(
+                    match lang {
+                        Lang::Zh => rule.reason_zh,
+                        Lang::En => rule.reason_en,
+                    },
+                    t.info,
+                ),
+            ]));
+        }
+        // Problems (measure 29)
+        let open: Vec<&Problem> = self
+            .problems
+            .iter()
+            .filter(|p| p.cleared_at.is_none())
+            .collect();
+        out.push(heading(
+            "未清零问题（措施29）",
+            "Open cross-district problems (measure 29)",
+            open.len(),
+        ));
+        for p in open {
+            let opened = shanghai_datetime(p.opened_at).date();
+            out.push(Line::raw(format!(
+                "  {} · {} · {} {}",
+                inert(&p.title),
+                inert(&p.district),
+                tr(lang, "提出于", "opened"),
+                opened
+            )));
+        }
+        // Verifications (measures 16, 17)
+        if !self.verifications.is_empty() {
+            out.push(heading("稽核查", "Verifications", self.verifications.len()));
+            let per_year = cat.management_verifications_per_year();
+            for (i, (k, d)) in self.verifications.iter().enumerate() {
+                let warn = second_verification_warning(
+                    e.credit,
+                    *k,
+                    *d,
+                    &self.verifications[..i],
+                    per_year,
+                );
+                let mut spans = vec![Span::raw(format!(
+                    "  {d} {}",
+                    match lang {
+                        Lang::Zh => k.name_zh(),
+                        Lang::En => k.name_en(),
+                    }
+                ))];
+                if let Some(w) = warn {
+                    spans.push(Span::styled(format!("  ⚠ {w}"), t.warn));
+                }
+                out.push(Line::from(spans));
+            }
+        }
+        // Measures
+        let measures = applicable_measures(e.credit, &e.industries, cat);
+        out.push(heading("适用措施", "Measures that apply", measures.len()));
+        if measures.is_empty() {
+            out.push(Line::styled(
+                tr(
+                    lang,
+                    "  无（仅 AEO 企业适用）",
+                    "  none (AEO enterprises only)",
+                ),
+                t.muted,
+            ));
+        }
+        for m in measures {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:>2} ", m.number), t.key),
+                Span::raw(match lang {
+                    Lang::Zh => inert(&m.summary_zh),
+                    Lang::En => inert(&m.summary_en),
+                }),
+            ]));
+        }
+        out
+    }
+
+    pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let w = if area.width >= 120 {
+            area.width.saturating_sub(16)
+        } else {
+            area.width
+        };
+        let r = centered(area, w, area.height);
+        let title = format!(
+            "{} · 962116 · {}",
+            tr(v.lang, "热线企业卡片", "Hotline card"),
+            self.enterprise
+                .as_ref()
+                .map(|e| inert(&e.name_zh))
+                .unwrap_or_default()
+        );
+        let inner = popup_frame(f, r, title, v);
+        let lines: Vec<Line<'static>> = self
+            .lines(v)
+            .iter()
+            .flat_map(|l| wrap_line(l, usize::from(inner.width), 5))
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines)
+                .scroll((self.scroll, 0))
+                .style(Style::default()),
+            inner,
+        );
+    }
+
+    pub fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::cmd(Cmd::Down, "下滚", "scroll down"),
+            Hint::cmd(Cmd::Up, "上滚", "scroll up"),
+            Hint::cmd(Cmd::Copy, "复制协调员电话", "copy phone"),
+            Hint::cmd(Cmd::CopyOther, "复制信用代码", "copy USCC"),
+            Hint::cmd(Cmd::Back, "关闭", "close"),
+        ]
+    }
+}

@@ -1,0 +1,707 @@
+//! The console on a demo database with a frozen clock: what an operator sees (snapshots) and
+//! what each key does (key → action → state).
+
+use super::app::{App, PaneId, Session, StatusKind};
+use super::keymap::Keymap;
+use super::panes::Focus;
+use super::popups::Popup;
+use super::theme::{ColorSupport, Theme};
+use super::{Action, Clock};
+use crate::calendar::WorkingCalendar;
+use crate::cli::Lang;
+use crate::domain::credit::CreditLevel;
+use crate::domain::inspection::Location;
+use crate::domain::measures::MeasureCatalog;
+use crate::domain::queue::WorkStatus;
+use crate::store::{Access, READ_ONLY_MESSAGE, Store};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use jiff::civil::date;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tempfile::TempDir;
+
+const NOW: &str = "2026-11-27T10:00:00+08:00";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+struct Console {
+    _dir: TempDir,
+    path: std::path::PathBuf,
+    app: App,
+}
+
+fn demo_db() -> (TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+    crate::demo::fill(
+        &mut store,
+        &crate::demo::DemoOptions::default(),
+        now(),
+        WorkingCalendar::official(),
+        MeasureCatalog::official(),
+    )
+    .unwrap();
+    (dir, path)
+}
+
+fn console_with(lang: Lang, access: Access) -> Console {
+    let (dir, path) = demo_db();
+    let store = Store::open(&path, access).unwrap();
+    let app = App::new(
+        store,
+        Session {
+            operator: "op01".into(),
+            db_label: "demo.db".into(),
+            demo: true,
+            read_only: access == Access::ReadOnly,
+            lang,
+        },
+        Clock::Frozen(now()),
+        Keymap::default(),
+        Theme::resolve("dark", ColorSupport::TrueColor).unwrap(),
+    )
+    .unwrap();
+    Console {
+        _dir: dir,
+        path,
+        app,
+    }
+}
+
+fn console() -> Console {
+    console_with(Lang::Zh, Access::ReadWrite)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    app.resize(w, h);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| app.draw(f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = crate::text::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn status(app: &App) -> (String, StatusKind) {
+    app.status.clone().expect("a status message")
+}
+
+// ---------------------------------------------------------------- snapshots
+
+fn open_saic_card(app: &mut App) {
+    key(app, KeyCode::Char('4'));
+    keys(app, "/shqc");
+    key(app, KeyCode::Enter);
+}
+
+#[test]
+fn snapshot_queue() {
+    let mut c = console();
+    insta::assert_snapshot!("queue_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("queue_160x48", render(&mut c.app, 160, 48));
+}
+
+#[test]
+fn snapshot_calendar() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('2'));
+    insta::assert_snapshot!("calendar_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("calendar_160x48", render(&mut c.app, 160, 48));
+}
+
+#[test]
+fn snapshot_approvals() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('3'));
+    insta::assert_snapshot!("approvals_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("approvals_160x48", render(&mut c.app, 160, 48));
+}
+
+#[test]
+fn snapshot_lookup() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "/上海");
+    insta::assert_snapshot!("lookup_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("lookup_160x48", render(&mut c.app, 160, 48));
+}
+
+#[test]
+fn snapshot_hotline_card() {
+    let mut c = console();
+    open_saic_card(&mut c.app);
+    insta::assert_snapshot!("hotline_card_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("hotline_card_160x48", render(&mut c.app, 160, 48));
+}
+
+#[test]
+fn snapshot_booking_form_on_a_saturday() {
+    let mut c = console();
+    c.app.run_command("book 2026-11-28");
+    keys(&mut c.app, "shqc");
+    insta::assert_snapshot!("book_80x24", render(&mut c.app, 80, 24));
+}
+
+#[test]
+fn snapshot_english_labels() {
+    let mut c = console_with(Lang::En, Access::ReadWrite);
+    key(&mut c.app, KeyCode::Char('3'));
+    insta::assert_snapshot!("approvals_en_80x24", render(&mut c.app, 80, 24));
+}
+
+// ---------------------------------------------------------------- the whole screen
+
+#[test]
+fn below_80x24_the_console_says_the_terminal_is_too_small() {
+    let mut c = console();
+    let s = render(&mut c.app, 79, 24);
+    assert!(s.contains("terminal too small (need 80x24)"), "{s}");
+    let s = render(&mut c.app, 80, 24);
+    assert!(!s.contains("terminal too small"), "{s}");
+}
+
+#[test]
+fn the_header_shows_demo_operator_database_and_shanghai_time() {
+    let mut c = console();
+    let s = render(&mut c.app, 120, 30);
+    let header = s.lines().next().unwrap();
+    for part in ["DEMO", "op01", "demo.db", "2026-11-27", "10:00:00"] {
+        assert!(header.contains(part), "{header}");
+    }
+}
+
+#[test]
+fn a_month_in_a_year_without_holiday_data_is_flagged_in_the_header() {
+    let mut c = console();
+    c.app.run_command("date 2027-01-06");
+    let s = render(&mut c.app, 120, 30);
+    let header = s.lines().next().unwrap();
+    assert!(
+        header.contains("2027") && header.contains("未公布"),
+        "{header}"
+    );
+    c.app.run_command("date 2026-12-01");
+    let s = render(&mut c.app, 120, 30);
+    assert!(!s.lines().next().unwrap().contains("未公布"));
+}
+
+#[test]
+fn double_width_text_never_breaks_a_border() {
+    let mut c = console();
+    open_saic_card(&mut c.app);
+    for _ in 0..30 {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    for (w, h) in [(80, 24), (100, 30), (160, 48)] {
+        let s = render(&mut c.app, w, h);
+        let lines: Vec<&str> = s.lines().collect();
+        // The column where a character starts, by display width.
+        let col_of = |line: &str, ch: char| -> Vec<usize> {
+            let mut col = 0;
+            let mut out = Vec::new();
+            for c in line.chars() {
+                if c == ch {
+                    out.push(col);
+                }
+                col += crate::text::width(&c.to_string());
+            }
+            out
+        };
+        let top = col_of(lines[2], '╔');
+        assert_eq!(top.len(), 1, "{}", lines[2]);
+        let right = col_of(lines[2], '╗')[0];
+        for line in &lines[3..usize::from(h) - 3] {
+            assert_eq!(
+                col_of(line, '║'),
+                vec![top[0], right],
+                "border broken at {w}x{h}:\n{s}"
+            );
+            assert!(crate::text::width(line) <= usize::from(w), "{line}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- keys → actions → state
+
+#[test]
+fn tab_cycles_the_panes_and_number_keys_jump() {
+    let mut c = console();
+    assert_eq!(c.app.pane, PaneId::Queue);
+    for want in [
+        PaneId::Calendar,
+        PaneId::Approvals,
+        PaneId::Lookup,
+        PaneId::Queue,
+    ] {
+        key(&mut c.app, KeyCode::Tab);
+        assert_eq!(c.app.pane, want);
+    }
+    key(&mut c.app, KeyCode::BackTab);
+    assert_eq!(c.app.pane, PaneId::Lookup);
+    key(&mut c.app, KeyCode::Char('3'));
+    assert_eq!(c.app.pane, PaneId::Approvals);
+    c.app.run_command("pane 2");
+    assert_eq!(c.app.pane, PaneId::Calendar);
+}
+
+#[test]
+fn j_and_down_move_the_queue_selection_and_the_window_follows() {
+    let mut c = console();
+    assert_eq!(c.app.queue.selected, 0);
+    key(&mut c.app, KeyCode::Char('j'));
+    key(&mut c.app, KeyCode::Down);
+    assert_eq!(c.app.queue.selected, 2);
+    key(&mut c.app, KeyCode::Char('k'));
+    assert_eq!(c.app.queue.selected, 1);
+    key(&mut c.app, KeyCode::Char('G'));
+    assert_eq!(c.app.queue.selected, c.app.queue.total - 1);
+    assert!(
+        c.app.queue.selected_row().is_some(),
+        "the window follows the selection"
+    );
+    assert!(
+        c.app.queue.rows.len() <= 24,
+        "only the window on screen is loaded"
+    );
+}
+
+#[test]
+fn the_queue_puts_aeo_work_first() {
+    let c = console();
+    let rows = &c.app.queue.rows;
+    assert!(rows.first().unwrap().aeo);
+}
+
+#[test]
+fn take_finish_and_abnormal_change_the_selected_item() {
+    let mut c = console();
+    let waiting = c
+        .app
+        .queue
+        .rows
+        .iter()
+        .position(|r| r.status == WorkStatus::Waiting)
+        .unwrap();
+    for _ in 0..waiting {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let id = c.app.queue.selected_row().unwrap().id;
+    key(&mut c.app, KeyCode::Char('t'));
+    let row = c.app.store().work_item(id).unwrap().unwrap();
+    assert_eq!(row.status, WorkStatus::InProgress);
+    assert_eq!(row.taken_by.as_deref(), Some("op01"));
+    key(&mut c.app, KeyCode::Char('x'));
+    assert_eq!(
+        c.app.store().work_item(id).unwrap().unwrap().status,
+        WorkStatus::Abnormal
+    );
+    key(&mut c.app, KeyCode::Char('f'));
+    assert_eq!(
+        c.app.store().work_item(id).unwrap().unwrap().status,
+        WorkStatus::Done
+    );
+    assert!(
+        c.app.queue.rows.iter().all(|r| r.id != id),
+        "done work leaves the queue"
+    );
+}
+
+#[test]
+fn slash_filters_the_queue_and_esc_clears_it() {
+    let mut c = console();
+    let all = c.app.queue.total;
+    keys(&mut c.app, "/shqc");
+    assert!(c.app.queue.total < all);
+    assert!(
+        c.app
+            .queue
+            .rows
+            .iter()
+            .all(|r| r.enterprise == "上海汽车集团股份有限公司"),
+        "{:?}",
+        c.app
+            .queue
+            .rows
+            .iter()
+            .map(|r| &r.enterprise)
+            .collect::<Vec<_>>()
+    );
+    key(&mut c.app, KeyCode::Esc);
+    assert_eq!(c.app.queue.total, all);
+}
+
+#[test]
+fn a_read_only_seat_is_refused_by_the_store_with_a_clear_message() {
+    let mut c = console_with(Lang::Zh, Access::ReadOnly);
+    let id = c.app.queue.selected_row().unwrap().id;
+    let before = c.app.store().work_item(id).unwrap().unwrap().status;
+    key(&mut c.app, KeyCode::Char('t'));
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains(READ_ONLY_MESSAGE), "{msg}");
+    assert_eq!(c.app.store().work_item(id).unwrap().unwrap().status, before);
+    let s = render(&mut c.app, 100, 30);
+    assert!(s.lines().next().unwrap().contains("READ-ONLY"), "{s}");
+    assert!(s.contains(READ_ONLY_MESSAGE));
+}
+
+#[test]
+fn slash_shqc_finds_saic_by_initials_and_enter_opens_its_card() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "/shqc");
+    assert!(c.app.lookup.editing);
+    let first = &c.app.lookup.hits[0].enterprise;
+    assert_eq!(first.name_zh, "上海汽车集团股份有限公司");
+    key(&mut c.app, KeyCode::Enter);
+    match &c.app.popup {
+        Some(Popup::Card(card)) => {
+            assert_eq!(
+                card.enterprise.as_ref().unwrap().name_zh,
+                "上海汽车集团股份有限公司"
+            );
+            assert!(card.coordinator.is_some());
+        }
+        _ => panic!("the hotline card is open"),
+    }
+    let s = render(&mut c.app, 160, 48);
+    assert!(s.contains("AEOCN3105910001") && s.contains("协调员"), "{s}");
+    key(&mut c.app, KeyCode::Esc);
+    assert!(c.app.popup.is_none());
+}
+
+#[test]
+fn lookup_results_follow_every_key() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "/s");
+    let one = c.app.lookup.hits.len();
+    keys(&mut c.app, "hqc");
+    let four = c.app.lookup.hits.len();
+    assert!(four < one, "{one} -> {four}");
+    key(&mut c.app, KeyCode::Backspace);
+    assert!(c.app.lookup.hits.len() >= four);
+    // Typing in the field: q and digits are letters, not commands.
+    keys(&mut c.app, "q1");
+    assert!(!c.app.quit);
+    assert_eq!(c.app.pane, PaneId::Lookup);
+}
+
+#[test]
+fn the_command_line_looks_up_and_quits() {
+    let mut c = console();
+    keys(&mut c.app, ":lookup 上汽");
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert!(
+        c.app
+            .lookup
+            .hits
+            .iter()
+            .any(|h| h.enterprise.name_zh == "上海汽车集团股份有限公司")
+    );
+    keys(&mut c.app, ":nonsense");
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(status(&c.app).1, StatusKind::Error);
+    keys(&mut c.app, ":q");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(c.app.quit);
+}
+
+#[test]
+fn q_quits_and_question_mark_lists_the_keys_of_the_pane() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('?'));
+    assert!(matches!(c.app.popup, Some(Popup::Help(_))));
+    let s = render(&mut c.app, 100, 40);
+    for k in ["领取", "办结", "异常", "筛选", "切换窗格"] {
+        assert!(s.contains(k), "{k} missing from help:\n{s}");
+    }
+    key(&mut c.app, KeyCode::Esc);
+    assert!(c.app.popup.is_none());
+    key(&mut c.app, KeyCode::Char('q'));
+    assert!(c.app.quit);
+}
+
+#[test]
+fn calendar_keys_move_the_day_and_the_month() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('2'));
+    assert_eq!(c.app.calendar.selected, date(2026, 11, 27));
+    key(&mut c.app, KeyCode::Char('l'));
+    assert_eq!(c.app.calendar.selected, date(2026, 11, 28));
+    key(&mut c.app, KeyCode::Char('j'));
+    assert_eq!(c.app.calendar.selected, date(2026, 12, 5));
+    key(&mut c.app, KeyCode::Char(']'));
+    assert_eq!(c.app.calendar.selected, date(2027, 1, 5));
+    key(&mut c.app, KeyCode::Char('.'));
+    assert_eq!(c.app.calendar.selected, date(2026, 11, 27));
+    assert!(!c.app.calendar.board.is_empty(), "today has slots");
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(c.app.calendar.focus, Focus::Board);
+    key(&mut c.app, KeyCode::Esc);
+    assert_eq!(c.app.calendar.focus, Focus::Grid);
+}
+
+#[test]
+fn booking_a_weekend_slot_for_a_regular_enterprise_is_refused_with_the_5_plus_2_reason() {
+    let mut c = console();
+    c.app.run_command("date 2026-11-28");
+    let slot = c.app.calendar.slot_to_book().expect("a free Saturday slot");
+    let regular = c
+        .app
+        .store()
+        .queue(600, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.credit == CreditLevel::Regular)
+        .unwrap();
+    c.app.update(Action::Book {
+        slot_id: slot.id,
+        enterprise_id: regular.enterprise_id,
+        location: Location::InZone,
+        goods: String::new(),
+    });
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(
+        msg.contains("5+2") && msg.contains("not a working day"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Char('l')); // Saturday 2026-11-28
+    let slot = c.app.calendar.slot_to_book().unwrap();
+    key(&mut c.app, KeyCode::Char('b'));
+    let Some(Popup::Book(form)) = &c.app.popup else {
+        panic!("the booking form is open")
+    };
+    assert!(form.aeo_only(), "a day off offers AEO enterprises only");
+    keys(&mut c.app, "sh");
+    let Some(Popup::Book(form)) = &c.app.popup else {
+        panic!()
+    };
+    assert!(!form.hits.is_empty());
+    assert!(form.hits.iter().all(|h| h.enterprise.credit.is_aeo()));
+    keys(&mut c.app, "qc");
+    key(&mut c.app, KeyCode::Right); // outside the zone (measure 30)
+    key(&mut c.app, KeyCode::Enter);
+    assert!(c.app.popup.is_none(), "{:?}", c.app.status);
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Info, "{msg}");
+    assert!(
+        msg.contains("已预约查验") && msg.contains("上海汽车"),
+        "{msg}"
+    );
+    let bookings = c.app.store().bookings_of_slot(slot.id).unwrap();
+    let b = bookings
+        .iter()
+        .find(|b| b.enterprise == "上海汽车集团股份有限公司")
+        .unwrap();
+    assert_eq!(b.location, Location::OutOfZone);
+    assert_eq!(b.booked_by, "op01");
+}
+
+#[test]
+fn a_full_slot_is_refused_with_the_reason() {
+    let mut c = console();
+    c.app.run_command("date 2026-11-27");
+    let full = c
+        .app
+        .store()
+        .slots_between(date(2026, 11, 27), date(2026, 11, 27))
+        .unwrap()
+        .into_iter()
+        .find(|s| s.free() == 0)
+        .expect("a full slot today");
+    let aeo = c.app.store().queue(5, 0).unwrap()[0].enterprise_id;
+    c.app.update(Action::Book {
+        slot_id: full.id,
+        enterprise_id: aeo,
+        location: Location::InZone,
+        goods: String::new(),
+    });
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains("slot full"), "{msg}");
+}
+
+#[test]
+fn bookings_on_the_day_board_are_done_cancelled_or_abnormal() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Enter);
+    let before = c.app.calendar.clearance.clone();
+    key(&mut c.app, KeyCode::Char('j')); // the first booking under the first slot
+    let b = c
+        .app
+        .calendar
+        .selected_booking()
+        .expect("a booking")
+        .clone();
+    key(&mut c.app, KeyCode::Char('f'));
+    assert_eq!(c.app.calendar.clearance.done, before.done + 1);
+    assert_eq!(c.app.calendar.clearance.booked, before.booked - 1);
+    let (msg, _) = status(&c.app);
+    assert!(msg.contains(&format!("#{}", b.id)), "{msg}");
+    key(&mut c.app, KeyCode::Char('c'));
+    assert_eq!(
+        status(&c.app).1,
+        StatusKind::Error,
+        "a finished booking stays finished"
+    );
+}
+
+#[test]
+fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('3'));
+    let cat = MeasureCatalog::official();
+    let cal = WorkingCalendar::official();
+    let left: Vec<i64> = c
+        .app
+        .approvals
+        .rows
+        .iter()
+        .map(|r| r.countdown(cal, cat, now()).remaining_secs)
+        .collect();
+    assert!(left.windows(2).all(|w| w[0] <= w[1]));
+    let running = c
+        .app
+        .approvals
+        .rows
+        .iter()
+        .position(|r| r.status() == crate::domain::approval::ApprovalStatus::Running)
+        .unwrap();
+    for _ in 0..running {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let id = c.app.approvals.selected_row().unwrap().id;
+    key(&mut c.app, KeyCode::Char('p'));
+    assert!(matches!(c.app.popup, Some(Popup::Pause(_))));
+    key(&mut c.app, KeyCode::Char('2')); // inspection, quarantine or testing
+    assert!(c.app.popup.is_none());
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Paused);
+    assert_eq!(
+        a.pauses.last().unwrap().reason,
+        crate::domain::approval::PauseReason::Testing
+    );
+    let s = render(&mut c.app, 160, 48);
+    assert!(s.contains("暂停"), "{s}");
+    let sel = c
+        .app
+        .approvals
+        .rows
+        .iter()
+        .position(|r| r.id == id)
+        .unwrap();
+    assert_eq!(
+        c.app.approvals.selected, sel,
+        "the selection stays on the paused approval"
+    );
+    key(&mut c.app, KeyCode::Char('r'));
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Running);
+    key(&mut c.app, KeyCode::Char('d'));
+    assert!(matches!(c.app.popup, Some(Popup::Decide(_))));
+    key(&mut c.app, KeyCode::Char('y'));
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(a.decision.as_deref(), Some("准予许可"));
+    assert!(c.app.approvals.rows.iter().all(|r| r.id != id));
+}
+
+#[test]
+fn the_rule_of_an_aeo_special_articles_approval_is_shown() {
+    let mut c = console_with(Lang::En, Access::ReadWrite);
+    key(&mut c.app, KeyCode::Char('3'));
+    let s = render(&mut c.app, 160, 48);
+    assert!(
+        s.contains("measure 25: 5 working days instead of 20"),
+        "{s}"
+    );
+}
+
+#[test]
+fn y_copies_the_selected_value() {
+    let mut c = console();
+    open_saic_card(&mut c.app);
+    key(&mut c.app, KeyCode::Char('Y'));
+    assert_eq!(
+        c.app.take_clipboard().as_deref(),
+        Some("91310000132260250X")
+    );
+    key(&mut c.app, KeyCode::Char('y'));
+    let phone = c.app.take_clipboard().unwrap();
+    assert!(
+        phone.starts_with("021-") || phone.starts_with("139"),
+        "{phone}"
+    );
+}
+
+#[test]
+fn another_sessions_commit_reloads_the_pane_within_a_tick() {
+    let mut c = console();
+    assert!(!c.app.on_tick(), "frozen clock, no change: nothing to draw");
+    let id = c.app.queue.rows[0].id;
+    let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
+    other
+        .write(|w| w.set_item_status(id, WorkStatus::Done, "op07", now()))
+        .unwrap();
+    assert!(c.app.on_tick(), "a commit elsewhere redraws");
+    assert!(c.app.queue.rows.iter().all(|r| r.id != id));
+}
+
+#[test]
+fn a_ticking_clock_redraws_every_second() {
+    let (_dir, path) = demo_db();
+    let store = Store::open(&path, Access::ReadWrite).unwrap();
+    let mut app = App::new(
+        store,
+        Session {
+            operator: "op01".into(),
+            db_label: "demo.db".into(),
+            demo: true,
+            read_only: false,
+            lang: Lang::Zh,
+        },
+        Clock::System,
+        Keymap::default(),
+        Theme::mono(),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(app.on_tick());
+}

@@ -1,0 +1,338 @@
+//! Themes are TOML files (`themes/*.toml`, embedded; or any path given to `--theme`). Colours
+//! fall back to the 256-colour palette when the terminal does not advertise truecolor (SSH does
+//! not forward COLORTERM), and disappear under NO_COLOR.
+
+use anyhow::{Result, anyhow, bail};
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("mono", include_str!("../../themes/mono.toml")),
+];
+
+/// What colours the terminal can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorSupport {
+    TrueColor,
+    Palette256,
+    None,
+}
+
+impl ColorSupport {
+    /// NO_COLOR (any non-empty value) wins; truecolor only when COLORTERM says so.
+    pub fn from_env(no_color: Option<&str>, colorterm: Option<&str>) -> ColorSupport {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            return ColorSupport::None;
+        }
+        match colorterm.map(|s| s.to_ascii_lowercase()) {
+            Some(s) if s == "truecolor" || s == "24bit" => ColorSupport::TrueColor,
+            _ => ColorSupport::Palette256,
+        }
+    }
+
+    pub fn detect() -> ColorSupport {
+        ColorSupport::from_env(
+            std::env::var("NO_COLOR").ok().as_deref(),
+            std::env::var("COLORTERM").ok().as_deref(),
+        )
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    #[serde(default)]
+    bold: bool,
+    #[serde(default)]
+    dim: bool,
+    #[serde(default)]
+    italic: bool,
+    #[serde(default)]
+    underline: bool,
+    #[serde(default)]
+    reverse: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    name: Option<String>,
+    #[serde(default)]
+    styles: BTreeMap<String, StyleSpec>,
+}
+
+macro_rules! theme_styles {
+    ($($field:ident),+ $(,)?) => {
+        /// The styles every part of the console draws with.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Theme {
+            pub name: String,
+            $(pub $field: Style,)+
+        }
+
+        const STYLE_NAMES: &[&str] = &[$(stringify!($field)),+];
+
+        impl Theme {
+            fn from_map(name: String, mut m: BTreeMap<String, Style>) -> Theme {
+                Theme { name, $($field: m.remove(stringify!($field)).unwrap_or_default(),)+ }
+            }
+        }
+    };
+}
+
+theme_styles!(
+    base,
+    header,
+    header_warn,
+    demo,
+    tab,
+    tab_active,
+    border,
+    border_focus,
+    title,
+    selected,
+    muted,
+    warn,
+    overdue,
+    paused,
+    aeo,
+    ok,
+    error,
+    info,
+    weekend,
+    holiday,
+    makeup,
+    today,
+    unknown_year,
+    key,
+    heading,
+);
+
+fn parse_color(s: &str) -> Result<Color, String> {
+    let t = s.trim();
+    if let Some(hex) = t.strip_prefix('#') {
+        if hex.len() == 6
+            && let Ok(v) = u32::from_str_radix(hex, 16)
+        {
+            return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
+        }
+        return Err(format!("'{t}' is not a colour (#rrggbb)"));
+    }
+    if let Ok(i) = t.parse::<u8>() {
+        return Ok(Color::Indexed(i));
+    }
+    let named = match t.to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "dark_gray" | "dark_grey" => Color::DarkGray,
+        "light_red" => Color::LightRed,
+        "light_green" => Color::LightGreen,
+        "light_yellow" => Color::LightYellow,
+        "light_blue" => Color::LightBlue,
+        "light_magenta" => Color::LightMagenta,
+        "light_cyan" => Color::LightCyan,
+        "white" => Color::White,
+        _ => {
+            return Err(format!(
+                "'{t}' is not a colour (use #rrggbb, 0-255 or a name such as red)"
+            ));
+        }
+    };
+    Ok(named)
+}
+
+/// The nearest colour of the xterm 256-colour palette (the 6×6×6 cube and the grey ramp; the
+/// first 16 are left out because terminals redefine them).
+pub fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let near_level = |v: u8| -> usize {
+        LEVELS
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, l)| (i32::from(**l) - i32::from(v)).abs())
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    };
+    let dist = |a: (u8, u8, u8)| -> i32 {
+        let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+        d(a.0, r) + d(a.1, g) + d(a.2, b)
+    };
+    let (ri, gi, bi) = (near_level(r), near_level(g), near_level(b));
+    let cube = (LEVELS[ri], LEVELS[gi], LEVELS[bi]);
+    let cube_index = 16 + 36 * ri + 6 * gi + bi;
+    let avg = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
+    let grey_i = ((avg.saturating_sub(8)) / 10).min(23) as u8;
+    let grey_v = 8 + 10 * grey_i;
+    if dist((grey_v, grey_v, grey_v)) < dist(cube) {
+        232 + grey_i
+    } else {
+        cube_index as u8
+    }
+}
+
+fn adapt(c: Color, support: ColorSupport) -> Option<Color> {
+    match (support, c) {
+        (ColorSupport::None, _) => None,
+        (ColorSupport::Palette256, Color::Rgb(r, g, b)) => {
+            Some(Color::Indexed(nearest_256(r, g, b)))
+        }
+        (_, c) => Some(c),
+    }
+}
+
+impl Theme {
+    /// A built-in theme by name ("dark", "light", "mono") or a theme file by path.
+    pub fn resolve(name_or_path: &str, support: ColorSupport) -> Result<Theme> {
+        if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name_or_path) {
+            return Theme::parse(text, name_or_path, support);
+        }
+        let path = Path::new(name_or_path);
+        if !path.exists() {
+            let names: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+            bail!(
+                "theme '{name_or_path}' is neither a built-in theme ({}) nor a file",
+                names.join(", ")
+            );
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow!("cannot read theme {}: {e}", path.display()))?;
+        Theme::parse(&text, &path.display().to_string(), support)
+    }
+
+    /// Parses a theme file; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str, support: ColorSupport) -> Result<Theme> {
+        let file: ThemeFile = toml::from_str(text).map_err(|e| {
+            anyhow!(
+                "theme {origin}: {}",
+                e.to_string().trim().replace('\n', " ")
+            )
+        })?;
+        let mut styles = BTreeMap::new();
+        for (key, spec) in file.styles {
+            if !STYLE_NAMES.contains(&key.as_str()) {
+                bail!(
+                    "theme {origin}: [styles] {key}: unknown style (styles: {})",
+                    STYLE_NAMES.join(", ")
+                );
+            }
+            let mut style = Style::new();
+            for (which, value) in [("fg", &spec.fg), ("bg", &spec.bg)] {
+                if let Some(v) = value {
+                    let c = parse_color(v)
+                        .map_err(|e| anyhow!("theme {origin}: [styles] {key}.{which}: {e}"))?;
+                    if let Some(c) = adapt(c, support) {
+                        style = if which == "fg" {
+                            style.fg(c)
+                        } else {
+                            style.bg(c)
+                        };
+                    }
+                }
+            }
+            for (on, m) in [
+                (spec.bold, Modifier::BOLD),
+                (spec.dim, Modifier::DIM),
+                (spec.italic, Modifier::ITALIC),
+                (spec.underline, Modifier::UNDERLINED),
+                (spec.reverse, Modifier::REVERSED),
+            ] {
+                if on {
+                    style = style.add_modifier(m);
+                }
+            }
+            styles.insert(key, style);
+        }
+        Ok(Theme::from_map(
+            file.name.unwrap_or_else(|| origin.to_string()),
+            styles,
+        ))
+    }
+
+    /// The theme the console starts with: NO_COLOR means mono whatever was asked for.
+    pub fn choose(requested: Option<&str>, support: ColorSupport) -> Result<Theme> {
+        if support == ColorSupport::None {
+            return Theme::resolve("mono", support);
+        }
+        Theme::resolve(requested.unwrap_or("dark"), support)
+    }
+
+    pub fn mono() -> Theme {
+        Theme::resolve("mono", ColorSupport::None).expect("embedded mono theme parses")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_theme_parses_in_every_colour_mode() {
+        for (name, _) in EMBEDDED {
+            for s in [
+                ColorSupport::TrueColor,
+                ColorSupport::Palette256,
+                ColorSupport::None,
+            ] {
+                Theme::resolve(name, s).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn without_truecolor_rgb_becomes_the_nearest_palette_colour() {
+        assert_eq!(nearest_256(0, 0, 0), 16);
+        assert_eq!(nearest_256(255, 255, 255), 231);
+        assert_eq!(nearest_256(0x5f, 0xaf, 0xd7), 74);
+        assert_eq!(nearest_256(0x80, 0x80, 0x80), 244);
+        let t = Theme::resolve("dark", ColorSupport::Palette256).unwrap();
+        assert!(matches!(t.header.bg, Some(Color::Indexed(_))));
+        let t = Theme::resolve("dark", ColorSupport::TrueColor).unwrap();
+        assert!(matches!(t.header.bg, Some(Color::Rgb(..))));
+    }
+
+    #[test]
+    fn no_color_means_no_colour_but_selection_and_urgency_still_show() {
+        let support = ColorSupport::from_env(Some("1"), Some("truecolor"));
+        assert_eq!(support, ColorSupport::None);
+        let t = Theme::choose(Some("dark"), support).unwrap();
+        for s in [t.header, t.selected, t.warn, t.overdue, t.holiday] {
+            assert_eq!((s.fg, s.bg), (None, None));
+        }
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+        assert!(t.overdue.add_modifier.contains(Modifier::UNDERLINED));
+        assert_ne!(t.warn, t.overdue);
+    }
+
+    #[test]
+    fn a_bad_theme_file_names_the_style() {
+        let err = Theme::parse(
+            "[styles]\nwarn = { fg = \"#12\" }\n",
+            "x.toml",
+            ColorSupport::TrueColor,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("x.toml") && err.contains("warn.fg"), "{err}");
+        let err = Theme::parse(
+            "[styles]\nwarning = {}\n",
+            "x.toml",
+            ColorSupport::TrueColor,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("warning"), "{err}");
+    }
+}

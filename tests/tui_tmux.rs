@@ -1,0 +1,190 @@
+//! The real binary in a real terminal (tmux): open the demo console, switch panes, find an
+//! enterprise by its pinyin initials, open its hotline card, book an AEO weekend slot, watch a
+//! countdown tick, quit, and find the terminal restored. Skipped only when tmux is missing.
+
+use aeo_console::calendar::{WorkingCalendar, shanghai_date};
+use jiff::ToSpan;
+use jiff::civil::Weekday;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn capture(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "aeo"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "aeo"];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+
+    fn type_text(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "aeo", "-l", text]);
+    }
+
+    fn alternate_on(&self) -> String {
+        self.cmd(&["display-message", "-p", "-t", "aeo", "#{alternate_on}"])
+            .trim()
+            .to_string()
+    }
+
+    /// Polls the screen until `pred` holds; fails with the last screen after `secs`.
+    fn wait(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            if Instant::now() > end {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        self.wait(&format!("'{text}'"), secs, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn tmux_installed() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// A Saturday or Sunday off, far enough ahead that the demo left free places (days 11–30).
+fn weekend_day_off() -> jiff::civil::Date {
+    let cal = WorkingCalendar::official();
+    let today = shanghai_date(jiff::Timestamp::now());
+    (11..30)
+        .map(|n| today + n.days())
+        .find(|d| {
+            matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) && !cal.is_working_day(*d)
+        })
+        .expect("a weekend day off within the demo's month")
+}
+
+#[test]
+fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.db");
+    let t = Tmux {
+        socket: format!("aeo-e2e-{}", std::process::id()),
+    };
+    let shell = format!(
+        "env PS1='e2e$ ' XDG_CONFIG_HOME='{}' AEO_DB='{}' AEO_OPERATOR=e2e sh",
+        dir.path().display(),
+        db.display()
+    );
+    t.cmd(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        "aeo",
+        &shell,
+    ]);
+    t.wait_for("e2e$", 10);
+    t.type_text(&format!("{} --demo", env!("CARGO_BIN_EXE_aeo")));
+    t.keys(&["Enter"]);
+
+    // Open: the queue, marked DEMO, on the alternate screen.
+    let s = t.wait_for("优先队列 ·", 60);
+    assert!(s.contains("DEMO") && s.contains("e2e"), "{s}");
+    assert_eq!(t.alternate_on(), "1");
+
+    // Switch panes.
+    t.keys(&["2"]);
+    t.wait_for("当日看板", 10);
+    t.keys(&["3"]);
+    t.wait_for("待办审批 ·", 10);
+    t.keys(&["Tab"]);
+    t.wait_for("企业查询 ·", 10);
+
+    // Find SAIC by its initials and open the hotline card.
+    t.keys(&["/"]);
+    t.type_text("shqc");
+    t.wait_for("上海汽车集团股份有限公司", 10);
+    t.keys(&["Enter"]);
+    let card = t.wait_for("AEOCN3105910001", 10);
+    assert!(card.contains("协调员") && card.contains("962116"), "{card}");
+    t.keys(&["Escape"]);
+    t.wait("the card to close", 10, |s| !s.contains("AEOCN3105910001"));
+
+    // Book an AEO weekend slot: the form offers AEO enterprises only on a day off.
+    let day = weekend_day_off();
+    t.type_text(&format!(":book {day}"));
+    t.keys(&["Enter"]);
+    t.wait_for("只列出 AEO 企业", 10);
+    t.type_text("shqc");
+    t.wait_for("上海汽车集团股份有限公司", 10);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("已预约查验", 10);
+    assert!(s.contains(&day.to_string()), "{s}");
+
+    // A countdown ticks with the real clock.
+    t.keys(&["3"]);
+    let first = t.wait_for("待办审批 ·", 10);
+    let later = t.wait("the clock to tick", 10, |s| {
+        s != first && s.contains("待办审批 ·")
+    });
+    let changed: Vec<(&str, &str)> = first
+        .lines()
+        .zip(later.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert!(
+        changed.iter().any(|(a, _)| a.contains("上海")),
+        "the header clock ticks"
+    );
+    assert!(
+        changed.len() > 1,
+        "countdown rows tick as well as the header clock:\n{first}\n{later}"
+    );
+
+    // Quit: the terminal is back to the shell, off the alternate screen.
+    t.keys(&["q"]);
+    t.wait("the alternate screen to close", 10, |_| {
+        t.alternate_on() == "0"
+    });
+    let s = t.wait("the shell prompt", 10, |s| {
+        s.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.starts_with("e2e$"))
+    });
+    assert!(!s.contains("优先队列"), "{s}");
+}
