@@ -179,7 +179,13 @@ pub fn fill(
         bail!("the demo needs at least 10 enterprises");
     }
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    store.write(|w| {
+    // The trail names the demo as the author of its records, at the demo's "now".
+    let caller = store.actor().clone();
+    store.set_actor(crate::store::Actor {
+        operator: "demo".to_string(),
+        clock: Some(now),
+    });
+    let filled = store.write(|w| {
         let mut report = DemoReport::default();
         let coordinators = coordinators(w, &mut rng)?;
         let companies = enterprises(w, &mut rng, opts.enterprises, &coordinators)?;
@@ -191,7 +197,9 @@ pub fn fill(
         report.approvals = approvals(w, &mut rng, &companies, now, cal, catalog)?;
         problems_and_verifications(w, &mut rng, &companies, now, catalog)?;
         Ok(report)
-    })
+    });
+    store.set_actor(caller);
+    filled
 }
 
 /// How many times the default demo this one is (at least 1).

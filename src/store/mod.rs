@@ -143,6 +143,10 @@ impl Store {
         self.actor = actor;
     }
 
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

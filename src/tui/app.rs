@@ -155,13 +155,21 @@ pub struct App {
 
 impl App {
     pub fn new(
-        store: Store,
+        mut store: Store,
         session: Session,
         clock: Clock,
         keymap: Keymap,
         theme: Theme,
     ) -> Result<App> {
         let now = clock.now();
+        // The audit trail names this console's operator, on the console's clock.
+        store.set_actor(crate::store::Actor {
+            operator: session.operator.clone(),
+            clock: match clock {
+                Clock::Frozen(t) => Some(t),
+                Clock::System => None,
+            },
+        });
         let data_version = store.data_version()?;
         let mut app = App {
             store,

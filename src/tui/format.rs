@@ -7,6 +7,41 @@ use crate::domain::credit::CreditLevel;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+/// An audit action and the kind of record it touched, in words.
+pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
+    let (azh, aen) = match action {
+        "create" => ("新建", "created"),
+        "book" => ("预约查验", "booked"),
+        "take" => ("领取", "took"),
+        "release" => ("退回队列", "released"),
+        "finish" => ("办结", "finished"),
+        "mark_abnormal" => ("标记异常", "marked abnormal"),
+        "inspection_done" => ("查验完成", "inspection done"),
+        "inspection_abnormal" => ("查验异常", "inspection abnormal"),
+        "cancel_booking" => ("取消预约", "cancelled"),
+        "pause" => ("暂停计时", "paused"),
+        "resume" => ("恢复计时", "resumed"),
+        "decide" => ("审批办结", "decided"),
+        _ => (action, action),
+    };
+    let (ezh, een) = match entity {
+        "enterprises" => ("企业", "enterprise"),
+        "coordinators" => ("协调员", "coordinator"),
+        "work_items" => ("待办事项", "queue item"),
+        "inspection_slots" => ("查验时段", "slot"),
+        "bookings" => ("查验预约", "booking"),
+        "approvals" => ("审批", "approval"),
+        "approval_pauses" => ("审批计时", "approval clock"),
+        "problems" => ("问题", "problem"),
+        "verifications" => ("稽核查", "verification"),
+        _ => (entity, entity),
+    };
+    match lang {
+        Lang::Zh => format!("{azh} {ezh}"),
+        Lang::En => format!("{aen} {een}"),
+    }
+}
+
 pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Zh => zh,

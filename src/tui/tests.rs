@@ -301,6 +301,29 @@ fn the_queue_puts_aeo_work_first() {
 }
 
 #[test]
+fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
+    let mut c = console();
+    let saic = c
+        .app
+        .store()
+        .resolve_enterprise("91310000132260250X")
+        .unwrap();
+    let item = c.app.store().items_of(saic.id).unwrap()[0].id;
+    c.app.run_command(&format!("filter {}", saic.name_zh));
+    let row = c.app.queue.rows.iter().position(|r| r.id == item).unwrap();
+    for _ in 0..row {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    key(&mut c.app, KeyCode::Char('t'));
+    open_saic_card(&mut c.app);
+    let screen = render(&mut c.app, 160, 48);
+    assert!(
+        screen.contains(&format!("10:00 · op01 · 领取 待办事项 #{item}")),
+        "{screen}"
+    );
+}
+
+#[test]
 fn take_finish_and_abnormal_change_the_selected_item() {
     let mut c = console();
     let waiting = c

@@ -7,6 +7,7 @@ use crate::cli::Lang;
 use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::verification::{VerificationKind, second_verification_warning};
+use crate::store::AuditEntry;
 use crate::store::{ApprovalRow, BookingRow, QueueRow};
 use crate::text::inert;
 use crate::tui::app::{Action, Env, View};
@@ -24,6 +25,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// How many of the enterprise's latest audit entries the card shows.
+const RECENT_ACTIONS: usize = 5;
+
 pub struct HotlineCard {
     pub enterprise_id: i64,
     pub enterprise: Option<Enterprise>,
@@ -33,6 +37,8 @@ pub struct HotlineCard {
     pub approvals: Vec<ApprovalRow>,
     pub problems: Vec<Problem>,
     pub verifications: Vec<(VerificationKind, Date)>,
+    /// The enterprise's latest changes from the audit trail.
+    pub recent: Vec<AuditEntry>,
     pub scroll: u16,
     now: Option<jiff::Timestamp>,
 }
@@ -48,6 +54,7 @@ impl HotlineCard {
             approvals: Vec::new(),
             problems: Vec::new(),
             verifications: Vec::new(),
+            recent: Vec::new(),
             scroll: 0,
             now: None,
         }
@@ -67,6 +74,7 @@ impl HotlineCard {
         self.approvals = s.approvals_of(e.id)?;
         self.problems = s.problems_of(e.id)?;
         self.verifications = s.verifications_of(e.id)?;
+        self.recent = s.audit(Some(e.id), None, RECENT_ACTIONS)?;
         self.enterprise = Some(e);
         self.now = Some(env.now);
         Ok(())
@@ -370,6 +378,19 @@ impl HotlineCard {
                 }
                 out.push(Line::from(spans));
             }
+        }
+        // Recent actions (audit trail)
+        out.push(heading("最近操作", "Recent actions", self.recent.len()));
+        for a in &self.recent {
+            out.push(Line::raw(format!(
+                "  {} · {} · {} #{}",
+                shanghai_datetime(a.at).strftime("%m-%d %H:%M"),
+                inert(&a.operator),
+                inert(&crate::tui::format::audit_action(
+                    &a.action, &a.entity, lang
+                )),
+                a.entity_id
+            )));
         }
         // Measures
         let measures = applicable_measures(e.credit, &e.industries, cat);
