@@ -188,3 +188,88 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     });
     assert!(!s.contains("优先队列"), "{s}");
 }
+
+#[test]
+fn an_enterprise_named_with_escape_sequences_shows_as_plain_text() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hostile.db");
+    let csv = dir.path().join("hostile.csv");
+    // Clear screen, retitle the window, ring the bell: all must stay inert data.
+    let name = "恶意\u{1b}[2J\u{1b}]0;pwned\u{7}贸易有限公司";
+    std::fs::write(
+        &csv,
+        format!(
+            "uscc,customs_code,name_zh,name_en,credit,industries,group,coordinator_phone\n\
+             91310000132260250X,3105910001,{name},,advanced,logistics,,\n"
+        ),
+    )
+    .unwrap();
+    let aeo = env!("CARGO_BIN_EXE_aeo");
+    for args in [
+        vec!["init"],
+        vec!["import", "enterprises", csv.to_str().unwrap()],
+    ] {
+        let out = Command::new(aeo)
+            .args(&args)
+            .env("AEO_DB", &db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let t = Tmux {
+        socket: format!("aeo-hostile-{}", std::process::id()),
+    };
+    let shell = format!(
+        "env PS1='h$ ' XDG_CONFIG_HOME='{}' AEO_DB='{}' AEO_OPERATOR=e2e sh",
+        dir.path().display(),
+        db.display()
+    );
+    t.cmd(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        "aeo",
+        &shell,
+    ]);
+    t.wait_for("h$", 10);
+    t.type_text(aeo);
+    t.keys(&["Enter"]);
+    t.wait_for("优先队列 ·", 30);
+    t.keys(&["4", "/"]);
+    t.type_text("3105910001");
+    let s = t.wait_for("贸易有限公司", 10);
+    assert!(
+        s.contains("恶意\\u{1b}[2J"),
+        "the escape shows as text:\n{s}"
+    );
+    assert!(
+        s.contains("优先队列") && s.contains("企业查询"),
+        "the screen was not cleared:\n{s}"
+    );
+    let title = t.cmd(&["display-message", "-p", "-t", "aeo", "#{pane_title}"]);
+    assert!(
+        !title.contains("pwned"),
+        "the window title changed to {title}"
+    );
+    t.keys(&["Enter"]);
+    let card = t.wait_for("AEOCN3105910001", 10);
+    assert!(card.contains("恶意\\u{1b}"), "{card}");
+    t.keys(&["Escape"]);
+    t.wait("the card to close", 10, |s| !s.contains("AEOCN3105910001"));
+    t.keys(&["q"]);
+    t.wait("the alternate screen to close", 10, |_| {
+        t.alternate_on() == "0"
+    });
+}
