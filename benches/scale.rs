@@ -5,8 +5,15 @@
 //! 1000000), then measures what an operator feels and prints one table. Set AEO_BENCH_REBUILD=1 to
 //! rebuild the database and time its build.
 
+use aeo_console::cli::Lang;
 use aeo_console::domain::search::classify;
 use aeo_console::store::{Access, NewSlot, Store, queue_window_sql};
+use aeo_console::tui::keymap::Keymap;
+use aeo_console::tui::theme::{ColorSupport, Theme};
+use aeo_console::tui::{Action, App, Clock, PaneId, Session, draw};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -249,6 +256,197 @@ fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
     let _ = n;
 }
 
+fn console_app(db: &Path, now: jiff::Timestamp) -> App {
+    let store = Store::open(db, Access::ReadOnly).expect("open");
+    App::new(
+        store,
+        Session {
+            operator: "bench".into(),
+            db_label: db.display().to_string(),
+            demo: false,
+            read_only: true,
+            lang: Lang::Zh,
+        },
+        Clock::Frozen(now),
+        Keymap::default(),
+        Theme::choose(None, ColorSupport::TrueColor).expect("theme"),
+    )
+    .expect("console")
+}
+
+fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let t = Instant::now();
+    let mut app = console_app(db, now);
+    app.resize(160, 48);
+    terminal.draw(|f| app.draw(f)).unwrap();
+    let mut times = vec![("queue", t.elapsed())];
+    for (name, pane) in [
+        ("calendar", PaneId::Calendar),
+        ("approvals", PaneId::Approvals),
+        ("lookup", PaneId::Lookup),
+    ] {
+        let t = Instant::now();
+        app.update(Action::SwitchPane(pane));
+        terminal.draw(|f| app.draw(f)).unwrap();
+        times.push((name, t.elapsed()));
+    }
+    let text: Vec<String> = times
+        .iter()
+        .map(|(n, d)| format!("{n} {}", ms(*d)))
+        .collect();
+    rows.push((
+        "time to first full frame at 160x48 (in-memory backend)".into(),
+        text.join(", "),
+    ));
+}
+
+/// Counts what the console writes to the terminal.
+#[derive(Default, Clone)]
+struct Counter(std::rc::Rc<std::cell::Cell<usize>>);
+
+impl Counter {
+    fn get(&self) -> usize {
+        self.0.get()
+    }
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.set(self.0.get() + buf.len());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn bytes_written(db: &Path, rows: &mut Vec<(String, String)>) {
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let terminal_of = |w: u16, h: u16, counter: &Counter| {
+        Terminal::with_options(
+            CrosstermBackend::new(counter.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap()
+    };
+    // A full first frame at 80x24.
+    let mut app = console_app(db, now);
+    app.resize(80, 24);
+    let counter = Counter::default();
+    let mut term = terminal_of(80, 24, &counter);
+    draw(&mut term, &app).unwrap();
+    rows.push((
+        "bytes for the first full frame at 80x24 (target ≤ 8 KB)".into(),
+        format!("{} B", counter.get()),
+    ));
+    // One idle tick at 200x50, on the queue and on the approvals countdowns.
+    for (name, pane) in [("queue", PaneId::Queue), ("approvals", PaneId::Approvals)] {
+        let mut app = console_app(db, now);
+        app.resize(200, 50);
+        app.update(Action::SwitchPane(pane));
+        let counter = Counter::default();
+        let mut term = terminal_of(200, 50, &counter);
+        draw(&mut term, &app).unwrap();
+        let before = counter.get();
+        app.set_clock(Clock::Frozen(now + jiff::SignedDuration::from_secs(1)));
+        assert!(app.on_tick(), "a second passed: the console redraws");
+        draw(&mut term, &app).unwrap();
+        rows.push((
+            format!("bytes for one idle 1-second tick at 200x50, {name} (target ≤ 1 KB)"),
+            format!("{} B", counter.get() - before),
+        ));
+    }
+}
+
+/// Peak RSS (VmHWM) of the real console after showing every pane, in tmux at 160x48.
+fn console_peak_rss(db: &Path) -> Option<u64> {
+    let tmux_ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !tmux_ok {
+        return None;
+    }
+    let socket = format!("aeo-bench-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let run = format!(
+        "exec env AEO_DB='{}' AEO_NOW='{NOW}' AEO_OPERATOR=bench {} --read-only",
+        db.display(),
+        env!("CARGO_BIN_EXE_aeo")
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "-s",
+        "b",
+        &run,
+    ]);
+    let wait_for = |text: &str| {
+        let end = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < end {
+            let out = tmux(&["capture-pane", "-p", "-t", "b"]);
+            if String::from_utf8_lossy(&out.stdout).contains(text) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    };
+    let mut ok = wait_for("优先队列 ·");
+    for (key, marker) in [("2", "当日看板"), ("3", "待办审批 ·"), ("4", "企业查询 ·")]
+    {
+        tmux(&["send-keys", "-t", "b", key]);
+        ok &= wait_for(marker);
+    }
+    let pid =
+        String::from_utf8_lossy(&tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_string();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    tmux(&["kill-server"]);
+    let kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok());
+    ok.then_some(kb).flatten()
+}
+
+fn peak_memory(large: &Path, dir: &Path, rows: &mut Vec<(String, String)>) {
+    let demo = dir.join("demo.db");
+    if !demo.exists() {
+        let out = aeo().env("AEO_DB", &demo).arg("demo").output().unwrap();
+        assert!(out.status.success());
+    }
+    match (console_peak_rss(&demo), console_peak_rss(large)) {
+        (Some(small), Some(big)) => rows.push((
+            "peak RSS of the console, all four panes shown (target ≤ 1.5× demo)".into(),
+            format!(
+                "demo {:.1} MB, large {:.1} MB: {:.2}×",
+                small as f64 / 1024.0,
+                big as f64 / 1024.0,
+                big as f64 / small as f64
+            ),
+        )),
+        _ => rows.push(("peak RSS".into(), "tmux not available: skipped".into())),
+    }
+}
+
 fn main() {
     // `cargo test --benches` runs this with --test-ish flags; only `cargo bench` measures.
     if !std::env::args().any(|a| a == "--bench") {
@@ -264,6 +462,9 @@ fn main() {
     let mut rows = Vec::new();
     build(&db, enterprises, items, &mut rows);
     queue_vs_sqlite3(&db, &mut rows);
+    first_frames(&db, &mut rows);
+    peak_memory(&db, &dir, &mut rows);
+    bytes_written(&db, &mut rows);
     lookup_per_keystroke(&db, &mut rows);
     contended_booking(&db, &mut rows);
     let width = rows

@@ -47,6 +47,19 @@ use jiff::{
 pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
 
+/// A fingerprint of the embedded holiday data (FNV-1a over every file), so that values computed
+/// with one calendar can tell when another is in force.
+pub fn data_signature() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in data::embedded_sources() {
+        for b in name.bytes().chain(text.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
 /// The IANA name of the zone every deadline is expressed in.
 pub const SHANGHAI_TZ_NAME: &str = "Asia/Shanghai";
 

@@ -1,9 +1,10 @@
 //! Approvals and their clock pauses.
 
 use super::{Store, Writer, opt_ts, ts};
-use crate::calendar::{ClockPause, Countdown, WorkingCalendar};
+use crate::calendar::{ClockPause, Countdown, WorkingCalendar, due_instant};
 use crate::domain::approval::{
-    ApprovalKind, ApprovalStatus, DeadlineRule, PauseReason, approval_countdown, deadline_rule,
+    ApprovalKind, ApprovalStatus, DeadlineRule, NEARLY_DUE_FRACTION, PauseReason,
+    approval_countdown, deadline_rule,
 };
 use crate::domain::credit::CreditLevel;
 use crate::domain::measures::MeasureCatalog;
@@ -106,7 +107,75 @@ fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
     })
 }
 
+/// What the cached deadlines depend on: the holiday data and the limits of the rules.
+fn deadline_signature() -> String {
+    let cat = MeasureCatalog::official();
+    format!(
+        "{}|{:?}|{:?}|{:?}",
+        crate::calendar::data_signature(),
+        cat.special_articles_approval(),
+        cat.animal_plant_approval(),
+        cat.advance_ruling_acceptance()
+    )
+}
+
+/// The instant an undecided approval turns "nearly due": the first second at which no more than
+/// the nearly-due share of its counted time is left.
+fn nearly_due_at(
+    cal: &WorkingCalendar,
+    rule: &DeadlineRule,
+    accepted_at: Timestamp,
+    pauses: &[ClockPause],
+    due: Timestamp,
+) -> Timestamp {
+    let (mut lo, mut hi) = (accepted_at.as_second(), due.as_second());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let c = approval_countdown(cal, rule, accepted_at, pauses, ts(mid));
+        if c.overdue || c.fraction_left <= NEARLY_DUE_FRACTION {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    ts(lo)
+}
+
 impl Writer<'_> {
+    /// Recomputes the cached due and nearly-due instants of one approval from the domain rules.
+    pub(crate) fn refresh_deadline(&self, id: i64) -> Result<()> {
+        let row = self
+            .conn()
+            .prepare_cached(&format!("{APPROVAL_SELECT} WHERE a.id = ?1"))?
+            .query_row([id], approval_from)
+            .optional()?
+            .ok_or_else(|| anyhow!("no approval {id}"))?;
+        let pauses: Vec<ClockPause> = self
+            .conn()
+            .prepare_cached(
+                "SELECT started_at, ended_at FROM approval_pauses WHERE approval_id = ?1",
+            )?
+            .query_map([id], |r| {
+                Ok(ClockPause {
+                    start: ts(r.get(0)?),
+                    end: opt_ts(r.get(1)?),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let cal = WorkingCalendar::official();
+        let rule = row.rule(MeasureCatalog::official());
+        let (due, _) = due_instant(cal, row.accepted_at, rule.limit_days, rule.count, &pauses);
+        let warn = due.map(|d| nearly_due_at(cal, &rule, row.accepted_at, &pauses, d));
+        self.conn()
+            .prepare_cached("UPDATE approvals SET due_at = ?2, warn_at = ?3 WHERE id = ?1")?
+            .execute(params![
+                id,
+                due.map(|t| t.as_second()),
+                warn.map(|t| t.as_second())
+            ])?;
+        Ok(())
+    }
+
     pub fn insert_approval(&self, a: &NewApproval<'_>) -> Result<i64> {
         self.conn().execute(
             "INSERT INTO approvals (kind, enterprise_id, reference, accepted_at, decided_at, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -129,6 +198,7 @@ impl Writer<'_> {
             let pause = self.conn().last_insert_rowid();
             self.record_created("approval_pauses", pause, Some(a.enterprise_id))?;
         }
+        self.refresh_deadline(id)?;
         Ok(id)
     }
 
@@ -187,13 +257,15 @@ impl Writer<'_> {
             Some(enterprise_id),
             None,
             after,
-        )
+        )?;
+        self.refresh_deadline(id)
     }
 
     pub fn resume_approval(&self, id: i64, now: Timestamp) -> Result<()> {
         let (enterprise_id, open) = self.open_approval(id)?;
         let pause = open.ok_or_else(|| anyhow!("approval {id} is not paused"))?;
-        self.end_pause(pause, enterprise_id, now)
+        self.end_pause(pause, enterprise_id, now)?;
+        self.refresh_deadline(id)
     }
 
     /// Records the decision; an open pause ends with it.
@@ -208,11 +280,81 @@ impl Writer<'_> {
                 params![id, now.as_second(), decision],
             )?;
             Ok(())
-        })
+        })?;
+        self.refresh_deadline(id)
     }
 }
 
+/// The head of the approvals pane: how many are undecided, overdue and nearly due at `now`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApprovalsSummary {
+    pub open: usize,
+    pub overdue: usize,
+    pub nearly_due: usize,
+}
+
 impl Store {
+    /// Recomputes every undecided approval's cached deadline when the holiday data or the limits
+    /// differ from those it was computed with (a new binary, or a database from before schema 4).
+    pub(crate) fn refresh_deadline_cache_if_stale(&mut self) -> Result<()> {
+        let want = deadline_signature();
+        let have: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT signature FROM deadline_cache WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if have.as_deref() == Some(want.as_str()) {
+            return Ok(());
+        }
+        self.write(|w| {
+            let ids: Vec<i64> = w
+                .conn()
+                .prepare("SELECT id FROM approvals WHERE decided_at IS NULL")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                w.refresh_deadline(id)?;
+            }
+            w.conn().execute(
+                "INSERT INTO deadline_cache (id, signature) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET signature = excluded.signature",
+                [&want],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// One window of the undecided approvals, the earliest deadline first; paused clocks (no
+    /// deadline while paused) last.
+    pub fn approvals_window(&self, limit: usize, offset: usize) -> Result<Vec<ApprovalRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{APPROVAL_SELECT} WHERE a.decided_at IS NULL
+             ORDER BY coalesce(a.due_at, 9223372036854775807), a.id LIMIT ?1 OFFSET ?2"
+        ))?;
+        let mut rows = stmt
+            .query_map(params![limit as i64, offset as i64], approval_from)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.attach_pauses(&mut rows)?;
+        Ok(rows)
+    }
+
+    pub fn approvals_summary(&self, now: Timestamp) -> Result<ApprovalsSummary> {
+        let (open, overdue, nearly): (i64, Option<i64>, Option<i64>) = self.conn().query_row(
+            "SELECT count(*), sum(due_at <= ?1), sum(warn_at <= ?1 AND due_at > ?1)
+             FROM approvals WHERE decided_at IS NULL",
+            [now.as_second()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(ApprovalsSummary {
+            open: open as usize,
+            overdue: overdue.unwrap_or(0) as usize,
+            nearly_due: nearly.unwrap_or(0) as usize,
+        })
+    }
+
     fn attach_pauses(&self, rows: &mut [ApprovalRow]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
@@ -290,5 +432,88 @@ impl Store {
             }
             None => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::approval::{Urgency, urgency};
+
+    /// The cached instants agree with the live countdown of every approval in the demo.
+    #[test]
+    fn the_deadline_cache_orders_and_counts_as_the_countdowns_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("a.db"), crate::store::Access::ReadWrite).unwrap();
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let cal = WorkingCalendar::official();
+        let cat = MeasureCatalog::official();
+        crate::demo::fill(&mut store, &Default::default(), now, cal, cat).unwrap();
+        let all = store.approvals(false).unwrap();
+        let summary = store.approvals_summary(now).unwrap();
+        let counts: Vec<Countdown> = all.iter().map(|a| a.countdown(cal, cat, now)).collect();
+        assert_eq!(summary.open, all.len());
+        assert_eq!(summary.overdue, counts.iter().filter(|c| c.overdue).count());
+        assert_eq!(
+            summary.nearly_due,
+            counts
+                .iter()
+                .filter(|c| urgency(c) == Urgency::NearlyDue)
+                .count()
+        );
+        let window = store.approvals_window(all.len(), 0).unwrap();
+        let dues: Vec<Option<Timestamp>> = window
+            .iter()
+            .map(|a| a.countdown(cal, cat, now).due)
+            .collect();
+        let running: Vec<Timestamp> = dues.iter().flatten().copied().collect();
+        assert!(
+            running.windows(2).all(|w| w[0] <= w[1]),
+            "earliest deadline first"
+        );
+        assert!(
+            dues.iter().skip_while(|d| d.is_some()).all(|d| d.is_none()),
+            "paused clocks last"
+        );
+        // A pause takes the approval's deadline away; resuming gives it back, later.
+        let i = dues
+            .iter()
+            .position(|d| d.is_some_and(|d| d > now))
+            .unwrap();
+        let (id, before) = (window[i].id, dues[i].unwrap());
+        store
+            .write(|w| w.pause_approval(id, PauseReason::Testing, now))
+            .unwrap();
+        let due_of = |store: &Store| -> Option<i64> {
+            store
+                .conn()
+                .query_row("SELECT due_at FROM approvals WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            due_of(&store),
+            None,
+            "no deadline while the clock is stopped"
+        );
+        let order: Vec<i64> = store
+            .approvals_window(all.len(), 0)
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        let paused_from = dues.iter().position(|d| d.is_none()).unwrap_or(order.len()) - 1;
+        assert!(
+            order[paused_from..].contains(&id),
+            "among the paused, after the running"
+        );
+        let later = now + jiff::SignedDuration::from_hours(48);
+        store.write(|w| w.resume_approval(id, later)).unwrap();
+        assert!(
+            due_of(&store).unwrap() > before.as_second(),
+            "a pause moves the deadline later"
+        );
     }
 }

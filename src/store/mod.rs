@@ -9,7 +9,7 @@ mod inspection;
 mod queue;
 mod transfer;
 
-pub use approvals::{ApprovalRow, NewApproval, PauseRow};
+pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
@@ -30,6 +30,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
+    M::up(include_str!("migrations/004_deadline_cache.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -130,12 +131,16 @@ impl Store {
                 conn.pragma_update(None, "query_only", "ON")?;
             }
         }
-        Ok(Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
-        })
+        };
+        if access == Access::ReadWrite {
+            store.refresh_deadline_cache_if_stale()?;
+        }
+        Ok(store)
     }
 
     /// Who the audit trail names for this store's changes, and its clock.

@@ -150,7 +150,10 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> R
 }
 
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<()> {
+pub fn draw<W: Write>(
+    terminal: &mut ratatui::Terminal<ratatui::backend::CrosstermBackend<W>>,
+    app: &App,
+) -> Result<()> {
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| app.draw(f))?;
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;

@@ -6,7 +6,7 @@ use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::cli::Lang;
 use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
-use crate::store::ApprovalRow;
+use crate::store::{ApprovalRow, ApprovalsSummary};
 use crate::text::inert;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::format::{self, credit_short, tr};
@@ -20,12 +20,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+/// The pane holds only the window of approvals on screen (fetched in deadline order from the
+/// store's cache), and the counts of the whole list.
 #[derive(Debug, Default)]
 pub struct ApprovalsPane {
+    /// The rows on screen: positions `offset..offset + rows.len()` of the whole list.
     pub rows: Vec<ApprovalRow>,
+    /// The selected position in the whole list.
     pub selected: usize,
     offset: usize,
     page: usize,
+    summary: ApprovalsSummary,
     due_dates: Vec<Option<Date>>,
 }
 
@@ -35,7 +40,7 @@ impl ApprovalsPane {
     }
 
     pub fn selected_row(&self) -> Option<&ApprovalRow> {
-        self.rows.get(self.selected)
+        self.rows.get(self.selected.checked_sub(self.offset)?)
     }
 
     fn countdown(&self, r: &ApprovalRow, v: &View<'_>) -> Countdown {
@@ -93,33 +98,32 @@ pub fn urgency_mark(c: &Countdown) -> &'static str {
 
 impl Pane for ApprovalsPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
-        let keep = self.selected_row().map(|r| r.id);
-        let mut rows = env.store.approvals(false)?;
-        let cat = MeasureCatalog::official();
-        let mut keyed: Vec<(i64, ApprovalRow)> = rows
-            .drain(..)
-            .map(|r| (r.countdown(env.cal, cat, env.now).remaining_secs, r))
-            .collect();
-        keyed.sort_by_key(|(secs, r)| (*secs, r.id));
-        self.due_dates = keyed
-            .iter()
-            .map(|(_, r)| r.countdown(env.cal, cat, env.now).due.map(shanghai_date))
-            .collect();
-        self.rows = keyed.into_iter().map(|(_, r)| r).collect();
-        if let Some(id) = keep
-            && let Some(i) = self.rows.iter().position(|r| r.id == id)
-        {
-            self.selected = i;
-        }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.summary = env.store.approvals_summary(env.now)?;
+        let total = self.summary.open;
+        self.selected = self.selected.min(total.saturating_sub(1));
         self.offset = scroll_to(self.offset, self.selected, self.page);
+        if self.offset + self.page > total {
+            self.offset = total.saturating_sub(self.page);
+        }
+        self.rows = env.store.approvals_window(self.page, self.offset)?;
+        let cat = MeasureCatalog::official();
+        self.due_dates = self
+            .rows
+            .iter()
+            .map(|r| r.countdown(env.cal, cat, env.now).due.map(shanghai_date))
+            .collect();
         Ok(())
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
-        if let Some(sel) = list_move(key, km, self.selected, self.rows.len(), self.page) {
+        if let Some(sel) = list_move(key, km, self.selected, self.summary.open, self.page) {
             self.selected = sel;
-            self.offset = scroll_to(self.offset, sel, self.page);
+            let offset = scroll_to(self.offset, sel, self.page);
+            if offset != self.offset {
+                // The window moves: fetch the rows now on screen.
+                self.offset = offset;
+                return Some(Action::Reload);
+            }
             return None;
         }
         let r = self.selected_row()?;
@@ -143,19 +147,17 @@ impl Pane for ApprovalsPane {
         let t = v.theme;
         let cat = MeasureCatalog::official();
         let counts: Vec<Countdown> = self.rows.iter().map(|r| self.countdown(r, v)).collect();
-        let overdue = counts.iter().filter(|c| c.overdue).count();
-        let near = counts
-            .iter()
-            .filter(|c| urgency(c) == Urgency::NearlyDue)
-            .count();
+        let ApprovalsSummary {
+            open,
+            overdue,
+            nearly_due: near,
+        } = self.summary;
         let title = match lang {
             Lang::Zh => format!(
-                "待办审批 · {} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按剩余时间排序",
-                self.rows.len()
+                "待办审批 · {open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按剩余时间排序"
             ),
             Lang::En => format!(
-                "Pending approvals · {} · overdue {overdue} · ≤25% left {near} · by time left",
-                self.rows.len()
+                "Pending approvals · {open} · overdue {overdue} · ≤25% left {near} · by time left"
             ),
         };
         let block = frame_block(title, true, v);
@@ -209,9 +211,8 @@ impl Pane for ApprovalsPane {
             .iter()
             .zip(&counts)
             .enumerate()
-            .skip(self.offset)
-            .take(self.page)
             .map(|(i, (r, c))| {
+                let i = i + self.offset;
                 let style = urgency_style(c, v);
                 let deadline = match c.due {
                     Some(d) => format::deadline(d, !wide),
@@ -276,7 +277,8 @@ impl Pane for ApprovalsPane {
             .header(Row::new(header).style(t.heading))
             .column_spacing(1);
         f.render_widget(table, table_area);
-        if let Some((r, c)) = self.rows.get(self.selected).zip(counts.get(self.selected)) {
+        let here = self.selected.checked_sub(self.offset).unwrap_or(usize::MAX);
+        if let Some((r, c)) = self.rows.get(here).zip(counts.get(here)) {
             let rule = r.rule(cat);
             let status = match (lang, r.status()) {
                 (Lang::Zh, s) => s.name_zh(),
@@ -367,12 +369,6 @@ impl Pane for ApprovalsPane {
 
     fn dates_on_screen(&self) -> Vec<Date> {
         // The due dates of the rows on screen stand for the days their countdowns count.
-        self.due_dates
-            .iter()
-            .skip(self.offset)
-            .take(self.page)
-            .flatten()
-            .copied()
-            .collect()
+        self.due_dates.iter().flatten().copied().collect()
     }
 }
