@@ -118,6 +118,9 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub lang: Lang,
     pub cal: &'static WorkingCalendar,
+    /// Changes whenever the data may have changed (another session's commit or this one's):
+    /// what was counted under the same value need not be counted again.
+    pub data_version: u64,
 }
 
 /// What panes draw with.
@@ -149,6 +152,8 @@ pub struct App {
     pub quit: bool,
     stale: [bool; 4],
     data_version: i64,
+    /// Bumped on every change seen or made; see `Env::data_version`.
+    generation: u64,
     clipboard: Option<String>,
     size: (u16, u16),
 }
@@ -188,6 +193,7 @@ impl App {
             quit: false,
             stale: [true; 4],
             data_version,
+            generation: 0,
             clipboard: None,
             size: (MIN_WIDTH, MIN_HEIGHT),
         };
@@ -242,6 +248,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            data_version: self.generation,
         };
         let result = match id {
             PaneId::Queue => self.queue.refresh(&env),
@@ -261,6 +268,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            data_version: self.generation,
         };
         let result = match &mut self.popup {
             Some(Popup::Card(c)) => c.refresh(&env),
@@ -299,6 +307,16 @@ impl App {
     /// Once a second: move the clock, and reload what is on screen if another session changed
     /// the database. Returns whether the screen needs drawing.
     /// Replaces the clock (benchmarks step a frozen clock to make a tick).
+    /// Every write of the console goes through here, so that counts are taken again after it.
+    fn write_store<T>(
+        &mut self,
+        f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let out = self.store.write(f);
+        self.generation += 1;
+        out
+    }
+
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
     }
@@ -315,6 +333,7 @@ impl App {
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
+                self.generation += 1;
                 self.stale = [true; 4];
                 self.reload(self.pane);
                 self.reload_popup();
@@ -414,7 +433,7 @@ impl App {
             }
             Action::SetItemStatus(id, to) => {
                 let (op, now) = (self.session.operator.clone(), self.now);
-                match self.store.write(|w| w.set_item_status(id, to, &op, now)) {
+                match self.write_store(|w| w.set_item_status(id, to, &op, now)) {
                     Ok(()) => {
                         self.set_status(format!(
                             "{} #{id}: {}",
@@ -446,7 +465,7 @@ impl App {
             } => self.book(slot_id, enterprise_id, location, &goods),
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
-                match self.store.write(|w| w.set_booking_status(id, to, now)) {
+                match self.write_store(|w| w.set_booking_status(id, to, now)) {
                     Ok(()) => {
                         self.set_status(format!(
                             "{} #{id}: {}",
@@ -464,7 +483,7 @@ impl App {
             Action::PauseApproval(id, reason) => {
                 self.popup = None;
                 let now = self.now;
-                match self.store.write(|w| w.pause_approval(id, reason, now)) {
+                match self.write_store(|w| w.pause_approval(id, reason, now)) {
                     Ok(()) => {
                         self.set_status(format!(
                             "{} #{id}: {} ({})",
@@ -482,7 +501,7 @@ impl App {
             }
             Action::ResumeApproval(id) => {
                 let now = self.now;
-                match self.store.write(|w| w.resume_approval(id, now)) {
+                match self.write_store(|w| w.resume_approval(id, now)) {
                     Ok(()) => {
                         self.set_status(format!(
                             "{} #{id}: {}",
@@ -503,7 +522,7 @@ impl App {
             Action::DecideApproval(id, decision) => {
                 self.popup = None;
                 let now = self.now;
-                match self.store.write(|w| w.decide_approval(id, &decision, now)) {
+                match self.write_store(|w| w.decide_approval(id, &decision, now)) {
                     Ok(()) => {
                         self.set_status(format!(
                             "{} #{id}: {} ({})",
@@ -529,7 +548,7 @@ impl App {
         } else {
             goods.trim().to_string()
         };
-        let result = self.store.write(|w| {
+        let result = self.write_store(|w| {
             w.book(
                 &NewBooking {
                     slot_id,

@@ -324,6 +324,20 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
 }
 
 #[test]
+fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
+    let mut c = console();
+    let before = c.app.queue.total;
+    key(&mut c.app, KeyCode::Char('f'));
+    assert_eq!(c.app.queue.total, before - 1);
+    // Scrolling fetches new windows but keeps the count it has.
+    for _ in 0..40 {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    assert_eq!(c.app.queue.total, before - 1);
+    assert!(c.app.queue.offset > 0);
+}
+
+#[test]
 fn take_finish_and_abnormal_change_the_selected_item() {
     let mut c = console();
     let waiting = c

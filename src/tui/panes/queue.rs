@@ -29,6 +29,9 @@ pub struct QueuePane {
     pub filter: String,
     pub editing: bool,
     now: Option<jiff::Timestamp>,
+    /// The filter and data version `total` was counted under; counting a large queue costs
+    /// more than fetching a window, so scrolling and resizing reuse it.
+    counted: Option<(String, u64)>,
 }
 
 impl QueuePane {
@@ -126,7 +129,11 @@ fn time_cell(r: &QueueRow, now: jiff::Timestamp, lang: Lang) -> (String, bool) {
 impl Pane for QueuePane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         self.now = Some(env.now);
-        self.total = env.store.queue_filtered_len(&self.filter)?.max(0) as usize;
+        let key = (self.filter.clone(), env.data_version);
+        if self.counted.as_ref() != Some(&key) {
+            self.total = env.store.queue_filtered_len(&self.filter)?.max(0) as usize;
+            self.counted = Some(key);
+        }
         self.selected = self.selected.min(self.total.saturating_sub(1));
         let page = self.page();
         self.offset = scroll_to(self.offset, self.selected, page);
