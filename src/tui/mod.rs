@@ -5,6 +5,7 @@
 //! clock on screen, or another session's commit (seen through `PRAGMA data_version`).
 
 pub mod app;
+pub mod backend;
 mod format;
 pub mod keymap;
 pub mod panes;
@@ -99,13 +100,18 @@ fn run(mut app: App) -> Result<ExitCode> {
         .context("cannot start the event loop")?;
     // ratatui::try_init enters raw mode and the alternate screen (no mouse capture), and
     // installs a panic hook that restores the terminal before the panic message.
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    ratatui::try_init().context("cannot set up the terminal")?;
+    let mut terminal = ratatui::Terminal::new(backend::SlimBackend::new(std::io::stdout()))
+        .context("cannot set up the terminal")?;
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
     ratatui::restore();
     result.map(|()| ExitCode::SUCCESS)
 }
 
-async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+/// The terminal the console draws on.
+pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
+
+async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -150,10 +156,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> R
 }
 
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
-pub fn draw<W: Write>(
-    terminal: &mut ratatui::Terminal<ratatui::backend::CrosstermBackend<W>>,
-    app: &App,
-) -> Result<()> {
+pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| app.draw(f))?;
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
