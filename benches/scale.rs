@@ -372,7 +372,12 @@ fn console_peak_rss(db: &Path) -> Option<u64> {
     if !tmux_ok {
         return None;
     }
-    let socket = format!("aeo-bench-{}", std::process::id());
+    // One tmux server per measurement: a server still shutting down must not take the next.
+    let socket = format!(
+        "aeo-bench-{}-{}",
+        std::process::id(),
+        db.file_stem().and_then(|s| s.to_str()).unwrap_or("db")
+    );
     let tmux = |args: &[&str]| {
         Command::new("tmux")
             .arg("-L")
@@ -386,7 +391,7 @@ fn console_peak_rss(db: &Path) -> Option<u64> {
         db.display(),
         env!("CARGO_BIN_EXE_aeo")
     );
-    tmux(&[
+    let started = tmux(&[
         "new-session",
         "-d",
         "-x",
@@ -397,6 +402,13 @@ fn console_peak_rss(db: &Path) -> Option<u64> {
         "b",
         &run,
     ]);
+    if !started.status.success() {
+        eprintln!(
+            "peak RSS: tmux could not start a session: {}",
+            String::from_utf8_lossy(&started.stderr).trim()
+        );
+        return None;
+    }
     let wait_for = |text: &str| {
         let end = Instant::now() + Duration::from_secs(60);
         while Instant::now() < end {
@@ -411,8 +423,11 @@ fn console_peak_rss(db: &Path) -> Option<u64> {
     let mut ok = wait_for("优先队列 ·");
     for (key, marker) in [("2", "当日看板"), ("3", "待办审批 ·"), ("4", "企业查询 ·")]
     {
+        if !ok {
+            break;
+        }
         tmux(&["send-keys", "-t", "b", key]);
-        ok &= wait_for(marker);
+        ok = wait_for(marker);
     }
     let pid =
         String::from_utf8_lossy(&tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"]).stdout)
