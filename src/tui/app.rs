@@ -15,6 +15,7 @@ use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::cli::Lang;
 use crate::domain::approval::PauseReason;
 use crate::domain::inspection::{BookingStatus, Location};
+use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::WorkStatus;
 use crate::store::{NewBooking, Store};
 use crate::text::{inert, pad, width};
@@ -668,6 +669,7 @@ impl App {
                     )),
                 }
             }
+            "clearance" => self.check_clearance(arg),
             "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
             {
                 Ok(t) => {
@@ -682,10 +684,60 @@ impl App {
                 inert(other),
                 tr(
                     lang,
-                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :theme 名称 :help",
-                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :theme NAME :help"
+                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :help",
+                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :help"
                 )
             )),
+        }
+    }
+
+    /// `:clearance ENTERPRISE TIME`: may the enterprise clear at TIME by appointment (预约通关,
+    /// measure 27), asked now? The answer goes to the status line.
+    fn check_clearance(&mut self, arg: &str) {
+        use crate::domain::clearance::{OfficeHours, check_appointment};
+        let lang = self.lang();
+        let Some((who, when)) = arg.split_once(char::is_whitespace) else {
+            self.set_error(tr(
+                lang,
+                "用法：:clearance 企业(信用代码/海关编码/名称) 时间(2026-11-28 20:00)",
+                "usage: :clearance ENTERPRISE (USCC, customs code or name) TIME (2026-11-28 20:00)",
+            ));
+            return;
+        };
+        let hours = std::env::var("AEO_OFFICE_HOURS")
+            .ok()
+            .and_then(|h| OfficeHours::parse(&h).ok())
+            .unwrap_or_default();
+        let result = self.store.resolve_enterprise(who).and_then(|e| {
+            let at = crate::cli::parse_instant(when)?;
+            Ok((e, at))
+        });
+        match result {
+            Err(e) => self.set_error(format!("{e:#}")),
+            Ok((e, at)) => match check_appointment(
+                e.credit,
+                self.now,
+                at,
+                &hours,
+                WorkingCalendar::official(),
+                MeasureCatalog::official(),
+            ) {
+                Ok(ok) => self.set_status(format!(
+                    "{} {} {}: {}",
+                    tr(lang, "可预约通关", "appointment clearance accepted:"),
+                    inert(&e.name_zh),
+                    crate::tui::format::instant(at),
+                    match lang {
+                        Lang::Zh => ok.rule_zh,
+                        Lang::En => ok.rule_en,
+                    }
+                )),
+                Err(refusal) => self.set_error(format!(
+                    "{} {}: {refusal}",
+                    tr(lang, "不能预约通关", "appointment clearance refused for"),
+                    inert(&e.name_zh)
+                )),
+            },
         }
     }
 

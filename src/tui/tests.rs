@@ -324,6 +324,26 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
 }
 
 #[test]
+fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
+    let mut c = console();
+    // Now is Friday 10:00; Saturday 20:00 is 34 h ahead and outside office hours.
+    c.app
+        .run_command("clearance 91310000132260250X 2026-11-28 20:00");
+    let screen = render(&mut c.app, 120, 30);
+    assert!(
+        screen.contains("可预约通关") && screen.contains("措施27"),
+        "{screen}"
+    );
+    c.app
+        .run_command("clearance 91310000132260250X 2026-11-27 17:30");
+    let screen = render(&mut c.app, 120, 30);
+    assert!(
+        screen.contains("不能预约通关") && screen.contains("8 h"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
     let mut c = console();
     let before = c.app.queue.total;
