@@ -1,8 +1,7 @@
 //! Read queries only the console needs: the queue window under a filter typed by the operator.
 
-use super::{Store, opt_ts, ts};
-use crate::domain::credit::CreditLevel;
-use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
+use super::Store;
+use super::queue::{QUEUE_COLUMNS, QUEUE_ORDER, row_from};
 use crate::store::QueueRow;
 use anyhow::Result;
 use rusqlite::params;
@@ -38,12 +37,9 @@ impl Store {
         if f.is_empty() {
             return self.queue(limit, offset);
         }
+        // The same columns and order as the unfiltered queue; FILTERED_FROM adds the filter.
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
-                    w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by
-             {FILTERED_FROM}
-             ORDER BY w.aeo DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id
-             LIMIT ?3 OFFSET ?4"
+            "{QUEUE_COLUMNS} {FILTERED_FROM} ORDER BY {QUEUE_ORDER} LIMIT ?3 OFFSET ?4"
         ))?;
         let lower = f.to_lowercase();
         let rows = stmt.query_map(
@@ -53,31 +49,7 @@ impl Store {
                 limit as i64,
                 offset as i64
             ],
-            |r| {
-                let kind =
-                    WorkKind::parse(&r.get::<_, String>(1)?).unwrap_or(WorkKind::Declaration);
-                let credit: String = r.get(4)?;
-                let status: String = r.get(9)?;
-                Ok(QueueRow {
-                    id: r.get(0)?,
-                    kind,
-                    measure: kind.measure(),
-                    enterprise_id: r.get(2)?,
-                    enterprise: r.get(3)?,
-                    credit: credit.parse().unwrap_or(CreditLevel::Regular),
-                    aeo: r.get(5)?,
-                    declaration_no: r.get(6)?,
-                    received_at: ts(r.get(7)?),
-                    due_at: opt_ts(r.get(8)?),
-                    status: WorkStatus::parse(&status).unwrap_or(WorkStatus::Waiting),
-                    flags: WorkFlags {
-                        urgent: r.get(10)?,
-                        non_intrusive: r.get(11)?,
-                        report_accepted: r.get(12)?,
-                    },
-                    taken_by: r.get(13)?,
-                })
-            },
+            row_from,
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

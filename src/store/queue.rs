@@ -37,14 +37,16 @@ pub struct QueueRow {
 }
 
 /// The queue order of the domain (`queue_order`), as SQL; the index work_items_queue serves it.
-const QUEUE_ORDER: &str =
+pub(super) const QUEUE_ORDER: &str =
     "w.aeo DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
 
-const QUEUE_SELECT: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
-            w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by
-     FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
+/// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
+pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
+            w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by";
 
-fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+const QUEUE_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
+
+pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let kind: String = r.get(1)?;
     let kind = WorkKind::parse(&kind).unwrap_or(WorkKind::Declaration);
     let credit: String = r.get(4)?;
@@ -154,7 +156,9 @@ impl Writer<'_> {
 
 /// The SQL of one queue window (?1 = limit, ?2 = offset), for comparison with other clients.
 pub fn queue_window_sql() -> String {
-    format!("{QUEUE_SELECT} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2")
+    format!(
+        "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2"
+    )
 }
 
 impl Store {
@@ -176,7 +180,7 @@ impl Store {
     /// Open items of one enterprise, in queue order.
     pub fn items_of(&self, enterprise_id: i64) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_SELECT} WHERE w.enterprise_id = ?1 AND w.status <> 'done' ORDER BY {QUEUE_ORDER}"
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.enterprise_id = ?1 AND w.status <> 'done' ORDER BY {QUEUE_ORDER}"
         ))?;
         let rows = stmt.query_map([enterprise_id], row_from)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -185,7 +189,11 @@ impl Store {
     pub fn work_item(&self, id: i64) -> Result<Option<QueueRow>> {
         Ok(self
             .conn()
-            .query_row(&format!("{QUEUE_SELECT} WHERE w.id = ?1"), [id], row_from)
+            .query_row(
+                &format!("{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id = ?1"),
+                [id],
+                row_from,
+            )
             .optional()?)
     }
 }
