@@ -324,11 +324,7 @@ impl CalendarPane {
                     format!(
                         "{} · {}",
                         reason,
-                        tr(
-                            lang,
-                            "工作日：所有企业可预约",
-                            "working day: open to every enterprise"
-                        )
+                        tr(lang, "所有企业可预约", "open to every enterprise")
                     ),
                     Style::default(),
                 )
@@ -493,13 +489,21 @@ impl CalendarPane {
                             BookingStatus::Booked => Style::default(),
                         };
                         let credit = credit_short(b.credit, lang);
-                        // name | credit | (goods) | location | status, aligned by display width:
-                        // the fixed parts take 23 columns narrow, 28 wide.
+                        // name | credit | (goods) | location | status, aligned by display width;
+                        // a wide board spells the location out, and names stop at 40 columns.
+                        let credit_w = if w >= 70 { 10 } else { 8 };
+                        let loc_w = match w {
+                            110.. => 28,
+                            70.. => 8,
+                            _ => 4,
+                        };
+                        let fixed = 2 + credit_w + 1 + loc_w + 1 + 12;
                         let (name_w, goods_w) = if w >= 70 {
-                            let avail = w.saturating_sub(28);
-                            let n = (avail * 11 / 20).max(8);
-                            (n, avail.saturating_sub(n))
+                            let avail = w.saturating_sub(fixed);
+                            let n = (avail * 11 / 20).clamp(8, 40);
+                            (n, avail.saturating_sub(n + 1))
                         } else {
+                            // Narrow: the fixed parts take 23 columns.
                             (w.saturating_sub(23).max(6), 0)
                         };
                         let goods = if goods_w > 0 {
@@ -510,8 +514,8 @@ impl CalendarPane {
                         let text = format!(
                             "  {} {} {goods}{} {}",
                             pad(&inert(&b.enterprise), name_w),
-                            pad(credit, 8),
-                            pad(loc, if w >= 70 { 8 } else { 4 }),
+                            pad(credit, credit_w),
+                            pad(loc, loc_w),
                             status
                         );
                         Line::styled(pad(&truncate(&text, w), w), row_style(style, selected, v))
