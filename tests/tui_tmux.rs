@@ -158,9 +158,13 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
 
     // A countdown ticks with the real clock.
     t.keys(&["3"]);
-    let first = t.wait_for("待办审批 ·", 10);
+    t.wait_for("待办审批 ·", 10);
+    // Let the pane's first frame settle, then wait for the header clock to move on.
+    std::thread::sleep(Duration::from_millis(300));
+    let first = t.capture();
+    let header = |s: &str| s.lines().next().unwrap_or_default().to_string();
     let later = t.wait("the clock to tick", 10, |s| {
-        s != first && s.contains("待办审批 ·")
+        header(s) != header(&first) && s.contains("待办审批 ·")
     });
     let changed: Vec<(&str, &str)> = first
         .lines()
