@@ -27,13 +27,30 @@ macro_rules! coded_enum {
                     .find(|v| v.code() == norm || v.name_zh() == t)
                     .ok_or_else(|| {
                         let codes: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
-                        format!("unknown {} '{}' (expected one of: {})", stringify!($name), t, codes.join(", "))
+                        format!(
+                            "unknown {} '{}' (expected one of: {})",
+                            $crate::domain::queue::words(stringify!($name)),
+                            t,
+                            codes.join(", ")
+                        )
                     })
             }
         }
     };
 }
 pub(crate) use coded_enum;
+
+/// A type name in words, for messages: "WorkKind" → "work kind".
+pub(crate) fn words(type_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
 
 coded_enum!(
     /// What a queue item is; each kind carries the measure it serves.
