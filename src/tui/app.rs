@@ -308,6 +308,21 @@ impl App {
     /// Once a second: move the clock, and reload what is on screen if another session changed
     /// the database. Returns whether the screen needs drawing.
     /// Replaces the clock (benchmarks step a frozen clock to make a tick).
+    /// Runs one change and says `done` in the status line, or the store's refusal.
+    fn apply(
+        &mut self,
+        f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<()>,
+        done: String,
+    ) {
+        match self.write_store(f) {
+            Ok(()) => {
+                self.set_status(done);
+                self.after_write();
+            }
+            Err(e) => self.set_error(format!("{e:#}")),
+        }
+    }
+
     /// Every write of the console goes through here, so that counts are taken again after it.
     fn write_store<T>(
         &mut self,
@@ -434,20 +449,15 @@ impl App {
             }
             Action::SetItemStatus(id, to) => {
                 let (op, now) = (self.session.operator.clone(), self.now);
-                match self.write_store(|w| w.set_item_status(id, to, &op, now)) {
-                    Ok(()) => {
-                        self.set_status(format!(
-                            "{} #{id}: {}",
-                            tr(lang, "队列事项", "queue item"),
-                            match lang {
-                                Lang::Zh => to.name_zh(),
-                                Lang::En => to.name_en(),
-                            }
-                        ));
-                        self.after_write();
+                let done = format!(
+                    "{} #{id}: {}",
+                    tr(lang, "队列事项", "queue item"),
+                    match lang {
+                        Lang::Zh => to.name_zh(),
+                        Lang::En => to.name_en(),
                     }
-                    Err(e) => self.set_error(format!("{e:#}")),
-                }
+                );
+                self.apply(|w| w.set_item_status(id, to, &op, now), done);
             }
             Action::OpenBooking(slot_id) => match self.store.slot(slot_id) {
                 Ok(Some(slot)) => {
@@ -466,53 +476,38 @@ impl App {
             } => self.book(slot_id, enterprise_id, location, &goods),
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
-                match self.write_store(|w| w.set_booking_status(id, to, now)) {
-                    Ok(()) => {
-                        self.set_status(format!(
-                            "{} #{id}: {}",
-                            tr(lang, "预约", "booking"),
-                            match lang {
-                                Lang::Zh => to.name_zh(),
-                                Lang::En => to.name_en(),
-                            }
-                        ));
-                        self.after_write();
+                let done = format!(
+                    "{} #{id}: {}",
+                    tr(lang, "预约", "booking"),
+                    match lang {
+                        Lang::Zh => to.name_zh(),
+                        Lang::En => to.name_en(),
                     }
-                    Err(e) => self.set_error(format!("{e:#}")),
-                }
+                );
+                self.apply(|w| w.set_booking_status(id, to, now), done);
             }
             Action::PauseApproval(id, reason) => {
                 self.popup = None;
                 let now = self.now;
-                match self.write_store(|w| w.pause_approval(id, reason, now)) {
-                    Ok(()) => {
-                        self.set_status(format!(
-                            "{} #{id}: {} ({})",
-                            tr(lang, "审批", "approval"),
-                            tr(lang, "暂停计时", "clock paused"),
-                            match lang {
-                                Lang::Zh => reason.name_zh(),
-                                Lang::En => reason.name_en(),
-                            }
-                        ));
-                        self.after_write();
+                let done = format!(
+                    "{} #{id}: {} ({})",
+                    tr(lang, "审批", "approval"),
+                    tr(lang, "暂停计时", "clock paused"),
+                    match lang {
+                        Lang::Zh => reason.name_zh(),
+                        Lang::En => reason.name_en(),
                     }
-                    Err(e) => self.set_error(format!("{e:#}")),
-                }
+                );
+                self.apply(|w| w.pause_approval(id, reason, now), done);
             }
             Action::ResumeApproval(id) => {
                 let now = self.now;
-                match self.write_store(|w| w.resume_approval(id, now)) {
-                    Ok(()) => {
-                        self.set_status(format!(
-                            "{} #{id}: {}",
-                            tr(lang, "审批", "approval"),
-                            tr(lang, "恢复计时", "clock running again")
-                        ));
-                        self.after_write();
-                    }
-                    Err(e) => self.set_error(format!("{e:#}")),
-                }
+                let done = format!(
+                    "{} #{id}: {}",
+                    tr(lang, "审批", "approval"),
+                    tr(lang, "恢复计时", "clock running again")
+                );
+                self.apply(|w| w.resume_approval(id, now), done);
             }
             Action::OpenDecide(id, reference) => {
                 self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
@@ -523,18 +518,13 @@ impl App {
             Action::DecideApproval(id, decision) => {
                 self.popup = None;
                 let now = self.now;
-                match self.write_store(|w| w.decide_approval(id, &decision, now)) {
-                    Ok(()) => {
-                        self.set_status(format!(
-                            "{} #{id}: {} ({})",
-                            tr(lang, "审批", "approval"),
-                            tr(lang, "已办结", "decided"),
-                            inert(&decision)
-                        ));
-                        self.after_write();
-                    }
-                    Err(e) => self.set_error(format!("{e:#}")),
-                }
+                let done = format!(
+                    "{} #{id}: {} ({})",
+                    tr(lang, "审批", "approval"),
+                    tr(lang, "已办结", "decided"),
+                    inert(&decision)
+                );
+                self.apply(|w| w.decide_approval(id, &decision, now), done);
             }
             Action::Status(s) => self.set_status(s),
             Action::Error(s) => self.set_error(s),
