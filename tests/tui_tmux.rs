@@ -13,6 +13,32 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A 100x30 tmux session running a shell whose prompt is `prompt`, with the console's
+    /// database and config in `dir`; returns once the prompt shows.
+    fn shell(name: &str, prompt: &str, dir: &std::path::Path, db: &std::path::Path) -> Tmux {
+        let t = Tmux {
+            socket: format!("aeo-{name}-{}", std::process::id()),
+        };
+        let shell = format!(
+            "env PS1='{prompt}' XDG_CONFIG_HOME='{}' AEO_DB='{}' AEO_OPERATOR=e2e sh",
+            dir.display(),
+            db.display()
+        );
+        t.cmd(&[
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-s",
+            "aeo",
+            &shell,
+        ]);
+        t.wait_for(prompt.trim_end(), 10);
+        t
+    }
+
     fn cmd(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -99,26 +125,7 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
-    let t = Tmux {
-        socket: format!("aeo-e2e-{}", std::process::id()),
-    };
-    let shell = format!(
-        "env PS1='e2e$ ' XDG_CONFIG_HOME='{}' AEO_DB='{}' AEO_OPERATOR=e2e sh",
-        dir.path().display(),
-        db.display()
-    );
-    t.cmd(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-s",
-        "aeo",
-        &shell,
-    ]);
-    t.wait_for("e2e$", 10);
+    let t = Tmux::shell("e2e", "e2e$ ", dir.path(), &db);
     t.type_text(&format!("{} --demo", env!("CARGO_BIN_EXE_aeo")));
     t.keys(&["Enter"]);
 
@@ -232,26 +239,7 @@ fn an_enterprise_named_with_escape_sequences_shows_as_plain_text() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let t = Tmux {
-        socket: format!("aeo-hostile-{}", std::process::id()),
-    };
-    let shell = format!(
-        "env PS1='h$ ' XDG_CONFIG_HOME='{}' AEO_DB='{}' AEO_OPERATOR=e2e sh",
-        dir.path().display(),
-        db.display()
-    );
-    t.cmd(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-s",
-        "aeo",
-        &shell,
-    ]);
-    t.wait_for("h$", 10);
+    let t = Tmux::shell("hostile", "h$ ", dir.path(), &db);
     t.type_text(aeo);
     t.keys(&["Enter"]);
     t.wait_for("优先队列 ·", 30);

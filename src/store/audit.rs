@@ -1,7 +1,7 @@
 //! The audit trail: every change a Writer makes is recorded with who, when, what, and the row
 //! before and after. Append-only, enforced by triggers in the schema.
 
-use super::{Store, Writer, opt_ts, ts};
+use super::{Store, Writer, ts};
 use anyhow::Result;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -180,13 +180,5 @@ impl Store {
             entry_from,
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// The newest entry's instant, if any (used to show "last change").
-    pub fn last_change(&self) -> Result<Option<Timestamp>> {
-        let at: Option<i64> = self
-            .conn()
-            .query_row("SELECT max(at) FROM audit_log", [], |r| r.get(0))?;
-        Ok(opt_ts(at))
     }
 }

@@ -402,15 +402,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Coordinators, for demo generation and listings.
-    pub fn coordinator_ids(&self) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id FROM coordinators ORDER BY id")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
 }
 
 #[cfg(test)]
