@@ -529,7 +529,21 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-27 17:30",
         ],
     );
-    assert!(err.contains("8 h"), "{err}");
+    assert!(err.contains("requested 7:30 ahead"), "{err}");
+    assert!(err.contains("at least 8:00 ahead"), "{err}");
+    // 认证企业 are AEO enterprises too: 8 h ahead is enough for them (measure 27).
+    let certified = enterprise_of(&d.db, "certified");
+    let text = ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &certified,
+            "--at",
+            "2026-11-27 18:30",
+        ],
+    );
+    assert!(text.contains("accepted") && text.contains("8:30 ahead"), "{text}");
     let bad = enterprise_of(&d.db, "dishonest");
     let err = fails(
         &d.db,

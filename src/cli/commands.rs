@@ -765,11 +765,12 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
                 return print_json(&ok);
             }
             println!(
-                "accepted: {} may clear at {} ({}; given {:.1} h)",
+                "accepted: {} may clear at {} ({}; received {}, {} ahead)",
                 inert(&e.name_zh),
                 present::instant(at),
                 ok.rule_en,
-                ok.lead_given_hours
+                present::instant(ok.received_at),
+                ok.lead_given()
             );
             Ok(ExitCode::SUCCESS)
         }
