@@ -543,7 +543,10 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-27 18:30",
         ],
     );
-    assert!(text.contains("accepted") && text.contains("8:30 ahead"), "{text}");
+    assert!(
+        text.contains("accepted") && text.contains("8:30 ahead"),
+        "{text}"
+    );
     let bad = enterprise_of(&d.db, "dishonest");
     let err = fails(
         &d.db,
@@ -556,4 +559,62 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
         ],
     );
     assert!(err.contains("may not use"), "{err}");
+}
+
+#[test]
+fn a_year_without_a_schedule_keeps_the_statutory_holidays_and_every_answer_says_so() {
+    let d = demo();
+    // 2027-01-01 (元旦) and 2027-10-02 (国庆) are days off by the law; 2027 is not published.
+    let days = json(
+        &d.db,
+        &["calendar", "days", "2027-01-01", "2027-01-01", "--json"],
+    );
+    assert_eq!(days[0]["working"], false);
+    assert_eq!(days[0]["reason"]["name"], "元旦");
+    assert_eq!(days[0]["data_known"], false);
+    let text = ok(&d.db, &["calendar", "days", "2027-10-01", "2027-10-02"]);
+    assert!(text.contains("法定假日已知，调休未公布"), "{text}");
+    assert!(!text.contains("working "), "{text}");
+
+    // A clearance at 10:00 on 2027-01-01 is outside office hours (a holiday), and flagged.
+    let adv = enterprise_of(&d.db, "advanced");
+    let out = ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &adv,
+            "--at",
+            "2027-01-01 10:00",
+        ],
+    );
+    assert!(out.contains("accepted"), "{out}");
+    assert!(out.contains("法定假日已知，调休未公布"), "{out}");
+    let v = json(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &adv,
+            "--at",
+            "2027-01-01 10:00",
+            "--json",
+        ],
+    );
+    assert_eq!(v["data_known"], false);
+
+    // Slots on a 2027 working day say the schedule is not published, in the table and JSON.
+    let dir = d.db.parent().unwrap();
+    let file = dir.join("slots.csv");
+    std::fs::write(
+        &file,
+        "office_code,date,start,end,capacity\n2201,2027-01-04,09:00,10:00,3\n",
+    )
+    .unwrap();
+    ok(&d.db, &["import", "slots", file.to_str().unwrap()]);
+    let text = ok(&d.db, &["slots", "--date", "2027-01-04"]);
+    assert!(text.contains("[?calendar"), "{text}");
+    let v = json(&d.db, &["slots", "--date", "2027-01-04", "--json"]);
+    assert_eq!(v[0]["data_known"], false);
+    assert!(v[0]["calendar_flag"].is_string(), "{v}");
 }

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
-    parse_instant,
+    parse_instant, unknown_year_flag,
 };
 use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::check_appointment;
@@ -489,7 +489,7 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
                 if v.data_known {
                     "official".to_string()
                 } else {
-                    format!("UNKNOWN: no {} data, weekend-only fallback", v.date.year())
+                    format!("UNKNOWN {}: {}", v.date.year(), unknown_year_flag(Lang::Zh))
                 },
             ]
         })
@@ -597,14 +597,43 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
         None => from,
     };
     let rows = store.slots_between(from, to)?;
-    if a.json {
-        return print_json(&rows);
-    }
     let cal = WorkingCalendar::official();
+    if a.json {
+        /// A slot with its day: whether it is a working day, why, and whether the year's schedule
+        /// is published (`calendar_flag` says so when it is not).
+        #[derive(Serialize)]
+        struct SlotView<'a> {
+            #[serde(flatten)]
+            slot: &'a crate::store::SlotRow,
+            working_day: bool,
+            day_reason: String,
+            data_known: bool,
+            calendar_flag: Option<&'static str>,
+        }
+        let views: Vec<SlotView<'_>> = rows
+            .iter()
+            .map(|slot| {
+                let day = cal.day(slot.date);
+                SlotView {
+                    slot,
+                    working_day: day.working,
+                    day_reason: day.reason_text(ctx.lang),
+                    data_known: day.data_known,
+                    calendar_flag: (!day.data_known).then(|| unknown_year_flag(ctx.lang)),
+                }
+            })
+            .collect();
+        return print_json(&views);
+    }
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
             let day = cal.day(s.date);
+            let flag = if day.data_known {
+                String::new()
+            } else {
+                format!(" [?calendar: {}]", unknown_year_flag(Lang::Zh))
+            };
             vec![
                 s.id.to_string(),
                 s.date.to_string(),
@@ -613,7 +642,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 format!("{}/{}", s.taken, s.capacity),
                 s.free().to_string(),
                 if day.working {
-                    "all enterprises".to_string()
+                    format!("all enterprises{flag}")
                 } else {
                     format!("AEO only (5+2, {})", day.reason_text(Lang::Zh))
                 },
@@ -759,10 +788,27 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     );
+    // The answer rests on a year without a published schedule: say so, whatever it is.
+    let cal = WorkingCalendar::official();
+    let provisional = [at, requested]
+        .iter()
+        .any(|t| !cal.day(crate::calendar::shanghai_date(*t)).data_known);
+    let flag = provisional.then(|| unknown_year_flag(ctx.lang));
     match result {
         Ok(ok) => {
             if a.json {
-                return print_json(&ok);
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    #[serde(flatten)]
+                    ok: &'a crate::domain::clearance::ClearanceAccepted,
+                    data_known: bool,
+                    calendar_flag: Option<&'static str>,
+                }
+                return print_json(&Out {
+                    ok: &ok,
+                    data_known: !provisional,
+                    calendar_flag: flag,
+                });
             }
             println!(
                 "accepted: {} may clear at {} ({}; received {}, {} ahead)",
@@ -772,9 +818,15 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
                 present::instant(ok.received_at),
                 ok.lead_given()
             );
+            if let Some(flag) = flag {
+                println!("[?calendar] {flag}");
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Err(refusal) => bail!("refused: {refusal}"),
+        Err(refusal) => match flag {
+            Some(flag) => bail!("refused: {refusal} [?calendar: {flag}]"),
+            None => bail!("refused: {refusal}"),
+        },
     }
 }
 

@@ -215,7 +215,10 @@ mod tests {
     fn both_aeo_levels_may_request_eight_hours_ahead() {
         for level in [CreditLevel::Advanced, CreditLevel::Certified] {
             let ok = check(level, "2026-11-27T04:00:00Z", FRI_EVENING).unwrap();
-            assert_eq!((ok.lead_required_hours, ok.lead_given()), (8, "8:00".into()));
+            assert_eq!(
+                (ok.lead_required_hours, ok.lead_given()),
+                (8, "8:00".into())
+            );
             let err = check(level, "2026-11-27T04:01:00Z", FRI_EVENING).unwrap_err();
             assert!(matches!(err, ClearanceRefusal::TooLate { required: 8, .. }));
             // Seven hours fifty-nine minutes reads as such, not as "8.0 h".

@@ -339,7 +339,7 @@ fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
         .run_command("clearance 91310000132260250X 2026-11-27 17:30");
     let screen = render(&mut c.app, 120, 30);
     assert!(
-        screen.contains("不能预约通关") && screen.contains("8 h"),
+        screen.contains("不能预约通关") && screen.contains("8:00"),
         "{screen}"
     );
 }
