@@ -15,11 +15,13 @@ use tyme4rs::tyme::solar::{SolarDay, SolarTerm};
 /// The first year the amended rules apply to.
 pub const FIRST_YEAR: i16 = 2025;
 
+/// A year's statutory days off, each with its holiday's name.
+pub type DaysOff = Arc<BTreeMap<Date, &'static str>>;
+
 /// The statutory days off of `year` by the law alone, with the holiday's name; empty before
 /// [`FIRST_YEAR`] and for years the Chinese calendar cannot convert.
-pub fn statutory_days_off(year: i16) -> Arc<BTreeMap<Date, &'static str>> {
-    static CACHE: OnceLock<Mutex<HashMap<i16, Arc<BTreeMap<Date, &'static str>>>>> =
-        OnceLock::new();
+pub fn statutory_days_off(year: i16) -> DaysOff {
+    static CACHE: OnceLock<Mutex<HashMap<i16, DaysOff>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     map.entry(year)
