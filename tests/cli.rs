@@ -406,7 +406,7 @@ fn a_read_only_console_refuses_to_book() {
 }
 
 #[test]
-fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
+fn approvals_are_sorted_by_due_instant_and_filtered_by_due_within() {
     let d = demo();
     let all = json(&d.db, &["approvals", "--json"]);
     let all = all.as_array().unwrap();
@@ -416,15 +416,45 @@ fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
         states.contains("overdue") && states.contains("nearly_due") && states.contains("normal")
     );
     assert!(all.iter().any(|a| a["status"] == "paused"));
-    let running: Vec<i64> = all
+    let running: Vec<jiff::Timestamp> = all
         .iter()
         .filter(|a| a["status"] == "running")
-        .map(|a| a["countdown"]["remaining_secs"].as_i64().unwrap())
+        .map(|a| a["countdown"]["due"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(
         running.windows(2).all(|w| w[0] <= w[1]),
-        "sorted by time left"
+        "sorted by due instant"
     );
+    // The pane's window and every hotline card list approvals in the same order as the CLI.
+    let cli: Vec<i64> = all.iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    let store =
+        aeo_console::store::Store::open(&d.db, aeo_console::store::Access::ReadOnly).unwrap();
+    let pane: Vec<i64> = store
+        .approvals_window(cli.len(), 0)
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(pane, cli, "CLI and pane agree");
+    let enterprises: std::collections::BTreeSet<i64> = all
+        .iter()
+        .map(|a| a["enterprise_id"].as_i64().unwrap())
+        .collect();
+    for e in enterprises {
+        let card: Vec<i64> = store
+            .approvals_of(e)
+            .unwrap()
+            .iter()
+            .filter(|a| a.decided_at.is_none())
+            .map(|a| a.id)
+            .collect();
+        let from_cli: Vec<i64> = all
+            .iter()
+            .filter(|a| a["enterprise_id"] == e)
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(card, from_cli, "card of enterprise {e} agrees with the CLI");
+    }
     let soon = json(&d.db, &["approvals", "--due-within", "1d", "--json"]);
     let now: jiff::Timestamp = NOW.parse().unwrap();
     for a in soon.as_array().unwrap() {

@@ -373,15 +373,8 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    // Sorted by time left; paused clocks (no due instant) after running ones, decided last.
-    views.sort_by_key(|v| {
-        (
-            v.row.decided_at.is_some(),
-            v.countdown.paused,
-            v.countdown.remaining_secs,
-            v.row.id,
-        )
-    });
+    // The one order of approvals: the earlier due instant first, stopped clocks after, decided last.
+    views.sort_by(|a, b| a.row.place().cmp(&b.row.place()));
     if a.json {
         return print_json(&views);
     }

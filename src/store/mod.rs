@@ -31,6 +31,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_approval_order.sql")),
 ];
 
 /// The schema version this binary writes.
