@@ -120,7 +120,7 @@ fn the_demo_has_weekend_bookings_by_aeo_enterprises_only() {
 }
 
 #[test]
-fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
+fn the_queue_puts_abnormal_work_first_then_aeo_then_urgent_then_deadlines_then_arrival() {
     use aeo_console::domain::queue::{QueueKey, queue_order};
     let d = demo();
     let rows = json(&d.db, &["queue", "--json", "--limit", "400"]);
@@ -129,6 +129,8 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
         .unwrap()
         .iter()
         .map(|r| QueueKey {
+            abnormal: r["status"] == "abnormal",
+            urgent: r["flags"]["urgent"].as_bool().unwrap(),
             aeo: r["aeo"].as_bool().unwrap(),
             due: r["due_at"].as_str().map(|s| s.parse().unwrap()),
             received_at: r["received_at"].as_str().unwrap().parse().unwrap(),
@@ -143,9 +145,22 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
     let mut sorted = keys.clone();
     sorted.sort_by(queue_order);
     assert_eq!(keys, sorted, "the store's order is the domain's order");
+    // A regular enterprise's item marked abnormal goes before all other work at once (measure 7).
+    let last = rows.as_array().unwrap().last().unwrap();
+    assert_eq!(last["status"], "waiting");
+    let last = last["id"].as_i64().unwrap();
+    ok(&d.db, &["item", "abnormal", &last.to_string()]);
+    let after = json(&d.db, &["queue", "--json", "--limit", "400"]);
+    let after = after.as_array().unwrap();
+    let at = after.iter().position(|r| r["id"] == last).unwrap();
+    assert!(
+        after[..at].iter().all(|r| r["status"] == "abnormal"),
+        "{at}"
+    );
+    assert!(after[at + 1..].iter().any(|r| r["status"] != "abnormal"));
     for r in rows.as_array().unwrap() {
         assert_ne!(r["status"], "done");
-        if r["kind"] == "lab_sample" && r["aeo"] == true {
+        if (r["kind"] == "lab_sample" || r["kind"] == "lab_test") && r["aeo"] == true {
             assert_eq!(
                 r["flags"]["urgent"], true,
                 "AEO lab sample without 加急: {r}"

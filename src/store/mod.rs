@@ -32,6 +32,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
     M::up(include_str!("migrations/005_approval_order.sql")),
+    M::up(include_str!("migrations/006_queue_order.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -37,8 +37,7 @@ pub struct QueueRow {
 }
 
 /// The queue order of the domain (`queue_order`), as SQL; the index work_items_queue serves it.
-pub(super) const QUEUE_ORDER: &str =
-    "w.aeo DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
+pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
 
 /// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
@@ -124,27 +123,15 @@ impl Writer<'_> {
             bail!("no queue item {id}");
         };
         let status = WorkStatus::parse(&status).map_err(|e| anyhow!(e))?;
-        match (status, to) {
-            (WorkStatus::Done, _) => bail!("queue item {id} is already done"),
-            (WorkStatus::InProgress, WorkStatus::InProgress) => {
-                let who = taken_by.unwrap_or_default();
-                bail!("queue item {id} is already taken by {who}")
-            }
-            (s, t) if s == t => bail!("queue item {id} is already {}", t.name_en()),
-            _ => {}
+        if let Err(why) = status.can_move_to(to, taken_by.as_deref()) {
+            bail!("queue item {id} {why}");
         }
         let taken = match to {
             WorkStatus::InProgress => Some(operator.to_string()),
             WorkStatus::Waiting => None,
             _ => taken_by.or_else(|| Some(operator.to_string())),
         };
-        let action = match to {
-            WorkStatus::InProgress => "take",
-            WorkStatus::Waiting => "release",
-            WorkStatus::Done => "finish",
-            WorkStatus::Abnormal => "mark_abnormal",
-        };
-        self.audited_update(action, "work_items", id, Some(enterprise_id), || {
+        self.audited_update(to.action(), "work_items", id, Some(enterprise_id), || {
             self.conn().execute(
                 "UPDATE work_items SET status = ?2, taken_by = ?3, updated_at = ?4 WHERE id = ?1",
                 params![id, to.code(), taken, now.as_second()],
@@ -161,7 +148,30 @@ pub fn queue_window_sql() -> String {
     )
 }
 
+impl QueueRow {
+    /// Where the item stands in the domain's queue order.
+    pub fn key(&self) -> crate::domain::queue::QueueKey {
+        crate::domain::queue::QueueKey {
+            abnormal: self.status == WorkStatus::Abnormal,
+            aeo: self.aeo,
+            urgent: self.flags.urgent,
+            due: self.due_at,
+            received_at: self.received_at,
+            id: self.id,
+        }
+    }
+}
+
 impl Store {
+    /// Open items whose deadline has passed at `now`.
+    pub fn queue_overdue(&self, now: Timestamp) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM work_items WHERE status <> 'done' AND due_at <= ?1",
+            [now.as_second()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn().prepare_cached(&queue_window_sql())?;

