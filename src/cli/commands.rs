@@ -225,10 +225,17 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Call(c) => super::hotline::call(ctx, &c),
+        C::Calls(a) => super::hotline::calls(ctx, &a),
+        C::Problem(c) => super::hotline::problem(ctx, &c),
+        C::Problems(a) => super::hotline::problems(ctx, &a),
+        C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
+        C::Verification(c) => super::hotline::verification(ctx, &c),
+        C::Verifications(a) => super::hotline::verifications(ctx, &a),
     }
 }
 
-fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
+pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }

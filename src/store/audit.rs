@@ -53,6 +53,8 @@ const AUDITED: &[&str] = &[
     "approval_pauses",
     "problems",
     "verifications",
+    "calls",
+    "problem_notes",
 ];
 
 impl Writer<'_> {

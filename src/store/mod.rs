@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod console;
 mod enterprises;
+mod hotline;
 mod inspection;
 mod queue;
 mod transfer;
@@ -12,6 +13,10 @@ mod transfer;
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use hotline::{
+    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
+    VerificationRow,
+};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use transfer::{
@@ -31,6 +36,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_hotline_work.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -202,6 +208,7 @@ impl Store {
             "approvals",
             "problems",
             "verifications",
+            "calls",
         ] {
             let n: i64 = self
                 .conn
