@@ -2,8 +2,9 @@
 //! `aeo problems`, `aeo report problems`, `aeo coordinators`, `aeo verification`,
 //! `aeo verifications`.
 
-use super::commands::{print_json, shanghai_text};
-use super::{Context, Lang, parse_instant};
+use super::Context;
+use super::commands::print_json;
+use crate::calendar::parse_instant;
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::call::{CallOutcome, CallbackState, Channel, callback_state, parse_measures};
 use crate::domain::duty::by_duty;
@@ -13,6 +14,7 @@ use crate::domain::problem::{
     BoardGroup, ProblemAction, ProblemClock, ProblemTargets, board, parse_districts, problem_clock,
 };
 use crate::domain::verification::{VerificationKind, merge_proposals};
+use crate::present::instant as shanghai_text;
 use crate::store::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemRow, Store,
 };
@@ -190,13 +192,6 @@ pub struct VerificationsArgs {
     pub json: bool,
 }
 
-fn lang_name(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 pub fn problem_targets(given: Option<&str>) -> Result<ProblemTargets> {
     match given {
         Some(s) => Ok(ProblemTargets::parse(s)?),
@@ -262,7 +257,7 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
     }
     println!(
         "logged call {id} ({}) from {}{}",
-        lang_name(ctx.lang, row.outcome.name_zh(), row.outcome.name_en()),
+        row.outcome.name(ctx.lang),
         row.enterprise
             .as_deref()
             .map(inert)
@@ -367,11 +362,11 @@ pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
                     .map(inert)
                     .or_else(|| r.caller_name.as_deref().map(inert))
                     .unwrap_or_else(|| "?".into()),
-                lang_name(ctx.lang, r.channel.name_zh(), r.channel.name_en()).into(),
+                r.channel.name(ctx.lang).into(),
                 crate::domain::call::measures_text(&r.measures),
                 inert(&r.question),
                 inert(&r.answer),
-                lang_name(ctx.lang, r.outcome.name_zh(), r.outcome.name_en()).into(),
+                r.outcome.name(ctx.lang).into(),
                 callback_text(r, ctx.now),
                 r.marked_for.as_deref().map(inert).unwrap_or_default(),
             ]
@@ -469,7 +464,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
     };
     println!(
         "problem {id}: {} (by {})",
-        lang_name(ctx.lang, status.name_zh(), status.name_en()),
+        status.name(ctx.lang),
         inert(&ctx.operator)
     );
     Ok(ExitCode::SUCCESS)
@@ -550,7 +545,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
                 } else {
                     format!("上海→{}", p.districts.join("、"))
                 },
-                lang_name(ctx.lang, p.status.name_zh(), p.status.name_en()).into(),
+                p.status.name(ctx.lang).into(),
                 v.row.coordinator.as_deref().map(inert).unwrap_or_default(),
                 shanghai_text(p.opened_at),
                 format!("{} wd", v.clock.age_working_days),
@@ -735,7 +730,7 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
                 c.id.to_string(),
                 if *on { "ON DUTY".into() } else { "off".into() },
                 inert(&c.name),
-                lang_name(ctx.lang, c.role.name_zh(), c.role.name_en()).into(),
+                c.role.name(ctx.lang).into(),
                 inert(&c.phone),
                 format!("{} {}", inert(&c.office_code), inert(&c.office_name)),
                 inert(&c.duty_hours),
@@ -788,7 +783,7 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
             })?;
             println!(
                 "scheduled verification {id}: {} of {} on {date}",
-                lang_name(ctx.lang, kind.name_zh(), kind.name_en()),
+                kind.name(ctx.lang),
                 inert(&e.name_zh)
             );
             if let Some(w) = warning {
@@ -866,7 +861,7 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
                 r.id.to_string(),
                 r.date.to_string(),
                 inert(&r.enterprise),
-                lang_name(ctx.lang, r.kind.name_zh(), r.kind.name_en()).into(),
+                r.kind.name(ctx.lang).into(),
                 inert(&r.instruction),
                 inert(&r.team),
                 note.join("; "),

@@ -80,7 +80,7 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
     if !req.day.working && !req.credit.is_aeo() {
         return Err(BookingRefusal::NonWorkingDayNotAeo {
             date: req.day.date.to_string(),
-            why: day_reason_zh(req.day),
+            why: req.day.reason_text(crate::text::Lang::Zh),
             level: req.credit.name_zh(),
         });
     }
@@ -107,22 +107,6 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
             }
         )
     }))
-}
-
-/// The day's reason in Chinese: 周末, 工作日, the holiday's name, or 调休上班.
-pub fn day_reason_zh(day: &DayInfo) -> String {
-    use crate::calendar::DayReason;
-    let base = match &day.reason {
-        DayReason::Weekday => "工作日".to_string(),
-        DayReason::Weekend => "周末".to_string(),
-        DayReason::Holiday { name } => format!("{name}假期"),
-        DayReason::MakeUpWorkday { name } => format!("{name}调休上班"),
-    };
-    if day.data_known {
-        base
-    } else {
-        format!("{base}, 该年假日安排未公布")
-    }
 }
 
 /// Counts of a day's bookings, and what still stands between the day and 当日清 (all cleared).
