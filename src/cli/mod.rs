@@ -5,11 +5,12 @@ mod commands;
 mod time;
 mod transfer;
 
+pub use crate::domain::message::Lang;
 pub use time::{parse_duration, parse_instant};
 
 use crate::store::{Access, Store};
 use anyhow::{Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,12 +52,6 @@ pub struct Global {
     /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
     #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
     pub theme: Option<String>,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,10 +171,11 @@ fn os_user() -> String {
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.global.lang;
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
         }

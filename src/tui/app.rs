@@ -16,6 +16,7 @@ use crate::cli::Lang;
 use crate::domain::approval::PauseReason;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::message::localize;
 use crate::domain::queue::WorkStatus;
 use crate::store::{NewBooking, Store};
 use crate::text::{inert, pad, width};
@@ -259,7 +260,7 @@ impl App {
         };
         self.stale[id.index()] = false;
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -277,7 +278,7 @@ impl App {
             _ => Ok(()),
         };
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -319,7 +320,7 @@ impl App {
                 self.set_status(done);
                 self.after_write();
             }
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
@@ -357,7 +358,7 @@ impl App {
             }
             Ok(_) => {}
             Err(e) => {
-                self.set_error(format!("{e:#}"));
+                self.set_error(localize(&e, self.session.lang));
                 redraw = true;
             }
         }
@@ -465,8 +466,11 @@ impl App {
                     self.popup = Some(Popup::Book(Box::new(BookPopup::new(slot, day))));
                     self.reload_popup();
                 }
-                Ok(None) => self.set_error(format!("no inspection slot {slot_id}")),
-                Err(e) => self.set_error(format!("{e:#}")),
+                Ok(None) => self.set_error(format!(
+                    "{} #{slot_id}",
+                    tr(lang, "没有查验时段", "no inspection slot")
+                )),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             Action::Book {
                 slot_id,
@@ -576,8 +580,9 @@ impl App {
             }
             // The refusal carries the rule's reason ("5+2", slot full, location).
             Err(e) => self.set_error(format!(
-                "{}: {e:#}",
-                tr(lang, "预约被拒绝", "booking refused")
+                "{}{}",
+                tr(lang, "预约被拒绝：", "booking refused: "),
+                localize(&e, lang)
             )),
         }
     }
@@ -666,7 +671,7 @@ impl App {
                     self.theme = t;
                     self.set_status(format!("theme {arg}"));
                 }
-                Err(e) => self.set_error(format!("{e:#}")),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             other => self.set_error(format!(
                 "{} ':{}' ({})",
@@ -703,7 +708,7 @@ impl App {
             Ok((e, at))
         });
         match result {
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
             Ok((e, at)) => match check_appointment(
                 e.credit,
                 self.now,
@@ -723,9 +728,11 @@ impl App {
                     }
                 )),
                 Err(refusal) => self.set_error(format!(
-                    "{} {}: {refusal}",
+                    "{} {}{}{}",
                     tr(lang, "不能预约通关", "appointment clearance refused for"),
-                    inert(&e.name_zh)
+                    inert(&e.name_zh),
+                    tr(lang, "：", ": "),
+                    refusal.message().text(lang)
                 )),
             },
         }
