@@ -95,6 +95,12 @@ impl ClearanceRefusal {
     }
 }
 
+impl ClearanceAccepted {
+    pub fn rule(&self, lang: crate::text::Lang) -> &str {
+        lang.pick(&self.rule_zh, &self.rule_en)
+    }
+}
+
 pub fn check_appointment(
     credit: CreditLevel,
     requested_at: Timestamp,

@@ -122,8 +122,8 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
         return Err(BookingRefusal::NonWorkingDayNotAeo {
             enterprise: req.enterprise.to_string(),
             date: req.day.date.to_string(),
-            why_zh: day_reason_zh(req.day),
-            why_en: day_reason_en(req.day),
+            why_zh: req.day.reason_text(crate::text::Lang::Zh),
+            why_en: req.day.reason_text(crate::text::Lang::En),
             level: req.credit,
         });
     }
@@ -151,38 +151,6 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
             }
         )
     }))
-}
-
-/// The day's reason in Chinese: 周末, 工作日, the holiday's name, or 调休上班.
-pub fn day_reason_zh(day: &DayInfo) -> String {
-    use crate::calendar::DayReason;
-    let base = match &day.reason {
-        DayReason::Weekday => "工作日".to_string(),
-        DayReason::Weekend => "周末".to_string(),
-        DayReason::Holiday { name } => format!("{name}假期"),
-        DayReason::MakeUpWorkday { name } => format!("{name}调休上班"),
-    };
-    if day.data_known {
-        base
-    } else {
-        format!("{base}, 该年假日安排未公布")
-    }
-}
-
-/// The day's reason in English: weekend, working day, the holiday, or a make-up working day.
-pub fn day_reason_en(day: &DayInfo) -> String {
-    use crate::calendar::DayReason;
-    let base = match &day.reason {
-        DayReason::Weekday => "working day".to_string(),
-        DayReason::Weekend => "weekend".to_string(),
-        DayReason::Holiday { name } => format!("{name} holiday"),
-        DayReason::MakeUpWorkday { name } => format!("make-up working day for {name}"),
-    };
-    if day.data_known {
-        base
-    } else {
-        format!("{base}, holiday schedule of the year not published")
-    }
 }
 
 /// Counts of a day's bookings, and what still stands between the day and 当日清 (all cleared).

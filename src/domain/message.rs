@@ -4,23 +4,7 @@
 
 use std::fmt;
 
-/// The operator's language (`--lang zh|en`; the console speaks Chinese first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// Picks the text of this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-}
+pub use crate::text::Lang;
 
 /// One sentence in both languages. It is an error type, so a refusal travels through
 /// `anyhow::Result` unchanged: `return Err(Message::new("…", "…").into())`.

@@ -177,6 +177,7 @@ impl Store {
             .map_err(busy_message)?;
         let w = Writer {
             tx,
+            now: self.actor.clock.now(),
             actor: self.actor.clone(),
             snapshot_sql: Default::default(),
         };
@@ -280,6 +281,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// The instant of this transaction: every audit entry it writes carries it.
+    now: Timestamp,
     actor: Actor,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,

@@ -8,12 +8,12 @@ use super::popups::Popup;
 use super::theme::{ColorSupport, Theme};
 use super::{Action, Clock};
 use crate::calendar::WorkingCalendar;
-use crate::cli::Lang;
 use crate::domain::credit::CreditLevel;
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::WorkStatus;
 use crate::store::{Access, Store, read_only_message};
+use crate::text::Lang;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -59,6 +59,7 @@ fn console_with(lang: Lang, access: Access) -> Console {
             demo: true,
             read_only: access == Access::ReadOnly,
             lang,
+            office_hours: Default::default(),
         },
         Clock::Frozen(now()),
         Keymap::default(),
@@ -753,6 +754,7 @@ fn a_ticking_clock_redraws_every_second() {
             demo: true,
             read_only: false,
             lang: Lang::Zh,
+            office_hours: Default::default(),
         },
         Clock::System,
         Keymap::default(),
