@@ -219,10 +219,11 @@ fn os_user() -> String {
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.global.lang;
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
         }

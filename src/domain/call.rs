@@ -2,8 +2,8 @@
 //! measures, what was asked and answered, and what follows: nothing, a problem, a coordinator, or
 //! a callback promised by a time, which counts down until it is made.
 
+use super::message::Message;
 use super::queue::coded_enum;
-use super::refusal::Refusal;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ coded_enum!(
 );
 
 /// The measures a call concerns, typed as "27" or "27,28" (or 、 ，).
-pub fn parse_measures(s: &str) -> Result<Vec<u8>, Refusal> {
+pub fn parse_measures(s: &str) -> Result<Vec<u8>, Message> {
     let mut out = Vec::new();
     for part in s
         .split([',', '，', '、', ' '])
@@ -45,7 +45,7 @@ pub fn parse_measures(s: &str) -> Result<Vec<u8>, Refusal> {
                 }
             }
             _ => {
-                return Err(Refusal::new(
+                return Err(Message::new(
                     format!("措施：'{t}' 不是 1–33 之间的措施编号"),
                     format!("measure: '{t}' is not a measure number from 1 to 33"),
                 ));
@@ -70,29 +70,29 @@ pub struct CallDraft<'a> {
 
 /// Checks a call before it is logged at `now`: a question; an answer when it was answered; a
 /// callback time, in the future, exactly when a callback was promised.
-pub fn check_call(c: &CallDraft<'_>, now: Timestamp) -> Result<(), Refusal> {
+pub fn check_call(c: &CallDraft<'_>, now: Timestamp) -> Result<(), Message> {
     if c.question.trim().is_empty() {
-        return Err(Refusal::new(
+        return Err(Message::new(
             "问题：请写明来电所问的问题",
             "question: say what the caller asked",
         ));
     }
     if c.outcome == CallOutcome::Answered && c.answer.trim().is_empty() {
-        return Err(Refusal::new(
+        return Err(Message::new(
             "答复：已答复的来电须写明答复内容",
             "answer: an answered call needs the answer given",
         ));
     }
     match (c.outcome, c.callback_by) {
-        (CallOutcome::Callback, None) => Err(Refusal::new(
+        (CallOutcome::Callback, None) => Err(Message::new(
             "回电时间：约定回电须给出回电时限（--callback-by）",
             "callback-by: a promised callback needs the time it is due (--callback-by)",
         )),
-        (CallOutcome::Callback, Some(t)) if t <= now => Err(Refusal::new(
+        (CallOutcome::Callback, Some(t)) if t <= now => Err(Message::new(
             "回电时间：回电时限已经过去",
             "callback-by: the callback time is in the past",
         )),
-        (o, Some(_)) if o != CallOutcome::Callback => Err(Refusal::new(
+        (o, Some(_)) if o != CallOutcome::Callback => Err(Message::new(
             "回电时间：只有约定回电的来电才有回电时限",
             "callback-by: only a call with outcome 'callback' has a callback time",
         )),
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(parse_measures("27, 28，27").unwrap(), vec![27, 28]);
         assert_eq!(parse_measures("").unwrap(), Vec::<u8>::new());
         let e = parse_measures("34").unwrap_err();
-        assert!(e.en.contains("'34'") && e.zh.contains("措施"));
+        assert!(e.en().contains("'34'") && e.zh().contains("措施"));
         assert!(parse_measures("x").is_err());
     }
 
@@ -157,13 +157,18 @@ mod tests {
             outcome: CallOutcome::Callback,
             callback_by: None,
         };
-        assert!(check_call(&d, now).unwrap_err().en.contains("callback-by"));
+        assert!(
+            check_call(&d, now)
+                .unwrap_err()
+                .en()
+                .contains("callback-by")
+        );
         d.callback_by = Some(t("2026-11-27T01:59:00Z"));
-        assert!(check_call(&d, now).unwrap_err().en.contains("past"));
+        assert!(check_call(&d, now).unwrap_err().en().contains("past"));
         d.callback_by = Some(t("2026-11-27T04:00:00Z"));
         assert!(check_call(&d, now).is_ok());
         d.outcome = CallOutcome::Forwarded;
-        assert!(check_call(&d, now).unwrap_err().en.contains("only"));
+        assert!(check_call(&d, now).unwrap_err().en().contains("only"));
     }
 
     #[test]
@@ -175,10 +180,15 @@ mod tests {
             outcome: CallOutcome::Answered,
             callback_by: None,
         };
-        assert!(check_call(&d, now).unwrap_err().en.starts_with("question"));
+        assert!(
+            check_call(&d, now)
+                .unwrap_err()
+                .en()
+                .starts_with("question")
+        );
         d.question = "周末能否查验？";
         d.answer = "";
-        assert!(check_call(&d, now).unwrap_err().en.starts_with("answer"));
+        assert!(check_call(&d, now).unwrap_err().en().starts_with("answer"));
         d.outcome = CallOutcome::Problem;
         assert!(check_call(&d, now).is_ok());
     }

@@ -3,7 +3,7 @@
 //! duty at an instant, by the official working-day calendar (调休 days included).
 
 use super::enterprise::{Coordinator, CoordinatorRole};
-use super::refusal::Refusal;
+use super::message::Message;
 use crate::calendar::{WorkingCalendar, shanghai_datetime};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
@@ -29,8 +29,8 @@ pub struct DutyHours {
     pub rules: Vec<DutyRule>,
 }
 
-fn bad(part: &str) -> Refusal {
-    Refusal::new(
+fn bad(part: &str) -> Message {
+    Message::new(
         format!(
             "值班时间：无法理解 '{part}'（例如 7×24、工作日 08:30-17:00、休息日 09:00-17:00、2026-11-28 09:00-17:00）"
         ),
@@ -40,12 +40,12 @@ fn bad(part: &str) -> Refusal {
     )
 }
 
-fn hours(part: &str, s: &str) -> Result<(Time, Time), Refusal> {
+fn hours(part: &str, s: &str) -> Result<(Time, Time), Message> {
     let (a, b) = s.trim().split_once('-').ok_or_else(|| bad(part))?;
     let start: Time = a.trim().parse().map_err(|_| bad(part))?;
     let end: Time = b.trim().parse().map_err(|_| bad(part))?;
     if start >= end {
-        return Err(Refusal::new(
+        return Err(Message::new(
             format!("值班时间：'{part}' 的开始须早于结束（全天值班写 7×24）"),
             format!(
                 "duty hours: '{part}' must start before it ends (write 7x24 for round-the-clock duty)"
@@ -56,7 +56,7 @@ fn hours(part: &str, s: &str) -> Result<(Time, Time), Refusal> {
 }
 
 impl DutyHours {
-    pub fn parse(s: &str) -> Result<DutyHours, Refusal> {
+    pub fn parse(s: &str) -> Result<DutyHours, Message> {
         let mut rules = Vec::new();
         for part in s
             .split([';', '；'])
@@ -200,9 +200,9 @@ mod tests {
     #[test]
     fn unreadable_duty_hours_are_refused_with_the_part_named() {
         let e = DutyHours::parse("工作日 17:00-09:00").unwrap_err();
-        assert!(e.en.contains("start before"));
+        assert!(e.en().contains("start before"));
         let e = DutyHours::parse("sometimes").unwrap_err();
-        assert!(e.en.contains("'sometimes'") && e.zh.contains("sometimes"));
+        assert!(e.en().contains("'sometimes'") && e.zh().contains("sometimes"));
         assert_eq!(DutyHours::parse("").unwrap().rules, vec![]);
     }
 

@@ -2,8 +2,8 @@
 //! coordinator, noted, resolved, confirmed with the enterprise (closed), reopened; each is aged
 //! in working days against the desk's targets. An enterprise is 清零 when none is open.
 
+use super::message::Message;
 use super::queue::coded_enum;
-use super::refusal::Refusal;
 use crate::calendar::{WorkingCalendar, shanghai_date, shanghai_instant};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -57,7 +57,7 @@ pub const DISTRICTS: [&str; 42] = [
 
 /// The other districts of a cross-district problem, typed as "深圳,宁波" (or 、 ， and with or
 /// without 海关). Shanghai is always involved and is not listed again.
-pub fn parse_districts(s: &str) -> Result<Vec<String>, Refusal> {
+pub fn parse_districts(s: &str) -> Result<Vec<String>, Message> {
     let mut out: Vec<String> = Vec::new();
     for part in s.split([',', '，', '、', ';']).map(str::trim) {
         if part.is_empty() {
@@ -65,7 +65,7 @@ pub fn parse_districts(s: &str) -> Result<Vec<String>, Refusal> {
         }
         let name = part.strip_suffix("海关").unwrap_or(part);
         if !DISTRICTS.contains(&name) {
-            return Err(Refusal::new(
+            return Err(Message::new(
                 format!("关区：'{part}' 不是直属海关（例如 深圳、宁波）"),
                 format!(
                     "districts: '{part}' is not one of the 42 customs districts (e.g. 深圳, 宁波)"
@@ -111,10 +111,10 @@ pub fn transition(
     from: ProblemStatus,
     action: ProblemAction,
     has_coordinator: bool,
-) -> Result<ProblemStatus, Refusal> {
+) -> Result<ProblemStatus, Message> {
     use ProblemAction as A;
     use ProblemStatus as S;
-    let refuse = |zh: &str, en: &str| Err(Refusal::new(zh, en));
+    let refuse = |zh: &str, en: &str| Err(Message::new(zh, en));
     match (action, from) {
         (A::Assign, S::Open | S::Assigned) => Ok(S::Assigned),
         (A::Assign, _) => refuse(
@@ -166,11 +166,11 @@ impl Default for ProblemTargets {
 
 impl ProblemTargets {
     /// Parses "reply=1,resolve=5" (either part may be left out).
-    pub fn parse(s: &str) -> Result<ProblemTargets, Refusal> {
+    pub fn parse(s: &str) -> Result<ProblemTargets, Message> {
         let mut t = ProblemTargets::default();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let bad = || {
-                Refusal::new(
+                Message::new(
                     format!("问题时限：'{part}' 应写作 reply=1 或 resolve=5（工作日）"),
                     format!(
                         "problem targets: '{part}' must be reply=N or resolve=N (working days)"
@@ -314,7 +314,7 @@ mod tests {
         );
         assert_eq!(DISTRICTS.len(), 42);
         let e = parse_districts("深圳,火星").unwrap_err();
-        assert!(e.en.contains("'火星'") && e.zh.contains("火星"));
+        assert!(e.en().contains("'火星'") && e.zh().contains("火星"));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! one enterprise in one period are proposed for merging into one team; self-check recognition.
 
 use super::credit::CreditLevel;
+use super::message::Message;
 use super::queue::coded_enum;
-use super::refusal::Refusal;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -70,17 +70,17 @@ pub fn check_schedule(
     r: &ScheduleRequest<'_>,
     existing: &[PlannedVerification],
     per_year: u32,
-) -> Result<Option<String>, Refusal> {
+) -> Result<Option<String>, Message> {
     let reason = r.override_reason.map(str::trim).filter(|s| !s.is_empty());
     if r.override_reason.is_some() && reason.is_none() {
-        return Err(Refusal::new(
+        return Err(Message::new(
             "例外理由：不能为空",
             "override-reason: must say why",
         ));
     }
     if !r.credit.is_aeo() {
         if r.self_check {
-            return Err(Refusal::new(
+            return Err(Message::new(
                 format!(
                     "自查结果认可（措施16）仅适用于 AEO 企业，该企业为{}",
                     r.credit.name_zh()
@@ -92,7 +92,7 @@ pub fn check_schedule(
             ));
         }
         if reason.is_some() {
-            return Err(Refusal::new(
+            return Err(Message::new(
                 format!(
                     "例外理由：每年一次的限制（措施17）只适用于 AEO 企业，该企业为{}，无需例外",
                     r.credit.name_zh()
@@ -118,7 +118,7 @@ pub fn check_schedule(
                 .iter()
                 .filter(|(k, d)| *k == VerificationKind::Management && d.year() == r.date.year())
                 .count();
-            Err(Refusal::new(
+            Err(Message::new(
                 format!(
                     "措施17：AEO 企业的管理类稽核查原则上每年不超过 {per_year} 次，{} 年已安排 {n} 次；确需安排请给出例外理由（--override-reason），或与已有指令合并（措施16）",
                     r.date.year()
@@ -129,7 +129,7 @@ pub fn check_schedule(
                 ),
             ))
         }
-        (None, Some(_)) => Err(Refusal::new(
+        (None, Some(_)) => Err(Message::new(
             "例外理由：本次安排未超出每年限制，无需例外理由",
             "override-reason: this plan is within the yearly limit; no override is needed",
         )),
@@ -155,16 +155,16 @@ pub fn merge_proposals(plans: &[PlannedVerification]) -> Vec<(i64, i64)> {
 }
 
 /// Whether plan `b` may be merged into plan `a` (both of one enterprise, checked by the caller).
-pub fn check_merge(a: &PlannedVerification, b: &PlannedVerification) -> Result<(), Refusal> {
+pub fn check_merge(a: &PlannedVerification, b: &PlannedVerification) -> Result<(), Message> {
     if a.id == b.id {
-        return Err(Refusal::new(
+        return Err(Message::new(
             "不能把一项计划合并到它自己",
             "a plan cannot be merged into itself",
         ));
     }
     for p in [a, b] {
         if let Some(into) = p.merged_into {
-            return Err(Refusal::new(
+            return Err(Message::new(
                 format!("计划 {} 已并入计划 {into}", p.id),
                 format!("plan {} is already merged into plan {into}", p.id),
             ));
@@ -172,7 +172,7 @@ pub fn check_merge(a: &PlannedVerification, b: &PlannedVerification) -> Result<(
     }
     let days = (b.date - a.date).get_days().abs();
     if days > SAME_PERIOD_DAYS {
-        return Err(Refusal::new(
+        return Err(Message::new(
             format!("两项计划相隔 {days} 天，不在同一时期（{SAME_PERIOD_DAYS} 天内），不能合并"),
             format!(
                 "the plans are {days} days apart, not in the same period ({SAME_PERIOD_DAYS} days): they cannot be merged"
@@ -216,7 +216,7 @@ mod tests {
             1,
         )
         .unwrap_err();
-        assert!(e.en.contains("measure 17") && e.zh.contains("措施17"));
+        assert!(e.en().contains("measure 17") && e.zh().contains("措施17"));
         let w = check_schedule(
             &req(CreditLevel::Advanced, date(2026, 12, 31), Some("专项布控")),
             &existing,

@@ -7,8 +7,8 @@ use super::{Store, Writer, opt_ts, ts};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, measures_text};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::Coordinator;
+use crate::domain::message::Message;
 use crate::domain::problem::{Problem, ProblemAction, ProblemStatus, transition};
-use crate::domain::refusal::Refusal;
 use crate::domain::verification::{
     PlannedVerification, ScheduleRequest, VerificationKind, check_merge, check_schedule,
 };
@@ -250,7 +250,7 @@ fn plans_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<PlannedVerifica
     Ok(out)
 }
 
-fn refused(r: Refusal) -> anyhow::Error {
+fn refused(r: Message) -> anyhow::Error {
     anyhow::Error::new(r)
 }
 
@@ -306,7 +306,7 @@ impl Writer<'_> {
         )
         .map_err(refused)?;
         if c.forwarded_to.is_some() && c.outcome != CallOutcome::Forwarded {
-            return Err(refused(Refusal::new(
+            return Err(refused(Message::new(
                 "转协调员：只有结果为转协调员的来电才指定协调员",
                 "forward-to: only a call with outcome 'forwarded' names a coordinator",
             )));
@@ -346,7 +346,7 @@ impl Writer<'_> {
         self.record_created("calls", id, c.enterprise_id)?;
         let problem = if c.outcome == CallOutcome::Problem {
             let enterprise_id = c.enterprise_id.ok_or_else(|| {
-                refused(Refusal::new(
+                refused(Message::new(
                     "企业：立问题须知道是哪家企业（--enterprise）",
                     "enterprise: a problem needs the enterprise it concerns (--enterprise)",
                 ))
@@ -377,20 +377,20 @@ impl Writer<'_> {
             )
             .optional()?;
         let (by, done, enterprise) = row.ok_or_else(|| {
-            refused(Refusal::new(
+            refused(Message::new(
                 format!("没有来电记录 {call_id}"),
                 format!("no call {call_id}"),
             ))
         })?;
         if by.is_none() {
-            return Err(refused(Refusal::new(
+            return Err(refused(Message::new(
                 format!("来电 {call_id} 没有约定回电"),
                 format!("call {call_id} has no promised callback"),
             )));
         }
         if let Some(d) = done {
             let when = crate::calendar::shanghai_datetime(ts(d)).strftime("%Y-%m-%d %H:%M");
-            return Err(refused(Refusal::new(
+            return Err(refused(Message::new(
                 format!("来电 {call_id} 已于 {when} 回电"),
                 format!("call {call_id} was already called back at {when}"),
             )));
@@ -412,7 +412,7 @@ impl Writer<'_> {
             })
             .optional()?;
         found.map(|_| ()).ok_or_else(|| {
-            refused(Refusal::new(
+            refused(Message::new(
                 format!("协调员：没有编号为 {id} 的协调员"),
                 format!("coordinator: no coordinator {id}"),
             ))
@@ -421,7 +421,7 @@ impl Writer<'_> {
 
     pub fn open_problem(&self, p: &OpenProblem<'_>) -> Result<i64> {
         if p.title.trim().is_empty() {
-            return Err(refused(Refusal::new(
+            return Err(refused(Message::new(
                 "摘要：请写明问题",
                 "summary: say what the problem is",
             )));
@@ -440,13 +440,13 @@ impl Writer<'_> {
                 .optional()?;
             match e {
                 None => {
-                    return Err(refused(Refusal::new(
+                    return Err(refused(Message::new(
                         format!("来电：没有来电记录 {call}"),
                         format!("from-call: no call {call}"),
                     )));
                 }
                 Some(Some(e)) if e != p.enterprise_id => {
-                    return Err(refused(Refusal::new(
+                    return Err(refused(Message::new(
                         format!("来电：来电 {call} 属于另一家企业"),
                         format!("from-call: call {call} is from another enterprise"),
                     )));
@@ -497,18 +497,20 @@ impl Writer<'_> {
             )
             .optional()?;
         let (status, enterprise_id, current, resolved_by) = row.ok_or_else(|| {
-            refused(Refusal::new(
+            refused(Message::new(
                 format!("没有问题 {id}"),
                 format!("no problem {id}"),
             ))
         })?;
         let from = ProblemStatus::parse(&status).map_err(|e| anyhow!(e))?;
-        let to = transition(from, action, current.is_some()).map_err(|mut r| {
-            if let (ProblemAction::Resolve, Some(by)) = (action, &resolved_by) {
-                r.zh.push_str(&format!("（由 {by} 解决）"));
-                r.en.push_str(&format!(" (by {by})"));
-            }
-            refused(r)
+        let to = transition(from, action, current.is_some()).map_err(|r| {
+            refused(match (action, &resolved_by) {
+                (ProblemAction::Resolve, Some(by)) => Message::new(
+                    format!("{}（由 {by} 解决）", r.zh()),
+                    format!("{} (by {by})", r.en()),
+                ),
+                _ => r,
+            })
         })?;
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         let now = at.as_second();
@@ -516,7 +518,7 @@ impl Writer<'_> {
         match action {
             ProblemAction::Assign => {
                 let c = coordinator_id.ok_or_else(|| {
-                    refused(Refusal::new(
+                    refused(Message::new(
                         "协调员：请指定协调员（--coordinator）",
                         "coordinator: name the coordinator (--coordinator)",
                     ))
@@ -532,7 +534,7 @@ impl Writer<'_> {
             }
             ProblemAction::Note => {
                 let t = text.ok_or_else(|| {
-                    refused(Refusal::new(
+                    refused(Message::new(
                         "记录：内容不能为空",
                         "note: the note is empty",
                     ))
@@ -548,7 +550,7 @@ impl Writer<'_> {
             }
             ProblemAction::Resolve => {
                 let t = text.ok_or_else(|| {
-                    refused(Refusal::new(
+                    refused(Message::new(
                         "解决办法：请写明如何解决（--resolution）",
                         "resolution: say how it was resolved (--resolution)",
                     ))
@@ -666,7 +668,7 @@ impl Writer<'_> {
                 )
                 .optional()?
                 .ok_or_else(|| {
-                    refused(Refusal::new(
+                    refused(Message::new(
                         format!("没有稽核查计划 {id}"),
                         format!("no verification plan {id}"),
                     ))
@@ -674,7 +676,7 @@ impl Writer<'_> {
         };
         let (ea, eb) = (enterprise_of(a)?, enterprise_of(b)?);
         if ea != eb {
-            return Err(refused(Refusal::new(
+            return Err(refused(Message::new(
                 format!("计划 {a} 与 {b} 属于不同企业，不能合并"),
                 format!("plans {a} and {b} are for different enterprises: they cannot be merged"),
             )));
@@ -819,7 +821,7 @@ impl Store {
             .optional()?
             .flatten();
         found.ok_or_else(|| {
-            refused(Refusal::new(
+            refused(Message::new(
                 format!("协调员：没有 '{k}'（给出编号、电话或姓名；`aeo coordinators` 列出全部）"),
                 format!("coordinator: no coordinator '{k}' (give its id, phone or name; `aeo coordinators` lists them)"),
             ))
