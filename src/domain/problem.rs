@@ -329,7 +329,7 @@ mod tests {
         assert!(
             transition(S::Closed, A::Resolve, true)
                 .unwrap_err()
-                .en
+                .en()
                 .contains("closed")
         );
         assert!(transition(S::Resolved, A::Resolve, true).is_err());

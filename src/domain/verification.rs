@@ -268,7 +268,7 @@ mod tests {
         assert!(
             check_schedule(&r, &[], 1)
                 .unwrap_err()
-                .en
+                .en()
                 .contains("AEO enterprises only")
         );
         r.override_reason = None;
@@ -276,7 +276,7 @@ mod tests {
         assert!(
             check_schedule(&r, &[], 1)
                 .unwrap_err()
-                .en
+                .en()
                 .contains("self-check")
         );
         r.self_check = false;
@@ -302,13 +302,13 @@ mod tests {
         assert!(
             check_merge(&plans[0], &plans[2])
                 .unwrap_err()
-                .en
+                .en()
                 .contains("same period")
         );
         assert!(
             check_merge(&plans[0], &plans[3])
                 .unwrap_err()
-                .en
+                .en()
                 .contains("already merged")
         );
         assert!(check_merge(&plans[0], &plans[0]).is_err());
