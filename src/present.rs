@@ -23,6 +23,15 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "pause" => ("暂停计时", "paused"),
         "resume" => ("恢复计时", "resumed"),
         "decide" => ("审批办结", "decided"),
+        "assign" => ("指派", "assigned"),
+        "note" => ("记录", "noted"),
+        "resolve" => ("解决", "resolved"),
+        "close" => ("确认关闭", "closed"),
+        "reopen" => ("重新打开", "reopened"),
+        "callback_done" => ("已回电", "called back"),
+        "merge" => ("合并", "merged"),
+        "link" => ("关联", "linked"),
+        "set_hotline_person" => ("指定热线专人", "set the hotline person"),
         _ => (action, action),
     };
     let (ezh, een) = match entity {
@@ -35,6 +44,9 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "approval_pauses" => ("审批计时", "approval clock"),
         "problems" => ("问题", "problem"),
         "verifications" => ("稽核查", "verification"),
+        "calls" => ("来电", "call"),
+        "problem_notes" => ("问题记录", "problem note"),
+        "enterprise_coordinators" => ("协调员", "coordinator"),
         _ => (entity, entity),
     };
     match lang {

@@ -341,7 +341,7 @@ fn an_aeo_enterprise_books_a_sunday_and_a_regular_one_is_refused_without_a_write
         ],
     );
     assert!(
-        err.contains("5+2") && err.contains("not a working day"),
+        err.contains("5+2") && err.contains("常规企业") && err.contains("休息日不可预约"),
         "{err}"
     );
     assert_eq!(count(&d.db, "bookings"), before);
@@ -385,7 +385,7 @@ fn a_full_slot_refuses_the_next_booking() {
         );
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains("slot full"), "{err}");
+            assert!(err.contains("时段已满"), "{err}");
             break;
         }
     }
@@ -574,8 +574,8 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-27 17:30",
         ],
     );
-    assert!(err.contains("requested 7:30 ahead"), "{err}");
-    assert!(err.contains("at least 8:00 ahead"), "{err}");
+    assert!(err.contains("提前 7:30 申请"), "{err}");
+    assert!(err.contains("至少提前 8:00 申请"), "{err}");
     // 认证企业 are AEO enterprises too: 8 h ahead is enough for them (measure 27).
     let certified = enterprise_of(&d.db, "certified");
     let text = ok(
@@ -603,7 +603,7 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-30 20:00",
         ],
     );
-    assert!(err.contains("may not use"), "{err}");
+    assert!(err.contains("失信企业不能预约通关"), "{err}");
 }
 
 #[test]

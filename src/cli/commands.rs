@@ -11,6 +11,7 @@ use crate::domain::credit::CreditLevel;
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::message::Message;
 use crate::domain::search::classify;
 use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
@@ -139,13 +140,16 @@ pub struct ClearanceArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum ItemCommand {
-    /// Take an item: it is yours, in progress
+    /// Take an item: it is yours, in progress (an abnormal item stays abnormal)
     Take { id: i64 },
-    /// Put an item back in the queue, waiting
+    /// Take over an item another operator holds (audited as a takeover)
+    #[command(alias = "take-over")]
+    Takeover { id: i64 },
+    /// Put your item back in the queue, waiting
     Release { id: i64 },
-    /// Finish an item: it leaves the queue
+    /// Finish an item (refused when another operator holds it): it leaves the queue
     Finish { id: i64 },
-    /// Mark an item abnormal: it stays in the queue for immediate handling
+    /// Mark an item abnormal (refused when another operator holds it): it stays in the queue
     Abnormal { id: i64 },
 }
 
@@ -226,10 +230,17 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Call(c) => super::hotline::call(ctx, &c),
+        C::Calls(a) => super::hotline::calls(ctx, &a),
+        C::Problem(c) => super::hotline::problem(ctx, &c),
+        C::Problems(a) => super::hotline::problems(ctx, &a),
+        C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
+        C::Verification(c) => super::hotline::verification(ctx, &c),
+        C::Verifications(a) => super::hotline::verifications(ctx, &a),
     }
 }
 
-fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
+pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
@@ -816,23 +827,32 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(refusal) => match flag {
-            Some(flag) => bail!("refused: {refusal} [?calendar: {flag}]"),
-            None => bail!("refused: {refusal}"),
-        },
+        Err(refusal) => {
+            let mut m = refusal
+                .message()
+                .after(&Message::new("不能预约通关", "refused"));
+            if provisional {
+                m = Message::new(
+                    format!("{} [?calendar: {}]", m.zh(), unknown_year_flag(Lang::Zh)),
+                    format!("{} [?calendar: {}]", m.en(), unknown_year_flag(Lang::En)),
+                );
+            }
+            Err(m.into())
+        }
     }
 }
 
 fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
-    use crate::domain::queue::WorkStatus;
-    let (id, to, done) = match *c {
-        ItemCommand::Take { id } => (id, WorkStatus::InProgress, "taken"),
-        ItemCommand::Release { id } => (id, WorkStatus::Waiting, "released"),
-        ItemCommand::Finish { id } => (id, WorkStatus::Done, "finished"),
-        ItemCommand::Abnormal { id } => (id, WorkStatus::Abnormal, "marked abnormal"),
+    use crate::domain::ownership::ItemChange;
+    let (id, change, done) = match *c {
+        ItemCommand::Take { id } => (id, ItemChange::Take, "taken"),
+        ItemCommand::Takeover { id } => (id, ItemChange::TakeOver, "taken over"),
+        ItemCommand::Release { id } => (id, ItemChange::Release, "released"),
+        ItemCommand::Finish { id } => (id, ItemChange::Finish, "finished"),
+        ItemCommand::Abnormal { id } => (id, ItemChange::MarkAbnormal, "marked abnormal"),
     };
     let mut store = ctx.open_existing()?;
-    store.write(|w| w.set_item_status(id, to, &ctx.operator, ctx.now))?;
+    store.write(|w| w.change_item(id, change, &ctx.operator, ctx.now))?;
     println!("queue item {id} {done} by {}", inert(&ctx.operator));
     Ok(ExitCode::SUCCESS)
 }

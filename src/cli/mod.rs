@@ -2,6 +2,7 @@
 //! Errors are one line on stderr and a non-zero exit.
 
 mod commands;
+mod hotline;
 mod transfer;
 
 use crate::calendar::{Clock, parse_instant};
@@ -106,9 +107,26 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a table as CSV or JSON, in the import columns
     Export(transfer::ExportArgs),
-    /// Reports: `report day DATE` is the 当日清 report of a date
+    /// Reports: `report day DATE` is the 当日清 report of a date, `report problems` the 清零 report
     #[command(subcommand)]
     Report(transfer::ReportCommand),
+    /// Log a call (来电), or record a promised callback as made
+    #[command(subcommand)]
+    Call(hotline::CallCommand),
+    /// Calls logged, newest first; open callbacks by due time
+    Calls(hotline::CallsArgs),
+    /// Open, assign, note, resolve, reopen or close a problem (measure 29)
+    #[command(subcommand)]
+    Problem(hotline::ProblemCommand),
+    /// Problems with their age in working days against the targets
+    Problems(hotline::ProblemsArgs),
+    /// Coordinators (measure 28), those on duty now first
+    Coordinators(hotline::CoordinatorsArgs),
+    /// Schedule or merge verifications (measures 16, 17)
+    #[command(subcommand)]
+    Verification(hotline::VerificationCommand),
+    /// Verification plans, with merge proposals
+    Verifications(hotline::VerificationsArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.
@@ -201,10 +219,11 @@ fn os_user() -> String {
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.global.lang;
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
         }

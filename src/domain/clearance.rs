@@ -3,6 +3,7 @@
 
 use super::credit::CreditLevel;
 use super::measures::MeasureCatalog;
+use super::message::Message;
 use crate::calendar::{WorkingCalendar, shanghai_datetime, shanghai_instant};
 use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
@@ -89,24 +90,54 @@ pub struct ClearanceAccepted {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClearanceRefusal {
-    #[error("{level} may not use appointment clearance (measure 27)")]
-    LevelRefused { level: &'static str },
+    #[error("{} may not use appointment clearance (measure 27)", level.name_en())]
+    LevelRefused { level: CreditLevel },
     #[error(
         "the clearance time falls within office hours: ordinary clearance applies, no appointment is needed"
     )]
     WithinOfficeHours,
     #[error(
-        "requested {} ahead{}; {level} must request at least {required}:00 ahead (measure 27)",
+        "requested {} ahead{}; {} must request at least {required}:00 ahead (measure 27)",
         hours_minutes(*given),
-        if *received_later { " counted from the next office-hours start" } else { "" }
+        if *received_later { " counted from the next office-hours start" } else { "" },
+        level.name_en()
     )]
     TooLate {
         given: SignedDuration,
         /// The request was made outside office hours and counts from the next opening.
         received_later: bool,
         required: u32,
-        level: &'static str,
+        level: CreditLevel,
     },
+}
+
+impl ClearanceRefusal {
+    pub fn message(&self) -> Message {
+        let zh = match self {
+            ClearanceRefusal::LevelRefused { level } => {
+                format!("{}不能预约通关（措施27）", level.name_zh())
+            }
+            ClearanceRefusal::WithinOfficeHours => {
+                "通关时间在办公时间内：按正常通关办理，无需预约".to_string()
+            }
+            ClearanceRefusal::TooLate {
+                given,
+                received_later,
+                required,
+                level,
+            } => format!(
+                "提前 {} 申请{}；{}须至少提前 {required}:00 申请（措施27）",
+                hours_minutes(*given),
+                if *received_later {
+                    "（办公时间外的申请自下一个办公时间起算）"
+                } else {
+                    ""
+                },
+                level.name_zh()
+            ),
+        };
+        Message::new(zh, self.to_string())
+    }
 }
 
 impl ClearanceAccepted {
@@ -127,9 +158,7 @@ pub fn check_appointment(
 ) -> Result<ClearanceAccepted, ClearanceRefusal> {
     let lead = catalog.appointment_clearance();
     if lead.refused_levels.iter().any(|l| l == credit.code()) {
-        return Err(ClearanceRefusal::LevelRefused {
-            level: credit.name_zh(),
-        });
+        return Err(ClearanceRefusal::LevelRefused { level: credit });
     }
     if hours.contains(cal, clearance_at) {
         return Err(ClearanceRefusal::WithinOfficeHours);
@@ -147,7 +176,7 @@ pub fn check_appointment(
             given,
             received_later: received_at != requested_at,
             required,
-            level: credit.name_zh(),
+            level: credit,
         });
     }
     let (rule_zh, rule_en) = if reduced {

@@ -1,6 +1,5 @@
-//! Work items of the priority queue (measures 1–5, 8, 9, 12, 13, 21–23, 32), the one function
-//! that orders them (abnormal first, then AEO, then 加急, then the earlier deadline, then
-//! arrival), and the moves an item's status may make.
+//! Work items of the priority queue (measures 1–5, 8, 9, 12, 13, 21–23, 32) and the one function
+//! that orders them: abnormal first, then AEO, then 加急, then the earlier deadline, then arrival.
 
 use super::credit::CreditLevel;
 use jiff::Timestamp;
@@ -121,30 +120,6 @@ impl WorkStatus {
     /// Open work stays in the queue; abnormal work stays too, to be handled at once (measure 7).
     pub fn is_open(self) -> bool {
         !matches!(self, WorkStatus::Done)
-    }
-
-    /// Whether an item may move from this status to `to`; the refusal says why not. `holder` is
-    /// who holds an item in progress.
-    pub fn can_move_to(self, to: WorkStatus, holder: Option<&str>) -> Result<(), String> {
-        match (self, to) {
-            (WorkStatus::Done, _) => Err("is already done".to_string()),
-            (WorkStatus::InProgress, WorkStatus::InProgress) => Err(format!(
-                "is already taken by {}",
-                holder.unwrap_or_default()
-            )),
-            (s, t) if s == t => Err(format!("is already {}", t.name_en())),
-            _ => Ok(()),
-        }
-    }
-
-    /// The audit trail's word for a move to this status.
-    pub fn action(self) -> &'static str {
-        match self {
-            WorkStatus::InProgress => "take",
-            WorkStatus::Waiting => "release",
-            WorkStatus::Done => "finish",
-            WorkStatus::Abnormal => "mark_abnormal",
-        }
     }
 }
 
@@ -291,19 +266,6 @@ mod tests {
         let mut v = [regular_urgent, aeo, urgent, abnormal];
         v.sort_by(queue_order);
         assert_eq!(v.iter().map(|k| k.id).collect::<Vec<_>>(), vec![2, 3, 1, 4]);
-    }
-
-    #[test]
-    fn an_item_moves_only_where_its_status_allows() {
-        use WorkStatus::*;
-        assert!(Waiting.can_move_to(InProgress, None).is_ok());
-        assert_eq!(
-            InProgress.can_move_to(InProgress, Some("alice")),
-            Err("is already taken by alice".into())
-        );
-        assert!(Done.can_move_to(Waiting, None).is_err());
-        assert!(Abnormal.can_move_to(Abnormal, None).is_err());
-        assert!(Abnormal.can_move_to(Done, None).is_ok());
     }
 
     #[test]

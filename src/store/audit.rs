@@ -48,6 +48,8 @@ const AUDITED: &[&str] = &[
     "approval_pauses",
     "problems",
     "verifications",
+    "calls",
+    "problem_notes",
 ];
 
 impl Writer<'_> {

@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod console;
 mod enterprises;
+mod hotline;
 mod inspection;
 mod queue;
 mod transfer;
@@ -12,6 +13,10 @@ mod transfer;
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use hotline::{
+    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
+    VerificationRow,
+};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use transfer::{
@@ -19,6 +24,7 @@ pub use transfer::{
     SlotExport,
 };
 
+use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -31,8 +37,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
-    M::up(include_str!("migrations/005_approval_order.sql")),
-    M::up(include_str!("migrations/006_queue_order.sql")),
+    M::up(include_str!("migrations/005_hotline_work.sql")),
+    M::up(include_str!("migrations/006_approval_order.sql")),
+    M::up(include_str!("migrations/007_queue_order.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -41,8 +48,13 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// How long a writer waits for another operator's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Refused writes on a read-only seat say so in these words.
+/// Refused writes on a read-only seat say so in these words (the English half).
 pub const READ_ONLY_MESSAGE: &str = "this console is read-only (--read-only): changes are refused";
+
+/// Why a write on a read-only seat is refused.
+pub fn read_only_message() -> Message {
+    Message::new("只读席位（--read-only）：不能更改数据", READ_ONLY_MESSAGE)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -165,7 +177,7 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
-            bail!(READ_ONLY_MESSAGE);
+            return Err(read_only_message().into());
         }
         let tx = self
             .conn
@@ -205,6 +217,7 @@ impl Store {
             "approvals",
             "problems",
             "verifications",
+            "calls",
         ] {
             let n: i64 = self
                 .conn
@@ -222,10 +235,14 @@ fn busy_message(e: rusqlite::Error) -> anyhow::Error {
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
         )
     {
-        return anyhow!(
-            "another operator is writing to the database and did not finish within {} s; try again",
-            BUSY_TIMEOUT.as_secs()
-        );
+        let s = BUSY_TIMEOUT.as_secs();
+        return Message::new(
+            format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
+            format!(
+                "another operator is writing to the database and did not finish within {s} s; try again"
+            ),
+        )
+        .into();
     }
     anyhow::Error::new(e)
 }

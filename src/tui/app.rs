@@ -15,6 +15,7 @@ use crate::domain::approval::PauseReason;
 use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::message::localize;
 use crate::domain::queue::WorkStatus;
 use crate::present;
 use crate::store::{NewBooking, Store};
@@ -260,7 +261,7 @@ impl App {
         };
         self.stale[id.index()] = false;
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -278,7 +279,7 @@ impl App {
             _ => Ok(()),
         };
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -320,7 +321,7 @@ impl App {
                 self.set_status(done);
                 self.after_write();
             }
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
@@ -358,7 +359,7 @@ impl App {
             }
             Ok(_) => {}
             Err(e) => {
-                self.set_error(format!("{e:#}"));
+                self.set_error(localize(&e, self.session.lang));
                 redraw = true;
             }
         }
@@ -463,8 +464,11 @@ impl App {
                     self.popup = Some(Popup::Book(Box::new(BookPopup::new(slot, day))));
                     self.reload_popup();
                 }
-                Ok(None) => self.set_error(format!("no inspection slot {slot_id}")),
-                Err(e) => self.set_error(format!("{e:#}")),
+                Ok(None) => self.set_error(format!(
+                    "{} #{slot_id}",
+                    tr(lang, "没有查验时段", "no inspection slot")
+                )),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             Action::Book {
                 slot_id,
@@ -564,8 +568,9 @@ impl App {
             }
             // The refusal carries the rule's reason ("5+2", slot full, location).
             Err(e) => self.set_error(format!(
-                "{}: {e:#}",
-                tr(lang, "预约被拒绝", "booking refused")
+                "{}{}",
+                tr(lang, "预约被拒绝：", "booking refused: "),
+                localize(&e, lang)
             )),
         }
     }
@@ -654,7 +659,7 @@ impl App {
                     self.theme = t;
                     self.set_status(format!("theme {arg}"));
                 }
-                Err(e) => self.set_error(format!("{e:#}")),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             other => self.set_error(format!(
                 "{} ':{}' ({})",
@@ -688,7 +693,7 @@ impl App {
             Ok((e, at))
         });
         match result {
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
             Ok((e, at)) => match check_appointment(
                 e.credit,
                 self.now,
@@ -705,9 +710,11 @@ impl App {
                     ok.rule(lang)
                 )),
                 Err(refusal) => self.set_error(format!(
-                    "{} {}: {refusal}",
+                    "{} {}{}{}",
                     tr(lang, "不能预约通关", "appointment clearance refused for"),
-                    inert(&e.name_zh)
+                    inert(&e.name_zh),
+                    tr(lang, "：", ": "),
+                    refusal.message().text(lang)
                 )),
             },
         }

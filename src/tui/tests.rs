@@ -12,7 +12,7 @@ use crate::domain::credit::CreditLevel;
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::WorkStatus;
-use crate::store::{Access, READ_ONLY_MESSAGE, Store};
+use crate::store::{Access, Store, read_only_message};
 use crate::text::Lang;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
@@ -430,11 +430,11 @@ fn a_read_only_seat_is_refused_by_the_store_with_a_clear_message() {
     key(&mut c.app, KeyCode::Char('t'));
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
-    assert!(msg.contains(READ_ONLY_MESSAGE), "{msg}");
+    assert!(msg.contains(read_only_message().zh()), "{msg}");
     assert_eq!(c.app.store().work_item(id).unwrap().unwrap().status, before);
     let s = render(&mut c.app, 100, 30);
     assert!(s.lines().next().unwrap().contains("READ-ONLY"), "{s}");
-    assert!(s.contains(READ_ONLY_MESSAGE));
+    assert!(s.contains(read_only_message().zh()), "{s}");
 }
 
 #[test]
@@ -557,7 +557,7 @@ fn booking_a_weekend_slot_for_a_regular_enterprise_is_refused_with_the_5_plus_2_
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
     assert!(
-        msg.contains("5+2") && msg.contains("not a working day"),
+        msg.contains("5+2") && msg.contains("常规企业") && msg.contains("休息日"),
         "{msg}"
     );
 }
@@ -619,7 +619,7 @@ fn a_full_slot_is_refused_with_the_reason() {
     });
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
-    assert!(msg.contains("slot full"), "{msg}");
+    assert!(msg.contains("时段已满"), "{msg}");
 }
 
 #[test]
@@ -739,10 +739,12 @@ fn y_copies_the_selected_value() {
 fn another_sessions_commit_reloads_the_pane_within_a_tick() {
     let mut c = console();
     assert!(!c.app.on_tick(), "frozen clock, no change: nothing to draw");
-    let id = c.app.queue.rows[0].id;
+    // The operator who holds the first item finishes it in another session.
+    let row = c.app.queue.rows[0].clone();
+    let (id, holder) = (row.id, row.taken_by.unwrap_or_else(|| "op07".into()));
     let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
     other
-        .write(|w| w.set_item_status(id, WorkStatus::Done, "op07", now()))
+        .write(|w| w.set_item_status(id, WorkStatus::Done, &holder, now()))
         .unwrap();
     assert!(c.app.on_tick(), "a commit elsewhere redraws");
     assert!(c.app.queue.rows.iter().all(|r| r.id != id));
