@@ -7,6 +7,7 @@ mod console;
 mod enterprises;
 mod inspection;
 mod queue;
+mod search;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
@@ -14,6 +15,7 @@ pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -31,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_search.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -139,6 +142,7 @@ impl Store {
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
+            store.index_unindexed_enterprises()?;
         }
         Ok(store)
     }

@@ -4,8 +4,62 @@
 use crate::calendar::{Countdown, DayCount, DayInfo, DayReason, shanghai_datetime};
 use crate::cli::Lang;
 use crate::domain::credit::CreditLevel;
+use crate::store::Why;
+use crate::text::inert;
 use jiff::Timestamp;
 use jiff::civil::Date;
+
+/// Why a lookup row matched, in words: the identifier, the alias, or the characters and how
+/// each was read (长宁 chang·ning; "other reading" when not the word's natural one).
+pub fn why_text(why: &Why, lang: Lang) -> String {
+    let t = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    match why {
+        Why::Uscc { uscc } => format!("{} {uscc}", t("信用代码", "USCC")),
+        Why::CustomsCode { code } => format!("{} {code}", t("海关编码", "customs code")),
+        Why::Declaration { number } => format!("{} {number}", t("报关单号", "declaration")),
+        Why::Approval { reference } => {
+            format!("{} {}", t("审批编号", "approval"), inert(reference))
+        }
+        Why::Booking { id } => format!("{} #{id}", t("预约号", "booking")),
+        Why::Coordinator { name, phone } => {
+            format!(
+                "{} {} {}",
+                t("协调员", "coordinator"),
+                inert(name),
+                inert(phone)
+            )
+        }
+        Why::Name => t("名称", "name"),
+        Why::Alias { alias } => format!("{} {}", t("别名", "alias"), inert(alias)),
+        Why::Reading {
+            text,
+            readings,
+            other,
+            alias,
+        } => {
+            let mut s = String::new();
+            if let Some(a) = alias {
+                s.push_str(&format!("{} {} · ", t("别名", "alias"), inert(a)));
+            }
+            s.push_str(&inert(text));
+            if readings
+                .iter()
+                .any(|r| r.chars().any(|c| c.is_ascii_lowercase()))
+            {
+                s.push(' ');
+                s.push_str(&readings.join("·"));
+            }
+            if *other {
+                s.push_str(&format!(" ({})", t("另读", "other reading")));
+            }
+            s
+        }
+        Why::Contains { text } => format!("{} {}", t("含", "contains"), inert(text)),
+    }
+}
 
 /// An audit action and the kind of record it touched, in words.
 pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
@@ -34,6 +88,7 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "approval_pauses" => ("审批计时", "approval clock"),
         "problems" => ("问题", "problem"),
         "verifications" => ("稽核查", "verification"),
+        "enterprise_aliases" => ("企业别名", "alias"),
         _ => (entity, entity),
     };
     match lang {

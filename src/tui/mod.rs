@@ -6,7 +6,7 @@
 
 pub mod app;
 pub mod backend;
-mod format;
+pub(crate) mod format;
 pub mod keymap;
 pub mod panes;
 pub mod popups;
