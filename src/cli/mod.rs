@@ -2,14 +2,16 @@
 //! Errors are one line on stderr and a non-zero exit.
 
 mod commands;
-mod time;
+mod hotline;
 mod transfer;
 
-pub use time::{parse_duration, parse_instant};
-
+use crate::calendar::{Clock, parse_instant};
+use crate::domain::clearance::OfficeHours;
 use crate::store::{Access, Store};
-use anyhow::{Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::text::Lang;
+use crate::tui::ConsoleOptions;
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,12 +53,15 @@ pub struct Global {
     /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
     #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
     pub theme: Option<String>,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
+    /// Office hours on working days, Asia/Shanghai (measure 27 appointment clearance)
+    #[arg(
+        long,
+        global = true,
+        env = "AEO_OFFICE_HOURS",
+        default_value = "09:00-17:00",
+        value_name = "HH:MM-HH:MM"
+    )]
+    pub office_hours: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,38 +107,60 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a table as CSV or JSON, in the import columns
     Export(transfer::ExportArgs),
-    /// Reports: `report day DATE` is the 当日清 report of a date
+    /// Reports: `report day DATE` is the 当日清 report of a date, `report problems` the 清零 report
     #[command(subcommand)]
     Report(transfer::ReportCommand),
+    /// Log a call (来电), or record a promised callback as made
+    #[command(subcommand)]
+    Call(hotline::CallCommand),
+    /// Calls logged, newest first; open callbacks by due time
+    Calls(hotline::CallsArgs),
+    /// Open, assign, note, resolve, reopen or close a problem (measure 29)
+    #[command(subcommand)]
+    Problem(hotline::ProblemCommand),
+    /// Problems with their age in working days against the targets
+    Problems(hotline::ProblemsArgs),
+    /// Coordinators (measure 28), those on duty now first
+    Coordinators(hotline::CoordinatorsArgs),
+    /// Schedule or merge verifications (measures 16, 17)
+    #[command(subcommand)]
+    Verification(hotline::VerificationCommand),
+    /// Verification plans, with merge proposals
+    Verifications(hotline::VerificationsArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The instant the command acts at: `clock` read once at start-up.
     pub now: Timestamp,
-    /// --now or AEO_NOW froze the clock (else `now` is the start-up time and the console ticks).
-    pub now_frozen: bool,
+    /// Frozen by --now or AEO_NOW, else the system clock.
+    pub clock: Clock,
     pub operator: String,
     pub db: PathBuf,
     /// --db or AEO_DB named the database (rather than the default path).
     pub db_given: bool,
     pub access: Access,
     pub lang: Lang,
+    /// Office hours, resolved once for every command and the console.
+    pub office_hours: OfficeHours,
 }
 
 impl Context {
     pub fn from_global(g: &Global) -> Result<Context> {
-        let now = match &g.now {
-            Some(s) => parse_instant(s).context("--now / AEO_NOW")?,
-            None => Timestamp::now(),
+        let clock = match &g.now {
+            Some(s) => Clock::Frozen(parse_instant(s).context("--now / AEO_NOW")?),
+            None => Clock::System,
         };
+        let office_hours = OfficeHours::parse(&g.office_hours)
+            .map_err(|m| anyhow!("--office-hours / AEO_OFFICE_HOURS: {m}"))?;
         let db = match &g.db {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
         Ok(Context {
-            now,
-            now_frozen: g.now.is_some(),
+            now: clock.now(),
+            clock,
             operator: g.operator.clone().unwrap_or_else(os_user),
             db_given: g.db.is_some(),
             db,
@@ -143,14 +170,30 @@ impl Context {
                 Access::ReadWrite
             },
             lang: g.lang,
+            office_hours,
         })
+    }
+
+    /// What the console is opened with.
+    pub fn console_options(&self, demo: bool, theme: Option<&str>) -> ConsoleOptions {
+        ConsoleOptions {
+            db: self.db.clone(),
+            db_given: self.db_given,
+            clock: self.clock,
+            operator: self.operator.clone(),
+            access: self.access,
+            lang: self.lang,
+            office_hours: self.office_hours,
+            demo,
+            theme: theme.map(str::to_string),
+        }
     }
 
     pub fn open(&self) -> Result<Store> {
         let mut store = Store::open(&self.db, self.access)?;
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
-            clock: self.now_frozen.then_some(self.now),
+            clock: self.clock,
         });
         Ok(store)
     }
@@ -176,10 +219,11 @@ fn os_user() -> String {
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.global.lang;
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
         }
@@ -189,7 +233,9 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::from_global(&cli.global)?;
     match cli.command {
-        None => crate::tui::console(&ctx, cli.global.demo, cli.global.theme.as_deref()),
+        None => {
+            crate::tui::console(ctx.console_options(cli.global.demo, cli.global.theme.as_deref()))
+        }
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

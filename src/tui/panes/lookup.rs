@@ -2,10 +2,11 @@
 //! key; Enter opens the hotline card.
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use crate::present::why_text;
 use crate::store::{FindOptions, Found, Note};
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{credit_short, tr, why_text};
 use crate::tui::keymap::{Cmd, Keymap};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -165,8 +166,8 @@ impl Pane for LookupPane {
         let second = if let Some(n) = self.notes.first() {
             Line::styled(
                 match lang {
-                    crate::cli::Lang::Zh => n.zh.clone(),
-                    crate::cli::Lang::En => n.en.clone(),
+                    crate::text::Lang::Zh => n.zh.clone(),
+                    crate::text::Lang::En => n.en.clone(),
                 },
                 t.warn,
             )
@@ -208,7 +209,7 @@ impl Pane for LookupPane {
                 let mut cells = vec![
                     Cell::from(fit(&inert(&e.name_zh), name_w)),
                     Cell::from(Span::styled(
-                        credit_short(e.credit, lang),
+                        e.credit.short_name(lang),
                         if e.credit.is_aeo() {
                             t.aeo
                         } else {
