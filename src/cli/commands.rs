@@ -12,7 +12,6 @@ use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::Message;
-use crate::domain::search::classify;
 use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
 use crate::text::Lang;
@@ -729,18 +728,33 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
 
 fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let q = classify(&a.query);
-    let hits = store.lookup(&q, a.limit)?;
-    if a.json {
-        return print_json(&hits);
+    let found = store.find(&a.query, &crate::store::FindOptions::new(a.limit))?;
+    for n in &found.notes {
+        // With --json the notes go to stderr so that stdout stays one JSON array.
+        if a.json {
+            eprintln!("{}", n.en);
+            continue;
+        }
+        println!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => &n.zh,
+                Lang::En => &n.en,
+            }
+        );
     }
-    if hits.is_empty() {
+    if a.json {
+        return print_json(&found.found);
+    }
+    if found.found.is_empty() {
         println!("no enterprise matches '{}'", inert(a.query.trim()));
         return Ok(ExitCode::SUCCESS);
     }
-    let body: Vec<Vec<String>> = hits
+    let body: Vec<Vec<String>> = found
+        .found
         .iter()
-        .map(|h| {
+        .map(|f| {
+            let h = &f.hit;
             let e = &h.enterprise;
             let coordinator = match &h.coordinator {
                 Some(c) => format!(
@@ -756,6 +770,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
                 e.uscc.clone(),
                 e.aeo_code().unwrap_or_else(|| e.customs_code.clone()),
                 coordinator,
+                present::why_text(&f.why, ctx.lang),
             ]
         })
         .collect();
@@ -768,7 +783,8 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
                 "credit",
                 "USCC",
                 "customs / AEO code",
-                "coordinator"
+                "coordinator",
+                "matched"
             ],
             &body
         )

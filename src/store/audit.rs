@@ -50,7 +50,11 @@ const AUDITED: &[&str] = &[
     "verifications",
     "calls",
     "problem_notes",
+    "enterprise_aliases",
 ];
+
+/// Columns computed from others for searching; snapshots leave them out.
+const DERIVED: &[&str] = &["pinyin", "initials", "search_units", "alias_units"];
 
 impl Writer<'_> {
     /// The row as a JSON object, built by SQLite from the table's own columns.
@@ -70,8 +74,12 @@ impl Writer<'_> {
                     let cols: Vec<String> = stmt
                         .query_map([], |r| r.get::<_, String>(0))?
                         .collect::<rusqlite::Result<_>>()?;
-                    let pairs: Vec<String> =
-                        cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                    // Derived search columns are not part of the record.
+                    let pairs: Vec<String> = cols
+                        .iter()
+                        .filter(|c| !DERIVED.contains(&c.as_str()))
+                        .map(|c| format!("'{c}', \"{c}\""))
+                        .collect();
                     let sql = format!(
                         "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
                         pairs.join(", ")
@@ -125,6 +133,17 @@ impl Writer<'_> {
     ) -> Result<()> {
         let after = self.snapshot(entity, id)?;
         self.record("create", entity, id, enterprise_id, None, after)
+    }
+
+    /// Records the deletion of a row: the row as it stood.
+    pub(crate) fn record_deleted(
+        &self,
+        entity: &str,
+        id: i64,
+        enterprise_id: Option<i64>,
+    ) -> Result<()> {
+        let before = self.snapshot(entity, id)?;
+        self.record("delete", entity, id, enterprise_id, before, None)
     }
 
     /// Runs an update and records the row before and after it.

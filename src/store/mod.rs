@@ -8,6 +8,7 @@ mod enterprises;
 mod hotline;
 mod inspection;
 mod queue;
+mod search;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
@@ -19,6 +20,7 @@ pub use hotline::{
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -38,8 +40,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
     M::up(include_str!("migrations/005_hotline_work.sql")),
-    M::up(include_str!("migrations/006_approval_order.sql")),
-    M::up(include_str!("migrations/007_queue_order.sql")),
+    M::up(include_str!("migrations/006_search.sql")),
+    M::up(include_str!("migrations/007_approval_order.sql")),
+    M::up(include_str!("migrations/008_queue_order.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -153,6 +156,7 @@ impl Store {
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
+            store.index_unindexed_enterprises()?;
         }
         Ok(store)
     }

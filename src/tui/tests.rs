@@ -443,7 +443,7 @@ fn slash_shqc_finds_saic_by_initials_and_enter_opens_its_card() {
     key(&mut c.app, KeyCode::Char('4'));
     keys(&mut c.app, "/shqc");
     assert!(c.app.lookup.editing);
-    let first = &c.app.lookup.hits[0].enterprise;
+    let first = &c.app.lookup.hits[0].hit.enterprise;
     assert_eq!(first.name_zh, "上海汽车集团股份有限公司");
     key(&mut c.app, KeyCode::Enter);
     match &c.app.popup {
@@ -490,7 +490,7 @@ fn the_command_line_looks_up_and_quits() {
             .lookup
             .hits
             .iter()
-            .any(|h| h.enterprise.name_zh == "上海汽车集团股份有限公司")
+            .any(|h| h.hit.enterprise.name_zh == "上海汽车集团股份有限公司")
     );
     keys(&mut c.app, ":nonsense");
     key(&mut c.app, KeyCode::Enter);
