@@ -144,6 +144,12 @@ pub fn deadline(ts: Timestamp, short: bool) -> String {
     }
 }
 
+/// Clock time "10:00" in Shanghai.
+pub fn clock_hm(ts: Timestamp) -> String {
+    let t = shanghai_datetime(ts).time();
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// Clock time "10:00:00" in Shanghai.
 pub fn clock(ts: Timestamp) -> String {
     let t = shanghai_datetime(ts).time();

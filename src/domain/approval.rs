@@ -3,8 +3,10 @@
 
 use super::credit::CreditLevel;
 use super::measures::{ApprovalLimit, MeasureCatalog};
+use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::{ClockPause, Countdown, DayCount, WorkingCalendar, countdown};
+use crate::present;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -166,6 +168,115 @@ impl PartialOrd for ApprovalPlace<'_> {
     }
 }
 
+/// An acceptance is a fact: it cannot lie in the future.
+pub fn check_acceptance(accepted_at: Timestamp, now: Timestamp) -> Result<(), Message> {
+    if accepted_at > now {
+        return Err(Message::new(
+            format!("受理时间 {} 尚未到来", present::instant(accepted_at)),
+            format!(
+                "the acceptance {} lies in the future",
+                present::instant(accepted_at)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A clock pause as recorded: when it started and, once resumed, when it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PauseSpan {
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+}
+
+/// May a clock pause start at `start`? Not before acceptance (there is no clock yet; missing
+/// material before acceptance is 补正, which moves the acceptance), not while another is open,
+/// and not inside an earlier pause.
+pub fn check_pause_start(
+    accepted_at: Timestamp,
+    earlier: &[PauseSpan],
+    start: Timestamp,
+) -> Result<(), Message> {
+    if start < accepted_at {
+        return Err(Message::new(
+            format!(
+                "暂停 {} 早于受理 {}：受理前没有计时",
+                present::instant(start),
+                present::instant(accepted_at)
+            ),
+            format!(
+                "a pause at {} lies before the acceptance {}: no clock runs before acceptance",
+                present::instant(start),
+                present::instant(accepted_at)
+            ),
+        ));
+    }
+    if earlier.iter().any(|p| p.end.is_none()) {
+        return Err(Message::new(
+            "已在暂停计时中：先恢复计时",
+            "the clock is already paused: resume it first",
+        ));
+    }
+    if let Some(p) = earlier.iter().find(|p| p.end.is_some_and(|e| start < e)) {
+        return Err(Message::new(
+            format!(
+                "暂停 {} 落在前一次暂停（至 {}）之内",
+                present::instant(start),
+                present::instant(p.end.unwrap_or(start))
+            ),
+            format!(
+                "a pause at {} lies inside an earlier pause (until {})",
+                present::instant(start),
+                present::instant(p.end.unwrap_or(start))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A whole record of pauses and a decision, as an import gives it: each pause starts after
+/// acceptance and after the previous one ended, ends after it starts; at most the last is open;
+/// no decision while a pause is open, nor inside a pause.
+pub fn check_pauses(
+    accepted_at: Timestamp,
+    pauses: &[PauseSpan],
+    decided_at: Option<Timestamp>,
+) -> Result<(), Message> {
+    let mut sorted = pauses.to_vec();
+    sorted.sort_by_key(|p| p.start);
+    for (i, p) in sorted.iter().enumerate() {
+        check_pause_start(accepted_at, &sorted[..i], p.start)?;
+        if p.end.is_some_and(|e| e < p.start) {
+            return Err(Message::new(
+                format!("暂停 {} 的结束早于开始", present::instant(p.start)),
+                format!(
+                    "the pause at {} ends before it starts",
+                    present::instant(p.start)
+                ),
+            ));
+        }
+    }
+    if let Some(decided) = decided_at {
+        check_decision(&sorted, decided)?;
+    }
+    Ok(())
+}
+
+/// May the approval be decided at `at`? Not while its clock is paused: resume it first, so the
+/// counted time is on record.
+pub fn check_decision(pauses: &[PauseSpan], at: Timestamp) -> Result<(), Message> {
+    let inside = pauses
+        .iter()
+        .any(|p| p.start <= at && p.end.is_none_or(|e| at < e));
+    if inside {
+        return Err(Message::new(
+            "暂停计时中不能办结：先恢复计时",
+            "the clock is paused: resume it before deciding",
+        ));
+    }
+    Ok(())
+}
+
 /// The urgency a countdown is shown with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +353,34 @@ mod tests {
             (6, 10, DayCount::Calendar)
         );
         assert!(r.reason_zh.contains("自然日"));
+    }
+
+    #[test]
+    fn pauses_and_decisions_respect_the_clock() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let accepted = at("2026-11-20T02:00:00Z");
+        // An acceptance in the future is refused.
+        assert!(check_acceptance(accepted, at("2026-11-19T00:00:00Z")).is_err());
+        assert!(check_acceptance(accepted, accepted).is_ok());
+        // No pause before acceptance: 补正 then moves the acceptance instead.
+        let err = check_pause_start(accepted, &[], at("2026-11-19T00:00:00Z")).unwrap_err();
+        assert!(err.en().contains("before the acceptance"), "{err}");
+        // No second open pause.
+        let open = PauseSpan {
+            start: at("2026-11-21T00:00:00Z"),
+            end: None,
+        };
+        assert!(check_pause_start(accepted, &[open], at("2026-11-22T00:00:00Z")).is_err());
+        // No decision while a pause is open, nor inside a closed one.
+        assert!(check_decision(&[open], at("2026-11-22T00:00:00Z")).is_err());
+        let closed = PauseSpan {
+            end: Some(at("2026-11-23T00:00:00Z")),
+            ..open
+        };
+        assert!(check_decision(&[closed], at("2026-11-22T00:00:00Z")).is_err());
+        assert!(check_decision(&[closed], at("2026-11-24T00:00:00Z")).is_ok());
+        assert!(check_pauses(accepted, &[closed, open], None).is_err());
+        assert!(check_pauses(accepted, &[closed], Some(at("2026-11-24T00:00:00Z"))).is_ok());
     }
 
     #[test]
