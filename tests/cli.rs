@@ -741,3 +741,73 @@ fn times_are_checked_not_just_dates() {
     );
     assert!(err.contains("cannot be done yet"), "{err}");
 }
+
+#[test]
+fn a_name_two_enterprises_share_is_refused_with_both_candidates() {
+    let d = demo();
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let (id, name): (i64, String) = conn
+        .query_row(
+            "SELECT id, name_zh FROM enterprises WHERE credit = 'advanced' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let dir = d.db.parent().unwrap();
+    let file = dir.join("twin.csv");
+    std::fs::write(
+        &file,
+        format!("uscc,customs_code,name_zh,credit\n91310000MA1FL0XX1T,3105990001,{name},regular\n"),
+    )
+    .unwrap();
+    let out = aeo(
+        &d.db,
+        &[
+            "import",
+            "enterprises",
+            file.to_str().unwrap(),
+            "--accept-bad-checksum",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let twin: i64 = conn
+        .query_row(
+            "SELECT id FROM enterprises WHERE customs_code = '3105990001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &[
+            "--lang",
+            "en",
+            "clearance",
+            "--enterprise",
+            &name,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
+    assert!(
+        err.contains(&format!("#{id} ")) && err.contains(&format!("#{twin} ")),
+        "{err}"
+    );
+    assert!(err.contains("2 enterprises"), "{err}");
+    // Its USCC still names exactly one.
+    let uscc = enterprise_of(&d.db, "advanced");
+    ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &uscc,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
+}
