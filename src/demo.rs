@@ -632,7 +632,7 @@ fn approvals(
                 accepted = now - SignedDuration::from_hours(rng.random_range(24 * 8..24 * 20));
                 decided = Some((
                     accepted + SignedDuration::from_hours(rng.random_range(24..24 * 6)),
-                    "准予许可",
+                    kind.decision_words(true).0,
                 ));
             }
         }

@@ -64,16 +64,34 @@ fn day_count(code: &str) -> DayCount {
     }
 }
 
-fn unit(count: DayCount) -> (&'static str, &'static str) {
-    match count {
-        DayCount::Working => ("个工作日", "working days"),
-        DayCount::Calendar => ("个自然日", "calendar days"),
+impl ApprovalKind {
+    /// How an approval of this kind is decided, favourably (`grant`) or not, in Chinese and
+    /// English: a licence is granted or refused (准予/不予许可); an advance ruling is issued or
+    /// refused (Decree 236: 签发预裁定决定书 / 不予签发).
+    pub fn decision_words(self, grant: bool) -> (&'static str, &'static str) {
+        match (self, grant) {
+            (ApprovalKind::AdvanceRuling, true) => ("签发预裁定", "ruling issued"),
+            (ApprovalKind::AdvanceRuling, false) => ("不予签发预裁定", "ruling refused"),
+            (_, true) => ("准予许可", "licence granted"),
+            (_, false) => ("不予许可", "licence refused"),
+        }
     }
+}
+
+/// "1 working day", "5 working days", "10 calendar days"; Chinese needs no plural.
+pub fn days_text(n: u32, count: DayCount) -> (String, String) {
+    let (zh, en) = match count {
+        DayCount::Working => ("个工作日", "working day"),
+        DayCount::Calendar => ("个自然日", "calendar day"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    (format!("{n}{zh}"), format!("{n} {en}{plural}"))
 }
 
 fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
     let count = day_count(&limit.count);
-    let (zh, en) = unit(count);
+    let (aeo_zh, aeo_en) = days_text(limit.aeo_days, count);
+    let (reg_zh, reg_en) = days_text(limit.regular_days, count);
     let m = limit.measure;
     if credit.is_aeo() {
         DeadlineRule {
@@ -82,14 +100,8 @@ fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
             count,
             regular_days: limit.regular_days,
             compressed: true,
-            reason_zh: format!(
-                "措施{m}：AEO企业{}{zh}（常规{}{zh}）",
-                limit.aeo_days, limit.regular_days
-            ),
-            reason_en: format!(
-                "measure {m}: {} {en} instead of {}",
-                limit.aeo_days, limit.regular_days
-            ),
+            reason_zh: format!("措施{m}：AEO企业{aeo_zh}（常规{reg_zh}）"),
+            reason_en: format!("measure {m}: {aeo_en} instead of {}", limit.regular_days),
         }
     } else {
         DeadlineRule {
@@ -98,14 +110,8 @@ fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
             count,
             regular_days: limit.regular_days,
             compressed: false,
-            reason_zh: format!(
-                "常规时限{}{zh}（非AEO企业，不适用措施{m}）",
-                limit.regular_days
-            ),
-            reason_en: format!(
-                "regular limit: {} {en} (not AEO, measure {m} does not apply)",
-                limit.regular_days
-            ),
+            reason_zh: format!("常规时限{reg_zh}（非AEO企业，不适用措施{m}）"),
+            reason_en: format!("regular limit: {reg_en} (not AEO, measure {m} does not apply)"),
         }
     }
 }
@@ -122,7 +128,7 @@ pub fn deadline_rule(
         ApprovalKind::AdvanceRuling => {
             let (days, count_code) = catalog.advance_ruling_acceptance();
             let count = day_count(&count_code);
-            let (zh, en) = unit(count);
+            let (zh, en) = days_text(days, count);
             let (pzh, pen) = if credit.is_aeo() {
                 (
                     "措施6：AEO企业优先受理；",
@@ -137,8 +143,8 @@ pub fn deadline_rule(
                 count,
                 regular_days: days,
                 compressed: false,
-                reason_zh: format!("{pzh}受理决定{days}{zh}内作出"),
-                reason_en: format!("{pen}acceptance decided within {days} {en}"),
+                reason_zh: format!("{pzh}自收到申请起{zh}内决定是否受理"),
+                reason_en: format!("{pen}acceptance decided within {en} of receipt"),
             }
         }
     }
@@ -353,6 +359,33 @@ mod tests {
             (6, 10, DayCount::Calendar)
         );
         assert!(r.reason_zh.contains("自然日"));
+    }
+
+    #[test]
+    fn terms_follow_the_plan_and_the_law() {
+        // An advance ruling is issued or refused, a licence granted or refused.
+        assert_eq!(
+            ApprovalKind::AdvanceRuling.decision_words(true).0,
+            "签发预裁定"
+        );
+        assert_eq!(
+            ApprovalKind::AnimalPlant.decision_words(false).0,
+            "不予许可"
+        );
+        // English counts its days.
+        assert_eq!(days_text(1, DayCount::Working).1, "1 working day");
+        assert_eq!(days_text(10, DayCount::Calendar).1, "10 calendar days");
+        // The 10 days of an advance ruling run from receipt of the application.
+        let r = deadline_rule(ApprovalKind::AdvanceRuling, CreditLevel::Regular, cat());
+        assert!(r.reason_zh.contains("自收到申请起"), "{}", r.reason_zh);
+        assert_eq!(
+            crate::domain::queue::WorkKind::QuarantineSiteReview.name_zh(),
+            "进境动物指定隔离场再次申请使用的考核"
+        );
+        assert_eq!(
+            crate::domain::verification::VerificationKind::Management.name_zh(),
+            "管理类核查"
+        );
     }
 
     #[test]

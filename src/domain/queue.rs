@@ -70,7 +70,7 @@ coded_enum!(
         ArchiveQuery = "archive_query", "报关单档案查询", "declaration archive query";
         NonIntrusiveInspection = "non_intrusive_inspection", "非侵入式查验", "non-intrusive inspection";
         ReportAcceptance = "report_acceptance", "检测报告采信", "acceptance of enterprise test report";
-        QuarantineSiteReview = "quarantine_site_review", "指定场所复用评估", "quarantine site re-use assessment";
+        QuarantineSiteReview = "quarantine_site_review", "进境动物指定隔离场再次申请使用的考核", "assessment for re-use of a designated entry-animal quarantine site";
         WebApplication = "web_application", "外网应用及制卡", "web application and card making";
     }
 );

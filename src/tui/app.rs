@@ -11,7 +11,7 @@ use super::popups::{
 };
 use super::theme::Theme;
 use crate::calendar::{WorkingCalendar, shanghai_date};
-use crate::domain::approval::PauseReason;
+use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
@@ -92,7 +92,7 @@ pub enum Action {
     SetBookingStatus(i64, BookingStatus),
     PauseApproval(i64, PauseReason),
     ResumeApproval(i64),
-    OpenDecide(i64, String),
+    OpenDecide(i64, String, ApprovalKind),
     OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
@@ -501,8 +501,8 @@ impl App {
                 );
                 self.apply(|w| w.resume_approval(id, now), done);
             }
-            Action::OpenDecide(id, reference) => {
-                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
+            Action::OpenDecide(id, reference, kind) => {
+                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference, kind)));
             }
             Action::OpenPause(id, reference) => {
                 self.popup = Some(Popup::Pause(PausePopup::new(id, reference)));
