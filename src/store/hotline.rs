@@ -6,6 +6,7 @@ use super::enterprises::{COORDINATOR_COLS, coordinator_from};
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, measures_text};
 use crate::domain::credit::CreditLevel;
+use crate::domain::duty::by_duty;
 use crate::domain::enterprise::Coordinator;
 use crate::domain::message::Message;
 use crate::domain::problem::{Problem, ProblemAction, ProblemStatus, transition};
@@ -311,6 +312,17 @@ impl Writer<'_> {
                 "forward-to: only a call with outcome 'forwarded' names a coordinator",
             )));
         }
+        // A forwarded call goes to the coordinator named, else to the first on duty now.
+        let forwarded_to = match (c.outcome, c.forwarded_to, c.enterprise_id) {
+            (CallOutcome::Forwarded, None, Some(e)) => by_duty(
+                coordinators_of(self.conn(), e)?,
+                crate::calendar::WorkingCalendar::official(),
+                c.at,
+            )
+            .first()
+            .map(|(c, _)| c.id),
+            (_, given, _) => given,
+        };
         let marked_for: Option<String> = match c.enterprise_id {
             Some(e) => self
                 .conn()
@@ -338,7 +350,7 @@ impl Writer<'_> {
                 c.answer.trim(),
                 c.outcome.code(),
                 c.callback_by.map(|t| t.as_second()),
-                c.forwarded_to,
+                forwarded_to,
                 marked_for
             ],
         )?;

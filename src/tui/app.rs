@@ -79,6 +79,9 @@ pub enum Action {
     ReloadPopup,
     RunCommand(String),
     OpenCard(i64),
+    /// Open the call form for an enterprise, from its hotline card.
+    OpenCallForm(i64),
+    LogCall(Box<super::popups::CallEntry>),
     Copy(String),
     SetItemStatus(i64, WorkStatus),
     /// Open the booking form on an inspection slot.
@@ -284,7 +287,7 @@ impl App {
     }
 
     /// After a write: what is on screen shows the new state; other panes reload when shown.
-    fn after_write(&mut self) {
+    pub(crate) fn after_write(&mut self) {
         self.stale = [true; 4];
         self.reload(self.pane);
         self.reload_popup();
@@ -326,7 +329,7 @@ impl App {
     }
 
     /// Every write of the console goes through here, so that counts are taken again after it.
-    fn write_store<T>(
+    pub(crate) fn write_store<T>(
         &mut self,
         f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
@@ -433,6 +436,8 @@ impl App {
                 self.popup = None;
                 self.run_command(&c);
             }
+            Action::OpenCallForm(id) => self.open_call_form(id),
+            Action::LogCall(entry) => self.log_call(*entry),
             Action::OpenCard(id) => {
                 self.popup = Some(Popup::Card(Box::new(HotlineCard::new(id))));
                 self.reload_popup();

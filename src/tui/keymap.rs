@@ -63,6 +63,7 @@ commands! {
     PrevMonth = "prev_month", ["[", "<"];
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
+    LogCall = "log_call", ["n"];
 }
 
 /// A key as bound: the code and whether Ctrl or Alt is held (Shift is part of the character).

@@ -764,3 +764,5 @@ fn a_ticking_clock_redraws_every_second() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(app.on_tick());
 }
+
+mod hotline;

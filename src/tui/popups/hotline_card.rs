@@ -128,6 +128,8 @@ impl HotlineCard {
             self.enterprise
                 .as_ref()
                 .map(|e| Action::Copy(e.uscc.clone()))
+        } else if km.is(Cmd::LogCall, key) {
+            Some(Action::OpenCallForm(self.enterprise_id))
         } else if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) {
             Some(Action::ClosePopup)
         } else {
@@ -483,6 +485,7 @@ impl HotlineCard {
 
     pub fn hints(&self) -> Vec<Hint> {
         vec![
+            Hint::cmd(Cmd::LogCall, "记录来电", "log a call"),
             Hint::cmd(Cmd::Down, "下滚", "scroll down"),
             Hint::cmd(Cmd::Up, "上滚", "scroll up"),
             Hint::cmd(Cmd::Copy, "复制协调员电话", "copy phone"),

@@ -2,11 +2,13 @@
 //! decision prompt. An open popup gets every key first; esc closes it.
 
 mod book;
+mod call_form;
 mod command_line;
 mod help;
 mod hotline_card;
 
 pub use book::BookPopup;
+pub use call_form::{CallEntry, CallField, CallForm};
 pub use command_line::CommandLine;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
@@ -28,6 +30,7 @@ pub enum Popup {
     Help(HelpPopup),
     Card(Box<HotlineCard>),
     Book(Box<BookPopup>),
+    Call(Box<CallForm>),
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
@@ -39,6 +42,7 @@ impl Popup {
             Popup::Help(p) => p.handle_key(key, km),
             Popup::Card(p) => p.handle_key(key, km),
             Popup::Book(p) => p.handle_key(key, km),
+            Popup::Call(p) => p.handle_key(key, km),
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
@@ -50,6 +54,7 @@ impl Popup {
             Popup::Help(p) => p.draw(f, area, v, app),
             Popup::Card(p) => p.draw(f, area, v),
             Popup::Book(p) => p.draw(f, area, v),
+            Popup::Call(p) => p.draw(f, area, v),
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
@@ -61,6 +66,7 @@ impl Popup {
             Popup::Help(p) => p.hints(),
             Popup::Card(p) => p.hints(),
             Popup::Book(p) => p.hints(),
+            Popup::Call(p) => p.hints(),
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),
