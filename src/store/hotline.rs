@@ -90,6 +90,8 @@ pub struct ProblemRow {
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
     pub open_only: bool,
+    /// Open, assigned and resolved (waiting for the enterprise to confirm): all but closed.
+    pub not_closed: bool,
     pub enterprise_id: Option<i64>,
     pub coordinator_id: Option<i64>,
 }
@@ -748,11 +750,11 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {PROBLEM_COLS} {PROBLEM_FROM}
              WHERE (?1 = 0 OR p.status IN ('open', 'assigned')) AND (?2 IS NULL OR p.enterprise_id = ?2)
-               AND (?3 IS NULL OR p.coordinator_id = ?3)
+               AND (?3 IS NULL OR p.coordinator_id = ?3) AND (?4 = 0 OR p.status <> 'closed')
              ORDER BY p.status NOT IN ('open', 'assigned'), p.opened_at, p.id"
         ))?;
         let rows = stmt.query_map(
-            params![f.open_only, f.enterprise_id, f.coordinator_id],
+            params![f.open_only, f.enterprise_id, f.coordinator_id, f.not_closed],
             problem_from,
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

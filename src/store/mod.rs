@@ -8,6 +8,7 @@ mod enterprises;
 mod hotline;
 mod inspection;
 mod queue;
+mod today;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
@@ -19,6 +20,7 @@ pub use hotline::{
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,

@@ -110,3 +110,144 @@ fn snapshot_call_form() {
     c.app.session.lang = Lang::En;
     insta::assert_snapshot!("call_form_en_80x24", render(&mut c.app, 80, 24));
 }
+
+#[test]
+fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
+    let mut c = console();
+    let approvals = c.app.store().approvals_summary(now()).unwrap();
+    assert_eq!(c.app.tabs[2].total, approvals.open as i64);
+    assert_eq!(c.app.tabs[2].overdue, approvals.overdue as i64);
+    let screen = render(&mut c.app, 80, 24);
+    assert!(
+        screen.contains(&format!("3 审批 {} ✗{}", approvals.open, approvals.overdue)),
+        "{screen}"
+    );
+    // A callback promised for 10:30 is due soon: Today's "!" count grows at once.
+    let near = c.app.tabs[4].near;
+    open_saic_card(&mut c.app);
+    key(&mut c.app, KeyCode::Char('n'));
+    keys(&mut c.app, "请回电告知审批进度");
+    key(&mut c.app, KeyCode::Tab);
+    key(&mut c.app, KeyCode::Tab);
+    for _ in 0..3 {
+        key(&mut c.app, KeyCode::Right);
+    }
+    key(&mut c.app, KeyCode::Tab);
+    key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "2026-11-27 10:30");
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(status(&c.app).1, StatusKind::Info, "{:?}", c.app.status);
+    assert_eq!(c.app.tabs[4].near, near + 1);
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('5'));
+    assert_eq!(c.app.pane, PaneId::Today);
+    let screen = render(&mut c.app, 160, 48);
+    assert!(screen.contains("请回电告知审批进度"), "{screen}");
+    // The callbacks come after the approvals; select ours and mark it made with f.
+    let entries = c.app.today.entries();
+    let pos = entries
+        .iter()
+        .position(|(t, _)| matches!(t, super::super::panes::TodayTarget::Callback(_)))
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    key(&mut c.app, KeyCode::Char('f'));
+    assert_eq!(c.app.tabs[4].near, near);
+    let screen = render(&mut c.app, 160, 48);
+    assert!(!screen.contains("请回电告知审批进度"), "{screen}");
+}
+
+#[test]
+fn the_qingling_board_resolves_a_problem_and_then_closes_it() {
+    let mut c = console();
+    c.app.run_command("problems");
+    let Some(Popup::Board(board)) = &c.app.popup else {
+        panic!(":problems opens the board");
+    };
+    // The oldest open problem is first.
+    let (first, _) = &board.rows[0];
+    let oldest = c
+        .app
+        .store()
+        .problems(&crate::store::ProblemFilter {
+            open_only: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .min_by_key(|r| (r.problem.opened_at, r.problem.id))
+        .unwrap();
+    assert_eq!(first.problem.id, oldest.problem.id);
+    let id = first.problem.id;
+    key(&mut c.app, KeyCode::Char('r'));
+    keys(&mut c.app, "已协调宁波海关放行");
+    key(&mut c.app, KeyCode::Enter);
+    let p = c.app.store().problem(id).unwrap().unwrap();
+    assert_eq!(
+        p.problem.status,
+        crate::domain::problem::ProblemStatus::Resolved
+    );
+    assert_eq!(p.resolved_by.as_deref(), Some("op01"));
+    // Still on the board, on the same problem: close it once the enterprise confirms.
+    let Some(Popup::Board(board)) = &c.app.popup else {
+        panic!("the board stays open");
+    };
+    assert_eq!(board.selected_row().unwrap().problem.id, id);
+    insta::assert_snapshot!("problem_board_80x24", render(&mut c.app, 80, 24));
+    key(&mut c.app, KeyCode::Char('c'));
+    let p = c.app.store().problem(id).unwrap().unwrap();
+    assert_eq!(
+        p.problem.status,
+        crate::domain::problem::ProblemStatus::Closed
+    );
+    // Closing again is refused with the reason.
+    key(&mut c.app, KeyCode::Char('c'));
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(!msg.is_empty());
+}
+
+#[test]
+fn the_board_assigns_a_problem_to_a_coordinator_of_its_enterprise() {
+    let mut c = console();
+    c.app.run_command("problems");
+    let Some(Popup::Board(board)) = &c.app.popup else {
+        panic!("board");
+    };
+    let pos = board
+        .rows
+        .iter()
+        .position(|(r, _)| r.coordinator.is_none())
+        .expect("an unassigned problem in the demo");
+    for _ in 0..pos {
+        key(&mut c.app, KeyCode::Down);
+    }
+    let Some(Popup::Board(board)) = &c.app.popup else {
+        panic!("board");
+    };
+    let (row, _) = &board.rows[pos];
+    let id = row.problem.id;
+    let want = board.coordinators.first().map(|(c, _)| c.id);
+    key(&mut c.app, KeyCode::Char('a'));
+    key(&mut c.app, KeyCode::Enter);
+    let p = c.app.store().problem(id).unwrap().unwrap();
+    match want {
+        Some(cid) => {
+            assert_eq!(p.problem.coordinator_id, Some(cid));
+            assert_eq!(
+                p.problem.status,
+                crate::domain::problem::ProblemStatus::Assigned
+            );
+        }
+        None => assert_eq!(status(&c.app).1, StatusKind::Error),
+    }
+}
+
+#[test]
+fn snapshot_today_pane() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('5'));
+    insta::assert_snapshot!("today_80x24", render(&mut c.app, 80, 24));
+    insta::assert_snapshot!("today_160x48", render(&mut c.app, 160, 48));
+}
