@@ -13,7 +13,7 @@ mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
-pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
     VerificationRow,

@@ -144,10 +144,11 @@ fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
     let screen = render(&mut c.app, 160, 48);
     assert!(screen.contains("请回电告知审批进度"), "{screen}");
     // The callbacks come after the approvals; select ours and mark it made with f.
+    let ours = calls_of(&c.app, saic_id(&c.app))[0].id;
     let entries = c.app.today.entries();
     let pos = entries
         .iter()
-        .position(|(t, _)| matches!(t, super::super::panes::TodayTarget::Callback(_)))
+        .position(|(t, _)| *t == super::super::panes::TodayTarget::Callback(ours))
         .unwrap();
     for _ in 0..pos {
         key(&mut c.app, KeyCode::Char('j'));
@@ -180,6 +181,11 @@ fn the_qingling_board_resolves_a_problem_and_then_closes_it() {
         .unwrap();
     assert_eq!(first.problem.id, oldest.problem.id);
     let id = first.problem.id;
+    // An open problem cannot be closed before it is resolved: refused with the reason.
+    key(&mut c.app, KeyCode::Char('c'));
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains("尚未解决"), "{msg}");
     key(&mut c.app, KeyCode::Char('r'));
     keys(&mut c.app, "已协调宁波海关放行");
     key(&mut c.app, KeyCode::Enter);
@@ -201,11 +207,11 @@ fn the_qingling_board_resolves_a_problem_and_then_closes_it() {
         p.problem.status,
         crate::domain::problem::ProblemStatus::Closed
     );
-    // Closing again is refused with the reason.
-    key(&mut c.app, KeyCode::Char('c'));
-    let (msg, kind) = status(&c.app);
-    assert_eq!(kind, StatusKind::Error);
-    assert!(!msg.is_empty());
+    // A closed problem leaves the board.
+    let Some(Popup::Board(board)) = &c.app.popup else {
+        panic!("the board stays open");
+    };
+    assert!(board.rows.iter().all(|(r, _)| r.problem.id != id));
 }
 
 #[test]
