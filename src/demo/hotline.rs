@@ -206,7 +206,7 @@ fn problems(
     let others: Vec<&str> = DISTRICTS.iter().copied().filter(|d| *d != "上海").collect();
     for i in 0..40 * scale {
         let company = *pick(rng, aeo);
-        let opened = now - SignedDuration::from_hours(rng.random_range(2..24 * 16));
+        let opened = now - SignedDuration::from_hours(rng.random_range(2..24 * 9));
         let mut districts = vec![pick_str(rng, &others).to_string()];
         if rng.random_bool(0.25) {
             let d = pick_str(rng, &others).to_string();

@@ -24,6 +24,8 @@ use ratatui::widgets::Paragraph;
 
 /// Lines per section of the pane.
 const SECTION_LIMIT: usize = 30;
+/// Urgent approvals shown here; the approvals pane has them all.
+const APPROVALS_SHOWN: usize = 6;
 
 /// What a selectable line of the pane is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +76,7 @@ impl TodayPane {
         out.extend(
             d.approvals
                 .iter()
+                .take(APPROVALS_SHOWN)
                 .map(|a| (TodayTarget::Approval(a.id), Some(a.enterprise_id))),
         );
         out.extend(
@@ -131,7 +134,7 @@ impl TodayPane {
             "Approvals overdue or nearly due",
             d.approvals.len(),
         ));
-        for a in &d.approvals {
+        for a in d.approvals.iter().take(APPROVALS_SHOWN) {
             let c = a.countdown(v.cal, cat, now);
             let (mark, style) = match urgency(&c) {
                 Urgency::Overdue => ("✗", t.overdue),
@@ -150,6 +153,19 @@ impl TodayPane {
                 ]),
                 &mut out,
             );
+        }
+        if d.approvals.len() > APPROVALS_SHOWN {
+            let more = d.approvals.len() - APPROVALS_SHOWN;
+            out.push((
+                Line::styled(
+                    match lang {
+                        Lang::Zh => format!("  … 另有 {more} 件，见窗格 3"),
+                        Lang::En => format!("  … {more} more in pane 3"),
+                    },
+                    t.muted,
+                ),
+                None,
+            ));
         }
         out.push(heading("待回电", "Callbacks due", d.callbacks.len()));
         for c in &d.callbacks {

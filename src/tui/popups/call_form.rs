@@ -256,7 +256,15 @@ impl CallForm {
                         s.push(Span::styled("▏", t.key));
                     }
                     if text.is_empty() && f == CallField::CallbackBy {
-                        s.push(Span::styled(" 2026-11-27 16:00", t.muted));
+                        let example = v.now + jiff::SignedDuration::from_hours(2);
+                        s.push(Span::styled(
+                            format!(
+                                "{}{}",
+                                tr(lang, " 例如 ", " e.g. "),
+                                crate::present::instant(example)
+                            ),
+                            t.muted,
+                        ));
                     }
                     if text.is_empty() && f == CallField::Measures {
                         s.push(Span::styled(
