@@ -25,10 +25,18 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed and --now give the same data
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    #[arg(long, default_value_t = 320)]
+    /// How many enterprises (10 to 1,000,000)
+    #[arg(long, default_value_t = 320,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=1_000_000))]
     pub enterprises: usize,
-    #[arg(long, default_value_t = 600)]
+    /// How many queue items (0 to 10,000,000)
+    #[arg(long, default_value_t = 600,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
     pub items: usize,
+    /// Mark the new database as a demo without filling it (a practice or test database that
+    /// accepts changes under a frozen clock, e.g. to import files at a chosen --now)
+    #[arg(long, conflicts_with_all = ["seed", "enterprises", "items"])]
+    pub empty: bool,
 }
 
 #[derive(Args, Debug)]
@@ -256,6 +264,11 @@ fn init(ctx: &Context) -> Result<ExitCode> {
 
 fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
     let mut store = ctx.open()?;
+    if a.empty {
+        store.mark_demo()?;
+        println!("empty demo database {}", store.path().display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let opts = crate::demo::DemoOptions {
         seed: a.seed,
         enterprises: a.enterprises,
@@ -942,6 +955,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             vec![
                 shanghai_text(e.at),
                 e.operator.clone(),
+                e.os_account.clone().unwrap_or_default(),
                 e.action.clone(),
                 format!("{} {}", e.entity, e.entity_id),
                 e.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -955,6 +969,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             &[
                 "at (Shanghai)",
                 "operator",
+                "OS account",
                 "action",
                 "record",
                 "enterprise",

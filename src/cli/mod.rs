@@ -36,7 +36,8 @@ pub struct Global {
     /// Freeze the clock at this instant (RFC 3339, or "YYYY-MM-DD HH:MM" in Asia/Shanghai)
     #[arg(long, global = true, env = "AEO_NOW", value_name = "TIME")]
     pub now: Option<String>,
-    /// Who is acting, for records of who booked or took what [default: the OS user]
+    /// Who is acting, for records of who booked or took what [default: the OS account]. The audit
+    /// trail records the OS account beside it.
     #[arg(long, global = true, env = "AEO_OPERATOR")]
     pub operator: Option<String>,
     /// Refuse every change (hotline seats)
@@ -131,10 +132,16 @@ impl Context {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
+        let operator = g.operator.clone().unwrap_or_else(crate::store::os_account);
+        if operator.trim().is_empty() {
+            anyhow::bail!(
+                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting"
+            );
+        }
         Ok(Context {
             now,
             now_frozen: g.now.is_some(),
-            operator: g.operator.clone().unwrap_or_else(os_user),
+            operator,
             db_given: g.db.is_some(),
             db,
             access: if g.read_only {
@@ -165,12 +172,6 @@ impl Context {
         }
         self.open()
     }
-}
-
-fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "operator".to_string())
 }
 
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).

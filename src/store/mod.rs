@@ -10,7 +10,7 @@ mod queue;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, os_account};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
@@ -31,6 +31,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_provenance.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -53,6 +54,8 @@ pub struct Store {
     path: PathBuf,
     access: Access,
     actor: Actor,
+    /// The OS account of this process, recorded on every audit entry.
+    account: String,
 }
 
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
@@ -136,6 +139,7 @@ impl Store {
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
+            account: os_account(),
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
@@ -169,14 +173,58 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
+        if let Some(t) = self.actor.clock
+            && !is_demo(&tx)?
+        {
+            bail!(
+                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+            );
+        }
         let w = Writer {
             tx,
             actor: self.actor.clone(),
+            account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
         let out = f(&w)?;
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
+    }
+
+    /// Whether `aeo demo` made this database (then a frozen clock may write to it).
+    pub fn is_demo(&self) -> Result<bool> {
+        is_demo(&self.conn)
+    }
+
+    /// Marks an empty database as a demo; a database holding data is refused.
+    pub fn mark_demo(&mut self) -> Result<()> {
+        if self.access == Access::ReadOnly {
+            bail!(READ_ONLY_MESSAGE);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy_message)?;
+        if !is_demo(&tx)? {
+            let rows: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM enterprises) + (SELECT count(*) FROM coordinators)
+                      + (SELECT count(*) FROM inspection_slots) + (SELECT count(*) FROM audit_log)",
+                [],
+                |r| r.get(0),
+            )?;
+            if rows > 0 {
+                bail!(
+                    "database {} already holds data; only an empty database can become a demo",
+                    self.path.display()
+                );
+            }
+            tx.execute(
+                "INSERT INTO aeo_meta (key, value) VALUES ('demo', ?1)",
+                [Timestamp::now().to_string()],
+            )?;
+        }
+        tx.commit().map_err(busy_message)?;
+        Ok(())
     }
 
     /// A counter that changes whenever another connection commits: cheap change detection.
@@ -210,6 +258,14 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+fn is_demo(conn: &Connection) -> Result<bool> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
@@ -271,6 +327,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
     actor: Actor,
+    account: String,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,
 }

@@ -856,6 +856,20 @@ impl App {
                 t.header_warn,
             ));
         }
+        if let Clock::Frozen(_) = self.clock {
+            // Writes are refused under a frozen clock (except on a demo): say why up front.
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(lang, "时钟已冻结", "clock frozen")
+                    } else {
+                        tr(lang, "冻结", "frozen")
+                    }
+                ),
+                t.header_warn,
+            ));
+        }
         let clock = if wide {
             format!(
                 " {} {} {} ",

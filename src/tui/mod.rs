@@ -51,16 +51,19 @@ pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCod
     let support = theme::ColorSupport::detect();
     let theme = theme::Theme::choose(theme.or(config.theme.as_deref()), support)?;
     let mut ctx = ctx.clone();
-    let mut temp_demo = None;
-    if demo && !ctx.db_given {
-        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
-        let path = dir.join("demo.db");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-        ctx.db = path;
-        temp_demo = Some(dir);
-    }
+    // A fresh demo database lives in a directory of its own: a random name, created 0700 by
+    // mkdir (which never follows a planted link), removed with everything in it on every way
+    // out of this function (the TempDir is dropped on return, error, signal and panic).
+    let _temp_demo = if demo && !ctx.db_given {
+        let dir = tempfile::Builder::new()
+            .prefix("aeo-demo-")
+            .tempdir()
+            .context("cannot create a directory for the demo database")?;
+        ctx.db = dir.path().join("demo.db");
+        Some(dir)
+    } else {
+        None
+    };
     if demo {
         // A read-only demo seat still needs the data written once.
         let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
@@ -81,16 +84,12 @@ pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCod
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
-        demo,
+        demo: demo || store.is_demo()?,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
     };
     let app = App::new(store, session, clock, config.keymap, theme)?;
-    let result = run(app);
-    if let Some(dir) = temp_demo {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-    result
+    run(app)
 }
 
 fn run(mut app: App) -> Result<ExitCode> {
