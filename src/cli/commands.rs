@@ -237,7 +237,7 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
 }
 
 fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -254,7 +254,7 @@ fn parse_date(s: &str) -> Result<Date> {
 
 fn init(ctx: &Context) -> Result<ExitCode> {
     let store = ctx.open()?;
-    println!(
+    outln!(
         "database {} ready (schema {})",
         store.path().display(),
         crate::store::SCHEMA_VERSION
@@ -266,7 +266,7 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
     let mut store = ctx.open()?;
     if a.empty {
         store.mark_demo()?;
-        println!("empty demo database {}", store.path().display());
+        outln!("empty demo database {}", store.path().display());
         return Ok(ExitCode::SUCCESS);
     }
     let opts = crate::demo::DemoOptions {
@@ -281,7 +281,7 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     )?;
-    println!(
+    outln!(
         "demo database {}: {} enterprises, {} queue items, {} inspection slots, {} bookings, {} approvals",
         store.path().display(),
         r.enterprises,
@@ -358,7 +358,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -375,7 +375,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             &body
         )
     );
-    println!("{} open items in the queue", store.queue_len()?);
+    outln!("{} open items in the queue", store.queue_len()?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -496,7 +496,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -575,7 +575,7 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(&["date", "day", "status", "why", "calendar data"], &body)
     );
@@ -642,11 +642,11 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => println!("due: {} Asia/Shanghai ({due})", shanghai_text(due)),
-        None => println!("due: not set while the clock is paused"),
+        Some(due) => outln!("due: {} Asia/Shanghai ({due})", shanghai_text(due)),
+        None => outln!("due: not set while the clock is paused"),
     }
-    println!("rule: {} / {}", rule.reason_zh, rule.reason_en);
-    println!(
+    outln!("rule: {} / {}", rule.reason_zh, rule.reason_en);
+    outln!(
         "counting: the day of acceptance is not counted; {} {} from the next day; pauses do not count",
         rule.limit_days,
         match rule.count {
@@ -654,13 +654,13 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
             DayCount::Calendar => "calendar days (自然日)",
         }
     );
-    println!(
+    outln!(
         "at {}: {}",
         shanghai_text(ctx.now),
         countdown_text(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
-        println!(
+        outln!(
             "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
         );
     }
@@ -704,7 +704,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -760,7 +760,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
             warning: note,
         });
     }
-    println!(
+    outln!(
         "booked: booking {id} for {} on {} {}-{} at {} {} ({}), {}/{} places taken",
         inert(&enterprise.name_zh),
         slot.date,
@@ -773,7 +773,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
         slot.capacity
     );
     if let Some(n) = note {
-        println!("warning: {n}");
+        outln!("warning: {n}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -786,7 +786,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
         return print_json(&hits);
     }
     if hits.is_empty() {
-        println!("no enterprise matches '{}'", inert(a.query.trim()));
+        outln!("no enterprise matches '{}'", inert(a.query.trim()));
         return Ok(ExitCode::SUCCESS);
     }
     let body: Vec<Vec<String>> = hits
@@ -810,7 +810,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -849,7 +849,7 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
             if a.json {
                 return print_json(&ok);
             }
-            println!(
+            outln!(
                 "accepted: {} may clear at {} ({}; given {:.1} h)",
                 inert(&e.name_zh),
                 shanghai_text(at),
@@ -872,7 +872,7 @@ fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.set_item_status(id, to, &ctx.operator, ctx.now))?;
-    println!("queue item {id} {done} by {}", inert(&ctx.operator));
+    outln!("queue item {id} {done} by {}", inert(&ctx.operator));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -885,7 +885,7 @@ fn booking(ctx: &Context, c: &BookingCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.set_booking_status(id, to, ctx.now))?;
-    println!("booking {id} {}", to.name_en());
+    outln!("booking {id} {}", to.name_en());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -910,7 +910,7 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, format!("decided: {}", inert(decision.trim())))
         }
     };
-    println!("approval {id} {what}");
+    outln!("approval {id} {what}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -963,7 +963,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -987,7 +987,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
             let (u, status) = Uscc::parse_lenient(code)?;
             match status {
                 ChecksumStatus::Valid => {
-                    println!(
+                    outln!(
                         "valid USCC {} (division {}, organisation code {})",
                         u.as_str(),
                         u.division_code(),
@@ -1004,7 +1004,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         ValidateCommand::CustomsCode { code } => {
             let c =
                 CustomsCode::parse(code).or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
-            println!(
+            outln!(
                 "valid customs code {} (area {}, AEO code {})",
                 c.as_str(),
                 c.area(),
@@ -1014,7 +1014,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         }
         ValidateCommand::Declaration { number } => {
             let d = DeclarationNo::parse(number)?;
-            println!(
+            outln!(
                 "valid declaration number {} (office {}, year {}, {:?}, sequence {})",
                 d.as_str(),
                 d.office(),
@@ -1049,6 +1049,6 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["#", "category", "measure"], &body));
+    out!("{}", table(&["#", "category", "measure"], &body));
     Ok(ExitCode::SUCCESS)
 }
