@@ -214,7 +214,10 @@ impl Pty {
             });
         }
         let child = cmd.spawn().unwrap();
-        drop(cmd.stdin(std::process::Stdio::null()));
+        // This process keeps no slave side open: the child's are the only ones.
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
         let master = std::fs::File::from(pty.master);
         nix::fcntl::fcntl(
             &master,
