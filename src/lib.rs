@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod present;
 pub mod store;
 pub mod text;
 pub mod transfer;

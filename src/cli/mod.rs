@@ -19,14 +19,15 @@ macro_rules! out {
 }
 
 mod commands;
-mod time;
 mod transfer;
 
-pub use time::{parse_duration, parse_instant};
-
+use crate::calendar::{Clock, parse_instant};
+use crate::domain::clearance::OfficeHours;
 use crate::store::{Access, Store};
-use anyhow::{Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::text::Lang;
+use crate::tui::ConsoleOptions;
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,12 +70,15 @@ pub struct Global {
     /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
     #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
     pub theme: Option<String>,
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
+    /// Office hours on working days, Asia/Shanghai (measure 27 appointment clearance)
+    #[arg(
+        long,
+        global = true,
+        env = "AEO_OFFICE_HOURS",
+        default_value = "09:00-17:00",
+        value_name = "HH:MM-HH:MM"
+    )]
+    pub office_hours: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,23 +132,28 @@ pub enum Command {
 /// What every command gets: the clock, the operator, and how to open the store.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The instant the command acts at: `clock` read once at start-up.
     pub now: Timestamp,
-    /// --now or AEO_NOW froze the clock (else `now` is the start-up time and the console ticks).
-    pub now_frozen: bool,
+    /// Frozen by --now or AEO_NOW, else the system clock.
+    pub clock: Clock,
     pub operator: String,
     pub db: PathBuf,
     /// --db or AEO_DB named the database (rather than the default path).
     pub db_given: bool,
     pub access: Access,
     pub lang: Lang,
+    /// Office hours, resolved once for every command and the console.
+    pub office_hours: OfficeHours,
 }
 
 impl Context {
     pub fn from_global(g: &Global) -> Result<Context> {
-        let now = match &g.now {
-            Some(s) => parse_instant(s).context("--now / AEO_NOW")?,
-            None => Timestamp::now(),
+        let clock = match &g.now {
+            Some(s) => Clock::Frozen(parse_instant(s).context("--now / AEO_NOW")?),
+            None => Clock::System,
         };
+        let office_hours = OfficeHours::parse(&g.office_hours)
+            .map_err(|m| anyhow!("--office-hours / AEO_OFFICE_HOURS: {m}"))?;
         let db = match &g.db {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
@@ -156,8 +165,8 @@ impl Context {
             );
         }
         Ok(Context {
-            now,
-            now_frozen: g.now.is_some(),
+            now: clock.now(),
+            clock,
             operator,
             db_given: g.db.is_some(),
             db,
@@ -167,14 +176,30 @@ impl Context {
                 Access::ReadWrite
             },
             lang: g.lang,
+            office_hours,
         })
+    }
+
+    /// What the console is opened with.
+    pub fn console_options(&self, demo: bool, theme: Option<&str>) -> ConsoleOptions {
+        ConsoleOptions {
+            db: self.db.clone(),
+            db_given: self.db_given,
+            clock: self.clock,
+            operator: self.operator.clone(),
+            access: self.access,
+            lang: self.lang,
+            office_hours: self.office_hours,
+            demo,
+            theme: theme.map(str::to_string),
+        }
     }
 
     pub fn open(&self) -> Result<Store> {
         let mut store = Store::open(&self.db, self.access)?;
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
-            clock: self.now_frozen.then_some(self.now),
+            clock: self.clock,
         });
         Ok(store)
     }
@@ -211,6 +236,7 @@ fn closed_pipe(e: &anyhow::Error) -> bool {
 /// A closed pipe on standard output ends quietly with 0; a full disk is one error line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = cli.global.lang;
     let result = run(cli).and_then(|code| {
         use std::io::Write as _;
         std::io::stdout().flush().map_err(OutputError)?;
@@ -220,7 +246,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             // Never panic on a closed or dead stderr: the message is simply lost then.
             use std::io::Write as _;
             let _ = writeln!(
@@ -236,7 +262,9 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::from_global(&cli.global)?;
     match cli.command {
-        None => crate::tui::console(&ctx, cli.global.demo, cli.global.theme.as_deref()),
+        None => {
+            crate::tui::console(ctx.console_options(cli.global.demo, cli.global.theme.as_deref()))
+        }
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

@@ -7,6 +7,8 @@ pub mod enterprise;
 pub mod ids;
 pub mod inspection;
 pub mod measures;
+pub mod message;
+pub mod ownership;
 pub mod queue;
 pub mod search;
 pub mod verification;

@@ -2,6 +2,7 @@
 //! before and after. Append-only, enforced by triggers in the schema.
 
 use super::{Store, Writer, ts};
+use crate::calendar::Clock;
 use anyhow::Result;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -13,14 +14,14 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub operator: String,
-    pub clock: Option<Timestamp>,
+    pub clock: Clock,
 }
 
 impl Default for Actor {
     fn default() -> Self {
         Actor {
             operator: "unknown".to_string(),
-            clock: None,
+            clock: Clock::System,
         }
     }
 }
@@ -115,8 +116,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
-                // Always the real clock: a frozen clock never dates the trail.
-                Timestamp::now().as_second(),
+                self.now.as_second(),
                 self.actor.operator,
                 action,
                 entity,

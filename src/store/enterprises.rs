@@ -4,6 +4,7 @@ use super::{Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry, Problem};
 use crate::domain::ids::ChecksumStatus;
+use crate::domain::message::Message;
 use crate::domain::search::{LookupQuery, search_keys};
 use crate::domain::verification::VerificationKind;
 use anyhow::{Context, Result, anyhow};
@@ -241,7 +242,13 @@ impl Store {
                 |r| enterprise_from(r, 0),
             )
             .optional()?;
-        found.ok_or_else(|| anyhow!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"))
+        found.ok_or_else(|| {
+            Message::new(
+                format!("没有企业「{k}」（请给出编号、统一社会信用代码、海关编码或中文全称；`aeo lookup` 可搜索）"),
+                format!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"),
+            )
+            .into()
+        })
     }
 
     pub fn coordinator(&self, id: i64) -> Result<Option<Coordinator>> {

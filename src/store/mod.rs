@@ -19,6 +19,7 @@ pub use transfer::{
     SlotExport,
 };
 
+use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -40,8 +41,13 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// How long a writer waits for another operator's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Refused writes on a read-only seat say so in these words.
+/// Refused writes on a read-only seat say so in these words (the English half).
 pub const READ_ONLY_MESSAGE: &str = "this console is read-only (--read-only): changes are refused";
+
+/// Why a write on a read-only seat is refused.
+pub fn read_only_message() -> Message {
+    Message::new("只读席位（--read-only）：不能更改数据", READ_ONLY_MESSAGE)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -167,13 +173,13 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
-            bail!(READ_ONLY_MESSAGE);
+            return Err(read_only_message().into());
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
-        if let Some(t) = self.actor.clock
+        if let crate::calendar::Clock::Frozen(t) = self.actor.clock
             && !is_demo(&tx)?
         {
             bail!(
@@ -182,6 +188,8 @@ impl Store {
         }
         let w = Writer {
             tx,
+            // The real clock, whatever the actor's frozen one says.
+            now: Timestamp::now(),
             actor: self.actor.clone(),
             account: self.account.clone(),
             snapshot_sql: Default::default(),
@@ -275,10 +283,14 @@ fn busy_message(e: rusqlite::Error) -> anyhow::Error {
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
         )
     {
-        return anyhow!(
-            "another operator is writing to the database and did not finish within {} s; try again",
-            BUSY_TIMEOUT.as_secs()
-        );
+        let s = BUSY_TIMEOUT.as_secs();
+        return Message::new(
+            format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
+            format!(
+                "another operator is writing to the database and did not finish within {s} s; try again"
+            ),
+        )
+        .into();
     }
     anyhow::Error::new(e)
 }
@@ -326,6 +338,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// The real instant of this transaction: every audit entry it writes carries it.
+    now: Timestamp,
     actor: Actor,
     account: String,
     /// The JSON snapshot query of each audited table, built once per transaction.

@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod backend;
-mod format;
 pub mod keymap;
 pub mod panes;
 pub mod popups;
@@ -16,41 +15,46 @@ mod wrap;
 
 pub use app::{Action, App, PaneId, Session};
 
+pub use crate::calendar::Clock;
+
 use crate::calendar::WorkingCalendar;
-use crate::cli::Context;
+use crate::domain::clearance::OfficeHours;
 use crate::domain::measures::MeasureCatalog;
 use crate::store::{Access, Store};
+use crate::text::Lang;
 use anyhow::{Context as _, Result};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use jiff::Timestamp;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use stream_next::StreamNext;
 
-/// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    Frozen(Timestamp),
-    System,
-}
-
-impl Clock {
-    pub fn now(&self) -> Timestamp {
-        match self {
-            Clock::Frozen(t) => *t,
-            Clock::System => Timestamp::now(),
-        }
-    }
+/// What the console is opened with, resolved once by whoever starts it (the command line).
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    pub db: PathBuf,
+    /// The database was named (--db, AEO_DB) rather than the default path.
+    pub db_given: bool,
+    pub clock: Clock,
+    pub operator: String,
+    pub access: Access,
+    pub lang: Lang,
+    pub office_hours: OfficeHours,
+    /// Open on a fresh demo database (in a temporary file unless the database was named).
+    pub demo: bool,
+    /// Theme name or file; else the config's, else dark.
+    pub theme: Option<String>,
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
-pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCode> {
+pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let config = keymap::Config::load_default()?;
     let support = theme::ColorSupport::detect();
-    let theme = theme::Theme::choose(theme.or(config.theme.as_deref()), support)?;
-    let mut ctx = ctx.clone();
+    let theme = theme::Theme::choose(opts.theme.as_deref().or(config.theme.as_deref()), support)?;
+    let mut ctx = opts;
+    let demo = ctx.demo;
     // A fresh demo database lives in a directory of its own: a random name, created 0700 by
     // mkdir (which never follows a planted link), removed with everything in it on every way
     // out of this function (the TempDir is dropped on return, error, signal and panic).
@@ -72,25 +76,21 @@ pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCod
         crate::demo::fill(
             &mut store,
             &crate::demo::DemoOptions::default(),
-            ctx.now,
+            ctx.clock.now(),
             WorkingCalendar::official(),
             MeasureCatalog::official(),
         )?;
     }
-    let store = ctx.open()?;
-    let clock = if ctx.now_frozen {
-        Clock::Frozen(ctx.now)
-    } else {
-        Clock::System
-    };
+    let store = Store::open(&ctx.db, ctx.access)?;
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
         demo: demo || store.is_demo()?,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
+        office_hours: ctx.office_hours,
     };
-    let app = App::new(store, session, clock, config.keymap, theme)?;
+    let app = App::new(store, session, ctx.clock, config.keymap, theme)?;
     let result = run(app);
     // Before the error (if any) is printed: the demo directory goes on every way out.
     drop(temp_demo);

@@ -3,15 +3,15 @@
 
 use super::{centered, popup_frame};
 use crate::calendar::{shanghai_date, shanghai_datetime};
-use crate::cli::Lang;
 use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::verification::{VerificationKind, second_verification_warning};
+use crate::present::{self, span};
 use crate::store::AuditEntry;
 use crate::store::{ApprovalRow, BookingRow, QueueRow};
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{self, credit_long, span, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::panes::Hint;
 use crate::tui::panes::{urgency_mark, urgency_style};
@@ -137,7 +137,7 @@ impl HotlineCard {
         let level_style = if e.credit.is_aeo() { t.aeo } else { t.warn };
         let mut level = vec![
             label(tr(lang, "信用等级 ", "credit ")),
-            Span::styled(credit_long(e.credit, lang).to_string(), level_style),
+            Span::styled(e.credit.name(lang).to_string(), level_style),
         ];
         match e.aeo_code() {
             Some(code) => {
@@ -160,14 +160,7 @@ impl HotlineCard {
             label(tr(lang, "  海关编码 ", "  customs code ")),
             Span::raw(inert(&e.customs_code)),
         ]));
-        let industries: Vec<&str> = e
-            .industries
-            .iter()
-            .map(|i| match lang {
-                Lang::Zh => i.name_zh(),
-                Lang::En => i.name_en(),
-            })
-            .collect();
+        let industries: Vec<&str> = e.industries.iter().map(|i| i.name(lang)).collect();
         out.push(Line::from(vec![
             label(tr(lang, "行业 ", "industries ")),
             Span::raw(if industries.is_empty() {
@@ -203,10 +196,7 @@ impl HotlineCard {
                         " · {} ({}) · {}",
                         inert(&c.office_name),
                         inert(&c.office_code),
-                        match lang {
-                            Lang::Zh => c.role.name_zh(),
-                            Lang::En => c.role.name_en(),
-                        }
+                        c.role.name(lang)
                     )),
                 ]));
                 out.push(Line::from(vec![
@@ -240,25 +230,16 @@ impl HotlineCard {
                     span(now.as_second() - r.received_at.as_second(), lang)
                 ),
             };
-            let flags = match lang {
-                Lang::Zh => r.flags.labels_zh().join(" "),
-                Lang::En => r.flags.labels_en().join(" "),
-            };
+            let flags = r.flags.labels(lang).join(" ");
             out.push(Line::raw(format!(
                 "  #{} {}{} · {} · {} {}",
                 r.id,
-                match lang {
-                    Lang::Zh => r.kind.name_zh(),
-                    Lang::En => r.kind.name_en(),
-                },
+                r.kind.name(lang),
                 r.declaration_no
                     .as_deref()
                     .map(|d| format!(" {}", inert(d)))
                     .unwrap_or_default(),
-                match lang {
-                    Lang::Zh => r.status.name_zh(),
-                    Lang::En => r.status.name_en(),
-                },
+                r.status.name(lang),
                 time,
                 flags
             )));
@@ -273,19 +254,13 @@ impl HotlineCard {
             out.push(Line::raw(format!(
                 "  {} {} {:02}:{:02} {} · {} · {} · {}",
                 b.date,
-                format::weekday(b.date, lang),
+                present::weekday(b.date, lang),
                 b.start.hour(),
                 b.start.minute(),
                 inert(&b.office_code),
                 inert(&b.goods),
-                match lang {
-                    Lang::Zh => b.location.name_zh(),
-                    Lang::En => b.location.name_en(),
-                },
-                match lang {
-                    Lang::Zh => b.status.name_zh(),
-                    Lang::En => b.status.name_en(),
-                }
+                b.location.name(lang),
+                b.status.name(lang)
             )));
         }
         // Approvals with countdowns
@@ -300,7 +275,7 @@ impl HotlineCard {
                     a.decision.as_deref().map(inert).unwrap_or_default()
                 )
             } else {
-                format!("{} {}", urgency_mark(&c), format::countdown(&c, lang))
+                format!("{} {}", urgency_mark(&c), present::countdown(&c, lang))
             };
             let style = if a.decided_at.is_some() {
                 t.muted
@@ -311,26 +286,17 @@ impl HotlineCard {
                 Span::raw(format!(
                     "  {} {} · ",
                     inert(&a.reference),
-                    match lang {
-                        Lang::Zh => a.kind.name_zh(),
-                        Lang::En => a.kind.name_en(),
-                    }
+                    a.kind.name(lang)
                 )),
                 Span::styled(left, style),
                 Span::raw(format!(
                     " · {} {} · ",
                     tr(lang, "截止", "due"),
                     c.due
-                        .map(|d| format::deadline(d, false))
+                        .map(|d| present::deadline(d, false))
                         .unwrap_or_else(|| tr(lang, "暂停中", "paused").to_string())
                 )),
-                Span::styled(
-                    match lang {
-                        Lang::Zh => rule.reason_zh,
-                        Lang::En => rule.reason_en,
-                    },
-                    t.info,
-                ),
+                Span::styled(rule.reason(lang).to_string(), t.info),
             ]));
         }
         // Problems (measure 29)
@@ -366,13 +332,7 @@ impl HotlineCard {
                     &self.verifications[..i],
                     per_year,
                 );
-                let mut spans = vec![Span::raw(format!(
-                    "  {d} {}",
-                    match lang {
-                        Lang::Zh => k.name_zh(),
-                        Lang::En => k.name_en(),
-                    }
-                ))];
+                let mut spans = vec![Span::raw(format!("  {d} {}", k.name(lang)))];
                 if let Some(w) = warn {
                     spans.push(Span::styled(format!("  ⚠ {w}"), t.warn));
                 }
@@ -386,9 +346,7 @@ impl HotlineCard {
                 "  {} · {} · {} #{}",
                 shanghai_datetime(a.at).strftime("%m-%d %H:%M"),
                 inert(&a.operator),
-                inert(&crate::tui::format::audit_action(
-                    &a.action, &a.entity, lang
-                )),
+                inert(&crate::present::audit_action(&a.action, &a.entity, lang)),
                 a.entity_id
             )));
         }
@@ -408,10 +366,7 @@ impl HotlineCard {
         for m in measures {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:>2} ", m.number), t.key),
-                Span::raw(match lang {
-                    Lang::Zh => inert(&m.summary_zh),
-                    Lang::En => inert(&m.summary_en),
-                }),
+                Span::raw(inert(m.summary(lang))),
             ]));
         }
         out
