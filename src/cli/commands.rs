@@ -3,7 +3,7 @@
 use super::Context;
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
-    parse_instant,
+    parse_instant, unknown_year_flag,
 };
 use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::check_appointment;
@@ -12,7 +12,6 @@ use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::Message;
-use crate::domain::search::classify;
 use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
 use crate::text::Lang;
@@ -238,10 +237,17 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Call(c) => super::hotline::call(ctx, &c),
+        C::Calls(a) => super::hotline::calls(ctx, &a),
+        C::Problem(c) => super::hotline::problem(ctx, &c),
+        C::Problems(a) => super::hotline::problems(ctx, &a),
+        C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
+        C::Verification(c) => super::hotline::verification(ctx, &c),
+        C::Verifications(a) => super::hotline::verifications(ctx, &a),
     }
 }
 
-fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
+pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
     outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
@@ -390,15 +396,8 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    // Sorted by time left; paused clocks (no due instant) after running ones, decided last.
-    views.sort_by_key(|v| {
-        (
-            v.row.decided_at.is_some(),
-            v.countdown.paused,
-            v.countdown.remaining_secs,
-            v.row.id,
-        )
-    });
+    // The one order of approvals: the earlier due instant first, stopped clocks after, decided last.
+    views.sort_by(|a, b| a.row.place().cmp(&b.row.place()));
     if a.json {
         return print_json(&views);
     }
@@ -506,7 +505,7 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
                 if v.data_known {
                     "official".to_string()
                 } else {
-                    format!("UNKNOWN: no {} data, weekend-only fallback", v.date.year())
+                    format!("UNKNOWN {}: {}", v.date.year(), unknown_year_flag(Lang::Zh))
                 },
             ]
         })
@@ -614,14 +613,43 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
         None => from,
     };
     let rows = store.slots_between(from, to)?;
-    if a.json {
-        return print_json(&rows);
-    }
     let cal = WorkingCalendar::official();
+    if a.json {
+        /// A slot with its day: whether it is a working day, why, and whether the year's schedule
+        /// is published (`calendar_flag` says so when it is not).
+        #[derive(Serialize)]
+        struct SlotView<'a> {
+            #[serde(flatten)]
+            slot: &'a crate::store::SlotRow,
+            working_day: bool,
+            day_reason: String,
+            data_known: bool,
+            calendar_flag: Option<&'static str>,
+        }
+        let views: Vec<SlotView<'_>> = rows
+            .iter()
+            .map(|slot| {
+                let day = cal.day(slot.date);
+                SlotView {
+                    slot,
+                    working_day: day.working,
+                    day_reason: day.reason_text(ctx.lang),
+                    data_known: day.data_known,
+                    calendar_flag: (!day.data_known).then(|| unknown_year_flag(ctx.lang)),
+                }
+            })
+            .collect();
+        return print_json(&views);
+    }
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
             let day = cal.day(s.date);
+            let flag = if day.data_known {
+                String::new()
+            } else {
+                format!(" [?calendar: {}]", unknown_year_flag(Lang::Zh))
+            };
             vec![
                 s.id.to_string(),
                 s.date.to_string(),
@@ -630,7 +658,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 format!("{}/{}", s.taken, s.capacity),
                 s.free().to_string(),
                 if day.working {
-                    "all enterprises".to_string()
+                    format!("all enterprises{flag}")
                 } else {
                     format!("AEO only (5+2, {})", day.reason_text(Lang::Zh))
                 },
@@ -713,18 +741,33 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
 
 fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let q = classify(&a.query);
-    let hits = store.lookup(&q, a.limit)?;
-    if a.json {
-        return print_json(&hits);
+    let found = store.find(&a.query, &crate::store::FindOptions::new(a.limit))?;
+    for n in &found.notes {
+        // With --json the notes go to stderr so that stdout stays one JSON array.
+        if a.json {
+            eprintln!("{}", n.en);
+            continue;
+        }
+        outln!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => &n.zh,
+                Lang::En => &n.en,
+            }
+        );
     }
-    if hits.is_empty() {
+    if a.json {
+        return print_json(&found.found);
+    }
+    if found.found.is_empty() {
         outln!("no enterprise matches '{}'", inert(a.query.trim()));
         return Ok(ExitCode::SUCCESS);
     }
-    let body: Vec<Vec<String>> = hits
+    let body: Vec<Vec<String>> = found
+        .found
         .iter()
-        .map(|h| {
+        .map(|f| {
+            let h = &f.hit;
             let e = &h.enterprise;
             let coordinator = match &h.coordinator {
                 Some(c) => format!(
@@ -740,6 +783,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
                 e.uscc.clone(),
                 e.aeo_code().unwrap_or_else(|| e.customs_code.clone()),
                 coordinator,
+                present::why_text(&f.why, ctx.lang),
             ]
         })
         .collect();
@@ -752,7 +796,8 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
                 "credit",
                 "USCC",
                 "customs / AEO code",
-                "coordinator"
+                "coordinator",
+                "matched"
             ],
             &body
         )
@@ -776,24 +821,53 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     );
+    // The answer rests on a year without a published schedule: say so, whatever it is.
+    let cal = WorkingCalendar::official();
+    let provisional = [at, requested]
+        .iter()
+        .any(|t| !cal.day(crate::calendar::shanghai_date(*t)).data_known);
+    let flag = provisional.then(|| unknown_year_flag(ctx.lang));
     match result {
         Ok(ok) => {
             if a.json {
-                return print_json(&ok);
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    #[serde(flatten)]
+                    ok: &'a crate::domain::clearance::ClearanceAccepted,
+                    data_known: bool,
+                    calendar_flag: Option<&'static str>,
+                }
+                return print_json(&Out {
+                    ok: &ok,
+                    data_known: !provisional,
+                    calendar_flag: flag,
+                });
             }
             outln!(
-                "accepted: {} may clear at {} ({}; given {:.1} h)",
+                "accepted: {} may clear at {} ({}; received {}, {} ahead)",
                 inert(&e.name_zh),
                 present::instant(at),
                 ok.rule_en,
-                ok.lead_given_hours
+                present::instant(ok.received_at),
+                ok.lead_given()
             );
+            if let Some(flag) = flag {
+                outln!("[?calendar] {flag}");
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Err(refusal) => Err(refusal
-            .message()
-            .after(&Message::new("不能预约通关", "refused"))
-            .into()),
+        Err(refusal) => {
+            let mut m = refusal
+                .message()
+                .after(&Message::new("不能预约通关", "refused"));
+            if provisional {
+                m = Message::new(
+                    format!("{} [?calendar: {}]", m.zh(), unknown_year_flag(Lang::Zh)),
+                    format!("{} [?calendar: {}]", m.en(), unknown_year_flag(Lang::En)),
+                );
+            }
+            Err(m.into())
+        }
     }
 }
 

@@ -19,6 +19,7 @@ macro_rules! out {
 }
 
 mod commands;
+mod hotline;
 mod transfer;
 
 use crate::calendar::{Clock, parse_instant};
@@ -124,9 +125,26 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a table as CSV or JSON, in the import columns
     Export(transfer::ExportArgs),
-    /// Reports: `report day DATE` is the 当日清 report of a date
+    /// Reports: `report day DATE` is the 当日清 report of a date, `report problems` the 清零 report
     #[command(subcommand)]
     Report(transfer::ReportCommand),
+    /// Log a call (来电), or record a promised callback as made
+    #[command(subcommand)]
+    Call(hotline::CallCommand),
+    /// Calls logged, newest first; open callbacks by due time
+    Calls(hotline::CallsArgs),
+    /// Open, assign, note, resolve, reopen or close a problem (measure 29)
+    #[command(subcommand)]
+    Problem(hotline::ProblemCommand),
+    /// Problems with their age in working days against the targets
+    Problems(hotline::ProblemsArgs),
+    /// Coordinators (measure 28), those on duty now first
+    Coordinators(hotline::CoordinatorsArgs),
+    /// Schedule or merge verifications (measures 16, 17)
+    #[command(subcommand)]
+    Verification(hotline::VerificationCommand),
+    /// Verification plans, with merge proposals
+    Verifications(hotline::VerificationsArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.

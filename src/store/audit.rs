@@ -41,7 +41,7 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: Timestamp,
     pub operator: String,
-    /// The OS account the change was made from (absent on entries older than schema 5).
+    /// The OS account the change was made from (absent on entries older than schema 9).
     pub os_account: Option<String>,
     pub action: String,
     pub entity: String,
@@ -62,7 +62,13 @@ const AUDITED: &[&str] = &[
     "approval_pauses",
     "problems",
     "verifications",
+    "calls",
+    "problem_notes",
+    "enterprise_aliases",
 ];
+
+/// Columns computed from others for searching; snapshots leave them out.
+const DERIVED: &[&str] = &["pinyin", "initials", "search_units", "alias_units"];
 
 impl Writer<'_> {
     /// The row as a JSON object, built by SQLite from the table's own columns.
@@ -82,8 +88,12 @@ impl Writer<'_> {
                     let cols: Vec<String> = stmt
                         .query_map([], |r| r.get::<_, String>(0))?
                         .collect::<rusqlite::Result<_>>()?;
-                    let pairs: Vec<String> =
-                        cols.iter().map(|c| format!("'{c}', \"{c}\"")).collect();
+                    // Derived search columns are not part of the record.
+                    let pairs: Vec<String> = cols
+                        .iter()
+                        .filter(|c| !DERIVED.contains(&c.as_str()))
+                        .map(|c| format!("'{c}', \"{c}\""))
+                        .collect();
                     let sql = format!(
                         "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
                         pairs.join(", ")
@@ -138,6 +148,17 @@ impl Writer<'_> {
     ) -> Result<()> {
         let after = self.snapshot(entity, id)?;
         self.record("create", entity, id, enterprise_id, None, after)
+    }
+
+    /// Records the deletion of a row: the row as it stood.
+    pub(crate) fn record_deleted(
+        &self,
+        entity: &str,
+        id: i64,
+        enterprise_id: Option<i64>,
+    ) -> Result<()> {
+        let before = self.snapshot(entity, id)?;
+        self.record("delete", entity, id, enterprise_id, before, None)
     }
 
     /// Runs an update and records the row before and after it.

@@ -5,15 +5,22 @@ mod approvals;
 mod audit;
 mod console;
 mod enterprises;
+mod hotline;
 mod inspection;
 mod queue;
+mod search;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use hotline::{
+    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
+    VerificationRow,
+};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -32,7 +39,11 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
-    M::up(include_str!("migrations/005_provenance.sql")),
+    M::up(include_str!("migrations/005_hotline_work.sql")),
+    M::up(include_str!("migrations/006_search.sql")),
+    M::up(include_str!("migrations/007_approval_order.sql")),
+    M::up(include_str!("migrations/008_queue_order.sql")),
+    M::up(include_str!("migrations/009_provenance.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -149,6 +160,7 @@ impl Store {
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
+            store.index_unindexed_enterprises()?;
         }
         Ok(store)
     }
@@ -258,6 +270,7 @@ impl Store {
             "approvals",
             "problems",
             "verifications",
+            "calls",
         ] {
             let n: i64 = self
                 .conn

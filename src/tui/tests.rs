@@ -379,7 +379,7 @@ fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
         .run_command("clearance 91310000132260250X 2026-11-27 17:30");
     let screen = render(&mut c.app, 120, 30);
     assert!(
-        screen.contains("不能预约通关") && screen.contains("8 小时"),
+        screen.contains("不能预约通关") && screen.contains("8:00"),
         "{screen}"
     );
 }
@@ -401,10 +401,12 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
 #[test]
 fn take_finish_and_abnormal_change_the_selected_item() {
     let mut c = console();
+    // Abnormal work stands first; the first waiting item may lie below the first window.
     let waiting = c
         .app
-        .queue
-        .rows
+        .store()
+        .queue(10_000, 0)
+        .unwrap()
         .iter()
         .position(|r| r.status == WorkStatus::Waiting)
         .unwrap();
@@ -421,7 +423,11 @@ fn take_finish_and_abnormal_change_the_selected_item() {
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Abnormal
     );
-    key(&mut c.app, KeyCode::Char('f'));
+    // Abnormal work moves to the head of the queue, to be handled at once.
+    let top = c.app.store().queue(1_000, 0).unwrap();
+    let at = top.iter().position(|r| r.id == id).unwrap();
+    assert!(top[..at].iter().all(|r| r.status == WorkStatus::Abnormal));
+    c.app.update(Action::SetItemStatus(id, WorkStatus::Done));
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
@@ -477,7 +483,7 @@ fn slash_shqc_finds_saic_by_initials_and_enter_opens_its_card() {
     key(&mut c.app, KeyCode::Char('4'));
     keys(&mut c.app, "/shqc");
     assert!(c.app.lookup.editing);
-    let first = &c.app.lookup.hits[0].enterprise;
+    let first = &c.app.lookup.hits[0].hit.enterprise;
     assert_eq!(first.name_zh, "上海汽车集团股份有限公司");
     key(&mut c.app, KeyCode::Enter);
     match &c.app.popup {
@@ -524,7 +530,7 @@ fn the_command_line_looks_up_and_quits() {
             .lookup
             .hits
             .iter()
-            .any(|h| h.enterprise.name_zh == "上海汽车集团股份有限公司")
+            .any(|h| h.hit.enterprise.name_zh == "上海汽车集团股份有限公司")
     );
     keys(&mut c.app, ":nonsense");
     key(&mut c.app, KeyCode::Enter);
@@ -773,10 +779,12 @@ fn y_copies_the_selected_value() {
 fn another_sessions_commit_reloads_the_pane_within_a_tick() {
     let mut c = console();
     assert!(!c.app.on_tick(), "frozen clock, no change: nothing to draw");
-    let id = c.app.queue.rows[0].id;
+    // The operator who holds the first item finishes it in another session.
+    let row = c.app.queue.rows[0].clone();
+    let (id, holder) = (row.id, row.taken_by.unwrap_or_else(|| "op07".into()));
     let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
     other
-        .write(|w| w.set_item_status(id, WorkStatus::Done, "op07", now()))
+        .write(|w| w.set_item_status(id, WorkStatus::Done, &holder, now()))
         .unwrap();
     assert!(c.app.on_tick(), "a commit elsewhere redraws");
     assert!(c.app.queue.rows.iter().all(|r| r.id != id));

@@ -1,4 +1,4 @@
--- Schema 5: who really acted, and which databases are demos.
+-- Schema 9: who really acted, and which databases are demos.
 -- Every audit entry names the OS account the process ran as (from its uid), beside the operator
 -- name the person gave (several people may share one account at a seat). Older entries have none.
 ALTER TABLE audit_log ADD COLUMN os_account TEXT;
