@@ -28,10 +28,18 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed and --now give the same data
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    #[arg(long, default_value_t = 320)]
+    /// How many enterprises (10 to 1,000,000)
+    #[arg(long, default_value_t = 320,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=1_000_000))]
     pub enterprises: usize,
-    #[arg(long, default_value_t = 600)]
+    /// How many queue items (0 to 10,000,000)
+    #[arg(long, default_value_t = 600,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
     pub items: usize,
+    /// Mark the new database as a demo without filling it (a practice or test database that
+    /// accepts changes under a frozen clock, e.g. to import files at a chosen --now)
+    #[arg(long, conflicts_with_all = ["seed", "enterprises", "items"])]
+    pub empty: bool,
 }
 
 #[derive(Args, Debug)]
@@ -237,11 +245,12 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
         C::Verification(c) => super::hotline::verification(ctx, &c),
         C::Verifications(a) => super::hotline::verifications(ctx, &a),
+        C::Today(a) => super::hotline::today(ctx, &a),
     }
 }
 
 pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -253,7 +262,7 @@ fn parse_date(s: &str) -> Result<Date> {
 
 fn init(ctx: &Context) -> Result<ExitCode> {
     let store = ctx.open()?;
-    println!(
+    outln!(
         "database {} ready (schema {})",
         store.path().display(),
         crate::store::SCHEMA_VERSION
@@ -263,6 +272,11 @@ fn init(ctx: &Context) -> Result<ExitCode> {
 
 fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
     let mut store = ctx.open()?;
+    if a.empty {
+        store.mark_demo()?;
+        outln!("empty demo database {}", store.path().display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let opts = crate::demo::DemoOptions {
         seed: a.seed,
         enterprises: a.enterprises,
@@ -275,7 +289,7 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     )?;
-    println!(
+    outln!(
         "demo database {}: {} enterprises, {} queue items, {} inspection slots, {} bookings, {} approvals",
         store.path().display(),
         r.enterprises,
@@ -328,7 +342,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -345,7 +359,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             &body
         )
     );
-    println!("{} open items in the queue", store.queue_len()?);
+    outln!("{} open items in the queue", store.queue_len()?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -419,7 +433,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -498,7 +512,7 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(&["date", "day", "status", "why", "calendar data"], &body)
     );
@@ -565,11 +579,11 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => println!("due: {} Asia/Shanghai ({due})", present::instant(due)),
-        None => println!("due: not set while the clock is paused"),
+        Some(due) => outln!("due: {} Asia/Shanghai ({due})", present::instant(due)),
+        None => outln!("due: not set while the clock is paused"),
     }
-    println!("rule: {} / {}", rule.reason_zh, rule.reason_en);
-    println!(
+    outln!("rule: {} / {}", rule.reason_zh, rule.reason_en);
+    outln!(
         "counting: the day of acceptance is not counted; {} {} from the next day; pauses do not count",
         rule.limit_days,
         match rule.count {
@@ -577,13 +591,13 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
             DayCount::Calendar => "calendar days (自然日)",
         }
     );
-    println!(
+    outln!(
         "at {}: {}",
         present::instant(ctx.now),
         present::countdown_summary(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
-        println!(
+        outln!(
             "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
         );
     }
@@ -653,7 +667,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -709,7 +723,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
             warning: note,
         });
     }
-    println!(
+    outln!(
         "booked: booking {id} for {} on {} {}-{} at {} {} ({}), {}/{} places taken",
         inert(&enterprise.name_zh),
         slot.date,
@@ -722,7 +736,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
         slot.capacity
     );
     if let Some(n) = note {
-        println!("warning: {n}");
+        outln!("warning: {n}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -736,7 +750,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             eprintln!("{}", n.en);
             continue;
         }
-        println!(
+        outln!(
             "{}",
             match ctx.lang {
                 Lang::Zh => &n.zh,
@@ -748,7 +762,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
         return print_json(&found.found);
     }
     if found.found.is_empty() {
-        println!("no enterprise matches '{}'", inert(a.query.trim()));
+        outln!("no enterprise matches '{}'", inert(a.query.trim()));
         return Ok(ExitCode::SUCCESS);
     }
     let body: Vec<Vec<String>> = found
@@ -775,7 +789,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -831,7 +845,7 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
                     calendar_flag: flag,
                 });
             }
-            println!(
+            outln!(
                 "accepted: {} may clear at {} ({}; received {}, {} ahead)",
                 inert(&e.name_zh),
                 present::instant(at),
@@ -840,7 +854,7 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
                 ok.lead_given()
             );
             if let Some(flag) = flag {
-                println!("[?calendar] {flag}");
+                outln!("[?calendar] {flag}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -870,7 +884,7 @@ fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.change_item(id, change, &ctx.operator, ctx.now))?;
-    println!("queue item {id} {done} by {}", inert(&ctx.operator));
+    outln!("queue item {id} {done} by {}", inert(&ctx.operator));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -883,7 +897,7 @@ fn booking(ctx: &Context, c: &BookingCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.set_booking_status(id, to, ctx.now))?;
-    println!("booking {id} {}", to.name_en());
+    outln!("booking {id} {}", to.name_en());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -916,7 +930,7 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, format!("decided: {}", inert(&decision)))
         }
     };
-    println!("approval {id} {what}");
+    outln!("approval {id} {what}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -961,6 +975,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             vec![
                 present::instant(e.at),
                 e.operator.clone(),
+                e.os_account.clone().unwrap_or_default(),
                 e.action.clone(),
                 format!("{} {}", e.entity, e.entity_id),
                 e.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -968,12 +983,13 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
                 "at (Shanghai)",
                 "operator",
+                "OS account",
                 "action",
                 "record",
                 "enterprise",
@@ -991,7 +1007,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
             let (u, status) = Uscc::parse_lenient(code)?;
             match status {
                 ChecksumStatus::Valid => {
-                    println!(
+                    outln!(
                         "valid USCC {} (division {}, organisation code {})",
                         u.as_str(),
                         u.division_code(),
@@ -1008,7 +1024,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         ValidateCommand::CustomsCode { code } => {
             let c =
                 CustomsCode::parse(code).or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
-            println!(
+            outln!(
                 "valid customs code {} (area {}, AEO code {})",
                 c.as_str(),
                 c.area(),
@@ -1018,7 +1034,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         }
         ValidateCommand::Declaration { number } => {
             let d = DeclarationNo::parse(number)?;
-            println!(
+            outln!(
                 "valid declaration number {} (office {}, year {}, {:?}, sequence {})",
                 d.as_str(),
                 d.office(),
@@ -1047,6 +1063,6 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["#", "category", "measure"], &body));
+    out!("{}", table(&["#", "category", "measure"], &body));
     Ok(ExitCode::SUCCESS)
 }

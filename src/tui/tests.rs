@@ -87,6 +87,40 @@ fn keys(app: &mut App, s: &str) {
     }
 }
 
+/// The audit trail is dated by the real clock, whatever the console's frozen one says: the
+/// card's "MM-DD HH:MM · operator" stamps become "MM-DD hh:mm" so snapshots stay stable.
+fn without_audit_times(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            let mut out = String::new();
+            let mut i = 0;
+            while i < chars.len() {
+                // "MM-DD HH:MM · ": digits at these places, then the separator.
+                const SHAPE: &str = "00-00 00:00 · ";
+                let matches = chars.len() >= i + 14
+                    && SHAPE.chars().zip(&chars[i..]).all(|(p, c)| {
+                        if p == '0' {
+                            c.is_ascii_digit()
+                        } else {
+                            p == *c
+                        }
+                    });
+                if matches {
+                    out.push_str("MM-DD hh:mm · ");
+                    i += 14;
+                } else {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -159,8 +193,9 @@ fn snapshot_lookup() {
 fn snapshot_hotline_card() {
     let mut c = console();
     open_saic_card(&mut c.app);
-    insta::assert_snapshot!("hotline_card_80x24", render(&mut c.app, 80, 24));
-    insta::assert_snapshot!("hotline_card_160x48", render(&mut c.app, 160, 48));
+    let card = |c: &mut Console, w, h| without_audit_times(&render(&mut c.app, w, h));
+    insta::assert_snapshot!("hotline_card_80x24", card(&mut c, 80, 24));
+    insta::assert_snapshot!("hotline_card_160x48", card(&mut c, 160, 48));
 }
 
 #[test]
@@ -260,13 +295,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
         PaneId::Calendar,
         PaneId::Approvals,
         PaneId::Lookup,
+        PaneId::Today,
         PaneId::Queue,
     ] {
         key(&mut c.app, KeyCode::Tab);
         assert_eq!(c.app.pane, want);
     }
     key(&mut c.app, KeyCode::BackTab);
-    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.pane, PaneId::Today);
     key(&mut c.app, KeyCode::Char('3'));
     assert_eq!(c.app.pane, PaneId::Approvals);
     c.app.run_command("pane 2");
@@ -318,8 +354,13 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
     key(&mut c.app, KeyCode::Char('t'));
     open_saic_card(&mut c.app);
     let screen = render(&mut c.app, 160, 48);
+    // Dated by the real clock, not the console's frozen 10:00.
+    let real = crate::calendar::shanghai_datetime(Timestamp::now())
+        .strftime("%m-%d")
+        .to_string();
     assert!(
-        screen.contains(&format!("10:00 · op01 · 领取 待办事项 #{item}")),
+        screen.contains(&format!(" · op01 · 领取 待办事项 #{item}"))
+            && screen.contains(&format!("{real} ")),
         "{screen}"
     );
 }
@@ -772,3 +813,5 @@ fn a_ticking_clock_redraws_every_second() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(app.on_tick());
 }
+
+mod hotline;
