@@ -433,3 +433,52 @@ fn a_full_disk_is_one_error_line() {
         assert!(e.contains("No space left"), "{args:?}: {e}");
     }
 }
+
+// ------------------------------------------------------------------ 1. export onto the database
+
+#[test]
+fn export_never_overwrites_the_database_and_needs_force_for_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = demo();
+    let before = std::fs::read(&d.db).unwrap().len();
+    let db = d.db.to_str().unwrap();
+    let wal = format!("{db}-wal");
+    let link = d.dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&d.db, &link).unwrap();
+    for target in [db, wal.as_str(), link.to_str().unwrap()] {
+        for extra in [&[][..], &["--force"][..]] {
+            let mut args = vec!["--read-only", "export", "bookings", "-o", target];
+            args.extend_from_slice(extra);
+            let e = err(live(&d.db, &args));
+            assert!(e.contains("refusing"), "{target}: {e}");
+        }
+    }
+    assert!(std::fs::read(&d.db).unwrap().len() >= before);
+    ok(live(&d.db, &["queue", "--limit", "1"]));
+
+    let out = d.dir.path().join("bookings.csv");
+    let out_s = out.to_str().unwrap();
+    ok(live(&d.db, &["export", "bookings", "-o", out_s]));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    std::fs::write(&out, "mine").unwrap();
+    let e = err(live(&d.db, &["export", "bookings", "-o", out_s]));
+    assert!(e.contains("--force"), "{e}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    ok(live(&d.db, &["export", "bookings", "-o", out_s, "--force"]));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("office_code")
+    );
+    let left: Vec<_> = entries(d.dir.path())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".aeo-export")
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

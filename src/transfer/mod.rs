@@ -8,6 +8,7 @@
 pub mod export;
 pub mod fields;
 pub mod import;
+pub mod output;
 pub mod report;
 
 use std::collections::HashMap;
