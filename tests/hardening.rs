@@ -482,3 +482,56 @@ fn export_never_overwrites_the_database_and_needs_force_for_a_file() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+// ------------------------------------------------------------------ 4. spreadsheet formulas
+
+#[test]
+fn export_quotes_formulas_and_import_restores_them() {
+    let d = demo();
+    let evil = "=cmd|' /C calc'!A0";
+    {
+        let conn = rusqlite::Connection::open(&d.db).unwrap();
+        conn.execute(
+            "UPDATE enterprises SET name_en = ?1 WHERE id = (SELECT min(id) FROM enterprises)",
+            [evil],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE enterprises SET name_en = '@SUM(1+1)' WHERE id = (SELECT max(id) FROM enterprises)",
+            [],
+        )
+        .unwrap();
+    }
+    let dir = d.dir.path();
+    for t in ["coordinators", "enterprises"] {
+        let out = dir.join(format!("{t}.csv"));
+        ok(live(&d.db, &["export", t, "-o", out.to_str().unwrap()]));
+    }
+    let csv = std::fs::read_to_string(dir.join("enterprises.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for rec in reader.records() {
+        for cell in rec.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell}"
+            );
+        }
+    }
+    assert!(csv.contains(&format!("'{evil}")), "{csv}");
+    let fresh = dir.join("fresh.db");
+    ok(frozen(&fresh, &["demo", "--empty"]));
+    for t in ["coordinators", "enterprises"] {
+        let f = dir.join(format!("{t}.csv"));
+        ok(frozen(&fresh, &["import", t, f.to_str().unwrap()]));
+    }
+    let conn = rusqlite::Connection::open(&fresh).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT name_en FROM enterprises WHERE name_en LIKE '%=%' OR name_en LIKE '@%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(names.contains(&evil.to_string()), "{names:?}");
+    assert!(names.contains(&"@SUM(1+1)".to_string()), "{names:?}");
+}

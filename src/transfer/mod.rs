@@ -7,6 +7,7 @@
 
 pub mod export;
 pub mod fields;
+pub mod formula;
 pub mod import;
 pub mod output;
 pub mod report;
@@ -539,10 +540,11 @@ fn parse_csv(text: &str, table: TableKind) -> Parsed {
             ));
             continue;
         }
+        // A value export protected from spreadsheets ('=…) comes back as it was.
         let values = names
             .iter()
             .cloned()
-            .zip(row.iter().map(str::to_string))
+            .zip(row.iter().map(|v| formula::restore(v).into_owned()))
             .collect();
         records.push(Record::new(line, values));
     }
