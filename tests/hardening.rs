@@ -535,3 +535,104 @@ fn export_quotes_formulas_and_import_restores_them() {
     assert!(names.contains(&evil.to_string()), "{names:?}");
     assert!(names.contains(&"@SUM(1+1)".to_string()), "{names:?}");
 }
+
+// ------------------------------------------------------------------ 11. concurrent first open
+
+#[test]
+fn eight_inits_at_once_on_a_new_file_all_succeed() {
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new.db");
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                bin()
+                    .env("AEO_DB", &db)
+                    .arg("init")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        ok(live(&db, &["queue", "--limit", "1"]));
+    }
+}
+
+// ------------------------------------------------------------------ smaller corners
+
+#[test]
+fn a_foreign_sqlite_file_is_refused_and_left_alone_except_by_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('x');")
+            .unwrap();
+    }
+    let tables = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    for args in [&["queue"][..], &["demo"][..], &["audit"][..]] {
+        let e = err(live(&db, args));
+        assert!(
+            e.contains("another program") || e.contains("其他程序"),
+            "{e}"
+        );
+    }
+    assert_eq!(tables(&db), 1, "nothing added");
+    ok(live(&db, &["init"]));
+    assert!(tables(&db) > 1);
+}
+
+#[test]
+fn a_read_only_directory_is_named_as_such() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = demo();
+    let ro = d.dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let db = ro.join("aeo.db");
+    std::fs::copy(&d.db, &db).unwrap();
+    let mode =
+        |p: &Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(d.dir.path(), 0o755);
+    mode(&db, 0o644);
+    mode(&ro, 0o555);
+    // root ignores directory permissions: run as nobody then (setpriv, util-linux).
+    let root = nix::unistd::getuid().is_root();
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_aeo"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_aeo"))
+    };
+    let out = cmd
+        .env("AEO_DB", &db)
+        .env("AEO_OPERATOR", "tester")
+        .args(["--lang", "en", "--read-only", "queue"])
+        .output();
+    mode(&ro, 0o755);
+    let Ok(out) = out else {
+        eprintln!("setpriv is missing: skipped");
+        return;
+    };
+    let e = err(out);
+    assert!(!e.contains("not an aeo database"), "{e}");
+    assert!(e.contains("not writable"), "{e}");
+}

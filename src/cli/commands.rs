@@ -259,7 +259,7 @@ fn parse_date(s: &str) -> Result<Date> {
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
-    let store = ctx.open()?;
+    let store = ctx.open_for_init()?;
     outln!(
         "database {} ready (schema {})",
         store.path().display(),
