@@ -636,3 +636,58 @@ fn a_read_only_directory_is_named_as_such() {
     assert!(!e.contains("not an aeo database"), "{e}");
     assert!(e.contains("not writable"), "{e}");
 }
+
+// ------------------------------------------------------------------ 9. overflow
+
+#[test]
+fn huge_numbers_and_far_dates_are_refused_without_a_panic() {
+    let d = demo();
+    let cases: [&[&str]; 8] = [
+        &["approvals", "--due-within", "99999999999999d"],
+        &[
+            "--now",
+            "9999-12-31 23:59",
+            "approvals",
+            "--due-within",
+            "2d",
+        ],
+        &["demo", "--enterprises", "18446744073709551615"],
+        &["queue", "--limit", "18446744073709551615"],
+        &["queue", "--offset", "18446744073709551615"],
+        &["audit", "--limit", "0"],
+        &["calendar", "days", "0001-01-01", "9999-12-31"],
+        &["slots", "--date", "9999-01-01"],
+    ];
+    for args in cases {
+        let out = bin()
+            .env("AEO_DB", &d.db)
+            .arg("--lang")
+            .arg("en")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(1) | Some(2)),
+            "{args:?}: {out:?}"
+        );
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains("outside the years") || e.contains("too long") || e.contains("is not in"),
+            "{args:?}: {e}"
+        );
+    }
+    // Slots dated 0001 or 9999 are refused on import, line by line.
+    let file = d.dir.path().join("slots.csv");
+    std::fs::write(
+        &file,
+        "office_code,date,start,end,capacity\n2200,0001-01-01,09:00,10:00,3\n2200,9999-12-31,09:00,10:00,3\n",
+    )
+    .unwrap();
+    let out = bin()
+        .env("AEO_DB", &d.db)
+        .args(["--lang", "en", "import", "slots", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let e = err(out);
+    assert!(e.contains(":2: date") && e.contains(":3: date"), "{e}");
+}
