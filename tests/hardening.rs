@@ -691,3 +691,36 @@ fn huge_numbers_and_far_dates_are_refused_without_a_panic() {
     let e = err(out);
     assert!(e.contains(":2: date") && e.contains(":3: date"), "{e}");
 }
+
+// ------------------------------------------------------------------ 5. GBK that is valid UTF-8
+
+#[test]
+fn gbk_that_happens_to_be_valid_utf8_is_refused_not_garbled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("aeo.db");
+    ok(frozen(&db, &["demo", "--empty"]));
+    let file = dir.path().join("coordinators.csv");
+    // 鲁牛农贸 in GBK is C2 B3 C5 A3 C5 A9 C3 B3: valid UTF-8 for "³ţũó".
+    let (gbk, _, _) = encoding_rs::GBK
+        .encode("name,phone,office_code,role\n鲁牛农贸,021-51234567,2200,business\n");
+    assert!(std::str::from_utf8(&gbk).is_ok());
+    std::fs::write(&file, &gbk).unwrap();
+    let f = file.to_str().unwrap();
+    let e = err(frozen(&db, &["--lang", "en", "import", "coordinators", f]));
+    assert!(e.contains("--encoding") && e.contains("鲁牛农贸"), "{e}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM coordinators", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "nothing imported");
+    drop(conn);
+    ok(frozen(
+        &db,
+        &["import", "coordinators", f, "--encoding", "gbk"],
+    ));
+    let name: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT name FROM coordinators", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "鲁牛农贸");
+}
