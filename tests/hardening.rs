@@ -724,3 +724,81 @@ fn gbk_that_happens_to_be_valid_utf8_is_refused_not_garbled() {
         .unwrap();
     assert_eq!(name, "鲁牛农贸");
 }
+
+// ------------------------------------------------------------------ 2. re-importing duplicates
+
+#[test]
+fn every_table_refuses_its_own_records_twice_and_skip_existing_adds_only_what_is_new() {
+    let d = demo();
+    let dir = d.dir.path();
+    let tables = [
+        ("coordinators", "coordinators"),
+        ("enterprises", "enterprises"),
+        ("items", "work_items"),
+        ("slots", "inspection_slots"),
+        ("bookings", "bookings"),
+        ("approvals", "approvals"),
+    ];
+    let count = |db: &Path, t: &str| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    for (t, table) in tables {
+        let file = dir.join(format!("{t}.csv"));
+        let f = file.to_str().unwrap();
+        ok(live(&d.db, &["export", t, "-o", f]));
+        let before = count(&d.db, table);
+        // The same file again: every record is already there, each said once, on its line.
+        let e = err(frozen(&d.db, &["--lang", "en", "import", t, f]));
+        assert!(
+            e.contains(":2: ") && e.contains("already in the database"),
+            "{t}: {e}"
+        );
+        assert!(!e.contains("UNIQUE"), "{t}: a raw SQLite error: {e}");
+        let line2 = e.lines().filter(|l| l.contains(":2: ")).count();
+        assert_eq!(line2, 1, "{t}: line 2 reported {line2} times: {e}");
+        assert_eq!(count(&d.db, table), before, "{t}: nothing written");
+        // --skip-existing: nothing new, nothing added, and it says so.
+        let out = ok(frozen(&d.db, &["import", t, f, "--skip-existing"]));
+        assert!(out.contains("left out"), "{t}: {out}");
+        assert_eq!(count(&d.db, table), before, "{t}");
+    }
+    // Two identical lines in one approvals file: the second is refused.
+    let approvals = std::fs::read_to_string(dir.join("approvals.csv")).unwrap();
+    let mut lines = approvals.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap().replacen(',', ",", 1);
+    let reference_col = header.split(',').position(|c| c == "reference").unwrap();
+    let fresh_ref: Vec<String> = row
+        .split(',')
+        .enumerate()
+        .map(|(i, v)| {
+            if i == reference_col {
+                "NEW-REF-1".to_string()
+            } else {
+                v.to_string()
+            }
+        })
+        .collect();
+    let twice = dir.join("twice.csv");
+    let line = fresh_ref.join(",");
+    std::fs::write(&twice, format!("{header}\n{line}\n{line}\n")).unwrap();
+    let before = count(&d.db, "approvals");
+    let e = err(frozen(
+        &d.db,
+        &[
+            "--lang",
+            "en",
+            "import",
+            "approvals",
+            twice.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        e.contains(":3: reference: duplicate approval NEW-REF-1: already on line 2"),
+        "{e}"
+    );
+    assert_eq!(count(&d.db, "approvals"), before);
+}

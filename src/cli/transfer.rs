@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// Import USCCs whose check character fails, marked as such
     #[arg(long)]
     pub accept_bad_checksum: bool,
+    /// Leave out records already in the database (by their natural key) instead of refusing
+    /// the file: a re-import adds only what is new
+    #[arg(long)]
+    pub skip_existing: bool,
 }
 
 #[derive(Args, Debug)]
@@ -74,6 +78,7 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         accept_bad_checksum: a.accept_bad_checksum,
         dry_run: a.dry_run,
+        skip_existing: a.skip_existing,
         operator: ctx.operator.clone(),
         now: ctx.now,
     };
