@@ -802,3 +802,12 @@ fn every_table_refuses_its_own_records_twice_and_skip_existing_adds_only_what_is
     );
     assert_eq!(count(&d.db, "approvals"), before);
 }
+
+#[test]
+fn a_huge_lookup_is_refused_in_words() {
+    let d = demo();
+    let huge = "上".repeat(20_000);
+    let e = err(live(&d.db, &["--lang", "en", "lookup", &huge]));
+    assert!(e.contains("too long"), "{e}");
+    assert!(!e.contains("LIKE"), "{e}");
+}

@@ -419,6 +419,23 @@ fn migrate(conn: &mut Connection, path: &Path, file: std::fs::File) -> Result<st
         .map_err(|(_, e)| anyhow!("cannot unlock database {}: {e}", path.display()))
 }
 
+/// The longest text a search or filter takes: no name, code or number comes near it, and
+/// SQLite refuses LIKE patterns beyond 50,000 bytes with an internal error.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Refuses a search text longer than `MAX_SEARCH_CHARS`, in words.
+pub(crate) fn check_search_length(text: &str) -> Result<()> {
+    let n = text.trim().chars().count();
+    if n > MAX_SEARCH_CHARS {
+        return Err(Message::new(
+            format!("查询文字太长（{n} 个字符，最多 {MAX_SEARCH_CHARS} 个）"),
+            format!("the search text is too long ({n} characters; at most {MAX_SEARCH_CHARS})"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn is_demo(conn: &Connection) -> Result<bool> {
     use rusqlite::OptionalExtension as _;
     Ok(conn

@@ -288,12 +288,19 @@ mod tests {
     fn a_file_that_is_no_theme_is_refused_without_quoting_it() {
         let dir = tempfile::tempdir().unwrap();
         let secret = dir.path().join("shadow");
-        std::fs::write(&secret, "root:$6$secretHASH:19000:0:99999:7:::\nbin:*:19000\n").unwrap();
+        std::fs::write(
+            &secret,
+            "root:$6$secretHASH:19000:0:99999:7:::\nbin:*:19000\n",
+        )
+        .unwrap();
         let e = Theme::resolve(secret.to_str().unwrap(), ColorSupport::TrueColor)
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("not a theme file") && e.contains("line 1"), "{e}");
+        assert!(
+            e.contains("not a theme file") && e.contains("line 1"),
+            "{e}"
+        );
         assert!(!e.contains("secretHASH") && !e.contains("root:"), "{e}");
     }
 
