@@ -145,6 +145,8 @@ pub enum Command {
     Verification(hotline::VerificationCommand),
     /// Verification plans, with merge proposals
     Verifications(hotline::VerificationsArgs),
+    /// What this operator and the desk must act on now
+    Today(hotline::TodayArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.

@@ -295,13 +295,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
         PaneId::Calendar,
         PaneId::Approvals,
         PaneId::Lookup,
+        PaneId::Today,
         PaneId::Queue,
     ] {
         key(&mut c.app, KeyCode::Tab);
         assert_eq!(c.app.pane, want);
     }
     key(&mut c.app, KeyCode::BackTab);
-    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.pane, PaneId::Today);
     key(&mut c.app, KeyCode::Char('3'));
     assert_eq!(c.app.pane, PaneId::Approvals);
     c.app.run_command("pane 2");
@@ -812,3 +813,5 @@ fn a_ticking_clock_redraws_every_second() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(app.on_tick());
 }
+
+mod hotline;
