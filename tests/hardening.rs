@@ -769,7 +769,7 @@ fn every_table_refuses_its_own_records_twice_and_skip_existing_adds_only_what_is
     let approvals = std::fs::read_to_string(dir.join("approvals.csv")).unwrap();
     let mut lines = approvals.lines();
     let header = lines.next().unwrap();
-    let row = lines.next().unwrap().replacen(',', ",", 1);
+    let row = lines.next().unwrap();
     let reference_col = header.split(',').position(|c| c == "reference").unwrap();
     let fresh_ref: Vec<String> = row
         .split(',')

@@ -770,7 +770,7 @@ impl App {
                 self.data_version = store.data_version().unwrap_or(0);
                 self.store = store;
                 self.generation += 1;
-                self.stale = [true; 4];
+                self.stale = [true; PANES];
                 self.reload(self.pane);
                 self.reload_popup();
                 self.set_status(tr(lang, "已重新打开数据库", "database reopened"));
