@@ -130,8 +130,9 @@ pub struct ClearanceArgs {
     /// When the request is made [default: now]
     #[arg(long, value_name = "TIME")]
     pub requested_at: Option<String>,
-    #[arg(long, default_value = "09:00-17:00", env = "AEO_OFFICE_HOURS")]
-    pub office_hours: String,
+    /// Office hours on working days, HH:MM-HH:MM [env: AEO_OFFICE_HOURS] [default: 09:00-17:00, or the config's]
+    #[arg(long, value_name = "HH:MM-HH:MM")]
+    pub office_hours: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -225,6 +226,10 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Config(a) => super::setup::config(ctx, &a),
+        C::Completions(a) => super::setup::completions(&a),
+        C::Man(a) => super::setup::man(&a),
+        C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),
     }
 }
 
@@ -245,10 +250,12 @@ fn parse_date(s: &str) -> Result<Date> {
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
+    let existed = ctx.db.exists();
     let store = ctx.open()?;
     println!(
-        "database {} ready (schema {})",
+        "database {} {} (schema {})",
         store.path().display(),
+        if existed { "ready" } else { "created" },
         crate::store::SCHEMA_VERSION
     );
     Ok(ExitCode::SUCCESS)
@@ -822,7 +829,11 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         Some(t) => parse_instant(t).context("--requested-at")?,
         None => ctx.now,
     };
-    let hours = OfficeHours::parse(&a.office_hours).map_err(|m| anyhow!("--office-hours: {m}"))?;
+    let hours = match &a.office_hours {
+        Some(h) => OfficeHours::parse(h).map_err(|m| anyhow!("--office-hours: {m}"))?,
+        None => OfficeHours::parse(&ctx.config.office_hours.value)
+            .map_err(|m| anyhow!("office_hours ({}): {m}", ctx.config.office_hours.source))?,
+    };
     let result = check_appointment(
         e.credit,
         requested,

@@ -2,14 +2,17 @@
 //! Errors are one line on stderr and a non-zero exit.
 
 mod commands;
+pub mod output;
+mod setup;
 mod time;
 mod transfer;
 
 pub use time::{parse_duration, parse_instant};
 
+use crate::config::Config;
 use crate::store::{Access, Store};
 use anyhow::{Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +22,7 @@ use std::process::ExitCode;
     name = "aeo",
     version,
     about = "Operator console for the Shanghai Customs AEO Action Plan",
-    long_about = "Operator console for the Shanghai Customs AEO Action Plan (33 facilitation measures for certified enterprises).\nWithout a subcommand it opens the console; `aeo --demo` opens it on a fresh demo database."
+    long_about = "Operator console for the Shanghai Customs AEO Action Plan (33 facilitation measures for certified enterprises).\nWithout a subcommand it opens the console; `aeo --demo` opens it on a fresh demo database.\n\nSettings come from /etc/aeo-console/config.toml, then $XDG_CONFIG_HOME/aeo-console/config.toml, then the environment, then these options; `aeo config` shows each value and its source."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -29,28 +32,56 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: $XDG_DATA_HOME/aeo-console/aeo.db]
-    #[arg(long, global = true, env = "AEO_DB", value_name = "PATH")]
+    /// Database file [env: AEO_DB] [default: $XDG_DATA_HOME/aeo-console/aeo.db]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Freeze the clock at this instant (RFC 3339, or "YYYY-MM-DD HH:MM" in Asia/Shanghai)
     #[arg(long, global = true, env = "AEO_NOW", value_name = "TIME")]
     pub now: Option<String>,
-    /// Who is acting, for records of who booked or took what [default: the OS user]
-    #[arg(long, global = true, env = "AEO_OPERATOR")]
+    /// Who is acting, for records of who booked or took what [env: AEO_OPERATOR] [default: the OS user]
+    #[arg(long, global = true)]
     pub operator: Option<String>,
-    /// Refuse every change (hotline seats)
+    /// Refuse every change (hotline seats) [env: AEO_READ_ONLY]
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Language of labels, headers and messages [env: AEO_LANG] [default: zh]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// Log file verbosity (the log is a file, never the terminal) [default: info]
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<crate::config::LogLevel>,
     /// Open on a fresh demo database (in a temporary file unless --db is given)
-    #[arg(long)]
+    #[arg(long, help_heading = "Console options")]
     pub demo: bool,
-    /// Language of labels
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
-    pub lang: Lang,
-    /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
-    #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
+    /// Console theme: dark, light, mono, or the path of a theme file [env: AEO_THEME] [default: dark]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME|PATH",
+        help_heading = "Console options"
+    )]
     pub theme: Option<String>,
+    /// The pane the console opens on (lookup for a hotline seat) [default: queue]
+    #[arg(long, global = true, value_enum, help_heading = "Console options")]
+    pub pane: Option<crate::config::StartPane>,
+}
+
+impl Global {
+    /// The settings given as flags, for the last layer of the configuration.
+    pub fn flags(&self) -> crate::config::Flags {
+        crate::config::Flags {
+            db: self.db.clone(),
+            lang: self.lang,
+            read_only: self.read_only,
+            theme: self.theme.clone(),
+            operator: self.operator.clone(),
+            pane: self.pane,
+            log_level: self.log_level,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +136,14 @@ pub enum Command {
     /// Reports: `report day DATE` is the 当日清 report of a date
     #[command(subcommand)]
     Report(transfer::ReportCommand),
+    /// The effective configuration and where each value came from
+    Config(setup::ConfigArgs),
+    /// Check this seat: database, schema, file modes, WAL, integrity, disk, holiday data, terminal, config
+    Doctor(setup::DoctorArgs),
+    /// Print a shell completion script: bash, zsh or fish
+    Completions(setup::CompletionsArgs),
+    /// Print the man page (or write one page per command into a directory)
+    Man(setup::ManArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.
@@ -115,37 +154,41 @@ pub struct Context {
     pub now_frozen: bool,
     pub operator: String,
     pub db: PathBuf,
-    /// --db or AEO_DB named the database (rather than the default path).
+    /// --db, AEO_DB or a config file named the database (rather than the default path).
     pub db_given: bool,
     pub access: Access,
     pub lang: Lang,
+    /// The layered configuration this context was made from.
+    pub config: std::sync::Arc<Config>,
 }
 
 impl Context {
-    pub fn from_global(g: &Global) -> Result<Context> {
+    pub fn new(g: &Global, config: Config) -> Result<Context> {
         let now = match &g.now {
             Some(s) => parse_instant(s).context("--now / AEO_NOW")?,
             None => Timestamp::now(),
         };
-        let db = match &g.db {
+        let db = match &config.db.value {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
         Ok(Context {
             now,
             now_frozen: g.now.is_some(),
-            operator: g.operator.clone().unwrap_or_else(os_user),
-            db_given: g.db.is_some(),
+            operator: config.operator.value.clone().unwrap_or_else(os_user),
+            db_given: config.db.value.is_some(),
             db,
-            access: if g.read_only {
+            access: if config.read_only.value {
                 Access::ReadOnly
             } else {
                 Access::ReadWrite
             },
-            lang: g.lang,
+            lang: config.lang.value,
+            config: std::sync::Arc::new(config),
         })
     }
 
+    /// Opens the database, creating it when it does not exist yet.
     pub fn open(&self) -> Result<Store> {
         let mut store = Store::open(&self.db, self.access)?;
         store.set_actor(crate::store::Actor {
@@ -159,7 +202,7 @@ impl Context {
     pub fn open_existing(&self) -> Result<Store> {
         if !self.db.exists() {
             anyhow::bail!(
-                "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db",
+                "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db / set AEO_DB",
                 self.db.display()
             );
         }
@@ -167,15 +210,54 @@ impl Context {
     }
 }
 
-fn os_user() -> String {
+/// What `aeo` says when it created the database it was asked to open.
+pub fn new_database_warning(db: &std::path::Path, lang: Lang) -> String {
+    let db = crate::text::inert(&db.display().to_string());
+    match lang {
+        Lang::Zh => format!(
+            "aeo: 注意：数据库 {db} 原先不存在，已新建一个空数据库。若应使用已有数据库，请用 --db PATH 或 AEO_DB 指定。"
+        ),
+        Lang::En => format!(
+            "aeo: note: database {db} did not exist; a new empty database was created. To use an existing one, pass --db PATH or set AEO_DB."
+        ),
+    }
+}
+
+pub fn os_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "operator".to_string())
 }
 
+/// The command line as clap sees it, with the version text that names the schema and the
+/// holiday years this binary carries.
+pub fn command() -> clap::Command {
+    let version: &'static str = Box::leak(version_text().into_boxed_str());
+    Cli::command().version(version).long_version(version)
+}
+
+/// "0.1.0 (schema 1; holiday data 2024, 2025, 2026)".
+pub fn version_text() -> String {
+    let years: Vec<String> = crate::calendar::WorkingCalendar::official()
+        .known_years()
+        .iter()
+        .map(|y| y.to_string())
+        .collect();
+    format!(
+        "{} (schema {}; holiday data {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::SCHEMA_VERSION,
+        years.join(", ")
+    )
+}
+
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -187,9 +269,17 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let ctx = Context::from_global(&cli.global)?;
+    // These need no configuration (and must work while it is broken).
+    match &cli.command {
+        Some(Command::Completions(a)) => return setup::completions(a),
+        Some(Command::Man(a)) => return setup::man(a),
+        Some(Command::Doctor(a)) => return setup::doctor(&cli.global, a),
+        _ => {}
+    }
+    let config = Config::load(&cli.global.flags())?;
+    let ctx = Context::new(&cli.global, config)?;
     match cli.command {
-        None => crate::tui::console(&ctx, cli.global.demo, cli.global.theme.as_deref()),
+        None => crate::tui::console(&ctx, cli.global.demo),
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

@@ -55,6 +55,37 @@ pub struct Store {
     actor: Actor,
 }
 
+/// What `aeo doctor` reads of a database, opened read-only and left as it was.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub schema_version: usize,
+    pub journal_mode: String,
+    /// `PRAGMA quick_check`'s first line: "ok" when sound.
+    pub quick_check: String,
+}
+
+/// Reads a database's schema version, journal mode and quick integrity check, changing nothing
+/// (no migration, no journal-mode switch).
+pub fn inspect(path: &Path) -> Result<Health> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let schema_version = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?
+        as usize;
+    let journal_mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    let quick_check: String = conn.pragma_query_value(None, "quick_check", |r| r.get(0))?;
+    Ok(Health {
+        schema_version,
+        journal_mode,
+        quick_check,
+    })
+}
+
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
 pub fn default_path() -> Result<PathBuf> {
     let dir = dirs::data_dir().ok_or_else(|| {
@@ -76,7 +107,7 @@ impl Store {
     pub fn open(path: &Path, access: Access) -> Result<Store> {
         if access == Access::ReadOnly && !path.exists() {
             bail!(
-                "database {} does not exist (a read-only console cannot create it)",
+                "database {} does not exist (a read-only console cannot create it): pass --db PATH or set AEO_DB",
                 path.display()
             );
         }

@@ -46,10 +46,10 @@ impl Clock {
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
-pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCode> {
-    let config = keymap::Config::load_default()?;
+pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
+    let config = ctx.config.clone();
     let support = theme::ColorSupport::detect();
-    let theme = theme::Theme::choose(theme.or(config.theme.as_deref()), support)?;
+    let theme = theme::Theme::choose(config.theme.value.as_deref(), support)?;
     let mut ctx = ctx.clone();
     let mut temp_demo = None;
     if demo && !ctx.db_given {
@@ -72,7 +72,12 @@ pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCod
             MeasureCatalog::official(),
         )?;
     }
+    // A new empty database must never pass for a queue with no work: say so here and in the header.
+    let new_db = !demo && !ctx.db.exists();
     let store = ctx.open()?;
+    if new_db {
+        eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
+    }
     let clock = if ctx.now_frozen {
         Clock::Frozen(ctx.now)
     } else {
@@ -84,8 +89,15 @@ pub fn console(ctx: &Context, demo: bool, theme: Option<&str>) -> Result<ExitCod
         demo,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
+        new_db,
     };
-    let app = App::new(store, session, clock, config.keymap, theme)?;
+    let mut app = App::new(store, session, clock, config.keymap.clone(), theme)?;
+    app.pane = match config.pane.value {
+        crate::config::StartPane::Queue => PaneId::Queue,
+        crate::config::StartPane::Calendar => PaneId::Calendar,
+        crate::config::StartPane::Approvals => PaneId::Approvals,
+        crate::config::StartPane::Lookup => PaneId::Lookup,
+    };
     let result = run(app);
     if let Some(dir) = temp_demo {
         let _ = std::fs::remove_dir_all(dir);
