@@ -693,4 +693,27 @@ mod tests {
         .unwrap();
         assert!(c.read_only.value);
     }
+
+    #[test]
+    fn the_packaged_sample_config_parses_with_and_without_its_comments() {
+        let text = include_str!("../packaging/config.toml");
+        let p = Path::new("/etc/aeo-console/config.toml");
+        let mut c = Config::default();
+        c.apply_file(text, p).unwrap();
+        assert_eq!(c.theme.source, Source::Default);
+        // Every commented example, switched on, is valid too.
+        let on: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") || rest.starts_with('[') => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut c = Config::default();
+        c.apply_file(&on, p).unwrap();
+        assert_eq!(c.db.value, Some(PathBuf::from("/srv/aeo/aeo.db")));
+        assert_eq!(c.operator.value.as_deref(), Some("desk-3"));
+        assert_eq!(c.keymap.label(Cmd::Take), "Space");
+    }
 }
