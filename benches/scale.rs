@@ -267,6 +267,7 @@ fn console_app(db: &Path, now: jiff::Timestamp) -> App {
             demo: false,
             read_only: true,
             lang: Lang::Zh,
+            new_db: false,
         },
         Clock::Frozen(now),
         Keymap::default(),

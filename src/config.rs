@@ -579,7 +579,7 @@ mod tests {
         );
 
         // Without the user file, its values fall back to the system's.
-        let c = Config::resolve(&[system.clone()], no_env, &Flags::default()).unwrap();
+        let c = Config::resolve(std::slice::from_ref(&system), no_env, &Flags::default()).unwrap();
         assert_eq!(c.theme.value.as_deref(), Some("light"));
         assert_eq!(c.lang.value, Lang::En);
         assert_eq!(c.operator.value.as_deref(), Some("desk"));

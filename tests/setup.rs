@@ -495,3 +495,64 @@ fn a_database_path_that_did_not_exist_is_announced_not_passed_off_as_empty_work(
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("AEO_DB"), "{err}");
 }
+
+#[test]
+fn logs_go_to_a_daily_file_never_the_terminal() {
+    let seat = Seat::new();
+    let db = seat.path("aeo.db");
+    let db = db.to_str().unwrap();
+    seat.ok(
+        &["--db", db, "demo", "--enterprises", "20", "--items", "20"],
+        &[],
+    );
+    let out = seat.run(
+        &["--db", db, "--read-only", "item", "take", "1"],
+        &[("AEO_LOG_SLOW_MS", "0")],
+    );
+    assert!(!out.status.success());
+    // The terminal gets the one-line error and nothing of the log.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!err.contains("INFO") && !err.contains("WARN"), "{err}");
+    assert!(out.stdout.is_empty());
+    let dir = seat.path("home/.local/state/aeo-console");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_string();
+    assert!(
+        name.starts_with("aeo.20") && name.ends_with(".log"),
+        "{name}"
+    );
+    let log = std::fs::read_to_string(&files[0]).unwrap();
+    for want in [
+        "INFO start",
+        "read_only=true",
+        "write refused: read-only seat",
+        "ERROR failed",
+        "slow query",
+        "INFO stop ok=false",
+    ] {
+        assert!(log.contains(want), "log lacks {want}:\n{log}");
+    }
+    // --log-level error keeps only errors; a configured directory is used.
+    let elsewhere = seat.path("logs");
+    std::fs::write(
+        seat.user_config(),
+        format!("log_dir = \"{}\"\n", elsewhere.display()),
+    )
+    .unwrap();
+    seat.ok(&["--db", db, "--log-level", "error", "queue"], &[]);
+    let _ = seat.run(
+        &["--db", db, "--log-level", "error", "item", "take", "999999"],
+        &[],
+    );
+    let log = std::fs::read_dir(&elsewhere)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(!log.contains("INFO"), "{log}");
+    assert!(log.contains("ERROR failed"), "{log}");
+}

@@ -258,14 +258,22 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    match run(cli) {
+    let started = std::time::Instant::now();
+    let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
             let msg = format!("{e:#}").replace('\n', " ");
+            tracing::error!(error = %msg, "failed");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
         }
-    }
+    };
+    tracing::info!(
+        ok = code == ExitCode::SUCCESS,
+        ms = started.elapsed().as_millis() as u64,
+        "stop"
+    );
+    code
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -277,7 +285,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         _ => {}
     }
     let config = Config::load(&cli.global.flags())?;
+    crate::log::init(config.log_dir.value.as_deref(), config.log_level.value);
     let ctx = Context::new(&cli.global, config)?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        db = %ctx.db.display(),
+        operator = %ctx.operator,
+        read_only = ctx.access == Access::ReadOnly,
+        "start"
+    );
     match cli.command {
         None => crate::tui::console(&ctx, cli.global.demo),
         Some(cmd) => commands::dispatch(&ctx, cmd),

@@ -55,6 +55,19 @@ pub struct Store {
     actor: Actor,
 }
 
+/// Logs a statement slower than the log's threshold.
+fn log_slow_statement(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Profile(stmt, took) = event
+        && took >= crate::log::slow_query_threshold()
+    {
+        tracing::warn!(
+            ms = took.as_millis() as u64,
+            sql = %stmt.sql().split_whitespace().collect::<Vec<_>>().join(" "),
+            "slow query"
+        );
+    }
+}
+
 /// What `aeo doctor` reads of a database, opened read-only and left as it was.
 #[derive(Debug, Clone)]
 pub struct Health {
@@ -131,6 +144,10 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_PROFILE,
+            Some(log_slow_statement),
+        );
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let version: usize = conn
             .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
@@ -194,6 +211,7 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
+            tracing::warn!(operator = %self.actor.operator, "write refused: read-only seat");
             bail!(READ_ONLY_MESSAGE);
         }
         let tx = self
@@ -205,7 +223,13 @@ impl Store {
             actor: self.actor.clone(),
             snapshot_sql: Default::default(),
         };
-        let out = f(&w)?;
+        let out = match f(&w) {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::info!(operator = %self.actor.operator, reason = %format!("{e:#}"), "write refused");
+                return Err(e);
+            }
+        };
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
     }
