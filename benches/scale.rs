@@ -5,9 +5,9 @@
 //! 1000000), then measures what an operator feels and prints one table. Set AEO_BENCH_REBUILD=1 to
 //! rebuild the database and time its build.
 
-use aeo_console::cli::Lang;
 use aeo_console::domain::search::classify;
 use aeo_console::store::{Access, NewSlot, Store, queue_window_sql};
+use aeo_console::text::Lang;
 use aeo_console::tui::backend::SlimBackend;
 use aeo_console::tui::keymap::Keymap;
 use aeo_console::tui::theme::{ColorSupport, Theme};
@@ -268,6 +268,7 @@ fn console_app(db: &Path, now: jiff::Timestamp) -> App {
             read_only: true,
             lang: Lang::Zh,
             new_db: false,
+            office_hours: Default::default(),
         },
         Clock::Frozen(now),
         Keymap::default(),

@@ -23,7 +23,7 @@
 //! An unknown key, a bad value or a key bound to two commands is an error naming the file and
 //! the line.
 
-use crate::cli::Lang;
+use crate::text::Lang;
 use crate::tui::keymap::{Binding, Cmd, Keymap};
 use anyhow::{Result, anyhow, bail};
 use clap::ValueEnum;

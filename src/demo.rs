@@ -183,7 +183,7 @@ pub fn fill(
     let caller = store.actor().clone();
     store.set_actor(crate::store::Actor {
         operator: "demo".to_string(),
-        clock: Some(now),
+        clock: crate::calendar::Clock::Frozen(now),
     });
     let filled = store.write(|w| {
         let mut report = DemoReport::default();

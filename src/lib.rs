@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod log;
+pub mod present;
 pub mod store;
 pub mod text;
 pub mod transfer;

@@ -1,7 +1,31 @@
-//! Text as a terminal shows it: values from the database are made inert (no control characters
-//! reach the terminal) and padded by display width, so double-width Chinese stays aligned.
+//! Text as a terminal shows it: the language it is written in, values from the database made
+//! inert (no control characters reach the terminal) and padded by display width, so double-width
+//! Chinese stays aligned.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The language an operator reads: Chinese first, English on request (`--lang en`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// The one of two texts written in `lang`, for labels written in place.
+pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    lang.pick(zh, en)
+}
+
+impl Lang {
+    /// The one of two texts written in this language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
 
 /// Replaces control characters (ESC, BEL, CR, ...) with visible escapes, so that a stored name
 /// can never move the cursor, change colours or retitle the terminal.

@@ -326,7 +326,7 @@ fn an_aeo_enterprise_books_a_sunday_and_a_regular_one_is_refused_without_a_write
         ],
     );
     assert!(
-        err.contains("5+2") && err.contains("not a working day"),
+        err.contains("5+2") && err.contains("常规企业") && err.contains("休息日不可预约"),
         "{err}"
     );
     assert_eq!(count(&d.db, "bookings"), before);
@@ -370,7 +370,7 @@ fn a_full_slot_refuses_the_next_booking() {
         );
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.contains("slot full"), "{err}");
+            assert!(err.contains("时段已满"), "{err}");
             break;
         }
     }
@@ -529,7 +529,7 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-27 17:30",
         ],
     );
-    assert!(err.contains("8 h"), "{err}");
+    assert!(err.contains("8 小时"), "{err}");
     let bad = enterprise_of(&d.db, "dishonest");
     let err = fails(
         &d.db,
@@ -541,5 +541,5 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-30 20:00",
         ],
     );
-    assert!(err.contains("may not use"), "{err}");
+    assert!(err.contains("失信企业不能预约通关"), "{err}");
 }

@@ -8,7 +8,8 @@ const N: usize = 8;
 
 fn cmd(db: &Path, operator: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aeo"));
-    c.args(args)
+    c.args(["--lang", "en"])
+        .args(args)
         .env("AEO_DB", db)
         .env("AEO_NOW", NOW)
         .env("AEO_OPERATOR", operator)

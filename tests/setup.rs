@@ -299,6 +299,8 @@ fn config_layers_system_user_env_flags_each_override_the_one_before() {
     let args = [
         "--db",
         db,
+        "--lang",
+        "en",
         "clearance",
         "--enterprise",
         "3105910001",

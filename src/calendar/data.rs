@@ -5,6 +5,7 @@ use std::{
     sync::OnceLock,
 };
 
+use crate::text::Lang;
 use jiff::civil::{Date, Weekday};
 
 mod embedded {
@@ -34,6 +35,32 @@ pub struct DayInfo {
     /// `false` when the day's year has no holiday file: then `reason` is
     /// `Weekday`/`Weekend` (weekend-only fallback) and callers should flag it.
     pub data_known: bool,
+}
+
+impl DayInfo {
+    /// Why the day is (not) a working day, in words; a year without holiday data says so.
+    pub fn reason_text(&self, lang: Lang) -> String {
+        let base = match (&self.reason, lang) {
+            (DayReason::Weekday, Lang::Zh) => "工作日".to_string(),
+            (DayReason::Weekday, Lang::En) => "working day".to_string(),
+            (DayReason::Weekend, Lang::Zh) => "周末".to_string(),
+            (DayReason::Weekend, Lang::En) => "weekend".to_string(),
+            (DayReason::Holiday { name }, Lang::Zh) => format!("{name}假期"),
+            (DayReason::Holiday { name }, Lang::En) => format!("{name} holiday"),
+            (DayReason::MakeUpWorkday { name }, Lang::Zh) => format!("{name}调休上班"),
+            (DayReason::MakeUpWorkday { name }, Lang::En) => {
+                format!("make-up working day ({name})")
+            }
+        };
+        if self.data_known {
+            base
+        } else {
+            format!(
+                "{base}{}",
+                lang.pick(", 该年假日安排未公布", ", holiday schedule not published")
+            )
+        }
+    }
 }
 
 /// A holiday file (or the set of files) is unusable.

@@ -33,6 +33,7 @@
 
 mod data;
 mod deadline;
+mod parse;
 #[cfg(test)]
 mod tests;
 
@@ -46,6 +47,29 @@ use jiff::{
 
 pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
+pub use parse::{parse_duration, parse_instant};
+
+/// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.
+/// The console, the CLI and the store's audit trail all read this one clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    Frozen(Timestamp),
+    #[default]
+    System,
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::Frozen(t) => *t,
+            Clock::System => Timestamp::now(),
+        }
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        matches!(self, Clock::Frozen(_))
+    }
+}
 
 /// A fingerprint of the embedded holiday data (FNV-1a over every file), so that values computed
 /// with one calendar can tell when another is in force.

@@ -1,17 +1,21 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
-use super::{Context, Lang, parse_duration, parse_instant};
+use super::Context;
 use crate::calendar::{
-    ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, shanghai_datetime,
+    ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
+    parse_instant,
 };
 use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
-use crate::domain::clearance::{OfficeHours, check_appointment};
+use crate::domain::clearance::check_appointment;
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::message::Message;
 use crate::domain::search::classify;
+use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
+use crate::text::Lang;
 use crate::text::{inert, table};
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
@@ -130,22 +134,22 @@ pub struct ClearanceArgs {
     /// When the request is made [default: now]
     #[arg(long, value_name = "TIME")]
     pub requested_at: Option<String>,
-    /// Office hours on working days, HH:MM-HH:MM [env: AEO_OFFICE_HOURS] [default: 09:00-17:00, or the config's]
-    #[arg(long, value_name = "HH:MM-HH:MM")]
-    pub office_hours: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ItemCommand {
-    /// Take an item: it is yours, in progress
+    /// Take an item: it is yours, in progress (an abnormal item stays abnormal)
     Take { id: i64 },
-    /// Put an item back in the queue, waiting
+    /// Take over an item another operator holds (audited as a takeover)
+    #[command(alias = "take-over")]
+    Takeover { id: i64 },
+    /// Put your item back in the queue, waiting
     Release { id: i64 },
-    /// Finish an item: it leaves the queue
+    /// Finish an item (refused when another operator holds it): it leaves the queue
     Finish { id: i64 },
-    /// Mark an item abnormal: it stays in the queue for immediate handling
+    /// Mark an item abnormal (refused when another operator holds it): it stays in the queue
     Abnormal { id: i64 },
 }
 
@@ -230,17 +234,19 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Completions(a) => super::setup::completions(&a),
         C::Man(a) => super::setup::man(&a),
         C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),
+        C::Call(c) => super::hotline::call(ctx, &c),
+        C::Calls(a) => super::hotline::calls(ctx, &a),
+        C::Problem(c) => super::hotline::problem(ctx, &c),
+        C::Problems(a) => super::hotline::problems(ctx, &a),
+        C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
+        C::Verification(c) => super::hotline::verification(ctx, &c),
+        C::Verifications(a) => super::hotline::verifications(ctx, &a),
     }
 }
 
-fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
+pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Shanghai wall time, to the minute.
-pub fn shanghai_text(t: Timestamp) -> String {
-    shanghai_datetime(t).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 fn parse_date(s: &str) -> Result<Date> {
@@ -287,13 +293,6 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn credit_text(c: CreditLevel, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => c.name_zh(),
-        Lang::En => c.name_en(),
-    }
-}
-
 /// Time left before a work item's deadline, or how long it has waited.
 fn item_time_text(r: &QueueRow, now: Timestamp) -> String {
     match r.due_at {
@@ -306,16 +305,9 @@ fn item_time_text(r: &QueueRow, now: Timestamp) -> String {
     }
 }
 
+/// A wall-clock span in English units ("2d03h"), never negative.
 fn short_duration(d: jiff::SignedDuration) -> String {
-    let mins = d.as_secs().max(0) / 60;
-    let (days, hours, m) = (mins / 1440, (mins % 1440) / 60, mins % 60);
-    if days > 0 {
-        format!("{days}d{hours:02}h")
-    } else if hours > 0 {
-        format!("{hours}h{m:02}m")
-    } else {
-        format!("{m}m")
-    }
+    present::span(d.as_secs().max(0), Lang::En)
 }
 
 fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
@@ -328,23 +320,13 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let flags = match ctx.lang {
-                Lang::Zh => r.flags.labels_zh(),
-                Lang::En => r.flags.labels_en(),
-            };
+            let flags = r.flags.labels(ctx.lang);
             vec![
                 (a.offset + i + 1).to_string(),
                 r.id.to_string(),
                 r.enterprise.clone(),
-                credit_text(r.credit, ctx.lang).to_string(),
-                format!(
-                    "{} (m{})",
-                    match ctx.lang {
-                        Lang::Zh => r.kind.name_zh(),
-                        Lang::En => r.kind.name_en(),
-                    },
-                    r.measure
-                ),
+                r.credit.name(ctx.lang).to_string(),
+                format!("{} (m{})", r.kind.name(ctx.lang), r.measure),
                 r.declaration_no.clone().unwrap_or_default(),
                 item_time_text(r, ctx.now),
                 r.status.code().to_string(),
@@ -381,43 +363,6 @@ struct ApprovalView<'a> {
     rule: crate::domain::approval::DeadlineRule,
     countdown: Countdown,
     urgency: Urgency,
-}
-
-pub fn countdown_text(c: &Countdown, lang: Lang) -> String {
-    let (d, h) = c.days_hours();
-    let unit = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => "个工作日",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => " working days",
-        (DayCount::Calendar, Lang::En) => " days",
-    };
-    let core = match lang {
-        Lang::Zh => format!("{d}{unit}{h}小时"),
-        Lang::En => format!("{d}{unit} {h}h"),
-    };
-    let mut s = if c.overdue {
-        match lang {
-            Lang::Zh => format!(
-                "已超期 {}",
-                short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))
-            ),
-            Lang::En => format!(
-                "overdue by {}",
-                short_duration(jiff::SignedDuration::from_secs(-c.remaining_secs))
-            ),
-        }
-    } else if c.paused {
-        match lang {
-            Lang::Zh => format!("暂停计时（剩{core}）"),
-            Lang::En => format!("paused ({core} left)"),
-        }
-    } else {
-        core
-    };
-    if c.uses_unknown_calendar {
-        s.push_str(" [?calendar]");
-    }
-    s
 }
 
 fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
@@ -464,29 +409,26 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                 v.row.id.to_string(),
                 v.row.reference.clone(),
                 v.row.enterprise.clone(),
-                credit_text(v.row.credit, ctx.lang).to_string(),
+                v.row.credit.name(ctx.lang).to_string(),
                 v.status.code().to_string(),
                 v.countdown
                     .due
-                    .map(shanghai_text)
+                    .map(present::instant)
                     .unwrap_or_else(|| "—".into()),
                 if v.row.decided_at.is_some() {
                     format!(
                         "decided {}",
-                        v.row.decided_at.map(shanghai_text).unwrap_or_default()
+                        v.row.decided_at.map(present::instant).unwrap_or_default()
                     )
                 } else {
-                    countdown_text(&v.countdown, ctx.lang)
+                    present::countdown_summary(&v.countdown, ctx.lang)
                 },
                 match v.urgency {
                     Urgency::Overdue if v.row.decided_at.is_none() => "OVERDUE".into(),
                     Urgency::NearlyDue if v.row.decided_at.is_none() => "NEARLY DUE".into(),
                     _ => String::new(),
                 },
-                match ctx.lang {
-                    Lang::Zh => v.rule.reason_zh.clone(),
-                    Lang::En => v.rule.reason_en.clone(),
-                },
+                v.rule.reason(ctx.lang).to_string(),
             ]
         })
         .collect();
@@ -628,7 +570,7 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         credit,
         accepted_at: accepted,
         due: c.due,
-        due_shanghai: c.due.map(shanghai_text),
+        due_shanghai: c.due.map(present::instant),
         rule: &rule,
         countdown: &c,
     };
@@ -636,7 +578,7 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => println!("due: {} Asia/Shanghai ({due})", shanghai_text(due)),
+        Some(due) => println!("due: {} Asia/Shanghai ({due})", present::instant(due)),
         None => println!("due: not set while the clock is paused"),
     }
     println!("rule: {} / {}", rule.reason_zh, rule.reason_en);
@@ -650,8 +592,8 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
     );
     println!(
         "at {}: {}",
-        shanghai_text(ctx.now),
-        countdown_text(&c, Lang::En)
+        present::instant(ctx.now),
+        present::countdown_summary(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
         println!(
@@ -690,10 +632,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 if day.working {
                     "all enterprises".to_string()
                 } else {
-                    format!(
-                        "AEO only (5+2, {})",
-                        crate::domain::inspection::day_reason_zh(&day)
-                    )
+                    format!("AEO only (5+2, {})", day.reason_text(Lang::Zh))
                 },
             ]
         })
@@ -797,7 +736,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             vec![
                 e.id.to_string(),
                 e.name_zh.clone(),
-                credit_text(e.credit, ctx.lang).to_string(),
+                e.credit.name(ctx.lang).to_string(),
                 e.uscc.clone(),
                 e.aeo_code().unwrap_or_else(|| e.customs_code.clone()),
                 coordinator,
@@ -829,16 +768,11 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         Some(t) => parse_instant(t).context("--requested-at")?,
         None => ctx.now,
     };
-    let hours = match &a.office_hours {
-        Some(h) => OfficeHours::parse(h).map_err(|m| anyhow!("--office-hours: {m}"))?,
-        None => OfficeHours::parse(&ctx.config.office_hours.value)
-            .map_err(|m| anyhow!("office_hours ({}): {m}", ctx.config.office_hours.source))?,
-    };
     let result = check_appointment(
         e.credit,
         requested,
         at,
-        &hours,
+        &ctx.office_hours,
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     );
@@ -850,26 +784,30 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
             println!(
                 "accepted: {} may clear at {} ({}; given {:.1} h)",
                 inert(&e.name_zh),
-                shanghai_text(at),
+                present::instant(at),
                 ok.rule_en,
                 ok.lead_given_hours
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(refusal) => bail!("refused: {refusal}"),
+        Err(refusal) => Err(refusal
+            .message()
+            .after(&Message::new("不能预约通关", "refused"))
+            .into()),
     }
 }
 
 fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
-    use crate::domain::queue::WorkStatus;
-    let (id, to, done) = match *c {
-        ItemCommand::Take { id } => (id, WorkStatus::InProgress, "taken"),
-        ItemCommand::Release { id } => (id, WorkStatus::Waiting, "released"),
-        ItemCommand::Finish { id } => (id, WorkStatus::Done, "finished"),
-        ItemCommand::Abnormal { id } => (id, WorkStatus::Abnormal, "marked abnormal"),
+    use crate::domain::ownership::ItemChange;
+    let (id, change, done) = match *c {
+        ItemCommand::Take { id } => (id, ItemChange::Take, "taken"),
+        ItemCommand::Takeover { id } => (id, ItemChange::TakeOver, "taken over"),
+        ItemCommand::Release { id } => (id, ItemChange::Release, "released"),
+        ItemCommand::Finish { id } => (id, ItemChange::Finish, "finished"),
+        ItemCommand::Abnormal { id } => (id, ItemChange::MarkAbnormal, "marked abnormal"),
     };
     let mut store = ctx.open_existing()?;
-    store.write(|w| w.set_item_status(id, to, &ctx.operator, ctx.now))?;
+    store.write(|w| w.change_item(id, change, &ctx.operator, ctx.now))?;
     println!("queue item {id} {done} by {}", inert(&ctx.operator));
     Ok(ExitCode::SUCCESS)
 }
@@ -951,7 +889,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
         .iter()
         .map(|e| {
             vec![
-                shanghai_text(e.at),
+                present::instant(e.at),
                 e.operator.clone(),
                 e.action.clone(),
                 format!("{} {}", e.entity, e.entity_id),
@@ -1034,14 +972,8 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
         .map(|m| {
             vec![
                 m.number.to_string(),
-                match ctx.lang {
-                    Lang::Zh => MeasureCatalog::category_name_zh(m.category).to_string(),
-                    Lang::En => MeasureCatalog::category_name_en(m.category).to_string(),
-                },
-                match ctx.lang {
-                    Lang::Zh => m.title_zh.clone(),
-                    Lang::En => m.title_en.clone(),
-                },
+                MeasureCatalog::category_name(m.category, ctx.lang).to_string(),
+                m.title(ctx.lang).to_string(),
             ]
         })
         .collect();

@@ -2,17 +2,19 @@
 //! Errors are one line on stderr and a non-zero exit.
 
 mod commands;
+mod hotline;
 pub mod output;
 mod setup;
-mod time;
 mod transfer;
 
-pub use time::{parse_duration, parse_instant};
-
+use crate::calendar::{Clock, parse_instant};
 use crate::config::Config;
+use crate::domain::clearance::OfficeHours;
 use crate::store::{Access, Store};
-use anyhow::{Context as _, Result};
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use crate::text::Lang;
+use crate::tui::ConsoleOptions;
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +51,9 @@ pub struct Global {
     /// Language of labels, headers and messages [env: AEO_LANG] [default: zh]
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
+    /// Office hours on working days, Asia/Shanghai (measure 27 appointment clearance) [env: AEO_OFFICE_HOURS] [default: 09:00-17:00]
+    #[arg(long, global = true, value_name = "HH:MM-HH:MM")]
+    pub office_hours: Option<String>,
     /// Log file verbosity (the log is a file, never the terminal) [default: info]
     #[arg(long, global = true, value_enum, value_name = "LEVEL")]
     pub log_level: Option<crate::config::LogLevel>,
@@ -76,18 +81,13 @@ impl Global {
             lang: self.lang,
             read_only: self.read_only,
             theme: self.theme.clone(),
+            office_hours: self.office_hours.clone(),
             operator: self.operator.clone(),
             pane: self.pane,
             log_level: self.log_level,
             ..Default::default()
         }
     }
-}
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,9 +133,26 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Export a table as CSV or JSON, in the import columns
     Export(transfer::ExportArgs),
-    /// Reports: `report day DATE` is the 当日清 report of a date
+    /// Reports: `report day DATE` is the 当日清 report of a date, `report problems` the 清零 report
     #[command(subcommand)]
     Report(transfer::ReportCommand),
+    /// Log a call (来电), or record a promised callback as made
+    #[command(subcommand)]
+    Call(hotline::CallCommand),
+    /// Calls logged, newest first; open callbacks by due time
+    Calls(hotline::CallsArgs),
+    /// Open, assign, note, resolve, reopen or close a problem (measure 29)
+    #[command(subcommand)]
+    Problem(hotline::ProblemCommand),
+    /// Problems with their age in working days against the targets
+    Problems(hotline::ProblemsArgs),
+    /// Coordinators (measure 28), those on duty now first
+    Coordinators(hotline::CoordinatorsArgs),
+    /// Schedule or merge verifications (measures 16, 17)
+    #[command(subcommand)]
+    Verification(hotline::VerificationCommand),
+    /// Verification plans, with merge proposals
+    Verifications(hotline::VerificationsArgs),
     /// The effective configuration and where each value came from
     Config(setup::ConfigArgs),
     /// Check this seat: database, schema, file modes, WAL, integrity, disk, holiday data, terminal, config
@@ -149,32 +166,37 @@ pub enum Command {
 /// What every command gets: the clock, the operator, and how to open the store.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The instant the command acts at: `clock` read once at start-up.
     pub now: Timestamp,
-    /// --now or AEO_NOW froze the clock (else `now` is the start-up time and the console ticks).
-    pub now_frozen: bool,
+    /// Frozen by --now or AEO_NOW, else the system clock.
+    pub clock: Clock,
     pub operator: String,
     pub db: PathBuf,
     /// --db, AEO_DB or a config file named the database (rather than the default path).
     pub db_given: bool,
     pub access: Access,
     pub lang: Lang,
+    /// Office hours, resolved once for every command and the console.
+    pub office_hours: OfficeHours,
     /// The layered configuration this context was made from.
     pub config: std::sync::Arc<Config>,
 }
 
 impl Context {
     pub fn new(g: &Global, config: Config) -> Result<Context> {
-        let now = match &g.now {
-            Some(s) => parse_instant(s).context("--now / AEO_NOW")?,
-            None => Timestamp::now(),
+        let clock = match &g.now {
+            Some(s) => Clock::Frozen(parse_instant(s).context("--now / AEO_NOW")?),
+            None => Clock::System,
         };
+        let office_hours = OfficeHours::parse(&config.office_hours.value)
+            .map_err(|m| anyhow!("office hours ({}): {m}", config.office_hours.source))?;
         let db = match &config.db.value {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
         Ok(Context {
-            now,
-            now_frozen: g.now.is_some(),
+            now: clock.now(),
+            clock,
             operator: config.operator.value.clone().unwrap_or_else(os_user),
             db_given: config.db.value.is_some(),
             db,
@@ -184,16 +206,33 @@ impl Context {
                 Access::ReadWrite
             },
             lang: config.lang.value,
+            office_hours,
             config: std::sync::Arc::new(config),
         })
     }
 
-    /// Opens the database, creating it when it does not exist yet.
+    /// What the console is opened with.
+    pub fn console_options(&self, demo: bool) -> ConsoleOptions {
+        ConsoleOptions {
+            db: self.db.clone(),
+            db_given: self.db_given,
+            clock: self.clock,
+            operator: self.operator.clone(),
+            access: self.access,
+            lang: self.lang,
+            office_hours: self.office_hours,
+            demo,
+            theme: self.config.theme.value.clone(),
+            keymap: self.config.keymap.clone(),
+            pane: self.config.pane.value,
+        }
+    }
+
     pub fn open(&self) -> Result<Store> {
         let mut store = Store::open(&self.db, self.access)?;
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
-            clock: self.now_frozen.then_some(self.now),
+            clock: self.clock,
         });
         Ok(store)
     }
@@ -258,11 +297,22 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    // The language of an error: the flag, else the environment, else Chinese (the
+    // configuration may be what failed).
+    let lang = cli
+        .global
+        .lang
+        .or_else(|| {
+            std::env::var("AEO_LANG")
+                .ok()
+                .and_then(|v| <Lang as clap::ValueEnum>::from_str(&v, true).ok())
+        })
+        .unwrap_or(Lang::Zh);
     let started = std::time::Instant::now();
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
             tracing::error!(error = %msg, "failed");
             eprintln!("aeo: error: {}", crate::text::inert(&msg));
             ExitCode::FAILURE
@@ -296,7 +346,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         "start"
     );
     match cli.command {
-        None => crate::tui::console(&ctx, cli.global.demo),
+        None => crate::tui::console(ctx.console_options(cli.global.demo)),
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

@@ -1,8 +1,9 @@
 //! Installing and running a seat: `aeo config`, `aeo doctor`, `aeo completions`, `aeo man`.
 
 use super::output::{ListOutput, print_listing};
-use super::{Context, Global, Lang};
+use super::{Context, Global};
 use crate::config::{Config, Source};
+use crate::text::Lang;
 use anyhow::{Context as _, Result};
 use clap::Args;
 use clap_complete::Shell;
@@ -238,7 +239,7 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
     };
     d.lang = config.lang.value;
     let now = match &g.now {
-        Some(s) => super::parse_instant(s).context("--now / AEO_NOW")?,
+        Some(s) => crate::calendar::parse_instant(s).context("--now / AEO_NOW")?,
         None => jiff::Timestamp::now(),
     };
     check_database(&mut d, &config);

@@ -51,6 +51,14 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The 清零 report: open problems per enterprise and per coordinator, oldest first
+    Problems {
+        /// Targets in working days [default: reply=1,resolve=5]
+        #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
+        targets: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
@@ -145,7 +153,12 @@ fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
-    let ReportCommand::Day { date, json } = cmd;
+    let (date, json) = match cmd {
+        ReportCommand::Day { date, json } => (date, json),
+        ReportCommand::Problems { targets, json } => {
+            return super::hotline::report_problems(ctx, targets.as_deref(), *json);
+        }
+    };
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;

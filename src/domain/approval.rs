@@ -47,6 +47,13 @@ pub struct DeadlineRule {
     pub reason_en: String,
 }
 
+impl DeadlineRule {
+    /// The rule in words ("措施25：认证企业5个工作日（常规20个）").
+    pub fn reason(&self, lang: crate::text::Lang) -> &str {
+        lang.pick(&self.reason_zh, &self.reason_en)
+    }
+}
+
 fn day_count(code: &str) -> DayCount {
     if code == "calendar" {
         DayCount::Calendar

@@ -3,6 +3,7 @@
 
 use super::credit::CreditLevel;
 use super::measures::MeasureCatalog;
+use super::message::Message;
 use crate::calendar::{WorkingCalendar, shanghai_datetime};
 use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
@@ -56,20 +57,48 @@ pub struct ClearanceAccepted {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClearanceRefusal {
-    #[error("{level} may not use appointment clearance (measure 27)")]
-    LevelRefused { level: &'static str },
+    #[error("{} may not use appointment clearance (measure 27)", level.name_en())]
+    LevelRefused { level: CreditLevel },
     #[error(
         "the clearance time falls within office hours: ordinary clearance applies, no appointment is needed"
     )]
     WithinOfficeHours,
     #[error(
-        "requested {given:.1} h ahead; {level} must request at least {required} h ahead (measure 27)"
+        "requested {given:.1} h ahead; {} must request at least {required} h ahead (measure 27)", level.name_en()
     )]
     TooLate {
         given: f64,
         required: u32,
-        level: &'static str,
+        level: CreditLevel,
     },
+}
+
+impl ClearanceRefusal {
+    pub fn message(&self) -> Message {
+        let zh = match self {
+            ClearanceRefusal::LevelRefused { level } => {
+                format!("{}不能预约通关（措施27）", level.name_zh())
+            }
+            ClearanceRefusal::WithinOfficeHours => {
+                "通关时间在办公时间内：按正常通关办理，无需预约".to_string()
+            }
+            ClearanceRefusal::TooLate {
+                given,
+                required,
+                level,
+            } => format!(
+                "提前 {given:.1} 小时申请；{}须至少提前 {required} 小时申请（措施27）",
+                level.name_zh()
+            ),
+        };
+        Message::new(zh, self.to_string())
+    }
+}
+
+impl ClearanceAccepted {
+    pub fn rule(&self, lang: crate::text::Lang) -> &str {
+        lang.pick(&self.rule_zh, &self.rule_en)
+    }
 }
 
 pub fn check_appointment(
@@ -82,9 +111,7 @@ pub fn check_appointment(
 ) -> Result<ClearanceAccepted, ClearanceRefusal> {
     let lead = catalog.appointment_clearance();
     if lead.refused_levels.iter().any(|l| l == credit.code()) {
-        return Err(ClearanceRefusal::LevelRefused {
-            level: credit.name_zh(),
-        });
+        return Err(ClearanceRefusal::LevelRefused { level: credit });
     }
     if hours.contains(cal, clearance_at) {
         return Err(ClearanceRefusal::WithinOfficeHours);
@@ -101,7 +128,7 @@ pub fn check_appointment(
         return Err(ClearanceRefusal::TooLate {
             given: given_hours,
             required,
-            level: credit.name_zh(),
+            level: credit,
         });
     }
     let (rule_zh, rule_en) = if reduced {

@@ -1,5 +1,6 @@
 //! Enterprise credit levels (企业信用等级) as data: a rule names the levels it applies to.
 
+use crate::text::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -46,6 +47,22 @@ impl CreditLevel {
             CreditLevel::Regular => "常规企业",
             CreditLevel::Dishonest => "失信企业",
             CreditLevel::SeriouslyDishonest => "严重失信企业",
+        }
+    }
+
+    /// The name an operator reads, in their language.
+    pub fn name(self, lang: Lang) -> &'static str {
+        lang.pick(self.name_zh(), self.name_en())
+    }
+
+    /// The name in a narrow column.
+    pub fn short_name(self, lang: Lang) -> &'static str {
+        match self {
+            CreditLevel::Advanced => lang.pick("高级认证", "advanced"),
+            CreditLevel::Certified => lang.pick("认证", "certified"),
+            CreditLevel::Regular => lang.pick("常规", "regular"),
+            CreditLevel::Dishonest => lang.pick("失信", "dishonest"),
+            CreditLevel::SeriouslyDishonest => lang.pick("严重失信", "s.dishonest"),
         }
     }
 

@@ -2,6 +2,7 @@
 //! the 当日清 state of a day.
 
 use super::credit::CreditLevel;
+use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::DayInfo;
 use serde::Serialize;
@@ -31,7 +32,8 @@ impl BookingStatus {
     }
 }
 
-/// Why a booking is refused. Each message says what to do instead.
+/// Why a booking is refused. Each message says what to do instead; [`BookingRefusal::message`]
+/// says it in both languages (Display is the English).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingRefusal {
     #[error(
@@ -39,27 +41,66 @@ pub enum BookingRefusal {
     )]
     SlotFull { capacity: u32 },
     #[error(
-        "{date} is not a working day ({why}); only AEO enterprises may book it (\"5+2\", measure 7), and this enterprise is {level}"
+        "{enterprise} is {}: it may not book a day off (\"5+2\", measure 7: AEO enterprises only); {date} is a {why_en}; choose a working day", level.name_en()
     )]
     NonWorkingDayNotAeo {
+        enterprise: String,
         date: String,
-        why: String,
-        level: &'static str,
+        why_zh: String,
+        why_en: String,
+        level: CreditLevel,
     },
     #[error(
-        "inspection {location} is offered to AEO enterprises only (measure 30); this enterprise is {level}"
+        "{enterprise} is {}: inspection {} is offered to AEO enterprises only (measure 30); choose inside the supervision zone", level.name_en(), location.name_en()
     )]
     LocationNotAeo {
-        location: &'static str,
-        level: &'static str,
+        enterprise: String,
+        location: Location,
+        level: CreditLevel,
     },
-    #[error("the slot on {date} has already passed")]
+    #[error("the slot on {date} has already passed; choose a slot from today on")]
     SlotPassed { date: String },
+}
+
+impl BookingRefusal {
+    pub fn message(&self) -> Message {
+        let en = self.to_string();
+        let zh = match self {
+            BookingRefusal::SlotFull { capacity } => {
+                format!("时段已满：{capacity} 个名额均已预约，请选择其他时段")
+            }
+            BookingRefusal::NonWorkingDayNotAeo {
+                enterprise,
+                date,
+                why_zh,
+                level,
+                ..
+            } => format!(
+                "{enterprise} 为{}，休息日不可预约（措施7：仅AEO企业 5+2）：{date} 是{why_zh}；请选择工作日",
+                level.name_zh()
+            ),
+            BookingRefusal::LocationNotAeo {
+                enterprise,
+                location,
+                level,
+            } => format!(
+                "{enterprise} 为{}，不能{}查验（措施30：仅AEO企业）；请选择监管区内",
+                level.name_zh(),
+                location.name_zh()
+            ),
+            BookingRefusal::SlotPassed { date } => {
+                format!("{date} 的时段已过，请选择今天及以后的时段")
+            }
+        };
+        Message::new(zh, en)
+    }
 }
 
 /// What a booking decision looks at.
 #[derive(Debug, Clone)]
 pub struct BookingRequest<'a> {
+    /// The enterprise's name, for the refusal.
+    pub enterprise: &'a str,
     pub day: &'a DayInfo,
     pub capacity: u32,
     pub places_taken: u32,
@@ -79,15 +120,18 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
     }
     if !req.day.working && !req.credit.is_aeo() {
         return Err(BookingRefusal::NonWorkingDayNotAeo {
+            enterprise: req.enterprise.to_string(),
             date: req.day.date.to_string(),
-            why: day_reason_zh(req.day),
-            level: req.credit.name_zh(),
+            why_zh: req.day.reason_text(crate::text::Lang::Zh),
+            why_en: req.day.reason_text(crate::text::Lang::En),
+            level: req.credit,
         });
     }
     if req.location != Location::InZone && !req.credit.is_aeo() {
         return Err(BookingRefusal::LocationNotAeo {
-            location: req.location.name_en(),
-            level: req.credit.name_zh(),
+            enterprise: req.enterprise.to_string(),
+            location: req.location,
+            level: req.credit,
         });
     }
     if req.places_taken >= req.capacity {
@@ -107,22 +151,6 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
             }
         )
     }))
-}
-
-/// The day's reason in Chinese: 周末, 工作日, the holiday's name, or 调休上班.
-pub fn day_reason_zh(day: &DayInfo) -> String {
-    use crate::calendar::DayReason;
-    let base = match &day.reason {
-        DayReason::Weekday => "工作日".to_string(),
-        DayReason::Weekend => "周末".to_string(),
-        DayReason::Holiday { name } => format!("{name}假期"),
-        DayReason::MakeUpWorkday { name } => format!("{name}调休上班"),
-    };
-    if day.data_known {
-        base
-    } else {
-        format!("{base}, 该年假日安排未公布")
-    }
 }
 
 /// Counts of a day's bookings, and what still stands between the day and 当日清 (all cleared).
@@ -164,6 +192,7 @@ mod tests {
 
     fn req(day: &DayInfo, credit: CreditLevel, taken: u32) -> BookingRequest<'_> {
         BookingRequest {
+            enterprise: "上海测试有限公司",
             day,
             capacity: 3,
             places_taken: taken,

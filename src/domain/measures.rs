@@ -4,6 +4,7 @@
 //! [`MeasureCatalog::parse`] validates the whole file, so the typed accessors cannot fail on a
 //! catalog that parsed.
 
+use crate::text::Lang;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -137,6 +138,16 @@ enum ParamKind {
     DayCount,
     /// A list of credit-level names.
     Levels,
+}
+
+impl Measure {
+    pub fn title(&self, lang: Lang) -> &str {
+        lang.pick(&self.title_zh, &self.title_en)
+    }
+
+    pub fn summary(&self, lang: Lang) -> &str {
+        lang.pick(&self.summary_zh, &self.summary_en)
+    }
 }
 
 impl ParamKind {
@@ -405,6 +416,11 @@ impl MeasureCatalog {
             5 => "优化服务类措施",
             _ => "未知类别",
         }
+    }
+
+    /// The plan's heading for a category (1..=5), in the operator's language.
+    pub fn category_name(c: u8, lang: Lang) -> &'static str {
+        lang.pick(Self::category_name_zh(c), Self::category_name_en(c))
     }
 
     /// English name of a category (1..=5).

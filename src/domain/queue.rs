@@ -18,6 +18,10 @@ macro_rules! coded_enum {
             pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
             pub fn name_zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
             pub fn name_en(self) -> &'static str { match self { $($name::$variant => $en),+ } }
+            /// The name an operator reads, in their language.
+            pub fn name(self, lang: $crate::text::Lang) -> &'static str {
+                lang.pick(self.name_zh(), self.name_en())
+            }
             pub fn parse(s: &str) -> Result<Self, String> {
                 let t = s.trim();
                 let norm = t.to_ascii_lowercase().replace('-', "_");
@@ -140,32 +144,17 @@ impl WorkFlags {
         }
     }
 
-    pub fn labels_zh(self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.urgent {
-            v.push("加急");
-        }
-        if self.non_intrusive {
-            v.push("非侵入");
-        }
-        if self.report_accepted {
-            v.push("采信");
-        }
-        v
-    }
-
-    pub fn labels_en(self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.urgent {
-            v.push("URGENT");
-        }
-        if self.non_intrusive {
-            v.push("non-intrusive");
-        }
-        if self.report_accepted {
-            v.push("report-accepted");
-        }
-        v
+    /// The flags that are set, by name, in the operator's language.
+    pub fn labels(self, lang: crate::text::Lang) -> Vec<&'static str> {
+        [
+            (self.urgent, "加急", "URGENT"),
+            (self.non_intrusive, "非侵入", "non-intrusive"),
+            (self.report_accepted, "采信", "report-accepted"),
+        ]
+        .into_iter()
+        .filter(|(set, _, _)| *set)
+        .map(|(_, zh, en)| lang.pick(zh, en))
+        .collect()
     }
 }
 

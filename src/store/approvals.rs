@@ -8,7 +8,8 @@ use crate::domain::approval::{
 };
 use crate::domain::credit::CreditLevel;
 use crate::domain::measures::MeasureCatalog;
-use anyhow::{Result, anyhow, bail};
+use crate::domain::message::Message;
+use anyhow::Result;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -149,7 +150,7 @@ impl Writer<'_> {
             .prepare_cached(&format!("{APPROVAL_SELECT} WHERE a.id = ?1"))?
             .query_row([id], approval_from)
             .optional()?
-            .ok_or_else(|| anyhow!("no approval {id}"))?;
+            .ok_or_else(|| no_approval(id))?;
         let pauses: Vec<ClockPause> = self
             .conn()
             .prepare_cached(
@@ -214,10 +215,13 @@ impl Writer<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (decided, enterprise_id, open_pause) =
-            row.ok_or_else(|| anyhow!("no approval {id}"))?;
+        let (decided, enterprise_id, open_pause) = row.ok_or_else(|| no_approval(id))?;
         if decided.is_some() {
-            bail!("approval {id} is already decided");
+            return Err(Message::new(
+                format!("审批 #{id} 已办结"),
+                format!("approval #{id} is already decided"),
+            )
+            .into());
         }
         Ok((enterprise_id, open_pause))
     }
@@ -242,7 +246,11 @@ impl Writer<'_> {
     pub fn pause_approval(&self, id: i64, reason: PauseReason, now: Timestamp) -> Result<()> {
         let (enterprise_id, open) = self.open_approval(id)?;
         if open.is_some() {
-            bail!("approval {id} is already paused");
+            return Err(Message::new(
+                format!("审批 #{id} 已在暂停计时"),
+                format!("approval #{id} is already paused"),
+            )
+            .into());
         }
         self.conn().execute(
             "INSERT INTO approval_pauses (approval_id, reason, started_at) VALUES (?1, ?2, ?3)",
@@ -263,7 +271,12 @@ impl Writer<'_> {
 
     pub fn resume_approval(&self, id: i64, now: Timestamp) -> Result<()> {
         let (enterprise_id, open) = self.open_approval(id)?;
-        let pause = open.ok_or_else(|| anyhow!("approval {id} is not paused"))?;
+        let pause = open.ok_or_else(|| {
+            Message::new(
+                format!("审批 #{id} 没有暂停计时，无需恢复"),
+                format!("approval #{id} is not paused"),
+            )
+        })?;
         self.end_pause(pause, enterprise_id, now)?;
         self.refresh_deadline(id)
     }
@@ -433,6 +446,10 @@ impl Store {
             None => None,
         })
     }
+}
+
+fn no_approval(id: i64) -> Message {
+    Message::new(format!("没有审批 #{id}"), format!("no approval #{id}"))
 }
 
 #[cfg(test)]

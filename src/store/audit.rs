@@ -2,6 +2,7 @@
 //! before and after. Append-only, enforced by triggers in the schema.
 
 use super::{Store, Writer, ts};
+use crate::calendar::Clock;
 use anyhow::Result;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -11,21 +12,15 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub operator: String,
-    pub clock: Option<Timestamp>,
+    pub clock: Clock,
 }
 
 impl Default for Actor {
     fn default() -> Self {
         Actor {
             operator: "unknown".to_string(),
-            clock: None,
+            clock: Clock::System,
         }
-    }
-}
-
-impl Actor {
-    pub fn now(&self) -> Timestamp {
-        self.clock.unwrap_or_else(Timestamp::now)
     }
 }
 
@@ -53,6 +48,8 @@ const AUDITED: &[&str] = &[
     "approval_pauses",
     "problems",
     "verifications",
+    "calls",
+    "problem_notes",
 ];
 
 impl Writer<'_> {
@@ -107,7 +104,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                self.actor.now().as_second(),
+                self.now.as_second(),
                 self.actor.operator,
                 action,
                 entity,

@@ -1,9 +1,10 @@
 //! Enterprises, coordinators, problems and verifications.
 
-use super::{Store, Writer, opt_ts, ts};
+use super::{Store, Writer};
 use crate::domain::credit::CreditLevel;
-use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry, Problem};
+use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry};
 use crate::domain::ids::ChecksumStatus;
+use crate::domain::message::Message;
 use crate::domain::search::{LookupQuery, search_keys};
 use crate::domain::verification::VerificationKind;
 use anyhow::{Context, Result, anyhow};
@@ -72,7 +73,7 @@ fn status_from(code: &str) -> ChecksumStatus {
 }
 
 pub(crate) const ENTERPRISE_COLS: &str = "e.id, e.uscc, e.uscc_status, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, e.coordinator_id";
-const COORDINATOR_COLS: &str =
+pub(crate) const COORDINATOR_COLS: &str =
     "c.id, c.name, c.phone, c.office_code, c.office_name, c.role, c.duty_hours";
 
 pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterprise> {
@@ -95,7 +96,7 @@ pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterp
     })
 }
 
-fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
+pub(crate) fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
     let Some(id) = r.get::<_, Option<i64>>(at)? else {
         return Ok(None);
     };
@@ -188,12 +189,16 @@ impl Writer<'_> {
             .with_context(|| format!("cannot add enterprise {} ({})", e.name_zh, e.uscc))?;
         let id = self.conn().last_insert_rowid();
         self.record_created("enterprises", id, Some(id))?;
+        if let Some(c) = e.coordinator_id {
+            self.link_coordinator(id, c)?;
+        }
         Ok(id)
     }
 
     pub fn insert_problem(&self, p: &NewProblem<'_>) -> Result<i64> {
         self.conn().execute(
-            "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at, status, closed_at, first_reply_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?5)",
             params![p.enterprise_id, p.title, p.district, p.opened_at.as_second(), p.cleared_at.map(|t| t.as_second())],
         )?;
         let id = self.conn().last_insert_rowid();
@@ -241,7 +246,13 @@ impl Store {
                 |r| enterprise_from(r, 0),
             )
             .optional()?;
-        found.ok_or_else(|| anyhow!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"))
+        found.ok_or_else(|| {
+            Message::new(
+                format!("没有企业「{k}」（请给出编号、统一社会信用代码、海关编码或中文全称；`aeo lookup` 可搜索）"),
+                format!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"),
+            )
+            .into()
+        })
     }
 
     pub fn coordinator(&self, id: i64) -> Result<Option<Coordinator>> {
@@ -362,25 +373,6 @@ impl Store {
         }
         scored.sort();
         Ok(scored.into_iter().take(limit).map(|(_, id)| id).collect())
-    }
-
-    /// The enterprise's problems, open ones first.
-    pub fn problems_of(&self, enterprise_id: i64) -> Result<Vec<Problem>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, enterprise_id, title, district, opened_at, cleared_at FROM problems
-             WHERE enterprise_id = ?1 ORDER BY cleared_at IS NOT NULL, opened_at DESC",
-        )?;
-        let rows = stmt.query_map([enterprise_id], |r| {
-            Ok(Problem {
-                id: r.get(0)?,
-                enterprise_id: r.get(1)?,
-                title: r.get(2)?,
-                district: r.get(3)?,
-                opened_at: ts(r.get(4)?),
-                cleared_at: opt_ts(r.get(5)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Management and other verifications scheduled for an enterprise.

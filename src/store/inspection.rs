@@ -7,6 +7,7 @@ use crate::domain::ids::office_name;
 use crate::domain::inspection::{
     BookingRequest, BookingStatus, DayClearance, Location, check_booking,
 };
+use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
@@ -155,19 +156,31 @@ impl Writer<'_> {
                 slot_from,
             )
             .optional()?
-            .ok_or_else(|| anyhow!("no inspection slot {}", b.slot_id))?;
-        let credit: String = self
+            .ok_or_else(|| {
+                Message::new(
+                    format!("没有查验时段 #{}", b.slot_id),
+                    format!("no inspection slot #{}", b.slot_id),
+                )
+            })?;
+        let (credit, name): (String, String) = self
             .conn()
             .query_row(
-                "SELECT credit FROM enterprises WHERE id = ?1",
+                "SELECT credit, name_zh FROM enterprises WHERE id = ?1",
                 [b.enterprise_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .ok_or_else(|| anyhow!("no enterprise with id {}", b.enterprise_id))?;
+            .ok_or_else(|| {
+                Message::new(
+                    format!("没有企业 #{}", b.enterprise_id),
+                    format!("no enterprise with id {}", b.enterprise_id),
+                )
+            })?;
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
         let day = cal.day(slot.date);
+        let name = crate::text::inert(&name);
         let note = check_booking(&BookingRequest {
+            enterprise: &name,
             day: &day,
             capacity: slot.capacity,
             places_taken: slot.taken,
@@ -196,13 +209,21 @@ impl Writer<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .ok_or_else(|| anyhow!("no booking {id}"))?;
+            .ok_or_else(|| Message::new(format!("没有预约 #{id}"), format!("no booking #{id}")))?;
         let from = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
         if from == to {
-            bail!("booking {id} is already {}", to.name_en());
+            return Err(Message::new(
+                format!("预约 #{id} 已是{}", to.name_zh()),
+                format!("booking #{id} is already {}", to.name_en()),
+            )
+            .into());
         }
         if matches!(from, BookingStatus::Done | BookingStatus::Cancelled) {
-            bail!("booking {id} is {} and cannot change", from.name_en());
+            return Err(Message::new(
+                format!("预约 #{id} {}，不能再更改", from.name_zh()),
+                format!("booking #{id} is {} and cannot change", from.name_en()),
+            )
+            .into());
         }
         let action = match to {
             BookingStatus::Done => "inspection_done",

@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod console;
 mod enterprises;
+mod hotline;
 mod inspection;
 mod queue;
 mod transfer;
@@ -12,6 +13,10 @@ mod transfer;
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use hotline::{
+    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
+    VerificationRow,
+};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use transfer::{
@@ -19,6 +24,7 @@ pub use transfer::{
     SlotExport,
 };
 
+use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -31,6 +37,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_hotline_work.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -39,8 +46,13 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// How long a writer waits for another operator's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Refused writes on a read-only seat say so in these words.
+/// Refused writes on a read-only seat say so in these words (the English half).
 pub const READ_ONLY_MESSAGE: &str = "this console is read-only (--read-only): changes are refused";
+
+/// Why a write on a read-only seat is refused.
+pub fn read_only_message() -> Message {
+    Message::new("只读席位（--read-only）：不能更改数据", READ_ONLY_MESSAGE)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -212,7 +224,7 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
             tracing::warn!(operator = %self.actor.operator, "write refused: read-only seat");
-            bail!(READ_ONLY_MESSAGE);
+            return Err(read_only_message().into());
         }
         let tx = self
             .conn
@@ -220,6 +232,7 @@ impl Store {
             .map_err(busy_message)?;
         let w = Writer {
             tx,
+            now: self.actor.clock.now(),
             actor: self.actor.clone(),
             snapshot_sql: Default::default(),
         };
@@ -257,6 +270,7 @@ impl Store {
             "approvals",
             "problems",
             "verifications",
+            "calls",
         ] {
             let n: i64 = self
                 .conn
@@ -274,10 +288,14 @@ fn busy_message(e: rusqlite::Error) -> anyhow::Error {
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
         )
     {
-        return anyhow!(
-            "another operator is writing to the database and did not finish within {} s; try again",
-            BUSY_TIMEOUT.as_secs()
-        );
+        let s = BUSY_TIMEOUT.as_secs();
+        return Message::new(
+            format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
+            format!(
+                "another operator is writing to the database and did not finish within {s} s; try again"
+            ),
+        )
+        .into();
     }
     anyhow::Error::new(e)
 }
@@ -325,6 +343,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// The instant of this transaction: every audit entry it writes carries it.
+    now: Timestamp,
     actor: Actor,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,

@@ -2,8 +2,10 @@
 
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
+use crate::domain::message::Message;
+use crate::domain::ownership::{self, ItemChange, ItemState};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -104,7 +106,7 @@ impl Writer<'_> {
         Ok(id)
     }
 
-    /// Moves an item to `to`, checking it is in a state that allows it.
+    /// Moves an item to `to` (take, release, finish, abnormal), as the ownership rule allows.
     pub fn set_item_status(
         &self,
         id: i64,
@@ -112,6 +114,40 @@ impl Writer<'_> {
         operator: &str,
         now: Timestamp,
     ) -> Result<()> {
+        self.change_item(id, ItemChange::to_status(to), operator, now)
+            .map(|_| ())
+    }
+
+    /// Applies one change to an item, as the ownership rule allows, checked inside this
+    /// transaction; returns the state before and after (for undo).
+    pub fn change_item(
+        &self,
+        id: i64,
+        change: ItemChange,
+        operator: &str,
+        now: Timestamp,
+    ) -> Result<(ItemState, ItemState)> {
+        let (before, enterprise_id) = self.item_state(id)?;
+        let after = ownership::apply(id, &before, change, operator)?;
+        self.put_item_state(change.action(), id, enterprise_id, &after, now)?;
+        Ok((before, after))
+    }
+
+    /// Puts an item back as it was before a change, as a new audited change ("undo"); refused
+    /// when the item has changed since.
+    pub fn undo_item(
+        &self,
+        id: i64,
+        before: &ItemState,
+        after: &ItemState,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (current, enterprise_id) = self.item_state(id)?;
+        ownership::check_undo(id, &current, after)?;
+        self.put_item_state("undo", id, enterprise_id, before, now)
+    }
+
+    fn item_state(&self, id: i64) -> Result<(ItemState, i64)> {
         let current: Option<(String, Option<String>, i64)> = self
             .conn()
             .query_row(
@@ -121,33 +157,28 @@ impl Writer<'_> {
             )
             .optional()?;
         let Some((status, taken_by, enterprise_id)) = current else {
-            bail!("no queue item {id}");
+            return Err(Message::new(
+                format!("没有队列事项 #{id}"),
+                format!("no queue item #{id}"),
+            )
+            .into());
         };
         let status = WorkStatus::parse(&status).map_err(|e| anyhow!(e))?;
-        match (status, to) {
-            (WorkStatus::Done, _) => bail!("queue item {id} is already done"),
-            (WorkStatus::InProgress, WorkStatus::InProgress) => {
-                let who = taken_by.unwrap_or_default();
-                bail!("queue item {id} is already taken by {who}")
-            }
-            (s, t) if s == t => bail!("queue item {id} is already {}", t.name_en()),
-            _ => {}
-        }
-        let taken = match to {
-            WorkStatus::InProgress => Some(operator.to_string()),
-            WorkStatus::Waiting => None,
-            _ => taken_by.or_else(|| Some(operator.to_string())),
-        };
-        let action = match to {
-            WorkStatus::InProgress => "take",
-            WorkStatus::Waiting => "release",
-            WorkStatus::Done => "finish",
-            WorkStatus::Abnormal => "mark_abnormal",
-        };
+        Ok((ItemState { status, taken_by }, enterprise_id))
+    }
+
+    fn put_item_state(
+        &self,
+        action: &str,
+        id: i64,
+        enterprise_id: i64,
+        to: &ItemState,
+        now: Timestamp,
+    ) -> Result<()> {
         self.audited_update(action, "work_items", id, Some(enterprise_id), || {
             self.conn().execute(
                 "UPDATE work_items SET status = ?2, taken_by = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, to.code(), taken, now.as_second()],
+                params![id, to.status.code(), to.taken_by, now.as_second()],
             )?;
             Ok(())
         })

@@ -2,7 +2,7 @@
 //! abnormal (to be handled at once), what still stands between the day and "cleared".
 
 use crate::calendar::{DayReason, WorkingCalendar};
-use crate::domain::inspection::{BookingStatus, DayClearance, Location, day_reason_zh};
+use crate::domain::inspection::{BookingStatus, DayClearance, Location};
 use crate::store::Store;
 use crate::text::{inert, table};
 use anyhow::Result;
@@ -70,7 +70,7 @@ pub fn day_report(store: &Store, date: Date, cal: &WorkingCalendar) -> Result<Da
     let calendar = CalendarStatus {
         status,
         working: day.working,
-        reason_zh: day_reason_zh(&day),
+        reason_zh: day.reason_text(crate::text::Lang::Zh),
         reason: day.reason.clone(),
         data_known: day.data_known,
     };

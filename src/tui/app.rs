@@ -2,7 +2,6 @@
 //! it (through a store transaction when it writes), and the panes reload what they show.
 
 use super::Clock;
-use super::format::{self, tr};
 use super::keymap::{Cmd, Keymap};
 use super::panes::{
     ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, hint_spans,
@@ -12,12 +11,16 @@ use super::popups::{
 };
 use super::theme::Theme;
 use crate::calendar::{WorkingCalendar, shanghai_date};
-use crate::cli::Lang;
 use crate::domain::approval::PauseReason;
+use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::message::localize;
 use crate::domain::queue::WorkStatus;
+use crate::present;
 use crate::store::{NewBooking, Store};
+use crate::text::Lang;
+use crate::text::tr;
 use crate::text::{inert, pad, width};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -107,6 +110,8 @@ pub struct Session {
     pub lang: Lang,
     /// The database did not exist and was created empty for this session: the header says so.
     pub new_db: bool,
+    /// Office hours for appointment clearance (measure 27), as configured.
+    pub office_hours: OfficeHours,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,10 +178,7 @@ impl App {
         // The audit trail names this console's operator, on the console's clock.
         store.set_actor(crate::store::Actor {
             operator: session.operator.clone(),
-            clock: match clock {
-                Clock::Frozen(t) => Some(t),
-                Clock::System => None,
-            },
+            clock,
         });
         let data_version = store.data_version()?;
         let mut app = App {
@@ -261,7 +263,7 @@ impl App {
         };
         self.stale[id.index()] = false;
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -279,7 +281,7 @@ impl App {
             _ => Ok(()),
         };
         if let Err(e) = result {
-            self.set_error(format!("{e:#}"));
+            self.set_error(localize(&e, self.session.lang));
         }
     }
 
@@ -321,7 +323,7 @@ impl App {
                 self.set_status(done);
                 self.after_write();
             }
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
@@ -359,7 +361,7 @@ impl App {
             }
             Ok(_) => {}
             Err(e) => {
-                self.set_error(format!("{e:#}"));
+                self.set_error(localize(&e, self.session.lang));
                 redraw = true;
             }
         }
@@ -454,10 +456,7 @@ impl App {
                 let done = format!(
                     "{} #{id}: {}",
                     tr(lang, "队列事项", "queue item"),
-                    match lang {
-                        Lang::Zh => to.name_zh(),
-                        Lang::En => to.name_en(),
-                    }
+                    to.name(lang)
                 );
                 self.apply(|w| w.set_item_status(id, to, &op, now), done);
             }
@@ -467,8 +466,11 @@ impl App {
                     self.popup = Some(Popup::Book(Box::new(BookPopup::new(slot, day))));
                     self.reload_popup();
                 }
-                Ok(None) => self.set_error(format!("no inspection slot {slot_id}")),
-                Err(e) => self.set_error(format!("{e:#}")),
+                Ok(None) => self.set_error(format!(
+                    "{} #{slot_id}",
+                    tr(lang, "没有查验时段", "no inspection slot")
+                )),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             Action::Book {
                 slot_id,
@@ -478,14 +480,7 @@ impl App {
             } => self.book(slot_id, enterprise_id, location, &goods),
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
-                let done = format!(
-                    "{} #{id}: {}",
-                    tr(lang, "预约", "booking"),
-                    match lang {
-                        Lang::Zh => to.name_zh(),
-                        Lang::En => to.name_en(),
-                    }
-                );
+                let done = format!("{} #{id}: {}", tr(lang, "预约", "booking"), to.name(lang));
                 self.apply(|w| w.set_booking_status(id, to, now), done);
             }
             Action::PauseApproval(id, reason) => {
@@ -495,10 +490,7 @@ impl App {
                     "{} #{id}: {} ({})",
                     tr(lang, "审批", "approval"),
                     tr(lang, "暂停计时", "clock paused"),
-                    match lang {
-                        Lang::Zh => reason.name_zh(),
-                        Lang::En => reason.name_en(),
-                    }
+                    reason.name(lang)
                 );
                 self.apply(|w| w.pause_approval(id, reason, now), done);
             }
@@ -578,8 +570,9 @@ impl App {
             }
             // The refusal carries the rule's reason ("5+2", slot full, location).
             Err(e) => self.set_error(format!(
-                "{}: {e:#}",
-                tr(lang, "预约被拒绝", "booking refused")
+                "{}{}",
+                tr(lang, "预约被拒绝：", "booking refused: "),
+                localize(&e, lang)
             )),
         }
     }
@@ -668,7 +661,7 @@ impl App {
                     self.theme = t;
                     self.set_status(format!("theme {arg}"));
                 }
-                Err(e) => self.set_error(format!("{e:#}")),
+                Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             other => self.set_error(format!(
                 "{} ':{}' ({})",
@@ -686,7 +679,7 @@ impl App {
     /// `:clearance ENTERPRISE TIME`: may the enterprise clear at TIME by appointment (预约通关,
     /// measure 27), asked now? The answer goes to the status line.
     fn check_clearance(&mut self, arg: &str) {
-        use crate::domain::clearance::{OfficeHours, check_appointment};
+        use crate::domain::clearance::check_appointment;
         let lang = self.lang();
         let Some((who, when)) = arg.split_once(char::is_whitespace) else {
             self.set_error(tr(
@@ -696,16 +689,13 @@ impl App {
             ));
             return;
         };
-        let hours = std::env::var("AEO_OFFICE_HOURS")
-            .ok()
-            .and_then(|h| OfficeHours::parse(&h).ok())
-            .unwrap_or_default();
+        let hours = self.session.office_hours;
         let result = self.store.resolve_enterprise(who).and_then(|e| {
-            let at = crate::cli::parse_instant(when)?;
+            let at = crate::calendar::parse_instant(when)?;
             Ok((e, at))
         });
         match result {
-            Err(e) => self.set_error(format!("{e:#}")),
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
             Ok((e, at)) => match check_appointment(
                 e.credit,
                 self.now,
@@ -718,16 +708,15 @@ impl App {
                     "{} {} {}: {}",
                     tr(lang, "可预约通关", "appointment clearance accepted:"),
                     inert(&e.name_zh),
-                    crate::tui::format::instant(at),
-                    match lang {
-                        Lang::Zh => ok.rule_zh,
-                        Lang::En => ok.rule_en,
-                    }
+                    crate::present::instant(at),
+                    ok.rule(lang)
                 )),
                 Err(refusal) => self.set_error(format!(
-                    "{} {}: {refusal}",
+                    "{} {}{}{}",
                     tr(lang, "不能预约通关", "appointment clearance refused for"),
-                    inert(&e.name_zh)
+                    inert(&e.name_zh),
+                    tr(lang, "：", ": "),
+                    refusal.message().text(lang)
                 )),
             },
         }
@@ -880,10 +869,10 @@ impl App {
                 " {} {} {} ",
                 tr(lang, "上海时间", "Shanghai"),
                 shanghai_date(self.now),
-                format::clock(self.now)
+                present::clock(self.now)
             )
         } else {
-            format!(" {} {} ", tr(lang, "上海", "SH"), format::clock(self.now))
+            format!(" {} {} ", tr(lang, "上海", "SH"), present::clock(self.now))
         };
         let used: usize = left.iter().map(|s| width(&s.content)).sum::<usize>() + width(&clock);
         let room = usize::from(area.width).saturating_sub(used);

@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod backend;
-mod format;
 pub mod keymap;
 pub mod panes;
 pub mod popups;
@@ -16,41 +15,49 @@ mod wrap;
 
 pub use app::{Action, App, PaneId, Session};
 
+pub use crate::calendar::Clock;
+
 use crate::calendar::WorkingCalendar;
-use crate::cli::Context;
+use crate::domain::clearance::OfficeHours;
 use crate::domain::measures::MeasureCatalog;
 use crate::store::{Access, Store};
+use crate::text::Lang;
 use anyhow::{Context as _, Result};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use jiff::Timestamp;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use stream_next::StreamNext;
 
-/// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    Frozen(Timestamp),
-    System,
-}
-
-impl Clock {
-    pub fn now(&self) -> Timestamp {
-        match self {
-            Clock::Frozen(t) => *t,
-            Clock::System => Timestamp::now(),
-        }
-    }
+/// What the console is opened with, resolved once by whoever starts it (the command line).
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    pub db: PathBuf,
+    /// The database was named (--db, AEO_DB) rather than the default path.
+    pub db_given: bool,
+    pub clock: Clock,
+    pub operator: String,
+    pub access: Access,
+    pub lang: Lang,
+    pub office_hours: OfficeHours,
+    /// Open on a fresh demo database (in a temporary file unless the database was named).
+    pub demo: bool,
+    /// Theme name or file (dark when none).
+    pub theme: Option<String>,
+    /// The keys, as configured.
+    pub keymap: keymap::Keymap,
+    /// The pane to open on.
+    pub pane: crate::config::StartPane,
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
-pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
-    let config = ctx.config.clone();
+pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let support = theme::ColorSupport::detect();
-    let theme = theme::Theme::choose(config.theme.value.as_deref(), support)?;
-    let mut ctx = ctx.clone();
+    let theme = theme::Theme::choose(opts.theme.as_deref(), support)?;
+    let mut ctx = opts;
+    let demo = ctx.demo;
     let mut temp_demo = None;
     if demo && !ctx.db_given {
         let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
@@ -67,32 +74,28 @@ pub fn console(ctx: &Context, demo: bool) -> Result<ExitCode> {
         crate::demo::fill(
             &mut store,
             &crate::demo::DemoOptions::default(),
-            ctx.now,
+            ctx.clock.now(),
             WorkingCalendar::official(),
             MeasureCatalog::official(),
         )?;
     }
     // A new empty database must never pass for a queue with no work: say so here and in the header.
     let new_db = !demo && !ctx.db.exists();
-    let store = ctx.open()?;
+    let store = Store::open(&ctx.db, ctx.access)?;
     if new_db {
         eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
     }
-    let clock = if ctx.now_frozen {
-        Clock::Frozen(ctx.now)
-    } else {
-        Clock::System
-    };
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
         demo,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
+        office_hours: ctx.office_hours,
         new_db,
     };
-    let mut app = App::new(store, session, clock, config.keymap.clone(), theme)?;
-    app.pane = match config.pane.value {
+    let mut app = App::new(store, session, ctx.clock, ctx.keymap, theme)?;
+    app.pane = match ctx.pane {
         crate::config::StartPane::Queue => PaneId::Queue,
         crate::config::StartPane::Calendar => PaneId::Calendar,
         crate::config::StartPane::Approvals => PaneId::Approvals,

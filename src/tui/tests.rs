@@ -8,12 +8,12 @@ use super::popups::Popup;
 use super::theme::{ColorSupport, Theme};
 use super::{Action, Clock};
 use crate::calendar::WorkingCalendar;
-use crate::cli::Lang;
 use crate::domain::credit::CreditLevel;
 use crate::domain::inspection::Location;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::WorkStatus;
-use crate::store::{Access, READ_ONLY_MESSAGE, Store};
+use crate::store::{Access, Store, read_only_message};
+use crate::text::Lang;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use jiff::civil::date;
@@ -60,6 +60,7 @@ fn console_with(lang: Lang, access: Access) -> Console {
             read_only: access == Access::ReadOnly,
             lang,
             new_db: false,
+            office_hours: Default::default(),
         },
         Clock::Frozen(now()),
         Keymap::default(),
@@ -339,7 +340,7 @@ fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
         .run_command("clearance 91310000132260250X 2026-11-27 17:30");
     let screen = render(&mut c.app, 120, 30);
     assert!(
-        screen.contains("不能预约通关") && screen.contains("8 h"),
+        screen.contains("不能预约通关") && screen.contains("8 小时"),
         "{screen}"
     );
 }
@@ -424,11 +425,11 @@ fn a_read_only_seat_is_refused_by_the_store_with_a_clear_message() {
     key(&mut c.app, KeyCode::Char('t'));
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
-    assert!(msg.contains(READ_ONLY_MESSAGE), "{msg}");
+    assert!(msg.contains(read_only_message().zh()), "{msg}");
     assert_eq!(c.app.store().work_item(id).unwrap().unwrap().status, before);
     let s = render(&mut c.app, 100, 30);
     assert!(s.lines().next().unwrap().contains("READ-ONLY"), "{s}");
-    assert!(s.contains(READ_ONLY_MESSAGE));
+    assert!(s.contains(read_only_message().zh()), "{s}");
 }
 
 #[test]
@@ -551,7 +552,7 @@ fn booking_a_weekend_slot_for_a_regular_enterprise_is_refused_with_the_5_plus_2_
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
     assert!(
-        msg.contains("5+2") && msg.contains("not a working day"),
+        msg.contains("5+2") && msg.contains("常规企业") && msg.contains("休息日"),
         "{msg}"
     );
 }
@@ -613,7 +614,7 @@ fn a_full_slot_is_refused_with_the_reason() {
     });
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
-    assert!(msg.contains("slot full"), "{msg}");
+    assert!(msg.contains("时段已满"), "{msg}");
 }
 
 #[test]
@@ -755,6 +756,7 @@ fn a_ticking_clock_redraws_every_second() {
             read_only: false,
             lang: Lang::Zh,
             new_db: false,
+            office_hours: Default::default(),
         },
         Clock::System,
         Keymap::default(),
@@ -783,6 +785,7 @@ fn a_newly_created_empty_database_is_named_in_the_header() {
                 read_only: false,
                 lang,
                 new_db: true,
+                office_hours: Default::default(),
             },
             Clock::Frozen(now()),
             Keymap::default(),

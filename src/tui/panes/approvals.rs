@@ -3,13 +3,14 @@
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
 use crate::calendar::{Countdown, DayCount, shanghai_date};
-use crate::cli::Lang;
 use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
+use crate::present;
 use crate::store::{ApprovalRow, ApprovalsSummary};
+use crate::text::Lang;
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{self, credit_short, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use anyhow::Result;
 use crossterm::event::KeyEvent;
@@ -215,7 +216,7 @@ impl Pane for ApprovalsPane {
                 let i = i + self.offset;
                 let style = urgency_style(c, v);
                 let deadline = match c.due {
-                    Some(d) => format::deadline(d, !wide),
+                    Some(d) => present::deadline(d, !wide),
                     None => tr(lang, "暂停中", "paused").to_string(),
                 };
                 let kind = match (lang, wide) {
@@ -236,7 +237,7 @@ impl Pane for ApprovalsPane {
                 let mut cells = vec![
                     Cell::from(Span::styled(
                         fit(
-                            &format!("{} {}", urgency_mark(c), format::countdown(c, lang)),
+                            &format!("{} {}", urgency_mark(c), present::countdown(c, lang)),
                             cd_w,
                         ),
                         style,
@@ -246,7 +247,7 @@ impl Pane for ApprovalsPane {
                 ];
                 if wide {
                     cells.push(Cell::from(Span::styled(
-                        credit_short(r.credit, lang),
+                        r.credit.short_name(lang),
                         if r.credit.is_aeo() {
                             t.aeo
                         } else {
@@ -256,10 +257,7 @@ impl Pane for ApprovalsPane {
                 }
                 cells.push(Cell::from(fit(&inert(&r.enterprise), ent_w)));
                 let text = if wide {
-                    match lang {
-                        Lang::Zh => rule.reason_zh,
-                        Lang::En => rule.reason_en,
-                    }
+                    rule.reason(lang).to_string()
                 } else {
                     rule_short(&rule, lang)
                 };
@@ -292,11 +290,8 @@ impl Pane for ApprovalsPane {
                     format!(
                         " · {} {} {}",
                         tr(lang, "暂停原因", "paused for"),
-                        match lang {
-                            Lang::Zh => p.reason.name_zh(),
-                            Lang::En => p.reason.name_en(),
-                        },
-                        format::instant(p.started_at)
+                        p.reason.name(lang),
+                        present::instant(p.started_at)
                     )
                 })
                 .unwrap_or_default();
@@ -306,24 +301,18 @@ impl Pane for ApprovalsPane {
                     Span::raw(format!(
                         "  {} · {} · {} {}",
                         inert(&r.enterprise),
-                        credit_short(r.credit, lang),
+                        r.credit.short_name(lang),
                         tr(lang, "受理", "accepted"),
-                        format::instant(r.accepted_at)
+                        present::instant(r.accepted_at)
                     )),
                 ]),
                 Line::from(vec![
-                    Span::styled(
-                        match lang {
-                            Lang::Zh => rule.reason_zh.clone(),
-                            Lang::En => rule.reason_en.clone(),
-                        },
-                        t.info,
-                    ),
+                    Span::styled(rule.reason(lang).to_string(), t.info),
                     Span::raw(format!(
                         " · {} {}",
                         tr(lang, "截止", "due"),
                         c.due
-                            .map(|d| format::deadline(d, false))
+                            .map(|d| present::deadline(d, false))
                             .unwrap_or_else(|| tr(
                                 lang,
                                 "暂停中，恢复后重算",
@@ -334,7 +323,7 @@ impl Pane for ApprovalsPane {
                 ]),
                 Line::from(vec![
                     Span::styled(
-                        format!("{} {}", urgency_mark(c), format::countdown(c, lang)),
+                        format!("{} {}", urgency_mark(c), present::countdown(c, lang)),
                         urgency_style(c, v),
                     ),
                     Span::raw(format!(" · {status}{pause}")),

@@ -3,12 +3,13 @@
 
 use super::{Hint, Pane, frame_block, row_style, scroll_to, step};
 use crate::calendar::DayInfo;
-use crate::cli::Lang;
 use crate::domain::inspection::{BookingStatus, DayClearance, Location};
+use crate::present;
 use crate::store::{BookingRow, SlotRow};
+use crate::text::Lang;
+use crate::text::tr;
 use crate::text::{inert, pad, truncate};
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{self, credit_short, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::month_grid::{DayLoad, MonthGrid};
 use anyhow::Result;
@@ -310,7 +311,7 @@ impl CalendarPane {
         let title = format!(
             "{} {} · {}",
             self.selected,
-            format::weekday(self.selected, lang),
+            present::weekday(self.selected, lang),
             tr(lang, "当日看板", "day board")
         );
         let block = frame_block(title, self.focus == Focus::Board, v);
@@ -318,7 +319,7 @@ impl CalendarPane {
         f.render_widget(block, area);
         let mut head: Vec<Line<'static>> = Vec::new();
         if let Some(day) = &self.day {
-            let reason = format::day_reason(day, lang);
+            let reason = day.reason_text(lang);
             let rule = if day.working {
                 Span::styled(
                     format!(
@@ -468,10 +469,7 @@ impl CalendarPane {
                         Line::styled(pad(&text, w), row_style(base, selected, v))
                     }
                     BoardLine::Booking(b) => {
-                        let status = match lang {
-                            Lang::Zh => b.status.name_zh(),
-                            Lang::En => b.status.name_en(),
-                        };
+                        let status = b.status.name(lang);
                         let loc = match (lang, w >= 70, b.location) {
                             (Lang::Zh, true, l) => l.name_zh(),
                             (Lang::En, true, l) => l.name_en(),
@@ -488,7 +486,7 @@ impl CalendarPane {
                             BookingStatus::Done => t.ok,
                             BookingStatus::Booked => Style::default(),
                         };
-                        let credit = credit_short(b.credit, lang);
+                        let credit = b.credit.short_name(lang);
                         // name | credit | (goods) | location | status, aligned by display width;
                         // a wide board spells the location out, and names stop at 40 columns.
                         let credit_w = if w >= 70 { 10 } else { 8 };

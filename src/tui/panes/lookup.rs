@@ -5,8 +5,8 @@ use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
 use crate::domain::search::{LookupQuery, classify};
 use crate::store::EnterpriseHit;
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{credit_short, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -44,7 +44,7 @@ impl LookupPane {
         self.hits.get(self.selected)
     }
 
-    fn kind_label(&self, lang: crate::cli::Lang) -> &'static str {
+    fn kind_label(&self, lang: crate::text::Lang) -> &'static str {
         match classify(&self.query) {
             LookupQuery::Uscc(_) => tr(lang, "统一社会信用代码", "USCC"),
             LookupQuery::CustomsCode(_) => tr(lang, "海关编码", "customs code"),
@@ -194,7 +194,7 @@ impl Pane for LookupPane {
                 let mut cells = vec![
                     Cell::from(fit(&inert(&e.name_zh), name_w)),
                     Cell::from(Span::styled(
-                        credit_short(e.credit, lang),
+                        e.credit.short_name(lang),
                         if e.credit.is_aeo() {
                             t.aeo
                         } else {

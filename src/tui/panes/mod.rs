@@ -77,8 +77,8 @@ impl Hint {
         }
     }
 
-    pub fn label(&self, lang: crate::cli::Lang) -> &'static str {
-        super::format::tr(lang, self.zh, self.en)
+    pub fn label(&self, lang: crate::text::Lang) -> &'static str {
+        crate::text::tr(lang, self.zh, self.en)
     }
 }
 

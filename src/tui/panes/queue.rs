@@ -2,12 +2,13 @@
 //! arrival), one window of rows at a time, columns chosen by the width.
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
-use crate::cli::Lang;
 use crate::domain::queue::WorkStatus;
+use crate::present::span;
 use crate::store::QueueRow;
+use crate::text::Lang;
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{credit_short, span, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -312,23 +313,17 @@ impl Pane for QueuePane {
                 WorkStatus::InProgress => t.info,
                 _ => Style::default(),
             };
-            let flags = match lang {
-                Lang::Zh => r.flags.labels_zh().join(" "),
-                Lang::En => r.flags.labels_en().join(" "),
-            };
+            let flags = r.flags.labels(lang).join(" ");
             let flag_style = if r.flags.urgent {
                 t.warn
             } else {
                 Style::default()
             };
-            let kind = match lang {
-                Lang::Zh => r.kind.name_zh(),
-                Lang::En => r.kind.name_en(),
-            };
+            let kind = r.kind.name(lang);
             let mut cells = vec![
                 Cell::from(fit(&inert(&r.enterprise), c.enterprise)),
                 Cell::from(Span::styled(
-                    fit(credit_short(r.credit, lang), c.credit),
+                    fit(r.credit.short_name(lang), c.credit),
                     credit_style,
                 )),
                 Cell::from(fit(kind, c.kind)),

@@ -4,13 +4,14 @@
 
 use super::{centered, popup_frame};
 use crate::calendar::DayInfo;
-use crate::cli::Lang;
 use crate::domain::inspection::Location;
 use crate::domain::search::classify;
+use crate::present;
 use crate::store::{EnterpriseHit, SlotRow};
+use crate::text::Lang;
+use crate::text::tr;
 use crate::text::{inert, pad};
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{self, credit_short, tr};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
 use anyhow::Result;
@@ -147,7 +148,7 @@ impl BookPopup {
             "{} · {} {} {:02}:{:02}-{:02}:{:02} · {} {}",
             tr(lang, "预约查验", "Book an inspection"),
             s.date,
-            format::weekday(s.date, lang),
+            present::weekday(s.date, lang),
             s.start.hour(),
             s.start.minute(),
             s.end.hour(),
@@ -186,7 +187,7 @@ impl BookPopup {
         f.render_widget(
             Paragraph::new(vec![
                 Line::from(vec![
-                    Span::raw(format::day_reason(&self.day, lang)),
+                    Span::raw(self.day.reason_text(lang)),
                     Span::raw(" · "),
                     Span::styled(places, if s.free() == 0 { t.warn } else { t.ok }),
                 ]),
@@ -291,7 +292,7 @@ impl BookPopup {
                 let text = format!(
                     " {} {}",
                     pad(&inert(&e.name_zh), name_w),
-                    pad(credit_short(e.credit, lang), 9)
+                    pad(e.credit.short_name(lang), 9)
                 );
                 let base = if e.credit.is_aeo() {
                     t.aeo

@@ -2,8 +2,8 @@
 
 use super::{centered, popup_frame};
 use crate::text::pad;
+use crate::text::tr;
 use crate::tui::app::{Action, App, View};
-use crate::tui::format::tr;
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::panes::Hint;
 use crossterm::event::KeyEvent;

@@ -3,15 +3,16 @@
 
 use super::{centered, popup_frame};
 use crate::calendar::{shanghai_date, shanghai_datetime};
-use crate::cli::Lang;
+use crate::domain::duty::by_duty;
 use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::verification::{VerificationKind, second_verification_warning};
-use crate::store::AuditEntry;
+use crate::present::{self, span};
 use crate::store::{ApprovalRow, BookingRow, QueueRow};
+use crate::store::{AuditEntry, CallFilter, CallRow};
 use crate::text::inert;
+use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
-use crate::tui::format::{self, credit_long, span, tr};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::panes::Hint;
 use crate::tui::panes::{urgency_mark, urgency_style};
@@ -27,11 +28,18 @@ use ratatui::widgets::Paragraph;
 
 /// How many of the enterprise's latest audit entries the card shows.
 const RECENT_ACTIONS: usize = 5;
+/// How many of the enterprise's latest calls the card shows.
+const RECENT_CALLS: usize = 5;
 
 pub struct HotlineCard {
     pub enterprise_id: i64,
     pub enterprise: Option<Enterprise>,
     pub coordinator: Option<Coordinator>,
+    /// Every coordinator of the enterprise (measure 28), those on duty now first.
+    pub coordinators: Vec<(Coordinator, bool)>,
+    /// The designated hotline person (专人, measure 33).
+    pub hotline_person: Option<String>,
+    pub calls: Vec<CallRow>,
     pub items: Vec<QueueRow>,
     pub bookings: Vec<BookingRow>,
     pub approvals: Vec<ApprovalRow>,
@@ -49,6 +57,9 @@ impl HotlineCard {
             enterprise_id,
             enterprise: None,
             coordinator: None,
+            coordinators: Vec::new(),
+            hotline_person: None,
+            calls: Vec::new(),
             items: Vec::new(),
             bookings: Vec::new(),
             approvals: Vec::new(),
@@ -65,10 +76,19 @@ impl HotlineCard {
         let e = s
             .enterprise(self.enterprise_id)?
             .ok_or_else(|| anyhow!("no enterprise {}", self.enterprise_id))?;
-        self.coordinator = match e.coordinator_id {
-            Some(id) => s.coordinator(id)?,
-            None => None,
+        self.coordinators = by_duty(s.coordinators_of(e.id)?, env.cal, env.now);
+        // The one to call now: the first on duty, else the enterprise's own coordinator.
+        self.coordinator = match (self.coordinators.first(), e.coordinator_id) {
+            (Some((c, true)), _) => Some(c.clone()),
+            (_, Some(id)) => s.coordinator(id)?,
+            (first, None) => first.map(|(c, _)| c.clone()),
         };
+        self.hotline_person = s.hotline_person(e.id)?;
+        self.calls = s.calls(&CallFilter {
+            enterprise_id: Some(e.id),
+            limit: RECENT_CALLS,
+            ..Default::default()
+        })?;
         self.items = s.items_of(e.id)?;
         self.bookings = s.bookings_of(e.id, shanghai_date(env.now))?;
         self.approvals = s.approvals_of(e.id)?;
@@ -137,7 +157,7 @@ impl HotlineCard {
         let level_style = if e.credit.is_aeo() { t.aeo } else { t.warn };
         let mut level = vec![
             label(tr(lang, "信用等级 ", "credit ")),
-            Span::styled(credit_long(e.credit, lang).to_string(), level_style),
+            Span::styled(e.credit.name(lang).to_string(), level_style),
         ];
         match e.aeo_code() {
             Some(code) => {
@@ -160,14 +180,7 @@ impl HotlineCard {
             label(tr(lang, "  海关编码 ", "  customs code ")),
             Span::raw(inert(&e.customs_code)),
         ]));
-        let industries: Vec<&str> = e
-            .industries
-            .iter()
-            .map(|i| match lang {
-                Lang::Zh => i.name_zh(),
-                Lang::En => i.name_en(),
-            })
-            .collect();
+        let industries: Vec<&str> = e.industries.iter().map(|i| i.name(lang)).collect();
         out.push(Line::from(vec![
             label(tr(lang, "行业 ", "industries ")),
             Span::raw(if industries.is_empty() {
@@ -187,38 +200,9 @@ impl HotlineCard {
                     .unwrap_or_else(|| "—".to_string()),
             ),
         ]));
-        // Coordinator (measure 28)
+        // Coordinators (measure 28), on duty now first; the designated hotline person (33)
         out.push(Line::raw(""));
-        match &self.coordinator {
-            Some(c) => {
-                out.push(Line::from(vec![
-                    Span::styled(
-                        tr(lang, "协调员（措施28） ", "Coordinator (measure 28) "),
-                        t.heading,
-                    ),
-                    Span::styled(inert(&c.name), t.title),
-                    Span::raw(" · "),
-                    Span::styled(inert(&c.phone), t.key),
-                    Span::raw(format!(
-                        " · {} ({}) · {}",
-                        inert(&c.office_name),
-                        inert(&c.office_code),
-                        match lang {
-                            Lang::Zh => c.role.name_zh(),
-                            Lang::En => c.role.name_en(),
-                        }
-                    )),
-                ]));
-                out.push(Line::from(vec![
-                    label(tr(lang, "  值班时间 ", "  on duty ")),
-                    Span::raw(inert(&c.duty_hours)),
-                ]));
-            }
-            None => out.push(Line::styled(
-                tr(lang, "协调员：未指派", "Coordinator: none assigned"),
-                t.warn,
-            )),
-        }
+        out.extend(self.coordinator_lines(v));
         // Queue items
         out.push(Line::raw(""));
         out.push(heading("待办事项", "Open queue items", self.items.len()));
@@ -240,25 +224,16 @@ impl HotlineCard {
                     span(now.as_second() - r.received_at.as_second(), lang)
                 ),
             };
-            let flags = match lang {
-                Lang::Zh => r.flags.labels_zh().join(" "),
-                Lang::En => r.flags.labels_en().join(" "),
-            };
+            let flags = r.flags.labels(lang).join(" ");
             out.push(Line::raw(format!(
                 "  #{} {}{} · {} · {} {}",
                 r.id,
-                match lang {
-                    Lang::Zh => r.kind.name_zh(),
-                    Lang::En => r.kind.name_en(),
-                },
+                r.kind.name(lang),
                 r.declaration_no
                     .as_deref()
                     .map(|d| format!(" {}", inert(d)))
                     .unwrap_or_default(),
-                match lang {
-                    Lang::Zh => r.status.name_zh(),
-                    Lang::En => r.status.name_en(),
-                },
+                r.status.name(lang),
                 time,
                 flags
             )));
@@ -273,19 +248,13 @@ impl HotlineCard {
             out.push(Line::raw(format!(
                 "  {} {} {:02}:{:02} {} · {} · {} · {}",
                 b.date,
-                format::weekday(b.date, lang),
+                present::weekday(b.date, lang),
                 b.start.hour(),
                 b.start.minute(),
                 inert(&b.office_code),
                 inert(&b.goods),
-                match lang {
-                    Lang::Zh => b.location.name_zh(),
-                    Lang::En => b.location.name_en(),
-                },
-                match lang {
-                    Lang::Zh => b.status.name_zh(),
-                    Lang::En => b.status.name_en(),
-                }
+                b.location.name(lang),
+                b.status.name(lang)
             )));
         }
         // Approvals with countdowns
@@ -300,7 +269,7 @@ impl HotlineCard {
                     a.decision.as_deref().map(inert).unwrap_or_default()
                 )
             } else {
-                format!("{} {}", urgency_mark(&c), format::countdown(&c, lang))
+                format!("{} {}", urgency_mark(&c), present::countdown(&c, lang))
             };
             let style = if a.decided_at.is_some() {
                 t.muted
@@ -311,33 +280,24 @@ impl HotlineCard {
                 Span::raw(format!(
                     "  {} {} · ",
                     inert(&a.reference),
-                    match lang {
-                        Lang::Zh => a.kind.name_zh(),
-                        Lang::En => a.kind.name_en(),
-                    }
+                    a.kind.name(lang)
                 )),
                 Span::styled(left, style),
                 Span::raw(format!(
                     " · {} {} · ",
                     tr(lang, "截止", "due"),
                     c.due
-                        .map(|d| format::deadline(d, false))
+                        .map(|d| present::deadline(d, false))
                         .unwrap_or_else(|| tr(lang, "暂停中", "paused").to_string())
                 )),
-                Span::styled(
-                    match lang {
-                        Lang::Zh => rule.reason_zh,
-                        Lang::En => rule.reason_en,
-                    },
-                    t.info,
-                ),
+                Span::styled(rule.reason(lang).to_string(), t.info),
             ]));
         }
         // Problems (measure 29)
         let open: Vec<&Problem> = self
             .problems
             .iter()
-            .filter(|p| p.cleared_at.is_none())
+            .filter(|p| p.status.is_open())
             .collect();
         out.push(heading(
             "未清零问题（措施29）",
@@ -346,10 +306,17 @@ impl HotlineCard {
         ));
         for p in open {
             let opened = shanghai_datetime(p.opened_at).date();
+            let districts = if p.districts.is_empty() {
+                inert(&p.district)
+            } else {
+                format!("上海→{}", inert(&p.districts.join("、")))
+            };
             out.push(Line::raw(format!(
-                "  {} · {} · {} {}",
+                "  #{} {} · {} · {} · {} {}",
+                p.id,
                 inert(&p.title),
-                inert(&p.district),
+                districts,
+                p.status.name(lang),
                 tr(lang, "提出于", "opened"),
                 opened
             )));
@@ -366,18 +333,29 @@ impl HotlineCard {
                     &self.verifications[..i],
                     per_year,
                 );
-                let mut spans = vec![Span::raw(format!(
-                    "  {d} {}",
-                    match lang {
-                        Lang::Zh => k.name_zh(),
-                        Lang::En => k.name_en(),
-                    }
-                ))];
+                let mut spans = vec![Span::raw(format!("  {d} {}", k.name(lang)))];
                 if let Some(w) = warn {
                     spans.push(Span::styled(format!("  ⚠ {w}"), t.warn));
                 }
                 out.push(Line::from(spans));
             }
+        }
+        // Calls
+        out.push(heading("最近来电", "Recent calls", self.calls.len()));
+        for c in &self.calls {
+            out.push(Line::raw(format!(
+                "  #{} {} · {} · {} · {}{}",
+                c.id,
+                shanghai_datetime(c.at).strftime("%m-%d %H:%M"),
+                inert(&c.operator),
+                inert(&c.question),
+                c.outcome.name(lang),
+                if c.answer.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", inert(&c.answer))
+                }
+            )));
         }
         // Recent actions (audit trail)
         out.push(heading("最近操作", "Recent actions", self.recent.len()));
@@ -386,9 +364,7 @@ impl HotlineCard {
                 "  {} · {} · {} #{}",
                 shanghai_datetime(a.at).strftime("%m-%d %H:%M"),
                 inert(&a.operator),
-                inert(&crate::tui::format::audit_action(
-                    &a.action, &a.entity, lang
-                )),
+                inert(&crate::present::audit_action(&a.action, &a.entity, lang)),
                 a.entity_id
             )));
         }
@@ -408,12 +384,71 @@ impl HotlineCard {
         for m in measures {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:>2} ", m.number), t.key),
-                Span::raw(match lang {
-                    Lang::Zh => inert(&m.summary_zh),
-                    Lang::En => inert(&m.summary_en),
-                }),
+                Span::raw(inert(m.summary(lang))),
             ]));
         }
+        out
+    }
+
+    /// Who to reach: every coordinator with role, phone, office and duty hours, those on duty
+    /// now first; then the designated hotline person.
+    fn coordinator_lines(&self, v: &View<'_>) -> Vec<Line<'static>> {
+        let (lang, t) = (v.lang, v.theme);
+        let mut out = Vec::new();
+        out.push(Line::styled(
+            format!(
+                "{} ({})",
+                tr(
+                    lang,
+                    "协调员（措施28），当前值班在前",
+                    "Coordinators (measure 28), on duty now first"
+                ),
+                self.coordinators.len()
+            ),
+            t.heading,
+        ));
+        if self.coordinators.is_empty() {
+            out.push(Line::styled(
+                tr(lang, "  协调员：未指派", "  Coordinator: none assigned"),
+                t.warn,
+            ));
+        }
+        for (c, on) in &self.coordinators {
+            let (mark, style) = if *on {
+                (tr(lang, "值班中", "ON DUTY"), t.aeo)
+            } else {
+                (tr(lang, "不在班", "off duty"), t.muted)
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("  {mark} "), style),
+                Span::styled(inert(&c.name), t.title),
+                Span::raw(" · "),
+                Span::styled(inert(&c.phone), t.key),
+                Span::raw(format!(
+                    " · {} · {} ({})",
+                    c.role.name(lang),
+                    inert(&c.office_name),
+                    inert(&c.office_code),
+                )),
+                Span::styled(format!(" · {}", inert(&c.duty_hours)), t.muted),
+            ]));
+        }
+        out.push(Line::from(vec![
+            Span::styled(
+                tr(
+                    lang,
+                    "热线专人（措施33） ",
+                    "Designated hotline person (measure 33) ",
+                ),
+                t.muted,
+            ),
+            Span::raw(
+                self.hotline_person
+                    .as_deref()
+                    .map(inert)
+                    .unwrap_or_else(|| "—".to_string()),
+            ),
+        ]));
         out
     }
 

@@ -12,11 +12,11 @@ pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
 
 use super::app::{Action, App, View};
-use super::format::tr;
 use super::keymap::{Cmd, Keymap};
 use super::panes::Hint;
 use crate::domain::approval::PauseReason;
 use crate::text::inert;
+use crate::text::tr;
 use crossterm::event::{KeyCode, KeyEvent};
 use jiff::civil::Date;
 use ratatui::Frame;
@@ -216,10 +216,7 @@ impl PausePopup {
             .map(|(i, r)| {
                 Line::from(vec![
                     Span::styled(format!(" {} ", i + 1), v.theme.key),
-                    Span::raw(match v.lang {
-                        crate::cli::Lang::Zh => r.name_zh(),
-                        crate::cli::Lang::En => r.name_en(),
-                    }),
+                    Span::raw(r.name(v.lang)),
                 ])
             })
             .collect();

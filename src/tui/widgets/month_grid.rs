@@ -3,7 +3,7 @@
 //! (ratatui's own `Monthly` starts on Sunday with English labels and has no selection.)
 
 use crate::calendar::{DayReason, WorkingCalendar};
-use crate::cli::Lang;
+use crate::text::Lang;
 use crate::text::{pad, width};
 use crate::tui::theme::Theme;
 use jiff::ToSpan;

@@ -1,6 +1,6 @@
-//! Instants and durations as operators type them.
+//! Instants and durations as operators type them (Shanghai time unless an offset is given).
 
-use crate::calendar::shanghai_instant;
+use super::shanghai_instant;
 use anyhow::{Result, anyhow};
 use jiff::civil::{Date, DateTime};
 use jiff::{SignedDuration, Timestamp};

@@ -1,9 +1,10 @@
-//! How values read on screen, in Chinese (default) or English: countdowns, instants, spans,
-//! credit levels. Pure functions of their inputs.
+//! How values read, for the console and the command line alike, in Chinese (default) or
+//! English: instants, deadlines, spans, countdowns, weekdays, audit actions. Pure functions of
+//! their inputs. Coded values (credit levels, kinds, statuses, day reasons) name themselves with
+//! their own `name(lang)`.
 
-use crate::calendar::{Countdown, DayCount, DayInfo, DayReason, shanghai_datetime};
-use crate::cli::Lang;
-use crate::domain::credit::CreditLevel;
+use crate::calendar::{Countdown, DayCount, shanghai_datetime};
+use crate::text::{Lang, tr};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -22,6 +23,15 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "pause" => ("暂停计时", "paused"),
         "resume" => ("恢复计时", "resumed"),
         "decide" => ("审批办结", "decided"),
+        "assign" => ("指派", "assigned"),
+        "note" => ("记录", "noted"),
+        "resolve" => ("解决", "resolved"),
+        "close" => ("确认关闭", "closed"),
+        "reopen" => ("重新打开", "reopened"),
+        "callback_done" => ("已回电", "called back"),
+        "merge" => ("合并", "merged"),
+        "link" => ("关联", "linked"),
+        "set_hotline_person" => ("指定热线专人", "set the hotline person"),
         _ => (action, action),
     };
     let (ezh, een) = match entity {
@@ -34,41 +44,14 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "approval_pauses" => ("审批计时", "approval clock"),
         "problems" => ("问题", "problem"),
         "verifications" => ("稽核查", "verification"),
+        "calls" => ("来电", "call"),
+        "problem_notes" => ("问题记录", "problem note"),
+        "enterprise_coordinators" => ("协调员", "coordinator"),
         _ => (entity, entity),
     };
     match lang {
         Lang::Zh => format!("{azh} {ezh}"),
         Lang::En => format!("{aen} {een}"),
-    }
-}
-
-pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
-/// A credit level in a narrow column.
-pub fn credit_short(c: CreditLevel, lang: Lang) -> &'static str {
-    match (c, lang) {
-        (CreditLevel::Advanced, Lang::Zh) => "高级认证",
-        (CreditLevel::Certified, Lang::Zh) => "认证",
-        (CreditLevel::Regular, Lang::Zh) => "常规",
-        (CreditLevel::Dishonest, Lang::Zh) => "失信",
-        (CreditLevel::SeriouslyDishonest, Lang::Zh) => "严重失信",
-        (CreditLevel::Advanced, Lang::En) => "advanced",
-        (CreditLevel::Certified, Lang::En) => "certified",
-        (CreditLevel::Regular, Lang::En) => "regular",
-        (CreditLevel::Dishonest, Lang::En) => "dishonest",
-        (CreditLevel::SeriouslyDishonest, Lang::En) => "s.dishonest",
-    }
-}
-
-pub fn credit_long(c: CreditLevel, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => c.name_zh(),
-        Lang::En => c.name_en(),
     }
 }
 
@@ -164,31 +147,45 @@ pub fn countdown(c: &Countdown, lang: Lang) -> String {
     out
 }
 
+/// A countdown in counted days and hours, for lists and reports: "3个工作日5小时",
+/// "paused (3 working days 5h left)", "overdue by 2d03h"; " [?calendar]" when it crosses a year
+/// without holiday data.
+pub fn countdown_summary(c: &Countdown, lang: Lang) -> String {
+    let (d, h) = c.days_hours();
+    let unit = match (c.count, lang) {
+        (DayCount::Working, Lang::Zh) => "个工作日",
+        (DayCount::Calendar, Lang::Zh) => "天",
+        (DayCount::Working, Lang::En) => " working days",
+        (DayCount::Calendar, Lang::En) => " days",
+    };
+    let core = match lang {
+        Lang::Zh => format!("{d}{unit}{h}小时"),
+        Lang::En => format!("{d}{unit} {h}h"),
+    };
+    let mut s = if c.overdue {
+        match lang {
+            Lang::Zh => format!("已超期 {}", span(-c.remaining_secs, Lang::En)),
+            Lang::En => format!("overdue by {}", span(-c.remaining_secs, Lang::En)),
+        }
+    } else if c.paused {
+        match lang {
+            Lang::Zh => format!("暂停计时（剩{core}）"),
+            Lang::En => format!("paused ({core} left)"),
+        }
+    } else {
+        core
+    };
+    if c.uses_unknown_calendar {
+        s.push_str(" [?calendar]");
+    }
+    s
+}
+
 pub fn weekday(d: Date, lang: Lang) -> &'static str {
     let i = d.weekday().to_monday_zero_offset() as usize;
     match lang {
         Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
         Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
-}
-
-/// Why a day is (not) a working day, in the chosen language.
-pub fn day_reason(day: &DayInfo, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => crate::domain::inspection::day_reason_zh(day),
-        Lang::En => {
-            let base = match &day.reason {
-                DayReason::Weekday => "working day".to_string(),
-                DayReason::Weekend => "weekend".to_string(),
-                DayReason::Holiday { name } => format!("{name} holiday"),
-                DayReason::MakeUpWorkday { name } => format!("make-up working day ({name})"),
-            };
-            if day.data_known {
-                base
-            } else {
-                format!("{base}, holiday schedule not published")
-            }
-        }
     }
 }
 
