@@ -469,7 +469,7 @@ impl Config {
                 self.operator
                     .value
                     .clone()
-                    .unwrap_or_else(crate::cli::os_user),
+                    .unwrap_or_else(crate::store::os_account),
                 self.operator.source.to_string(),
             ),
             (

@@ -178,6 +178,7 @@ pub fn fill(
     if opts.enterprises < 10 {
         bail!("the demo needs at least 10 enterprises");
     }
+    store.mark_demo()?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     // The trail names the demo as the author of its records, at the demo's "now".
     let caller = store.actor().clone();

@@ -204,7 +204,7 @@ pub fn call(ctx: &Context, c: &CallCommand) -> Result<ExitCode> {
     match c {
         CallCommand::Done { id } => {
             store.write(|w| w.callback_done(*id, ctx.now))?;
-            println!("call {id}: callback made by {}", inert(&ctx.operator));
+            outln!("call {id}: callback made by {}", inert(&ctx.operator));
             Ok(ExitCode::SUCCESS)
         }
         CallCommand::Log(a) => call_log(ctx, &mut store, a),
@@ -255,7 +255,7 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
     if a.json {
         return print_json(&row);
     }
-    println!(
+    outln!(
         "logged call {id} ({}) from {}{}",
         row.outcome.name(ctx.lang),
         row.enterprise
@@ -268,13 +268,13 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
             .unwrap_or_default()
     );
     if let Some(p) = problem {
-        println!("opened problem {p}");
+        outln!("opened problem {p}");
     }
     if let Some(name) = &row.forwarded_to_name {
-        println!("forwarded to {}", inert(name));
+        outln!("forwarded to {}", inert(name));
     }
     if let Some(by) = row.callback_by {
-        println!("callback due by {}", shanghai_text(by));
+        outln!("callback due by {}", shanghai_text(by));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -372,7 +372,7 @@ pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -424,7 +424,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
                     at: ctx.now,
                 })
             })?;
-            println!("opened problem {id} for {}", inert(&e.name_zh));
+            outln!("opened problem {id} for {}", inert(&e.name_zh));
             return Ok(ExitCode::SUCCESS);
         }
         ProblemCommand::Assign {
@@ -435,7 +435,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
             let s = store.write(|w| {
                 w.problem_action(*id, ProblemAction::Assign, None, Some(c.id), ctx.now)
             })?;
-            println!("problem {id} assigned to {}", inert(&c.name));
+            outln!("problem {id} assigned to {}", inert(&c.name));
             (*id, s)
         }
         ProblemCommand::Note { id, text } => (
@@ -462,7 +462,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
             })?,
         ),
     };
-    println!(
+    outln!(
         "problem {id}: {} (by {})",
         status.name(ctx.lang),
         inert(&ctx.operator)
@@ -553,7 +553,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -631,7 +631,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
     if json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "清零 report {}: {} open problems, {} enterprises not cleared, {} past target (reply {} / resolution {} working days)",
         report.date,
         report.open,
@@ -644,7 +644,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
         ("by enterprise", &report.by_enterprise),
         ("by coordinator", &report.by_coordinator),
     ] {
-        println!("\n{title}:");
+        outln!("\n{title}:");
         let body: Vec<Vec<String>> = groups
             .iter()
             .map(|g| {
@@ -659,7 +659,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
                 ]
             })
             .collect();
-        print!(
+        out!(
             "{}",
             table(&["name", "open", "problems, oldest first"], &body)
         );
@@ -721,7 +721,7 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
         });
     }
     if let Some(p) = &person {
-        println!("designated hotline person (measure 33): {}", inert(p));
+        outln!("designated hotline person (measure 33): {}", inert(p));
     }
     let body: Vec<Vec<String>> = list
         .iter()
@@ -737,14 +737,14 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &["id", "now", "name", "role", "phone", "office", "duty hours"],
             &body
         )
     );
-    println!("at {} (Shanghai)", shanghai_text(ctx.now));
+    outln!("at {} (Shanghai)", shanghai_text(ctx.now));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -781,17 +781,17 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
                     per_year,
                 )
             })?;
-            println!(
+            outln!(
                 "scheduled verification {id}: {} of {} on {date}",
                 kind.name(ctx.lang),
                 inert(&e.name_zh)
             );
             if let Some(w) = warning {
-                println!("override recorded: {}", inert(&w));
+                outln!("override recorded: {}", inert(&w));
             }
             for (a, b) in merge_proposals(&store.verification_plans_of(e.id)?) {
                 if a == id || b == id {
-                    println!(
+                    outln!(
                         "measure 16: plans {a} and {b} fall in the same period; merge them into one team with `aeo verification merge {a} {b}`"
                     );
                 }
@@ -800,7 +800,7 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
         }
         VerificationCommand::Merge { a, b } => {
             store.write(|w| w.merge_verifications(*a, *b))?;
-            println!("verification {b} merged into {a}: one team, one visit");
+            outln!("verification {b} merged into {a}: one team, one visit");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -868,7 +868,7 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -884,7 +884,7 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
         )
     );
     for (x, y) in &proposals {
-        println!("measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)");
+        outln!("measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)");
     }
     Ok(ExitCode::SUCCESS)
 }

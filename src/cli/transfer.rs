@@ -81,18 +81,18 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         },
     };
     for n in &summary.notes {
-        println!("note: {}", inert(n));
+        outln!("note: {}", inert(n));
     }
     let file = inert(&a.file.display().to_string());
     if summary.dry_run {
-        println!(
+        outln!(
             "dry run: {} {} from {file} would be imported ({}); nothing written",
             summary.count,
             a.table.noun(),
             table.encoding.name()
         );
     } else {
-        println!("imported {} {} from {file}", summary.count, a.table.noun());
+        outln!("imported {} {} from {file}", summary.count, a.table.noun());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -128,28 +128,10 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            if let Err(e) = export::write(&store, a.table, a.format, &mut lock) {
-                return quiet_on_closed_pipe(e);
-            }
+            export::write(&store, a.table, a.format, &mut lock)?;
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A reader that stops early (`| head`) is not an error of the export.
-fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
-    let closed = e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
-                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
-            })
-    });
-    if closed {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Err(e)
-    }
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
@@ -168,8 +150,8 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
         report::render(&r)
     };
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        return quiet_on_closed_pipe(e.into());
-    }
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(super::OutputError)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,10 +8,11 @@ mod enterprises;
 mod hotline;
 mod inspection;
 mod queue;
+mod search;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, os_account};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
 pub use hotline::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
@@ -19,6 +20,7 @@ pub use hotline::{
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -38,6 +40,10 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
     M::up(include_str!("migrations/005_hotline_work.sql")),
+    M::up(include_str!("migrations/006_search.sql")),
+    M::up(include_str!("migrations/007_approval_order.sql")),
+    M::up(include_str!("migrations/008_queue_order.sql")),
+    M::up(include_str!("migrations/009_provenance.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -65,6 +71,8 @@ pub struct Store {
     path: PathBuf,
     access: Access,
     actor: Actor,
+    /// The OS account of this process, recorded on every audit entry.
+    account: String,
 }
 
 /// Logs a statement slower than the log's threshold.
@@ -196,9 +204,11 @@ impl Store {
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
+            account: os_account(),
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
+            store.index_unindexed_enterprises()?;
         }
         Ok(store)
     }
@@ -230,10 +240,19 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
+        if let crate::calendar::Clock::Frozen(t) = self.actor.clock
+            && !is_demo(&tx)?
+        {
+            bail!(
+                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+            );
+        }
         let w = Writer {
             tx,
-            now: self.actor.clock.now(),
+            // The real clock, whatever the actor's frozen one says.
+            now: Timestamp::now(),
             actor: self.actor.clone(),
+            account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
         let out = match f(&w) {
@@ -245,6 +264,42 @@ impl Store {
         };
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
+    }
+
+    /// Whether `aeo demo` made this database (then a frozen clock may write to it).
+    pub fn is_demo(&self) -> Result<bool> {
+        is_demo(&self.conn)
+    }
+
+    /// Marks an empty database as a demo; a database holding data is refused.
+    pub fn mark_demo(&mut self) -> Result<()> {
+        if self.access == Access::ReadOnly {
+            bail!(READ_ONLY_MESSAGE);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy_message)?;
+        if !is_demo(&tx)? {
+            let rows: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM enterprises) + (SELECT count(*) FROM coordinators)
+                      + (SELECT count(*) FROM inspection_slots) + (SELECT count(*) FROM audit_log)",
+                [],
+                |r| r.get(0),
+            )?;
+            if rows > 0 {
+                bail!(
+                    "database {} already holds data; only an empty database can become a demo",
+                    self.path.display()
+                );
+            }
+            tx.execute(
+                "INSERT INTO aeo_meta (key, value) VALUES ('demo', ?1)",
+                [Timestamp::now().to_string()],
+            )?;
+        }
+        tx.commit().map_err(busy_message)?;
+        Ok(())
     }
 
     /// A counter that changes whenever another connection commits: cheap change detection.
@@ -279,6 +334,14 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+fn is_demo(conn: &Connection) -> Result<bool> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
@@ -343,9 +406,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
-    /// The instant of this transaction: every audit entry it writes carries it.
+    /// The real instant of this transaction: every audit entry it writes carries it.
     now: Timestamp,
     actor: Actor,
+    account: String,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,
 }

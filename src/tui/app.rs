@@ -857,10 +857,25 @@ impl App {
         if !years.is_empty() {
             let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             left.push(Span::styled(
-                match lang {
-                    Lang::Zh => format!(" ⚠ {} 年节假日安排未公布，按周末推算 ", ys.join("/")),
-                    Lang::En => format!(" ⚠ no holiday data for {}: weekends only ", ys.join("/")),
-                },
+                format!(
+                    " ⚠ {} {} ",
+                    ys.join("/"),
+                    crate::calendar::unknown_year_flag(lang)
+                ),
+                t.header_warn,
+            ));
+        }
+        if let Clock::Frozen(_) = self.clock {
+            // Writes are refused under a frozen clock (except on a demo): say why up front.
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(lang, "时钟已冻结", "clock frozen")
+                    } else {
+                        tr(lang, "冻结", "frozen")
+                    }
+                ),
                 t.header_warn,
             ));
         }
