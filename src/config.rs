@@ -12,7 +12,7 @@
 //! ascii = false
 //! office_hours = "09:00-17:00"
 //! operator = "desk-3"
-//! pane = "lookup"
+//! pane = "lookup"        # queue, calendar, approvals, lookup or today
 //! log_dir = "/var/log/aeo-console"
 //! log_level = "info"
 //! [keys]
@@ -84,6 +84,7 @@ pub enum StartPane {
     Calendar,
     Approvals,
     Lookup,
+    Today,
 }
 
 /// How verbose the log file is.

@@ -503,10 +503,7 @@ fn logs_go_to_a_daily_file_never_the_terminal() {
     let seat = Seat::new();
     let db = seat.path("aeo.db");
     let db = db.to_str().unwrap();
-    seat.ok(
-        &["--db", db, "demo", "--enterprises", "20", "--items", "20"],
-        &[],
-    );
+    seat.ok(&["--db", db, "demo"], &[]);
     let out = seat.run(
         &["--db", db, "--read-only", "item", "take", "1"],
         &[("AEO_LOG_SLOW_MS", "0")],

@@ -248,6 +248,7 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
         C::Verification(c) => super::hotline::verification(ctx, &c),
         C::Verifications(a) => super::hotline::verifications(ctx, &a),
+        C::Today(a) => super::hotline::today(ctx, &a),
     }
 }
 

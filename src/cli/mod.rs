@@ -179,6 +179,8 @@ pub enum Command {
     Completions(setup::CompletionsArgs),
     /// Print the man page (or write one page per command into a directory)
     Man(setup::ManArgs),
+    /// What this operator and the desk must act on now
+    Today(hotline::TodayArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.

@@ -374,6 +374,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// Undecided approvals overdue or nearly due at `now`, the earliest deadline first.
+    pub fn approvals_urgent(&self, now: Timestamp, limit: usize) -> Result<Vec<ApprovalRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{APPROVAL_SELECT} WHERE a.decided_at IS NULL AND a.warn_at <= ?1
+             ORDER BY coalesce(a.due_at, 9223372036854775807), a.id LIMIT ?2"
+        ))?;
+        let mut rows = stmt
+            .query_map(params![now.as_second(), limit as i64], approval_from)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.attach_pauses(&mut rows)?;
+        Ok(rows)
+    }
+
     pub fn approvals_summary(&self, now: Timestamp) -> Result<ApprovalsSummary> {
         let (open, overdue, nearly): (i64, Option<i64>, Option<i64>) = self.conn().query_row(
             "SELECT count(*), sum(due_at <= ?1), sum(warn_at <= ?1 AND due_at > ?1)

@@ -9,11 +9,12 @@ mod hotline;
 mod inspection;
 mod queue;
 mod search;
+mod today;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
-pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
     VerificationRow,
@@ -21,6 +22,7 @@ pub use hotline::{
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
+pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,

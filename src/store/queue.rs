@@ -45,7 +45,8 @@ pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, 
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
             w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by";
 
-const QUEUE_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
+pub(super) const QUEUE_FROM: &str =
+    "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
 
 pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let kind: String = r.get(1)?;

@@ -105,6 +105,7 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
         crate::config::StartPane::Calendar => PaneId::Calendar,
         crate::config::StartPane::Approvals => PaneId::Approvals,
         crate::config::StartPane::Lookup => PaneId::Lookup,
+        crate::config::StartPane::Today => PaneId::Today,
     };
     let result = run(app);
     // Before the error (if any) is printed: the demo directory goes on every way out.

@@ -296,13 +296,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
         PaneId::Calendar,
         PaneId::Approvals,
         PaneId::Lookup,
+        PaneId::Today,
         PaneId::Queue,
     ] {
         key(&mut c.app, KeyCode::Tab);
         assert_eq!(c.app.pane, want);
     }
     key(&mut c.app, KeyCode::BackTab);
-    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.pane, PaneId::Today);
     key(&mut c.app, KeyCode::Char('3'));
     assert_eq!(c.app.pane, PaneId::Approvals);
     c.app.run_command("pane 2");
@@ -850,3 +851,4 @@ fn a_newly_created_empty_database_is_named_in_the_header() {
         assert!(!s.lines().next().unwrap().contains(wide), "{s}");
     }
 }
+mod hotline;
