@@ -42,11 +42,19 @@ pub struct DemoArgs {
     pub empty: bool,
 }
 
+/// Row counts are bounded, so no number wraps around on its way to SQL.
+pub(super) fn limit_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000)
+}
+
 #[derive(Args, Debug)]
 pub struct QueueArgs {
-    #[arg(long, default_value_t = 50)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 50, value_parser = limit_parser())]
     pub limit: usize,
-    #[arg(long, default_value_t = 0)]
+    /// How many rows to skip (at most 100,000,000)
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000_000))]
     pub offset: usize,
     #[arg(long)]
     pub json: bool,
@@ -124,7 +132,8 @@ pub struct BookArgs {
 #[derive(Args, Debug)]
 pub struct LookupArgs {
     pub query: String,
-    #[arg(long, default_value_t = 10)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 10, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -193,7 +202,8 @@ pub struct AuditArgs {
     /// Only entries from this time on
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    #[arg(long, default_value_t = 100)]
+    /// How many entries (1 to 100,000)
+    #[arg(long, default_value_t = 100, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -258,14 +268,16 @@ pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
 }
 
 fn parse_date(s: &str) -> Result<Date> {
-    s.trim()
+    let d = s
+        .trim()
         .parse()
-        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))
+        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))?;
+    crate::calendar::check_year(d).map_err(|e| anyhow!(e))
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
     let existed = ctx.db.exists();
-    let store = ctx.open()?;
+    let store = ctx.open_for_init()?;
     outln!(
         "database {} {} (schema {})",
         store.path().display(),

@@ -259,7 +259,18 @@ impl Context {
     }
 
     pub fn open(&self) -> Result<Store> {
-        let mut store = Store::open(&self.db, self.access)?;
+        self.with_actor(Store::open(&self.db, self.access)?)
+    }
+
+    /// `aeo init`: opens for writing and adopts even a SQLite file holding other tables.
+    pub fn open_for_init(&self) -> Result<Store> {
+        if self.access == Access::ReadOnly {
+            return Err(crate::store::read_only_message().into());
+        }
+        self.with_actor(Store::open_for_init(&self.db)?)
+    }
+
+    fn with_actor(&self, mut store: Store) -> Result<Store> {
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
             clock: self.clock,

@@ -401,6 +401,17 @@ impl App {
             self.stale = [true; PANES];
             self.reload(self.pane);
         }
+        if self.store.file_replaced() {
+            // Say it before the operator's next change is refused; :reopen opens the path anew.
+            if let Err(e) = self.store.check_same_file() {
+                let text = localize(&e, self.session.lang);
+                if self.status.as_ref().map(|(t, _)| t) != Some(&text) {
+                    self.set_error(text);
+                    redraw = true;
+                }
+            }
+            return redraw;
+        }
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
@@ -729,6 +740,7 @@ impl App {
                 }
             }
             "clearance" => self.check_clearance(arg),
+            "reopen" => self.reopen(),
             "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
             {
                 Ok(t) => {
@@ -743,10 +755,29 @@ impl App {
                 inert(other),
                 tr(
                     lang,
-                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :help",
-                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :help"
+                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :reopen :help",
+                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :reopen :help"
                 )
             )),
+        }
+    }
+
+    /// `:reopen`: opens the database path anew (after the file was deleted or replaced), as
+    /// the same operator on the same clock, and reloads what is on screen.
+    fn reopen(&mut self) {
+        let lang = self.lang();
+        match Store::open(self.store.path(), self.store.access()) {
+            Ok(mut store) => {
+                store.set_actor(self.store.actor().clone());
+                self.data_version = store.data_version().unwrap_or(0);
+                self.store = store;
+                self.generation += 1;
+                self.stale = [true; PANES];
+                self.reload(self.pane);
+                self.reload_popup();
+                self.set_status(tr(lang, "已重新打开数据库", "database reopened"));
+            }
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
