@@ -11,7 +11,7 @@ use crate::domain::enterprise::{CoordinatorRole, Industry};
 use crate::domain::ids::{ChecksumStatus, DeclarationNo, Direction, SHANGHAI_OFFICES, Uscc};
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
-use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
+use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus, check_eligibility};
 use crate::store::{
     NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer,
 };
@@ -158,6 +158,7 @@ pub struct DemoReport {
 struct Company {
     id: i64,
     credit: CreditLevel,
+    industries: Vec<Industry>,
 }
 
 /// Fills an empty database.
@@ -313,6 +314,7 @@ fn enterprises(
     out.push(Company {
         id,
         credit: CreditLevel::Advanced,
+        industries: vec![Industry::Automotive],
     });
     let divisions = [
         "310115", "310104", "310105", "310112", "310113", "310114", "310117", "310118", "310120",
@@ -362,7 +364,11 @@ fn enterprises(
             group_name: group,
             coordinator_id: coordinator,
         })?;
-        out.push(Company { id, credit });
+        out.push(Company {
+            id,
+            credit,
+            industries,
+        });
     }
     Ok(out)
 }
@@ -382,7 +388,28 @@ fn work_items(
         } else {
             *pick(rng, WorkKind::ALL)
         };
-        let company = pick(rng, companies);
+        let mut company = pick(rng, companies);
+        // Measure-specific work goes to an enterprise the measure reaches.
+        let eligible = |c: &Company| {
+            check_eligibility(kind, c.credit, &c.industries, MeasureCatalog::official()).is_ok()
+        };
+        if !eligible(company) {
+            // The next eligible one after it, without drawing again (the rest of the demo stays).
+            let at = companies
+                .iter()
+                .position(|c| c.id == company.id)
+                .unwrap_or(0);
+            match companies
+                .iter()
+                .cycle()
+                .skip(at)
+                .take(companies.len())
+                .find(|c| eligible(c))
+            {
+                Some(c) => company = c,
+                None => continue,
+            }
+        }
         let received_at = now - SignedDuration::from_mins(rng.random_range(5..(2 * 24 * 60)));
         // Most deadlines lie ahead; a few have passed.
         // A deadline never precedes the arrival.

@@ -811,3 +811,40 @@ fn a_name_two_enterprises_share_is_refused_with_both_candidates() {
         ],
     );
 }
+
+#[test]
+fn measure_specific_work_for_an_ineligible_enterprise_is_refused_with_the_reason() {
+    let d = demo();
+    let regular = enterprise_of(&d.db, "regular");
+    let file = d.db.parent().unwrap().join("fast.csv");
+    std::fs::write(
+        &file,
+        format!("kind,enterprise,received_at\ntax_fast_track,{regular},2026-11-27 09:00\n"),
+    )
+    .unwrap();
+    let before = count(&d.db, "work_items");
+    let out = aeo(
+        &d.db,
+        &["--lang", "en", "import", "items", file.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fast.csv:2") && err.contains("measure 9"),
+        "{err}"
+    );
+    assert!(err.contains("not AEO"), "{err}");
+    assert_eq!(count(&d.db, "work_items"), before);
+    // The demo gives such work only to enterprises the measure reaches.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let wrong: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id
+             WHERE w.kind IN ('tax_fast_track', 'food_registration', 'whitelist_referral')
+               AND e.credit NOT IN ('advanced', 'certified')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wrong, 0);
+}

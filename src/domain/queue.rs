@@ -95,6 +95,17 @@ impl WorkKind {
         }
     }
 
+    /// Work that exists only through its measure: the whitelist referral (8), the tax fast track
+    /// (9: integrated circuits, new displays, aviation maintenance materials) and the foreign
+    /// registration referral (12: food exporters). An enterprise the measure does not reach
+    /// cannot have it.
+    pub fn is_measure_specific(self) -> bool {
+        matches!(
+            self,
+            WorkKind::WhitelistReferral | WorkKind::TaxFastTrack | WorkKind::FoodRegistration
+        )
+    }
+
     /// Kinds that concern one customs declaration carry its 18-digit number.
     pub fn takes_declaration_no(self) -> bool {
         matches!(
@@ -158,6 +169,63 @@ impl WorkFlags {
         .map(|(_, zh, en)| lang.pick(zh, en))
         .collect()
     }
+}
+
+/// May an enterprise of `credit` in `industries` have work of `kind`? Measure-specific work
+/// (see [`WorkKind::is_measure_specific`]) needs the measure to apply to the enterprise: AEO, and
+/// in one of the measure's industries when it names any. The refusal says why.
+pub fn check_eligibility(
+    kind: WorkKind,
+    credit: CreditLevel,
+    industries: &[super::enterprise::Industry],
+    catalog: &super::measures::MeasureCatalog,
+) -> Result<(), super::message::Message> {
+    if !kind.is_measure_specific() {
+        return Ok(());
+    }
+    let m = kind.measure();
+    let applies = super::enterprise::applicable_measures(credit, industries, catalog)
+        .iter()
+        .any(|x| x.number == m);
+    if applies {
+        return Ok(());
+    }
+    let measure = catalog.get(m);
+    let (zh, en) = if !credit.is_aeo() {
+        (
+            format!("{}不是AEO企业", credit.name_zh()),
+            format!("a {} enterprise is not AEO", credit.name_en()),
+        )
+    } else {
+        let names: Vec<(&str, &str)> = measure
+            .industries
+            .iter()
+            .filter_map(|c| super::enterprise::Industry::parse(c).ok())
+            .map(|i| (i.name_zh(), i.name_en()))
+            .collect();
+        (
+            format!(
+                "企业不属于{}",
+                names.iter().map(|n| n.0).collect::<Vec<_>>().join("、")
+            ),
+            format!(
+                "the enterprise is not in {}",
+                names.iter().map(|n| n.1).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    };
+    Err(super::message::Message::new(
+        format!(
+            "{}属于措施{m}（{}），{zh}",
+            kind.name_zh(),
+            measure.title_zh
+        ),
+        format!(
+            "{} belongs to measure {m} ({}); {en}",
+            kind.name_en(),
+            measure.title_en
+        ),
+    ))
 }
 
 /// An item's times as the plan reads them: its deadline cannot precede its arrival.
@@ -288,6 +356,34 @@ mod tests {
         let mut v = [regular_urgent, aeo, urgent, abnormal];
         v.sort_by(queue_order);
         assert_eq!(v.iter().map(|k| k.id).collect::<Vec<_>>(), vec![2, 3, 1, 4]);
+    }
+
+    #[test]
+    fn measure_specific_work_needs_an_eligible_enterprise() {
+        use crate::domain::enterprise::Industry;
+        let cat = crate::domain::measures::MeasureCatalog::official();
+        let ic = [Industry::IntegratedCircuits];
+        assert!(
+            check_eligibility(WorkKind::TaxFastTrack, CreditLevel::Certified, &ic, cat).is_ok()
+        );
+        let err = check_eligibility(
+            WorkKind::TaxFastTrack,
+            CreditLevel::Advanced,
+            &[Industry::Logistics],
+            cat,
+        )
+        .unwrap_err();
+        assert!(err.zh().contains("集成电路"), "{err}");
+        let err = check_eligibility(
+            WorkKind::FoodRegistration,
+            CreditLevel::Regular,
+            &[Industry::FoodExport],
+            cat,
+        )
+        .unwrap_err();
+        assert!(err.en().contains("not AEO"), "{err}");
+        // Ordinary work is anyone's.
+        assert!(check_eligibility(WorkKind::Declaration, CreditLevel::Regular, &[], cat).is_ok());
     }
 
     #[test]

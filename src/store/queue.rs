@@ -77,14 +77,24 @@ pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 impl Writer<'_> {
     /// Adds a work item; the flags the plan sets by itself (加急 for AEO lab samples) are set here.
     pub fn insert_work_item(&self, item: &NewWorkItem<'_>) -> Result<i64> {
-        let credit: String = self
+        let (credit, industries): (String, String) = self
             .conn()
-            .prepare_cached("SELECT credit FROM enterprises WHERE id = ?1")?
-            .query_row([item.enterprise_id], |r| r.get(0))
+            .prepare_cached("SELECT credit, industries FROM enterprises WHERE id = ?1")?
+            .query_row([item.enterprise_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| anyhow!("no enterprise with id {}", item.enterprise_id))?;
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        let industries: Vec<crate::domain::enterprise::Industry> = industries
+            .split([',', ';'])
+            .filter_map(|c| crate::domain::enterprise::Industry::parse(c).ok())
+            .collect();
         crate::domain::queue::check_item_times(item.received_at, item.due_at)?;
+        crate::domain::queue::check_eligibility(
+            item.kind,
+            credit,
+            &industries,
+            crate::domain::measures::MeasureCatalog::official(),
+        )?;
         let flags = WorkFlags::automatic(item.kind, credit, item.flags);
         self.conn().prepare_cached(
             "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted)
