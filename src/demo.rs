@@ -7,11 +7,12 @@
 use crate::calendar::{WorkingCalendar, shanghai_date, shanghai_instant};
 use crate::domain::approval::{ApprovalKind, PauseReason, Urgency, deadline_rule, urgency};
 use crate::domain::credit::CreditLevel;
+use crate::domain::enterprise::check_eligibility;
 use crate::domain::enterprise::{CoordinatorRole, Industry};
 use crate::domain::ids::{ChecksumStatus, DeclarationNo, Direction, SHANGHAI_OFFICES, Uscc};
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
-use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus, check_eligibility};
+use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
     NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer,
 };

@@ -110,16 +110,9 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
     }
 }
 
-/// "2026-11-27 10:00" in Shanghai time.
-pub fn instant(ts: Timestamp) -> String {
-    let dt = shanghai_datetime(ts);
-    format!(
-        "{} {:02}:{:02}",
-        dt.date(),
-        dt.time().hour(),
-        dt.time().minute()
-    )
-}
+/// "2026-11-27 10:00" and "10:00" in Shanghai time: written by the calendar, so that the
+/// domain's messages write instants the same way.
+pub use crate::calendar::{hm_text as clock_hm, minute_text as instant};
 
 /// A deadline as the law counts it: a due instant at Shanghai midnight is the end ("24:00") of
 /// the day before, the last day of the limit.
@@ -142,12 +135,6 @@ pub fn deadline(ts: Timestamp, short: bool) -> String {
     } else {
         format!("{date} {hm}")
     }
-}
-
-/// Clock time "10:00" in Shanghai.
-pub fn clock_hm(ts: Timestamp) -> String {
-    let t = shanghai_datetime(ts).time();
-    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 /// Clock time "10:00:00" in Shanghai.

@@ -132,6 +132,16 @@ pub fn shanghai_instant(dt: DateTime) -> Timestamp {
         })
 }
 
+/// An instant as "2026-11-27 10:00", Shanghai time to the minute.
+pub fn minute_text(ts: Timestamp) -> String {
+    shanghai_datetime(ts).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The Shanghai time of day of an instant, "10:00".
+pub fn hm_text(ts: Timestamp) -> String {
+    shanghai_datetime(ts).strftime("%H:%M").to_string()
+}
+
 /// The instant at which a Shanghai civil day begins (00:00).
 pub(crate) fn start_of_day(date: Date) -> Timestamp {
     shanghai_instant(date.to_datetime(jiff::civil::Time::midnight()))

@@ -6,7 +6,6 @@ use super::measures::{ApprovalLimit, MeasureCatalog};
 use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::{ClockPause, Countdown, DayCount, WorkingCalendar, countdown};
-use crate::present;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -178,10 +177,13 @@ impl PartialOrd for ApprovalPlace<'_> {
 pub fn check_acceptance(accepted_at: Timestamp, now: Timestamp) -> Result<(), Message> {
     if accepted_at > now {
         return Err(Message::new(
-            format!("受理时间 {} 尚未到来", present::instant(accepted_at)),
+            format!(
+                "受理时间 {} 尚未到来",
+                crate::calendar::minute_text(accepted_at)
+            ),
             format!(
                 "the acceptance {} lies in the future",
-                present::instant(accepted_at)
+                crate::calendar::minute_text(accepted_at)
             ),
         ));
     }
@@ -207,13 +209,13 @@ pub fn check_pause_start(
         return Err(Message::new(
             format!(
                 "暂停 {} 早于受理 {}：受理前没有计时",
-                present::instant(start),
-                present::instant(accepted_at)
+                crate::calendar::minute_text(start),
+                crate::calendar::minute_text(accepted_at)
             ),
             format!(
                 "a pause at {} lies before the acceptance {}: no clock runs before acceptance",
-                present::instant(start),
-                present::instant(accepted_at)
+                crate::calendar::minute_text(start),
+                crate::calendar::minute_text(accepted_at)
             ),
         ));
     }
@@ -227,13 +229,13 @@ pub fn check_pause_start(
         return Err(Message::new(
             format!(
                 "暂停 {} 落在前一次暂停（至 {}）之内",
-                present::instant(start),
-                present::instant(p.end.unwrap_or(start))
+                crate::calendar::minute_text(start),
+                crate::calendar::minute_text(p.end.unwrap_or(start))
             ),
             format!(
                 "a pause at {} lies inside an earlier pause (until {})",
-                present::instant(start),
-                present::instant(p.end.unwrap_or(start))
+                crate::calendar::minute_text(start),
+                crate::calendar::minute_text(p.end.unwrap_or(start))
             ),
         ));
     }
@@ -254,10 +256,13 @@ pub fn check_pauses(
         check_pause_start(accepted_at, &sorted[..i], p.start)?;
         if p.end.is_some_and(|e| e < p.start) {
             return Err(Message::new(
-                format!("暂停 {} 的结束早于开始", present::instant(p.start)),
+                format!(
+                    "暂停 {} 的结束早于开始",
+                    crate::calendar::minute_text(p.start)
+                ),
                 format!(
                     "the pause at {} ends before it starts",
-                    present::instant(p.start)
+                    crate::calendar::minute_text(p.start)
                 ),
             ));
         }

@@ -91,9 +91,94 @@ pub fn applicable_measures<'a>(
         .collect()
 }
 
+/// May an enterprise of `credit` in `industries` have work of `kind`? Measure-specific work
+/// (see [`super::queue::WorkKind::is_measure_specific`]) needs the measure to apply to the enterprise: AEO, and
+/// in one of the measure's industries when it names any. The refusal says why.
+pub fn check_eligibility(
+    kind: super::queue::WorkKind,
+    credit: CreditLevel,
+    industries: &[Industry],
+    catalog: &super::measures::MeasureCatalog,
+) -> Result<(), super::message::Message> {
+    if !kind.is_measure_specific() {
+        return Ok(());
+    }
+    let m = kind.measure();
+    let applies = applicable_measures(credit, industries, catalog)
+        .iter()
+        .any(|x| x.number == m);
+    if applies {
+        return Ok(());
+    }
+    let measure = catalog.get(m);
+    let (zh, en) = if !credit.is_aeo() {
+        (
+            format!("{}不是AEO企业", credit.name_zh()),
+            format!("a {} enterprise is not AEO", credit.name_en()),
+        )
+    } else {
+        let names: Vec<(&str, &str)> = measure
+            .industries
+            .iter()
+            .filter_map(|c| Industry::parse(c).ok())
+            .map(|i| (i.name_zh(), i.name_en()))
+            .collect();
+        (
+            format!(
+                "企业不属于{}",
+                names.iter().map(|n| n.0).collect::<Vec<_>>().join("、")
+            ),
+            format!(
+                "the enterprise is not in {}",
+                names.iter().map(|n| n.1).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    };
+    Err(super::message::Message::new(
+        format!(
+            "{}属于措施{m}（{}），{zh}",
+            kind.name_zh(),
+            measure.title_zh
+        ),
+        format!(
+            "{} belongs to measure {m} ({}); {en}",
+            kind.name_en(),
+            measure.title_en
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measure_specific_work_needs_an_eligible_enterprise() {
+        use crate::domain::queue::WorkKind;
+        let cat = crate::domain::measures::MeasureCatalog::official();
+        let ic = [Industry::IntegratedCircuits];
+        assert!(
+            check_eligibility(WorkKind::TaxFastTrack, CreditLevel::Certified, &ic, cat).is_ok()
+        );
+        let err = check_eligibility(
+            WorkKind::TaxFastTrack,
+            CreditLevel::Advanced,
+            &[Industry::Logistics],
+            cat,
+        )
+        .unwrap_err();
+        assert!(err.zh().contains("集成电路"), "{err}");
+        let err = check_eligibility(
+            WorkKind::FoodRegistration,
+            CreditLevel::Regular,
+            &[Industry::FoodExport],
+            cat,
+        )
+        .unwrap_err();
+        assert!(err.en().contains("not AEO"), "{err}");
+        // Ordinary work is anyone's.
+        assert!(check_eligibility(WorkKind::Declaration, CreditLevel::Regular, &[], cat).is_ok());
+    }
 
     #[test]
     fn a_regular_enterprise_has_no_aeo_measures_and_no_aeo_code() {

@@ -5,7 +5,6 @@ use super::credit::CreditLevel;
 use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::DayInfo;
-use crate::present;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -59,12 +58,12 @@ impl BookingStatus {
             return Err(Message::new(
                 format!(
                     "预约 #{id} 的查验时段 {} 尚未开始，不能记为{}",
-                    present::instant(slot_start),
+                    crate::calendar::minute_text(slot_start),
                     to.name_zh()
                 ),
                 format!(
                     "booking #{id}: its slot starts at {}, it cannot be {} yet",
-                    present::instant(slot_start),
+                    crate::calendar::minute_text(slot_start),
                     to.name_en()
                 ),
             ));
@@ -171,8 +170,8 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
             date: req.day.date.to_string(),
             time: format!(
                 "{}-{}",
-                present::clock_hm(req.slot_start),
-                present::clock_hm(req.slot_end)
+                crate::calendar::hm_text(req.slot_start),
+                crate::calendar::hm_text(req.slot_end)
             ),
         });
     }

@@ -89,7 +89,7 @@ impl Writer<'_> {
             .filter_map(|c| crate::domain::enterprise::Industry::parse(c).ok())
             .collect();
         crate::domain::queue::check_item_times(item.received_at, item.due_at)?;
-        crate::domain::queue::check_eligibility(
+        crate::domain::enterprise::check_eligibility(
             item.kind,
             credit,
             &industries,
