@@ -32,6 +32,7 @@
 //! machine's time zone.
 
 mod data;
+mod day_words;
 mod deadline;
 mod parse;
 #[cfg(test)]
@@ -46,6 +47,7 @@ use jiff::{
 };
 
 pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar};
+pub use day_words::{day_words, parse_day};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
 pub use parse::{parse_duration, parse_instant};
 

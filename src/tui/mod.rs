@@ -101,14 +101,21 @@ fn run(mut app: App) -> Result<ExitCode> {
     // ratatui::try_init enters raw mode and the alternate screen (no mouse capture), and
     // installs a panic hook that restores the terminal before the panic message.
     ratatui::try_init().context("cannot set up the terminal")?;
+    // A paste arrives as one event, not as keys that could act.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let mut terminal = ratatui::Terminal::new(backend::SlimBackend::new(std::io::stdout()))
         .context("cannot set up the terminal")?;
+    app.debounce = Some(QUERY_PAUSE);
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result.map(|()| ExitCode::SUCCESS)
 }
 
 /// The terminal the console draws on.
+/// Typed queries run after this pause in typing, so a paste or fast typing runs one query.
+const QUERY_PAUSE: Duration = Duration::from_millis(150);
+
 pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
 
 async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<()> {
@@ -129,24 +136,46 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
         if app.quit {
             return Ok(());
         }
+        if app.suspend {
+            app.suspend = false;
+            suspend(terminal)?;
+            dirty = true;
+        }
+        if app.repaint {
+            app.repaint = false;
+            terminal.clear()?;
+            dirty = true;
+        }
         if dirty {
             draw(terminal, app)?;
             dirty = false;
         }
+        let due = app.query_due.map(tokio::time::Instant::from_std);
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    app.on_key(k);
-                    dirty = true;
+            ev = events.next() => {
+                let mut ev = ev;
+                // Take every event already waiting before drawing: a paste typed as keys
+                // costs one frame, not one per character.
+                loop {
+                    match ev {
+                        Some(Ok(e)) => on_event(app, e),
+                        Some(Err(e)) => return Err(e.into()),
+                        None => return Ok(()),
+                    }
+                    if app.quit || app.suspend {
+                        break;
+                    }
+                    match tokio::time::timeout(Duration::ZERO, events.next()).await {
+                        Ok(next) => ev = next,
+                        Err(_) => break,
+                    }
                 }
-                Some(Ok(Event::Resize(w, h))) => {
-                    app.resize(w, h);
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                dirty = true;
             },
+            _ = sleep_until_due(due), if due.is_some() => {
+                app.run_due_query();
+                dirty = true;
+            }
             _ = tick.tick() => dirty |= app.on_tick(),
             _ = hangup.recv() => return Ok(()),
             _ = terminate.recv() => return Ok(()),
@@ -156,6 +185,38 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
 }
 
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
+fn on_event(app: &mut App, e: Event) {
+    match e {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+        Event::Paste(text) => app.on_paste(&text),
+        Event::Resize(w, h) => app.resize(w, h),
+        _ => {}
+    }
+}
+
+async fn sleep_until_due(due: Option<tokio::time::Instant>) {
+    if let Some(at) = due {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Ctrl-Z: gives the terminal back to the shell, stops, and on `fg` takes it again and
+/// repaints everything.
+fn suspend<W: Write>(terminal: &mut Console<W>) -> Result<()> {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    // SIGTSTP's default action stops the process here, until SIGCONT (`fg`).
+    // SAFETY: raise(3) only sends a signal to this process; no memory is shared.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    crossterm::terminal::enable_raw_mode().context("cannot set up the terminal again")?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    terminal.clear()?;
+    Ok(())
+}
+
 pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| app.draw(f))?;

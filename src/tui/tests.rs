@@ -111,6 +111,17 @@ fn render(app: &mut App, w: u16, h: u16) -> String {
     out
 }
 
+/// Answers the open confirmation with Yes: → then Enter (no letter can).
+fn yes(app: &mut App) {
+    assert!(
+        matches!(app.popup, Some(Popup::Confirm(_))),
+        "a confirmation is open: {:?}",
+        app.status
+    );
+    key(app, KeyCode::Right);
+    key(app, KeyCode::Enter);
+}
+
 fn status(app: &App) -> (String, StatusKind) {
     app.status.clone().expect("a status message")
 }
@@ -181,12 +192,20 @@ fn snapshot_english_labels() {
 // ---------------------------------------------------------------- the whole screen
 
 #[test]
-fn below_80x24_the_console_says_the_terminal_is_too_small() {
+fn below_80x23_the_console_says_the_terminal_is_too_small_and_keys_do_nothing() {
     let mut c = console();
-    let s = render(&mut c.app, 79, 24);
-    assert!(s.contains("terminal too small (need 80x24)"), "{s}");
-    let s = render(&mut c.app, 80, 24);
-    assert!(!s.contains("terminal too small"), "{s}");
+    let s = render(&mut c.app, 79, 23);
+    assert!(s.contains("终端窗口太小") && s.contains("80x23"), "{s}");
+    let s = render(&mut c.app, 80, 22);
+    assert!(s.contains("终端窗口太小"), "{s}");
+    let first = c.app.queue.selected_row().unwrap().id;
+    for k in ['j', 'f', 't', '2', '/', ':'] {
+        key(&mut c.app, KeyCode::Char(k));
+    }
+    assert!(c.app.popup.is_none() && c.app.pane == PaneId::Queue);
+    assert_eq!(c.app.queue.selected_row().unwrap().id, first);
+    let s = render(&mut c.app, 80, 23);
+    assert!(!s.contains("终端窗口太小"), "{s}");
 }
 
 #[test]
@@ -267,6 +286,11 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
     }
     key(&mut c.app, KeyCode::BackTab);
     assert_eq!(c.app.pane, PaneId::Lookup);
+    // The lookup takes typing (digits of a code too) until Esc leaves its box.
+    key(&mut c.app, KeyCode::Char('3'));
+    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.lookup.query, "3");
+    key(&mut c.app, KeyCode::Esc);
     key(&mut c.app, KeyCode::Char('3'));
     assert_eq!(c.app.pane, PaneId::Approvals);
     c.app.run_command("pane 2");
@@ -316,6 +340,7 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
         key(&mut c.app, KeyCode::Char('j'));
     }
     key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
     open_saic_card(&mut c.app);
     let screen = render(&mut c.app, 160, 48);
     assert!(
@@ -349,7 +374,8 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
     let mut c = console();
     let before = c.app.queue.total;
     key(&mut c.app, KeyCode::Char('f'));
-    assert_eq!(c.app.queue.total, before - 1);
+    yes(&mut c.app);
+    assert_eq!(c.app.queue.total, before - 1, "{:?}", c.app.status);
     // Scrolling fetches new windows but keeps the count it has.
     for _ in 0..40 {
         key(&mut c.app, KeyCode::Char('j'));
@@ -373,15 +399,18 @@ fn take_finish_and_abnormal_change_the_selected_item() {
     }
     let id = c.app.queue.selected_row().unwrap().id;
     key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
     let row = c.app.store().work_item(id).unwrap().unwrap();
     assert_eq!(row.status, WorkStatus::InProgress);
     assert_eq!(row.taken_by.as_deref(), Some("op01"));
     key(&mut c.app, KeyCode::Char('x'));
+    yes(&mut c.app);
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Abnormal
     );
     key(&mut c.app, KeyCode::Char('f'));
+    yes(&mut c.app);
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
@@ -506,6 +535,14 @@ fn q_quits_and_question_mark_lists_the_keys_of_the_pane() {
     key(&mut c.app, KeyCode::Esc);
     assert!(c.app.popup.is_none());
     key(&mut c.app, KeyCode::Char('q'));
+    assert!(!c.app.quit, "q asks first");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(
+        !c.app.quit && c.app.popup.is_none(),
+        "Enter takes the default, No"
+    );
+    key(&mut c.app, KeyCode::Char('q'));
+    yes(&mut c.app);
     assert!(c.app.quit);
 }
 
@@ -576,6 +613,11 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     keys(&mut c.app, "qc");
     key(&mut c.app, KeyCode::Right); // outside the zone (measure 30)
     key(&mut c.app, KeyCode::Enter);
+    let Some(Popup::Confirm(ask)) = &c.app.popup else {
+        panic!("booking asks first")
+    };
+    assert!(ask.question.contains("上海汽车"), "{}", ask.question);
+    yes(&mut c.app);
     assert!(c.app.popup.is_none(), "{:?}", c.app.status);
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Info, "{msg}");
@@ -630,11 +672,13 @@ fn bookings_on_the_day_board_are_done_cancelled_or_abnormal() {
         .expect("a booking")
         .clone();
     key(&mut c.app, KeyCode::Char('f'));
+    yes(&mut c.app);
     assert_eq!(c.app.calendar.clearance.done, before.done + 1);
     assert_eq!(c.app.calendar.clearance.booked, before.booked - 1);
     let (msg, _) = status(&c.app);
     assert!(msg.contains(&format!("#{}", b.id)), "{msg}");
     key(&mut c.app, KeyCode::Char('c'));
+    yes(&mut c.app);
     assert_eq!(
         status(&c.app).1,
         StatusKind::Error,
@@ -670,6 +714,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     key(&mut c.app, KeyCode::Char('p'));
     assert!(matches!(c.app.popup, Some(Popup::Pause(_))));
     key(&mut c.app, KeyCode::Char('2')); // inspection, quarantine or testing
+    yes(&mut c.app);
     assert!(c.app.popup.is_none());
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Paused);
@@ -691,11 +736,13 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
         "the selection stays on the paused approval"
     );
     key(&mut c.app, KeyCode::Char('r'));
+    yes(&mut c.app);
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Running);
     key(&mut c.app, KeyCode::Char('d'));
     assert!(matches!(c.app.popup, Some(Popup::Decide(_))));
     key(&mut c.app, KeyCode::Char('y'));
+    yes(&mut c.app);
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.decision.as_deref(), Some("准予许可"));
     assert!(c.app.approvals.rows.iter().all(|r| r.id != id));
