@@ -23,13 +23,12 @@ use crate::domain::measures::MeasureCatalog;
 use crate::store::{Access, Store};
 use crate::text::Lang;
 use anyhow::{Context as _, Result};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use stream_next::StreamNext;
 
 /// What the console is opened with, resolved once by whoever starts it (the command line).
 #[derive(Debug, Clone)]
@@ -113,6 +112,11 @@ fn run(mut app: App) -> Result<ExitCode> {
 }
 
 /// The terminal the console draws on.
+/// Keys closer together than this are one burst (a paste, a held key): drawn once.
+const FOLLOWING_KEY: Duration = Duration::from_millis(3);
+/// A burst is still drawn this often, so the screen follows a long paste.
+const FRAME_EVERY: Duration = Duration::from_millis(100);
+
 /// Typed queries run after this pause in typing, so a paste or fast typing runs one query.
 const QUERY_PAUSE: Duration = Duration::from_millis(150);
 
@@ -123,7 +127,7 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut events = EventStream::new();
+    let mut events = terminal_events();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
@@ -152,20 +156,21 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
         }
         let due = app.query_due.map(tokio::time::Instant::from_std);
         tokio::select! {
-            ev = events.next() => {
+            ev = events.recv() => {
                 let mut ev = ev;
-                // Take every event already waiting before drawing: a paste typed as keys
-                // costs one frame, not one per character.
+                // Take the events that follow closely before drawing: a paste typed as keys
+                // costs a frame every FRAME_EVERY, not one per character.
+                let batch = std::time::Instant::now();
                 loop {
                     match ev {
                         Some(Ok(e)) => on_event(app, e),
-                        Some(Err(e)) => return Err(e.into()),
+                        Some(Err(e)) => return Err(e),
                         None => return Ok(()),
                     }
-                    if app.quit || app.suspend {
+                    if app.quit || app.suspend || batch.elapsed() > FRAME_EVERY {
                         break;
                     }
-                    match tokio::time::timeout(Duration::ZERO, events.next()).await {
+                    match tokio::time::timeout(FOLLOWING_KEY, events.recv()).await {
                         Ok(next) => ev = next,
                         Err(_) => break,
                     }
@@ -185,6 +190,22 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
 }
 
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
+/// The terminal's events, read by a thread of their own: every byte typed or pasted is read
+/// as soon as it arrives, however the loop is busy.
+fn terminal_events() -> tokio::sync::mpsc::UnboundedReceiver<Result<Event>> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        loop {
+            let ev = crossterm::event::read().map_err(anyhow::Error::from);
+            let failed = ev.is_err();
+            if tx.send(ev).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 fn on_event(app: &mut App, e: Event) {
     match e {
         Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
@@ -260,21 +281,11 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-/// Awaiting the next item of a stream (the one helper we need from a stream utility crate).
-mod stream_next {
-    use std::future::poll_fn;
-    use std::pin::Pin;
-
-    pub trait StreamNext: futures_core::Stream + Unpin {
-        async fn next(&mut self) -> Option<Self::Item> {
-            poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
-        }
-    }
-    impl<S: futures_core::Stream + Unpin> StreamNext for S {}
-}
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod safety_tests;
 
 #[cfg(test)]
 mod base64_tests {

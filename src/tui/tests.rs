@@ -23,17 +23,17 @@ use tempfile::TempDir;
 
 const NOW: &str = "2026-11-27T10:00:00+08:00";
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     NOW.parse().unwrap()
 }
 
-struct Console {
+pub(super) struct Console {
     _dir: TempDir,
-    path: std::path::PathBuf,
-    app: App,
+    pub(super) path: std::path::PathBuf,
+    pub(super) app: App,
 }
 
-fn demo_db() -> (TempDir, std::path::PathBuf) {
+pub(super) fn demo_db() -> (TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
@@ -48,7 +48,7 @@ fn demo_db() -> (TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
-fn console_with(lang: Lang, access: Access) -> Console {
+pub(super) fn console_with(lang: Lang, access: Access) -> Console {
     let (dir, path) = demo_db();
     let store = Store::open(&path, access).unwrap();
     let app = App::new(
@@ -73,21 +73,21 @@ fn console_with(lang: Lang, access: Access) -> Console {
     }
 }
 
-fn console() -> Console {
+pub(super) fn console() -> Console {
     console_with(Lang::Zh, Access::ReadWrite)
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(super) fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn keys(app: &mut App, s: &str) {
+pub(super) fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
         key(app, KeyCode::Char(c));
     }
 }
 
-fn render(app: &mut App, w: u16, h: u16) -> String {
+pub(super) fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| app.draw(f)).unwrap();
@@ -112,7 +112,7 @@ fn render(app: &mut App, w: u16, h: u16) -> String {
 }
 
 /// Answers the open confirmation with Yes: → then Enter (no letter can).
-fn yes(app: &mut App) {
+pub(super) fn yes(app: &mut App) {
     assert!(
         matches!(app.popup, Some(Popup::Confirm(_))),
         "a confirmation is open: {:?}",
@@ -122,7 +122,7 @@ fn yes(app: &mut App) {
     key(app, KeyCode::Enter);
 }
 
-fn status(app: &App) -> (String, StatusKind) {
+pub(super) fn status(app: &App) -> (String, StatusKind) {
     app.status.clone().expect("a status message")
 }
 

@@ -112,8 +112,9 @@ impl App {
         let lang = self.lang();
         let (op, now) = (self.session.operator.clone(), self.now);
         let done = format!(
-            "{} #{id}: {}",
+            "{} #{id}{}{}",
             tr(lang, "队列事项", "queue item"),
+            tr(lang, "：", ": "),
             lang.pick(change.name_zh(), change.name_en())
         );
         if let Some((before, after)) = self.apply(|w| w.change_item(id, change, &op, now), done) {

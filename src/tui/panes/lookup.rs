@@ -113,6 +113,10 @@ impl Pane for LookupPane {
                 }
                 // `/` was the way into the box: typed first, it is the habit, not the query.
                 KeyCode::Char('/') if self.edit.is_empty() => return None,
+                // No name, pinyin or code holds an ASCII colon: it is the command line.
+                KeyCode::Char(':') if key.modifiers.difference(KeyModifiers::SHIFT).is_empty() => {
+                    return Some(Action::OpenCommandLine);
+                }
                 _ => {
                     return match self.edit.handle(key) {
                         Edit::Changed => {

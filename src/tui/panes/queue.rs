@@ -87,7 +87,14 @@ fn columns(inner: u16) -> Columns {
         kind: if wide { 18 } else { 12 },
         declaration: if wide { 18 } else { 0 },
         time: 11,
-        status: if wide { 13 } else { 6 },
+        // Who holds an item is read from 100 columns on (at 80 in the hotline card).
+        status: if wide {
+            13
+        } else if inner >= 96 {
+            14
+        } else {
+            6
+        },
         flags: if wide { 20 } else { 8 },
         measure: if wide { 4 } else { 0 },
     };
@@ -334,7 +341,7 @@ impl Pane for QueuePane {
                 (Lang::En, s) => s.name_en().to_string(),
             };
             let status = match (&r.taken_by, r.status) {
-                (Some(who), WorkStatus::InProgress) if c.status > 8 => {
+                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal) if c.status > 8 => {
                     format!("{status} {}", inert(who))
                 }
                 _ => status,

@@ -80,9 +80,9 @@ impl ConfirmPopup {
         lines.push(Line::raw(""));
         lines.push(
             Line::from(vec![
-                button(tr(v.lang, "否 No", "No"), !self.yes),
+                button(tr(v.lang, "否", "No"), !self.yes),
                 Span::raw("   "),
-                button(tr(v.lang, "是 Yes", "Yes"), self.yes),
+                button(tr(v.lang, "是", "Yes"), self.yes),
             ])
             .centered(),
         );
