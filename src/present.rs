@@ -4,9 +4,63 @@
 //! their own `name(lang)`.
 
 use crate::calendar::{Countdown, DayCount, shanghai_datetime};
+use crate::store::Why;
+use crate::text::inert;
 use crate::text::{Lang, tr};
 use jiff::Timestamp;
 use jiff::civil::Date;
+
+/// Why a lookup row matched, in words: the identifier, the alias, or the characters and how
+/// each was read (长宁 chang·ning; "other reading" when not the word's natural one).
+pub fn why_text(why: &Why, lang: Lang) -> String {
+    let t = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    match why {
+        Why::Uscc { uscc } => format!("{} {uscc}", t("信用代码", "USCC")),
+        Why::CustomsCode { code } => format!("{} {code}", t("海关编码", "customs code")),
+        Why::Declaration { number } => format!("{} {number}", t("报关单号", "declaration")),
+        Why::Approval { reference } => {
+            format!("{} {}", t("审批编号", "approval"), inert(reference))
+        }
+        Why::Booking { id } => format!("{} #{id}", t("预约号", "booking")),
+        Why::Coordinator { name, phone } => {
+            format!(
+                "{} {} {}",
+                t("协调员", "coordinator"),
+                inert(name),
+                inert(phone)
+            )
+        }
+        Why::Name => t("名称", "name"),
+        Why::Alias { alias } => format!("{} {}", t("别名", "alias"), inert(alias)),
+        Why::Reading {
+            text,
+            readings,
+            other,
+            alias,
+        } => {
+            let mut s = String::new();
+            if let Some(a) = alias {
+                s.push_str(&format!("{} {} · ", t("别名", "alias"), inert(a)));
+            }
+            s.push_str(&inert(text));
+            if readings
+                .iter()
+                .any(|r| r.chars().any(|c| c.is_ascii_lowercase()))
+            {
+                s.push(' ');
+                s.push_str(&readings.join("·"));
+            }
+            if *other {
+                s.push_str(&format!(" ({})", t("另读", "other reading")));
+            }
+            s
+        }
+        Why::Contains { text } => format!("{} {}", t("含", "contains"), inert(text)),
+    }
+}
 
 /// An audit action and the kind of record it touched, in words.
 pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
@@ -23,6 +77,15 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "pause" => ("暂停计时", "paused"),
         "resume" => ("恢复计时", "resumed"),
         "decide" => ("审批办结", "decided"),
+        "assign" => ("指派", "assigned"),
+        "note" => ("记录", "noted"),
+        "resolve" => ("解决", "resolved"),
+        "close" => ("确认关闭", "closed"),
+        "reopen" => ("重新打开", "reopened"),
+        "callback_done" => ("已回电", "called back"),
+        "merge" => ("合并", "merged"),
+        "link" => ("关联", "linked"),
+        "set_hotline_person" => ("指定热线专人", "set the hotline person"),
         _ => (action, action),
     };
     let (ezh, een) = match entity {
@@ -35,6 +98,10 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "approval_pauses" => ("审批计时", "approval clock"),
         "problems" => ("问题", "problem"),
         "verifications" => ("稽核查", "verification"),
+        "calls" => ("来电", "call"),
+        "problem_notes" => ("问题记录", "problem note"),
+        "enterprise_coordinators" => ("协调员", "coordinator"),
+        "enterprise_aliases" => ("企业别名", "alias"),
         _ => (entity, entity),
     };
     match lang {

@@ -51,6 +51,14 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The 清零 report: open problems per enterprise and per coordinator, oldest first
+    Problems {
+        /// Targets in working days [default: reply=1,resolve=5]
+        #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
+        targets: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
@@ -73,18 +81,18 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         },
     };
     for n in &summary.notes {
-        println!("note: {}", inert(n));
+        outln!("note: {}", inert(n));
     }
     let file = inert(&a.file.display().to_string());
     if summary.dry_run {
-        println!(
+        outln!(
             "dry run: {} {} from {file} would be imported ({}); nothing written",
             summary.count,
             a.table.noun(),
             table.encoding.name()
         );
     } else {
-        println!("imported {} {} from {file}", summary.count, a.table.noun());
+        outln!("imported {} {} from {file}", summary.count, a.table.noun());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -120,32 +128,19 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            if let Err(e) = export::write(&store, a.table, a.format, &mut lock) {
-                return quiet_on_closed_pipe(e);
-            }
+            export::write(&store, a.table, a.format, &mut lock)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A reader that stops early (`| head`) is not an error of the export.
-fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
-    let closed = e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
-                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
-            })
-    });
-    if closed {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Err(e)
-    }
-}
-
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
-    let ReportCommand::Day { date, json } = cmd;
+    let (date, json) = match cmd {
+        ReportCommand::Day { date, json } => (date, json),
+        ReportCommand::Problems { targets, json } => {
+            return super::hotline::report_problems(ctx, targets.as_deref(), *json);
+        }
+    };
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;
@@ -155,8 +150,8 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
         report::render(&r)
     };
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        return quiet_on_closed_pipe(e.into());
-    }
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(super::OutputError)?;
     Ok(ExitCode::SUCCESS)
 }

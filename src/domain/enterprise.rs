@@ -66,16 +66,7 @@ impl Enterprise {
     }
 }
 
-/// A cross-district clearance problem (measure 29), open until cleared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Problem {
-    pub id: i64,
-    pub enterprise_id: i64,
-    pub title: String,
-    pub district: String,
-    pub opened_at: jiff::Timestamp,
-    pub cleared_at: Option<jiff::Timestamp>,
-}
+pub use super::problem::Problem;
 
 /// The measures an enterprise benefits from: none unless AEO; those reserved to 高级认证企业 only
 /// for that level; those tied to industries only where the enterprise is in one of them.

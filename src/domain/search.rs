@@ -1,125 +1,861 @@
-//! How staff on ASCII keyboards find Chinese names: full pinyin and pinyin initials, plus the
-//! identifiers. Pure: the store indexes the keys computed here.
+//! Finding an enterprise by what a caller says: its name in Chinese, the name's pinyin (every
+//! reading of a polyphonic character, the word's natural reading first), initials, any mix of
+//! these, an alias, or an identifier. Pure: the store indexes the keys and units computed here and
+//! ranks with [`match_text`].
+//!
+//! A name is read as a row of units, one per Chinese character, Latin letter or digit (other
+//! characters are skipped). Each Chinese character carries its readings: first the one its word
+//! has in the phrase dictionary (长宁 → chang ning, 银行 → yin hang, 重庆 → chong qing), then the
+//! character's other readings. Words start where the phrase dictionary's segmentation starts a
+//! segment; a match that does not start at the beginning of the name starts at a word.
 
-use pinyin::ToPinyin;
+use pinyin::ToPinyinMulti;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
-/// Keys an enterprise or coordinator name is found by.
+/// Readings kept per character (the natural one and the commonest others).
+pub const MAX_READINGS: usize = 4;
+/// Initials indexed per word start; queries longer than this are checked by the matcher.
+pub const KEY_LEN: usize = 8;
+/// Reading variants indexed per word start (polyphonic characters whose readings differ in
+/// their first letter multiply them).
+const MAX_VARIANTS: usize = 8;
+/// Initials patterns a query may be read as before they are shortened.
+const MAX_PATTERNS: usize = 24;
+
+/// One character of a name as matching sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The character; Latin letters lowercased, full-width forms folded.
+    pub ch: char,
+    /// Toneless readings, the natural one first; a letter or digit reads as itself.
+    pub readings: Vec<String>,
+    /// A word starts here (a match inside the name may start here).
+    pub word_start: bool,
+}
+
+impl Unit {
+    fn is_han(&self) -> bool {
+        !self.ch.is_ascii()
+    }
+}
+
+/// Folds full-width ASCII (ＳＡＩＣ, ３) to ASCII and lowercases Latin letters.
+pub fn fold(c: char) -> char {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Toneless pinyin of a toned syllable (cháng → chang, lǜ → lv).
+fn toneless(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ā' | 'á' | 'ǎ' | 'à' => 'a',
+            'ē' | 'é' | 'ě' | 'è' | 'ê' => 'e',
+            'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+            'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+            'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+            'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' => 'v',
+            'ń' | 'ň' | 'ǹ' => 'n',
+            'ḿ' => 'm',
+            c => c.to_ascii_lowercase(),
+        })
+        .filter(|c| c.is_ascii_alphabetic())
+        .collect()
+}
+
+/// Every toneless reading the character has, in the character table's order.
+fn char_readings(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let r = toneless(p.plain());
+            if !r.is_empty() && !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn is_han(c: char) -> bool {
+    !c.is_ascii() && c.to_pinyin_multi().is_some()
+}
+
+/// The units of a name or alias, with word starts and natural readings from the phrase
+/// dictionary.
+pub fn units(text: &str) -> Vec<Unit> {
+    let folded: String = text.chars().map(fold).collect();
+    // Natural readings of the dictionary's words, by character position.
+    let chars: Vec<char> = folded.chars().collect();
+    let mut natural: Vec<Option<String>> = vec![None; chars.len()];
+    let mut word_start = vec![false; chars.len()];
+    let mut in_word = vec![false; chars.len()];
+    let mut byte_to_char = vec![0usize; folded.len() + 1];
+    for (i, (b, _)) in folded.char_indices().enumerate() {
+        byte_to_char[b] = i;
+    }
+    byte_to_char[folded.len()] = chars.len();
+    if chars.iter().any(|c| is_han(*c)) {
+        let mut pos = 0usize;
+        for (word, reading) in phrase_pinyin::match_word_pinyin(&folded) {
+            let Some(off) = folded[pos..].find(&word) else {
+                continue;
+            };
+            let start = pos + off;
+            pos = start + word.len();
+            let n = word.chars().count();
+            let syllables: Vec<&str> = reading.split_whitespace().collect();
+            // Single characters take the character table's first reading (the phrase table's
+            // single-character entries include surname readings such as 区 ōu).
+            if n < 2 || syllables.len() != n {
+                continue;
+            }
+            let first = byte_to_char[start];
+            word_start[first] = true;
+            for (k, s) in syllables.iter().enumerate() {
+                natural[first + k] = Some(toneless(s));
+                in_word[first + k] = true;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(chars.len());
+    let mut prev_ascii = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            out.push(Unit {
+                ch: c,
+                readings: vec![c.to_string()],
+                word_start: !prev_ascii,
+            });
+            prev_ascii = true;
+            continue;
+        }
+        prev_ascii = false;
+        if !is_han(c) {
+            continue;
+        }
+        let mut readings = char_readings(c);
+        if let Some(n) = &natural[i] {
+            readings.retain(|r| r != n);
+            readings.insert(0, n.clone());
+        }
+        readings.truncate(MAX_READINGS);
+        out.push(Unit {
+            ch: c,
+            readings,
+            word_start: word_start[i] || !in_word[i],
+        });
+    }
+    if let Some(u) = out.first_mut() {
+        u.word_start = true;
+    }
+    out
+}
+
+/// Stored form of units: `^` marks a word start, then the character, then `=` and its readings
+/// separated by `,` (omitted for a letter or digit); units are separated by `|`.
+pub fn encode(units: &[Unit]) -> String {
+    let mut s = String::new();
+    for (i, u) in units.iter().enumerate() {
+        if i > 0 {
+            s.push('|');
+        }
+        if u.word_start {
+            s.push('^');
+        }
+        s.push(u.ch);
+        if u.is_han() {
+            s.push('=');
+            s.push_str(&u.readings.join(","));
+        }
+    }
+    s
+}
+
+pub fn decode(s: &str) -> Vec<Unit> {
+    s.split('|')
+        .filter_map(|part| {
+            let (word_start, part) = match part.strip_prefix('^') {
+                Some(rest) => (true, rest),
+                None => (false, part),
+            };
+            let mut it = part.chars();
+            let ch = it.next()?;
+            let rest = it.as_str();
+            let readings = match rest.strip_prefix('=') {
+                Some(r) if !r.is_empty() => r.split(',').map(str::to_string).collect(),
+                Some(_) => Vec::new(),
+                None => vec![ch.to_string()],
+            };
+            Some(Unit {
+                ch,
+                readings,
+                word_start,
+            })
+        })
+        .collect()
+}
+
+/// The distinct first letters of a unit's readings, natural first (a han character without a
+/// reading has none).
+fn initials_of(u: &Unit) -> Vec<char> {
+    let mut out = Vec::new();
+    for r in &u.readings {
+        if let Some(c) = r.chars().next()
+            && !out.contains(&c)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Index keys: for every word start, the initials of the next [`KEY_LEN`] units, under up to
+/// [`MAX_VARIANTS`] readings (the natural one first). The bool says whether the key starts the
+/// text.
+pub fn keys(units: &[Unit]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (s, u) in units.iter().enumerate() {
+        if !u.word_start {
+            continue;
+        }
+        let mut variants: Vec<String> = vec![String::new()];
+        for u in units.iter().skip(s).take(KEY_LEN) {
+            let ini = initials_of(u);
+            if ini.is_empty() {
+                break;
+            }
+            let mut next = Vec::new();
+            for v in &variants {
+                for c in &ini {
+                    if next.len() < MAX_VARIANTS {
+                        let mut v = v.clone();
+                        v.push(*c);
+                        next.push(v);
+                    }
+                }
+            }
+            variants = next;
+        }
+        for v in variants {
+            if !v.is_empty() && !out.iter().any(|(k, _)| *k == v) {
+                out.push((v, s == 0));
+            }
+        }
+    }
+    out
+}
+
+/// Every toneless syllable the character table knows, and their prefixes.
+struct Syllables {
+    full: HashSet<String>,
+    prefixes: HashSet<String>,
+}
+
+fn syllables() -> &'static Syllables {
+    static S: OnceLock<Syllables> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut full = HashSet::new();
+        for cp in 0x4E00u32..=0x9FFF {
+            if let Some(c) = char::from_u32(cp)
+                && let Some(multi) = c.to_pinyin_multi()
+            {
+                for p in multi {
+                    full.insert(toneless(p.plain()));
+                }
+            }
+        }
+        let mut prefixes = HashSet::new();
+        for s in &full {
+            for k in 1..=s.len() {
+                prefixes.insert(s[..k].to_string());
+            }
+        }
+        Syllables { full, prefixes }
+    })
+}
+
+/// A typed query, folded: whitespace and punctuation dropped, full-width forms folded, Latin
+/// letters lowercased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    pub chars: Vec<char>,
+}
+
+impl Query {
+    pub fn new(raw: &str) -> Query {
+        let chars: Vec<char> = raw
+            .chars()
+            .map(fold)
+            .filter(|c| c.is_ascii_alphanumeric() || is_han(*c))
+            .collect();
+        Query {
+            text: raw.trim().to_string(),
+            chars,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// Starts with a Chinese character (a match may then start at any character).
+    pub fn starts_han(&self) -> bool {
+        self.chars.first().is_some_and(|c| !c.is_ascii())
+    }
+
+    pub fn has_han(&self) -> bool {
+        self.chars.iter().any(|c| !c.is_ascii())
+    }
+
+    /// The initials strings the query can stand for (each at most [`KEY_LEN`] long): letters
+    /// read as whole syllables, initials (zh, ch, sh too) or, at the end, the start of a
+    /// syllable; Chinese characters by their readings' initials; digits as themselves. The
+    /// letters as typed are one more pattern (Latin names and aliases).
+    pub fn patterns(&self) -> Patterns {
+        let syl = syllables();
+        let q = &self.chars;
+        let mut exact: HashSet<String> = HashSet::new();
+        let mut skipping: HashSet<String> = HashSet::new();
+        // Depth-first over token boundaries, carrying the initials so far and whether a whole
+        // syllable was taken as the start of a longer word (shang for 上海: `s*`).
+        let mut stack: Vec<(usize, String, bool)> = vec![(0, String::new(), false)];
+        let mut budget = 20_000usize;
+        while let Some((i, acc, skip)) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            if i == q.len() || acc.chars().filter(|c| *c != '*').count() >= KEY_LEN {
+                if skip {
+                    skipping.insert(acc);
+                } else {
+                    exact.insert(acc);
+                }
+                continue;
+            }
+            let c = q[i];
+            if !c.is_ascii() {
+                for ini in initials_of(&Unit {
+                    ch: c,
+                    readings: char_readings(c),
+                    word_start: false,
+                }) {
+                    let mut a = acc.clone();
+                    a.push(ini);
+                    stack.push((i + 1, a, skip));
+                }
+                continue;
+            }
+            let mut a = acc.clone();
+            a.push(c);
+            if c.is_ascii_digit() {
+                stack.push((i + 1, a, skip));
+                continue;
+            }
+            // The token starting at i ends at some j > i.
+            let mut word = String::new();
+            for (j, &d) in q.iter().enumerate().skip(i) {
+                if !d.is_ascii_lowercase() {
+                    break;
+                }
+                word.push(d);
+                if !syl.prefixes.contains(&word) {
+                    break;
+                }
+                let end = j + 1;
+                let whole = syl.full.contains(&word);
+                let initial = word.len() == 1 || matches!(word.as_str(), "zh" | "ch" | "sh");
+                if whole || initial || end == q.len() {
+                    stack.push((end, a.clone(), skip));
+                }
+                if whole && word.len() >= 2 && end < q.len() && !skip {
+                    stack.push((end, format!("{a}*"), true));
+                }
+            }
+        }
+        let literal: String = q.iter().take(KEY_LEN).filter(|c| c.is_ascii()).collect();
+        if literal.len() == q.len().min(KEY_LEN) {
+            exact.insert(literal);
+        }
+        Patterns {
+            exact: tidy(exact),
+            skipping: tidy(skipping),
+        }
+    }
+}
+
+/// The initials patterns of a query: `exact` ones are index prefixes; `skipping` ones hold `*`
+/// where a word was given by the start of its pinyin, and are GLOB patterns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patterns {
+    pub exact: Vec<String>,
+    pub skipping: Vec<String>,
+}
+
+/// Drops empty and subsumed patterns and shortens them until few remain.
+fn tidy(set: HashSet<String>) -> Vec<String> {
+    let mut v: Vec<String> = set.into_iter().filter(|p| !p.is_empty()).collect();
+    let mut len = KEY_LEN + 1;
+    while v.len() > MAX_PATTERNS && len > 1 {
+        len -= 1;
+        let mut short: Vec<String> = v
+            .iter()
+            .map(|p| p.chars().take(len).collect::<String>())
+            .collect();
+        short.sort();
+        short.dedup();
+        v = short;
+    }
+    // A pattern that begins another finds all the other finds.
+    v.sort_by_key(|p| p.len());
+    let mut kept: Vec<String> = Vec::new();
+    for p in v {
+        if !kept.iter().any(|k| p.starts_with(k.as_str())) {
+            kept.push(p);
+        }
+    }
+    kept.sort();
+    kept
+}
+
+/// How one text (a name or an alias) matched a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextMatch {
+    /// 0 when the match starts the text.
+    pub start: usize,
+    /// Characters read in a reading that is not their word's natural one.
+    pub other_readings: u8,
+    /// Words given only by the start of their pinyin (shang for 上海).
+    pub abbreviated: u8,
+    /// The matched characters, and how each was read ("长宁" with ["chang", "ning"]); a
+    /// character typed as itself reads as itself.
+    pub text: String,
+    pub readings: Vec<String>,
+}
+
+impl TextMatch {
+    pub fn natural(&self) -> bool {
+        self.other_readings == 0 && self.abbreviated == 0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Cost(u8, u8);
+
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// The unit's character typed as itself.
+    Char,
+    /// Reading `r` of the unit (all of it, its initial, or its start at the end of the query).
+    Reading { r: usize },
+    /// A word given by the start of its natural pinyin: on to unit `to`.
+    Word { to: usize },
+}
+
+/// Matches `q` against `units`: at the start, or at a word start (at any character when the
+/// query starts with a Chinese character). The best match is the earliest start, then the one
+/// with fewest other readings and abbreviated words.
+pub fn match_text(q: &Query, units: &[Unit]) -> Option<TextMatch> {
+    if q.is_empty() {
+        return None;
+    }
+    let starts_han = q.starts_han();
+    let mut best: Option<TextMatch> = None;
+    for s in 0..units.len() {
+        if !(units[s].word_start || starts_han) {
+            continue;
+        }
+        if let Some(m) = match_from(q, units, s)
+            && best.as_ref().is_none_or(|b| {
+                (m.start > 0, m.other_readings, m.abbreviated)
+                    < (b.start > 0, b.other_readings, b.abbreviated)
+            })
+        {
+            if m.start == 0 && m.natural() {
+                return Some(m);
+            }
+            best = Some(m);
+        }
+    }
+    best
+}
+
+fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
+    let qn = q.chars.len();
+    let n = units.len();
+    // best[i][j]: cheapest way to have matched units s..i with the first j query characters.
+    let w = qn + 1;
+    let mut best: Vec<Option<(Cost, usize, usize, Step)>> = vec![None; (n + 1) * w];
+    let idx = |i: usize, j: usize| i * w + j;
+    best[idx(s, 0)] = Some((Cost(0, 0), s, 0, Step::Char));
+    let mut end: Option<(usize, Cost)> = None;
+    for i in s..n {
+        let u = &units[i];
+        for j in 0..qn {
+            let Some((cost, ..)) = best[idx(i, j)] else {
+                continue;
+            };
+            let mut relax = |ni: usize, nj: usize, c: Cost, step: Step| {
+                let slot = &mut best[idx(ni, nj)];
+                if slot.is_none_or(|(old, ..)| c < old) {
+                    *slot = Some((c, i, j, step));
+                }
+            };
+            let qc = q.chars[j];
+            if qc == u.ch {
+                relax(i + 1, j + 1, cost, Step::Char);
+            }
+            if !qc.is_ascii_lowercase() {
+                continue;
+            }
+            let rest = &q.chars[j..];
+            for (r, reading) in u.readings.iter().enumerate() {
+                if !u.is_han() {
+                    break;
+                }
+                let rb = reading.as_bytes();
+                let common = rest
+                    .iter()
+                    .zip(rb)
+                    .take_while(|(a, b)| **a as u32 == **b as u32)
+                    .count();
+                if common == 0 {
+                    continue;
+                }
+                let c = if r == 0 {
+                    cost
+                } else {
+                    Cost(cost.0 + 1, cost.1)
+                };
+                let initial_len = if rb.len() >= 2 && matches!(&rb[..2], b"zh" | b"ch" | b"sh") {
+                    2
+                } else {
+                    1
+                };
+                // Whole syllable, initial (z or zh), or the start of a syllable ending the query.
+                let mut lens = vec![1];
+                if common >= initial_len {
+                    lens.push(initial_len);
+                }
+                if common == rb.len() {
+                    lens.push(rb.len());
+                }
+                if j + common == qn {
+                    lens.push(common);
+                }
+                lens.sort_unstable();
+                lens.dedup();
+                for len in lens {
+                    relax(i + 1, j + len, c, Step::Reading { r });
+                }
+            }
+            // A word typed by the start of its natural pinyin (shang for 上海).
+            if u.word_start && u.is_han() {
+                let mut e = i + 1;
+                while e < n && !units[e].word_start && units[e].is_han() {
+                    e += 1;
+                }
+                if e - i >= 2 {
+                    let first = u.readings.first().map_or(0, String::len);
+                    let whole: String = units[i..e]
+                        .iter()
+                        .filter_map(|u| u.readings.first().map(String::as_str))
+                        .collect();
+                    let common = rest
+                        .iter()
+                        .zip(whole.bytes())
+                        .take_while(|(a, b)| **a as u32 == *b as u32)
+                        .count();
+                    if first > 0 && common >= first && common < whole.len() {
+                        for len in first..=common {
+                            relax(e, j + len, Cost(cost.0, cost.1 + 1), Step::Word { to: e });
+                        }
+                    }
+                }
+            }
+        }
+        for i2 in (i + 1)..=n {
+            if let Some((c, ..)) = best[idx(i2, qn)]
+                && end.is_none_or(|(_, old)| c < old)
+            {
+                end = Some((i2, c));
+            }
+        }
+        if end.is_some_and(|(_, c)| c == Cost(0, 0)) {
+            break;
+        }
+    }
+    let (mut i, cost) = end?;
+    // Walk back the steps for the "why" text.
+    let mut j = qn;
+    let mut parts: Vec<(usize, usize, String)> = Vec::new();
+    while (i, j) != (s, 0) {
+        let (_, pi, pj, step) = best[idx(i, j)]?;
+        let read = match step {
+            Step::Char => units[pi].ch.to_string(),
+            Step::Reading { r, .. } => units[pi].readings[r].clone(),
+            Step::Word { to, .. } => units[pi..to]
+                .iter()
+                .filter_map(|u| u.readings.first().cloned())
+                .collect::<Vec<_>>()
+                .join(""),
+        };
+        let to = match step {
+            Step::Word { to, .. } => to,
+            _ => pi + 1,
+        };
+        parts.push((pi, to, read));
+        i = pi;
+        j = pj;
+    }
+    parts.reverse();
+    let last = parts.last().map_or(s, |p| p.1);
+    Some(TextMatch {
+        start: s,
+        other_readings: cost.0,
+        abbreviated: cost.1,
+        text: units[s..last].iter().map(|u| u.ch).collect(),
+        readings: parts.into_iter().map(|p| p.2).collect(),
+    })
+}
+
+/// Characters of `wanted` in order inside `name` (上汽 in 上海汽车): the tightest span as
+/// (start, span) in characters.
+pub fn subsequence_span(name: &str, wanted: &[char]) -> Option<(usize, usize)> {
+    let chars: Vec<char> = name.chars().collect();
+    let first = *wanted.first()?;
+    let mut best: Option<(usize, usize)> = None;
+    for (start, _) in chars.iter().enumerate().filter(|(_, c)| **c == first) {
+        let mut i = start;
+        let mut ok = true;
+        for w in &wanted[1..] {
+            match chars[i + 1..].iter().position(|c| c == w) {
+                Some(p) => i += p + 1,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok && best.is_none_or(|(_, span)| i + 1 - start < span) {
+            best = Some((start, i + 1 - start));
+        }
+    }
+    best
+}
+
+/// Coordinators' names: full pinyin and initials of the natural reading (surnames read as
+/// surnames), for the coordinator columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchKeys {
-    /// Toneless pinyin of every character, no separators: 上海汽车 → "shanghaiqiche".
     pub pinyin: String,
-    /// First letter of each syllable: 上海汽车 → "shqc".
     pub initials: String,
 }
 
-/// Latin letters and digits in a name count as themselves in both keys.
 pub fn search_keys(name: &str) -> SearchKeys {
+    let us = units(name);
     let mut pinyin = String::new();
     let mut initials = String::new();
-    for (ch, py) in name.chars().zip(name.to_pinyin()) {
-        match py {
-            Some(p) => {
-                pinyin.push_str(p.plain());
-                initials.push_str(p.first_letter());
-            }
-            None if ch.is_ascii_alphanumeric() => {
-                let c = ch.to_ascii_lowercase();
-                pinyin.push(c);
-                initials.push(c);
-            }
-            None => {}
+    for u in &us {
+        if let Some(r) = u.readings.first() {
+            pinyin.push_str(r);
+            initials.extend(r.chars().next());
         }
     }
     SearchKeys { pinyin, initials }
 }
 
-/// What a lookup query is taken to be.
+/// What a query may name besides a name: the identifiers a caller reads out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LookupQuery {
-    /// 18 characters of the USCC alphabet.
+pub enum IdQuery {
+    /// Code characters that may begin a USCC (upper-cased).
+    UsccPrefix(String),
+    /// A full 18-character USCC.
     Uscc(String),
-    /// 10 digits, or "AEOCN" + 10 digits.
+    /// 10 digits (or AEOCN + 10 digits): a customs code.
     CustomsCode(String),
-    /// Digits or code characters that may begin a USCC or customs code.
-    CodePrefix(String),
-    /// ASCII letters: pinyin or initials, lowercase.
-    Pinyin(String),
-    /// Anything with Chinese characters: part of the name.
-    Name(String),
-    Empty,
+    /// Digits that may begin a customs code.
+    CustomsPrefix(String),
+    /// 18 digits: a declaration number.
+    Declaration(String),
+    /// Digits of a telephone number (a coordinator's).
+    Phone(String),
+    /// Text that may be an approval reference.
+    Reference(String),
+    /// A booking number (#123 or 123).
+    Booking(i64),
 }
 
-pub fn classify(query: &str) -> LookupQuery {
-    let q: String = query.split_whitespace().collect();
+/// Every identifier reading of a query, most specific first. A 10-digit query is both a
+/// customs code and the start of a USCC.
+pub fn id_readings(raw: &str) -> Vec<IdQuery> {
+    let q: String = raw
+        .chars()
+        .map(fold)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let mut out = Vec::new();
     if q.is_empty() {
-        return LookupQuery::Empty;
+        return out;
     }
     let upper = q.to_ascii_uppercase();
-    if let Some(rest) = upper.strip_prefix("AEOCN")
-        && rest.len() == 10
-        && rest.bytes().all(|b| b.is_ascii_digit())
+    if let Some(rest) = upper.strip_prefix("AEOCN") {
+        if !rest.is_empty() && rest.len() <= 10 && rest.bytes().all(|b| b.is_ascii_digit()) {
+            out.push(if rest.len() == 10 {
+                IdQuery::CustomsCode(rest.to_string())
+            } else {
+                IdQuery::CustomsPrefix(rest.to_string())
+            });
+        }
+        return out;
+    }
+    if let Some(n) = upper.strip_prefix('#')
+        && let Ok(id) = n.parse::<i64>()
     {
-        return LookupQuery::CustomsCode(rest.to_string());
+        out.push(IdQuery::Booking(id));
+        return out;
     }
-    if q.bytes().all(|b| b.is_ascii_digit()) {
-        return if q.len() == 10 {
-            LookupQuery::CustomsCode(q)
-        } else {
-            LookupQuery::CodePrefix(q)
-        };
+    let digits = upper.bytes().all(|b| b.is_ascii_digit());
+    let uscc_chars = upper
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"IOSVZ".contains(&b)));
+    if digits && upper.len() == 18 {
+        out.push(IdQuery::Declaration(upper.clone()));
     }
-    if upper.len() == 18
-        && upper.bytes().all(|b| b.is_ascii_alphanumeric())
-        && upper.as_bytes()[..2].iter().all(|b| b.is_ascii_digit())
+    if uscc_chars && upper.len() == 18 && upper.as_bytes()[..2].iter().all(u8::is_ascii_digit) {
+        out.push(IdQuery::Uscc(upper.clone()));
+    }
+    if digits && upper.len() == 10 {
+        out.push(IdQuery::CustomsCode(upper.clone()));
+    }
+    if digits && (2..10).contains(&upper.len()) {
+        out.push(IdQuery::CustomsPrefix(upper.clone()));
+    }
+    if uscc_chars
+        && (2..18).contains(&upper.len())
+        && upper.as_bytes()[0].is_ascii_alphanumeric()
+        && upper.bytes().take(2).all(|b| b.is_ascii_digit())
     {
-        return LookupQuery::Uscc(upper);
+        out.push(IdQuery::UsccPrefix(upper.clone()));
     }
-    if q.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return LookupQuery::Pinyin(q.to_ascii_lowercase());
+    if digits && (4..=11).contains(&upper.len()) {
+        out.push(IdQuery::Phone(upper.clone()));
     }
-    if q.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return LookupQuery::CodePrefix(upper);
+    if digits
+        && (1..=9).contains(&upper.len())
+        && let Ok(id) = upper.parse::<i64>()
+    {
+        out.push(IdQuery::Booking(id));
     }
-    LookupQuery::Name(query.trim().to_string())
+    if upper.len() >= 3 && upper.bytes().any(|b| b.is_ascii_digit()) && !raw.chars().any(is_han) {
+        out.push(IdQuery::Reference(raw.trim().to_string()));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_chinese_name_is_found_by_full_pinyin_and_initials() {
-        let k = search_keys("上海汽车集团股份有限公司");
-        assert_eq!(k.initials, "shqcjtgfyxgs");
-        assert!(k.pinyin.starts_with("shanghaiqiche"));
+    fn m(q: &str, name: &str) -> Option<TextMatch> {
+        match_text(&Query::new(q), &units(name))
+    }
+
+    fn natural(q: &str, name: &str) -> bool {
+        m(q, name).is_some_and(|m| m.start == 0 && m.natural())
     }
 
     #[test]
-    fn latin_letters_and_digits_in_a_name_count_as_themselves_and_brackets_are_skipped() {
-        let k = search_keys("腾讯科技(深圳)有限公司");
-        assert_eq!(k.initials, "txkjszyxgs");
-        let k = search_keys("上海ABC电子3厂");
-        assert_eq!(k.initials, "shabcdz3c");
+    fn word_readings_come_first() {
+        let us = units("上海长宁银行");
+        let r: Vec<&str> = us.iter().map(|u| u.readings[0].as_str()).collect();
+        assert_eq!(r, ["shang", "hai", "chang", "ning", "yin", "hang"]);
+        assert!(us[2].readings.contains(&"zhang".to_string()));
+        assert!(natural("changning", "长宁"));
+        assert!(natural("cqca", "重庆长安汽车"));
+        assert!(natural("zgyh", "中国银行"));
+        assert!(natural("yinhang", "银行"));
+        assert!(natural("xiamen", "厦门"));
+        assert!(natural("changjiang", "长江"));
+        assert!(!natural("zhangjiang", "长江"));
+        assert!(
+            m("zhangjiang", "长江").is_some(),
+            "other readings still match"
+        );
+        assert!(!natural("changjiang", "张江"));
     }
 
     #[test]
-    fn queries_are_classified_by_shape() {
-        assert_eq!(classify("shqc"), LookupQuery::Pinyin("shqc".into()));
-        assert_eq!(classify(" SHQC "), LookupQuery::Pinyin("shqc".into()));
-        assert_eq!(classify("上汽"), LookupQuery::Name("上汽".into()));
+    fn mixed_and_partial_queries() {
+        for (q, name) in [
+            ("上海cn", "上海长宁物流有限公司"),
+            ("sh长宁", "上海长宁物流有限公司"),
+            ("shangcn", "上海长宁物流有限公司"),
+            ("shangq", "上海汽车集团股份有限公司"),
+            ("shanghai qiche", "上海汽车集团股份有限公司"),
+            ("shqc", "上海汽车集团股份有限公司"),
+            ("mdrjyd4", "明德软件园第4分公司"),
+        ] {
+            assert!(m(q, name).is_some_and(|m| m.start == 0), "{q} in {name}");
+        }
+        // Inside the name, at a word.
+        assert!(m("changning", "上海长宁物流").is_some_and(|m| m.start == 2));
+        assert!(m("hai", "上海长宁物流").is_none(), "not inside a word");
+        assert!(m("长宁", "上海长宁物流").is_some());
+    }
+
+    #[test]
+    fn units_survive_their_stored_form() {
+        let us = units("ＳＡＩＣ上海(长宁)3厂");
+        assert_eq!(decode(&encode(&us)), us);
+        assert_eq!(us[0].ch, 's');
+        assert!(us.iter().all(|u| u.ch != '(' && u.ch != ')'));
+    }
+
+    #[test]
+    fn keys_index_every_word_start_under_each_reading() {
+        let k = keys(&units("上海长江"));
+        assert!(k.contains(&("shcj".to_string(), true)));
+        assert!(k.contains(&("shzj".to_string(), true)));
+        assert!(k.contains(&("cj".to_string(), false)));
+    }
+
+    #[test]
+    fn query_patterns_cover_every_reading_of_the_letters() {
+        let p = Query::new("changning").patterns().exact;
+        assert!(p.iter().any(|p| "cn".starts_with(p.as_str())), "{p:?}");
+        let p = Query::new("shangcn").patterns().skipping;
+        assert!(p.contains(&"s*cn".to_string()), "{p:?}");
+        let p = Query::new("saic").patterns().exact;
+        assert!(p.contains(&"saic".to_string()), "{p:?}");
+        let p = Query::new("上海cn").patterns().exact;
+        assert!(p.contains(&"shcn".to_string()), "{p:?}");
+    }
+
+    #[test]
+    fn identifiers_are_read_every_way_they_can_be() {
+        let r = id_readings("9131000013");
+        assert!(r.contains(&IdQuery::CustomsCode("9131000013".into())));
+        assert!(r.contains(&IdQuery::UsccPrefix("9131000013".into())));
         assert_eq!(
-            classify("91310000132260250x"),
-            LookupQuery::Uscc("91310000132260250X".into())
+            id_readings("AEOCN3105910001"),
+            vec![IdQuery::CustomsCode("3105910001".into())]
         );
-        assert_eq!(
-            classify("3105910001"),
-            LookupQuery::CustomsCode("3105910001".into())
+        assert!(
+            id_readings("222520191000153457")
+                .contains(&IdQuery::Declaration("222520191000153457".into()))
         );
-        assert_eq!(
-            classify("AEOCN3105910001"),
-            LookupQuery::CustomsCode("3105910001".into())
+        assert!(
+            id_readings("91310000132260250x").contains(&IdQuery::Uscc("91310000132260250X".into()))
         );
-        assert_eq!(classify("3105"), LookupQuery::CodePrefix("3105".into()));
-        assert_eq!(classify("   "), LookupQuery::Empty);
+        assert!(id_readings("13812345678").contains(&IdQuery::Phone("13812345678".into())));
+        assert_eq!(id_readings("#12"), vec![IdQuery::Booking(12)]);
     }
 }

@@ -6,11 +6,14 @@ use crate::store::QueueRow;
 use anyhow::Result;
 use rusqlite::params;
 
+/// The enterprises the lookup matcher finds for the filter arrive as a JSON array in ?3.
 const FILTERED_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id
-     WHERE w.status <> 'done' AND (e.name_zh LIKE '%' || ?1 || '%' ESCAPE '\\'
-        OR e.initials LIKE ?2 || '%' ESCAPE '\\' OR e.pinyin LIKE ?2 || '%' ESCAPE '\\'
+     WHERE w.status <> 'done' AND (w.enterprise_id IN (SELECT value FROM json_each(?3))
         OR coalesce(w.declaration_no, '') LIKE ?1 || '%' ESCAPE '\\'
         OR w.kind LIKE ?2 || '%' ESCAPE '\\' OR w.status = ?2 OR coalesce(w.taken_by, '') = ?1)";
+
+/// Enterprises a queue filter reaches through the lookup matcher.
+const FILTER_ENTERPRISES: usize = 1000;
 
 /// Escapes LIKE's own characters so a typed filter matches literally.
 fn like_literal(s: &str) -> String {
@@ -25,8 +28,9 @@ fn like_literal(s: &str) -> String {
 }
 
 impl Store {
-    /// One window of the open queue in the domain's order, narrowed by `filter` (part of the
-    /// name, pinyin or initials, a declaration-number prefix, a kind or status code, an operator).
+    /// One window of the open queue in the domain's order, narrowed by `filter` (an
+    /// enterprise as lookup finds it, a declaration-number prefix, a kind or status code, an
+    /// operator).
     pub fn queue_filtered(
         &self,
         filter: &str,
@@ -39,19 +43,26 @@ impl Store {
         }
         // The same columns and order as the unfiltered queue; FILTERED_FROM adds the filter.
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_COLUMNS} {FILTERED_FROM} ORDER BY {QUEUE_ORDER} LIMIT ?3 OFFSET ?4"
+            "{QUEUE_COLUMNS} {FILTERED_FROM} ORDER BY {QUEUE_ORDER} LIMIT ?4 OFFSET ?5"
         ))?;
         let lower = f.to_lowercase();
         let rows = stmt.query_map(
             params![
                 like_literal(f),
                 like_literal(&lower),
+                self.filter_enterprises(f)?,
                 limit as i64,
                 offset as i64
             ],
             row_from,
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The enterprises the filter names (the lookup matcher's), as a JSON array.
+    fn filter_enterprises(&self, filter: &str) -> Result<String> {
+        let ids = self.matching_enterprise_ids(filter, FILTER_ENTERPRISES)?;
+        Ok(serde_json::to_string(&ids)?)
     }
 
     /// How many open items `filter` leaves.
@@ -63,7 +74,11 @@ impl Store {
         let lower = f.to_lowercase();
         Ok(self.conn().query_row(
             &format!("SELECT count(*) {FILTERED_FROM}"),
-            params![like_literal(f), like_literal(&lower)],
+            params![
+                like_literal(f),
+                like_literal(&lower),
+                self.filter_enterprises(f)?
+            ],
             |r| r.get(0),
         )?)
     }

@@ -1,14 +1,13 @@
 //! Enterprises, coordinators, problems and verifications.
 
-use super::{Store, Writer, opt_ts, ts};
+use super::{Store, Writer};
 use crate::domain::credit::CreditLevel;
-use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry, Problem};
+use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry};
 use crate::domain::ids::ChecksumStatus;
 use crate::domain::message::Message;
-use crate::domain::search::{LookupQuery, search_keys};
+use crate::domain::search::search_keys;
 use crate::domain::verification::VerificationKind;
 use anyhow::{Context, Result, anyhow};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -32,21 +31,6 @@ pub struct NewEnterprise<'a> {
     pub industries: &'a [Industry],
     pub group_name: Option<&'a str>,
     pub coordinator_id: Option<i64>,
-}
-
-pub struct NewProblem<'a> {
-    pub enterprise_id: i64,
-    pub title: &'a str,
-    pub district: &'a str,
-    pub opened_at: Timestamp,
-    pub cleared_at: Option<Timestamp>,
-}
-
-pub struct NewVerification<'a> {
-    pub enterprise_id: i64,
-    pub kind: VerificationKind,
-    pub scheduled_on: Date,
-    pub flagged: Option<&'a str>,
 }
 
 /// One lookup result: the enterprise and its coordinator.
@@ -73,7 +57,7 @@ fn status_from(code: &str) -> ChecksumStatus {
 }
 
 pub(crate) const ENTERPRISE_COLS: &str = "e.id, e.uscc, e.uscc_status, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, e.coordinator_id";
-const COORDINATOR_COLS: &str =
+pub(crate) const COORDINATOR_COLS: &str =
     "c.id, c.name, c.phone, c.office_code, c.office_name, c.role, c.duty_hours";
 
 pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterprise> {
@@ -96,7 +80,7 @@ pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterp
     })
 }
 
-fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
+pub(crate) fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
     let Some(id) = r.get::<_, Option<i64>>(at)? else {
         return Ok(None);
     };
@@ -110,44 +94,6 @@ fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinat
         role: CoordinatorRole::parse(&role).unwrap_or(CoordinatorRole::Business),
         duty_hours: r.get(at + 6)?,
     }))
-}
-
-/// A LIKE pattern matching the query's characters in order, with LIKE's own characters escaped.
-fn subsequence_pattern(q: &str) -> String {
-    let mut p = String::from("%");
-    for c in q.chars().filter(|c| !c.is_whitespace()) {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-        p.push('%');
-    }
-    p
-}
-
-/// Where the characters of `wanted` first appear in order in `name`: (start, span), by characters.
-fn subsequence_span(name: &str, wanted: &[char]) -> Option<(usize, usize)> {
-    let chars: Vec<char> = name.chars().collect();
-    let first = *wanted.first()?;
-    // The tightest span over every start position of the first character.
-    let mut best: Option<(usize, usize)> = None;
-    for (start, _) in chars.iter().enumerate().filter(|(_, c)| **c == first) {
-        let mut i = start;
-        let mut ok = true;
-        for w in &wanted[1..] {
-            match chars[i + 1..].iter().position(|c| c == w) {
-                Some(p) => i += p + 1,
-                None => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if ok && best.is_none_or(|(_, span)| i + 1 - start < span) {
-            best = Some((start, i + 1 - start));
-        }
-    }
-    best
 }
 
 impl Writer<'_> {
@@ -164,12 +110,11 @@ impl Writer<'_> {
     }
 
     pub fn insert_enterprise(&self, e: &NewEnterprise<'_>) -> Result<i64> {
-        let keys = search_keys(e.name_zh);
         let industries: Vec<&str> = e.industries.iter().map(|i| i.code()).collect();
         self.conn()
             .prepare_cached(
                 "INSERT INTO enterprises (uscc, uscc_status, customs_code, name_zh, name_en, pinyin, initials, credit, industries, group_name, coordinator_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, '', '', ?6, ?7, ?8, ?9)",
             )?
             .execute(
                 params![
@@ -178,8 +123,6 @@ impl Writer<'_> {
                     e.customs_code,
                     e.name_zh,
                     e.name_en,
-                    keys.pinyin,
-                    keys.initials,
                     e.credit.code(),
                     industries.join(","),
                     e.group_name,
@@ -188,27 +131,11 @@ impl Writer<'_> {
             )
             .with_context(|| format!("cannot add enterprise {} ({})", e.name_zh, e.uscc))?;
         let id = self.conn().last_insert_rowid();
+        self.index_enterprise(id)?;
         self.record_created("enterprises", id, Some(id))?;
-        Ok(id)
-    }
-
-    pub fn insert_problem(&self, p: &NewProblem<'_>) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.enterprise_id, p.title, p.district, p.opened_at.as_second(), p.cleared_at.map(|t| t.as_second())],
-        )?;
-        let id = self.conn().last_insert_rowid();
-        self.record_created("problems", id, Some(p.enterprise_id))?;
-        Ok(id)
-    }
-
-    pub fn insert_verification(&self, v: &NewVerification<'_>) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO verifications (enterprise_id, kind, scheduled_on, flagged) VALUES (?1, ?2, ?3, ?4)",
-            params![v.enterprise_id, v.kind.code(), v.scheduled_on.to_string(), v.flagged],
-        )?;
-        let id = self.conn().last_insert_rowid();
-        self.record_created("verifications", id, Some(v.enterprise_id))?;
+        if let Some(c) = e.coordinator_id {
+            self.link_coordinator(id, c)?;
+        }
         Ok(id)
     }
 }
@@ -263,133 +190,6 @@ impl Store {
             .flatten())
     }
 
-    /// Enterprises matching a lookup query, best first, with their coordinators.
-    ///
-    /// Each keystroke runs a few phases, best matches first, each stopping as soon as the window
-    /// is full: index walks for exact codes and prefixes (initials, then full pinyin, then the
-    /// name), then scans for a match inside, then (for Chinese) the characters in order, so that
-    /// 上汽 finds 上海汽车. A large table never has to be sorted whole.
-    pub fn lookup(&self, query: &LookupQuery, limit: usize) -> Result<Vec<EnterpriseHit>> {
-        let phases: Vec<(&str, String)> = match query {
-            LookupQuery::Empty => return Ok(Vec::new()),
-            LookupQuery::Uscc(u) => vec![("e.uscc = ?1", u.clone())],
-            LookupQuery::CustomsCode(c) => vec![("e.customs_code = ?1", c.clone())],
-            LookupQuery::CodePrefix(p) => vec![
-                (
-                    "e.customs_code >= ?1 AND e.customs_code < ?1 || ':' ORDER BY e.customs_code",
-                    p.clone(),
-                ),
-                (
-                    "e.uscc >= ?1 AND e.uscc < ?1 || '~' ORDER BY e.uscc",
-                    p.clone(),
-                ),
-            ],
-            // Pinyin queries are lowercase letters only, so GLOB needs no escaping and walks the
-            // (binary-collated) indexes.
-            LookupQuery::Pinyin(p) => vec![
-                (
-                    "e.initials GLOB ?1 || '*' ORDER BY e.initials, e.id",
-                    p.clone(),
-                ),
-                ("e.pinyin GLOB ?1 || '*' ORDER BY e.pinyin, e.id", p.clone()),
-                (
-                    "instr(e.initials, ?1) > 0 OR instr(e.pinyin, ?1) > 0",
-                    p.clone(),
-                ),
-            ],
-            LookupQuery::Name(n) => vec![
-                ("e.name_zh = ?1", n.clone()),
-                (
-                    "e.name_zh > ?1 AND e.name_zh < ?1 || char(1114111) ORDER BY e.name_zh",
-                    n.clone(),
-                ),
-                ("instr(e.name_zh, ?1) > 0", n.clone()),
-            ],
-        };
-        // Phases select ids only, so scans read the (covering) key indexes, not whole rows.
-        let mut ids: Vec<i64> = Vec::new();
-        for (filter, arg) in phases {
-            if ids.len() >= limit {
-                break;
-            }
-            // Over-fetch by what earlier phases found, since those rows may match again.
-            let want = (limit + ids.len()) as i64;
-            let sql = format!("SELECT e.id FROM enterprises e WHERE {filter} LIMIT ?2");
-            let mut stmt = self.conn().prepare_cached(&sql)?;
-            let found = stmt.query_map(params![arg, want], |r| r.get::<_, i64>(0))?;
-            for id in found {
-                let id = id?;
-                if ids.len() < limit && !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        if let LookupQuery::Name(n) = query
-            && ids.len() < limit
-        {
-            for id in self.abbreviation_matches(n, limit)? {
-                if ids.len() < limit && !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
-             LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
-        ))?;
-        let mut hits = Vec::with_capacity(ids.len());
-        for id in ids {
-            hits.push(stmt.query_row([id], |r| {
-                Ok(EnterpriseHit {
-                    enterprise: enterprise_from(r, 0)?,
-                    coordinator: coordinator_from(r, 10)?,
-                })
-            })?);
-        }
-        Ok(hits)
-    }
-
-    /// Names holding the query's characters in order (上汽 → 上海汽车), tightest first: the
-    /// characters close together and early in the name, then the shorter name.
-    fn abbreviation_matches(&self, q: &str, limit: usize) -> Result<Vec<i64>> {
-        const CANDIDATES: i64 = 5000;
-        let wanted: Vec<char> = q.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT e.id, e.name_zh FROM enterprises e WHERE e.name_zh LIKE ?1 ESCAPE '\\' LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![subsequence_pattern(q), CANDIDATES], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut scored = Vec::new();
-        for row in rows {
-            let (id, name) = row?;
-            if let Some((start, span)) = subsequence_span(&name, &wanted) {
-                scored.push(((span, start, name.chars().count(), id), id));
-            }
-        }
-        scored.sort();
-        Ok(scored.into_iter().take(limit).map(|(_, id)| id).collect())
-    }
-
-    /// The enterprise's problems, open ones first.
-    pub fn problems_of(&self, enterprise_id: i64) -> Result<Vec<Problem>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, enterprise_id, title, district, opened_at, cleared_at FROM problems
-             WHERE enterprise_id = ?1 ORDER BY cleared_at IS NOT NULL, opened_at DESC",
-        )?;
-        let rows = stmt.query_map([enterprise_id], |r| {
-            Ok(Problem {
-                id: r.get(0)?,
-                enterprise_id: r.get(1)?,
-                title: r.get(2)?,
-                district: r.get(3)?,
-                opened_at: ts(r.get(4)?),
-                cleared_at: opt_ts(r.get(5)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     /// Management and other verifications scheduled for an enterprise.
     pub fn verifications_of(&self, enterprise_id: i64) -> Result<Vec<(VerificationKind, Date)>> {
         let mut stmt = self.conn().prepare_cached(
@@ -408,25 +208,5 @@ impl Store {
             out.push((kind, date));
         }
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_abbreviation_matches_its_characters_in_order_and_tight_spans_win() {
-        let q: Vec<char> = "上汽".chars().collect();
-        assert_eq!(
-            subsequence_span("上海汽车集团股份有限公司", &q),
-            Some((0, 3))
-        );
-        assert_eq!(
-            subsequence_span("上海临港宏达汽车电子股份有限公司", &q),
-            Some((0, 7))
-        );
-        assert_eq!(subsequence_span("汽车上海", &q), None);
-        assert_eq!(subsequence_pattern("上_%"), "%上%\\_%\\%%");
     }
 }

@@ -5,15 +5,24 @@ mod approvals;
 mod audit;
 mod console;
 mod enterprises;
+mod hotline;
 mod inspection;
 mod queue;
+mod search;
+mod today;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
-pub use audit::{Actor, AuditEntry};
-pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use audit::{Actor, AuditEntry, os_account};
+pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
+pub use hotline::{
+    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
+    VerificationRow,
+};
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
+pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
+pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -32,6 +41,11 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_audit.sql")),
     M::up(include_str!("migrations/003_lookup_indexes.sql")),
     M::up(include_str!("migrations/004_deadline_cache.sql")),
+    M::up(include_str!("migrations/005_hotline_work.sql")),
+    M::up(include_str!("migrations/006_search.sql")),
+    M::up(include_str!("migrations/007_approval_order.sql")),
+    M::up(include_str!("migrations/008_queue_order.sql")),
+    M::up(include_str!("migrations/009_provenance.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -59,6 +73,8 @@ pub struct Store {
     path: PathBuf,
     access: Access,
     actor: Actor,
+    /// The OS account of this process, recorded on every audit entry.
+    account: String,
 }
 
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
@@ -142,9 +158,11 @@ impl Store {
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
+            account: os_account(),
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
+            store.index_unindexed_enterprises()?;
         }
         Ok(store)
     }
@@ -175,15 +193,60 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
+        if let crate::calendar::Clock::Frozen(t) = self.actor.clock
+            && !is_demo(&tx)?
+        {
+            bail!(
+                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+            );
+        }
         let w = Writer {
             tx,
-            now: self.actor.clock.now(),
+            // The real clock, whatever the actor's frozen one says.
+            now: Timestamp::now(),
             actor: self.actor.clone(),
+            account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
         let out = f(&w)?;
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
+    }
+
+    /// Whether `aeo demo` made this database (then a frozen clock may write to it).
+    pub fn is_demo(&self) -> Result<bool> {
+        is_demo(&self.conn)
+    }
+
+    /// Marks an empty database as a demo; a database holding data is refused.
+    pub fn mark_demo(&mut self) -> Result<()> {
+        if self.access == Access::ReadOnly {
+            bail!(READ_ONLY_MESSAGE);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy_message)?;
+        if !is_demo(&tx)? {
+            let rows: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM enterprises) + (SELECT count(*) FROM coordinators)
+                      + (SELECT count(*) FROM inspection_slots) + (SELECT count(*) FROM audit_log)",
+                [],
+                |r| r.get(0),
+            )?;
+            if rows > 0 {
+                bail!(
+                    "database {} already holds data; only an empty database can become a demo",
+                    self.path.display()
+                );
+            }
+            tx.execute(
+                "INSERT INTO aeo_meta (key, value) VALUES ('demo', ?1)",
+                [Timestamp::now().to_string()],
+            )?;
+        }
+        tx.commit().map_err(busy_message)?;
+        Ok(())
     }
 
     /// A counter that changes whenever another connection commits: cheap change detection.
@@ -209,6 +272,7 @@ impl Store {
             "approvals",
             "problems",
             "verifications",
+            "calls",
         ] {
             let n: i64 = self
                 .conn
@@ -217,6 +281,14 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+fn is_demo(conn: &Connection) -> Result<bool> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
@@ -281,9 +353,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
-    /// The instant of this transaction: every audit entry it writes carries it.
+    /// The real instant of this transaction: every audit entry it writes carries it.
     now: Timestamp,
     actor: Actor,
+    account: String,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,
 }

@@ -54,16 +54,21 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let theme = theme::Theme::choose(opts.theme.as_deref().or(config.theme.as_deref()), support)?;
     let mut ctx = opts;
     let demo = ctx.demo;
-    let mut temp_demo = None;
-    if demo && !ctx.db_given {
-        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
-        let path = dir.join("demo.db");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-        ctx.db = path;
-        temp_demo = Some(dir);
-    }
+    // A fresh demo database lives in a directory of its own: a random name, created 0700 by
+    // mkdir (which never follows a planted link), removed with everything in it on every way
+    // out of this function (the TempDir is dropped on return, error, signal and panic).
+    let temp_demo = if demo && !ctx.db_given {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("aeo-demo-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+            .context("cannot create a directory for the demo database")?;
+        ctx.db = dir.path().join("demo.db");
+        Some(dir)
+    } else {
+        None
+    };
     if demo {
         // A read-only demo seat still needs the data written once.
         let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
@@ -79,16 +84,15 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
-        demo,
+        demo: demo || store.is_demo()?,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
         office_hours: ctx.office_hours,
     };
     let app = App::new(store, session, ctx.clock, config.keymap, theme)?;
     let result = run(app);
-    if let Some(dir) = temp_demo {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    // Before the error (if any) is printed: the demo directory goes on every way out.
+    drop(temp_demo);
     result
 }
 
@@ -106,12 +110,28 @@ fn run(mut app: App) -> Result<ExitCode> {
         .context("cannot set up the terminal")?;
     app.debounce = Some(QUERY_PAUSE);
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
-    result.map(|()| ExitCode::SUCCESS)
+    match result {
+        // The terminal is gone (SSH dropped): nothing can be restored or printed there. Every
+        // change ran to its commit before the loop looked at the signal, so nothing is in flight.
+        Ok(End::HangUp) => {
+            // Dropping the terminal would try to show the cursor on the dead one (and report
+            // the failure on it): let it go without a word.
+            std::mem::forget(terminal);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(End::Quit) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+            let _ = ratatui::try_restore();
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+            let _ = ratatui::try_restore();
+            Err(e)
+        }
+    }
 }
 
-/// The terminal the console draws on.
 /// Keys closer together than this are one burst (a paste, a held key): drawn once.
 const FOLLOWING_KEY: Duration = Duration::from_millis(3);
 /// A burst is still drawn this often, so the screen follows a long paste.
@@ -120,9 +140,45 @@ const FRAME_EVERY: Duration = Duration::from_millis(100);
 /// Typed queries run after this pause in typing, so a paste or fast typing runs one query.
 const QUERY_PAUSE: Duration = Duration::from_millis(150);
 
+/// The terminal the console draws on.
 pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
 
-async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<()> {
+/// How the event loop ended.
+enum End {
+    /// The operator quit, or asked the console to stop (SIGTERM, Ctrl-C).
+    Quit,
+    /// The terminal went away: SIGHUP, end of input, or writes to it failing.
+    HangUp,
+}
+
+/// The console is writing to a terminal that no longer exists (EIO on a hung-up pty, EPIPE).
+fn terminal_gone(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+            ) || io.raw_os_error() == Some(nix::libc::EIO)
+                || io.raw_os_error() == Some(nix::libc::ENXIO)
+        })
+    })
+}
+
+/// The terminal is the other end of this process's standard input: gone when it hung up.
+fn hung_up() -> bool {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin();
+    let mut fds = [nix::poll::PollFd::new(
+        fd.as_fd(),
+        nix::poll::PollFlags::empty(),
+    )];
+    matches!(nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(nix::poll::PollFlags::POLLHUP))
+}
+
+async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<End> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -133,12 +189,22 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let mut dirty = true;
+    // A failed write to the terminal ends the loop quietly when the terminal is gone.
+    let gone = |e: anyhow::Error| -> Result<End> {
+        if terminal_gone(&e) || hung_up() {
+            Ok(End::HangUp)
+        } else {
+            Err(e)
+        }
+    };
     loop {
-        if let Some(text) = app.take_clipboard() {
-            copy_osc52(&text)?;
+        if let Some(text) = app.take_clipboard()
+            && let Err(e) = copy_osc52(&text)
+        {
+            return gone(e);
         }
         if app.quit {
-            return Ok(());
+            return Ok(End::Quit);
         }
         if app.suspend {
             app.suspend = false;
@@ -151,7 +217,9 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
             dirty = true;
         }
         if dirty {
-            draw(terminal, app)?;
+            if let Err(e) = draw(terminal, app) {
+                return gone(e);
+            }
             dirty = false;
         }
         let due = app.query_due.map(tokio::time::Instant::from_std);
@@ -164,8 +232,8 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
                 loop {
                     match ev {
                         Some(Ok(e)) => on_event(app, e),
-                        Some(Err(e)) => return Err(e),
-                        None => return Ok(()),
+                        Some(Err(e)) => return gone(e),
+                        None => return Ok(End::HangUp),
                     }
                     if app.quit || app.suspend || batch.elapsed() > FRAME_EVERY {
                         break;
@@ -181,15 +249,19 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
                 app.run_due_query();
                 dirty = true;
             }
-            _ = tick.tick() => dirty |= app.on_tick(),
-            _ = hangup.recv() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
-            _ = interrupt.recv() => return Ok(()),
+            _ = tick.tick() => {
+                if hung_up() {
+                    return Ok(End::HangUp);
+                }
+                dirty |= app.on_tick();
+            }
+            _ = hangup.recv() => return Ok(End::HangUp),
+            _ = terminate.recv() => return Ok(End::Quit),
+            _ = interrupt.recv() => return Ok(End::Quit),
         }
     }
 }
 
-/// One frame, wrapped in a synchronized update so a slow link never shows half of it.
 /// The terminal's events, read by a thread of their own: every byte typed or pasted is read
 /// as soon as it arrives, however the loop is busy.
 fn terminal_events() -> tokio::sync::mpsc::UnboundedReceiver<Result<Event>> {
@@ -227,10 +299,7 @@ fn suspend<W: Write>(terminal: &mut Console<W>) -> Result<()> {
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     // SIGTSTP's default action stops the process here, until SIGCONT (`fg`).
-    // SAFETY: raise(3) only sends a signal to this process; no memory is shared.
-    unsafe {
-        libc::raise(libc::SIGTSTP);
-    }
+    nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP)?;
     crossterm::terminal::enable_raw_mode().context("cannot set up the terminal again")?;
     crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
@@ -238,6 +307,7 @@ fn suspend<W: Write>(terminal: &mut Console<W>) -> Result<()> {
     Ok(())
 }
 
+/// One frame, wrapped in a synchronized update so a slow link never shows half of it.
 pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| app.draw(f))?;

@@ -50,15 +50,27 @@ impl Action {
                 | Action::PauseApproval(..)
                 | Action::ResumeApproval(..)
                 | Action::DecideApproval(..)
+                | Action::LogCall(..)
+                | Action::ProblemStep { .. }
+                | Action::CallbackDone(..)
                 | Action::Undo
         )
+    }
+
+    /// Asked for a confirmation when it comes from a key. Logging a call is the call form's own
+    /// Enter after its text (and the form refuses a call without an answer), so it is not asked.
+    fn asks_first(&self) -> bool {
+        (self.writes() && !matches!(self, Action::LogCall(..))) || *self == Action::Quit
     }
 
     /// Opens a form whose only purpose is a write.
     fn opens_write_form(&self) -> bool {
         matches!(
             self,
-            Action::OpenBooking(_) | Action::OpenDecide(..) | Action::OpenPause(..)
+            Action::OpenBooking(_)
+                | Action::OpenDecide(..)
+                | Action::OpenPause(..)
+                | Action::OpenCallForm(..)
         )
     }
 }
@@ -80,7 +92,7 @@ impl App {
             ));
             return;
         }
-        if a.writes() || a == Action::Quit {
+        if a.asks_first() {
             let question = self.question(&a);
             let back = self.popup.take();
             self.popup = Some(Popup::Confirm(Box::new(ConfirmPopup::new(
@@ -283,6 +295,28 @@ impl App {
                     ),
                 )
             }
+            Action::LogCall(entry) => {
+                let name = self
+                    .store
+                    .enterprise(entry.enterprise_id)
+                    .ok()
+                    .flatten()
+                    .map(|e| inert(&e.name_zh))
+                    .unwrap_or_default();
+                let asked = inert(&entry.question);
+                q(
+                    format!("记录来电：{name}「{asked}」？"),
+                    format!("Log the call: {name} \"{asked}\"?"),
+                )
+            }
+            Action::ProblemStep { id, action, .. } => q(
+                format!("问题 #{id}：{}？", problem_step_zh(*action)),
+                format!("Problem #{id}: {}?", problem_step_en(*action)),
+            ),
+            Action::CallbackDone(id) => q(
+                format!("回电已完成 #{id}？"),
+                format!("Callback #{id} made?"),
+            ),
             Action::Undo => {
                 let what = self
                     .undo_offer()
@@ -299,6 +333,28 @@ impl App {
             Some(a) => format!("#{id} {} {}", inert(&a.reference), inert(&a.enterprise)),
             None => format!("#{id}"),
         }
+    }
+}
+
+fn problem_step_zh(a: crate::domain::problem::ProblemAction) -> &'static str {
+    use crate::domain::problem::ProblemAction as P;
+    match a {
+        P::Assign => "指派协调员",
+        P::Note => "记录进展",
+        P::Resolve => "标记已解决",
+        P::Close => "关闭",
+        P::Reopen => "重新打开",
+    }
+}
+
+fn problem_step_en(a: crate::domain::problem::ProblemAction) -> &'static str {
+    use crate::domain::problem::ProblemAction as P;
+    match a {
+        P::Assign => "assign a coordinator",
+        P::Note => "add a note",
+        P::Resolve => "mark resolved",
+        P::Close => "close",
+        P::Reopen => "reopen",
     }
 }
 

@@ -2,8 +2,8 @@
 //! key; Enter opens the hotline card.
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
-use crate::domain::search::{LookupQuery, classify};
-use crate::store::EnterpriseHit;
+use crate::present::why_text;
+use crate::store::{FindOptions, Found, Note};
 use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
@@ -28,7 +28,11 @@ pub struct LookupPane {
     history: History,
     /// Typing goes into the query (type-to-search); Esc leaves the box, `/` returns to it.
     pub editing: bool,
-    pub hits: Vec<EnterpriseHit>,
+    pub hits: Vec<Found>,
+    /// What the query itself got wrong (a USCC's check character).
+    pub notes: Vec<Note>,
+    /// More enterprises matched than are listed.
+    pub more: bool,
     pub selected: usize,
     offset: usize,
     page: usize,
@@ -46,25 +50,17 @@ impl LookupPane {
         self.offset = 0;
     }
 
-    pub fn selected_hit(&self) -> Option<&EnterpriseHit> {
+    pub fn selected_hit(&self) -> Option<&Found> {
         self.hits.get(self.selected)
-    }
-
-    fn kind_label(&self, lang: crate::text::Lang) -> &'static str {
-        match classify(&self.query) {
-            LookupQuery::Uscc(_) => tr(lang, "统一社会信用代码", "USCC"),
-            LookupQuery::CustomsCode(_) => tr(lang, "海关编码", "customs code"),
-            LookupQuery::CodePrefix(_) => tr(lang, "代码前缀", "code prefix"),
-            LookupQuery::Pinyin(_) => tr(lang, "拼音/首字母", "pinyin / initials"),
-            LookupQuery::Name(_) => tr(lang, "名称", "name"),
-            LookupQuery::Empty => "",
-        }
     }
 }
 
 impl Pane for LookupPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
-        self.hits = env.store.lookup(&classify(&self.query), MAX_HITS)?;
+        let found = env.store.find(&self.query, &FindOptions::new(MAX_HITS))?;
+        self.hits = found.found;
+        self.notes = found.notes;
+        self.more = found.more;
         self.selected = self.selected.min(self.hits.len().saturating_sub(1));
         self.offset = scroll_to(self.offset, self.selected, self.page);
         Ok(())
@@ -82,7 +78,7 @@ impl Pane for LookupPane {
                     self.history.push(&self.query);
                     return self
                         .selected_hit()
-                        .map(|h| Action::OpenCard(h.enterprise.id));
+                        .map(|h| Action::OpenCard(h.hit.enterprise.id));
                 }
                 KeyCode::Up if key.modifiers.contains(KeyModifiers::ALT) => {
                     return self.history_step(true);
@@ -137,7 +133,7 @@ impl Pane for LookupPane {
             self.editing = true;
             return None;
         }
-        let hit = self.selected_hit()?;
+        let hit = &self.selected_hit()?.hit;
         if km.is(Cmd::Open, key) {
             Some(Action::OpenCard(hit.enterprise.id))
         } else if km.is(Cmd::Copy, key) {
@@ -156,8 +152,8 @@ impl Pane for LookupPane {
         let t = v.theme;
         let title = tr(
             lang,
-            "企业查询 · 名称、拼音、首字母、统一社会信用代码或海关编码",
-            "Lookup · name, pinyin, initials, USCC or customs code",
+            "企业查询 · 名称、别名、拼音、代码、单号、协调员",
+            "Lookup · name, alias, pinyin, codes, numbers, coordinator",
         );
         let block = frame_block(title.to_string(), true, v);
         let inner = block.inner(area);
@@ -193,19 +189,35 @@ impl Pane for LookupPane {
         } else {
             spans.push(Span::styled(
                 format!(
-                    "   {} · {} {}{}",
-                    self.kind_label(lang),
+                    "   {} {}{}",
                     self.hits.len(),
                     tr(lang, "家", "found"),
-                    if self.hits.len() >= MAX_HITS { "+" } else { "" }
+                    if self.more { "+" } else { "" }
                 ),
                 t.muted,
             ));
         }
-        f.render_widget(Paragraph::new(Line::from(spans)), input);
+        // The second line: what is wrong with the query, or why the selected row matched.
+        let second = if let Some(n) = self.notes.first() {
+            Line::styled(
+                match lang {
+                    crate::text::Lang::Zh => n.zh.clone(),
+                    crate::text::Lang::En => n.en.clone(),
+                },
+                t.warn,
+            )
+        } else if let Some(h) = self.selected_hit() {
+            Line::from(vec![
+                Span::styled(format!("{} ", tr(lang, "匹配", "matched")), t.muted),
+                Span::raw(why_text(&h.why, lang)),
+            ])
+        } else {
+            Line::raw("")
+        };
+        f.render_widget(Paragraph::new(vec![Line::from(spans), second]), input);
         let w = table_area.width;
         let wide = w >= 120;
-        let fixed: u16 = 8 + 18 + 10 + if wide { 30 } else { 0 } + 3 + u16::from(wide);
+        let fixed: u16 = 8 + 18 + 10 + if wide { 30 + 28 } else { 0 } + 3 + 2 * u16::from(wide);
         let name_w = w.saturating_sub(fixed).max(12);
         let mut widths = vec![name_w, 8, 18, 10];
         let mut header = vec![
@@ -217,6 +229,8 @@ impl Pane for LookupPane {
         if wide {
             widths.push(30);
             header.push(tr(lang, "协调员", "Coordinator"));
+            widths.push(28);
+            header.push(tr(lang, "匹配", "Matched"));
         }
         let rows = self
             .hits
@@ -224,7 +238,8 @@ impl Pane for LookupPane {
             .enumerate()
             .skip(self.offset)
             .take(self.page)
-            .map(|(i, h)| {
+            .map(|(i, found)| {
+                let h = &found.hit;
                 let e = &h.enterprise;
                 let mut cells = vec![
                     Cell::from(fit(&inert(&e.name_zh), name_w)),
@@ -246,6 +261,7 @@ impl Pane for LookupPane {
                         .map(|c| format!("{} {}", inert(&c.name), inert(&c.phone)))
                         .unwrap_or_else(|| "—".to_string());
                     cells.push(Cell::from(fit(&c, 30)));
+                    cells.push(Cell::from(fit(&why_text(&found.why, lang), 28)));
                 }
                 Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
             });

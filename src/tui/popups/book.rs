@@ -5,9 +5,8 @@
 use super::{centered, popup_frame};
 use crate::calendar::DayInfo;
 use crate::domain::inspection::Location;
-use crate::domain::search::classify;
 use crate::present;
-use crate::store::{EnterpriseHit, SlotRow};
+use crate::store::{EnterpriseHit, FindOptions, SlotRow};
 use crate::text::Lang;
 use crate::text::tr;
 use crate::text::{inert, pad};
@@ -28,6 +27,9 @@ pub enum Field {
     Enterprise,
     Goods,
 }
+
+/// Enterprises the picker lists.
+const PICKER_ROWS: usize = 30;
 
 pub struct BookPopup {
     pub slot: SlotRow,
@@ -64,12 +66,18 @@ impl BookPopup {
     }
 
     pub fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
-        let mut hits = env.store.lookup(&classify(&self.query), 100)?;
-        if self.aeo_only() {
-            hits.retain(|h| h.enterprise.credit.is_aeo());
-        }
-        hits.truncate(30);
-        self.hits = hits;
+        // The same matcher as lookup; on a day off the AEO condition is part of the search.
+        let opts = FindOptions {
+            limit: PICKER_ROWS,
+            aeo_only: self.aeo_only(),
+        };
+        self.hits = env
+            .store
+            .find(&self.query, &opts)?
+            .found
+            .into_iter()
+            .map(|f| f.hit)
+            .collect();
         self.selected = self.selected.min(self.hits.len().saturating_sub(1));
         Ok(())
     }

@@ -3,12 +3,13 @@
 
 use super::{centered, popup_frame};
 use crate::calendar::{shanghai_date, shanghai_datetime};
+use crate::domain::duty::by_duty;
 use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::verification::{VerificationKind, second_verification_warning};
 use crate::present::{self, span};
-use crate::store::AuditEntry;
 use crate::store::{ApprovalRow, BookingRow, QueueRow};
+use crate::store::{AuditEntry, CallFilter, CallRow};
 use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
@@ -27,11 +28,18 @@ use ratatui::widgets::Paragraph;
 
 /// How many of the enterprise's latest audit entries the card shows.
 const RECENT_ACTIONS: usize = 5;
+/// How many of the enterprise's latest calls the card shows.
+const RECENT_CALLS: usize = 5;
 
 pub struct HotlineCard {
     pub enterprise_id: i64,
     pub enterprise: Option<Enterprise>,
     pub coordinator: Option<Coordinator>,
+    /// Every coordinator of the enterprise (measure 28), those on duty now first.
+    pub coordinators: Vec<(Coordinator, bool)>,
+    /// The designated hotline person (专人, measure 33).
+    pub hotline_person: Option<String>,
+    pub calls: Vec<CallRow>,
     pub items: Vec<QueueRow>,
     pub bookings: Vec<BookingRow>,
     pub approvals: Vec<ApprovalRow>,
@@ -49,6 +57,9 @@ impl HotlineCard {
             enterprise_id,
             enterprise: None,
             coordinator: None,
+            coordinators: Vec::new(),
+            hotline_person: None,
+            calls: Vec::new(),
             items: Vec::new(),
             bookings: Vec::new(),
             approvals: Vec::new(),
@@ -65,10 +76,19 @@ impl HotlineCard {
         let e = s
             .enterprise(self.enterprise_id)?
             .ok_or_else(|| anyhow!("no enterprise {}", self.enterprise_id))?;
-        self.coordinator = match e.coordinator_id {
-            Some(id) => s.coordinator(id)?,
-            None => None,
+        self.coordinators = by_duty(s.coordinators_of(e.id)?, env.cal, env.now);
+        // The one to call now: the first on duty, else the enterprise's own coordinator.
+        self.coordinator = match (self.coordinators.first(), e.coordinator_id) {
+            (Some((c, true)), _) => Some(c.clone()),
+            (_, Some(id)) => s.coordinator(id)?,
+            (first, None) => first.map(|(c, _)| c.clone()),
         };
+        self.hotline_person = s.hotline_person(e.id)?;
+        self.calls = s.calls(&CallFilter {
+            enterprise_id: Some(e.id),
+            limit: RECENT_CALLS,
+            ..Default::default()
+        })?;
         self.items = s.items_of(e.id)?;
         self.bookings = s.bookings_of(e.id, shanghai_date(env.now))?;
         self.approvals = s.approvals_of(e.id)?;
@@ -108,6 +128,8 @@ impl HotlineCard {
             self.enterprise
                 .as_ref()
                 .map(|e| Action::Copy(e.uscc.clone()))
+        } else if km.is(Cmd::LogCall, key) {
+            Some(Action::OpenCallForm(self.enterprise_id))
         } else if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) {
             Some(Action::ClosePopup)
         } else {
@@ -180,34 +202,29 @@ impl HotlineCard {
                     .unwrap_or_else(|| "—".to_string()),
             ),
         ]));
-        // Coordinator (measure 28)
+        // Coordinators (measure 28), on duty now first; the designated hotline person (33)
         out.push(Line::raw(""));
-        match &self.coordinator {
-            Some(c) => {
-                out.push(Line::from(vec![
-                    Span::styled(
-                        tr(lang, "协调员（措施28） ", "Coordinator (measure 28) "),
-                        t.heading,
+        out.extend(self.coordinator_lines(v));
+        // Calls, the latest first: what the enterprise asked before
+        out.push(heading("最近来电", "Recent calls", self.calls.len()));
+        for c in &self.calls {
+            out.push(Line::raw(format!(
+                "  #{} {} · {} · {} · {}{}",
+                c.id,
+                shanghai_datetime(c.at).strftime("%m-%d %H:%M"),
+                inert(&c.operator),
+                inert(&c.question),
+                c.outcome.name(lang),
+                match (c.callback_by, c.callback_done_at) {
+                    (Some(by), None) => format!(
+                        " · {} {}",
+                        tr(lang, "回电时限", "call back by"),
+                        present::deadline(by, true)
                     ),
-                    Span::styled(inert(&c.name), t.title),
-                    Span::raw(" · "),
-                    Span::styled(inert(&c.phone), t.key),
-                    Span::raw(format!(
-                        " · {} ({}) · {}",
-                        inert(&c.office_name),
-                        inert(&c.office_code),
-                        c.role.name(lang)
-                    )),
-                ]));
-                out.push(Line::from(vec![
-                    label(tr(lang, "  值班时间 ", "  on duty ")),
-                    Span::raw(inert(&c.duty_hours)),
-                ]));
-            }
-            None => out.push(Line::styled(
-                tr(lang, "协调员：未指派", "Coordinator: none assigned"),
-                t.warn,
-            )),
+                    _ if c.answer.is_empty() => String::new(),
+                    _ => format!(" · {}", inert(&c.answer)),
+                }
+            )));
         }
         // Queue items
         out.push(Line::raw(""));
@@ -306,7 +323,7 @@ impl HotlineCard {
         let open: Vec<&Problem> = self
             .problems
             .iter()
-            .filter(|p| p.cleared_at.is_none())
+            .filter(|p| p.status.is_open())
             .collect();
         out.push(heading(
             "未清零问题（措施29）",
@@ -315,10 +332,17 @@ impl HotlineCard {
         ));
         for p in open {
             let opened = shanghai_datetime(p.opened_at).date();
+            let districts = if p.districts.is_empty() {
+                inert(&p.district)
+            } else {
+                format!("上海→{}", inert(&p.districts.join("、")))
+            };
             out.push(Line::raw(format!(
-                "  {} · {} · {} {}",
+                "  #{} {} · {} · {} · {} {}",
+                p.id,
                 inert(&p.title),
-                inert(&p.district),
+                districts,
+                p.status.name(lang),
                 tr(lang, "提出于", "opened"),
                 opened
             )));
@@ -375,6 +399,68 @@ impl HotlineCard {
         out
     }
 
+    /// Who to reach: every coordinator with role, phone, office and duty hours, those on duty
+    /// now first; then the designated hotline person.
+    fn coordinator_lines(&self, v: &View<'_>) -> Vec<Line<'static>> {
+        let (lang, t) = (v.lang, v.theme);
+        let mut out = Vec::new();
+        out.push(Line::styled(
+            format!(
+                "{} ({})",
+                tr(
+                    lang,
+                    "协调员（措施28），当前值班在前",
+                    "Coordinators (measure 28), on duty now first"
+                ),
+                self.coordinators.len()
+            ),
+            t.heading,
+        ));
+        if self.coordinators.is_empty() {
+            out.push(Line::styled(
+                tr(lang, "  协调员：未指派", "  Coordinator: none assigned"),
+                t.warn,
+            ));
+        }
+        for (c, on) in &self.coordinators {
+            let (mark, style) = if *on {
+                (tr(lang, "值班中", "ON DUTY"), t.aeo)
+            } else {
+                (tr(lang, "不在班", "off duty"), t.muted)
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("  {mark} "), style),
+                Span::styled(inert(&c.name), t.title),
+                Span::raw(" · "),
+                Span::styled(inert(&c.phone), t.key),
+                Span::raw(format!(
+                    " · {} · {} ({})",
+                    c.role.name(lang),
+                    inert(&c.office_name),
+                    inert(&c.office_code),
+                )),
+                Span::styled(format!(" · {}", inert(&c.duty_hours)), t.muted),
+            ]));
+        }
+        out.push(Line::from(vec![
+            Span::styled(
+                tr(
+                    lang,
+                    "热线专人（措施33） ",
+                    "Designated hotline person (measure 33) ",
+                ),
+                t.muted,
+            ),
+            Span::raw(
+                self.hotline_person
+                    .as_deref()
+                    .map(inert)
+                    .unwrap_or_else(|| "—".to_string()),
+            ),
+        ]));
+        out
+    }
+
     pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
         let w = if area.width >= 120 {
             area.width.saturating_sub(16)
@@ -406,6 +492,7 @@ impl HotlineCard {
 
     pub fn hints(&self) -> Vec<Hint> {
         vec![
+            Hint::cmd(Cmd::LogCall, "记录来电", "log a call"),
             Hint::cmd(Cmd::Down, "下滚", "scroll down"),
             Hint::cmd(Cmd::Up, "上滚", "scroll up"),
             Hint::cmd(Cmd::Copy, "复制协调员电话", "copy phone"),

@@ -2,16 +2,20 @@
 //! decision prompt. An open popup gets every key first; esc closes it.
 
 mod book;
+mod call_form;
 mod command_line;
 mod confirm;
 mod help;
 mod hotline_card;
+mod problem_board;
 
 pub use book::BookPopup;
+pub use call_form::{CallEntry, CallField, CallForm};
 pub use command_line::{CommandLine, did_you_mean};
 pub use confirm::ConfirmPopup;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
+pub use problem_board::{GroupBy, ProblemBoard};
 
 use super::app::{Action, App, View};
 use super::keymap::{Cmd, Keymap};
@@ -30,6 +34,8 @@ pub enum Popup {
     Help(HelpPopup),
     Card(Box<HotlineCard>),
     Book(Box<BookPopup>),
+    Call(Box<CallForm>),
+    Board(Box<ProblemBoard>),
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
@@ -42,6 +48,8 @@ impl Popup {
             Popup::Help(p) => p.handle_key(key, km),
             Popup::Card(p) => p.handle_key(key, km),
             Popup::Book(p) => p.handle_key(key, km),
+            Popup::Call(p) => p.handle_key(key, km),
+            Popup::Board(p) => p.handle_key(key, km),
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
@@ -54,6 +62,8 @@ impl Popup {
             Popup::Help(p) => p.draw(f, area, v, app),
             Popup::Card(p) => p.draw(f, area, v),
             Popup::Book(p) => p.draw(f, area, v),
+            Popup::Call(p) => p.draw(f, area, v),
+            Popup::Board(p) => p.draw(f, area, v),
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
@@ -71,6 +81,8 @@ impl Popup {
             Popup::Help(p) => p.hints(),
             Popup::Card(p) => p.hints(),
             Popup::Book(p) => p.hints(),
+            Popup::Call(p) => p.hints(),
+            Popup::Board(p) => p.hints(),
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),

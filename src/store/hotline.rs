@@ -1,0 +1,877 @@
+//! The hotline's work loop in the store: calls, problems and their notes, verification plans,
+//! the coordinators of an enterprise and its designated hotline person. Every change re-checks
+//! its rule inside the transaction and is audited.
+
+use super::enterprises::{COORDINATOR_COLS, coordinator_from};
+use super::{Store, Writer, opt_ts, ts};
+use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, measures_text};
+use crate::domain::credit::CreditLevel;
+use crate::domain::duty::by_duty;
+use crate::domain::enterprise::Coordinator;
+use crate::domain::message::Message;
+use crate::domain::problem::{Problem, ProblemAction, ProblemStatus, transition};
+use crate::domain::verification::{
+    PlannedVerification, ScheduleRequest, VerificationKind, check_merge, check_schedule,
+};
+use anyhow::{Result, anyhow};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+pub struct NewCall<'a> {
+    pub at: Timestamp,
+    pub operator: &'a str,
+    pub enterprise_id: Option<i64>,
+    pub caller_name: Option<&'a str>,
+    pub caller_phone: Option<&'a str>,
+    pub channel: Channel,
+    pub measures: &'a [u8],
+    pub question: &'a str,
+    pub answer: &'a str,
+    pub outcome: CallOutcome,
+    pub callback_by: Option<Timestamp>,
+    /// For a forwarded call: the coordinator it went to.
+    pub forwarded_to: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CallRow {
+    pub id: i64,
+    pub at: Timestamp,
+    pub operator: String,
+    pub enterprise_id: Option<i64>,
+    pub enterprise: Option<String>,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub channel: Channel,
+    pub measures: Vec<u8>,
+    pub question: String,
+    pub answer: String,
+    pub outcome: CallOutcome,
+    pub callback_by: Option<Timestamp>,
+    pub callback_done_at: Option<Timestamp>,
+    pub forwarded_to: Option<i64>,
+    pub forwarded_to_name: Option<String>,
+    /// The enterprise's designated hotline person when the call came in (measure 33).
+    pub marked_for: Option<String>,
+    /// The problem opened from this call.
+    pub problem_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub enterprise_id: Option<i64>,
+    pub since: Option<Timestamp>,
+    pub callbacks_open: bool,
+    pub limit: usize,
+}
+
+pub struct OpenProblem<'a> {
+    pub enterprise_id: i64,
+    pub title: &'a str,
+    /// The Shanghai office concerned ('' when not known).
+    pub district: &'a str,
+    pub districts: &'a [String],
+    pub coordinator_id: Option<i64>,
+    pub call_id: Option<i64>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemRow {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub enterprise: String,
+    pub coordinator: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProblemFilter {
+    pub open_only: bool,
+    /// Open, assigned and resolved (waiting for the enterprise to confirm): all but closed.
+    pub not_closed: bool,
+    pub enterprise_id: Option<i64>,
+    pub coordinator_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemNote {
+    pub id: i64,
+    pub at: Timestamp,
+    pub operator: String,
+    pub text: String,
+}
+
+pub struct NewPlan<'a> {
+    pub enterprise_id: i64,
+    pub kind: VerificationKind,
+    pub date: Date,
+    pub instruction: &'a str,
+    pub team: &'a str,
+    pub self_check: bool,
+    pub override_reason: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationRow {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub credit: CreditLevel,
+    pub kind: VerificationKind,
+    pub date: Date,
+    pub instruction: String,
+    pub team: String,
+    pub self_check: bool,
+    pub override_reason: Option<String>,
+    pub flagged: Option<String>,
+    pub merged_into: Option<i64>,
+}
+
+const CALL_COLS: &str = "k.id, k.at, k.operator, k.enterprise_id, e.name_zh, k.caller_name, k.caller_phone, k.channel, k.measures, k.question, k.answer, k.outcome, k.callback_by, k.callback_done_at, k.forwarded_to, c.name, k.marked_for, (SELECT min(p.id) FROM problems p WHERE p.call_id = k.id)";
+const CALL_FROM: &str = "FROM calls k LEFT JOIN enterprises e ON e.id = k.enterprise_id LEFT JOIN coordinators c ON c.id = k.forwarded_to";
+
+fn call_from(r: &Row<'_>) -> rusqlite::Result<CallRow> {
+    let measures: String = r.get(8)?;
+    Ok(CallRow {
+        id: r.get(0)?,
+        at: ts(r.get(1)?),
+        operator: r.get(2)?,
+        enterprise_id: r.get(3)?,
+        enterprise: r.get(4)?,
+        caller_name: r.get(5)?,
+        caller_phone: r.get(6)?,
+        channel: Channel::parse(&r.get::<_, String>(7)?).unwrap_or(Channel::Hotline),
+        measures: measures.split(',').filter_map(|m| m.parse().ok()).collect(),
+        question: r.get(9)?,
+        answer: r.get(10)?,
+        outcome: CallOutcome::parse(&r.get::<_, String>(11)?).unwrap_or(CallOutcome::Answered),
+        callback_by: opt_ts(r.get(12)?),
+        callback_done_at: opt_ts(r.get(13)?),
+        forwarded_to: r.get(14)?,
+        forwarded_to_name: r.get(15)?,
+        marked_for: r.get(16)?,
+        problem_id: r.get(17)?,
+    })
+}
+
+pub(crate) const PROBLEM_COLS: &str = "p.id, p.enterprise_id, p.title, p.district, p.districts, p.status, p.coordinator_id, p.call_id, p.opened_at, p.first_reply_at, p.cleared_at, p.resolution, p.closed_at, e.name_zh, c.name, p.resolved_by";
+const PROBLEM_FROM: &str = "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN coordinators c ON c.id = p.coordinator_id";
+
+fn problem_from(r: &Row<'_>) -> rusqlite::Result<ProblemRow> {
+    let districts: String = r.get(4)?;
+    Ok(ProblemRow {
+        problem: Problem {
+            id: r.get(0)?,
+            enterprise_id: r.get(1)?,
+            title: r.get(2)?,
+            district: r.get(3)?,
+            districts: districts
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .collect(),
+            status: ProblemStatus::parse(&r.get::<_, String>(5)?).unwrap_or(ProblemStatus::Open),
+            coordinator_id: r.get(6)?,
+            call_id: r.get(7)?,
+            opened_at: ts(r.get(8)?),
+            first_reply_at: opt_ts(r.get(9)?),
+            cleared_at: opt_ts(r.get(10)?),
+            resolution: r.get(11)?,
+            closed_at: opt_ts(r.get(12)?),
+        },
+        enterprise: r.get(13)?,
+        coordinator: r.get(14)?,
+        resolved_by: r.get(15)?,
+    })
+}
+
+const VERIFICATION_COLS: &str = "v.id, v.enterprise_id, e.name_zh, e.credit, v.kind, v.scheduled_on, v.instruction, v.team, v.self_check, v.override_reason, v.flagged, v.merged_into";
+
+fn verification_from(r: &Row<'_>) -> rusqlite::Result<VerificationRow> {
+    let date: String = r.get(5)?;
+    Ok(VerificationRow {
+        id: r.get(0)?,
+        enterprise_id: r.get(1)?,
+        enterprise: r.get(2)?,
+        credit: r
+            .get::<_, String>(3)?
+            .parse()
+            .unwrap_or(CreditLevel::Regular),
+        kind: VerificationKind::parse(&r.get::<_, String>(4)?).unwrap_or(VerificationKind::Other),
+        date: date.parse().unwrap_or_default(),
+        instruction: r.get(6)?,
+        team: r.get(7)?,
+        self_check: r.get(8)?,
+        override_reason: r.get(9)?,
+        flagged: r.get(10)?,
+        merged_into: r.get(11)?,
+    })
+}
+
+/// An enterprise's coordinators (measure 28), in the directory's order.
+fn coordinators_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<Coordinator>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COORDINATOR_COLS} FROM enterprise_coordinators l
+         JOIN coordinators c ON c.id = l.coordinator_id WHERE l.enterprise_id = ?1 ORDER BY c.id"
+    ))?;
+    let rows = stmt.query_map([enterprise_id], |r| coordinator_from(r, 0))?;
+    Ok(rows
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+fn plans_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, scheduled_on, merged_into FROM verifications
+         WHERE enterprise_id = ?1 ORDER BY scheduled_on, id",
+    )?;
+    let rows = stmt.query_map([enterprise_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, kind, date, merged_into) = row?;
+        out.push(PlannedVerification {
+            id,
+            kind: VerificationKind::parse(&kind).map_err(|e| anyhow!(e))?,
+            date: date
+                .parse()
+                .map_err(|_| anyhow!("bad date '{date}' in verification {id}"))?,
+            merged_into,
+        });
+    }
+    Ok(out)
+}
+
+fn refused(r: Message) -> anyhow::Error {
+    anyhow::Error::new(r)
+}
+
+impl Writer<'_> {
+    /// Links a coordinator to an enterprise (measure 28: several, by role).
+    pub fn link_coordinator(&self, enterprise_id: i64, coordinator_id: i64) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO enterprise_coordinators (enterprise_id, coordinator_id) VALUES (?1, ?2)",
+            params![enterprise_id, coordinator_id],
+        )?;
+        if n > 0 {
+            let after = serde_json::json!({"enterprise_id": enterprise_id, "coordinator_id": coordinator_id});
+            self.record(
+                "link",
+                "enterprise_coordinators",
+                coordinator_id,
+                Some(enterprise_id),
+                None,
+                Some(after.to_string()),
+            )?;
+        }
+        Ok(n > 0)
+    }
+
+    /// Names the enterprise's designated hotline person (measure 33), or none.
+    pub fn set_hotline_person(&self, enterprise_id: i64, person: Option<&str>) -> Result<()> {
+        self.audited_update(
+            "set_hotline_person",
+            "enterprises",
+            enterprise_id,
+            Some(enterprise_id),
+            || {
+                self.conn().execute(
+                    "UPDATE enterprises SET hotline_person = ?2 WHERE id = ?1",
+                    params![enterprise_id, person],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Logs a call; a call whose outcome is "problem" opens the problem in the same transaction.
+    /// Returns the call's id and the problem's.
+    pub fn log_call(&self, c: &NewCall<'_>) -> Result<(i64, Option<i64>)> {
+        check_call(
+            &CallDraft {
+                question: c.question,
+                answer: c.answer,
+                outcome: c.outcome,
+                callback_by: c.callback_by,
+            },
+            c.at,
+        )
+        .map_err(refused)?;
+        if c.forwarded_to.is_some() && c.outcome != CallOutcome::Forwarded {
+            return Err(refused(Message::new(
+                "转协调员：只有结果为转协调员的来电才指定协调员",
+                "forward-to: only a call with outcome 'forwarded' names a coordinator",
+            )));
+        }
+        // A forwarded call goes to the coordinator named, else to the first on duty now.
+        let forwarded_to = match (c.outcome, c.forwarded_to, c.enterprise_id) {
+            (CallOutcome::Forwarded, None, Some(e)) => by_duty(
+                coordinators_of(self.conn(), e)?,
+                crate::calendar::WorkingCalendar::official(),
+                c.at,
+            )
+            .first()
+            .map(|(c, _)| c.id),
+            (_, given, _) => given,
+        };
+        let marked_for: Option<String> = match c.enterprise_id {
+            Some(e) => self
+                .conn()
+                .query_row(
+                    "SELECT hotline_person FROM enterprises WHERE id = ?1",
+                    [e],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| anyhow!("no enterprise {e}"))?,
+            None => None,
+        };
+        self.conn().execute(
+            "INSERT INTO calls (at, operator, enterprise_id, caller_name, caller_phone, channel, measures, question, answer, outcome, callback_by, forwarded_to, marked_for)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                c.at.as_second(),
+                c.operator,
+                c.enterprise_id,
+                c.caller_name.map(str::trim).filter(|s| !s.is_empty()),
+                c.caller_phone.map(str::trim).filter(|s| !s.is_empty()),
+                c.channel.code(),
+                measures_text(c.measures),
+                c.question.trim(),
+                c.answer.trim(),
+                c.outcome.code(),
+                c.callback_by.map(|t| t.as_second()),
+                forwarded_to,
+                marked_for
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.record_created("calls", id, c.enterprise_id)?;
+        let problem = if c.outcome == CallOutcome::Problem {
+            let enterprise_id = c.enterprise_id.ok_or_else(|| {
+                refused(Message::new(
+                    "企业：立问题须知道是哪家企业（--enterprise）",
+                    "enterprise: a problem needs the enterprise it concerns (--enterprise)",
+                ))
+            })?;
+            Some(self.open_problem(&OpenProblem {
+                enterprise_id,
+                title: c.question.trim(),
+                district: "",
+                districts: &[],
+                coordinator_id: None,
+                call_id: Some(id),
+                at: c.at,
+            })?)
+        } else {
+            None
+        };
+        Ok((id, problem))
+    }
+
+    /// Records that a promised callback was made.
+    pub fn callback_done(&self, call_id: i64, at: Timestamp) -> Result<()> {
+        let row: Option<(Option<i64>, Option<i64>, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "SELECT callback_by, callback_done_at, enterprise_id FROM calls WHERE id = ?1",
+                [call_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (by, done, enterprise) = row.ok_or_else(|| {
+            refused(Message::new(
+                format!("没有来电记录 {call_id}"),
+                format!("no call {call_id}"),
+            ))
+        })?;
+        if by.is_none() {
+            return Err(refused(Message::new(
+                format!("来电 {call_id} 没有约定回电"),
+                format!("call {call_id} has no promised callback"),
+            )));
+        }
+        if let Some(d) = done {
+            let when = crate::calendar::shanghai_datetime(ts(d)).strftime("%Y-%m-%d %H:%M");
+            return Err(refused(Message::new(
+                format!("来电 {call_id} 已于 {when} 回电"),
+                format!("call {call_id} was already called back at {when}"),
+            )));
+        }
+        self.audited_update("callback_done", "calls", call_id, enterprise, || {
+            self.conn().execute(
+                "UPDATE calls SET callback_done_at = ?2 WHERE id = ?1",
+                params![call_id, at.as_second()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn check_coordinator(&self, id: i64) -> Result<()> {
+        let found: Option<i64> = self
+            .conn()
+            .query_row("SELECT id FROM coordinators WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        found.map(|_| ()).ok_or_else(|| {
+            refused(Message::new(
+                format!("协调员：没有编号为 {id} 的协调员"),
+                format!("coordinator: no coordinator {id}"),
+            ))
+        })
+    }
+
+    pub fn open_problem(&self, p: &OpenProblem<'_>) -> Result<i64> {
+        if p.title.trim().is_empty() {
+            return Err(refused(Message::new(
+                "摘要：请写明问题",
+                "summary: say what the problem is",
+            )));
+        }
+        if let Some(c) = p.coordinator_id {
+            self.check_coordinator(c)?;
+        }
+        if let Some(call) = p.call_id {
+            let e: Option<Option<i64>> = self
+                .conn()
+                .query_row(
+                    "SELECT enterprise_id FROM calls WHERE id = ?1",
+                    [call],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match e {
+                None => {
+                    return Err(refused(Message::new(
+                        format!("来电：没有来电记录 {call}"),
+                        format!("from-call: no call {call}"),
+                    )));
+                }
+                Some(Some(e)) if e != p.enterprise_id => {
+                    return Err(refused(Message::new(
+                        format!("来电：来电 {call} 属于另一家企业"),
+                        format!("from-call: call {call} is from another enterprise"),
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let status = if p.coordinator_id.is_some() {
+            ProblemStatus::Assigned
+        } else {
+            ProblemStatus::Open
+        };
+        self.conn().execute(
+            "INSERT INTO problems (enterprise_id, title, district, districts, status, coordinator_id, call_id, opened_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![
+                p.enterprise_id,
+                p.title.trim(),
+                p.district,
+                p.districts.join(","),
+                status.code(),
+                p.coordinator_id,
+                p.call_id,
+                p.at.as_second()
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.record_created("problems", id, Some(p.enterprise_id))?;
+        Ok(id)
+    }
+
+    /// Assigns, notes, resolves, closes or reopens a problem. The status is read again inside
+    /// the transaction, so of two operators resolving one problem exactly one succeeds.
+    pub fn problem_action(
+        &self,
+        id: i64,
+        action: ProblemAction,
+        text: Option<&str>,
+        coordinator_id: Option<i64>,
+        at: Timestamp,
+    ) -> Result<ProblemStatus> {
+        let row: Option<(String, i64, Option<i64>, Option<String>)> = self
+            .conn()
+            .query_row(
+                "SELECT status, enterprise_id, coordinator_id, resolved_by FROM problems WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (status, enterprise_id, current, resolved_by) = row.ok_or_else(|| {
+            refused(Message::new(
+                format!("没有问题 {id}"),
+                format!("no problem {id}"),
+            ))
+        })?;
+        let from = ProblemStatus::parse(&status).map_err(|e| anyhow!(e))?;
+        let to = transition(from, action, current.is_some()).map_err(|r| {
+            refused(match (action, &resolved_by) {
+                (ProblemAction::Resolve, Some(by)) => Message::new(
+                    format!("{}（由 {by} 解决）", r.zh()),
+                    format!("{} (by {by})", r.en()),
+                ),
+                _ => r,
+            })
+        })?;
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        let now = at.as_second();
+        let op = self.actor.operator.clone();
+        match action {
+            ProblemAction::Assign => {
+                let c = coordinator_id.ok_or_else(|| {
+                    refused(Message::new(
+                        "协调员：请指定协调员（--coordinator）",
+                        "coordinator: name the coordinator (--coordinator)",
+                    ))
+                })?;
+                self.check_coordinator(c)?;
+                self.audited_update("assign", "problems", id, Some(enterprise_id), || {
+                    self.conn().execute(
+                        "UPDATE problems SET status = ?2, coordinator_id = ?3, updated_at = ?4 WHERE id = ?1",
+                        params![id, to.code(), c, now],
+                    )?;
+                    Ok(())
+                })?;
+            }
+            ProblemAction::Note => {
+                let t = text.ok_or_else(|| {
+                    refused(Message::new(
+                        "记录：内容不能为空",
+                        "note: the note is empty",
+                    ))
+                })?;
+                self.add_note(id, enterprise_id, t, at)?;
+                self.audited_update("note", "problems", id, Some(enterprise_id), || {
+                    self.conn().execute(
+                        "UPDATE problems SET first_reply_at = coalesce(first_reply_at, ?2), updated_at = ?2 WHERE id = ?1",
+                        params![id, now],
+                    )?;
+                    Ok(())
+                })?;
+            }
+            ProblemAction::Resolve => {
+                let t = text.ok_or_else(|| {
+                    refused(Message::new(
+                        "解决办法：请写明如何解决（--resolution）",
+                        "resolution: say how it was resolved (--resolution)",
+                    ))
+                })?;
+                self.audited_update("resolve", "problems", id, Some(enterprise_id), || {
+                    self.conn().execute(
+                        "UPDATE problems SET status = ?2, resolution = ?3, cleared_at = ?4, resolved_by = ?5,
+                                first_reply_at = coalesce(first_reply_at, ?4), updated_at = ?4 WHERE id = ?1",
+                        params![id, to.code(), t, now, op],
+                    )?;
+                    Ok(())
+                })?;
+            }
+            ProblemAction::Close => {
+                self.audited_update("close", "problems", id, Some(enterprise_id), || {
+                    self.conn().execute(
+                        "UPDATE problems SET status = ?2, closed_at = ?3, updated_at = ?3 WHERE id = ?1",
+                        params![id, to.code(), now],
+                    )?;
+                    Ok(())
+                })?;
+                if let Some(t) = text {
+                    self.add_note(id, enterprise_id, t, at)?;
+                }
+            }
+            ProblemAction::Reopen => {
+                self.audited_update("reopen", "problems", id, Some(enterprise_id), || {
+                    self.conn().execute(
+                        "UPDATE problems SET status = ?2, cleared_at = NULL, closed_at = NULL, resolved_by = NULL, updated_at = ?3 WHERE id = ?1",
+                        params![id, to.code(), now],
+                    )?;
+                    Ok(())
+                })?;
+                if let Some(t) = text {
+                    self.add_note(id, enterprise_id, t, at)?;
+                }
+            }
+        }
+        Ok(to)
+    }
+
+    fn add_note(
+        &self,
+        problem_id: i64,
+        enterprise_id: i64,
+        text: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO problem_notes (problem_id, at, operator, text) VALUES (?1, ?2, ?3, ?4)",
+            params![problem_id, at.as_second(), self.actor.operator, text],
+        )?;
+        let nid = self.conn().last_insert_rowid();
+        self.record_created("problem_notes", nid, Some(enterprise_id))
+    }
+
+    /// Schedules a verification by the rules of measures 16 and 17; returns its id and the
+    /// warning recorded when a second management-type verification was overridden.
+    pub fn schedule_verification(
+        &self,
+        p: &NewPlan<'_>,
+        per_year: u32,
+    ) -> Result<(i64, Option<String>)> {
+        let credit: String = self
+            .conn()
+            .query_row(
+                "SELECT credit FROM enterprises WHERE id = ?1",
+                [p.enterprise_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| anyhow!("no enterprise {}", p.enterprise_id))?;
+        let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        let existing = plans_of(self.conn(), p.enterprise_id)?;
+        let warning = check_schedule(
+            &ScheduleRequest {
+                credit,
+                kind: p.kind,
+                date: p.date,
+                self_check: p.self_check,
+                override_reason: p.override_reason,
+            },
+            &existing,
+            per_year,
+        )
+        .map_err(refused)?;
+        self.conn().execute(
+            "INSERT INTO verifications (enterprise_id, kind, scheduled_on, flagged, instruction, team, self_check, override_reason, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                p.enterprise_id,
+                p.kind.code(),
+                p.date.to_string(),
+                warning,
+                p.instruction.trim(),
+                p.team.trim(),
+                p.self_check,
+                p.override_reason.map(str::trim),
+                self.actor.operator
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.record_created("verifications", id, Some(p.enterprise_id))?;
+        Ok((id, warning))
+    }
+
+    /// Merges plan `b` into plan `a` (measure 16): one team, on `a`'s date.
+    pub fn merge_verifications(&self, a: i64, b: i64) -> Result<()> {
+        let enterprise_of = |id: i64| -> Result<i64> {
+            self.conn()
+                .query_row(
+                    "SELECT enterprise_id FROM verifications WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| {
+                    refused(Message::new(
+                        format!("没有稽核查计划 {id}"),
+                        format!("no verification plan {id}"),
+                    ))
+                })
+        };
+        let (ea, eb) = (enterprise_of(a)?, enterprise_of(b)?);
+        if ea != eb {
+            return Err(refused(Message::new(
+                format!("计划 {a} 与 {b} 属于不同企业，不能合并"),
+                format!("plans {a} and {b} are for different enterprises: they cannot be merged"),
+            )));
+        }
+        let plans = plans_of(self.conn(), ea)?;
+        let find = |id| plans.iter().find(|p| p.id == id).copied();
+        let (pa, pb) = (
+            find(a).ok_or_else(|| anyhow!("no plan {a}"))?,
+            find(b).ok_or_else(|| anyhow!("no plan {b}"))?,
+        );
+        check_merge(&pa, &pb).map_err(refused)?;
+        self.audited_update("merge", "verifications", b, Some(ea), || {
+            self.conn().execute(
+                "UPDATE verifications SET merged_into = ?2,
+                        team = (SELECT team FROM verifications WHERE id = ?2),
+                        scheduled_on = (SELECT scheduled_on FROM verifications WHERE id = ?2)
+                 WHERE id = ?1",
+                params![b, a],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    pub fn calls(&self, f: &CallFilter) -> Result<Vec<CallRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {CALL_COLS} {CALL_FROM}
+             WHERE (?1 IS NULL OR k.enterprise_id = ?1) AND (?2 IS NULL OR k.at >= ?2)
+               AND (?3 = 0 OR (k.callback_by IS NOT NULL AND k.callback_done_at IS NULL))
+             ORDER BY CASE WHEN ?3 = 0 THEN -k.at ELSE k.callback_by END, k.id DESC LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                f.enterprise_id,
+                f.since.map(|t| t.as_second()),
+                f.callbacks_open,
+                if f.limit == 0 { -1 } else { f.limit as i64 }
+            ],
+            call_from,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn call(&self, id: i64) -> Result<Option<CallRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {CALL_COLS} {CALL_FROM} WHERE k.id = ?1"),
+                [id],
+                call_from,
+            )
+            .optional()?)
+    }
+
+    pub fn problems(&self, f: &ProblemFilter) -> Result<Vec<ProblemRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {PROBLEM_COLS} {PROBLEM_FROM}
+             WHERE (?1 = 0 OR p.status IN ('open', 'assigned')) AND (?2 IS NULL OR p.enterprise_id = ?2)
+               AND (?3 IS NULL OR p.coordinator_id = ?3) AND (?4 = 0 OR p.status <> 'closed')
+             ORDER BY p.status NOT IN ('open', 'assigned'), p.opened_at, p.id"
+        ))?;
+        let rows = stmt.query_map(
+            params![f.open_only, f.enterprise_id, f.coordinator_id, f.not_closed],
+            problem_from,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn problem(&self, id: i64) -> Result<Option<ProblemRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE p.id = ?1"),
+                [id],
+                problem_from,
+            )
+            .optional()?)
+    }
+
+    /// The enterprise's problems, open ones first (oldest first), then the others.
+    pub fn problems_of(&self, enterprise_id: i64) -> Result<Vec<Problem>> {
+        Ok(self
+            .problems(&ProblemFilter {
+                enterprise_id: Some(enterprise_id),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|r| r.problem)
+            .collect())
+    }
+
+    pub fn problem_notes(&self, problem_id: i64) -> Result<Vec<ProblemNote>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, at, operator, text FROM problem_notes WHERE problem_id = ?1 ORDER BY at, id",
+        )?;
+        let rows = stmt.query_map([problem_id], |r| {
+            Ok(ProblemNote {
+                id: r.get(0)?,
+                at: ts(r.get(1)?),
+                operator: r.get(2)?,
+                text: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn coordinators_of(&self, enterprise_id: i64) -> Result<Vec<Coordinator>> {
+        coordinators_of(self.conn(), enterprise_id)
+    }
+
+    /// Every coordinator, with the number of enterprises each serves.
+    pub fn all_coordinators(&self) -> Result<Vec<(Coordinator, i64)>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COORDINATOR_COLS}, (SELECT count(*) FROM enterprise_coordinators l WHERE l.coordinator_id = c.id)
+             FROM coordinators c ORDER BY c.id"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((coordinator_from(r, 0)?, r.get::<_, i64>(7)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (c, n) = row?;
+            if let Some(c) = c {
+                out.push((c, n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Finds a coordinator by id, phone or exact name.
+    pub fn resolve_coordinator(&self, key: &str) -> Result<Coordinator> {
+        let k = key.trim();
+        let found = self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {COORDINATOR_COLS} FROM coordinators c
+                     WHERE CAST(c.id AS TEXT) = ?1 OR c.phone = ?1 OR c.name = ?1 ORDER BY c.id LIMIT 1"
+                ),
+                [k],
+                |r| coordinator_from(r, 0),
+            )
+            .optional()?
+            .flatten();
+        found.ok_or_else(|| {
+            refused(Message::new(
+                format!("协调员：没有 '{k}'（给出编号、电话或姓名；`aeo coordinators` 列出全部）"),
+                format!("coordinator: no coordinator '{k}' (give its id, phone or name; `aeo coordinators` lists them)"),
+            ))
+        })
+    }
+
+    pub fn hotline_person(&self, enterprise_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT hotline_person FROM enterprises WHERE id = ?1",
+                [enterprise_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn verifications(
+        &self,
+        enterprise_id: Option<i64>,
+        year: Option<i16>,
+    ) -> Result<Vec<VerificationRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {VERIFICATION_COLS} FROM verifications v JOIN enterprises e ON e.id = v.enterprise_id
+             WHERE (?1 IS NULL OR v.enterprise_id = ?1) AND (?2 IS NULL OR substr(v.scheduled_on, 1, 4) = ?2)
+             ORDER BY v.scheduled_on, v.id"
+        ))?;
+        let rows = stmt.query_map(
+            params![enterprise_id, year.map(|y| format!("{y:04}"))],
+            verification_from,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn verification_plans_of(&self, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
+        plans_of(self.conn(), enterprise_id)
+    }
+}
