@@ -247,6 +247,8 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
             outcome,
             callback_by,
             forwarded_to,
+            marked_for: None,
+            open_problem: true,
         })
     })?;
     let row = store

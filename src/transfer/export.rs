@@ -150,6 +150,64 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                 ]
             })
             .collect(),
+        TableKind::Calls => store
+            .export_calls()?
+            .into_iter()
+            .map(|c| {
+                vec![
+                    text(instant_text(c.at)),
+                    text(c.operator),
+                    opt(c.enterprise_uscc),
+                    opt(c.caller_name),
+                    opt(c.caller_phone),
+                    text(c.channel),
+                    text(c.measures),
+                    text(c.question),
+                    text(c.answer),
+                    text(c.outcome),
+                    opt(c.callback_by.map(instant_text)),
+                    opt(c.callback_done_at.map(instant_text)),
+                    opt(c.forwarded_to_phone),
+                    opt(c.marked_for),
+                ]
+            })
+            .collect(),
+        TableKind::Problems => store
+            .export_problems()?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    text(p.enterprise_uscc),
+                    text(p.summary),
+                    text(p.office),
+                    text(p.districts),
+                    text(p.status),
+                    opt(p.coordinator_phone),
+                    text(instant_text(p.opened_at)),
+                    opt(p.first_reply_at.map(instant_text)),
+                    opt(p.resolved_at.map(instant_text)),
+                    opt(p.resolved_by),
+                    opt(p.resolution),
+                    opt(p.closed_at.map(instant_text)),
+                ]
+            })
+            .collect(),
+        TableKind::Verifications => store
+            .export_verifications()?
+            .into_iter()
+            .map(|v| {
+                vec![
+                    text(v.enterprise_uscc),
+                    text(v.kind),
+                    text(v.date),
+                    text(v.instruction),
+                    text(v.team),
+                    Cell::Bool(v.self_check),
+                    opt(v.override_reason),
+                    opt(v.merged_into),
+                ]
+            })
+            .collect(),
     })
 }
 
