@@ -245,6 +245,8 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Verification(c) => super::hotline::verification(ctx, &c),
         C::Verifications(a) => super::hotline::verifications(ctx, &a),
         C::Today(a) => super::hotline::today(ctx, &a),
+        C::Coordinator(c) => super::hotline::coordinator(ctx, &c),
+        C::HotlinePerson(a) => super::hotline::hotline_person(ctx, &a),
     }
 }
 

@@ -1105,3 +1105,73 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Subcommand, Debug)]
+pub enum CoordinatorCommand {
+    /// Add a coordinator to an enterprise's coordinators (measure 28: several, by role)
+    Link {
+        #[arg(long)]
+        enterprise: String,
+        /// Coordinator (id, phone or name)
+        #[arg(long)]
+        coordinator: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct HotlinePersonArgs {
+    #[arg(long)]
+    pub enterprise: String,
+    /// The hotline operator who answers this enterprise (专人, measure 33); leave out to clear
+    pub person: Option<String>,
+}
+
+pub fn coordinator(ctx: &Context, c: &CoordinatorCommand) -> Result<ExitCode> {
+    let CoordinatorCommand::Link {
+        enterprise,
+        coordinator,
+    } = c;
+    let mut store = ctx.open_existing()?;
+    let e = store.resolve_enterprise(enterprise)?;
+    let co = store.resolve_coordinator(coordinator)?;
+    let added = store.write(|w| w.link_coordinator(e.id, co.id))?;
+    println!(
+        "{} {} ({}) {} {}",
+        inert(&co.name),
+        co.role.name(ctx.lang),
+        inert(&co.phone),
+        if added {
+            "is now a coordinator of"
+        } else {
+            "was already a coordinator of"
+        },
+        inert(&e.name_zh)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn hotline_person(ctx: &Context, a: &HotlinePersonArgs) -> Result<ExitCode> {
+    let mut store = ctx.open_existing()?;
+    let e = store.resolve_enterprise(&a.enterprise)?;
+    let person = a.person.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    if person.is_some() && !e.credit.is_aeo() {
+        return Err(crate::domain::message::Message::new(
+            format!("热线专人（措施33）只为 AEO 企业指定，该企业为{}", e.credit.name_zh()),
+            format!(
+                "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
+                e.credit.name_en()
+            ),
+        )
+        .into());
+    }
+    store.write(|w| w.set_hotline_person(e.id, person))?;
+    match person {
+        Some(p) => println!(
+            "calls from {} are marked for {}",
+            inert(&e.name_zh),
+            inert(p)
+        ),
+        None => println!("{} has no designated hotline person", inert(&e.name_zh)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
