@@ -51,7 +51,7 @@ use jiff::{
 
 pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar, unknown_year_flag};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
-pub use parse::{parse_duration, parse_instant};
+pub use parse::{YEARS, check_year, parse_duration, parse_instant};
 pub use statutory::statutory_days_off;
 
 /// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.

@@ -42,11 +42,19 @@ pub struct DemoArgs {
     pub empty: bool,
 }
 
+/// Row counts are bounded, so no number wraps around on its way to SQL.
+pub(super) fn limit_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000)
+}
+
 #[derive(Args, Debug)]
 pub struct QueueArgs {
-    #[arg(long, default_value_t = 50)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 50, value_parser = limit_parser())]
     pub limit: usize,
-    #[arg(long, default_value_t = 0)]
+    /// How many rows to skip (at most 100,000,000)
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000_000))]
     pub offset: usize,
     #[arg(long)]
     pub json: bool,
@@ -124,7 +132,8 @@ pub struct BookArgs {
 #[derive(Args, Debug)]
 pub struct LookupArgs {
     pub query: String,
-    #[arg(long, default_value_t = 10)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 10, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -180,8 +189,9 @@ pub enum ApprovalCommand {
     /// Record the decision; the clock stops for good
     Decide {
         id: i64,
-        #[arg(long, default_value = "准予许可")]
-        decision: String,
+        /// What was decided [default: 准予许可, or 签发预裁定 for an advance ruling]
+        #[arg(long)]
+        decision: Option<String>,
     },
 }
 
@@ -193,7 +203,8 @@ pub struct AuditArgs {
     /// Only entries from this time on
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    #[arg(long, default_value_t = 100)]
+    /// How many entries (1 to 100,000)
+    #[arg(long, default_value_t = 100, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -237,6 +248,10 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Config(a) => super::setup::config(ctx, &a),
+        C::Completions(a) => super::setup::completions(&a),
+        C::Man(a) => super::setup::man(&a),
+        C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),
         C::Call(c) => super::hotline::call(ctx, &c),
         C::Calls(a) => super::hotline::calls(ctx, &a),
         C::Problem(c) => super::hotline::problem(ctx, &c),
@@ -256,16 +271,20 @@ pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
 }
 
 fn parse_date(s: &str) -> Result<Date> {
-    s.trim()
+    let d = s
+        .trim()
         .parse()
-        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))
+        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))?;
+    crate::calendar::check_year(d).map_err(|e| anyhow!(e))
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
-    let store = ctx.open()?;
+    let existed = ctx.db.exists();
+    let store = ctx.open_for_init()?;
     outln!(
-        "database {} ready (schema {})",
+        "database {} {} (schema {})",
         store.path().display(),
+        if existed { "ready" } else { "created" },
         crate::store::SCHEMA_VERSION
     );
     Ok(ExitCode::SUCCESS)
@@ -916,11 +935,19 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, "resumed".to_string())
         }
         ApprovalCommand::Decide { id, decision } => {
-            if decision.trim().is_empty() {
-                bail!("--decision must say what was decided");
-            }
-            store.write(|w| w.decide_approval(*id, decision.trim(), ctx.now))?;
-            (*id, format!("decided: {}", inert(decision.trim())))
+            let decision = match decision {
+                Some(d) if d.trim().is_empty() => bail!("--decision must say what was decided"),
+                Some(d) => d.trim().to_string(),
+                None => {
+                    let kind = store
+                        .approval(*id)?
+                        .map(|a| a.kind)
+                        .unwrap_or(crate::domain::approval::ApprovalKind::SpecialArticles);
+                    kind.decision_words(true).0.to_string()
+                }
+            };
+            store.write(|w| w.decide_approval(*id, &decision, ctx.now))?;
+            (*id, format!("decided: {}", inert(&decision)))
         }
     };
     outln!("approval {id} {what}");

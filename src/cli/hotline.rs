@@ -74,7 +74,8 @@ pub struct CallsArgs {
     /// Only promised callbacks not yet made, the earliest due first
     #[arg(long)]
     pub callbacks_open: bool,
-    #[arg(long, default_value_t = 100)]
+    /// How many calls (1 to 100,000)
+    #[arg(long, default_value_t = 100, value_parser = super::commands::limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,

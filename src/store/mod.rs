@@ -75,6 +75,52 @@ pub struct Store {
     actor: Actor,
     /// The OS account of this process, recorded on every audit entry.
     account: String,
+    /// The database file as opened (see `open_with`); after `conn`, so closed after it.
+    file: std::fs::File,
+}
+
+/// Logs a statement slower than the log's threshold.
+fn log_slow_statement(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Profile(stmt, took) = event
+        && took >= crate::log::slow_query_threshold()
+    {
+        tracing::warn!(
+            ms = took.as_millis() as u64,
+            sql = %stmt.sql().split_whitespace().collect::<Vec<_>>().join(" "),
+            "slow query"
+        );
+    }
+}
+
+/// What `aeo doctor` reads of a database, opened read-only and left as it was.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub schema_version: usize,
+    pub journal_mode: String,
+    /// `PRAGMA quick_check`'s first line: "ok" when sound.
+    pub quick_check: String,
+}
+
+/// Reads a database's schema version, journal mode and quick integrity check, changing nothing
+/// (no migration, no journal-mode switch).
+pub fn inspect(path: &Path) -> Result<Health> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let schema_version = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?
+        as usize;
+    let journal_mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    let quick_check: String = conn.pragma_query_value(None, "quick_check", |r| r.get(0))?;
+    Ok(Health {
+        schema_version,
+        journal_mode,
+        quick_check,
+    })
 }
 
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
@@ -94,11 +140,22 @@ pub(crate) fn opt_ts(secs: Option<i64>) -> Option<Timestamp> {
 }
 
 impl Store {
-    /// Opens (creating when allowed) and migrates the database at `path`.
+    /// Opens (creating when allowed) and migrates the database at `path`. A SQLite file of
+    /// another program (tables, but no aeo schema) is refused, never changed.
     pub fn open(path: &Path, access: Access) -> Result<Store> {
+        Self::open_with(path, access, false)
+    }
+
+    /// `aeo init`: like `open` for writing, and adds aeo's tables even to a SQLite file that
+    /// already holds other tables.
+    pub fn open_for_init(path: &Path) -> Result<Store> {
+        Self::open_with(path, Access::ReadWrite, true)
+    }
+
+    fn open_with(path: &Path, access: Access, adopt_foreign: bool) -> Result<Store> {
         if access == Access::ReadOnly && !path.exists() {
             bail!(
-                "database {} does not exist (a read-only console cannot create it)",
+                "database {} does not exist (a read-only console cannot create it): pass --db PATH or set AEO_DB",
                 path.display()
             );
         }
@@ -121,26 +178,39 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open database {}", path.display()))?;
+        // The file this store opened, held for as long as the store lives: its identity tells
+        // when the path comes to name another file (deleted, replaced), and it carries the
+        // lock that serializes migrations. It is closed only after the connection (field
+        // order), so SQLite's own locks on the file are never dropped by closing it.
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_PROFILE,
+            Some(log_slow_statement),
+        );
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let version: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .with_context(|| format!("{} is not an aeo database", path.display()))?
-            as usize;
+        let version = schema_version(&conn, path)?;
+        if version == 0 && !adopt_foreign && holds_other_tables(&conn)? {
+            bail!(
+                "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
+                path.display()
+            );
+        }
         if version > SCHEMA_VERSION {
             bail!(
                 "database {} has schema version {version}, newer than this aeo understands ({SCHEMA_VERSION}); use a newer aeo",
                 path.display()
             );
         }
-        match access {
+        let file = match access {
             Access::ReadWrite => {
-                conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
                 if version < SCHEMA_VERSION {
-                    Migrations::from_slice(MIGRATIONS)
-                        .to_latest(&mut conn)
-                        .with_context(|| format!("cannot migrate database {}", path.display()))?;
+                    migrate(&mut conn, path, file)?
+                } else {
+                    conn.pragma_update(None, "journal_mode", "WAL")?;
+                    file
                 }
             }
             Access::ReadOnly => {
@@ -151,14 +221,16 @@ impl Store {
                     );
                 }
                 conn.pragma_update(None, "query_only", "ON")?;
+                file
             }
-        }
+        };
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
             account: os_account(),
+            file,
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
@@ -187,8 +259,10 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
+            tracing::warn!(operator = %self.actor.operator, "write refused: read-only seat");
             return Err(read_only_message().into());
         }
+        self.check_same_file()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -208,9 +282,29 @@ impl Store {
             account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
-        let out = f(&w)?;
+        let out = match f(&w) {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::info!(operator = %self.actor.operator, reason = %format!("{e:#}"), "write refused");
+                return Err(e);
+            }
+        };
+        // A long change (an import) may have outlived the file: it must not land in a ghost.
+        same_file_or_refuse(&self.file, &self.path)?;
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
+    }
+
+    /// Refuses when the path no longer names the file this store opened: deleted (`rm`) or
+    /// replaced (`mv` over it, a restore from backup). Changes would land in a file nobody
+    /// will ever open again; reopening the path shows the database as it now is.
+    pub fn check_same_file(&self) -> Result<()> {
+        same_file_or_refuse(&self.file, &self.path)
+    }
+
+    /// Whether the path now names another file than the one opened, or none.
+    pub fn file_replaced(&self) -> bool {
+        file_replaced(&self.file, &self.path)
     }
 
     /// Whether `aeo demo` made this database (then a frozen clock may write to it).
@@ -221,7 +315,7 @@ impl Store {
     /// Marks an empty database as a demo; a database holding data is refused.
     pub fn mark_demo(&mut self) -> Result<()> {
         if self.access == Access::ReadOnly {
-            bail!(READ_ONLY_MESSAGE);
+            return Err(read_only_message().into());
         }
         let tx = self
             .conn
@@ -281,6 +375,122 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The schema version, with what went wrong said plainly: not a database, or a place SQLite
+/// cannot work in (a read-only directory has no room for the -wal and -shm files).
+fn schema_version(conn: &Connection, path: &Path) -> Result<usize> {
+    match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+        Ok(v) => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            bail!(
+                "{} is not an aeo database (not a SQLite file)",
+                path.display()
+            )
+        }
+        Err(e) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            if nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
+                bail!(
+                    "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
+                    path.display(),
+                    dir.display(),
+                    path.display(),
+                    path.display()
+                );
+            }
+            Err(anyhow::Error::new(e).context(format!("cannot read database {}", path.display())))
+        }
+    }
+}
+
+fn file_replaced(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(opened) = file.metadata() else {
+        return true;
+    };
+    match std::fs::metadata(path) {
+        Ok(now) => opened.nlink() == 0 || now.dev() != opened.dev() || now.ino() != opened.ino(),
+        Err(_) => true,
+    }
+}
+
+fn same_file_or_refuse(file: &std::fs::File, path: &Path) -> Result<()> {
+    if file_replaced(file, path) {
+        return Err(Message::new(
+            format!(
+                "数据库文件 {} 在打开后被删除或替换：不能再写入（写入会丢失）；请重新打开（控制台 :reopen）",
+                path.display()
+            ),
+            format!(
+                "the database file {} was deleted or replaced after it was opened: changes are refused (they would be lost); reopen it (in the console :reopen)",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Tables of another program in a file whose schema version is 0.
+fn holds_other_tables(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Brings the schema up to date under an exclusive lock on the file (flock, which does not
+/// touch SQLite's own POSIX locks): of several processes opening a new or older database at
+/// once, one migrates and the others wait, then find the schema current and do nothing.
+fn migrate(conn: &mut Connection, path: &Path, file: std::fs::File) -> Result<std::fs::File> {
+    use nix::fcntl::{Flock, FlockArg};
+    let locked = Flock::lock(file, FlockArg::LockExclusive)
+        .map_err(|(_, e)| anyhow!("cannot lock database {} to upgrade it: {e}", path.display()))?;
+    let version = schema_version(conn, path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    if version > SCHEMA_VERSION {
+        bail!(
+            "database {} has schema version {version}, newer than this aeo understands ({SCHEMA_VERSION}); use a newer aeo",
+            path.display()
+        );
+    }
+    if version < SCHEMA_VERSION {
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(conn)
+            .map_err(|e| {
+                // The migration error quotes the whole migration's SQL: keep its first line.
+                let first = e.to_string().lines().next().unwrap_or_default().to_string();
+                anyhow!("cannot upgrade database {}: {first}", path.display())
+            })?;
+    }
+    locked
+        .unlock()
+        .map_err(|(_, e)| anyhow!("cannot unlock database {}: {e}", path.display()))
+}
+
+/// The longest text a search or filter takes: no name, code or number comes near it, and
+/// SQLite refuses LIKE patterns beyond 50,000 bytes with an internal error.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Refuses a search text longer than `MAX_SEARCH_CHARS`, in words.
+pub(crate) fn check_search_length(text: &str) -> Result<()> {
+    let n = text.trim().chars().count();
+    if n > MAX_SEARCH_CHARS {
+        return Err(Message::new(
+            format!("查询文字太长（{n} 个字符，最多 {MAX_SEARCH_CHARS} 个）"),
+            format!("the search text is too long ({n} characters; at most {MAX_SEARCH_CHARS})"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn is_demo(conn: &Connection) -> Result<bool> {
@@ -364,5 +574,47 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     pub(crate) fn conn(&self) -> &Connection {
         &self.tx
+    }
+}
+
+#[cfg(test)]
+mod file_identity_tests {
+    use super::*;
+
+    fn coordinator(w: &Writer<'_>, phone: &str) -> Result<i64> {
+        w.insert_coordinator(&NewCoordinator {
+            name: "李超",
+            phone,
+            office_code: "2200",
+            office_name: "上海海关",
+            role: crate::domain::enterprise::CoordinatorRole::Business,
+            duty_hours: "",
+        })
+    }
+
+    #[test]
+    fn a_deleted_or_replaced_file_refuses_writes_until_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.write(|w| coordinator(w, "021-1")).unwrap();
+        assert!(!store.file_replaced());
+
+        // rm: the change would go to a file no one can open any more.
+        std::fs::remove_file(&path).unwrap();
+        assert!(store.file_replaced());
+        let e = store.write(|w| coordinator(w, "021-2")).unwrap_err();
+        assert!(e.to_string().contains("deleted or replaced"), "{e}");
+
+        // mv over it: another database now answers to the path.
+        let other = dir.path().join("b.db");
+        Store::open(&other, Access::ReadWrite).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        assert!(store.file_replaced());
+        assert!(store.write(|w| coordinator(w, "021-3")).is_err());
+
+        // Reopened, the path's database takes changes again.
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.write(|w| coordinator(w, "021-4")).unwrap();
     }
 }

@@ -12,7 +12,7 @@ use super::popups::{
 };
 use super::theme::Theme;
 use crate::calendar::{WorkingCalendar, shanghai_date};
-use crate::domain::approval::PauseReason;
+use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
@@ -122,7 +122,7 @@ pub enum Action {
     SetBookingStatus(i64, BookingStatus),
     PauseApproval(i64, PauseReason),
     ResumeApproval(i64),
-    OpenDecide(i64, String),
+    OpenDecide(i64, String, ApprovalKind),
     OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
@@ -138,6 +138,8 @@ pub struct Session {
     pub demo: bool,
     pub read_only: bool,
     pub lang: Lang,
+    /// The database did not exist and was created empty for this session: the header says so.
+    pub new_db: bool,
     /// Office hours for appointment clearance (measure 27), as configured.
     pub office_hours: OfficeHours,
 }
@@ -399,6 +401,17 @@ impl App {
             self.stale = [true; PANES];
             self.reload(self.pane);
         }
+        if self.store.file_replaced() {
+            // Say it before the operator's next change is refused; :reopen opens the path anew.
+            if let Err(e) = self.store.check_same_file() {
+                let text = localize(&e, self.session.lang);
+                if self.status.as_ref().map(|(t, _)| t) != Some(&text) {
+                    self.set_error(text);
+                    redraw = true;
+                }
+            }
+            return redraw;
+        }
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
@@ -573,8 +586,8 @@ impl App {
                 );
                 self.apply(|w| w.resume_approval(id, now), done);
             }
-            Action::OpenDecide(id, reference) => {
-                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
+            Action::OpenDecide(id, reference, kind) => {
+                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference, kind)));
             }
             Action::OpenPause(id, reference) => {
                 self.popup = Some(Popup::Pause(PausePopup::new(id, reference)));
@@ -727,6 +740,7 @@ impl App {
                 }
             }
             "clearance" => self.check_clearance(arg),
+            "reopen" => self.reopen(),
             "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
             {
                 Ok(t) => {
@@ -741,10 +755,29 @@ impl App {
                 inert(other),
                 tr(
                     lang,
-                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :help",
-                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :help"
+                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :reopen :help",
+                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :reopen :help"
                 )
             )),
+        }
+    }
+
+    /// `:reopen`: opens the database path anew (after the file was deleted or replaced), as
+    /// the same operator on the same clock, and reloads what is on screen.
+    fn reopen(&mut self) {
+        let lang = self.lang();
+        match Store::open(self.store.path(), self.store.access()) {
+            Ok(mut store) => {
+                store.set_actor(self.store.actor().clone());
+                self.data_version = store.data_version().unwrap_or(0);
+                self.store = store;
+                self.generation += 1;
+                self.stale = [true; PANES];
+                self.reload(self.pane);
+                self.reload_popup();
+                self.set_status(tr(lang, "已重新打开数据库", "database reopened"));
+            }
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
@@ -905,6 +938,23 @@ impl App {
         if self.session.read_only {
             left.push(Span::styled(
                 format!(" {} ", tr(lang, "READ-ONLY 只读", "READ-ONLY")),
+                t.header_warn,
+            ));
+        }
+        if self.session.new_db {
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(
+                            lang,
+                            "⚠ 新建的空数据库：用 --db 或 AEO_DB 指定已有数据库",
+                            "⚠ NEW EMPTY DATABASE: pass --db or set AEO_DB",
+                        )
+                    } else {
+                        tr(lang, "⚠ 新建空库", "⚠ NEW EMPTY DB")
+                    }
+                ),
                 t.header_warn,
             ));
         }

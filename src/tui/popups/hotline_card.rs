@@ -346,7 +346,7 @@ impl HotlineCard {
         }
         // Verifications (measures 16, 17)
         if !self.verifications.is_empty() {
-            out.push(heading("稽核查", "Verifications", self.verifications.len()));
+            out.push(heading("核查", "Verifications", self.verifications.len()));
             let per_year = cat.management_verifications_per_year();
             for (i, (k, d)) in self.verifications.iter().enumerate() {
                 let warn = second_verification_warning(

@@ -18,7 +18,7 @@ pub use problem_board::{GroupBy, ProblemBoard};
 use super::app::{Action, App, View};
 use super::keymap::{Cmd, Keymap};
 use super::panes::Hint;
-use crate::domain::approval::PauseReason;
+use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::text::inert;
 use crate::text::tr;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -133,19 +133,29 @@ pub fn popup_frame(f: &mut Frame<'_>, r: Rect, title: String, v: &View<'_>) -> R
 
 /// Deciding an approval: approve, refuse, or back out.
 pub struct DecidePopup {
+    pub kind: ApprovalKind,
     pub id: i64,
     pub reference: String,
 }
 
 impl DecidePopup {
-    pub fn new(id: i64, reference: String) -> DecidePopup {
-        DecidePopup { id, reference }
+    pub fn new(id: i64, reference: String, kind: ApprovalKind) -> DecidePopup {
+        DecidePopup {
+            id,
+            reference,
+            kind,
+        }
+    }
+
+    /// The decision a key records, in the words of the approval's kind.
+    fn decision(&self, grant: bool) -> String {
+        self.kind.decision_words(grant).0.to_string()
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
         match key.code {
-            KeyCode::Char('y') => Some(Action::DecideApproval(self.id, "准予许可".to_string())),
-            KeyCode::Char('n') => Some(Action::DecideApproval(self.id, "不予许可".to_string())),
+            KeyCode::Char('y') => Some(Action::DecideApproval(self.id, self.decision(true))),
+            KeyCode::Char('n') => Some(Action::DecideApproval(self.id, self.decision(false))),
             _ if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) => Some(Action::ClosePopup),
             _ => None,
         }
@@ -163,13 +173,17 @@ impl DecidePopup {
             ),
             v,
         );
+        let (grant, refuse) = (
+            self.kind.decision_words(true),
+            self.kind.decision_words(false),
+        );
         let lines = vec![
             Line::raw(""),
             Line::from(vec![
                 Span::styled(" y ", v.theme.key),
-                Span::raw(tr(v.lang, "准予许可   ", "approve   ")),
+                Span::raw(format!("{}   ", v.lang.pick(grant.0, grant.1))),
                 Span::styled(" n ", v.theme.key),
-                Span::raw(tr(v.lang, "不予许可   ", "refuse   ")),
+                Span::raw(format!("{}   ", v.lang.pick(refuse.0, refuse.1))),
                 Span::styled(" Esc ", v.theme.key),
                 Span::raw(tr(v.lang, "返回", "back")),
             ]),
@@ -179,8 +193,8 @@ impl DecidePopup {
 
     fn hints(&self) -> Vec<Hint> {
         vec![
-            Hint::text("y", "准予许可", "approve"),
-            Hint::text("n", "不予许可", "refuse"),
+            Hint::text("y", "准予", "grant"),
+            Hint::text("n", "不予", "refuse"),
             Hint::text("Esc", "返回", "back"),
         ]
     }
