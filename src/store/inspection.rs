@@ -211,8 +211,61 @@ impl Writer<'_> {
         Ok((id, note))
     }
 
+    fn booking_status(&self, id: i64) -> Result<(BookingStatus, i64)> {
+        let (status, enterprise_id): (String, i64) = self
+            .conn()
+            .query_row(
+                "SELECT status, enterprise_id FROM bookings WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Message::new(format!("没有预约 #{id}"), format!("no booking #{id}")))?;
+        let status = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
+        Ok((status, enterprise_id))
+    }
+
+    /// Puts a booking back to `before` as a new audited change ("undo"), refused when it has
+    /// changed since `after`; a cancelled booking taken back needs its place (the slot trigger
+    /// refuses a full slot).
+    pub fn undo_booking(
+        &self,
+        id: i64,
+        before: BookingStatus,
+        after: BookingStatus,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (current, enterprise_id) = self.booking_status(id)?;
+        if current != after {
+            return Err(Message::new(
+                format!(
+                    "预约 #{id} 已被再次更改（现为{}），不能撤销",
+                    current.name_zh()
+                ),
+                format!(
+                    "booking #{id} has changed since (now {}); it cannot be undone",
+                    current.name_en()
+                ),
+            )
+            .into());
+        }
+        self.audited_update("undo", "bookings", id, Some(enterprise_id), || {
+            self.conn().execute(
+                "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, before.code(), now.as_second()],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Marks a booking done, abnormal or cancelled. Finished bookings stay finished.
-    pub fn set_booking_status(&self, id: i64, to: BookingStatus, now: Timestamp) -> Result<()> {
+    /// Returns the status before.
+    pub fn set_booking_status(
+        &self,
+        id: i64,
+        to: BookingStatus,
+        now: Timestamp,
+    ) -> Result<BookingStatus> {
         let (status, enterprise_id, date, start): (String, i64, String, String) = self
             .conn()
             .query_row(
@@ -233,7 +286,8 @@ impl Writer<'_> {
                 params![id, to.code(), now.as_second()],
             )?;
             Ok(())
-        })
+        })?;
+        Ok(from)
     }
 }
 
@@ -252,6 +306,17 @@ impl Store {
         ))?;
         let rows = stmt.query_map(params![from.to_string(), to.to_string()], slot_from)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("{BOOKING_SELECT} WHERE b.id = ?1"),
+                [id],
+                booking_from,
+            )
+            .optional()?)
     }
 
     pub fn bookings_of_slot(&self, slot_id: i64) -> Result<Vec<BookingRow>> {

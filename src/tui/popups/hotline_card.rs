@@ -256,7 +256,10 @@ impl HotlineCard {
                     .as_deref()
                     .map(|d| format!(" {}", inert(d)))
                     .unwrap_or_default(),
-                r.status.name(lang),
+                match &r.taken_by {
+                    Some(who) => format!("{} {}", r.status.name(lang), inert(who)),
+                    None => r.status.name(lang).to_string(),
+                },
                 time,
                 flags
             )));

@@ -4,13 +4,15 @@
 mod book;
 mod call_form;
 mod command_line;
+mod confirm;
 mod help;
 mod hotline_card;
 mod problem_board;
 
 pub use book::BookPopup;
 pub use call_form::{CallEntry, CallField, CallForm};
-pub use command_line::CommandLine;
+pub use command_line::{CommandLine, did_you_mean};
+pub use confirm::ConfirmPopup;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
 pub use problem_board::{GroupBy, ProblemBoard};
@@ -37,6 +39,7 @@ pub enum Popup {
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
+    Confirm(Box<ConfirmPopup>),
 }
 
 impl Popup {
@@ -50,6 +53,7 @@ impl Popup {
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
+            Popup::Confirm(p) => p.handle_key(key, km),
         }
     }
 
@@ -63,6 +67,12 @@ impl Popup {
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
+            Popup::Confirm(p) => {
+                if let Some(back) = &p.back {
+                    back.draw(f, area, v, app);
+                }
+                p.draw(f, area, v)
+            }
         }
     }
 
@@ -76,6 +86,7 @@ impl Popup {
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),
+            Popup::Confirm(p) => p.hints(),
         }
     }
 
@@ -83,6 +94,11 @@ impl Popup {
         match self {
             Popup::Book(p) => vec![p.slot.date],
             Popup::Card(p) => p.dates_on_screen(),
+            Popup::Confirm(p) => p
+                .back
+                .as_ref()
+                .map(|b| b.dates_on_screen())
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
