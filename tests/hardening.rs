@@ -100,7 +100,7 @@ fn a_frozen_clock_cannot_write_to_a_real_database() {
     let item = first_waiting_item(&d.db);
     let before = audit_rows(&d.db);
     let e = err(frozen(&d.db, &["item", "take", &item]));
-    assert!(e.contains("frozen"), "{e}");
+    assert!(e.contains("冻结"), "{e}");
     assert_eq!(audit_rows(&d.db), before, "nothing written");
     // Reading under a frozen clock is fine.
     ok(frozen(&d.db, &["queue", "--limit", "3"]));
@@ -450,7 +450,7 @@ fn export_never_overwrites_the_database_and_needs_force_for_a_file() {
             let mut args = vec!["--read-only", "export", "bookings", "-o", target];
             args.extend_from_slice(extra);
             let e = err(live(&d.db, &args));
-            assert!(e.contains("refusing"), "{target}: {e}");
+            assert!(e.contains("拒绝写入"), "{target}: {e}");
         }
     }
     assert!(std::fs::read(&d.db).unwrap().len() >= before);

@@ -180,9 +180,11 @@ impl Context {
         };
         let operator = g.operator.clone().unwrap_or_else(crate::store::os_account);
         if operator.trim().is_empty() {
-            anyhow::bail!(
-                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting"
-            );
+            return Err(crate::domain::message::Message::new(
+                "操作员姓名（--operator / AEO_OPERATOR）为空：请填写办理人的姓名",
+                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting",
+            )
+            .into());
         }
         Ok(Context {
             now: clock.now(),

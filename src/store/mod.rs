@@ -144,10 +144,17 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let version = schema_version(&conn, path)?;
         if version == 0 && !adopt_foreign && holds_other_tables(&conn)? {
-            bail!(
-                "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
-                path.display()
-            );
+            return Err(Message::new(
+                format!(
+                    "{} 是其他程序的 SQLite 数据库（有数据表，但不是 aeo 的）：已拒绝，未作任何更改；确需在其中加入 aeo 的数据表，请运行 `aeo init`",
+                    path.display()
+                ),
+                format!(
+                    "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
+                    path.display()
+                ),
+            )
+            .into());
         }
         if version > SCHEMA_VERSION {
             bail!(
@@ -221,9 +228,16 @@ impl Store {
         if let crate::calendar::Clock::Frozen(t) = self.actor.clock
             && !is_demo(&tx)?
         {
-            bail!(
-                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
-            );
+            let t = crate::calendar::shanghai_datetime(t).strftime("%Y-%m-%d %H:%M");
+            return Err(Message::new(
+                format!(
+                    "时钟冻结在 {t}（--now / AEO_NOW）：冻结的时钟只用于查看，不能更改数据（只有 `aeo demo` 建立的演示数据库可以）"
+                ),
+                format!(
+                    "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+                ),
+            )
+            .into());
         }
         let w = Writer {
             tx,
@@ -341,13 +355,23 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<usize> {
                 _ => Path::new("."),
             };
             if nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
-                bail!(
-                    "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
-                    path.display(),
-                    dir.display(),
-                    path.display(),
-                    path.display()
-                );
+                return Err(Message::new(
+                    format!(
+                        "无法使用数据库 {}：所在目录 {} 不可写，而 SQLite 需要在旁边建立 {}-wal 和 {}-shm 文件（{e}）",
+                        path.display(),
+                        dir.display(),
+                        path.display(),
+                        path.display()
+                    ),
+                    format!(
+                        "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
+                        path.display(),
+                        dir.display(),
+                        path.display(),
+                        path.display()
+                    ),
+                )
+                .into());
             }
             Err(anyhow::Error::new(e).context(format!("cannot read database {}", path.display())))
         }
