@@ -811,3 +811,18 @@ fn a_huge_lookup_is_refused_in_words() {
     assert!(e.contains("too long"), "{e}");
     assert!(!e.contains("LIKE"), "{e}");
 }
+
+// ------------------------------------------------------------------ 12. large files
+
+#[test]
+fn a_file_above_64_mb_needs_large() {
+    let d = demo();
+    let file = d.dir.path().join("huge.csv");
+    let f = std::fs::File::create(&file).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap(); // sparse: nothing is really written
+    let e = err(live(
+        &d.db,
+        &["--lang", "en", "import", "items", file.to_str().unwrap()],
+    ));
+    assert!(e.contains("--large") && e.contains("65 MB"), "{e}");
+}
