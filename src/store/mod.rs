@@ -266,6 +266,13 @@ impl Store {
         file_replaced(&self.file, &self.path)
     }
 
+    /// How long a write waits for another operator's transaction before it gives up (see
+    /// [`is_busy`]; 10 s unless changed; the console waits briefly and retries off its draw loop).
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     /// Whether `aeo demo` made this database (then a frozen clock may write to it).
     pub fn is_demo(&self) -> Result<bool> {
         is_demo(&self.conn)
@@ -470,6 +477,18 @@ fn is_demo(conn: &Connection) -> Result<bool> {
         .is_some())
 }
 
+/// How the refusal of a write that could not start begins (in English).
+const BUSY_EN: &str = "another operator is writing to the database";
+
+/// Whether `e` is a write that did not start because another operator held the write lock
+/// for longer than the store waits: nothing was done, and the same change may be tried again.
+pub fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<Message>()
+            .is_some_and(|m| m.en().starts_with(BUSY_EN))
+    })
+}
+
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
     if let rusqlite::Error::SqliteFailure(f, _) = &e
         && matches!(
@@ -480,9 +499,7 @@ fn busy_message(e: rusqlite::Error) -> anyhow::Error {
         let s = BUSY_TIMEOUT.as_secs();
         return Message::new(
             format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
-            format!(
-                "another operator is writing to the database and did not finish within {s} s; try again"
-            ),
+            format!("{BUSY_EN} and did not finish within {s} s; try again"),
         )
         .into();
     }

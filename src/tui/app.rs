@@ -168,6 +168,13 @@ pub struct View<'a> {
     pub cal: &'static WorkingCalendar,
 }
 
+/// How long one attempt at a change waits for another operator's write before the console
+/// goes back to drawing (and tries again on the next tick).
+const WRITE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long the console keeps trying a change while another operator writes.
+const WRITE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
@@ -194,6 +201,10 @@ pub struct App {
     /// Bumped on every change seen or made; see `Env::data_version`.
     generation: u64,
     clipboard: Option<String>,
+    /// The action being run (for a retry), and since when it has been tried.
+    current: Option<(Action, std::time::Instant)>,
+    /// A change waiting for another operator's write to end: tried again on each tick.
+    pending: Option<(Action, std::time::Instant)>,
     size: (u16, u16),
 }
 
@@ -211,6 +222,7 @@ impl App {
             operator: session.operator.clone(),
             clock,
         });
+        store.set_busy_timeout(WRITE_WAIT)?;
         let data_version = store.data_version()?;
         let today = TodayPane::new(&session.operator);
         let mut app = App {
@@ -234,6 +246,8 @@ impl App {
             data_version,
             generation: 0,
             clipboard: None,
+            current: None,
+            pending: None,
             size: (MIN_WIDTH, MIN_HEIGHT),
         };
         app.resize(MIN_WIDTH, MIN_HEIGHT);
@@ -379,6 +393,12 @@ impl App {
     ) -> anyhow::Result<T> {
         let out = self.store.write(f);
         self.generation += 1;
+        if let Err(e) = &out
+            && crate::store::is_busy(e)
+            && let Some(current) = self.current.clone()
+        {
+            self.pending = Some(current);
+        }
         out
     }
 
@@ -387,9 +407,26 @@ impl App {
     }
 
     pub fn on_tick(&mut self) -> bool {
+        let retried = self.pending.is_some();
+        if let Some((action, since)) = self.pending.take() {
+            if since.elapsed() > WRITE_PATIENCE {
+                self.set_error(tr(
+                    self.lang(),
+                    "另一位操作员写入已超过 10 秒：未作更改，请稍后重试",
+                    "another operator has been writing for more than 10 s: nothing was changed; try again",
+                ));
+            } else {
+                self.attempt(action, since);
+                if self.pending.is_none()
+                    && self.status.as_ref().is_some_and(|(t, _)| t.contains('…'))
+                {
+                    self.status = None;
+                }
+            }
+        }
         let before = self.now;
         self.now = self.clock.now();
-        let mut redraw = self.now.as_second() != before.as_second();
+        let mut redraw = retried || self.now.as_second() != before.as_second();
         // Deadlines pass with time alone: the tab counts are taken again every minute.
         if self.now.as_second() / 60 != before.as_second() / 60 {
             self.refresh_tabs();
@@ -482,7 +519,36 @@ impl App {
     }
 
     /// Applies an action.
+    /// Runs an action. A change that cannot start because another operator is writing does
+    /// not hold the screen: it waits a moment at most (see `WRITE_WAIT`), shows "waiting for
+    /// another operator…", and is tried again on each tick for up to `WRITE_PATIENCE`.
     pub fn update(&mut self, action: Action) {
+        self.attempt(action, std::time::Instant::now());
+    }
+
+    fn attempt(&mut self, action: Action, since: std::time::Instant) {
+        let outer = self.current.replace((action.clone(), since));
+        self.dispatch(action);
+        self.current = outer;
+        if self.current.is_none() && self.pending.is_some() {
+            self.status = Some((
+                tr(
+                    self.lang(),
+                    "正在等待另一位操作员完成写入…",
+                    "waiting for another operator…",
+                )
+                .to_string(),
+                StatusKind::Info,
+            ));
+        }
+    }
+
+    /// Whether a change is waiting for another operator's write to end.
+    pub fn waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn dispatch(&mut self, action: Action) {
         let lang = self.lang();
         match action {
             Action::Quit => self.quit = true,
