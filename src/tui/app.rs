@@ -438,12 +438,14 @@ impl App {
         }
         if self.store.file_replaced() {
             // Say it before the operator's next change is refused; :reopen opens the path anew.
-            if let Err(e) = self.store.check_same_file() {
-                let text = localize(&e, self.session.lang);
-                if self.status.as_ref().map(|(t, _)| t) != Some(&text) {
-                    self.set_error(text);
-                    redraw = true;
-                }
+            let text = tr(
+                self.lang(),
+                "数据库文件已被删除或替换：不能写入；:reopen 重新打开",
+                "database file deleted or replaced: changes refused; :reopen",
+            );
+            if self.status.as_ref().map(|(t, _)| t.as_str()) != Some(text) {
+                self.set_error(text);
+                redraw = true;
             }
             return redraw;
         }
