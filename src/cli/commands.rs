@@ -247,6 +247,10 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Config(a) => super::setup::config(ctx, &a),
+        C::Completions(a) => super::setup::completions(&a),
+        C::Man(a) => super::setup::man(&a),
+        C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),
         C::Call(c) => super::hotline::call(ctx, &c),
         C::Calls(a) => super::hotline::calls(ctx, &a),
         C::Problem(c) => super::hotline::problem(ctx, &c),
@@ -272,10 +276,12 @@ fn parse_date(s: &str) -> Result<Date> {
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
+    let existed = ctx.db.exists();
     let store = ctx.open_for_init()?;
     outln!(
-        "database {} ready (schema {})",
+        "database {} {} (schema {})",
         store.path().display(),
+        if existed { "ready" } else { "created" },
         crate::store::SCHEMA_VERSION
     );
     Ok(ExitCode::SUCCESS)

@@ -138,6 +138,8 @@ pub struct Session {
     pub demo: bool,
     pub read_only: bool,
     pub lang: Lang,
+    /// The database did not exist and was created empty for this session: the header says so.
+    pub new_db: bool,
     /// Office hours for appointment clearance (measure 27), as configured.
     pub office_hours: OfficeHours,
 }
@@ -1004,6 +1006,23 @@ impl App {
         if self.session.read_only {
             left.push(Span::styled(
                 format!(" {} ", tr(lang, "READ-ONLY 只读", "READ-ONLY")),
+                t.header_warn,
+            ));
+        }
+        if self.session.new_db {
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(
+                            lang,
+                            "⚠ 新建的空数据库：用 --db 或 AEO_DB 指定已有数据库",
+                            "⚠ NEW EMPTY DATABASE: pass --db or set AEO_DB",
+                        )
+                    } else {
+                        tr(lang, "⚠ 新建空库", "⚠ NEW EMPTY DB")
+                    }
+                ),
                 t.header_warn,
             ));
         }

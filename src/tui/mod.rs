@@ -44,15 +44,18 @@ pub struct ConsoleOptions {
     pub office_hours: OfficeHours,
     /// Open on a fresh demo database (in a temporary file unless the database was named).
     pub demo: bool,
-    /// Theme name or file; else the config's, else dark.
+    /// Theme name or file (dark when none).
     pub theme: Option<String>,
+    /// The keys, as configured.
+    pub keymap: keymap::Keymap,
+    /// The pane to open on.
+    pub pane: crate::config::StartPane,
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
 pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
-    let config = keymap::Config::load_default()?;
     let support = theme::ColorSupport::detect();
-    let theme = theme::Theme::choose(opts.theme.as_deref().or(config.theme.as_deref()), support)?;
+    let theme = theme::Theme::choose(opts.theme.as_deref(), support)?;
     let mut ctx = opts;
     let demo = ctx.demo;
     // A fresh demo database lives in a directory of its own: a random name, created 0700 by
@@ -81,7 +84,12 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
             MeasureCatalog::official(),
         )?;
     }
+    // A new empty database must never pass for a queue with no work: say so here and in the header.
+    let new_db = !demo && !ctx.db.exists();
     let store = Store::open(&ctx.db, ctx.access)?;
+    if new_db {
+        eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
+    }
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
@@ -89,8 +97,16 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
         office_hours: ctx.office_hours,
+        new_db,
     };
-    let app = App::new(store, session, ctx.clock, config.keymap, theme)?;
+    let mut app = App::new(store, session, ctx.clock, ctx.keymap, theme)?;
+    app.pane = match ctx.pane {
+        crate::config::StartPane::Queue => PaneId::Queue,
+        crate::config::StartPane::Calendar => PaneId::Calendar,
+        crate::config::StartPane::Approvals => PaneId::Approvals,
+        crate::config::StartPane::Lookup => PaneId::Lookup,
+        crate::config::StartPane::Today => PaneId::Today,
+    };
     let result = run(app);
     // Before the error (if any) is printed: the demo directory goes on every way out.
     drop(temp_demo);
@@ -238,37 +254,11 @@ pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
 /// Puts `text` on the local clipboard through OSC 52 (works across SSH; tmux passes it on
 /// with `set-clipboard on`).
 fn copy_osc52(text: &str) -> Result<()> {
-    let mut out = std::io::stdout();
-    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
-    out.flush()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )?;
     Ok(())
-}
-
-/// Standard base64 with padding (RFC 4648), enough for OSC 52.
-pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
 }
 
 /// Awaiting the next item of a stream (the one helper we need from a stream utility crate).
@@ -286,24 +276,3 @@ mod stream_next {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod base64_tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
-        assert_eq!(base64("021-5123".as_bytes()), "MDIxLTUxMjM=");
-    }
-}

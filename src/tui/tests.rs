@@ -59,6 +59,7 @@ fn console_with(lang: Lang, access: Access) -> Console {
             demo: true,
             read_only: access == Access::ReadOnly,
             lang,
+            new_db: false,
             office_hours: Default::default(),
         },
         Clock::Frozen(now()),
@@ -843,6 +844,7 @@ fn a_ticking_clock_redraws_every_second() {
             demo: true,
             read_only: false,
             lang: Lang::Zh,
+            new_db: false,
             office_hours: Default::default(),
         },
         Clock::System,
@@ -854,4 +856,39 @@ fn a_ticking_clock_redraws_every_second() {
     assert!(app.on_tick());
 }
 
+#[test]
+fn a_newly_created_empty_database_is_named_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    for (lang, wide, narrow) in [
+        (Lang::Zh, "新建的空数据库", "新建空库"),
+        (Lang::En, "NEW EMPTY DATABASE", "NEW EMPTY DB"),
+    ] {
+        let store = Store::open(&path, Access::ReadWrite).unwrap();
+        let mut app = App::new(
+            store,
+            Session {
+                operator: "op01".into(),
+                db_label: path.display().to_string(),
+                demo: false,
+                read_only: false,
+                lang,
+                new_db: true,
+                office_hours: Default::default(),
+            },
+            Clock::Frozen(now()),
+            Keymap::default(),
+            Theme::mono(),
+        )
+        .unwrap();
+        let s = render(&mut app, 160, 30);
+        let header = s.lines().next().unwrap();
+        assert!(header.contains(wide) && header.contains("AEO_DB"), "{s}");
+        let s = render(&mut app, 80, 24);
+        assert!(s.lines().next().unwrap().contains(narrow), "{s}");
+        app.session.new_db = false;
+        let s = render(&mut app, 160, 30);
+        assert!(!s.lines().next().unwrap().contains(wide), "{s}");
+    }
+}
 mod hotline;
