@@ -181,24 +181,36 @@ struct Pty {
 
 impl Pty {
     fn spawn(cmd: &mut Command) -> Pty {
+        use std::os::unix::fs::OpenOptionsExt;
         use std::os::unix::process::CommandExt;
-        let size = nix::pty::Winsize {
+        // Both sides close-on-exec from the start, so that no child another test starts
+        // meanwhile holds them open (a held master would make a hangup impossible).
+        let pty = nix::pty::posix_openpt(
+            nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_NOCTTY | nix::fcntl::OFlag::O_CLOEXEC,
+        )
+        .unwrap();
+        nix::pty::grantpt(&pty).unwrap();
+        nix::pty::unlockpt(&pty).unwrap();
+        let name = nix::pty::ptsname_r(&pty).unwrap();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NOCTTY)
+            .open(&name)
+            .unwrap();
+        let size = nix::libc::winsize {
             ws_row: 24,
             ws_col: 80,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
-        let pty = nix::pty::openpty(&size, None).unwrap();
-        // openpty(3) does not set close-on-exec: without it every child (this one included)
-        // would hold the master open and a hangup could never happen.
-        for fd in [&pty.master, &pty.slave] {
-            nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-            )
-            .unwrap();
+        {
+            use std::os::fd::AsRawFd;
+            assert_eq!(
+                unsafe { nix::libc::ioctl(slave.as_raw_fd(), nix::libc::TIOCSWINSZ, &size) },
+                0
+            );
         }
-        let slave = std::fs::File::from(pty.slave);
         cmd.stdin(slave.try_clone().unwrap())
             .stdout(slave.try_clone().unwrap())
             .stderr(slave)
@@ -218,7 +230,7 @@ impl Pty {
         cmd.stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        let master = std::fs::File::from(pty.master);
+        let master = std::fs::File::from(std::os::fd::OwnedFd::from(pty));
         nix::fcntl::fcntl(
             &master,
             nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
@@ -336,7 +348,8 @@ fn the_demo_lives_in_a_private_random_directory_removed_on_every_exit() {
         let status = pty.exit_status();
         assert!(
             matches!(status.code(), Some(0) | Some(129)),
-            "{how}: {status:?}"
+            "{how}: {status:?}: {}",
+            String::from_utf8_lossy(&pty.screen)
         );
         assert!(
             !dirs[0].exists(),
