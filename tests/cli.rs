@@ -663,3 +663,151 @@ fn a_year_without_a_schedule_keeps_the_statutory_holidays_and_every_answer_says_
     assert_eq!(v[0]["data_known"], false);
     assert!(v[0]["calendar_flag"].is_string(), "{v}");
 }
+
+#[test]
+fn times_are_checked_not_just_dates() {
+    let d = demo();
+    let dir = d.db.parent().unwrap();
+    // A deadline before the arrival is refused on import, with the line and nothing written.
+    let uscc = enterprise_of(&d.db, "advanced");
+    let file = dir.join("items.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "kind,enterprise,received_at,due_at\nlab_test,{uscc},2026-11-27 09:00,2026-11-27 08:00\n"
+        ),
+    )
+    .unwrap();
+    let before = count(&d.db, "work_items");
+    let out = aeo(&d.db, &["import", "items", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("items.csv:2"), "{err}");
+    assert_eq!(count(&d.db, "work_items"), before);
+    // The demo has none either.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let bad: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM work_items WHERE due_at < received_at",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0);
+
+    // At 10:00 a slot of 08:00-09:00 today has ended and cannot be booked.
+    std::fs::write(
+        dir.join("slots.csv"),
+        "office_code,date,start,end,capacity\n2201,2026-11-27,08:00,09:00,3\n",
+    )
+    .unwrap();
+    ok(
+        &d.db,
+        &["import", "slots", dir.join("slots.csv").to_str().unwrap()],
+    );
+    let slot: i64 = conn
+        .query_row(
+            "SELECT id FROM inspection_slots WHERE office_code = '2201' AND date = '2026-11-27' AND start_time = '08:00'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &[
+            "book",
+            "--slot",
+            &slot.to_string(),
+            "--enterprise",
+            &uscc,
+            "--goods",
+            "晶圆",
+        ],
+    );
+    assert!(err.contains("08:00-09:00"), "{err}");
+
+    // A booking for a later day cannot be marked done yet.
+    let future: i64 = conn
+        .query_row(
+            "SELECT b.id FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id
+             WHERE b.status = 'booked' AND s.date > '2026-11-27' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &["--lang", "en", "booking", "done", &future.to_string()],
+    );
+    assert!(err.contains("cannot be done yet"), "{err}");
+}
+
+#[test]
+fn a_name_two_enterprises_share_is_refused_with_both_candidates() {
+    let d = demo();
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let (id, name): (i64, String) = conn
+        .query_row(
+            "SELECT id, name_zh FROM enterprises WHERE credit = 'advanced' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let dir = d.db.parent().unwrap();
+    let file = dir.join("twin.csv");
+    std::fs::write(
+        &file,
+        format!("uscc,customs_code,name_zh,credit\n91310000MA1FL0XX1T,3105990001,{name},regular\n"),
+    )
+    .unwrap();
+    let out = aeo(
+        &d.db,
+        &[
+            "import",
+            "enterprises",
+            file.to_str().unwrap(),
+            "--accept-bad-checksum",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let twin: i64 = conn
+        .query_row(
+            "SELECT id FROM enterprises WHERE customs_code = '3105990001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &[
+            "--lang",
+            "en",
+            "clearance",
+            "--enterprise",
+            &name,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
+    assert!(
+        err.contains(&format!("#{id} ")) && err.contains(&format!("#{twin} ")),
+        "{err}"
+    );
+    assert!(err.contains("2 enterprises"), "{err}");
+    // Its USCC still names exactly one.
+    let uscc = enterprise_of(&d.db, "advanced");
+    ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &uscc,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
+}

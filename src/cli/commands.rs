@@ -189,8 +189,9 @@ pub enum ApprovalCommand {
     /// Record the decision; the clock stops for good
     Decide {
         id: i64,
-        #[arg(long, default_value = "准予许可")]
-        decision: String,
+        /// What was decided [default: 准予许可, or 签发预裁定 for an advance ruling]
+        #[arg(long)]
+        decision: Option<String>,
     },
 }
 
@@ -932,11 +933,19 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, "resumed".to_string())
         }
         ApprovalCommand::Decide { id, decision } => {
-            if decision.trim().is_empty() {
-                bail!("--decision must say what was decided");
-            }
-            store.write(|w| w.decide_approval(*id, decision.trim(), ctx.now))?;
-            (*id, format!("decided: {}", inert(decision.trim())))
+            let decision = match decision {
+                Some(d) if d.trim().is_empty() => bail!("--decision must say what was decided"),
+                Some(d) => d.trim().to_string(),
+                None => {
+                    let kind = store
+                        .approval(*id)?
+                        .map(|a| a.kind)
+                        .unwrap_or(crate::domain::approval::ApprovalKind::SpecialArticles);
+                    kind.decision_words(true).0.to_string()
+                }
+            };
+            store.write(|w| w.decide_approval(*id, &decision, ctx.now))?;
+            (*id, format!("decided: {}", inert(&decision)))
         }
     };
     outln!("approval {id} {what}");

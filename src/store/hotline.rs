@@ -683,7 +683,7 @@ impl Writer<'_> {
                 .optional()?
                 .ok_or_else(|| {
                     refused(Message::new(
-                        format!("没有稽核查计划 {id}"),
+                        format!("没有核查计划 {id}"),
                         format!("no verification plan {id}"),
                     ))
                 })

@@ -864,7 +864,9 @@ impl Run<'_, '_> {
                 self.notes.push(n);
             }
             if r.status != BookingStatus::Booked {
-                let res = self.w.set_booking_status(id, r.status, r.booked_at);
+                // The result is on record as of the import: a done or abnormal inspection whose
+                // slot has not begun yet is refused.
+                let res = self.w.set_booking_status(id, r.status, self.opts.now);
                 self.refused(r.line, "status", res);
             }
         }

@@ -49,6 +49,9 @@ commands! {
     Bottom = "bottom", ["end", "G"];
     Open = "open", ["enter"];
     Take = "take", ["t"];
+    TakeOver = "take_over", ["T"];
+    Release = "release", ["R"];
+    Undo = "undo", ["u"];
     Finish = "finish", ["f"];
     Abnormal = "abnormal", ["x"];
     Book = "book", ["b"];
@@ -62,6 +65,26 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+}
+
+impl Cmd {
+    /// Commands that change data (hidden on a read-only seat).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Cmd::Take
+                | Cmd::TakeOver
+                | Cmd::Release
+                | Cmd::Finish
+                | Cmd::Abnormal
+                | Cmd::Book
+                | Cmd::Cancel
+                | Cmd::Pause
+                | Cmd::Resume
+                | Cmd::Decide
+                | Cmd::Undo
+        )
+    }
 }
 
 /// A key as bound: the code and whether Ctrl or Alt is held (Shift is part of the character).

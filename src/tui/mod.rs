@@ -23,13 +23,12 @@ use crate::domain::measures::MeasureCatalog;
 use crate::store::{Access, Store};
 use crate::text::Lang;
 use anyhow::{Context as _, Result};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use stream_next::StreamNext;
 
 /// What the console is opened with, resolved once by whoever starts it (the command line).
 #[derive(Debug, Clone)]
@@ -121,8 +120,11 @@ fn run(mut app: App) -> Result<ExitCode> {
     // ratatui::try_init enters raw mode and the alternate screen (no mouse capture), and
     // installs a panic hook that restores the terminal before the panic message.
     ratatui::try_init().context("cannot set up the terminal")?;
+    // A paste arrives as one event, not as keys that could act.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let mut terminal = ratatui::Terminal::new(backend::SlimBackend::new(std::io::stdout()))
         .context("cannot set up the terminal")?;
+    app.debounce = Some(QUERY_PAUSE);
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
     match result {
         // The terminal is gone (SSH dropped): nothing can be restored or printed there. Every
@@ -134,15 +136,25 @@ fn run(mut app: App) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(End::Quit) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
             let _ = ratatui::try_restore();
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
             let _ = ratatui::try_restore();
             Err(e)
         }
     }
 }
+
+/// Keys closer together than this are one burst (a paste, a held key): drawn once.
+const FOLLOWING_KEY: Duration = Duration::from_millis(3);
+/// A burst is still drawn this often, so the screen follows a long paste.
+const FRAME_EVERY: Duration = Duration::from_millis(100);
+
+/// Typed queries run after this pause in typing, so a paste or fast typing runs one query.
+const QUERY_PAUSE: Duration = Duration::from_millis(150);
 
 /// The terminal the console draws on.
 pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
@@ -187,7 +199,7 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut events = EventStream::new();
+    let mut events = terminal_events();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
@@ -210,26 +222,49 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
         if app.quit {
             return Ok(End::Quit);
         }
+        if app.suspend {
+            app.suspend = false;
+            suspend(terminal)?;
+            dirty = true;
+        }
+        if app.repaint {
+            app.repaint = false;
+            terminal.clear()?;
+            dirty = true;
+        }
         if dirty {
             if let Err(e) = draw(terminal, app) {
                 return gone(e);
             }
             dirty = false;
         }
+        let due = app.query_due.map(tokio::time::Instant::from_std);
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    app.on_key(k);
-                    dirty = true;
+            ev = events.recv() => {
+                let mut ev = ev;
+                // Take the events that follow closely before drawing: a paste typed as keys
+                // costs a frame every FRAME_EVERY, not one per character.
+                let batch = std::time::Instant::now();
+                loop {
+                    match ev {
+                        Some(Ok(e)) => on_event(app, e),
+                        Some(Err(e)) => return gone(e),
+                        None => return Ok(End::HangUp),
+                    }
+                    if app.quit || app.suspend || batch.elapsed() > FRAME_EVERY {
+                        break;
+                    }
+                    match tokio::time::timeout(FOLLOWING_KEY, events.recv()).await {
+                        Ok(next) => ev = next,
+                        Err(_) => break,
+                    }
                 }
-                Some(Ok(Event::Resize(w, h))) => {
-                    app.resize(w, h);
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return gone(e.into()),
-                None => return Ok(End::HangUp),
+                dirty = true;
             },
+            _ = sleep_until_due(due), if due.is_some() => {
+                app.run_due_query();
+                dirty = true;
+            }
             _ = tick.tick() => {
                 if hung_up() {
                     return Ok(End::HangUp);
@@ -241,6 +276,51 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
             _ = interrupt.recv() => return Ok(End::Quit),
         }
     }
+}
+
+/// The terminal's events, read by a thread of their own: every byte typed or pasted is read
+/// as soon as it arrives, however the loop is busy.
+fn terminal_events() -> tokio::sync::mpsc::UnboundedReceiver<Result<Event>> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        loop {
+            let ev = crossterm::event::read().map_err(anyhow::Error::from);
+            let failed = ev.is_err();
+            if tx.send(ev).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn on_event(app: &mut App, e: Event) {
+    match e {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+        Event::Paste(text) => app.on_paste(&text),
+        Event::Resize(w, h) => app.resize(w, h),
+        _ => {}
+    }
+}
+
+async fn sleep_until_due(due: Option<tokio::time::Instant>) {
+    if let Some(at) = due {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Ctrl-Z: gives the terminal back to the shell, stops, and on `fg` takes it again and
+/// repaints everything.
+fn suspend<W: Write>(terminal: &mut Console<W>) -> Result<()> {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    // SIGTSTP's default action stops the process here, until SIGCONT (`fg`).
+    nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP)?;
+    crossterm::terminal::enable_raw_mode().context("cannot set up the terminal again")?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    terminal.clear()?;
+    Ok(())
 }
 
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
@@ -261,18 +341,8 @@ fn copy_osc52(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Awaiting the next item of a stream (the one helper we need from a stream utility crate).
-mod stream_next {
-    use std::future::poll_fn;
-    use std::pin::Pin;
-
-    pub trait StreamNext: futures_core::Stream + Unpin {
-        async fn next(&mut self) -> Option<Self::Item> {
-            poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
-        }
-    }
-    impl<S: futures_core::Stream + Unpin> StreamNext for S {}
-}
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod safety_tests;
