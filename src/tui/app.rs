@@ -628,7 +628,7 @@ impl App {
 
     fn attempt(&mut self, action: Action, since: std::time::Instant) {
         let outer = self.current.replace((action.clone(), since));
-        self.dispatch(action);
+        self.run_action(action);
         self.current = outer;
         if self.current.is_none() && self.pending.is_some() {
             self.status = Some((
@@ -648,7 +648,7 @@ impl App {
         self.pending.is_some()
     }
 
-    fn dispatch(&mut self, action: Action) {
+    fn run_action(&mut self, action: Action) {
         let lang = self.lang();
         match action {
             Action::Quit => self.quit = true,
