@@ -506,8 +506,10 @@ fn a_busy_database_does_not_hold_the_screen_and_the_change_waits_its_turn() {
     let other = rusqlite::Connection::open(&c.path).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let t0 = std::time::Instant::now();
-    c.app
-        .update(Action::SetItemStatus(id, WorkStatus::InProgress));
+    c.app.update(Action::ChangeItem(
+        id,
+        crate::domain::ownership::ItemChange::Take,
+    ));
     assert!(
         t0.elapsed() < std::time::Duration::from_secs(2),
         "the key held the screen for {:?}",
