@@ -181,6 +181,11 @@ pub enum Command {
     Man(setup::ManArgs),
     /// What this operator and the desk must act on now
     Today(hotline::TodayArgs),
+    /// Link a coordinator to an enterprise
+    #[command(subcommand)]
+    Coordinator(hotline::CoordinatorCommand),
+    /// Name (or clear) an AEO enterprise's designated hotline person (measure 33)
+    HotlinePerson(hotline::HotlinePersonArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.

@@ -1,10 +1,10 @@
 //! How a listing is printed: an aligned table for people, JSON or CSV for the next tool.
+//! Table and CSV headers and values follow `--lang`; JSON keeps stable field names and codes.
 
+use crate::text::Lang;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListFormat {
@@ -13,14 +13,14 @@ pub enum ListFormat {
     Table,
     /// JSON (stable field names, codes rather than labels)
     Json,
-    /// CSV with a header line (the table's columns, in the --lang language)
+    /// CSV with a header line: the table's columns, in the --lang language
     Csv,
 }
 
 /// `--format table|json|csv` and `--json` (short for `--format json`), for every listing.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ListOutput {
-    /// Output format
+    /// Output format: table, json or csv
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     /// Print JSON (the same as --format json)
@@ -36,42 +36,39 @@ impl ListOutput {
             self.format
         }
     }
+
+    /// Whether lines beside the table (counts, notes, hints) may be printed: not into CSV or
+    /// JSON, which a tool reads.
+    pub fn is_table(&self) -> bool {
+        self.format() == ListFormat::Table
+    }
 }
 
-/// Prints a listing: `header` and `rows` as a table or CSV, `json` as JSON.
-/// `footer` lines follow the table only (never CSV or JSON, which a tool reads).
-pub fn print_listing<T: Serialize + ?Sized>(
-    format: ListFormat,
-    header: &[&str],
-    rows: &[Vec<String>],
-    json: &T,
-    footer: &[String],
-) -> Result<ExitCode> {
+/// Column headers in the operator's language, from (Chinese, English) pairs.
+pub fn headers(lang: Lang, pairs: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+    pairs.iter().map(|(zh, en)| lang.pick(zh, en)).collect()
+}
+
+/// Prints rows as an aligned table, or as CSV (cells that a spreadsheet would run as a formula
+/// are neutralised, as in export). JSON is the caller's, printed before the rows are built.
+pub fn print_rows(format: ListFormat, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let text = match format {
-        ListFormat::Json => format!("{}\n", serde_json::to_string_pretty(json)?),
         ListFormat::Csv => csv_text(header, rows)?,
-        ListFormat::Table => {
-            let mut t = crate::text::table(header, rows);
-            for line in footer {
-                t.push_str(line);
-                t.push('\n');
-            }
-            t
-        }
+        ListFormat::Table | ListFormat::Json => crate::text::table(header, rows),
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        r => r.map(|_| ExitCode::SUCCESS).map_err(Into::into),
-    }
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(super::OutputError)?;
+    Ok(())
 }
 
 /// CSV of the rows, with a header line.
 pub fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String> {
+    use crate::transfer::formula::neutralise;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
+    w.write_record(header.iter().map(|h| neutralise(h).into_owned()))?;
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(r.iter().map(|c| neutralise(c).into_owned()))?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }

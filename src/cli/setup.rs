@@ -1,6 +1,6 @@
 //! Installing and running a seat: `aeo config`, `aeo doctor`, `aeo completions`, `aeo man`.
 
-use super::output::{ListOutput, print_listing};
+use super::output::{ListFormat, ListOutput, print_rows};
 use super::{Context, Global};
 use crate::config::{Config, Source};
 use crate::text::Lang;
@@ -70,17 +70,30 @@ pub fn config(ctx: &Context, a: &ConfigArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
+    if a.out.format() == ListFormat::Json {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            settings: &'a [ConfigEntry],
+            files: &'a [crate::config::FileSeen],
+        }
+        return super::commands::print_json(&Json {
+            settings: &entries,
+            files: &c.files,
+        });
+    }
     let lang = ctx.lang;
-    let header = [
-        tr(lang, "设置", "key"),
-        tr(lang, "值", "value"),
-        tr(lang, "来源", "source"),
-    ];
-    let footer: Vec<String> = c
-        .files
-        .iter()
-        .map(|f| {
-            format!(
+    print_rows(
+        a.out.format(),
+        &[
+            tr(lang, "设置", "key"),
+            tr(lang, "值", "value"),
+            tr(lang, "来源", "source"),
+        ],
+        &rows,
+    )?;
+    if a.out.is_table() {
+        for f in &c.files {
+            outln!(
                 "{} {} ({})",
                 tr(lang, "配置文件", "config file"),
                 crate::text::inert(&f.path.display().to_string()),
@@ -89,24 +102,10 @@ pub fn config(ctx: &Context, a: &ConfigArgs) -> Result<ExitCode> {
                 } else {
                     tr(lang, "不存在", "not present")
                 }
-            )
-        })
-        .collect();
-    #[derive(Serialize)]
-    struct Json<'a> {
-        settings: &'a [ConfigEntry],
-        files: &'a [crate::config::FileSeen],
+            );
+        }
     }
-    print_listing(
-        a.out.format(),
-        &header,
-        &rows,
-        &Json {
-            settings: &entries,
-            files: &c.files,
-        },
-        &footer,
-    )
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `aeo completions SHELL`.

@@ -184,6 +184,8 @@ fn calls(
             outcome,
             callback_by,
             forwarded_to: None,
+            marked_for: None,
+            open_problem: true,
         })?;
         if let Some(by) = callback_by
             && by < now

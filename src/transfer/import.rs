@@ -24,6 +24,8 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use std::collections::HashMap;
 
+mod hotline;
+
 pub struct ImportOptions {
     pub accept_bad_checksum: bool,
     pub dry_run: bool,
@@ -80,6 +82,9 @@ pub fn import(
             TableKind::Slots => run.slots(&table.records)?,
             TableKind::Bookings => run.bookings(&table.records)?,
             TableKind::Approvals => run.approvals(&table.records)?,
+            TableKind::Calls => run.calls(&table.records)?,
+            TableKind::Problems => run.problems(&table.records)?,
+            TableKind::Verifications => run.verifications(&table.records)?,
         };
         if !run.skipped.is_empty() {
             let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();
