@@ -17,9 +17,8 @@ use std::sync::OnceLock;
 pub const MAX_READINGS: usize = 4;
 /// Initials indexed per word start; queries longer than this are checked by the matcher.
 pub const KEY_LEN: usize = 8;
-/// Reading variants indexed per word start (polyphonic characters whose readings differ in
-/// their first letter multiply them).
-const MAX_VARIANTS: usize = 8;
+/// Characters from a word start whose other readings are indexed too.
+const VARIED: usize = 4;
 /// Initials patterns a query may be read as before they are shortened.
 const MAX_PATTERNS: usize = 24;
 
@@ -101,21 +100,8 @@ pub fn units(text: &str) -> Vec<Unit> {
     }
     byte_to_char[folded.len()] = chars.len();
     if chars.iter().any(|c| is_han(*c)) {
-        let mut pos = 0usize;
-        for (word, reading) in phrase_pinyin::match_word_pinyin(&folded) {
-            let Some(off) = folded[pos..].find(&word) else {
-                continue;
-            };
-            let start = pos + off;
-            pos = start + word.len();
-            let n = word.chars().count();
+        for (first, reading) in words(&folded, &chars, &byte_to_char) {
             let syllables: Vec<&str> = reading.split_whitespace().collect();
-            // Single characters take the character table's first reading (the phrase table's
-            // single-character entries include surname readings such as 区 ōu).
-            if n < 2 || syllables.len() != n {
-                continue;
-            }
-            let first = byte_to_char[start];
             word_start[first] = true;
             for (k, s) in syllables.iter().enumerate() {
                 natural[first + k] = Some(toneless(s));
@@ -155,6 +141,73 @@ pub fn units(text: &str) -> Vec<Unit> {
         u.word_start = true;
     }
     out
+}
+
+/// Longest dictionary word looked for when segmenting from the right.
+const MAX_WORD: usize = 4;
+
+/// The phrase dictionary's reading of `text` when it is one word of it.
+fn word_reading(text: &str) -> Option<String> {
+    let mut m = phrase_pinyin::match_word_pinyin(text);
+    if m.len() == 1 && m[0].0 == text && m[0].1.split_whitespace().count() == text.chars().count() {
+        m.pop().map(|(_, r)| r)
+    } else {
+        None
+    }
+}
+
+/// The words of several characters in a name, as (first character, toned reading): the
+/// dictionary's segmentation from the left and from the right, whichever has fewer pieces
+/// (fewer single characters on a tie, the right-to-left one on a second tie: 闵行长江 is
+/// 闵|行|长江, not 闵|行长|江).
+fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> Vec<(usize, String)> {
+    // Left to right, from the dictionary crate.
+    let mut forward: Vec<(usize, String)> = Vec::new();
+    let mut pos = 0usize;
+    for (word, reading) in phrase_pinyin::match_word_pinyin(folded) {
+        let Some(off) = folded[pos..].find(&word) else {
+            continue;
+        };
+        let start = pos + off;
+        pos = start + word.len();
+        let n = word.chars().count();
+        // Single characters take the character table's first reading (the phrase table's
+        // single-character entries include surname readings such as 区 ōu).
+        if n >= 2 && reading.split_whitespace().count() == n {
+            forward.push((byte_to_char[start], reading));
+        }
+    }
+    // Right to left, longest word first.
+    let mut backward: Vec<(usize, String)> = Vec::new();
+    let mut end = chars.len();
+    while end > 0 {
+        let mut took = 1;
+        for len in (2..=MAX_WORD.min(end)).rev() {
+            let piece = &chars[end - len..end];
+            if !piece.iter().all(|c| is_han(*c)) {
+                continue;
+            }
+            let text: String = piece.iter().collect();
+            if let Some(r) = word_reading(&text) {
+                backward.push((end - len, r));
+                took = len;
+                break;
+            }
+        }
+        end -= took;
+    }
+    backward.reverse();
+    let han = chars.iter().filter(|c| is_han(**c)).count();
+    let score = |ws: &[(usize, String)]| {
+        let covered: usize = ws.iter().map(|(_, r)| r.split_whitespace().count()).sum();
+        let singles = han - covered.min(han);
+        (ws.len() + singles, singles)
+    };
+    if score(&forward) < score(&backward) {
+        forward
+    } else {
+        backward
+    }
 }
 
 /// Stored form of units: `^` marks a word start, then the character, then `=` and its readings
@@ -215,35 +268,36 @@ fn initials_of(u: &Unit) -> Vec<char> {
     out
 }
 
-/// Index keys: for every word start, the initials of the next [`KEY_LEN`] units, under up to
-/// [`MAX_VARIANTS`] readings (the natural one first). The bool says whether the key starts the
-/// text.
+/// Index keys: for every word start, the initials of the next [`KEY_LEN`] units in their
+/// natural readings, and the same with one of the first [`VARIED`] characters in another reading
+/// whose initial differs (长 c → z). The bool says whether the key starts the text.
 pub fn keys(units: &[Unit]) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = Vec::new();
     for (s, u) in units.iter().enumerate() {
         if !u.word_start {
             continue;
         }
-        let mut variants: Vec<String> = vec![String::new()];
-        for u in units.iter().skip(s).take(KEY_LEN) {
-            let ini = initials_of(u);
-            if ini.is_empty() {
-                break;
+        let window: Vec<Vec<char>> = units
+            .iter()
+            .skip(s)
+            .take(KEY_LEN)
+            .map(initials_of)
+            .take_while(|ini| !ini.is_empty())
+            .collect();
+        if window.is_empty() {
+            continue;
+        }
+        let natural: String = window.iter().map(|ini| ini[0]).collect();
+        let mut variants = vec![natural.clone()];
+        for (p, ini) in window.iter().enumerate().take(VARIED) {
+            for c in ini.iter().skip(1) {
+                let mut v: Vec<char> = natural.chars().collect();
+                v[p] = *c;
+                variants.push(v.into_iter().collect());
             }
-            let mut next = Vec::new();
-            for v in &variants {
-                for c in &ini {
-                    if next.len() < MAX_VARIANTS {
-                        let mut v = v.clone();
-                        v.push(*c);
-                        next.push(v);
-                    }
-                }
-            }
-            variants = next;
         }
         for v in variants {
-            if !v.is_empty() && !out.iter().any(|(k, _)| *k == v) {
+            if !out.iter().any(|(k, _)| *k == v) {
                 out.push((v, s == 0));
             }
         }
@@ -790,6 +844,8 @@ mod tests {
             "other readings still match"
         );
         assert!(!natural("changjiang", "张江"));
+        // 行长 is a word, but 闵行长江 reads 闵|行|长江.
+        assert!(natural("shmxcj", "上海闵行长江乳业"));
     }
 
     #[test]

@@ -186,6 +186,11 @@ impl Writer<'_> {
         if alias.is_empty() {
             bail!("an alias cannot be empty");
         }
+        if alias.contains(';') || alias.chars().any(char::is_control) {
+            bail!(
+                "an alias cannot hold ';' or control characters (export separates aliases by ';')"
+            );
+        }
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO enterprise_aliases (enterprise_id, alias) VALUES (?1, ?2)",
             params![enterprise_id, alias],
