@@ -378,7 +378,7 @@ impl Query {
         let mut exact: HashSet<String> = HashSet::new();
         let mut skipping: HashSet<String> = HashSet::new();
         // Depth-first over token boundaries, carrying the initials so far and whether a whole
-        // syllable was taken as the start of a longer word (shang for 上海: `s*`).
+        // syllable was taken as the start of a longer first word (shang for 上海: `s*`).
         let mut stack: Vec<(usize, String, bool)> = vec![(0, String::new(), false)];
         let mut budget = 20_000usize;
         while let Some((i, acc, skip)) = stack.pop() {
@@ -429,7 +429,7 @@ impl Query {
                 if whole || initial || end == q.len() {
                     stack.push((end, a.clone(), skip));
                 }
-                if whole && word.len() >= 2 && end < q.len() && !skip {
+                if whole && word.len() >= 2 && end < q.len() && i == 0 {
                     stack.push((end, format!("{a}*"), true));
                 }
             }
@@ -610,8 +610,8 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
                     relax(i + 1, j + len, c, Step::Reading { r });
                 }
             }
-            // A word typed by the start of its natural pinyin (shang for 上海).
-            if u.word_start && u.is_han() {
+            // The first word typed by the start of its natural pinyin (shang for 上海).
+            if i == s && j == 0 && u.word_start && u.is_han() {
                 let mut e = i + 1;
                 while e < n && !units[e].word_start && units[e].is_han() {
                     e += 1;
