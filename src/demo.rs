@@ -12,10 +12,8 @@ use crate::domain::ids::{ChecksumStatus, DeclarationNo, Direction, SHANGHAI_OFFI
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
-use crate::domain::verification::{VerificationKind, second_verification_warning};
 use crate::store::{
-    NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewProblem, NewSlot, NewVerification,
-    NewWorkItem, Store, Writer,
+    NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer,
 };
 use anyhow::{Result, bail};
 use jiff::civil::{Date, Time};
@@ -24,6 +22,8 @@ use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
+
+mod hotline;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -178,6 +178,7 @@ pub fn fill(
     if opts.enterprises < 10 {
         bail!("the demo needs at least 10 enterprises");
     }
+    store.mark_demo()?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     // The trail names the demo as the author of its records, at the demo's "now".
     let caller = store.actor().clone();
@@ -195,7 +196,15 @@ pub fn fill(
         report.slots = slots;
         report.bookings = bookings;
         report.approvals = approvals(w, &mut rng, &companies, now, cal, catalog)?;
-        problems_and_verifications(w, &mut rng, &companies, now, catalog)?;
+        hotline::fill(
+            w,
+            opts.seed,
+            &companies,
+            &coordinators,
+            now,
+            catalog.management_verifications_per_year(),
+            scale_of(&companies),
+        )?;
         Ok(report)
     });
     store.set_actor(caller);
@@ -227,6 +236,8 @@ fn coordinators(w: &Writer<'_>, rng: &mut ChaCha8Rng) -> Result<Vec<i64>> {
             };
             let duty = match role {
                 CoordinatorRole::Port => "7×24小时（5+2）",
+                // Some business departments keep a weekend and holiday rota.
+                CoordinatorRole::Business if i % 3 == 0 => "工作日 08:30-17:00；休息日 09:00-12:00",
                 CoordinatorRole::Business => "工作日 08:30-17:00",
                 CoordinatorRole::Local => "工作日 09:00-17:30",
             };
@@ -649,61 +660,4 @@ fn approvals(
         n += 1;
     }
     Ok(n)
-}
-
-fn problems_and_verifications(
-    w: &Writer<'_>,
-    rng: &mut ChaCha8Rng,
-    companies: &[Company],
-    now: Timestamp,
-    catalog: &MeasureCatalog,
-) -> Result<()> {
-    let aeo: Vec<&Company> = companies.iter().filter(|c| c.credit.is_aeo()).collect();
-    for i in 0..48 * scale_of(companies) {
-        let company = if i % 3 == 0 {
-            pick(rng, companies)
-        } else {
-            *pick(rng, &aeo)
-        };
-        let opened = now - SignedDuration::from_hours(rng.random_range(2..24 * 40));
-        let cleared = rng
-            .random_bool(0.4)
-            .then(|| (opened + SignedDuration::from_hours(rng.random_range(1..24 * 10))).min(now));
-        w.insert_problem(&NewProblem {
-            enterprise_id: company.id,
-            title: pick_str(rng, PROBLEMS),
-            district: pick(rng, SHANGHAI_OFFICES).name,
-            opened_at: opened,
-            cleared_at: cleared,
-        })?;
-    }
-    let per_year = catalog.management_verifications_per_year();
-    let year = shanghai_date(now).year();
-    for i in 0..30 * scale_of(companies) {
-        let company = *pick(rng, &aeo);
-        let kind = if i % 4 == 3 {
-            VerificationKind::Other
-        } else {
-            VerificationKind::Management
-        };
-        let dates = [
-            Date::new(year, rng.random_range(1..=6), rng.random_range(1..=28))?,
-            Date::new(year, rng.random_range(7..=12), rng.random_range(1..=28))?,
-        ];
-        // Some enterprises get a second management verification: the rule flags it.
-        let count = if i % 5 == 0 { 2 } else { 1 };
-        let mut scheduled = Vec::new();
-        for date in dates.into_iter().take(count) {
-            let flag =
-                second_verification_warning(company.credit, kind, date, &scheduled, per_year);
-            w.insert_verification(&NewVerification {
-                enterprise_id: company.id,
-                kind,
-                scheduled_on: date,
-                flagged: flag.as_deref(),
-            })?;
-            scheduled.push((kind, date));
-        }
-    }
-    Ok(())
 }

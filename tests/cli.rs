@@ -120,7 +120,7 @@ fn the_demo_has_weekend_bookings_by_aeo_enterprises_only() {
 }
 
 #[test]
-fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
+fn the_queue_puts_abnormal_work_first_then_aeo_then_urgent_then_deadlines_then_arrival() {
     use aeo_console::domain::queue::{QueueKey, queue_order};
     let d = demo();
     let rows = json(&d.db, &["queue", "--json", "--limit", "400"]);
@@ -129,6 +129,8 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
         .unwrap()
         .iter()
         .map(|r| QueueKey {
+            abnormal: r["status"] == "abnormal",
+            urgent: r["flags"]["urgent"].as_bool().unwrap(),
             aeo: r["aeo"].as_bool().unwrap(),
             due: r["due_at"].as_str().map(|s| s.parse().unwrap()),
             received_at: r["received_at"].as_str().unwrap().parse().unwrap(),
@@ -143,9 +145,22 @@ fn the_queue_puts_aeo_work_first_then_earlier_deadlines_then_arrival() {
     let mut sorted = keys.clone();
     sorted.sort_by(queue_order);
     assert_eq!(keys, sorted, "the store's order is the domain's order");
+    // A regular enterprise's item marked abnormal goes before all other work at once (measure 7).
+    let last = rows.as_array().unwrap().last().unwrap();
+    assert_eq!(last["status"], "waiting");
+    let last = last["id"].as_i64().unwrap();
+    ok(&d.db, &["item", "abnormal", &last.to_string()]);
+    let after = json(&d.db, &["queue", "--json", "--limit", "400"]);
+    let after = after.as_array().unwrap();
+    let at = after.iter().position(|r| r["id"] == last).unwrap();
+    assert!(
+        after[..at].iter().all(|r| r["status"] == "abnormal"),
+        "{at}"
+    );
+    assert!(after[at + 1..].iter().any(|r| r["status"] != "abnormal"));
     for r in rows.as_array().unwrap() {
         assert_ne!(r["status"], "done");
-        if r["kind"] == "lab_sample" && r["aeo"] == true {
+        if (r["kind"] == "lab_sample" || r["kind"] == "lab_test") && r["aeo"] == true {
             assert_eq!(
                 r["flags"]["urgent"], true,
                 "AEO lab sample without 加急: {r}"
@@ -406,7 +421,7 @@ fn a_read_only_console_refuses_to_book() {
 }
 
 #[test]
-fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
+fn approvals_are_sorted_by_due_instant_and_filtered_by_due_within() {
     let d = demo();
     let all = json(&d.db, &["approvals", "--json"]);
     let all = all.as_array().unwrap();
@@ -416,15 +431,45 @@ fn approvals_are_sorted_by_time_left_and_filtered_by_due_within() {
         states.contains("overdue") && states.contains("nearly_due") && states.contains("normal")
     );
     assert!(all.iter().any(|a| a["status"] == "paused"));
-    let running: Vec<i64> = all
+    let running: Vec<jiff::Timestamp> = all
         .iter()
         .filter(|a| a["status"] == "running")
-        .map(|a| a["countdown"]["remaining_secs"].as_i64().unwrap())
+        .map(|a| a["countdown"]["due"].as_str().unwrap().parse().unwrap())
         .collect();
     assert!(
         running.windows(2).all(|w| w[0] <= w[1]),
-        "sorted by time left"
+        "sorted by due instant"
     );
+    // The pane's window and every hotline card list approvals in the same order as the CLI.
+    let cli: Vec<i64> = all.iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    let store =
+        aeo_console::store::Store::open(&d.db, aeo_console::store::Access::ReadOnly).unwrap();
+    let pane: Vec<i64> = store
+        .approvals_window(cli.len(), 0)
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(pane, cli, "CLI and pane agree");
+    let enterprises: std::collections::BTreeSet<i64> = all
+        .iter()
+        .map(|a| a["enterprise_id"].as_i64().unwrap())
+        .collect();
+    for e in enterprises {
+        let card: Vec<i64> = store
+            .approvals_of(e)
+            .unwrap()
+            .iter()
+            .filter(|a| a.decided_at.is_none())
+            .map(|a| a.id)
+            .collect();
+        let from_cli: Vec<i64> = all
+            .iter()
+            .filter(|a| a["enterprise_id"] == e)
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(card, from_cli, "card of enterprise {e} agrees with the CLI");
+    }
     let soon = json(&d.db, &["approvals", "--due-within", "1d", "--json"]);
     let now: jiff::Timestamp = NOW.parse().unwrap();
     for a in soon.as_array().unwrap() {
@@ -529,7 +574,24 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
             "2026-11-27 17:30",
         ],
     );
-    assert!(err.contains("8 小时"), "{err}");
+    assert!(err.contains("提前 7:30 申请"), "{err}");
+    assert!(err.contains("至少提前 8:00 申请"), "{err}");
+    // 认证企业 are AEO enterprises too: 8 h ahead is enough for them (measure 27).
+    let certified = enterprise_of(&d.db, "certified");
+    let text = ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &certified,
+            "--at",
+            "2026-11-27 18:30",
+        ],
+    );
+    assert!(
+        text.contains("accepted") && text.contains("8:30 ahead"),
+        "{text}"
+    );
     let bad = enterprise_of(&d.db, "dishonest");
     let err = fails(
         &d.db,
@@ -542,4 +604,62 @@ fn appointment_clearance_applies_the_lead_time_of_the_credit_level() {
         ],
     );
     assert!(err.contains("失信企业不能预约通关"), "{err}");
+}
+
+#[test]
+fn a_year_without_a_schedule_keeps_the_statutory_holidays_and_every_answer_says_so() {
+    let d = demo();
+    // 2027-01-01 (元旦) and 2027-10-02 (国庆) are days off by the law; 2027 is not published.
+    let days = json(
+        &d.db,
+        &["calendar", "days", "2027-01-01", "2027-01-01", "--json"],
+    );
+    assert_eq!(days[0]["working"], false);
+    assert_eq!(days[0]["reason"]["name"], "元旦");
+    assert_eq!(days[0]["data_known"], false);
+    let text = ok(&d.db, &["calendar", "days", "2027-10-01", "2027-10-02"]);
+    assert!(text.contains("法定假日已知，调休未公布"), "{text}");
+    assert!(!text.contains("working "), "{text}");
+
+    // A clearance at 10:00 on 2027-01-01 is outside office hours (a holiday), and flagged.
+    let adv = enterprise_of(&d.db, "advanced");
+    let out = ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &adv,
+            "--at",
+            "2027-01-01 10:00",
+        ],
+    );
+    assert!(out.contains("accepted"), "{out}");
+    assert!(out.contains("法定假日已知，调休未公布"), "{out}");
+    let v = json(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &adv,
+            "--at",
+            "2027-01-01 10:00",
+            "--json",
+        ],
+    );
+    assert_eq!(v["data_known"], false);
+
+    // Slots on a 2027 working day say the schedule is not published, in the table and JSON.
+    let dir = d.db.parent().unwrap();
+    let file = dir.join("slots.csv");
+    std::fs::write(
+        &file,
+        "office_code,date,start,end,capacity\n2201,2027-01-04,09:00,10:00,3\n",
+    )
+    .unwrap();
+    ok(&d.db, &["import", "slots", file.to_str().unwrap()]);
+    let text = ok(&d.db, &["slots", "--date", "2027-01-04"]);
+    assert!(text.contains("[?calendar"), "{text}");
+    let v = json(&d.db, &["slots", "--date", "2027-01-04", "--json"]);
+    assert_eq!(v[0]["data_known"], false);
+    assert!(v[0]["calendar_flag"].is_string(), "{v}");
 }

@@ -69,7 +69,7 @@ fn base_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("aeo.db");
     let c = corpus();
-    ok_in(&c, &db, &["init"]);
+    ok_in(&c, &db, &["demo", "--empty"]);
     for t in ["coordinators", "enterprises", "slots"] {
         ok_in(&c, &db, &["import", t, &format!("base/{t}.csv")]);
     }
@@ -278,7 +278,7 @@ fn round_trip(format: &str) {
     ok_in(dir.path(), &demo, &["demo", "--seed", "7"]);
     let first = export_all(dir.path(), &demo, format);
     let fresh = dir.path().join("fresh.db");
-    ok_in(dir.path(), &fresh, &["init"]);
+    ok_in(dir.path(), &fresh, &["demo", "--empty"]);
     for (t, (name, _)) in ORDER.iter().zip(&first) {
         let out = ok_in(dir.path(), &fresh, &["import", t, name]);
         assert!(out.starts_with("imported "), "{out}");

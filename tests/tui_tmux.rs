@@ -265,3 +265,67 @@ fn an_enterprise_named_with_escape_sequences_shows_as_plain_text() {
         t.alternate_on() == "0"
     });
 }
+
+#[test]
+fn an_operator_logs_a_call_from_the_card_and_sees_it_on_the_card_and_in_aeo_calls() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("calls.db");
+    let t = Tmux::shell("calls", "c$ ", dir.path(), &db);
+    let aeo = env!("CARGO_BIN_EXE_aeo");
+    t.type_text(&format!("{aeo} --demo"));
+    t.keys(&["Enter"]);
+    t.wait("the demo queue", 60, |s| {
+        s.contains("优先队列 ·") && s.contains("DEMO")
+    });
+    // The caller: SAIC, found by its initials; n opens the call form on its card.
+    t.keys(&["4", "/"]);
+    t.type_text("shqc");
+    t.wait_for("上海汽车集团股份有限公司", 10);
+    t.keys(&["Enter"]);
+    t.wait_for("AEOCN3105910001", 10);
+    t.keys(&["n"]);
+    t.wait_for("记录来电", 10);
+    t.type_text("端午节能否预约查验冷链货物？");
+    t.keys(&["Tab"]);
+    t.type_text("可以，5+2预约");
+    t.keys(&["Enter"]);
+    // Back on the card, which lists the call among the latest.
+    t.wait("the call on the card", 10, |s| {
+        s.contains("AEOCN3105910001")
+            && s.contains("端午节能否预约查验冷链货物？")
+            && s.contains("已记录")
+    });
+    t.keys(&["Escape"]);
+    t.wait("the card to close", 10, |s| !s.contains("AEOCN3105910001"));
+    t.keys(&["q"]);
+    t.wait("the alternate screen to close", 10, |_| {
+        t.alternate_on() == "0"
+    });
+    // The same call from the command line, taken by this operator.
+    let out = Command::new(aeo)
+        .args([
+            "calls",
+            "--enterprise",
+            "91310000132260250X",
+            "--json",
+            "--limit",
+            "1",
+        ])
+        .env("AEO_DB", &db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(calls[0]["question"], "端午节能否预约查验冷链货物？");
+    assert_eq!(calls[0]["answer"], "可以，5+2预约");
+    assert_eq!(calls[0]["operator"], "e2e");
+    assert_eq!(calls[0]["channel"], "hotline");
+}

@@ -55,12 +55,17 @@ impl DayInfo {
         if self.data_known {
             base
         } else {
-            format!(
-                "{base}{}",
-                lang.pick(", 该年假日安排未公布", ", holiday schedule not published")
-            )
+            format!("{base}, {}", unknown_year_flag(lang))
         }
     }
+}
+
+/// What every output says of a day in a year without a published schedule.
+pub fn unknown_year_flag(lang: Lang) -> &'static str {
+    lang.pick(
+        "法定假日已知，调休未公布",
+        "statutory holidays known, make-up days not published",
+    )
 }
 
 /// A holiday file (or the set of files) is unusable.
@@ -144,6 +149,16 @@ impl WorkingCalendar {
         Ok(cal)
     }
 
+    /// The statutory holiday a day of a year without a schedule falls on, by the law alone.
+    fn statutory_holiday(&self, date: Date) -> Option<&'static str> {
+        if self.has_year(date.year()) {
+            return None;
+        }
+        super::statutory::statutory_days_off(date.year())
+            .get(&date)
+            .copied()
+    }
+
     /// Everything known about one day.
     pub fn day(&self, date: Date) -> DayInfo {
         let weekend = is_weekend(date);
@@ -151,8 +166,16 @@ impl WorkingCalendar {
         let (working, reason) = match self.days.get(&date) {
             Some(Special::Off(name)) => (false, DayReason::Holiday { name: name.clone() }),
             Some(Special::Work(name)) => (true, DayReason::MakeUpWorkday { name: name.clone() }),
-            None if weekend => (false, DayReason::Weekend),
-            None => (true, DayReason::Weekday),
+            None => match self.statutory_holiday(date) {
+                Some(name) => (
+                    false,
+                    DayReason::Holiday {
+                        name: name.to_string(),
+                    },
+                ),
+                None if weekend => (false, DayReason::Weekend),
+                None => (true, DayReason::Weekday),
+            },
         };
         DayInfo {
             date,
@@ -162,12 +185,13 @@ impl WorkingCalendar {
         }
     }
 
-    /// Whether `date` is a working day (weekend-only fallback for unknown years).
+    /// Whether `date` is a working day. In a year without a schedule: the statutory holidays of
+    /// the law are off, weekends are off, and no 调休 working weekend is assumed.
     pub fn is_working_day(&self, date: Date) -> bool {
         match self.days.get(&date) {
             Some(Special::Off(_)) => false,
             Some(Special::Work(_)) => true,
-            None => !is_weekend(date),
+            None => !is_weekend(date) && self.statutory_holiday(date).is_none(),
         }
     }
 

@@ -7,10 +7,13 @@
 //! The State Council schedule for each year lives in `data/holidays/<year>.toml`
 //! and is embedded at build time; adding a year is adding a file.
 //!
-//! A year without a file is never guessed: days in it fall back to
-//! "Monday–Friday work, weekends off" and are reported with
+//! A year without a file is never guessed beyond the law: from 2025 on, the
+//! statutory days off of the 全国年节及纪念日放假办法 (as amended in 2024) are
+//! known (元旦, 春节 除夕–初三, 清明, 劳动节 1–2 May, 端午, 中秋, 国庆 1–3 Oct;
+//! the lunar ones from the Chinese calendar), weekends are off, and no 调休
+//! working weekend is assumed. Such days are reported with
 //! [`DayInfo::data_known`] `= false` (or [`Countdown::uses_unknown_calendar`]
-//! `= true`), so callers can flag them.
+//! `= true`), so callers can flag them ("法定假日已知，调休未公布").
 //!
 //! # Deadline model
 //!
@@ -34,6 +37,7 @@
 mod data;
 mod deadline;
 mod parse;
+mod statutory;
 #[cfg(test)]
 mod tests;
 
@@ -45,9 +49,10 @@ use jiff::{
     tz::{TimeZone, TimeZoneDatabase},
 };
 
-pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar};
+pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar, unknown_year_flag};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
-pub use parse::{parse_duration, parse_instant};
+pub use parse::{YEARS, check_year, parse_duration, parse_instant};
+pub use statutory::statutory_days_off;
 
 /// Where "now" comes from: frozen for tests and demos (`--now`, AEO_NOW), else the system.
 /// The console, the CLI and the store's audit trail all read this one clock.

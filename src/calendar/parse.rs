@@ -5,9 +5,35 @@ use anyhow::{Result, anyhow};
 use jiff::civil::{Date, DateTime};
 use jiff::{SignedDuration, Timestamp};
 
+/// The years aeo accepts in dates and instants: anything outside is a typing mistake (or an
+/// attack on the arithmetic), never a customs date.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
+
+/// Refuses a date outside `YEARS`, saying so.
+pub fn check_year(d: Date) -> Result<Date, String> {
+    if YEARS.contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "{d} is outside the years aeo accepts ({}–{})",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
+/// The longest duration aeo accepts: 100 years of days.
+pub const MAX_DURATION_DAYS: i64 = 36_500;
+
 /// RFC 3339 with an offset ("2026-11-27T09:00:00+08:00", "...Z"), or a civil time without
 /// offset ("2026-11-27 09:00", "2026-11-27T09:00", "2026-11-27"), read as Asia/Shanghai.
 pub fn parse_instant(s: &str) -> Result<Timestamp> {
+    let ts = parse_any_instant(s)?;
+    check_year(super::shanghai_date(ts)).map_err(|e| anyhow!(e))?;
+    Ok(ts)
+}
+
+fn parse_any_instant(s: &str) -> Result<Timestamp> {
     let t = s.trim();
     if let Ok(ts) = t.parse::<Timestamp>() {
         return Ok(ts);
@@ -29,16 +55,30 @@ pub fn parse_instant(s: &str) -> Result<Timestamp> {
 pub fn parse_duration(s: &str) -> Result<SignedDuration> {
     let t = s.trim();
     let bad = || anyhow!("'{t}' is not a duration: use e.g. 2d, 36h, 90m or 1d12h");
-    if let Some((days, rest)) = t.split_once('d') {
+    let d = if let Some((days, rest)) = t.split_once('d') {
         let days: i64 = days.trim().parse().map_err(|_| bad())?;
+        if days.abs() > MAX_DURATION_DAYS {
+            return Err(too_long(t));
+        }
         let rest = if rest.trim().is_empty() {
             SignedDuration::ZERO
         } else {
             rest.trim().parse::<SignedDuration>().map_err(|_| bad())?
         };
-        return Ok(SignedDuration::from_hours(days * 24) + rest);
+        SignedDuration::from_hours(days * 24)
+            .checked_add(rest)
+            .ok_or_else(|| too_long(t))?
+    } else {
+        t.parse::<SignedDuration>().map_err(|_| bad())?
+    };
+    if d.abs() > SignedDuration::from_hours(MAX_DURATION_DAYS * 24) {
+        return Err(too_long(t));
     }
-    t.parse::<SignedDuration>().map_err(|_| bad())
+    Ok(d)
+}
+
+fn too_long(t: &str) -> anyhow::Error {
+    anyhow!("'{t}' is too long a duration: at most {MAX_DURATION_DAYS} days")
 }
 
 #[cfg(test)]
@@ -61,6 +101,33 @@ mod tests {
                 .contains("'tomorrow'")
         );
         assert!(parse_instant("2026-02-30 09:00").is_err());
+        for far in [
+            "0001-01-01",
+            "9999-12-31 23:59",
+            "1899-12-31T23:00:00+08:00",
+        ] {
+            let e = parse_instant(far).unwrap_err().to_string();
+            assert!(e.contains("1900–2200"), "{far}: {e}");
+        }
+        assert!(parse_instant("1900-01-01 00:00").is_ok());
+        assert!(parse_instant("2200-12-31 23:59").is_ok());
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_wrapped() {
+        for huge in [
+            "99999999999999d",
+            "36501d",
+            "9999999999999h",
+            "-99999999999d",
+        ] {
+            let e = parse_duration(huge).unwrap_err().to_string();
+            assert!(
+                e.contains("too long") || e.contains("not a duration"),
+                "{huge}: {e}"
+            );
+        }
+        assert!(parse_duration("36500d").is_ok());
     }
 
     #[test]

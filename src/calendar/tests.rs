@@ -258,19 +258,35 @@ fn ordinary_weekdays_work_and_ordinary_weekends_rest() {
 }
 
 #[test]
-fn years_without_data_fall_back_to_weekends_and_say_so() {
-    // 2027-01-01 is a Friday: presumably a holiday, but never guessed.
+fn years_without_data_keep_the_statutory_holidays_and_say_so() {
+    // 2027-01-01 is a Friday: 元旦 by the law, though the 2027 schedule is not published.
     let ny = cal().day(date(2027, 1, 1));
     assert_eq!(
         (ny.working, ny.reason.clone(), ny.data_known),
-        (true, DayReason::Weekday, false)
+        (
+            false,
+            DayReason::Holiday {
+                name: "元旦".into()
+            },
+            false
+        )
     );
+    assert_eq!(
+        ny.reason_text(crate::text::Lang::Zh),
+        "元旦假期, 法定假日已知，调休未公布"
+    );
+    // 2027-10-02 is a Saturday and a 国庆 day; 2027-02-08 (正月初三) a Monday off.
+    for d in [date(2027, 10, 2), date(2027, 2, 8), date(2027, 2, 5)] {
+        let info = cal().day(d);
+        assert!(!info.working && !info.data_known, "{info:?}");
+        assert!(matches!(info.reason, DayReason::Holiday { .. }), "{info:?}");
+    }
     let sat = cal().day(date(2027, 1, 2));
     assert_eq!(
         (sat.working, sat.reason, sat.data_known),
         (false, DayReason::Weekend, false)
     );
-    // 2023-10-02 was a holiday in reality; without a 2023 file it is unknown.
+    // 2023-10-02 was a holiday in reality; before the 2024 amendment nothing is assumed.
     let oct = cal().day(date(2023, 10, 2));
     assert_eq!(
         (oct.working, oct.reason, oct.data_known),
@@ -279,13 +295,14 @@ fn years_without_data_fall_back_to_weekends_and_say_so() {
     let sun = cal().day(date(2023, 10, 8));
     assert_eq!((sun.working, sun.data_known), (false, false));
 
+    // 2026-12-30 + 3 working days: 12-31, (01-01 元旦), 01-04, 01-05.
     let (d, unknown) = cal().nth_working_day_after(date(2026, 12, 30), 3);
-    assert_eq!(d, date(2027, 1, 4));
+    assert_eq!(d, date(2027, 1, 5));
     assert!(unknown);
     let december = cal().working_days_in(date(2026, 12, 1), date(2026, 12, 31));
     assert_eq!(december, (22, false));
     let into_2027 = cal().working_days_in(date(2026, 12, 1), date(2027, 1, 2));
-    assert_eq!(into_2027, (24, true));
+    assert_eq!(into_2027, (23, true));
 }
 
 #[test]

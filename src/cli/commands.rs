@@ -3,7 +3,7 @@
 use super::Context;
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
-    parse_instant,
+    parse_instant, unknown_year_flag,
 };
 use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::check_appointment;
@@ -28,17 +28,33 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed and --now give the same data
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    #[arg(long, default_value_t = 320)]
+    /// How many enterprises (10 to 1,000,000)
+    #[arg(long, default_value_t = 320,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(10..=1_000_000))]
     pub enterprises: usize,
-    #[arg(long, default_value_t = 600)]
+    /// How many queue items (0 to 10,000,000)
+    #[arg(long, default_value_t = 600,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
     pub items: usize,
+    /// Mark the new database as a demo without filling it (a practice or test database that
+    /// accepts changes under a frozen clock, e.g. to import files at a chosen --now)
+    #[arg(long, conflicts_with_all = ["seed", "enterprises", "items"])]
+    pub empty: bool,
+}
+
+/// Row counts are bounded, so no number wraps around on its way to SQL.
+pub(super) fn limit_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000)
 }
 
 #[derive(Args, Debug)]
 pub struct QueueArgs {
-    #[arg(long, default_value_t = 50)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 50, value_parser = limit_parser())]
     pub limit: usize,
-    #[arg(long, default_value_t = 0)]
+    /// How many rows to skip (at most 100,000,000)
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000_000))]
     pub offset: usize,
     #[arg(long)]
     pub json: bool,
@@ -116,7 +132,8 @@ pub struct BookArgs {
 #[derive(Args, Debug)]
 pub struct LookupArgs {
     pub query: String,
-    #[arg(long, default_value_t = 10)]
+    /// How many rows (1 to 100,000)
+    #[arg(long, default_value_t = 10, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -185,7 +202,8 @@ pub struct AuditArgs {
     /// Only entries from this time on
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    #[arg(long, default_value_t = 100)]
+    /// How many entries (1 to 100,000)
+    #[arg(long, default_value_t = 100, value_parser = limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -237,23 +255,26 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Coordinators(a) => super::hotline::coordinators(ctx, &a),
         C::Verification(c) => super::hotline::verification(ctx, &c),
         C::Verifications(a) => super::hotline::verifications(ctx, &a),
+        C::Today(a) => super::hotline::today(ctx, &a),
     }
 }
 
 pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
 
 fn parse_date(s: &str) -> Result<Date> {
-    s.trim()
+    let d = s
+        .trim()
         .parse()
-        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))
+        .map_err(|_| anyhow!("'{}' is not a date: use YYYY-MM-DD", s.trim()))?;
+    crate::calendar::check_year(d).map_err(|e| anyhow!(e))
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
-    let store = ctx.open()?;
-    println!(
+    let store = ctx.open_for_init()?;
+    outln!(
         "database {} ready (schema {})",
         store.path().display(),
         crate::store::SCHEMA_VERSION
@@ -263,6 +284,11 @@ fn init(ctx: &Context) -> Result<ExitCode> {
 
 fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
     let mut store = ctx.open()?;
+    if a.empty {
+        store.mark_demo()?;
+        outln!("empty demo database {}", store.path().display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let opts = crate::demo::DemoOptions {
         seed: a.seed,
         enterprises: a.enterprises,
@@ -275,7 +301,7 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     )?;
-    println!(
+    outln!(
         "demo database {}: {} enterprises, {} queue items, {} inspection slots, {} bookings, {} approvals",
         store.path().display(),
         r.enterprises,
@@ -328,7 +354,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -345,7 +371,7 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
             &body
         )
     );
-    println!("{} open items in the queue", store.queue_len()?);
+    outln!("{} open items in the queue", store.queue_len()?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -384,15 +410,8 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    // Sorted by time left; paused clocks (no due instant) after running ones, decided last.
-    views.sort_by_key(|v| {
-        (
-            v.row.decided_at.is_some(),
-            v.countdown.paused,
-            v.countdown.remaining_secs,
-            v.row.id,
-        )
-    });
+    // The one order of approvals: the earlier due instant first, stopped clocks after, decided last.
+    views.sort_by(|a, b| a.row.place().cmp(&b.row.place()));
     if a.json {
         return print_json(&views);
     }
@@ -426,7 +445,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -500,12 +519,12 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
                 if v.data_known {
                     "official".to_string()
                 } else {
-                    format!("UNKNOWN: no {} data, weekend-only fallback", v.date.year())
+                    format!("UNKNOWN {}: {}", v.date.year(), unknown_year_flag(Lang::Zh))
                 },
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(&["date", "day", "status", "why", "calendar data"], &body)
     );
@@ -572,11 +591,11 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => println!("due: {} Asia/Shanghai ({due})", present::instant(due)),
-        None => println!("due: not set while the clock is paused"),
+        Some(due) => outln!("due: {} Asia/Shanghai ({due})", present::instant(due)),
+        None => outln!("due: not set while the clock is paused"),
     }
-    println!("rule: {} / {}", rule.reason_zh, rule.reason_en);
-    println!(
+    outln!("rule: {} / {}", rule.reason_zh, rule.reason_en);
+    outln!(
         "counting: the day of acceptance is not counted; {} {} from the next day; pauses do not count",
         rule.limit_days,
         match rule.count {
@@ -584,13 +603,13 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
             DayCount::Calendar => "calendar days (自然日)",
         }
     );
-    println!(
+    outln!(
         "at {}: {}",
         present::instant(ctx.now),
         present::countdown_summary(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
-        println!(
+        outln!(
             "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
         );
     }
@@ -608,14 +627,43 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
         None => from,
     };
     let rows = store.slots_between(from, to)?;
-    if a.json {
-        return print_json(&rows);
-    }
     let cal = WorkingCalendar::official();
+    if a.json {
+        /// A slot with its day: whether it is a working day, why, and whether the year's schedule
+        /// is published (`calendar_flag` says so when it is not).
+        #[derive(Serialize)]
+        struct SlotView<'a> {
+            #[serde(flatten)]
+            slot: &'a crate::store::SlotRow,
+            working_day: bool,
+            day_reason: String,
+            data_known: bool,
+            calendar_flag: Option<&'static str>,
+        }
+        let views: Vec<SlotView<'_>> = rows
+            .iter()
+            .map(|slot| {
+                let day = cal.day(slot.date);
+                SlotView {
+                    slot,
+                    working_day: day.working,
+                    day_reason: day.reason_text(ctx.lang),
+                    data_known: day.data_known,
+                    calendar_flag: (!day.data_known).then(|| unknown_year_flag(ctx.lang)),
+                }
+            })
+            .collect();
+        return print_json(&views);
+    }
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
             let day = cal.day(s.date);
+            let flag = if day.data_known {
+                String::new()
+            } else {
+                format!(" [?calendar: {}]", unknown_year_flag(Lang::Zh))
+            };
             vec![
                 s.id.to_string(),
                 s.date.to_string(),
@@ -624,14 +672,14 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 format!("{}/{}", s.taken, s.capacity),
                 s.free().to_string(),
                 if day.working {
-                    "all enterprises".to_string()
+                    format!("all enterprises{flag}")
                 } else {
                     format!("AEO only (5+2, {})", day.reason_text(Lang::Zh))
                 },
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -687,7 +735,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
             warning: note,
         });
     }
-    println!(
+    outln!(
         "booked: booking {id} for {} on {} {}-{} at {} {} ({}), {}/{} places taken",
         inert(&enterprise.name_zh),
         slot.date,
@@ -700,7 +748,7 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
         slot.capacity
     );
     if let Some(n) = note {
-        println!("warning: {n}");
+        outln!("warning: {n}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -714,7 +762,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             eprintln!("{}", n.en);
             continue;
         }
-        println!(
+        outln!(
             "{}",
             match ctx.lang {
                 Lang::Zh => &n.zh,
@@ -726,7 +774,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
         return print_json(&found.found);
     }
     if found.found.is_empty() {
-        println!("no enterprise matches '{}'", inert(a.query.trim()));
+        outln!("no enterprise matches '{}'", inert(a.query.trim()));
         return Ok(ExitCode::SUCCESS);
     }
     let body: Vec<Vec<String>> = found
@@ -753,7 +801,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -787,24 +835,53 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
         WorkingCalendar::official(),
         MeasureCatalog::official(),
     );
+    // The answer rests on a year without a published schedule: say so, whatever it is.
+    let cal = WorkingCalendar::official();
+    let provisional = [at, requested]
+        .iter()
+        .any(|t| !cal.day(crate::calendar::shanghai_date(*t)).data_known);
+    let flag = provisional.then(|| unknown_year_flag(ctx.lang));
     match result {
         Ok(ok) => {
             if a.json {
-                return print_json(&ok);
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    #[serde(flatten)]
+                    ok: &'a crate::domain::clearance::ClearanceAccepted,
+                    data_known: bool,
+                    calendar_flag: Option<&'static str>,
+                }
+                return print_json(&Out {
+                    ok: &ok,
+                    data_known: !provisional,
+                    calendar_flag: flag,
+                });
             }
-            println!(
-                "accepted: {} may clear at {} ({}; given {:.1} h)",
+            outln!(
+                "accepted: {} may clear at {} ({}; received {}, {} ahead)",
                 inert(&e.name_zh),
                 present::instant(at),
                 ok.rule_en,
-                ok.lead_given_hours
+                present::instant(ok.received_at),
+                ok.lead_given()
             );
+            if let Some(flag) = flag {
+                outln!("[?calendar] {flag}");
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Err(refusal) => Err(refusal
-            .message()
-            .after(&Message::new("不能预约通关", "refused"))
-            .into()),
+        Err(refusal) => {
+            let mut m = refusal
+                .message()
+                .after(&Message::new("不能预约通关", "refused"));
+            if provisional {
+                m = Message::new(
+                    format!("{} [?calendar: {}]", m.zh(), unknown_year_flag(Lang::Zh)),
+                    format!("{} [?calendar: {}]", m.en(), unknown_year_flag(Lang::En)),
+                );
+            }
+            Err(m.into())
+        }
     }
 }
 
@@ -874,7 +951,7 @@ fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.change_item(id, change, &ctx.operator, ctx.now))?;
-    println!("queue item {id} {done} by {}", inert(&ctx.operator));
+    outln!("queue item {id} {done} by {}", inert(&ctx.operator));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -887,7 +964,7 @@ fn booking(ctx: &Context, c: &BookingCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.set_booking_status(id, to, ctx.now))?;
-    println!("booking {id} {}", to.name_en());
+    outln!("booking {id} {}", to.name_en());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -912,7 +989,7 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, format!("decided: {}", inert(decision.trim())))
         }
     };
-    println!("approval {id} {what}");
+    outln!("approval {id} {what}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -957,6 +1034,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             vec![
                 present::instant(e.at),
                 e.operator.clone(),
+                e.os_account.clone().unwrap_or_default(),
                 e.action.clone(),
                 format!("{} {}", e.entity, e.entity_id),
                 e.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -964,12 +1042,13 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
                 "at (Shanghai)",
                 "operator",
+                "OS account",
                 "action",
                 "record",
                 "enterprise",
@@ -987,7 +1066,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
             let (u, status) = Uscc::parse_lenient(code)?;
             match status {
                 ChecksumStatus::Valid => {
-                    println!(
+                    outln!(
                         "valid USCC {} (division {}, organisation code {})",
                         u.as_str(),
                         u.division_code(),
@@ -1004,7 +1083,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         ValidateCommand::CustomsCode { code } => {
             let c =
                 CustomsCode::parse(code).or_else(|_| crate::domain::ids::parse_aeo_code(code))?;
-            println!(
+            outln!(
                 "valid customs code {} (area {}, AEO code {})",
                 c.as_str(),
                 c.area(),
@@ -1014,7 +1093,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
         }
         ValidateCommand::Declaration { number } => {
             let d = DeclarationNo::parse(number)?;
-            println!(
+            outln!(
                 "valid declaration number {} (office {}, year {}, {:?}, sequence {})",
                 d.as_str(),
                 d.office(),
@@ -1043,6 +1122,6 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", table(&["#", "category", "measure"], &body));
+    out!("{}", table(&["#", "category", "measure"], &body));
     Ok(ExitCode::SUCCESS)
 }

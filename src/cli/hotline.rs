@@ -74,7 +74,8 @@ pub struct CallsArgs {
     /// Only promised callbacks not yet made, the earliest due first
     #[arg(long)]
     pub callbacks_open: bool,
-    #[arg(long, default_value_t = 100)]
+    /// How many calls (1 to 100,000)
+    #[arg(long, default_value_t = 100, value_parser = super::commands::limit_parser())]
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
@@ -204,7 +205,7 @@ pub fn call(ctx: &Context, c: &CallCommand) -> Result<ExitCode> {
     match c {
         CallCommand::Done { id } => {
             store.write(|w| w.callback_done(*id, ctx.now))?;
-            println!("call {id}: callback made by {}", inert(&ctx.operator));
+            outln!("call {id}: callback made by {}", inert(&ctx.operator));
             Ok(ExitCode::SUCCESS)
         }
         CallCommand::Log(a) => call_log(ctx, &mut store, a),
@@ -255,7 +256,7 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
     if a.json {
         return print_json(&row);
     }
-    println!(
+    outln!(
         "logged call {id} ({}) from {}{}",
         row.outcome.name(ctx.lang),
         row.enterprise
@@ -268,13 +269,13 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
             .unwrap_or_default()
     );
     if let Some(p) = problem {
-        println!("opened problem {p}");
+        outln!("opened problem {p}");
     }
     if let Some(name) = &row.forwarded_to_name {
-        println!("forwarded to {}", inert(name));
+        outln!("forwarded to {}", inert(name));
     }
     if let Some(by) = row.callback_by {
-        println!("callback due by {}", shanghai_text(by));
+        outln!("callback due by {}", shanghai_text(by));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -372,7 +373,7 @@ pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -424,7 +425,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
                     at: ctx.now,
                 })
             })?;
-            println!("opened problem {id} for {}", inert(&e.name_zh));
+            outln!("opened problem {id} for {}", inert(&e.name_zh));
             return Ok(ExitCode::SUCCESS);
         }
         ProblemCommand::Assign {
@@ -435,7 +436,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
             let s = store.write(|w| {
                 w.problem_action(*id, ProblemAction::Assign, None, Some(c.id), ctx.now)
             })?;
-            println!("problem {id} assigned to {}", inert(&c.name));
+            outln!("problem {id} assigned to {}", inert(&c.name));
             (*id, s)
         }
         ProblemCommand::Note { id, text } => (
@@ -462,7 +463,7 @@ pub fn problem(ctx: &Context, c: &ProblemCommand) -> Result<ExitCode> {
             })?,
         ),
     };
-    println!(
+    outln!(
         "problem {id}: {} (by {})",
         status.name(ctx.lang),
         inert(&ctx.operator)
@@ -521,6 +522,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
         open_only: a.open,
         enterprise_id: enterprise.map(|e| e.id),
         coordinator_id: coordinator.map(|c| c.id),
+        not_closed: false,
     })?;
     let views: Vec<ProblemView<'_>> = rows
         .iter()
@@ -553,7 +555,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -631,7 +633,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
     if json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "清零 report {}: {} open problems, {} enterprises not cleared, {} past target (reply {} / resolution {} working days)",
         report.date,
         report.open,
@@ -644,7 +646,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
         ("by enterprise", &report.by_enterprise),
         ("by coordinator", &report.by_coordinator),
     ] {
-        println!("\n{title}:");
+        outln!("\n{title}:");
         let body: Vec<Vec<String>> = groups
             .iter()
             .map(|g| {
@@ -659,7 +661,7 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
                 ]
             })
             .collect();
-        print!(
+        out!(
             "{}",
             table(&["name", "open", "problems, oldest first"], &body)
         );
@@ -721,7 +723,7 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
         });
     }
     if let Some(p) = &person {
-        println!("designated hotline person (measure 33): {}", inert(p));
+        outln!("designated hotline person (measure 33): {}", inert(p));
     }
     let body: Vec<Vec<String>> = list
         .iter()
@@ -737,14 +739,14 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &["id", "now", "name", "role", "phone", "office", "duty hours"],
             &body
         )
     );
-    println!("at {} (Shanghai)", shanghai_text(ctx.now));
+    outln!("at {} (Shanghai)", shanghai_text(ctx.now));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -781,17 +783,17 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
                     per_year,
                 )
             })?;
-            println!(
+            outln!(
                 "scheduled verification {id}: {} of {} on {date}",
                 kind.name(ctx.lang),
                 inert(&e.name_zh)
             );
             if let Some(w) = warning {
-                println!("override recorded: {}", inert(&w));
+                outln!("override recorded: {}", inert(&w));
             }
             for (a, b) in merge_proposals(&store.verification_plans_of(e.id)?) {
                 if a == id || b == id {
-                    println!(
+                    outln!(
                         "measure 16: plans {a} and {b} fall in the same period; merge them into one team with `aeo verification merge {a} {b}`"
                     );
                 }
@@ -800,7 +802,7 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
         }
         VerificationCommand::Merge { a, b } => {
             store.write(|w| w.merge_verifications(*a, *b))?;
-            println!("verification {b} merged into {a}: one team, one visit");
+            outln!("verification {b} merged into {a}: one team, one visit");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -868,7 +870,7 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -884,7 +886,221 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
         )
     );
     for (x, y) in &proposals {
-        println!("measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)");
+        outln!("measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct TodayArgs {
+    /// Targets of problems in working days [default: reply=1,resolve=5]
+    #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
+    pub targets: Option<String>,
+    /// At most this many lines per section
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `aeo today`: what this operator and the desk must act on now.
+pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
+    use crate::domain::approval::{Urgency, urgency};
+    let store = ctx.open_existing()?;
+    let targets =
+        problem_targets(a.targets.as_deref()).context("--targets / AEO_PROBLEM_TARGETS")?;
+    let cal = WorkingCalendar::official();
+    let catalog = MeasureCatalog::official();
+    let data = store.today(ctx.now, &ctx.operator, a.limit)?;
+    let problems: Vec<ProblemView<'_>> = data
+        .problems
+        .iter()
+        .map(|row| ProblemView {
+            clock: clock_of(row, targets, ctx.now),
+            row,
+        })
+        .filter(|v| v.clock.past_target())
+        .take(a.limit)
+        .collect();
+    if a.json {
+        #[derive(Serialize)]
+        struct Approval<'a> {
+            #[serde(flatten)]
+            row: &'a crate::store::ApprovalRow,
+            countdown: crate::calendar::Countdown,
+            urgency: Urgency,
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            at: Timestamp,
+            operator: &'a str,
+            approvals: Vec<Approval<'a>>,
+            days: &'a [crate::store::TodayDay],
+            abnormal_items: &'a [crate::store::QueueRow],
+            abnormal_bookings: &'a [crate::store::BookingRow],
+            callbacks: Vec<serde_json::Value>,
+            problems_past_target: &'a [ProblemView<'a>],
+            taken: &'a [crate::store::QueueRow],
+        }
+        let approvals = data
+            .approvals
+            .iter()
+            .map(|row| {
+                let countdown = row.countdown(cal, catalog, ctx.now);
+                Approval {
+                    urgency: urgency(&countdown),
+                    countdown,
+                    row,
+                }
+            })
+            .collect();
+        let callbacks = data
+            .callbacks
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(c).unwrap_or_default();
+                if let (Some(by), Some(o)) = (c.callback_by, v.as_object_mut()) {
+                    o.insert(
+                        "callback".into(),
+                        serde_json::to_value(callback_state(by, c.callback_done_at, ctx.now))
+                            .unwrap_or_default(),
+                    );
+                }
+                v
+            })
+            .collect();
+        return print_json(&Out {
+            at: ctx.now,
+            operator: &ctx.operator,
+            approvals,
+            days: &data.days,
+            abnormal_items: &data.abnormal_items,
+            abnormal_bookings: &data.abnormal_bookings,
+            callbacks,
+            problems_past_target: &problems,
+            taken: &data.taken,
+        });
+    }
+    let lang = ctx.lang;
+    println!(
+        "{} {} · {}",
+        crate::text::tr(lang, "今日待办", "Today"),
+        shanghai_text(ctx.now),
+        inert(&ctx.operator)
+    );
+    let section = |zh: &str, en: &str, n: usize| {
+        println!(
+            "\n── {} ({n})",
+            match lang {
+                crate::text::Lang::Zh => zh,
+                crate::text::Lang::En => en,
+            }
+        );
+    };
+    section(
+        "超期和临近到期的审批",
+        "Approvals overdue or nearly due",
+        data.approvals.len(),
+    );
+    for r in &data.approvals {
+        let c = r.countdown(cal, catalog, ctx.now);
+        let mark = match urgency(&c) {
+            Urgency::Overdue => "✗",
+            Urgency::NearlyDue => "!",
+            _ => " ",
+        };
+        println!(
+            "{mark} #{} {} {} · {}",
+            r.id,
+            inert(&r.reference),
+            inert(&r.enterprise),
+            crate::present::countdown(&c, lang)
+        );
+    }
+    section(
+        "今明两天的查验（当日清）",
+        "Inspections today and tomorrow (当日清)",
+        data.days.len(),
+    );
+    for d in &data.days {
+        let c = &d.clearance;
+        let tr = |zh, en| crate::text::tr(lang, zh, en);
+        println!(
+            "  {} {} · {} {} · {} {} · {} {} · {}",
+            d.date,
+            crate::present::weekday(d.date, lang),
+            tr("待查", "booked"),
+            c.booked,
+            tr("已完成", "done"),
+            c.done,
+            tr("异常", "abnormal"),
+            c.abnormal,
+            if d.cleared {
+                tr("已当日清", "cleared (当日清)")
+            } else {
+                tr("未清", "not cleared")
+            }
+        );
+    }
+    section(
+        "异常事项和查验",
+        "Abnormal items and inspections",
+        data.abnormal_items.len() + data.abnormal_bookings.len(),
+    );
+    for r in &data.abnormal_items {
+        println!(
+            "✗ item #{} {} · {}",
+            r.id,
+            inert(&r.enterprise),
+            r.kind.name(lang)
+        );
+    }
+    for b in &data.abnormal_bookings {
+        println!(
+            "✗ booking #{} {} {:02}:{:02} {} · {}",
+            b.id,
+            b.date,
+            b.start.hour(),
+            b.start.minute(),
+            inert(&b.enterprise),
+            inert(&b.goods)
+        );
+    }
+    section("待回电", "Callbacks due", data.callbacks.len());
+    for c in &data.callbacks {
+        println!(
+            "  call #{} {} · {} · {}",
+            c.id,
+            c.enterprise.as_deref().map(inert).unwrap_or_default(),
+            inert(&c.question),
+            callback_text(c, ctx.now)
+        );
+    }
+    section(
+        "超过时限的问题（措施29）",
+        "Problems past their targets (measure 29)",
+        problems.len(),
+    );
+    for v in &problems {
+        let p = &v.row.problem;
+        println!(
+            "✗ problem #{} {} · {} · {} wd · {}",
+            p.id,
+            inert(&v.row.enterprise),
+            inert(&p.title),
+            v.clock.age_working_days,
+            late_text(&v.clock, true)
+        );
+    }
+    section("我领取的事项", "My taken items", data.taken.len());
+    for r in &data.taken {
+        println!(
+            "  item #{} {} · {} · {}",
+            r.id,
+            inert(&r.enterprise),
+            r.kind.name(lang),
+            r.status.name(lang)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

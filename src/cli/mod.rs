@@ -1,6 +1,23 @@
 //! The scriptable command line (clap): parse, open the store, run one command, print text or JSON.
 //! Errors are one line on stderr and a non-zero exit.
 
+/// `println!` that returns an error instead of panicking when standard output cannot be
+/// written (a closed pipe, a full disk): `outln!(...)?`-style, inside a function returning Result.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err($crate::cli::OutputError)?
+    }};
+}
+
+/// `print!` that returns an error instead of panicking; see `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($arg)*).map_err($crate::cli::OutputError)?
+    }};
+}
+
 mod commands;
 mod hotline;
 mod transfer;
@@ -38,7 +55,8 @@ pub struct Global {
     /// Freeze the clock at this instant (RFC 3339, or "YYYY-MM-DD HH:MM" in Asia/Shanghai)
     #[arg(long, global = true, env = "AEO_NOW", value_name = "TIME")]
     pub now: Option<String>,
-    /// Who is acting, for records of who booked or took what [default: the OS user]
+    /// Who is acting, for records of who booked or took what [default: the OS account]. The audit
+    /// trail records the OS account beside it.
     #[arg(long, global = true, env = "AEO_OPERATOR")]
     pub operator: Option<String>,
     /// Refuse every change (hotline seats)
@@ -132,6 +150,8 @@ pub enum Command {
     Verification(hotline::VerificationCommand),
     /// Verification plans, with merge proposals
     Verifications(hotline::VerificationsArgs),
+    /// What this operator and the desk must act on now
+    Today(hotline::TodayArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.
@@ -163,10 +183,16 @@ impl Context {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
+        let operator = g.operator.clone().unwrap_or_else(crate::store::os_account);
+        if operator.trim().is_empty() {
+            anyhow::bail!(
+                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting"
+            );
+        }
         Ok(Context {
             now: clock.now(),
             clock,
-            operator: g.operator.clone().unwrap_or_else(os_user),
+            operator,
             db_given: g.db.is_some(),
             db,
             access: if g.read_only {
@@ -195,7 +221,18 @@ impl Context {
     }
 
     pub fn open(&self) -> Result<Store> {
-        let mut store = Store::open(&self.db, self.access)?;
+        self.with_actor(Store::open(&self.db, self.access)?)
+    }
+
+    /// `aeo init`: opens for writing and adopts even a SQLite file holding other tables.
+    pub fn open_for_init(&self) -> Result<Store> {
+        if self.access == Access::ReadOnly {
+            return Err(crate::store::read_only_message().into());
+        }
+        self.with_actor(Store::open_for_init(&self.db)?)
+    }
+
+    fn with_actor(&self, mut store: Store) -> Result<Store> {
         store.set_actor(crate::store::Actor {
             operator: self.operator.clone(),
             clock: self.clock,
@@ -215,21 +252,44 @@ impl Context {
     }
 }
 
-fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "operator".to_string())
+/// Standard output could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the output")]
+pub struct OutputError(#[source] pub std::io::Error);
+
+/// The reader of standard output went away (`aeo queue | head -1`): not an error of the command.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
+                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
 }
 
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
+/// A closed pipe on standard output ends quietly with 0; a full disk is one error line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = cli.global.lang;
-    match run(cli) {
+    let result = run(cli).and_then(|code| {
+        use std::io::Write as _;
+        std::io::stdout().flush().map_err(OutputError)?;
+        Ok(code)
+    });
+    match result {
         Ok(code) => code,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
-            eprintln!("aeo: error: {}", crate::text::inert(&msg));
+            // Never panic on a closed or dead stderr: the message is simply lost then.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "aeo: error: {}",
+                crate::text::inert(&msg)
+            );
             ExitCode::FAILURE
         }
     }

@@ -5,7 +5,7 @@ use crate::calendar::WorkingCalendar;
 use crate::text::inert;
 use crate::transfer::import::{ImportOptions, import as run_import};
 use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report};
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// Import USCCs whose check character fails, marked as such
     #[arg(long)]
     pub accept_bad_checksum: bool,
+    /// Leave out records already in the database (by their natural key) instead of refusing
+    /// the file: a re-import adds only what is new
+    #[arg(long)]
+    pub skip_existing: bool,
 }
 
 #[derive(Args, Debug)]
@@ -37,9 +41,13 @@ pub struct ExportArgs {
     pub table: TableKind,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Write to this file instead of standard output
+    /// Write to this file instead of standard output (never the database or its side files;
+    /// written whole, then renamed into place, with the database's mode)
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace the output file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -70,6 +78,7 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         accept_bad_checksum: a.accept_bad_checksum,
         dry_run: a.dry_run,
+        skip_existing: a.skip_existing,
         operator: ctx.operator.clone(),
         now: ctx.now,
     };
@@ -81,18 +90,18 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         },
     };
     for n in &summary.notes {
-        println!("note: {}", inert(n));
+        outln!("note: {}", inert(n));
     }
     let file = inert(&a.file.display().to_string());
     if summary.dry_run {
-        println!(
+        outln!(
             "dry run: {} {} from {file} would be imported ({}); nothing written",
             summary.count,
             a.table.noun(),
             table.encoding.name()
         );
     } else {
-        println!("imported {} {} from {file}", summary.count, a.table.noun());
+        outln!("imported {} {} from {file}", summary.count, a.table.noun());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -115,10 +124,9 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     match &a.output {
         Some(path) => {
-            let mut buf = Vec::new();
-            let n = export::write(&store, a.table, a.format, &mut buf)?;
-            std::fs::write(path, buf)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let n = crate::transfer::output::write_file(path, &ctx.db, a.force, |out| {
+                export::write(&store, a.table, a.format, out)
+            })?;
             eprintln!(
                 "exported {n} {} to {}",
                 a.table.noun(),
@@ -128,28 +136,10 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            if let Err(e) = export::write(&store, a.table, a.format, &mut lock) {
-                return quiet_on_closed_pipe(e);
-            }
+            export::write(&store, a.table, a.format, &mut lock)?;
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A reader that stops early (`| head`) is not an error of the export.
-fn quiet_on_closed_pipe(e: anyhow::Error) -> Result<ExitCode> {
-    let closed = e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
-                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
-            })
-    });
-    if closed {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Err(e)
-    }
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
@@ -168,8 +158,8 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
         report::render(&r)
     };
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        return quiet_on_closed_pipe(e.into());
-    }
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(super::OutputError)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -142,6 +142,30 @@ pub fn deadline_rule(
     }
 }
 
+/// Where an approval stands in the one order of approvals the CLI, the pane and the hotline
+/// card all use: undecided before decided, then the earlier due instant (a stopped clock has
+/// none and goes after every running one), then the reference, then the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalPlace<'a> {
+    pub decided: bool,
+    pub due: Option<Timestamp>,
+    pub reference: &'a str,
+    pub id: i64,
+}
+
+impl Ord for ApprovalPlace<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |p: &Self| (p.decided, p.due.is_none(), p.due, p.reference, p.id);
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for ApprovalPlace<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// The urgency a countdown is shown with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

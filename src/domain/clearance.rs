@@ -4,7 +4,7 @@
 use super::credit::CreditLevel;
 use super::measures::MeasureCatalog;
 use super::message::Message;
-use crate::calendar::{WorkingCalendar, shanghai_datetime};
+use crate::calendar::{WorkingCalendar, shanghai_datetime, shanghai_instant};
 use jiff::civil::Time;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -45,12 +45,45 @@ impl OfficeHours {
         let dt = shanghai_datetime(at);
         cal.is_working_day(dt.date()) && dt.time() >= self.open && dt.time() < self.close
     }
+
+    /// When a request made at `at` is received: at once within office hours, else at the next
+    /// opening of a working day (GACC announcement 2018 No. 109: requests are received within
+    /// office hours).
+    pub fn received_at(&self, cal: &WorkingCalendar, at: Timestamp) -> Timestamp {
+        if self.contains(cal, at) {
+            return at;
+        }
+        let dt = shanghai_datetime(at);
+        let mut day = dt.date();
+        if dt.time() >= self.open {
+            day = day.tomorrow().unwrap_or(day);
+        }
+        // A year has far fewer than 60 days off in a row; the bound only guards the loop.
+        for _ in 0..60 {
+            if cal.is_working_day(day) {
+                break;
+            }
+            day = day.tomorrow().unwrap_or(day);
+        }
+        shanghai_instant(day.to_datetime(self.open))
+    }
+}
+
+/// Hours and minutes, "7:59": how lead times read.
+fn hours_minutes(d: SignedDuration) -> String {
+    let mins = d.as_mins();
+    let sign = if mins < 0 { "-" } else { "" };
+    let m = mins.unsigned_abs();
+    format!("{sign}{}:{:02}", m / 60, m % 60)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClearanceAccepted {
     pub lead_required_hours: u32,
-    pub lead_given_hours: f64,
+    /// When the request counts as received (the next office-hours start if made outside them).
+    pub received_at: Timestamp,
+    /// Whole minutes from receipt to the clearance time.
+    pub lead_given_minutes: i64,
     pub rule_zh: String,
     pub rule_en: String,
 }
@@ -64,10 +97,15 @@ pub enum ClearanceRefusal {
     )]
     WithinOfficeHours,
     #[error(
-        "requested {given:.1} h ahead; {} must request at least {required} h ahead (measure 27)", level.name_en()
+        "requested {} ahead{}; {} must request at least {required}:00 ahead (measure 27)",
+        hours_minutes(*given),
+        if *received_later { " counted from the next office-hours start" } else { "" },
+        level.name_en()
     )]
     TooLate {
-        given: f64,
+        given: SignedDuration,
+        /// The request was made outside office hours and counts from the next opening.
+        received_later: bool,
         required: u32,
         level: CreditLevel,
     },
@@ -84,10 +122,17 @@ impl ClearanceRefusal {
             }
             ClearanceRefusal::TooLate {
                 given,
+                received_later,
                 required,
                 level,
             } => format!(
-                "提前 {given:.1} 小时申请；{}须至少提前 {required} 小时申请（措施27）",
+                "提前 {} 申请{}；{}须至少提前 {required}:00 申请（措施27）",
+                hours_minutes(*given),
+                if *received_later {
+                    "（办公时间外的申请自下一个办公时间起算）"
+                } else {
+                    ""
+                },
                 level.name_zh()
             ),
         };
@@ -101,6 +146,8 @@ impl ClearanceAccepted {
     }
 }
 
+/// May an enterprise of `credit` clear at `clearance_at` by appointment, requested at
+/// `requested_at`? Outside office hours only; the lead counts from receipt.
 pub fn check_appointment(
     credit: CreditLevel,
     requested_at: Timestamp,
@@ -122,11 +169,12 @@ pub fn check_appointment(
     } else {
         lead.regular_lead_hours
     };
-    let given = clearance_at.duration_since(requested_at);
-    let given_hours = given.as_secs_f64() / 3600.0;
+    let received_at = hours.received_at(cal, requested_at);
+    let given = clearance_at.duration_since(received_at);
     if given < SignedDuration::from_hours(i64::from(required)) {
         return Err(ClearanceRefusal::TooLate {
-            given: given_hours,
+            given,
+            received_later: received_at != requested_at,
             required,
             level: credit,
         });
@@ -151,10 +199,18 @@ pub fn check_appointment(
     };
     Ok(ClearanceAccepted {
         lead_required_hours: required,
-        lead_given_hours: given_hours,
+        received_at,
+        lead_given_minutes: given.as_mins(),
         rule_zh,
         rule_en,
     })
+}
+
+impl ClearanceAccepted {
+    /// The lead given, "12:30" (hours:minutes).
+    pub fn lead_given(&self) -> String {
+        hours_minutes(SignedDuration::from_mins(self.lead_given_minutes))
+    }
 }
 
 #[cfg(test)]
@@ -180,27 +236,82 @@ mod tests {
         )
     }
 
-    // Saturday 2026-11-28 20:00 Shanghai is outside office hours.
+    // Friday 2026-11-27 20:00 Shanghai is outside office hours; 12:00 that day is within them.
+    const FRI_EVENING: &str = "2026-11-27T12:00:00Z";
     const SAT_EVENING: &str = "2026-11-28T12:00:00Z";
 
     #[test]
-    fn an_advanced_enterprise_may_request_eight_hours_ahead() {
-        let ok = check(CreditLevel::Advanced, "2026-11-28T04:00:00Z", SAT_EVENING).unwrap();
-        assert_eq!(ok.lead_required_hours, 8);
-        let err = check(CreditLevel::Advanced, "2026-11-28T04:00:01Z", SAT_EVENING).unwrap_err();
-        assert!(matches!(err, ClearanceRefusal::TooLate { required: 8, .. }));
+    fn both_aeo_levels_may_request_eight_hours_ahead() {
+        for level in [CreditLevel::Advanced, CreditLevel::Certified] {
+            let ok = check(level, "2026-11-27T04:00:00Z", FRI_EVENING).unwrap();
+            assert_eq!(
+                (ok.lead_required_hours, ok.lead_given()),
+                (8, "8:00".into())
+            );
+            let err = check(level, "2026-11-27T04:01:00Z", FRI_EVENING).unwrap_err();
+            assert!(matches!(err, ClearanceRefusal::TooLate { required: 8, .. }));
+            // Seven hours fifty-nine minutes reads as such, not as "8.0 h".
+            assert!(err.to_string().contains("requested 7:59 ahead"), "{err}");
+        }
     }
 
     #[test]
     fn other_enterprises_must_request_twenty_four_hours_ahead() {
-        for level in [CreditLevel::Certified, CreditLevel::Regular] {
-            let err = check(level, "2026-11-28T04:00:00Z", SAT_EVENING).unwrap_err();
-            assert!(matches!(
-                err,
-                ClearanceRefusal::TooLate { required: 24, .. }
-            ));
-            assert!(check(level, "2026-11-27T12:00:00Z", SAT_EVENING).is_ok());
-        }
+        let err = check(CreditLevel::Regular, "2026-11-27T04:00:00Z", FRI_EVENING).unwrap_err();
+        assert!(matches!(
+            err,
+            ClearanceRefusal::TooLate { required: 24, .. }
+        ));
+        assert!(check(CreditLevel::Regular, "2026-11-26T04:00:00Z", FRI_EVENING).is_ok());
+        assert!(check(CreditLevel::Regular, "2026-11-27T04:00:00Z", SAT_EVENING).is_ok());
+    }
+
+    #[test]
+    fn a_request_outside_office_hours_counts_from_the_next_opening() {
+        // Wednesday 2026-11-25 18:00 for 21:00 the same evening: received Thursday 09:00.
+        let err = check(
+            CreditLevel::Advanced,
+            "2026-11-25T10:00:00Z",
+            "2026-11-25T13:00:00Z",
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ClearanceRefusal::TooLate {
+                received_later: true,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("next office-hours start"), "{err}");
+        // 18:00 Wednesday for 07:00 Thursday is 13 h on the clock, but received at 09:00 Thursday.
+        assert!(
+            check(
+                CreditLevel::Certified,
+                "2026-11-25T10:00:00Z",
+                "2026-11-25T23:00:00Z"
+            )
+            .is_err()
+        );
+        // For 21:00 Thursday it is 12 h from receipt: enough for an AEO enterprise.
+        let ok = check(
+            CreditLevel::Certified,
+            "2026-11-25T10:00:00Z",
+            "2026-11-26T13:00:00Z",
+        )
+        .unwrap();
+        assert_eq!(ok.received_at, at("2026-11-26T01:00:00Z"));
+        assert_eq!(ok.lead_given(), "12:00");
+        // A request on Saturday is received on Monday 09:00.
+        let hours = OfficeHours::default();
+        assert_eq!(
+            hours.received_at(WorkingCalendar::official(), at("2026-11-28T02:00:00Z")),
+            at("2026-11-30T01:00:00Z")
+        );
+        // Before opening on a working day: that day's opening.
+        assert_eq!(
+            hours.received_at(WorkingCalendar::official(), at("2026-11-26T22:00:00Z")),
+            at("2026-11-27T01:00:00Z")
+        );
     }
 
     #[test]

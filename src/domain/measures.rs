@@ -674,7 +674,7 @@ mod tests {
         let lead = MeasureCatalog::official().appointment_clearance();
         assert_eq!(lead.regular_lead_hours, 24);
         assert_eq!(lead.reduced_lead_hours, 8);
-        assert_eq!(lead.reduced_levels, ["advanced"]);
+        assert_eq!(lead.reduced_levels, ["advanced", "certified"]);
         assert_eq!(lead.refused_levels, ["dishonest", "seriously_dishonest"]);
     }
 

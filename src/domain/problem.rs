@@ -397,8 +397,8 @@ mod tests {
             None,
             sh(2027, 1, 5, 10, 0),
         );
-        // 12-31 (Thu), then 2027 on weekends only: 01-01 (Fri), 01-04, 01-05.
-        assert_eq!(c.age_working_days, 4);
+        // 12-31 (Thu), then 2027 by the law (01-01 元旦 is off) and weekends: 01-04, 01-05.
+        assert_eq!(c.age_working_days, 3);
         assert!(c.uses_unknown_calendar);
         // Opened on the last Friday of the year before the new year's holiday (2026-01-01..03).
         let c = problem_clock(

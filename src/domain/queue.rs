@@ -1,5 +1,5 @@
-//! Work items of the priority queue (measures 1–5, 8, 9, 12, 13, 21–23, 32) and the one
-//! function that orders them: AEO first, then the earlier deadline, then arrival.
+//! Work items of the priority queue (measures 1–5, 8, 9, 12, 13, 21–23, 32) and the one function
+//! that orders them: abnormal first, then AEO, then 加急, then the earlier deadline, then arrival.
 
 use super::credit::CreditLevel;
 use jiff::Timestamp;
@@ -126,7 +126,8 @@ impl WorkStatus {
 /// Flags shown beside an item.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkFlags {
-    /// 加急: set automatically for lab samples of AEO submitters (measure 4).
+    /// 加急: set automatically for lab samples (measure 4) and lab tests (measure 5) of AEO
+    /// enterprises.
     pub urgent: bool,
     /// Eligible for non-intrusive (machine) inspection (measure 21).
     pub non_intrusive: bool,
@@ -138,7 +139,8 @@ impl WorkFlags {
     /// The flags the plan sets by itself, whatever was asked for.
     pub fn automatic(kind: WorkKind, credit: CreditLevel, requested: WorkFlags) -> WorkFlags {
         WorkFlags {
-            urgent: requested.urgent || (kind == WorkKind::LabSample && credit.is_aeo()),
+            urgent: requested.urgent
+                || (matches!(kind, WorkKind::LabSample | WorkKind::LabTest) && credit.is_aeo()),
             non_intrusive: requested.non_intrusive || kind == WorkKind::NonIntrusiveInspection,
             report_accepted: requested.report_accepted || kind == WorkKind::ReportAcceptance,
         }
@@ -161,17 +163,24 @@ impl WorkFlags {
 /// What the queue order looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueueKey {
+    /// Marked abnormal: handled at once (measure 7: 第一时间处置).
+    pub abnormal: bool,
     pub aeo: bool,
+    /// 加急.
+    pub urgent: bool,
     pub due: Option<Timestamp>,
     pub received_at: Timestamp,
     pub id: i64,
 }
 
-/// The queue order: AEO enterprises' work first; then the earlier deadline (work with a deadline
-/// before work without one); then the earlier arrival; then the lower id, so the order is total.
+/// The queue order: abnormal work first (handled at once, measure 7); then AEO enterprises'
+/// work; then 加急; then the earlier deadline (work with a deadline before work without one);
+/// then the earlier arrival; then the lower id, so the order is total.
 pub fn queue_order(a: &QueueKey, b: &QueueKey) -> Ordering {
-    b.aeo
-        .cmp(&a.aeo)
+    b.abnormal
+        .cmp(&a.abnormal)
+        .then_with(|| b.aeo.cmp(&a.aeo))
+        .then_with(|| b.urgent.cmp(&a.urgent))
         .then_with(|| match (a.due, b.due) {
             (Some(x), Some(y)) => x.cmp(&y),
             (Some(_), None) => Ordering::Less,
@@ -188,6 +197,8 @@ mod tests {
 
     fn key(aeo: bool, due: Option<&str>, received: &str, id: i64) -> QueueKey {
         QueueKey {
+            abnormal: false,
+            urgent: false,
             aeo,
             due: due.map(|d| d.parse().unwrap()),
             received_at: received.parse().unwrap(),
@@ -228,6 +239,36 @@ mod tests {
     }
 
     #[test]
+    fn abnormal_work_goes_first_then_aeo_then_urgent() {
+        let aeo = key(
+            true,
+            Some("2026-11-27T01:00:00Z"),
+            "2026-11-20T00:00:00Z",
+            1,
+        );
+        let abnormal = QueueKey {
+            abnormal: true,
+            ..key(false, None, "2026-11-27T00:00:00Z", 2)
+        };
+        let urgent = QueueKey {
+            urgent: true,
+            ..key(true, None, "2026-11-27T00:00:00Z", 3)
+        };
+        let regular_urgent = QueueKey {
+            urgent: true,
+            ..key(
+                false,
+                Some("2026-11-27T00:00:00Z"),
+                "2026-11-01T00:00:00Z",
+                4,
+            )
+        };
+        let mut v = [regular_urgent, aeo, urgent, abnormal];
+        v.sort_by(queue_order);
+        assert_eq!(v.iter().map(|k| k.id).collect::<Vec<_>>(), vec![2, 3, 1, 4]);
+    }
+
+    #[test]
     fn with_equal_deadlines_the_earlier_arrival_goes_first() {
         let a = key(false, None, "2026-11-27T02:00:00Z", 1);
         let b = key(false, None, "2026-11-27T01:00:00Z", 2);
@@ -235,12 +276,14 @@ mod tests {
     }
 
     #[test]
-    fn lab_samples_of_aeo_submitters_are_flagged_urgent_automatically() {
+    fn lab_samples_and_lab_tests_of_aeo_enterprises_are_flagged_urgent_automatically() {
         let none = WorkFlags::default();
-        assert!(WorkFlags::automatic(WorkKind::LabSample, CreditLevel::Advanced, none).urgent);
-        assert!(WorkFlags::automatic(WorkKind::LabSample, CreditLevel::Certified, none).urgent);
-        assert!(!WorkFlags::automatic(WorkKind::LabSample, CreditLevel::Regular, none).urgent);
-        assert!(!WorkFlags::automatic(WorkKind::LabTest, CreditLevel::Advanced, none).urgent);
+        for kind in [WorkKind::LabSample, WorkKind::LabTest] {
+            assert!(WorkFlags::automatic(kind, CreditLevel::Advanced, none).urgent);
+            assert!(WorkFlags::automatic(kind, CreditLevel::Certified, none).urgent);
+            assert!(!WorkFlags::automatic(kind, CreditLevel::Regular, none).urgent);
+        }
+        assert!(!WorkFlags::automatic(WorkKind::Declaration, CreditLevel::Advanced, none).urgent);
     }
 
     #[test]

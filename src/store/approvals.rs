@@ -3,7 +3,7 @@
 use super::{Store, Writer, opt_ts, ts};
 use crate::calendar::{ClockPause, Countdown, WorkingCalendar, due_instant};
 use crate::domain::approval::{
-    ApprovalKind, ApprovalStatus, DeadlineRule, NEARLY_DUE_FRACTION, PauseReason,
+    ApprovalKind, ApprovalPlace, ApprovalStatus, DeadlineRule, NEARLY_DUE_FRACTION, PauseReason,
     approval_countdown, deadline_rule,
 };
 use crate::domain::credit::CreditLevel;
@@ -42,10 +42,22 @@ pub struct ApprovalRow {
     pub accepted_at: Timestamp,
     pub decided_at: Option<Timestamp>,
     pub decision: Option<String>,
+    /// The due instant as last computed by the domain rules (none while the clock is stopped).
+    pub due_at: Option<Timestamp>,
     pub pauses: Vec<PauseRow>,
 }
 
 impl ApprovalRow {
+    /// Where the approval stands in the one order of approvals.
+    pub fn place(&self) -> ApprovalPlace<'_> {
+        ApprovalPlace {
+            decided: self.decided_at.is_some(),
+            due: self.due_at,
+            reference: &self.reference,
+            id: self.id,
+        }
+    }
+
     pub fn status(&self) -> ApprovalStatus {
         if self.decided_at.is_some() {
             ApprovalStatus::Decided
@@ -88,7 +100,14 @@ impl ApprovalRow {
     }
 }
 
-const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision
+/// The `ORDER BY` that mirrors the domain's [`ApprovalPlace`] order (the due instant is the cached
+/// `due_at`, NULL while the clock is stopped); a test checks the two agree.
+/// Among undecided approvals it is `OPEN_APPROVAL_ORDER`, which the index `approvals_by_due` serves.
+const APPROVAL_ORDER: &str =
+    "a.decided_at IS NOT NULL, coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
+const OPEN_APPROVAL_ORDER: &str = "coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
+
+const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
 
 fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
@@ -104,6 +123,7 @@ fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
         accepted_at: ts(r.get(6)?),
         decided_at: opt_ts(r.get(7)?),
         decision: r.get(8)?,
+        due_at: opt_ts(r.get(9)?),
         pauses: Vec::new(),
     })
 }
@@ -345,10 +365,23 @@ impl Store {
     pub fn approvals_window(&self, limit: usize, offset: usize) -> Result<Vec<ApprovalRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{APPROVAL_SELECT} WHERE a.decided_at IS NULL
-             ORDER BY coalesce(a.due_at, 9223372036854775807), a.id LIMIT ?1 OFFSET ?2"
+             ORDER BY {OPEN_APPROVAL_ORDER} LIMIT ?1 OFFSET ?2"
         ))?;
         let mut rows = stmt
             .query_map(params![limit as i64, offset as i64], approval_from)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.attach_pauses(&mut rows)?;
+        Ok(rows)
+    }
+
+    /// Undecided approvals overdue or nearly due at `now`, the earliest deadline first.
+    pub fn approvals_urgent(&self, now: Timestamp, limit: usize) -> Result<Vec<ApprovalRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{APPROVAL_SELECT} WHERE a.decided_at IS NULL AND a.warn_at <= ?1
+             ORDER BY coalesce(a.due_at, 9223372036854775807), a.id LIMIT ?2"
+        ))?;
+        let mut rows = stmt
+            .query_map(params![now.as_second(), limit as i64], approval_from)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
@@ -408,7 +441,7 @@ impl Store {
             " WHERE a.decided_at IS NULL"
         };
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT}{filter} ORDER BY a.accepted_at, a.id"
+            "{APPROVAL_SELECT}{filter} ORDER BY {APPROVAL_ORDER}"
         ))?;
         let mut rows = stmt
             .query_map([], approval_from)?
@@ -419,7 +452,7 @@ impl Store {
 
     pub fn approvals_of(&self, enterprise_id: i64) -> Result<Vec<ApprovalRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT} WHERE a.enterprise_id = ?1 ORDER BY a.decided_at IS NOT NULL, a.accepted_at"
+            "{APPROVAL_SELECT} WHERE a.enterprise_id = ?1 ORDER BY {APPROVAL_ORDER}"
         ))?;
         let mut rows = stmt
             .query_map([enterprise_id], approval_from)?
@@ -480,6 +513,12 @@ mod tests {
                 .count()
         );
         let window = store.approvals_window(all.len(), 0).unwrap();
+        // The store's order is the domain's order.
+        let mut sorted = all.clone();
+        sorted.sort_by(|a, b| a.place().cmp(&b.place()));
+        let ids = |v: &[ApprovalRow]| v.iter().map(|a| a.id).collect::<Vec<_>>();
+        assert_eq!(ids(&window), ids(&sorted));
+        assert_eq!(ids(&all), ids(&sorted));
         let dues: Vec<Option<Timestamp>> = window
             .iter()
             .map(|a| a.countdown(cal, cat, now).due)

@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-/// Who is acting, and the clock the audit trail uses (frozen under --now, else the system's).
+/// Who is acting (the name the person gives), and the frozen clock they read with, if any
+/// (--now / AEO_NOW). The audit trail always records the real time and the real OS account;
+/// a store whose actor has a frozen clock refuses changes unless the database is a demo.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub operator: String,
@@ -24,11 +26,23 @@ impl Default for Actor {
     }
 }
 
+/// The OS account this process runs as, from its real uid (never from $USER or $LOGNAME,
+/// which anyone can set): the account's name, or `uid N` when the system has no name for it.
+pub fn os_account() -> String {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(u)) => u.name,
+        _ => format!("uid {uid}"),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: Timestamp,
     pub operator: String,
+    /// The OS account the change was made from (absent on entries older than schema 9).
+    pub os_account: Option<String>,
     pub action: String,
     pub entity: String,
     pub entity_id: i64,
@@ -108,8 +122,8 @@ impl Writer<'_> {
     ) -> Result<()> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO audit_log (at, operator, action, entity, entity_id, enterprise_id, before, after)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO audit_log (at, operator, action, entity, entity_id, enterprise_id, before, after, os_account)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 self.now.as_second(),
@@ -119,7 +133,8 @@ impl Writer<'_> {
                 entity_id,
                 enterprise_id,
                 before,
-                after
+                after,
+                self.account,
             ])?;
         Ok(())
     }
@@ -174,6 +189,7 @@ fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
         enterprise_id: r.get(6)?,
         before: json(r.get(7)?),
         after: json(r.get(8)?),
+        os_account: r.get(9)?,
     })
 }
 
@@ -186,7 +202,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, at, operator, action, entity, entity_id, enterprise_id, before, after
+            "SELECT id, at, operator, action, entity, entity_id, enterprise_id, before, after, os_account
              FROM audit_log
              WHERE (?1 IS NULL OR enterprise_id = ?1) AND (?2 IS NULL OR at >= ?2)
              ORDER BY at DESC, id DESC LIMIT ?3",

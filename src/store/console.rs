@@ -41,6 +41,7 @@ impl Store {
         if f.is_empty() {
             return self.queue(limit, offset);
         }
+        super::check_search_length(f)?;
         // The same columns and order as the unfiltered queue; FILTERED_FROM adds the filter.
         let mut stmt = self.conn().prepare_cached(&format!(
             "{QUEUE_COLUMNS} {FILTERED_FROM} ORDER BY {QUEUE_ORDER} LIMIT ?4 OFFSET ?5"
@@ -71,6 +72,7 @@ impl Store {
         if f.is_empty() {
             return self.queue_len();
         }
+        super::check_search_length(f)?;
         let lower = f.to_lowercase();
         Ok(self.conn().query_row(
             &format!("SELECT count(*) {FILTERED_FROM}"),

@@ -8,7 +8,6 @@ use crate::domain::message::Message;
 use crate::domain::search::search_keys;
 use crate::domain::verification::VerificationKind;
 use anyhow::{Context, Result, anyhow};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
@@ -32,21 +31,6 @@ pub struct NewEnterprise<'a> {
     pub industries: &'a [Industry],
     pub group_name: Option<&'a str>,
     pub coordinator_id: Option<i64>,
-}
-
-pub struct NewProblem<'a> {
-    pub enterprise_id: i64,
-    pub title: &'a str,
-    pub district: &'a str,
-    pub opened_at: Timestamp,
-    pub cleared_at: Option<Timestamp>,
-}
-
-pub struct NewVerification<'a> {
-    pub enterprise_id: i64,
-    pub kind: VerificationKind,
-    pub scheduled_on: Date,
-    pub flagged: Option<&'a str>,
 }
 
 /// One lookup result: the enterprise and its coordinator.
@@ -152,27 +136,6 @@ impl Writer<'_> {
         if let Some(c) = e.coordinator_id {
             self.link_coordinator(id, c)?;
         }
-        Ok(id)
-    }
-
-    pub fn insert_problem(&self, p: &NewProblem<'_>) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO problems (enterprise_id, title, district, opened_at, cleared_at, status, closed_at, first_reply_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 IS NULL THEN 'open' ELSE 'closed' END, ?5, ?5)",
-            params![p.enterprise_id, p.title, p.district, p.opened_at.as_second(), p.cleared_at.map(|t| t.as_second())],
-        )?;
-        let id = self.conn().last_insert_rowid();
-        self.record_created("problems", id, Some(p.enterprise_id))?;
-        Ok(id)
-    }
-
-    pub fn insert_verification(&self, v: &NewVerification<'_>) -> Result<i64> {
-        self.conn().execute(
-            "INSERT INTO verifications (enterprise_id, kind, scheduled_on, flagged) VALUES (?1, ?2, ?3, ?4)",
-            params![v.enterprise_id, v.kind.code(), v.scheduled_on.to_string(), v.flagged],
-        )?;
-        let id = self.conn().last_insert_rowid();
-        self.record_created("verifications", id, Some(v.enterprise_id))?;
         Ok(id)
     }
 }

@@ -6,6 +6,7 @@ use super::enterprises::{COORDINATOR_COLS, coordinator_from};
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, measures_text};
 use crate::domain::credit::CreditLevel;
+use crate::domain::duty::by_duty;
 use crate::domain::enterprise::Coordinator;
 use crate::domain::message::Message;
 use crate::domain::problem::{Problem, ProblemAction, ProblemStatus, transition};
@@ -89,6 +90,8 @@ pub struct ProblemRow {
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
     pub open_only: bool,
+    /// Open, assigned and resolved (waiting for the enterprise to confirm): all but closed.
+    pub not_closed: bool,
     pub enterprise_id: Option<i64>,
     pub coordinator_id: Option<i64>,
 }
@@ -311,6 +314,17 @@ impl Writer<'_> {
                 "forward-to: only a call with outcome 'forwarded' names a coordinator",
             )));
         }
+        // A forwarded call goes to the coordinator named, else to the first on duty now.
+        let forwarded_to = match (c.outcome, c.forwarded_to, c.enterprise_id) {
+            (CallOutcome::Forwarded, None, Some(e)) => by_duty(
+                coordinators_of(self.conn(), e)?,
+                crate::calendar::WorkingCalendar::official(),
+                c.at,
+            )
+            .first()
+            .map(|(c, _)| c.id),
+            (_, given, _) => given,
+        };
         let marked_for: Option<String> = match c.enterprise_id {
             Some(e) => self
                 .conn()
@@ -338,7 +352,7 @@ impl Writer<'_> {
                 c.answer.trim(),
                 c.outcome.code(),
                 c.callback_by.map(|t| t.as_second()),
-                c.forwarded_to,
+                forwarded_to,
                 marked_for
             ],
         )?;
@@ -736,11 +750,11 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {PROBLEM_COLS} {PROBLEM_FROM}
              WHERE (?1 = 0 OR p.status IN ('open', 'assigned')) AND (?2 IS NULL OR p.enterprise_id = ?2)
-               AND (?3 IS NULL OR p.coordinator_id = ?3)
+               AND (?3 IS NULL OR p.coordinator_id = ?3) AND (?4 = 0 OR p.status <> 'closed')
              ORDER BY p.status NOT IN ('open', 'assigned'), p.opened_at, p.id"
         ))?;
         let rows = stmt.query_map(
-            params![f.open_only, f.enterprise_id, f.coordinator_id],
+            params![f.open_only, f.enterprise_id, f.coordinator_id, f.not_closed],
             problem_from,
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -71,7 +71,7 @@ const SLOT_SELECT: &str =
         (SELECT count(*) FROM bookings b WHERE b.slot_id = s.id AND b.status <> 'cancelled')
      FROM inspection_slots s";
 
-const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, e.name_zh, e.credit,
+pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, e.name_zh, e.credit,
         b.goods, b.location, b.status, b.booked_at, b.booked_by
      FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id";
 
@@ -99,7 +99,7 @@ fn slot_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {
     })
 }
 
-fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow> {
+pub(super) fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow> {
     let credit: String = r.get(7)?;
     let location: String = r.get(9)?;
     let status: String = r.get(10)?;

@@ -9,11 +9,12 @@ mod hotline;
 mod inspection;
 mod queue;
 mod search;
+mod today;
 mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
-pub use audit::{Actor, AuditEntry};
-pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise, NewProblem, NewVerification};
+pub use audit::{Actor, AuditEntry, os_account};
+pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
     VerificationRow,
@@ -21,6 +22,7 @@ pub use hotline::{
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
+pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
     SlotExport,
@@ -41,6 +43,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/004_deadline_cache.sql")),
     M::up(include_str!("migrations/005_hotline_work.sql")),
     M::up(include_str!("migrations/006_search.sql")),
+    M::up(include_str!("migrations/007_approval_order.sql")),
+    M::up(include_str!("migrations/008_queue_order.sql")),
+    M::up(include_str!("migrations/009_provenance.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -68,6 +73,10 @@ pub struct Store {
     path: PathBuf,
     access: Access,
     actor: Actor,
+    /// The OS account of this process, recorded on every audit entry.
+    account: String,
+    /// The database file as opened (see `open_with`); after `conn`, so closed after it.
+    file: std::fs::File,
 }
 
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
@@ -87,8 +96,19 @@ pub(crate) fn opt_ts(secs: Option<i64>) -> Option<Timestamp> {
 }
 
 impl Store {
-    /// Opens (creating when allowed) and migrates the database at `path`.
+    /// Opens (creating when allowed) and migrates the database at `path`. A SQLite file of
+    /// another program (tables, but no aeo schema) is refused, never changed.
     pub fn open(path: &Path, access: Access) -> Result<Store> {
+        Self::open_with(path, access, false)
+    }
+
+    /// `aeo init`: like `open` for writing, and adds aeo's tables even to a SQLite file that
+    /// already holds other tables.
+    pub fn open_for_init(path: &Path) -> Result<Store> {
+        Self::open_with(path, Access::ReadWrite, true)
+    }
+
+    fn open_with(path: &Path, access: Access, adopt_foreign: bool) -> Result<Store> {
         if access == Access::ReadOnly && !path.exists() {
             bail!(
                 "database {} does not exist (a read-only console cannot create it)",
@@ -114,26 +134,35 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open database {}", path.display()))?;
+        // The file this store opened, held for as long as the store lives: its identity tells
+        // when the path comes to name another file (deleted, replaced), and it carries the
+        // lock that serializes migrations. It is closed only after the connection (field
+        // order), so SQLite's own locks on the file are never dropped by closing it.
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let version: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .with_context(|| format!("{} is not an aeo database", path.display()))?
-            as usize;
+        let version = schema_version(&conn, path)?;
+        if version == 0 && !adopt_foreign && holds_other_tables(&conn)? {
+            bail!(
+                "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
+                path.display()
+            );
+        }
         if version > SCHEMA_VERSION {
             bail!(
                 "database {} has schema version {version}, newer than this aeo understands ({SCHEMA_VERSION}); use a newer aeo",
                 path.display()
             );
         }
-        match access {
+        let file = match access {
             Access::ReadWrite => {
-                conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
                 if version < SCHEMA_VERSION {
-                    Migrations::from_slice(MIGRATIONS)
-                        .to_latest(&mut conn)
-                        .with_context(|| format!("cannot migrate database {}", path.display()))?;
+                    migrate(&mut conn, path, file)?
+                } else {
+                    conn.pragma_update(None, "journal_mode", "WAL")?;
+                    file
                 }
             }
             Access::ReadOnly => {
@@ -144,13 +173,16 @@ impl Store {
                     );
                 }
                 conn.pragma_update(None, "query_only", "ON")?;
+                file
             }
-        }
+        };
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
+            account: os_account(),
+            file,
         };
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
@@ -181,19 +213,79 @@ impl Store {
         if self.access == Access::ReadOnly {
             return Err(read_only_message().into());
         }
+        self.check_same_file()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(busy_message)?;
+        if let crate::calendar::Clock::Frozen(t) = self.actor.clock
+            && !is_demo(&tx)?
+        {
+            bail!(
+                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+            );
+        }
         let w = Writer {
             tx,
-            now: self.actor.clock.now(),
+            // The real clock, whatever the actor's frozen one says.
+            now: Timestamp::now(),
             actor: self.actor.clone(),
+            account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
         let out = f(&w)?;
+        // A long change (an import) may have outlived the file: it must not land in a ghost.
+        same_file_or_refuse(&self.file, &self.path)?;
         w.tx.commit().map_err(busy_message)?;
         Ok(out)
+    }
+
+    /// Refuses when the path no longer names the file this store opened: deleted (`rm`) or
+    /// replaced (`mv` over it, a restore from backup). Changes would land in a file nobody
+    /// will ever open again; reopening the path shows the database as it now is.
+    pub fn check_same_file(&self) -> Result<()> {
+        same_file_or_refuse(&self.file, &self.path)
+    }
+
+    /// Whether the path now names another file than the one opened, or none.
+    pub fn file_replaced(&self) -> bool {
+        file_replaced(&self.file, &self.path)
+    }
+
+    /// Whether `aeo demo` made this database (then a frozen clock may write to it).
+    pub fn is_demo(&self) -> Result<bool> {
+        is_demo(&self.conn)
+    }
+
+    /// Marks an empty database as a demo; a database holding data is refused.
+    pub fn mark_demo(&mut self) -> Result<()> {
+        if self.access == Access::ReadOnly {
+            return Err(read_only_message().into());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(busy_message)?;
+        if !is_demo(&tx)? {
+            let rows: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM enterprises) + (SELECT count(*) FROM coordinators)
+                      + (SELECT count(*) FROM inspection_slots) + (SELECT count(*) FROM audit_log)",
+                [],
+                |r| r.get(0),
+            )?;
+            if rows > 0 {
+                bail!(
+                    "database {} already holds data; only an empty database can become a demo",
+                    self.path.display()
+                );
+            }
+            tx.execute(
+                "INSERT INTO aeo_meta (key, value) VALUES ('demo', ?1)",
+                [Timestamp::now().to_string()],
+            )?;
+        }
+        tx.commit().map_err(busy_message)?;
+        Ok(())
     }
 
     /// A counter that changes whenever another connection commits: cheap change detection.
@@ -228,6 +320,130 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The schema version, with what went wrong said plainly: not a database, or a place SQLite
+/// cannot work in (a read-only directory has no room for the -wal and -shm files).
+fn schema_version(conn: &Connection, path: &Path) -> Result<usize> {
+    match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+        Ok(v) => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            bail!(
+                "{} is not an aeo database (not a SQLite file)",
+                path.display()
+            )
+        }
+        Err(e) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            if nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
+                bail!(
+                    "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
+                    path.display(),
+                    dir.display(),
+                    path.display(),
+                    path.display()
+                );
+            }
+            Err(anyhow::Error::new(e).context(format!("cannot read database {}", path.display())))
+        }
+    }
+}
+
+fn file_replaced(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(opened) = file.metadata() else {
+        return true;
+    };
+    match std::fs::metadata(path) {
+        Ok(now) => opened.nlink() == 0 || now.dev() != opened.dev() || now.ino() != opened.ino(),
+        Err(_) => true,
+    }
+}
+
+fn same_file_or_refuse(file: &std::fs::File, path: &Path) -> Result<()> {
+    if file_replaced(file, path) {
+        return Err(Message::new(
+            format!(
+                "数据库文件 {} 在打开后被删除或替换：不能再写入（写入会丢失）；请重新打开（控制台 :reopen）",
+                path.display()
+            ),
+            format!(
+                "the database file {} was deleted or replaced after it was opened: changes are refused (they would be lost); reopen it (in the console :reopen)",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Tables of another program in a file whose schema version is 0.
+fn holds_other_tables(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Brings the schema up to date under an exclusive lock on the file (flock, which does not
+/// touch SQLite's own POSIX locks): of several processes opening a new or older database at
+/// once, one migrates and the others wait, then find the schema current and do nothing.
+fn migrate(conn: &mut Connection, path: &Path, file: std::fs::File) -> Result<std::fs::File> {
+    use nix::fcntl::{Flock, FlockArg};
+    let locked = Flock::lock(file, FlockArg::LockExclusive)
+        .map_err(|(_, e)| anyhow!("cannot lock database {} to upgrade it: {e}", path.display()))?;
+    let version = schema_version(conn, path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    if version > SCHEMA_VERSION {
+        bail!(
+            "database {} has schema version {version}, newer than this aeo understands ({SCHEMA_VERSION}); use a newer aeo",
+            path.display()
+        );
+    }
+    if version < SCHEMA_VERSION {
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(conn)
+            .map_err(|e| {
+                // The migration error quotes the whole migration's SQL: keep its first line.
+                let first = e.to_string().lines().next().unwrap_or_default().to_string();
+                anyhow!("cannot upgrade database {}: {first}", path.display())
+            })?;
+    }
+    locked
+        .unlock()
+        .map_err(|(_, e)| anyhow!("cannot unlock database {}: {e}", path.display()))
+}
+
+/// The longest text a search or filter takes: no name, code or number comes near it, and
+/// SQLite refuses LIKE patterns beyond 50,000 bytes with an internal error.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Refuses a search text longer than `MAX_SEARCH_CHARS`, in words.
+pub(crate) fn check_search_length(text: &str) -> Result<()> {
+    let n = text.trim().chars().count();
+    if n > MAX_SEARCH_CHARS {
+        return Err(Message::new(
+            format!("查询文字太长（{n} 个字符，最多 {MAX_SEARCH_CHARS} 个）"),
+            format!("the search text is too long ({n} characters; at most {MAX_SEARCH_CHARS})"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn is_demo(conn: &Connection) -> Result<bool> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
@@ -292,9 +508,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The writing side of a transaction.
 pub struct Writer<'a> {
     tx: rusqlite::Transaction<'a>,
-    /// The instant of this transaction: every audit entry it writes carries it.
+    /// The real instant of this transaction: every audit entry it writes carries it.
     now: Timestamp,
     actor: Actor,
+    account: String,
     /// The JSON snapshot query of each audited table, built once per transaction.
     snapshot_sql: std::cell::RefCell<std::collections::HashMap<&'static str, String>>,
 }
@@ -302,5 +519,47 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     pub(crate) fn conn(&self) -> &Connection {
         &self.tx
+    }
+}
+
+#[cfg(test)]
+mod file_identity_tests {
+    use super::*;
+
+    fn coordinator(w: &Writer<'_>, phone: &str) -> Result<i64> {
+        w.insert_coordinator(&NewCoordinator {
+            name: "李超",
+            phone,
+            office_code: "2200",
+            office_name: "上海海关",
+            role: crate::domain::enterprise::CoordinatorRole::Business,
+            duty_hours: "",
+        })
+    }
+
+    #[test]
+    fn a_deleted_or_replaced_file_refuses_writes_until_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.write(|w| coordinator(w, "021-1")).unwrap();
+        assert!(!store.file_replaced());
+
+        // rm: the change would go to a file no one can open any more.
+        std::fs::remove_file(&path).unwrap();
+        assert!(store.file_replaced());
+        let e = store.write(|w| coordinator(w, "021-2")).unwrap_err();
+        assert!(e.to_string().contains("deleted or replaced"), "{e}");
+
+        // mv over it: another database now answers to the path.
+        let other = dir.path().join("b.db");
+        Store::open(&other, Access::ReadWrite).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        assert!(store.file_replaced());
+        assert!(store.write(|w| coordinator(w, "021-3")).is_err());
+
+        // Reopened, the path's database takes changes again.
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.write(|w| coordinator(w, "021-4")).unwrap();
     }
 }

@@ -39,14 +39,14 @@ pub struct QueueRow {
 }
 
 /// The queue order of the domain (`queue_order`), as SQL; the index work_items_queue serves it.
-pub(super) const QUEUE_ORDER: &str =
-    "w.aeo DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
+pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
 
 /// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
             w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by";
 
-const QUEUE_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
+pub(super) const QUEUE_FROM: &str =
+    "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
 
 pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let kind: String = r.get(1)?;
@@ -192,7 +192,30 @@ pub fn queue_window_sql() -> String {
     )
 }
 
+impl QueueRow {
+    /// Where the item stands in the domain's queue order.
+    pub fn key(&self) -> crate::domain::queue::QueueKey {
+        crate::domain::queue::QueueKey {
+            abnormal: self.status == WorkStatus::Abnormal,
+            aeo: self.aeo,
+            urgent: self.flags.urgent,
+            due: self.due_at,
+            received_at: self.received_at,
+            id: self.id,
+        }
+    }
+}
+
 impl Store {
+    /// Open items whose deadline has passed at `now`.
+    pub fn queue_overdue(&self, now: Timestamp) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM work_items WHERE status <> 'done' AND due_at <= ?1",
+            [now.as_second()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn().prepare_cached(&queue_window_sql())?;

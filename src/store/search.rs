@@ -273,6 +273,7 @@ impl Store {
     /// Finds enterprises by anything a caller may say, best first (see [`Tier`]); ties go to AEO
     /// enterprises, then by name.
     pub fn find(&self, raw: &str, opts: &FindOptions) -> Result<Findings> {
+        super::check_search_length(raw)?;
         let q = Query::new(raw);
         let mut out = Findings::default();
         if q.is_empty() && raw.trim().is_empty() {

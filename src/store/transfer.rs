@@ -80,6 +80,61 @@ impl Writer<'_> {
             .optional()?)
     }
 
+    /// A queue item with this kind and declaration number (the natural key of items that have one).
+    pub fn item_by_declaration(&self, kind: &str, declaration_no: &str) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM work_items WHERE kind = ?1 AND declaration_no = ?2",
+            params![kind, declaration_no],
+        )
+    }
+
+    /// A queue item without declaration number of this kind, enterprise and arrival instant
+    /// (the natural key of such items; export writes all three).
+    pub fn item_by_arrival(
+        &self,
+        kind: &str,
+        enterprise_id: i64,
+        received_at: Timestamp,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM work_items WHERE kind = ?1 AND enterprise_id = ?2 AND received_at = ?3 AND declaration_no IS NULL",
+            params![kind, enterprise_id, received_at.as_second()],
+        )
+    }
+
+    /// A booking of this slot by this enterprise for these goods (booked at this instant, when
+    /// given).
+    pub fn booking_exists(
+        &self,
+        slot_id: i64,
+        enterprise_id: i64,
+        goods: &str,
+        booked_at: Option<Timestamp>,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM bookings WHERE slot_id = ?1 AND enterprise_id = ?2 AND goods = ?3
+             AND (?4 IS NULL OR booked_at = ?4)",
+            params![
+                slot_id,
+                enterprise_id,
+                goods,
+                booked_at.map(|t| t.as_second())
+            ],
+        )
+    }
+
+    /// An approval with this reference (its natural key).
+    pub fn approval_reference_exists(&self, reference: &str) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM approvals WHERE reference = ?1",
+            [reference],
+        )
+    }
+
     /// Records who holds a queue item, as an import carries it.
     pub fn set_item_taken_by(&self, id: i64, taken_by: Option<&str>) -> Result<()> {
         let enterprise_id: Option<i64> = self

@@ -163,7 +163,11 @@ pub fn write(store: &Store, kind: TableKind, format: Format, out: &mut dyn Write
             let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
             w.write_record(&columns)?;
             for r in &rows {
-                w.write_record(r.iter().map(Cell::text))?;
+                // Spreadsheets must not run a value as a formula: see `formula`.
+                w.write_record(
+                    r.iter()
+                        .map(|c| super::formula::neutralise(&c.text()).into_owned()),
+                )?;
             }
             w.flush()?;
         }

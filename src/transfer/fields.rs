@@ -54,8 +54,10 @@ pub fn date(s: &str) -> Result<Date, String> {
     if let Some(why) = impossible_date(t) {
         return Err(why);
     }
-    t.parse()
-        .map_err(|_| format!("'{t}' is not a date: use YYYY-MM-DD"))
+    let d = t
+        .parse()
+        .map_err(|_| format!("'{t}' is not a date: use YYYY-MM-DD"))?;
+    crate::calendar::check_year(d)
 }
 
 /// A clock time of a slot: HH:MM (seconds are allowed and must be zero in practice).
@@ -80,15 +82,17 @@ pub fn instant(s: &str) -> Result<Timestamp, String> {
     if let Some(why) = impossible_date(t) {
         return Err(why);
     }
-    if let Ok(ts) = t.parse::<Timestamp>() {
-        return Ok(ts);
-    }
-    if let Ok(dt) = t.replacen(' ', "T", 1).parse::<DateTime>() {
-        return Ok(shanghai_instant(dt));
-    }
-    Err(format!(
-        "'{t}' is not a time: use 2026-11-27T09:00:00+08:00, or 2026-11-27 09:00 (Shanghai time)"
-    ))
+    let ts = if let Ok(ts) = t.parse::<Timestamp>() {
+        ts
+    } else if let Ok(dt) = t.replacen(' ', "T", 1).parse::<DateTime>() {
+        shanghai_instant(dt)
+    } else {
+        return Err(format!(
+            "'{t}' is not a time: use 2026-11-27T09:00:00+08:00, or 2026-11-27 09:00 (Shanghai time)"
+        ));
+    };
+    crate::calendar::check_year(crate::calendar::shanghai_date(ts))?;
+    Ok(ts)
 }
 
 /// How exports write instants: Shanghai wall time with its offset, to the second.

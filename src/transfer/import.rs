@@ -31,6 +31,9 @@ pub struct ImportOptions {
     pub operator: String,
     /// booked_at of bookings without one.
     pub now: Timestamp,
+    /// Leave out records whose natural key is already in the database (with a note), instead
+    /// of refusing the file: a re-import adds only what is new.
+    pub skip_existing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +71,7 @@ pub fn import(
             problems: table.problems.clone(),
             notes: Vec::new(),
             enterprises: HashMap::new(),
+            skipped: Vec::new(),
         };
         let count = match kind {
             TableKind::Enterprises => run.enterprises(&table.records)?,
@@ -77,6 +81,17 @@ pub fn import(
             TableKind::Bookings => run.bookings(&table.records)?,
             TableKind::Approvals => run.approvals(&table.records)?,
         };
+        if !run.skipped.is_empty() {
+            let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();
+            run.notes.push(format!(
+                "{} record{} already in the database left out (--skip-existing): line{} {}{}",
+                run.skipped.len(),
+                if run.skipped.len() == 1 { "" } else { "s" },
+                if run.skipped.len() == 1 { "" } else { "s" },
+                lines.join(", "),
+                if run.skipped.len() > 10 { ", …" } else { "" }
+            ));
+        }
         if !run.problems.is_empty() {
             let mut list = run.problems;
             list.sort_by_key(|p| p.line);
@@ -112,6 +127,8 @@ struct Run<'w, 'a> {
     problems: Vec<Problem>,
     notes: Vec<String>,
     enterprises: HashMap<String, Option<EnterpriseRef>>,
+    /// Lines left out because their record is already in the database (--skip-existing).
+    skipped: Vec<usize>,
 }
 
 /// Remembers the first line of each key, to report repeats within the file.
@@ -131,6 +148,56 @@ impl Seen {
 }
 
 impl Run<'_, '_> {
+    /// Checks a record's natural key: a repeat of an earlier line of the file is a problem; a
+    /// key already in the database is a problem too, or with --skip-existing the record is
+    /// left out. Returns whether the record is to be left out.
+    #[allow(clippy::too_many_arguments)]
+    fn natural_key(
+        &mut self,
+        seen: &mut Seen,
+        line: usize,
+        field: &str,
+        what: &str,
+        key: &str,
+        in_database: bool,
+    ) -> bool {
+        if let Some(first) = seen.first(key.to_string(), line) {
+            self.problem(
+                line,
+                field,
+                format!("duplicate {what} {key}: already on line {first} of this file"),
+            );
+            return true;
+        }
+        if in_database {
+            if self.opts.skip_existing {
+                self.skipped.push(line);
+            } else {
+                self.problem(
+                    line,
+                    field,
+                    format!(
+                        "{what} {key} is already in the database (--skip-existing leaves such records out)"
+                    ),
+                );
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The rows to write: those whose line has no problem and was not left out. A row with a
+    /// problem is never written (its refusal is already reported, once).
+    fn writable<R>(&self, rows: &mut Vec<R>, line: impl Fn(&R) -> usize) {
+        let blocked: std::collections::HashSet<usize> = self
+            .problems
+            .iter()
+            .map(|p| p.line)
+            .chain(self.skipped.iter().copied())
+            .collect();
+        rows.retain(|r| !blocked.contains(&line(r)));
+    }
+
     fn problem(&mut self, line: usize, field: &str, message: impl Into<String>) {
         self.problems.push(Problem::new(line, field, message));
     }
@@ -288,32 +355,30 @@ impl Run<'_, '_> {
                 };
                 self.check(line, "uscc", r)
             });
+            let mut uscc_in_db = false;
             if let Some((u, _)) = &uscc {
-                if let Some(first) = usccs.first(u.to_string(), line) {
-                    self.problem(
-                        line,
-                        "uscc",
-                        format!("duplicate USCC {u}: already on line {first} of this file"),
-                    );
-                } else if self.w.uscc_exists(u.as_str())? {
-                    self.problem(line, "uscc", format!("USCC {u} is already in the database"));
-                }
+                uscc_in_db = self.w.uscc_exists(u.as_str())?;
+                self.natural_key(&mut usccs, line, "uscc", "USCC", u.as_str(), uscc_in_db);
             }
             let customs = self.parse(rec, "customs_code", |s| {
                 CustomsCode::parse(s).map_err(|e| e.to_string())
             });
-            if let Some(c) = &customs {
+            // The USCC is the enterprise's key; its customs code must be its own too.
+            if let Some(c) = &customs
+                && !uscc_in_db
+            {
+                let in_db = self.w.customs_code_exists(c.as_str())?;
                 if let Some(first) = codes.first(c.to_string(), line) {
                     self.problem(
                         line,
                         "customs_code",
                         format!("duplicate customs code {c}: already on line {first} of this file"),
                     );
-                } else if self.w.customs_code_exists(c.as_str())? {
+                } else if in_db {
                     self.problem(
                         line,
                         "customs_code",
-                        format!("customs code {c} is already in the database"),
+                        format!("customs code {c} is already in the database, for another USCC"),
                     );
                 }
             }
@@ -361,6 +426,7 @@ impl Run<'_, '_> {
         }
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.insert_enterprise(&NewEnterprise {
                 uscc: &r.uscc,
@@ -411,19 +477,15 @@ impl Run<'_, '_> {
             let name = self.required_text(rec, "name");
             let phone = self.parse(rec, "phone", fields::phone);
             if let Some(p) = &phone {
-                if let Some(first) = phones.first(p.clone(), line) {
-                    self.problem(
-                        line,
-                        "phone",
-                        format!("duplicate telephone {p}: already on line {first} of this file"),
-                    );
-                } else if self.w.coordinator_by_phone(p)?.is_some() {
-                    self.problem(
-                        line,
-                        "phone",
-                        format!("a coordinator with telephone {p} is already in the database"),
-                    );
-                }
+                let in_db = self.w.coordinator_by_phone(p)?.is_some();
+                self.natural_key(
+                    &mut phones,
+                    line,
+                    "phone",
+                    "coordinator telephone",
+                    p,
+                    in_db,
+                );
             }
             let office = self.office_code(rec, "office_code");
             let given_name = fields::optional_text(rec.raw("office_name"));
@@ -462,6 +524,7 @@ impl Run<'_, '_> {
         }
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.insert_coordinator(&NewCoordinator {
                 name: r.name,
@@ -489,6 +552,7 @@ impl Run<'_, '_> {
             taken_by: Option<&'r str>,
         }
         let mut rows = Vec::new();
+        let mut keys = Seen::default();
         for rec in records {
             let line = rec.line;
             let kind = self.parse(rec, "kind", WorkKind::parse);
@@ -551,6 +615,32 @@ impl Run<'_, '_> {
                 non_intrusive,
                 report_accepted,
             ) {
+                // The natural key: kind and declaration number, or for items without one the
+                // kind, the enterprise and the arrival instant (all three are exported).
+                let (key, in_db) = match &declaration_no {
+                    Some(d) => (
+                        format!("{} {d}", kind.code()),
+                        self.w.item_by_declaration(kind.code(), d)?,
+                    ),
+                    None => (
+                        format!(
+                            "{} of {} received {}",
+                            kind.code(),
+                            crate::text::inert(rec.trimmed("enterprise")),
+                            fields::instant_text(received_at)
+                        ),
+                        self.w
+                            .item_by_arrival(kind.code(), enterprise.id, received_at)?,
+                    ),
+                };
+                let field = if declaration_no.is_some() {
+                    "declaration_no"
+                } else {
+                    "received_at"
+                };
+                if self.natural_key(&mut keys, line, field, "queue item", &key, in_db) {
+                    continue;
+                }
                 rows.push(Row {
                     line,
                     kind,
@@ -570,6 +660,7 @@ impl Run<'_, '_> {
         }
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.insert_work_item(&NewWorkItem {
                 kind: r.kind,
@@ -626,24 +717,11 @@ impl Run<'_, '_> {
                 (office, date, start, end, capacity)
             {
                 let key = format!("{office_code} {date} {}", fields::time_text(start));
-                if let Some(first) = keys.first(key.clone(), line) {
-                    self.problem(
-                        line,
-                        "start",
-                        format!("duplicate slot {key}: already on line {first} of this file"),
-                    );
-                    continue;
-                }
-                if self
+                let in_db = self
                     .w
                     .slot_at(&office_code, &date.to_string(), &fields::time_text(start))?
-                    .is_some()
-                {
-                    self.problem(
-                        line,
-                        "start",
-                        format!("slot {key} is already in the database"),
-                    );
+                    .is_some();
+                if self.natural_key(&mut keys, line, "start", "slot", &key, in_db) {
                     continue;
                 }
                 rows.push(Row {
@@ -658,6 +736,7 @@ impl Run<'_, '_> {
         }
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.insert_slot(&NewSlot {
                 office_code: &r.office_code,
@@ -683,6 +762,7 @@ impl Run<'_, '_> {
             booked_by: String,
         }
         let mut rows = Vec::new();
+        let mut keys = Seen::default();
         for rec in records {
             let line = rec.line;
             let office = self.office_code(rec, "office_code");
@@ -724,6 +804,25 @@ impl Run<'_, '_> {
                 Some(booked_at),
             ) = (slot, enterprise, goods, location, status, booked_at)
             {
+                // The natural key: slot, enterprise, goods, and booked_at when the file gives it.
+                let given_at = (!rec.trimmed("booked_at").is_empty()).then_some(booked_at);
+                let key = format!(
+                    "of slot {} {} {} by {} for “{}”{}",
+                    rec.trimmed("office_code"),
+                    rec.trimmed("date"),
+                    rec.trimmed("start"),
+                    crate::text::inert(rec.trimmed("enterprise")),
+                    crate::text::inert(goods),
+                    given_at
+                        .map(|t| format!(" booked {}", fields::instant_text(t)))
+                        .unwrap_or_default()
+                );
+                let in_db = self
+                    .w
+                    .booking_exists(slot, enterprise.id, goods, given_at)?;
+                if self.natural_key(&mut keys, line, "goods", "booking", &key, in_db) {
+                    continue;
+                }
                 rows.push(Row {
                     line,
                     slot,
@@ -739,6 +838,7 @@ impl Run<'_, '_> {
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
         let cal = WorkingCalendar::official();
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.book(
                 &NewBooking {
@@ -790,6 +890,7 @@ impl Run<'_, '_> {
             pauses: Vec<Pause>,
         }
         let mut rows = Vec::new();
+        let mut keys = Seen::default();
         for rec in records {
             let line = rec.line;
             let kind = self.parse(rec, "kind", ApprovalKind::parse);
@@ -834,6 +935,11 @@ impl Run<'_, '_> {
                 Some(pauses),
             ) = (kind, enterprise, reference, accepted_at, decided, pauses)
             {
+                let in_db = self.w.approval_reference_exists(reference)?;
+                let key = crate::text::inert(reference);
+                if self.natural_key(&mut keys, line, "reference", "approval", &key, in_db) {
+                    continue;
+                }
                 rows.push(Row {
                     line,
                     kind,
@@ -847,6 +953,7 @@ impl Run<'_, '_> {
         }
         // Rows that passed are written even when others failed, so that the rules applied
         // on writing report too; the transaction is rolled back whenever there is a problem.
+        self.writable(&mut rows, |r| r.line);
         for r in &rows {
             let res = self.w.insert_approval(&NewApproval {
                 kind: r.kind,

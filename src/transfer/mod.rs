@@ -7,7 +7,9 @@
 
 pub mod export;
 pub mod fields;
+pub mod formula;
 pub mod import;
+pub mod output;
 pub mod report;
 
 use std::collections::HashMap;
@@ -392,11 +394,23 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(String, Encodin
         Some(Encoding::Utf8) => Ok((utf8(bytes)?, Encoding::Utf8)),
         Some(Encoding::Gbk) => Ok((gbk(bytes)?, Encoding::Gbk)),
         None => {
-            if bytes.starts_with(BOM) || std::str::from_utf8(bytes).is_ok() {
+            if bytes.starts_with(BOM) {
                 return Ok((utf8(bytes)?, Encoding::Utf8));
             }
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                return utf8_or_refuse(bytes, text);
+            }
             match gbk(bytes) {
-                Ok(s) => Ok((s, Encoding::Gbk)),
+                Ok(s) => match confident_gbk(bytes) {
+                    Ok(()) => Ok((s, Encoding::Gbk)),
+                    Err(guess) => Err(Problem::new(
+                        1,
+                        "file",
+                        format!(
+                            "the file is not UTF-8, and it is not surely GBK (it looks more like {guess}): save it as CSV UTF-8, or pass --encoding gbk if it is GBK"
+                        ),
+                    )),
+                },
                 Err(_) => {
                     let at = std::str::from_utf8(bytes)
                         .err()
@@ -413,6 +427,64 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(String, Encodin
                 }
             }
         }
+    }
+}
+
+/// Whether a character is at home in the text of a Chinese customs file: ASCII, CJK
+/// ideographs, CJK and full-width punctuation, general punctuation (“”·…—), and letters with
+/// accents in English names. What GBK bytes become when read as UTF-8 (³ţũó) is mostly Latin
+/// letters with marks *without* any CJK around them: see `utf8_or_gbk`.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
+        | 0x20000..=0x2FFFF)
+}
+
+/// Bytes that are valid UTF-8 may still be GBK (鲁牛农贸 in GBK reads as `³ţũó` in UTF-8).
+/// The UTF-8 reading is taken when it looks like text of this domain: no two-byte characters
+/// at all, or more CJK characters than two-byte ones (GBK read as UTF-8 gives two-byte
+/// characters and no CJK). Otherwise the file is refused with both readings and a request for
+/// --encoding: a wrong guess would store garbage names with exit 0.
+fn utf8_or_refuse(bytes: &[u8], text: &str) -> Result<(String, Encoding), Problem> {
+    let two_byte = |c: char| (0x80..0x800).contains(&(c as u32));
+    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
+    let odd = text.chars().filter(|c| two_byte(*c)).count();
+    if odd == 0 || cjk > odd {
+        return Ok((text.to_string(), Encoding::Utf8));
+    }
+    let gbk_text = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
+    let (line_no, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.chars().any(two_byte))
+        .map(|(i, l)| (i + 1, l))
+        .unwrap_or((1, ""));
+    let as_gbk = gbk_text
+        .as_deref()
+        .and_then(|g| g.lines().nth(line_no - 1))
+        .map(|l| format!(", as GBK “{}”", crate::text::inert(l)))
+        .unwrap_or_default();
+    Err(Problem::new(
+        line_no,
+        "file",
+        format!(
+            "cannot tell the file's encoding for sure: as UTF-8 this line reads “{}”{as_gbk}; pass --encoding utf-8 or --encoding gbk",
+            crate::text::inert(line)
+        ),
+    ))
+}
+
+/// A file that is not UTF-8 but decodes cleanly as GBK is taken as GBK only when a detector
+/// (chardetng, told the file is Chinese) confidently agrees: Big5 or Shift_JIS bytes can decode
+/// as GBK too, into the wrong characters.
+fn confident_gbk(bytes: &[u8]) -> Result<(), String> {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let (guess, confident) = detector.guess_assess(Some(b"cn"), false);
+    if confident && (guess == encoding_rs::GBK || guess == encoding_rs::GB18030) {
+        Ok(())
+    } else {
+        Err(guess.name().to_string())
     }
 }
 
@@ -539,10 +611,11 @@ fn parse_csv(text: &str, table: TableKind) -> Parsed {
             ));
             continue;
         }
+        // A value export protected from spreadsheets ('=…) comes back as it was.
         let values = names
             .iter()
             .cloned()
-            .zip(row.iter().map(str::to_string))
+            .zip(row.iter().map(|v| formula::restore(v).into_owned()))
             .collect();
         records.push(Record::new(line, values));
     }

@@ -135,8 +135,9 @@ pub fn render(r: &DayReport) -> String {
     ));
     if !cal.data_known {
         out.push_str(&format!(
-            "WARNING: no official calendar for {}: working/holiday status is the weekend-only fallback\n",
-            r.date.year()
+            "WARNING: no official calendar for {}: {} (statutory holidays by the law, no make-up days)\n",
+            r.date.year(),
+            crate::calendar::unknown_year_flag(crate::text::Lang::Zh)
         ));
     }
     if r.slots.is_empty() {

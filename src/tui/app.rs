@@ -4,7 +4,8 @@
 use super::Clock;
 use super::keymap::{Cmd, Keymap};
 use super::panes::{
-    ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, hint_spans,
+    ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, TabCount, TodayPane,
+    hint_spans,
 };
 use super::popups::{
     BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
@@ -39,14 +40,16 @@ pub enum PaneId {
     Calendar,
     Approvals,
     Lookup,
+    Today,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 4] = [
+    pub const ALL: [PaneId; 5] = [
         PaneId::Queue,
         PaneId::Calendar,
         PaneId::Approvals,
         PaneId::Lookup,
+        PaneId::Today,
     ];
 
     pub fn index(self) -> usize {
@@ -59,9 +62,24 @@ impl PaneId {
             PaneId::Calendar => tr(lang, "查验日历", "Inspections"),
             PaneId::Approvals => tr(lang, "待办审批", "Approvals"),
             PaneId::Lookup => tr(lang, "企业查询", "Lookup"),
+            PaneId::Today => tr(lang, "今日待办", "Today"),
+        }
+    }
+
+    /// The title in a tab that also carries counts, on a narrow screen.
+    pub fn short_title(self, lang: Lang) -> &'static str {
+        match self {
+            PaneId::Queue => tr(lang, "队列", "Queue"),
+            PaneId::Calendar => tr(lang, "查验", "Insp."),
+            PaneId::Approvals => tr(lang, "审批", "Appr."),
+            PaneId::Lookup => tr(lang, "查询", "Find"),
+            PaneId::Today => tr(lang, "今日", "Today"),
         }
     }
 }
+
+/// How many panes there are.
+const PANES: usize = PaneId::ALL.len();
 
 /// Everything that can change the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +97,18 @@ pub enum Action {
     ReloadPopup,
     RunCommand(String),
     OpenCard(i64),
+    /// Open the call form for an enterprise, from its hotline card.
+    OpenCallForm(i64),
+    LogCall(Box<super::popups::CallEntry>),
+    /// Open the 清零 board, at a problem if given.
+    OpenProblemBoard(Option<i64>),
+    ProblemStep {
+        id: i64,
+        action: crate::domain::problem::ProblemAction,
+        text: String,
+        coordinator: Option<i64>,
+    },
+    CallbackDone(i64),
     Copy(String),
     SetItemStatus(i64, WorkStatus),
     /// Open the booking form on an inspection slot.
@@ -153,10 +183,13 @@ pub struct App {
     pub calendar: CalendarPane,
     pub approvals: ApprovalsPane,
     pub lookup: LookupPane,
+    pub today: TodayPane,
+    /// The counts each pane tab carries; see `refresh_tabs`.
+    pub tabs: [TabCount; PANES],
     pub popup: Option<Popup>,
     pub status: Option<(String, StatusKind)>,
     pub quit: bool,
-    stale: [bool; 4],
+    stale: [bool; PANES],
     data_version: i64,
     /// Bumped on every change seen or made; see `Env::data_version`.
     generation: u64,
@@ -179,6 +212,7 @@ impl App {
             clock,
         });
         let data_version = store.data_version()?;
+        let today = TodayPane::new(&session.operator);
         let mut app = App {
             store,
             clock,
@@ -191,10 +225,12 @@ impl App {
             calendar: CalendarPane::new(shanghai_date(now)),
             approvals: ApprovalsPane::default(),
             lookup: LookupPane::default(),
+            today,
+            tabs: Default::default(),
             popup: None,
             status: None,
             quit: false,
-            stale: [true; 4],
+            stale: [true; PANES],
             data_version,
             generation: 0,
             clipboard: None,
@@ -202,6 +238,7 @@ impl App {
         };
         app.resize(MIN_WIDTH, MIN_HEIGHT);
         app.reload(app.pane);
+        app.refresh_tabs();
         Ok(app)
     }
 
@@ -222,7 +259,8 @@ impl App {
         self.queue.set_page(rows);
         self.approvals.set_page(rows.saturating_sub(5).max(1));
         self.lookup.set_page(rows.saturating_sub(2).max(1));
-        self.stale = [true; 4];
+        self.today.set_page(rows);
+        self.stale = [true; PANES];
         self.reload(self.pane);
     }
 
@@ -232,6 +270,7 @@ impl App {
             PaneId::Calendar => &mut self.calendar,
             PaneId::Approvals => &mut self.approvals,
             PaneId::Lookup => &mut self.lookup,
+            PaneId::Today => &mut self.today,
         }
     }
 
@@ -241,6 +280,7 @@ impl App {
             PaneId::Calendar => &self.calendar,
             PaneId::Approvals => &self.approvals,
             PaneId::Lookup => &self.lookup,
+            PaneId::Today => &self.today,
         }
     }
 
@@ -258,11 +298,16 @@ impl App {
             PaneId::Calendar => self.calendar.refresh(&env),
             PaneId::Approvals => self.approvals.refresh(&env),
             PaneId::Lookup => self.lookup.refresh(&env),
+            PaneId::Today => self.today.refresh(&env),
         };
         self.stale[id.index()] = false;
         if let Err(e) = result {
             self.set_error(localize(&e, self.session.lang));
         }
+    }
+
+    pub(crate) fn refresh_popup(&mut self) {
+        self.reload_popup();
     }
 
     fn reload_popup(&mut self) {
@@ -276,6 +321,7 @@ impl App {
         let result = match &mut self.popup {
             Some(Popup::Card(c)) => c.refresh(&env),
             Some(Popup::Book(b)) => b.refresh(&env),
+            Some(Popup::Board(b)) => b.refresh(&env),
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -284,10 +330,11 @@ impl App {
     }
 
     /// After a write: what is on screen shows the new state; other panes reload when shown.
-    fn after_write(&mut self) {
-        self.stale = [true; 4];
+    pub(crate) fn after_write(&mut self) {
+        self.stale = [true; PANES];
         self.reload(self.pane);
         self.reload_popup();
+        self.refresh_tabs();
         // Our own commits do not move data_version; others' do.
         if let Ok(v) = self.store.data_version() {
             self.data_version = v;
@@ -326,7 +373,7 @@ impl App {
     }
 
     /// Every write of the console goes through here, so that counts are taken again after it.
-    fn write_store<T>(
+    pub(crate) fn write_store<T>(
         &mut self,
         f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
@@ -343,18 +390,34 @@ impl App {
         let before = self.now;
         self.now = self.clock.now();
         let mut redraw = self.now.as_second() != before.as_second();
+        // Deadlines pass with time alone: the tab counts are taken again every minute.
+        if self.now.as_second() / 60 != before.as_second() / 60 {
+            self.refresh_tabs();
+        }
         if shanghai_date(self.now) != shanghai_date(before) {
             self.calendar.set_today(shanghai_date(self.now));
-            self.stale = [true; 4];
+            self.stale = [true; PANES];
             self.reload(self.pane);
+        }
+        if self.store.file_replaced() {
+            // Say it before the operator's next change is refused; :reopen opens the path anew.
+            if let Err(e) = self.store.check_same_file() {
+                let text = localize(&e, self.session.lang);
+                if self.status.as_ref().map(|(t, _)| t) != Some(&text) {
+                    self.set_error(text);
+                    redraw = true;
+                }
+            }
+            return redraw;
         }
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
                 self.generation += 1;
-                self.stale = [true; 4];
+                self.stale = [true; PANES];
                 self.reload(self.pane);
                 self.reload_popup();
+                self.refresh_tabs();
                 redraw = true;
             }
             Ok(_) => {}
@@ -400,6 +463,8 @@ impl App {
             Some(Action::SwitchPane(PaneId::Approvals))
         } else if km.is(Cmd::Pane4, &key) {
             Some(Action::SwitchPane(PaneId::Lookup))
+        } else if km.is(Cmd::Pane5, &key) {
+            Some(Action::SwitchPane(PaneId::Today))
         } else {
             None
         };
@@ -422,8 +487,8 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::SwitchPane(p) => self.switch(p),
-            Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % 4]),
-            Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + 3) % 4]),
+            Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % PANES]),
+            Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + PANES - 1) % PANES]),
             Action::OpenHelp => self.popup = Some(Popup::Help(HelpPopup::default())),
             Action::OpenCommandLine => self.popup = Some(Popup::Command(CommandLine::default())),
             Action::ClosePopup => self.popup = None,
@@ -432,6 +497,24 @@ impl App {
             Action::RunCommand(c) => {
                 self.popup = None;
                 self.run_command(&c);
+            }
+            Action::OpenCallForm(id) => self.open_call_form(id),
+            Action::LogCall(entry) => self.log_call(*entry),
+            Action::OpenProblemBoard(want) => self.open_problem_board(want),
+            Action::ProblemStep {
+                id,
+                action,
+                text,
+                coordinator,
+            } => self.problem_step(id, action, text, coordinator),
+            Action::CallbackDone(id) => {
+                let now = self.now;
+                let done = format!(
+                    "{} #{id}: {}",
+                    tr(lang, "来电", "call"),
+                    tr(lang, "已回电", "called back")
+                );
+                self.apply(|w| w.callback_done(id, now), done);
             }
             Action::OpenCard(id) => {
                 self.popup = Some(Popup::Card(Box::new(HotlineCard::new(id))));
@@ -587,8 +670,8 @@ impl App {
             "" => {}
             "q" | "q!" | "quit" | "qa" | "exit" => self.quit = true,
             "help" | "h" => self.update(Action::OpenHelp),
-            "pane" | "p" | "1" | "2" | "3" | "4" | "queue" | "calendar" | "approvals"
-            | "lookup" | "l" | "find"
+            "pane" | "p" | "1" | "2" | "3" | "4" | "5" | "queue" | "calendar" | "approvals"
+            | "today" | "lookup" | "l" | "find"
                 if !matches!(cmd, "lookup" | "l" | "find") || arg.is_empty() =>
             {
                 let which = if matches!(cmd, "pane" | "p") { arg } else { cmd };
@@ -597,12 +680,13 @@ impl App {
                     "2" | "calendar" => Some(PaneId::Calendar),
                     "3" | "approvals" => Some(PaneId::Approvals),
                     "4" | "lookup" | "l" | "find" => Some(PaneId::Lookup),
+                    "5" | "today" => Some(PaneId::Today),
                     _ => None,
                 };
                 match p {
                     Some(p) => self.switch(p),
                     None => self.set_error(format!(
-                        "{} '{which}' (1-4, queue, calendar, approvals, lookup)",
+                        "{} '{which}' (1-5, queue, calendar, approvals, lookup, today)",
                         tr(lang, "没有这个窗格", "no pane")
                     )),
                 }
@@ -612,6 +696,7 @@ impl App {
                 self.pane = PaneId::Lookup;
                 self.reload(PaneId::Lookup);
             }
+            "problems" | "board" => self.update(Action::OpenProblemBoard(None)),
             "filter" => {
                 self.queue.set_filter(arg);
                 self.pane = PaneId::Queue;
@@ -653,6 +738,7 @@ impl App {
                 }
             }
             "clearance" => self.check_clearance(arg),
+            "reopen" => self.reopen(),
             "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
             {
                 Ok(t) => {
@@ -667,10 +753,29 @@ impl App {
                 inert(other),
                 tr(
                     lang,
-                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :help",
-                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :help"
+                    "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :reopen :help",
+                    "try :q :pane N :lookup NAME :book [DATE] :date DATE :filter TEXT :clearance ENTERPRISE TIME :theme NAME :reopen :help"
                 )
             )),
+        }
+    }
+
+    /// `:reopen`: opens the database path anew (after the file was deleted or replaced), as
+    /// the same operator on the same clock, and reloads what is on screen.
+    fn reopen(&mut self) {
+        let lang = self.lang();
+        match Store::open(self.store.path(), self.store.access()) {
+            Ok(mut store) => {
+                store.set_actor(self.store.actor().clone());
+                self.data_version = store.data_version().unwrap_or(0);
+                self.store = store;
+                self.generation += 1;
+                self.stale = [true; PANES];
+                self.reload(self.pane);
+                self.reload_popup();
+                self.set_status(tr(lang, "已重新打开数据库", "database reopened"));
+            }
+            Err(e) => self.set_error(localize(&e, self.session.lang)),
         }
     }
 
@@ -838,10 +943,25 @@ impl App {
         if !years.is_empty() {
             let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
             left.push(Span::styled(
-                match lang {
-                    Lang::Zh => format!(" ⚠ {} 年节假日安排未公布，按周末推算 ", ys.join("/")),
-                    Lang::En => format!(" ⚠ no holiday data for {}: weekends only ", ys.join("/")),
-                },
+                format!(
+                    " ⚠ {} {} ",
+                    ys.join("/"),
+                    crate::calendar::unknown_year_flag(lang)
+                ),
+                t.header_warn,
+            ));
+        }
+        if let Clock::Frozen(_) = self.clock {
+            // Writes are refused under a frozen clock (except on a demo): say why up front.
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(lang, "时钟已冻结", "clock frozen")
+                    } else {
+                        tr(lang, "冻结", "frozen")
+                    }
+                ),
                 t.header_warn,
             ));
         }
@@ -895,10 +1015,13 @@ impl App {
             } else {
                 v.theme.tab
             };
-            spans.push(Span::styled(
-                format!(" {} {} ", i + 1, p.title(v.lang)),
-                style,
-            ));
+            let counts = self.tabs[i].text();
+            let title = if counts.is_empty() || area.width >= 120 {
+                p.title(v.lang)
+            } else {
+                p.short_title(v.lang)
+            };
+            spans.push(Span::styled(format!(" {} {title}{counts} ", i + 1), style));
             spans.push(Span::raw(" "));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -41,6 +41,7 @@ commands! {
     Pane2 = "pane_calendar", ["2"];
     Pane3 = "pane_approvals", ["3"];
     Pane4 = "pane_lookup", ["4"];
+    Pane5 = "pane_today", ["5"];
     Up = "up", ["up", "k"];
     Down = "down", ["down", "j"];
     Left = "left", ["left", "h"];
@@ -63,6 +64,7 @@ commands! {
     PrevMonth = "prev_month", ["[", "<"];
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
+    LogCall = "log_call", ["n"];
 }
 
 /// A key as bound: the code and whether Ctrl or Alt is held (Shift is part of the character).

@@ -55,16 +55,21 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let theme = theme::Theme::choose(opts.theme.as_deref().or(config.theme.as_deref()), support)?;
     let mut ctx = opts;
     let demo = ctx.demo;
-    let mut temp_demo = None;
-    if demo && !ctx.db_given {
-        let dir = std::env::temp_dir().join(format!("aeo-demo-{}", std::process::id()));
-        let path = dir.join("demo.db");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-        ctx.db = path;
-        temp_demo = Some(dir);
-    }
+    // A fresh demo database lives in a directory of its own: a random name, created 0700 by
+    // mkdir (which never follows a planted link), removed with everything in it on every way
+    // out of this function (the TempDir is dropped on return, error, signal and panic).
+    let temp_demo = if demo && !ctx.db_given {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("aeo-demo-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+            .context("cannot create a directory for the demo database")?;
+        ctx.db = dir.path().join("demo.db");
+        Some(dir)
+    } else {
+        None
+    };
     if demo {
         // A read-only demo seat still needs the data written once.
         let mut store = Store::open(&ctx.db, Access::ReadWrite)?;
@@ -80,16 +85,15 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
-        demo,
+        demo: demo || store.is_demo()?,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
         office_hours: ctx.office_hours,
     };
     let app = App::new(store, session, ctx.clock, config.keymap, theme)?;
     let result = run(app);
-    if let Some(dir) = temp_demo {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    // Before the error (if any) is printed: the demo directory goes on every way out.
+    drop(temp_demo);
     result
 }
 
@@ -104,14 +108,65 @@ fn run(mut app: App) -> Result<ExitCode> {
     let mut terminal = ratatui::Terminal::new(backend::SlimBackend::new(std::io::stdout()))
         .context("cannot set up the terminal")?;
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
-    ratatui::restore();
-    result.map(|()| ExitCode::SUCCESS)
+    match result {
+        // The terminal is gone (SSH dropped): nothing can be restored or printed there. Every
+        // change ran to its commit before the loop looked at the signal, so nothing is in flight.
+        Ok(End::HangUp) => {
+            // Dropping the terminal would try to show the cursor on the dead one (and report
+            // the failure on it): let it go without a word.
+            std::mem::forget(terminal);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(End::Quit) => {
+            let _ = ratatui::try_restore();
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let _ = ratatui::try_restore();
+            Err(e)
+        }
+    }
 }
 
 /// The terminal the console draws on.
 pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
 
-async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<()> {
+/// How the event loop ended.
+enum End {
+    /// The operator quit, or asked the console to stop (SIGTERM, Ctrl-C).
+    Quit,
+    /// The terminal went away: SIGHUP, end of input, or writes to it failing.
+    HangUp,
+}
+
+/// The console is writing to a terminal that no longer exists (EIO on a hung-up pty, EPIPE).
+fn terminal_gone(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof
+            ) || io.raw_os_error() == Some(nix::libc::EIO)
+                || io.raw_os_error() == Some(nix::libc::ENXIO)
+        })
+    })
+}
+
+/// The terminal is the other end of this process's standard input: gone when it hung up.
+fn hung_up() -> bool {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin();
+    let mut fds = [nix::poll::PollFd::new(
+        fd.as_fd(),
+        nix::poll::PollFlags::empty(),
+    )];
+    matches!(nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(nix::poll::PollFlags::POLLHUP))
+}
+
+async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> Result<End> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -122,15 +177,27 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     let mut dirty = true;
+    // A failed write to the terminal ends the loop quietly when the terminal is gone.
+    let gone = |e: anyhow::Error| -> Result<End> {
+        if terminal_gone(&e) || hung_up() {
+            Ok(End::HangUp)
+        } else {
+            Err(e)
+        }
+    };
     loop {
-        if let Some(text) = app.take_clipboard() {
-            copy_osc52(&text)?;
+        if let Some(text) = app.take_clipboard()
+            && let Err(e) = copy_osc52(&text)
+        {
+            return gone(e);
         }
         if app.quit {
-            return Ok(());
+            return Ok(End::Quit);
         }
         if dirty {
-            draw(terminal, app)?;
+            if let Err(e) = draw(terminal, app) {
+                return gone(e);
+            }
             dirty = false;
         }
         tokio::select! {
@@ -144,13 +211,18 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
                     dirty = true;
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                Some(Err(e)) => return gone(e.into()),
+                None => return Ok(End::HangUp),
             },
-            _ = tick.tick() => dirty |= app.on_tick(),
-            _ = hangup.recv() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
-            _ = interrupt.recv() => return Ok(()),
+            _ = tick.tick() => {
+                if hung_up() {
+                    return Ok(End::HangUp);
+                }
+                dirty |= app.on_tick();
+            }
+            _ = hangup.recv() => return Ok(End::HangUp),
+            _ = terminate.recv() => return Ok(End::Quit),
+            _ = interrupt.recv() => return Ok(End::Quit),
         }
     }
 }

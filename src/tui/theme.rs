@@ -214,10 +214,16 @@ impl Theme {
 
     /// Parses a theme file; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str, support: ColorSupport) -> Result<Theme> {
+        // The parser's message only, with the line: never the file's text, which may be a
+        // file that is no theme at all (`:theme /etc/shadow`).
         let file: ThemeFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|r| 1 + text[..r.start.min(text.len())].matches('\n').count())
+                .unwrap_or(1);
             anyhow!(
-                "theme {origin}: {}",
-                e.to_string().trim().replace('\n', " ")
+                "theme {origin}: not a theme file (line {line}: {})",
+                e.message().trim().replace('\n', " ")
             )
         })?;
         let mut styles = BTreeMap::new();
@@ -277,6 +283,26 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_no_theme_is_refused_without_quoting_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("shadow");
+        std::fs::write(
+            &secret,
+            "root:$6$secretHASH:19000:0:99999:7:::\nbin:*:19000\n",
+        )
+        .unwrap();
+        let e = Theme::resolve(secret.to_str().unwrap(), ColorSupport::TrueColor)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("not a theme file") && e.contains("line 1"),
+            "{e}"
+        );
+        assert!(!e.contains("secretHASH") && !e.contains("root:"), "{e}");
+    }
 
     #[test]
     fn every_embedded_theme_parses_in_every_colour_mode() {

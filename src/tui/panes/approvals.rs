@@ -1,4 +1,4 @@
-//! Pane 3, pending approvals: sorted by time left, each with its absolute deadline, a live
+//! Pane 3, pending approvals: in the one approval order (due instant, then reference), each with its absolute deadline, a live
 //! countdown and the rule that sets the limit (measures 6, 25, 26).
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
@@ -155,10 +155,10 @@ impl Pane for ApprovalsPane {
         } = self.summary;
         let title = match lang {
             Lang::Zh => format!(
-                "待办审批 · {open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按剩余时间排序"
+                "待办审批 · {open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序"
             ),
             Lang::En => format!(
-                "Pending approvals · {open} · overdue {overdue} · ≤25% left {near} · by time left"
+                "Pending approvals · {open} · overdue {overdue} · ≤25% left {near} · by due time"
             ),
         };
         let block = frame_block(title, true, v);

@@ -5,11 +5,13 @@ mod approvals;
 mod calendar;
 mod lookup;
 mod queue;
+mod today;
 
 pub use approvals::{ApprovalsPane, urgency_mark, urgency_style};
 pub use calendar::{BoardLine, CalendarPane, Focus};
 pub use lookup::LookupPane;
 pub use queue::QueuePane;
+pub use today::{TabCount, TodayPane, TodayTarget, tab_counts};
 
 use super::app::{Action, Env, View};
 use super::keymap::{Cmd, Keymap};

@@ -1,5 +1,5 @@
-//! Pane 1, the priority queue: the domain's order (AEO first, then the earlier deadline, then
-//! arrival), one window of rows at a time, columns chosen by the width.
+//! Pane 1, the priority queue: the domain's order (abnormal first, then AEO, then 加急, then the
+//! earlier deadline, then arrival), one window of rows at a time, columns chosen by the width.
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
 use crate::domain::queue::WorkStatus;
@@ -26,6 +26,8 @@ pub struct QueuePane {
     /// Absolute position of the selection in the queue.
     pub selected: usize,
     pub total: usize,
+    /// Open items past their deadline, counted at the last refresh.
+    pub overdue: usize,
     page: usize,
     pub filter: String,
     pub editing: bool,
@@ -151,6 +153,7 @@ impl Pane for QueuePane {
             self.total = env.store.queue_filtered_len(&self.filter)?.max(0) as usize;
             self.counted = Some(key);
         }
+        self.overdue = env.store.queue_overdue(env.now)?.max(0) as usize;
         self.selected = self.selected.min(self.total.saturating_sub(1));
         let page = self.page();
         self.offset = scroll_to(self.offset, self.selected, page);
@@ -228,14 +231,16 @@ impl Pane for QueuePane {
         let lang = v.lang;
         let t = v.theme;
         let title = format!(
-            "{} · {} {} · {}",
+            "{} · {} {} · {} {} · {}",
             tr(lang, "优先队列", "Priority queue"),
             self.total,
             tr(lang, "项未办结", "open items"),
+            tr(lang, "超期", "overdue"),
+            self.overdue,
             tr(
                 lang,
-                "AEO 优先，再按时限、到达先后",
-                "AEO first, then deadline, then arrival"
+                "异常优先，再 AEO、加急、时限、到达",
+                "abnormal, AEO, urgent, deadline, arrival"
             )
         );
         let block = frame_block(title, true, v);

@@ -128,6 +128,8 @@ impl HotlineCard {
             self.enterprise
                 .as_ref()
                 .map(|e| Action::Copy(e.uscc.clone()))
+        } else if km.is(Cmd::LogCall, key) {
+            Some(Action::OpenCallForm(self.enterprise_id))
         } else if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) {
             Some(Action::ClosePopup)
         } else {
@@ -203,6 +205,27 @@ impl HotlineCard {
         // Coordinators (measure 28), on duty now first; the designated hotline person (33)
         out.push(Line::raw(""));
         out.extend(self.coordinator_lines(v));
+        // Calls, the latest first: what the enterprise asked before
+        out.push(heading("最近来电", "Recent calls", self.calls.len()));
+        for c in &self.calls {
+            out.push(Line::raw(format!(
+                "  #{} {} · {} · {} · {}{}",
+                c.id,
+                shanghai_datetime(c.at).strftime("%m-%d %H:%M"),
+                inert(&c.operator),
+                inert(&c.question),
+                c.outcome.name(lang),
+                match (c.callback_by, c.callback_done_at) {
+                    (Some(by), None) => format!(
+                        " · {} {}",
+                        tr(lang, "回电时限", "call back by"),
+                        present::deadline(by, true)
+                    ),
+                    _ if c.answer.is_empty() => String::new(),
+                    _ => format!(" · {}", inert(&c.answer)),
+                }
+            )));
+        }
         // Queue items
         out.push(Line::raw(""));
         out.push(heading("待办事项", "Open queue items", self.items.len()));
@@ -340,23 +363,6 @@ impl HotlineCard {
                 out.push(Line::from(spans));
             }
         }
-        // Calls
-        out.push(heading("最近来电", "Recent calls", self.calls.len()));
-        for c in &self.calls {
-            out.push(Line::raw(format!(
-                "  #{} {} · {} · {} · {}{}",
-                c.id,
-                shanghai_datetime(c.at).strftime("%m-%d %H:%M"),
-                inert(&c.operator),
-                inert(&c.question),
-                c.outcome.name(lang),
-                if c.answer.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {}", inert(&c.answer))
-                }
-            )));
-        }
         // Recent actions (audit trail)
         out.push(heading("最近操作", "Recent actions", self.recent.len()));
         for a in &self.recent {
@@ -483,6 +489,7 @@ impl HotlineCard {
 
     pub fn hints(&self) -> Vec<Hint> {
         vec![
+            Hint::cmd(Cmd::LogCall, "记录来电", "log a call"),
             Hint::cmd(Cmd::Down, "下滚", "scroll down"),
             Hint::cmd(Cmd::Up, "上滚", "scroll up"),
             Hint::cmd(Cmd::Copy, "复制协调员电话", "copy phone"),

@@ -2,14 +2,18 @@
 //! decision prompt. An open popup gets every key first; esc closes it.
 
 mod book;
+mod call_form;
 mod command_line;
 mod help;
 mod hotline_card;
+mod problem_board;
 
 pub use book::BookPopup;
+pub use call_form::{CallEntry, CallField, CallForm};
 pub use command_line::CommandLine;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
+pub use problem_board::{GroupBy, ProblemBoard};
 
 use super::app::{Action, App, View};
 use super::keymap::{Cmd, Keymap};
@@ -28,6 +32,8 @@ pub enum Popup {
     Help(HelpPopup),
     Card(Box<HotlineCard>),
     Book(Box<BookPopup>),
+    Call(Box<CallForm>),
+    Board(Box<ProblemBoard>),
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
@@ -39,6 +45,8 @@ impl Popup {
             Popup::Help(p) => p.handle_key(key, km),
             Popup::Card(p) => p.handle_key(key, km),
             Popup::Book(p) => p.handle_key(key, km),
+            Popup::Call(p) => p.handle_key(key, km),
+            Popup::Board(p) => p.handle_key(key, km),
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
@@ -50,6 +58,8 @@ impl Popup {
             Popup::Help(p) => p.draw(f, area, v, app),
             Popup::Card(p) => p.draw(f, area, v),
             Popup::Book(p) => p.draw(f, area, v),
+            Popup::Call(p) => p.draw(f, area, v),
+            Popup::Board(p) => p.draw(f, area, v),
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
@@ -61,6 +71,8 @@ impl Popup {
             Popup::Help(p) => p.hints(),
             Popup::Card(p) => p.hints(),
             Popup::Book(p) => p.hints(),
+            Popup::Call(p) => p.hints(),
+            Popup::Board(p) => p.hints(),
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),

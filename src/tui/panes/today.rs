@@ -1,0 +1,524 @@
+//! Pane 5, Today: what this operator and the desk must act on now: overdue and nearly-due
+//! approvals, today's and tomorrow's inspections with their 当日清 state, abnormal work, promised
+//! callbacks, problems past their targets, the operator's own items. Also the counts every pane
+//! tab carries, so urgency shows from any pane.
+
+use super::{Hint, Pane, frame_block, list_move, row_style, scroll_to};
+use crate::domain::approval::{Urgency, urgency};
+use crate::domain::call::{CallbackState, callback_state};
+use crate::domain::measures::MeasureCatalog;
+use crate::domain::problem::{ProblemClock, ProblemTargets, problem_clock};
+use crate::present;
+use crate::store::{Store, TodayData};
+use crate::text::{Lang, inert, tr};
+use crate::tui::app::{Action, Env, View};
+use crate::tui::keymap::{Cmd, Keymap};
+use anyhow::Result;
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Lines per section of the pane.
+const SECTION_LIMIT: usize = 30;
+/// Urgent approvals shown here; the approvals pane has them all.
+const APPROVALS_SHOWN: usize = 6;
+
+/// What a selectable line of the pane is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TodayTarget {
+    Approval(i64),
+    Item(i64),
+    Booking(i64),
+    Callback(i64),
+    Problem(i64),
+}
+
+#[derive(Debug, Default)]
+pub struct TodayPane {
+    pub data: Option<TodayData>,
+    /// Clocks of the open problems past their targets, with the problem's position in `data`.
+    pub late_problems: Vec<(usize, ProblemClock)>,
+    pub targets: ProblemTargets,
+    pub selected: usize,
+    offset: usize,
+    page: usize,
+    operator: String,
+}
+
+impl TodayPane {
+    /// The problem targets come from `AEO_PROBLEM_TARGETS` (as for `aeo problems`); an
+    /// unreadable value falls back to the defaults.
+    pub fn new(operator: &str) -> TodayPane {
+        TodayPane {
+            operator: operator.to_string(),
+            targets: std::env::var("AEO_PROBLEM_TARGETS")
+                .ok()
+                .and_then(|t| ProblemTargets::parse(&t).ok())
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    pub fn set_page(&mut self, rows: usize) {
+        self.page = rows.max(1);
+    }
+
+    /// The selectable entries: (target, enterprise), in the order shown.
+    pub fn entries(&self) -> Vec<(TodayTarget, Option<i64>)> {
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        out.extend(
+            d.approvals
+                .iter()
+                .take(APPROVALS_SHOWN)
+                .map(|a| (TodayTarget::Approval(a.id), Some(a.enterprise_id))),
+        );
+        out.extend(
+            d.callbacks
+                .iter()
+                .map(|c| (TodayTarget::Callback(c.id), c.enterprise_id)),
+        );
+        out.extend(self.late_problems.iter().map(|(i, _)| {
+            let p = &d.problems[*i].problem;
+            (TodayTarget::Problem(p.id), Some(p.enterprise_id))
+        }));
+        out.extend(
+            d.abnormal_items
+                .iter()
+                .map(|r| (TodayTarget::Item(r.id), Some(r.enterprise_id))),
+        );
+        out.extend(
+            d.abnormal_bookings
+                .iter()
+                .map(|b| (TodayTarget::Booking(b.id), Some(b.enterprise_id))),
+        );
+        out.extend(
+            d.taken
+                .iter()
+                .map(|r| (TodayTarget::Item(r.id), Some(r.enterprise_id))),
+        );
+        out
+    }
+
+    pub fn selected_entry(&self) -> Option<(TodayTarget, Option<i64>)> {
+        self.entries().get(self.selected).copied()
+    }
+
+    /// The lines of the pane; each selectable line carries its entry index.
+    fn lines(&self, v: &View<'_>) -> Vec<(Line<'static>, Option<usize>)> {
+        let (lang, t, now) = (v.lang, v.theme, v.now);
+        let Some(d) = &self.data else {
+            return vec![(Line::raw(tr(lang, "正在加载…", "loading…")), None)];
+        };
+        let cat = MeasureCatalog::official();
+        let mut out: Vec<(Line<'static>, Option<usize>)> = Vec::new();
+        let mut n = 0usize;
+        let mut entry = |line: Line<'static>, out: &mut Vec<(Line<'static>, Option<usize>)>| {
+            out.push((line, Some(n)));
+            n += 1;
+        };
+        let heading = |zh: &str, en: &str, count: usize| {
+            (
+                Line::styled(format!("── {} ({count})", lang.pick(zh, en)), t.heading),
+                None,
+            )
+        };
+        out.push(heading(
+            "超期和临近到期的审批",
+            "Approvals overdue or nearly due",
+            d.approvals.len(),
+        ));
+        for a in d.approvals.iter().take(APPROVALS_SHOWN) {
+            let c = a.countdown(v.cal, cat, now);
+            let (mark, style) = match urgency(&c) {
+                Urgency::Overdue => ("✗", t.overdue),
+                Urgency::NearlyDue => ("!", t.warn),
+                Urgency::Normal => (" ", Style::default()),
+            };
+            entry(
+                Line::from(vec![
+                    Span::styled(format!("{mark} {}", present::countdown(&c, lang)), style),
+                    Span::raw(format!(
+                        " · {} {} · {}",
+                        inert(&a.reference),
+                        a.kind.name(lang),
+                        inert(&a.enterprise)
+                    )),
+                ]),
+                &mut out,
+            );
+        }
+        if d.approvals.len() > APPROVALS_SHOWN {
+            let more = d.approvals.len() - APPROVALS_SHOWN;
+            out.push((
+                Line::styled(
+                    match lang {
+                        Lang::Zh => format!("  … 另有 {more} 件，见窗格 3"),
+                        Lang::En => format!("  … {more} more in pane 3"),
+                    },
+                    t.muted,
+                ),
+                None,
+            ));
+        }
+        out.push(heading("待回电", "Callbacks due", d.callbacks.len()));
+        for c in &d.callbacks {
+            let by = c.callback_by.unwrap_or(now);
+            let (mark, style, when) = match callback_state(by, c.callback_done_at, now) {
+                CallbackState::Overdue { secs_late } => (
+                    "✗",
+                    t.overdue,
+                    format!(
+                        "{}{}",
+                        tr(lang, "已超 ", "late "),
+                        present::span(secs_late, lang)
+                    ),
+                ),
+                CallbackState::Due { secs_left, soon } => (
+                    if soon { "!" } else { " " },
+                    if soon { t.warn } else { Style::default() },
+                    format!(
+                        "{}{}",
+                        tr(lang, "剩 ", "left "),
+                        present::span(secs_left, lang)
+                    ),
+                ),
+                CallbackState::Done => (" ", t.muted, String::new()),
+            };
+            entry(
+                Line::from(vec![
+                    Span::styled(format!("{mark} {when}"), style),
+                    Span::raw(format!(
+                        " · {} {} · {} · {}",
+                        tr(lang, "来电", "call"),
+                        c.id,
+                        c.enterprise
+                            .as_deref()
+                            .or(c.caller_name.as_deref())
+                            .map(inert)
+                            .unwrap_or_else(|| "?".into()),
+                        inert(&c.question)
+                    )),
+                ]),
+                &mut out,
+            );
+        }
+        out.push(heading(
+            "超过时限的问题（措施29）",
+            "Problems past their targets (measure 29)",
+            self.late_problems.len(),
+        ));
+        for (i, clock) in &self.late_problems {
+            let r = &d.problems[*i];
+            let p = &r.problem;
+            entry(
+                Line::from(vec![
+                    Span::styled(
+                        format!(
+                            "✗ {}{}",
+                            clock.age_working_days,
+                            tr(lang, " 个工作日", " working days")
+                        ),
+                        t.overdue,
+                    ),
+                    Span::raw(format!(
+                        " · #{} {} · {} · {}",
+                        p.id,
+                        inert(&p.title),
+                        inert(&r.enterprise),
+                        r.coordinator.as_deref().map(inert).unwrap_or_else(|| tr(
+                            lang,
+                            "未指派",
+                            "unassigned"
+                        )
+                        .to_string())
+                    )),
+                ]),
+                &mut out,
+            );
+        }
+        out.push(heading(
+            "今明两天的查验（当日清）",
+            "Inspections today and tomorrow (当日清)",
+            d.days.len(),
+        ));
+        for day in &d.days {
+            let c = &day.clearance;
+            out.push((
+                Line::from(vec![
+                    Span::raw(format!(
+                        "  {} {} · ",
+                        day.date,
+                        present::weekday(day.date, lang)
+                    )),
+                    if day.cleared {
+                        Span::styled(tr(lang, "已当日清", "cleared"), t.ok)
+                    } else {
+                        Span::styled(
+                            format!("{} {}", tr(lang, "待查", "to inspect"), c.booked),
+                            t.warn,
+                        )
+                    },
+                    Span::raw(format!(
+                        " · {} {} · {} {}",
+                        tr(lang, "已完成", "done"),
+                        c.done,
+                        tr(lang, "异常", "abnormal"),
+                        c.abnormal
+                    )),
+                ]),
+                None,
+            ));
+        }
+        out.push(heading(
+            "异常事项和查验",
+            "Abnormal items and inspections",
+            d.abnormal_items.len() + d.abnormal_bookings.len(),
+        ));
+        for r in &d.abnormal_items {
+            entry(
+                Line::from(vec![
+                    Span::styled("✗ ", t.overdue),
+                    Span::raw(format!(
+                        "{} #{} {} · {}",
+                        tr(lang, "事项", "item"),
+                        r.id,
+                        r.kind.name(lang),
+                        inert(&r.enterprise)
+                    )),
+                ]),
+                &mut out,
+            );
+        }
+        for b in &d.abnormal_bookings {
+            entry(
+                Line::from(vec![
+                    Span::styled("✗ ", t.overdue),
+                    Span::raw(format!(
+                        "{} #{} {} {:02}:{:02} · {} · {}",
+                        tr(lang, "查验", "inspection"),
+                        b.id,
+                        b.date,
+                        b.start.hour(),
+                        b.start.minute(),
+                        inert(&b.goods),
+                        inert(&b.enterprise)
+                    )),
+                ]),
+                &mut out,
+            );
+        }
+        out.push(heading("我领取的事项", "My taken items", d.taken.len()));
+        for r in &d.taken {
+            entry(
+                Line::raw(format!(
+                    "  #{} {} · {} · {}",
+                    r.id,
+                    r.kind.name(lang),
+                    r.status.name(lang),
+                    inert(&r.enterprise)
+                )),
+                &mut out,
+            );
+        }
+        out
+    }
+}
+
+impl Pane for TodayPane {
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let data = env.store.today(env.now, &self.operator, SECTION_LIMIT)?;
+        self.late_problems = data
+            .problems
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let p = &r.problem;
+                (
+                    i,
+                    problem_clock(
+                        env.cal,
+                        self.targets,
+                        p.opened_at,
+                        p.first_reply_at,
+                        p.cleared_at,
+                        env.now,
+                    ),
+                )
+            })
+            .filter(|(_, c)| c.past_target())
+            .take(SECTION_LIMIT)
+            .collect();
+        self.data = Some(data);
+        let n = self.entries().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+        Ok(())
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
+        let n = self.entries().len();
+        if let Some(sel) = list_move(key, km, self.selected, n, self.page) {
+            self.selected = sel;
+            return None;
+        }
+        let (target, enterprise) = self.selected_entry()?;
+        if km.is(Cmd::Open, key) {
+            match target {
+                TodayTarget::Problem(id) => Some(Action::OpenProblemBoard(Some(id))),
+                _ => enterprise.map(Action::OpenCard),
+            }
+        } else if km.is(Cmd::Finish, key) {
+            match target {
+                TodayTarget::Callback(id) => Some(Action::CallbackDone(id)),
+                TodayTarget::Item(id) => Some(Action::SetItemStatus(
+                    id,
+                    crate::domain::queue::WorkStatus::Done,
+                )),
+                _ => None,
+            }
+        } else {
+            None
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
+        let title = match v.lang {
+            Lang::Zh => format!("今日待办 · {}", inert(&self.operator)),
+            Lang::En => format!("Today · {}", inert(&self.operator)),
+        };
+        let block = frame_block(title, true, v);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let lines = self.lines(v);
+        let sel_line = lines
+            .iter()
+            .position(|(_, e)| *e == Some(self.selected))
+            .unwrap_or(0);
+        let height = usize::from(inner.height).max(1);
+        let offset = scroll_to(self.offset.min(sel_line), sel_line, height);
+        let shown: Vec<Line<'static>> = lines
+            .into_iter()
+            .skip(offset)
+            .take(height)
+            .map(|(l, e)| {
+                if e == Some(self.selected) {
+                    l.patch_style(row_style(Style::default(), true, v))
+                } else {
+                    l
+                }
+            })
+            .collect();
+        f.render_widget(Paragraph::new(shown), inner);
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::cmd(Cmd::Open, "企业卡片/问题看板", "card / problem board"),
+            Hint::cmd(Cmd::Finish, "已回电/办结", "called back / finish"),
+            Hint::cmd(Cmd::Down, "下移", "down"),
+            Hint::cmd(Cmd::Up, "上移", "up"),
+        ]
+    }
+}
+
+/// The counts a pane tab carries: how many, how many overdue (✗), how many nearly due (!).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TabCount {
+    pub total: i64,
+    pub overdue: i64,
+    pub near: i64,
+}
+
+impl TabCount {
+    /// " 3 ✗2 !5": the parts that are not zero.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        if self.total > 0 {
+            s.push_str(&format!(" {}", self.total));
+        }
+        if self.overdue > 0 {
+            s.push_str(&format!(" ✗{}", self.overdue));
+        }
+        if self.near > 0 {
+            s.push_str(&format!(" !{}", self.near));
+        }
+        s
+    }
+}
+
+/// Counts for the five tabs: queue (open, abnormal), inspections today (to inspect, abnormal),
+/// approvals (open, overdue, nearly due), lookup (none), Today (what to act on: overdue, soon).
+pub fn tab_counts(
+    store: &Store,
+    now: Timestamp,
+    cal: &crate::calendar::WorkingCalendar,
+    targets: ProblemTargets,
+) -> Result<[TabCount; 5]> {
+    let a = store.approvals_summary(now)?;
+    let abnormal = store.abnormal_item_count()?;
+    let day = store.day_clearance(crate::calendar::shanghai_date(now))?;
+    let (cb_late, cb_soon) = store.callback_counts(now)?;
+    let late_problems = store
+        .problems(&crate::store::ProblemFilter {
+            open_only: true,
+            ..Default::default()
+        })?
+        .iter()
+        .filter(|r| {
+            let p = &r.problem;
+            problem_clock(
+                cal,
+                targets,
+                p.opened_at,
+                p.first_reply_at,
+                p.cleared_at,
+                now,
+            )
+            .past_target()
+        })
+        .count() as i64;
+    Ok([
+        TabCount {
+            total: 0,
+            overdue: abnormal,
+            near: 0,
+        },
+        TabCount {
+            total: 0,
+            overdue: i64::from(day.abnormal),
+            near: i64::from(day.booked),
+        },
+        TabCount {
+            total: a.open as i64,
+            overdue: a.overdue as i64,
+            near: a.nearly_due as i64,
+        },
+        TabCount::default(),
+        TabCount {
+            total: 0,
+            overdue: a.overdue as i64 + cb_late + late_problems + abnormal,
+            near: a.nearly_due as i64 + cb_soon,
+        },
+    ])
+}
+
+impl crate::tui::app::App {
+    /// Takes the tab counts again (after a change, and once a minute as deadlines pass).
+    pub(crate) fn refresh_tabs(&mut self) {
+        match tab_counts(
+            self.store(),
+            self.now,
+            crate::calendar::WorkingCalendar::official(),
+            self.today.targets,
+        ) {
+            Ok(t) => self.tabs = t,
+            Err(e) => self.set_error(crate::domain::message::localize(&e, self.session.lang)),
+        }
+    }
+}
