@@ -100,12 +100,26 @@ pub fn units(text: &str) -> Vec<Unit> {
     }
     byte_to_char[folded.len()] = chars.len();
     if chars.iter().any(|c| is_han(*c)) {
-        for (first, reading) in words(&folded, &chars, &byte_to_char) {
-            let syllables: Vec<&str> = reading.split_whitespace().collect();
-            word_start[first] = true;
-            for (k, s) in syllables.iter().enumerate() {
+        let (forward, backward) = words(&folded, &chars, &byte_to_char);
+        // The right-to-left words first; a character they leave alone takes its left-to-right
+        // word's reading (长江永盛: 长|江永|盛 from the right, 长江 from the left).
+        for (first, reading) in &backward {
+            word_start[*first] = true;
+            for (k, s) in reading.split_whitespace().enumerate() {
                 natural[first + k] = Some(toneless(s));
                 in_word[first + k] = true;
+            }
+        }
+        let from_right = in_word.clone();
+        for (first, reading) in &forward {
+            if !from_right[*first] {
+                word_start[*first] = true;
+            }
+            for (k, s) in reading.split_whitespace().enumerate() {
+                if !from_right[first + k] {
+                    natural[first + k] = Some(toneless(s));
+                    in_word[first + k] = true;
+                }
             }
         }
     }
@@ -156,11 +170,12 @@ fn word_reading(text: &str) -> Option<String> {
     }
 }
 
-/// The words of several characters in a name, as (first character, toned reading): the
-/// dictionary's segmentation from the left and from the right, whichever has fewer pieces
-/// (fewer single characters on a tie, the right-to-left one on a second tie: 闵行长江 is
-/// 闵|行|长江, not 闵|行长|江).
-fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> Vec<(usize, String)> {
+/// The words of several characters in a name, as (first character, toned reading), by the
+/// dictionary's segmentation from the left and from the right (闵行长江: 闵|行长|江 and
+/// 闵|行|长江).
+type Words = Vec<(usize, String)>;
+
+fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> (Words, Words) {
     // Left to right, from the dictionary crate.
     let mut forward: Vec<(usize, String)> = Vec::new();
     let mut pos = 0usize;
@@ -197,17 +212,7 @@ fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> Vec<(usize, St
         end -= took;
     }
     backward.reverse();
-    let han = chars.iter().filter(|c| is_han(**c)).count();
-    let score = |ws: &[(usize, String)]| {
-        let covered: usize = ws.iter().map(|(_, r)| r.split_whitespace().count()).sum();
-        let singles = han - covered.min(han);
-        (ws.len() + singles, singles)
-    };
-    if score(&forward) < score(&backward) {
-        forward
-    } else {
-        backward
-    }
+    (forward, backward)
 }
 
 /// Stored form of units: `^` marks a word start, then the character, then `=` and its readings
@@ -268,11 +273,20 @@ fn initials_of(u: &Unit) -> Vec<char> {
     out
 }
 
+/// Where an index key starts and which reading it spells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyKind {
+    StartNatural = 0,
+    StartOther = 1,
+    InsideNatural = 2,
+    InsideOther = 3,
+}
+
 /// Index keys: for every word start, the initials of the next [`KEY_LEN`] units in their
 /// natural readings, and the same with one of the first [`VARIED`] characters in another reading
-/// whose initial differs (长 c → z). The bool says whether the key starts the text.
-pub fn keys(units: &[Unit]) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
+/// whose initial differs (长 c → z).
+pub fn keys(units: &[Unit]) -> Vec<(String, KeyKind)> {
+    let mut out: Vec<(String, KeyKind)> = Vec::new();
     for (s, u) in units.iter().enumerate() {
         if !u.word_start {
             continue;
@@ -296,9 +310,15 @@ pub fn keys(units: &[Unit]) -> Vec<(String, bool)> {
                 variants.push(v.into_iter().collect());
             }
         }
-        for v in variants {
+        for (n, v) in variants.into_iter().enumerate() {
+            let kind = match (s == 0, n == 0) {
+                (true, true) => KeyKind::StartNatural,
+                (true, false) => KeyKind::StartOther,
+                (false, true) => KeyKind::InsideNatural,
+                (false, false) => KeyKind::InsideOther,
+            };
             if !out.iter().any(|(k, _)| *k == v) {
-                out.push((v, s == 0));
+                out.push((v, kind));
             }
         }
     }
@@ -475,7 +495,8 @@ fn tidy(set: HashSet<String>) -> Vec<String> {
             kept.push(p);
         }
     }
-    kept.sort();
+    // Fewest tokens first: the reading with the most whole syllables is the likeliest.
+    kept.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
     kept
 }
 
@@ -844,8 +865,9 @@ mod tests {
             "other readings still match"
         );
         assert!(!natural("changjiang", "张江"));
-        // 行长 is a word, but 闵行长江 reads 闵|行|长江.
-        assert!(natural("shmxcj", "上海闵行长江乳业"));
+        // 行长 and 江永 are words, but 闵行长江 and 长江永盛 read 长江.
+        assert!(m("changjiang", "上海闵行长江乳业").is_some_and(|m| m.natural()));
+        assert!(natural("changjiang", "长江永盛光电"));
     }
 
     #[test]
@@ -878,9 +900,9 @@ mod tests {
     #[test]
     fn keys_index_every_word_start_under_each_reading() {
         let k = keys(&units("上海长江"));
-        assert!(k.contains(&("shcj".to_string(), true)));
-        assert!(k.contains(&("shzj".to_string(), true)));
-        assert!(k.contains(&("cj".to_string(), false)));
+        assert!(k.contains(&("shcj".to_string(), KeyKind::StartNatural)));
+        assert!(k.contains(&("shzj".to_string(), KeyKind::StartOther)));
+        assert!(k.contains(&("cj".to_string(), KeyKind::InsideNatural)));
     }
 
     #[test]
