@@ -280,7 +280,13 @@ pub enum KeyKind {
     StartOther = 1,
     InsideNatural = 2,
     InsideOther = 3,
+    /// The natural full pinyin (not initials) from the start, and from a word inside.
+    StartPinyin = 4,
+    InsidePinyin = 5,
 }
+
+/// Letters of natural full pinyin indexed per word start.
+pub const PINYIN_KEY_LEN: usize = 24;
 
 /// Index keys: for every word start, the initials of the next [`KEY_LEN`] units in their
 /// natural readings, and the same with one of the first [`VARIED`] characters in another reading
@@ -302,6 +308,23 @@ pub fn keys(units: &[Unit]) -> Vec<(String, KeyKind)> {
             continue;
         }
         let natural: String = window.iter().map(|ini| ini[0]).collect();
+        let full: String = units
+            .iter()
+            .skip(s)
+            .map_while(|u| u.readings.first())
+            .flat_map(|r| r.chars())
+            .take(PINYIN_KEY_LEN)
+            .collect();
+        if full.len() > natural.len() {
+            out.push((
+                full,
+                if s == 0 {
+                    KeyKind::StartPinyin
+                } else {
+                    KeyKind::InsidePinyin
+                },
+            ));
+        }
         let mut variants = vec![natural.clone()];
         for (p, ini) in window.iter().enumerate().take(VARIED) {
             for c in ini.iter().skip(1) {
@@ -458,19 +481,23 @@ impl Query {
         if literal.len() == q.len().min(KEY_LEN) {
             exact.insert(literal);
         }
+        let letters = q.len() >= 2 && q.iter().all(|c| c.is_ascii_lowercase());
         Patterns {
             exact: tidy(exact),
             skipping: tidy(skipping),
+            pinyin: letters.then(|| q.iter().take(PINYIN_KEY_LEN).collect()),
         }
     }
 }
 
 /// The initials patterns of a query: `exact` ones are index prefixes; `skipping` ones hold `*`
-/// where a word was given by the start of its pinyin, and are GLOB patterns.
+/// where a word was given by the start of its pinyin, and are GLOB patterns. `pinyin` is the
+/// query itself when it is letters only, a prefix of the natural full-pinyin keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patterns {
     pub exact: Vec<String>,
     pub skipping: Vec<String>,
+    pub pinyin: Option<String>,
 }
 
 /// Drops empty and subsumed patterns and shortens them until few remain.

@@ -582,19 +582,27 @@ impl Store {
             self.verify(q, ids, seen, cands)
         };
         for kind in [
+            KeyKind::StartPinyin,
             KeyKind::StartNatural,
+            KeyKind::InsidePinyin,
             KeyKind::InsideNatural,
             KeyKind::StartOther,
             KeyKind::InsideOther,
         ] {
             let enough = match kind {
-                KeyKind::InsideNatural => good(cands, Tier::Natural),
+                KeyKind::StartPinyin | KeyKind::StartNatural => 0,
+                KeyKind::InsidePinyin | KeyKind::InsideNatural => good(cands, Tier::Natural),
                 KeyKind::StartOther => good(cands, Tier::Inside),
                 KeyKind::InsideOther => good(cands, Tier::OtherReading),
-                KeyKind::StartNatural => 0,
             };
             if enough >= opts.limit {
                 break;
+            }
+            if matches!(kind, KeyKind::StartPinyin | KeyKind::InsidePinyin) {
+                if let Some(p) = &patterns.pinyin {
+                    walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
+                }
+                continue;
             }
             for p in &patterns.exact {
                 walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
