@@ -330,6 +330,7 @@ fn console_app(db: &Path, now: jiff::Timestamp) -> App {
             demo: false,
             read_only: true,
             lang: Lang::Zh,
+            new_db: false,
             office_hours: Default::default(),
         },
         Clock::Frozen(now),

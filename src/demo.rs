@@ -389,9 +389,11 @@ fn work_items(
         let company = pick(rng, companies);
         let received_at = now - SignedDuration::from_mins(rng.random_range(5..(2 * 24 * 60)));
         // Most deadlines lie ahead; a few have passed.
-        let due_at = rng
-            .random_bool(0.5)
-            .then(|| now + SignedDuration::from_mins(rng.random_range(-6 * 60..3 * 24 * 60)));
+        // A deadline never precedes the arrival.
+        let due_at = rng.random_bool(0.5).then(|| {
+            (now + SignedDuration::from_mins(rng.random_range(-6 * 60..3 * 24 * 60)))
+                .max(received_at + SignedDuration::from_mins(30))
+        });
         let declaration = if kind.takes_declaration_no() {
             let year = shanghai_date(received_at).year() as u16;
             let dir = if rng.random_bool(0.5) {
@@ -645,7 +647,7 @@ fn approvals(
                 accepted = now - SignedDuration::from_hours(rng.random_range(24 * 8..24 * 20));
                 decided = Some((
                     accepted + SignedDuration::from_hours(rng.random_range(24..24 * 6)),
-                    "准予许可",
+                    kind.decision_words(true).0,
                 ));
             }
         }

@@ -3,8 +3,10 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod log;
 pub mod present;
 pub mod store;
 pub mod text;

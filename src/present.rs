@@ -97,7 +97,7 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "approvals" => ("审批", "approval"),
         "approval_pauses" => ("审批计时", "approval clock"),
         "problems" => ("问题", "problem"),
-        "verifications" => ("稽核查", "verification"),
+        "verifications" => ("核查", "verification"),
         "calls" => ("来电", "call"),
         "problem_notes" => ("问题记录", "problem note"),
         "enterprise_coordinators" => ("协调员", "coordinator"),
@@ -142,6 +142,12 @@ pub fn deadline(ts: Timestamp, short: bool) -> String {
     } else {
         format!("{date} {hm}")
     }
+}
+
+/// Clock time "10:00" in Shanghai.
+pub fn clock_hm(ts: Timestamp) -> String {
+    let t = shanghai_datetime(ts).time();
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 /// Clock time "10:00:00" in Shanghai.
@@ -207,15 +213,12 @@ pub fn countdown(c: &Countdown, lang: Lang) -> String {
 /// without holiday data.
 pub fn countdown_summary(c: &Countdown, lang: Lang) -> String {
     let (d, h) = c.days_hours();
-    let unit = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => "个工作日",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => " working days",
-        (DayCount::Calendar, Lang::En) => " days",
-    };
-    let core = match lang {
-        Lang::Zh => format!("{d}{unit}{h}小时"),
-        Lang::En => format!("{d}{unit} {h}h"),
+    let plural = if d == 1 { "" } else { "s" };
+    let core = match (c.count, lang) {
+        (DayCount::Working, Lang::Zh) => format!("{d}个工作日{h}小时"),
+        (DayCount::Calendar, Lang::Zh) => format!("{d}天{h}小时"),
+        (DayCount::Working, Lang::En) => format!("{d} working day{plural} {h}h"),
+        (DayCount::Calendar, Lang::En) => format!("{d} day{plural} {h}h"),
     };
     let mut s = if c.overdue {
         match lang {

@@ -192,8 +192,13 @@ fn lookup_finds_an_enterprise_by_initials_pinyin_name_uscc_and_customs_code() {
             "query {q}: coordinator shown"
         );
     }
-    let text = ok(&d.db, &["lookup", "nothing-like-this"]);
+    let text = ok(&d.db, &["--lang", "en", "lookup", "nothing-like-this"]);
     assert!(text.contains("no enterprise matches"));
+    let text = ok(&d.db, &["lookup", "nothing-like-this"]);
+    assert!(
+        text.contains("没有与“nothing-like-this”匹配的企业"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -218,8 +223,20 @@ fn calendar_days_show_holidays_make_up_days_and_unknown_years() {
         &["calendar", "days", "2027-01-01", "2027-01-01", "--json"],
     );
     assert_eq!(next[0]["data_known"], false);
-    let text = ok(&d.db, &["calendar", "days", "2027-01-01", "2027-01-02"]);
+    let text = ok(
+        &d.db,
+        &[
+            "--lang",
+            "en",
+            "calendar",
+            "days",
+            "2027-01-01",
+            "2027-01-02",
+        ],
+    );
     assert!(text.contains("UNKNOWN"), "{text}");
+    let text = ok(&d.db, &["calendar", "days", "2027-01-01", "2027-01-02"]);
+    assert!(text.contains("未知"), "{text}");
     let err = fails(&d.db, &["calendar", "days", "2026-10-05", "2026-10-01"]);
     assert!(err.contains("before it starts"));
 }
@@ -662,4 +679,235 @@ fn a_year_without_a_schedule_keeps_the_statutory_holidays_and_every_answer_says_
     let v = json(&d.db, &["slots", "--date", "2027-01-04", "--json"]);
     assert_eq!(v[0]["data_known"], false);
     assert!(v[0]["calendar_flag"].is_string(), "{v}");
+}
+
+#[test]
+fn every_listing_takes_format_table_json_csv_and_speaks_the_language() {
+    let d = demo();
+    let listings: &[&[&str]] = &[
+        &["queue", "--limit", "5"],
+        &["approvals", "--all"],
+        &["calendar", "days", "2026-10-01", "2026-10-03"],
+        &["slots", "--date", "2026-11-27", "--to", "2026-11-30"],
+        &["lookup", "shqc"],
+        &["audit", "--limit", "5"],
+        &["measures"],
+        &["calls"],
+        &["problems"],
+        &["coordinators"],
+        &["verifications"],
+        &["config"],
+    ];
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for args in listings {
+        let with = |lang: &str, extra: &[&str]| {
+            let mut v = vec!["--lang", lang];
+            v.extend_from_slice(args);
+            v.extend_from_slice(extra);
+            ok(&d.db, &v)
+        };
+        // JSON: --format json is --json.
+        let j1: Value = serde_json::from_str(&with("zh", &["--format", "json"])).unwrap();
+        let j2: Value = serde_json::from_str(&with("zh", &["--json"])).unwrap();
+        assert_eq!(j1, j2, "{args:?}");
+        for lang in ["zh", "en"] {
+            let csv_text = with(lang, &["--format", "csv"]);
+            let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+            let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+            assert!(
+                !records.is_empty() || args[0] == "calls" || args[0] == "verifications",
+                "{args:?} {lang}: no rows\n{csv_text}"
+            );
+            for rec in &records {
+                assert_eq!(rec.len(), header.len(), "{args:?} {lang}: ragged CSV");
+            }
+            match lang {
+                "zh" => assert!(header.iter().any(|h| cjk(h)), "{args:?}: {header:?}"),
+                _ => assert!(header.iter().all(|h| !cjk(h)), "{args:?}: {header:?}"),
+            }
+            // The table has the same columns, under the same headers.
+            let table = with(lang, &[]);
+            let first = table
+                .lines()
+                .find(|l| !l.trim().is_empty() && header.iter().all(|h| l.contains(h.as_str())));
+            assert!(
+                first.is_some(),
+                "{args:?} {lang}: table lacks {header:?}\n{table}"
+            );
+        }
+        // --json and --format conflict.
+        let mut v: Vec<&str> = args.to_vec();
+        v.extend(["--json", "--format", "csv"]);
+        let out = aeo(&d.db, &v);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    // Chinese statuses and kinds in Chinese; codes stay in JSON.
+    let zh = ok(
+        &d.db,
+        &["--lang", "zh", "queue", "--format", "csv", "--limit", "50"],
+    );
+    for code in ["waiting", "in_progress", "abnormal", "overdue", "left"] {
+        assert!(!zh.contains(code), "{code} in zh queue:\n{zh}");
+    }
+    let en = ok(
+        &d.db,
+        &["--lang", "en", "queue", "--format", "csv", "--limit", "50"],
+    );
+    assert!(en.contains("waiting") || en.contains("left"), "{en}");
+    let j = json(&d.db, &["queue", "--json", "--limit", "50"]);
+    assert!(
+        j.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"].as_str().unwrap().is_ascii())
+    );
+}
+
+#[test]
+fn times_are_checked_not_just_dates() {
+    let d = demo();
+    let dir = d.db.parent().unwrap();
+    // A deadline before the arrival is refused on import, with the line and nothing written.
+    let uscc = enterprise_of(&d.db, "advanced");
+    let file = dir.join("items.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "kind,enterprise,received_at,due_at\nlab_test,{uscc},2026-11-27 09:00,2026-11-27 08:00\n"
+        ),
+    )
+    .unwrap();
+    let before = count(&d.db, "work_items");
+    let out = aeo(&d.db, &["import", "items", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("items.csv:2"), "{err}");
+    assert_eq!(count(&d.db, "work_items"), before);
+    // The demo has none either.
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let bad: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM work_items WHERE due_at < received_at",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0);
+
+    // At 10:00 a slot of 08:00-09:00 today has ended and cannot be booked.
+    std::fs::write(
+        dir.join("slots.csv"),
+        "office_code,date,start,end,capacity\n2201,2026-11-27,08:00,09:00,3\n",
+    )
+    .unwrap();
+    ok(
+        &d.db,
+        &["import", "slots", dir.join("slots.csv").to_str().unwrap()],
+    );
+    let slot: i64 = conn
+        .query_row(
+            "SELECT id FROM inspection_slots WHERE office_code = '2201' AND date = '2026-11-27' AND start_time = '08:00'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &[
+            "book",
+            "--slot",
+            &slot.to_string(),
+            "--enterprise",
+            &uscc,
+            "--goods",
+            "晶圆",
+        ],
+    );
+    assert!(err.contains("08:00-09:00"), "{err}");
+
+    // A booking for a later day cannot be marked done yet.
+    let future: i64 = conn
+        .query_row(
+            "SELECT b.id FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id
+             WHERE b.status = 'booked' AND s.date > '2026-11-27' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &["--lang", "en", "booking", "done", &future.to_string()],
+    );
+    assert!(err.contains("cannot be done yet"), "{err}");
+}
+
+#[test]
+fn a_name_two_enterprises_share_is_refused_with_both_candidates() {
+    let d = demo();
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let (id, name): (i64, String) = conn
+        .query_row(
+            "SELECT id, name_zh FROM enterprises WHERE credit = 'advanced' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let dir = d.db.parent().unwrap();
+    let file = dir.join("twin.csv");
+    std::fs::write(
+        &file,
+        format!("uscc,customs_code,name_zh,credit\n91310000MA1FL0XX1T,3105990001,{name},regular\n"),
+    )
+    .unwrap();
+    let out = aeo(
+        &d.db,
+        &[
+            "import",
+            "enterprises",
+            file.to_str().unwrap(),
+            "--accept-bad-checksum",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let twin: i64 = conn
+        .query_row(
+            "SELECT id FROM enterprises WHERE customs_code = '3105990001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = fails(
+        &d.db,
+        &[
+            "--lang",
+            "en",
+            "clearance",
+            "--enterprise",
+            &name,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
+    assert!(
+        err.contains(&format!("#{id} ")) && err.contains(&format!("#{twin} ")),
+        "{err}"
+    );
+    assert!(err.contains("2 enterprises"), "{err}");
+    // Its USCC still names exactly one.
+    let uscc = enterprise_of(&d.db, "advanced");
+    ok(
+        &d.db,
+        &[
+            "clearance",
+            "--enterprise",
+            &uscc,
+            "--at",
+            "2026-11-28 20:00",
+        ],
+    );
 }

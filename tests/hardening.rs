@@ -329,7 +329,10 @@ fn the_demo_lives_in_a_private_random_directory_removed_on_every_exit() {
         let mode = std::fs::metadata(&dirs[0]).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "{:o}", mode);
         if how == "q" {
+            // q asks first; → then Enter answers Yes.
             pty.send("q");
+            pty.wait_for("退出控制台");
+            pty.send("\x1b[C\r");
         } else {
             pty.hang_up();
         }

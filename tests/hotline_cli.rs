@@ -732,3 +732,98 @@ fn coordinators_on_duty_change_at_17_00_and_on_weekends() {
         assert_eq!(flags, sorted);
     }
 }
+
+#[test]
+fn coordinators_are_linked_and_calls_are_marked_for_the_hotline_person() {
+    let (_d, db) = demo();
+    let e = aeo_enterprise(&db);
+    let port = query(
+        &db,
+        "SELECT phone FROM coordinators WHERE role = 'port' ORDER BY id DESC LIMIT 1",
+    );
+    let out = ok(
+        &db,
+        &[
+            "coordinator",
+            "link",
+            "--enterprise",
+            &e,
+            "--coordinator",
+            &port,
+        ],
+    );
+    assert!(out.contains("coordinator of"), "{out}");
+    assert_eq!(last_audit(&db).1, "link");
+    let list = json(&db, &["coordinators", "--enterprise", &e, "--json"]);
+    assert!(
+        list["coordinators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["phone"] == port.as_str())
+    );
+    ok(&db, &["hotline-person", "--enterprise", &e, "zhoumin"]);
+    assert_eq!(last_audit(&db).1, "set_hotline_person");
+    ok(
+        &db,
+        &[
+            "call",
+            "log",
+            "--enterprise",
+            &e,
+            "--question",
+            "q",
+            "--answer",
+            "a",
+        ],
+    );
+    let calls = json(&db, &["calls", "--limit", "1", "--json"]);
+    assert_eq!(calls[0]["marked_for"], "zhoumin");
+    let regular = query(
+        &db,
+        "SELECT uscc FROM enterprises WHERE credit = 'regular' ORDER BY id LIMIT 1",
+    );
+    let err = refused(
+        &db,
+        &["hotline-person", "--enterprise", &regular, "zhoumin"],
+    );
+    assert!(err.contains("AEO enterprises only"), "{err}");
+}
+
+#[test]
+fn today_lists_an_open_callback_and_a_problem_past_its_target() {
+    let (_d, db) = demo();
+    let e = aeo_enterprise(&db);
+    ok(
+        &db,
+        &[
+            "call",
+            "log",
+            "--enterprise",
+            &e,
+            "--question",
+            "今日回电",
+            "--outcome",
+            "callback",
+            "--callback-by",
+            "2026-11-27 10:30",
+        ],
+    );
+    let t = json(&db, &["today", "--json"]);
+    let callbacks = t["callbacks"].as_array().unwrap();
+    let mine = callbacks
+        .iter()
+        .find(|c| c["question"] == "今日回电")
+        .unwrap();
+    assert_eq!(mine["callback"]["state"], "due");
+    assert_eq!(mine["callback"]["soon"], true);
+    for p in t["problems_past_target"].as_array().unwrap() {
+        let c = &p["clock"];
+        assert!(
+            c["reply_late"] == true || c["resolution_late"] == true,
+            "{p}"
+        );
+    }
+    assert_eq!(t["operator"], "tester");
+    assert_eq!(t["days"].as_array().unwrap().len(), 2);
+}

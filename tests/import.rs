@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const NOW: &str = "2026-11-27T10:00:00+08:00";
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 10] = [
     "enterprises",
     "coordinators",
     "work_items",
@@ -15,15 +15,21 @@ const TABLES: [&str; 7] = [
     "bookings",
     "approvals",
     "approval_pauses",
+    "calls",
+    "problems",
+    "verifications",
 ];
 /// Dependency order of an import into an empty database.
-const ORDER: [&str; 6] = [
+const ORDER: [&str; 9] = [
     "coordinators",
     "enterprises",
     "items",
     "slots",
     "bookings",
     "approvals",
+    "calls",
+    "problems",
+    "verifications",
 ];
 
 fn corpus() -> PathBuf {

@@ -163,6 +163,11 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     t.type_text("shqc");
     t.wait_for("上海汽车集团股份有限公司", 10);
     t.keys(&["Enter"]);
+    // Booking asks first, naming the enterprise; Enter alone would answer No.
+    t.wait("the confirmation", 10, |s| {
+        s.contains("请确认") && s.contains("预约查验：")
+    });
+    t.keys(&["Right", "Enter"]);
     t.wait("the booking to be confirmed", 10, |s| {
         s.contains("已预约查验") && s.contains(&day.to_string())
     });
@@ -191,8 +196,10 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
         "countdown rows tick as well as the header clock:\n{first}\n{later}"
     );
 
-    // Quit: the terminal is back to the shell, off the alternate screen.
+    // Quit: q asks first; then the terminal is back to the shell, off the alternate screen.
     t.keys(&["q"]);
+    t.wait_for("退出控制台？", 10);
+    t.keys(&["Right", "Enter"]);
     t.wait("the alternate screen to close", 10, |_| {
         t.alternate_on() == "0"
     });
@@ -260,7 +267,7 @@ fn an_enterprise_named_with_escape_sequences_shows_as_plain_text() {
     });
     t.keys(&["Escape"]);
     t.wait("the card to close", 10, |s| !s.contains("AEOCN3105910001"));
-    t.keys(&["q"]);
+    t.keys(&["C-c"]);
     t.wait("the alternate screen to close", 10, |_| {
         t.alternate_on() == "0"
     });
@@ -301,7 +308,7 @@ fn an_operator_logs_a_call_from_the_card_and_sees_it_on_the_card_and_in_aeo_call
     });
     t.keys(&["Escape"]);
     t.wait("the card to close", 10, |s| !s.contains("AEOCN3105910001"));
-    t.keys(&["q"]);
+    t.keys(&["C-c"]);
     t.wait("the alternate screen to close", 10, |_| {
         t.alternate_on() == "0"
     });
@@ -328,4 +335,260 @@ fn an_operator_logs_a_call_from_the_card_and_sees_it_on_the_card_and_in_aeo_call
     assert_eq!(calls[0]["answer"], "可以，5+2预约");
     assert_eq!(calls[0]["operator"], "e2e");
     assert_eq!(calls[0]["channel"], "hotline");
+}
+
+// ------------------------------------------------------------------ safe hands
+
+/// Every row of every table, as text: equal dumps mean the data did not change.
+fn dump(db: &std::path::Path) -> String {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = String::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        let mut rows: Vec<String> = rows.map(|r| r.unwrap().join("|")).collect();
+        rows.sort();
+        for row in rows {
+            out.push_str(&format!("{t}: {row}\n"));
+        }
+    }
+    out
+}
+
+/// A console on a fresh demo database at `db`, in a terminal of `w`x`h`.
+fn demo_console(name: &str, dir: &std::path::Path, db: &std::path::Path, w: u16, h: u16) -> Tmux {
+    let t = Tmux::shell(name, "s$ ", dir, db);
+    t.cmd(&[
+        "resize-window",
+        "-t",
+        "aeo",
+        "-x",
+        &w.to_string(),
+        "-y",
+        &h.to_string(),
+    ]);
+    t.type_text(&format!(
+        "{} --demo --db '{}'",
+        env!("CARGO_BIN_EXE_aeo"),
+        db.display()
+    ));
+    t.keys(&["Enter"]);
+    t.wait("the demo queue", 60, |s| {
+        s.contains("优先队列 ·") && s.contains("DEMO")
+    });
+    t
+}
+
+impl Tmux {
+    /// Esc on its own: a letter right after it would read as Alt-letter.
+    fn escape(&self) {
+        self.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+#[test]
+fn typing_callers_names_on_every_pane_changes_no_data_and_the_console_runs_on() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("safe.db");
+    let t = demo_console("names", dir.path(), &db, 80, 23);
+    let before = dump(&db);
+    // Pinyin names with every letter that once acted: q t f x c d r p b (and u, undo).
+    let names = [
+        "shqc fuxing",
+        "fuyang tiancheng",
+        "xiaodong dapeng",
+        "rongbang qiaobo",
+    ];
+    for (pane, title) in [
+        ("1", "优先队列 ·"),
+        ("2", "当日看板"),
+        ("3", "待办审批 ·"),
+        ("4", "企业查询 ·"),
+        ("5", "今日待办 ·"),
+    ] {
+        for _ in 0..3 {
+            t.escape();
+        }
+        t.keys(&[pane]);
+        t.wait_for(title, 10);
+        if pane == "4" {
+            // Out of the lookup box, so letters reach the keys of the result list.
+            t.escape();
+        }
+        if pane == "3" || pane == "2" {
+            // Into the list (the day board), where the record keys act.
+            t.keys(&["Enter"]);
+            std::thread::sleep(Duration::from_millis(200));
+            t.escape();
+        }
+        for n in names {
+            t.type_text(n);
+            t.keys(&["Enter"]);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let s = t.wait("the console to answer", 10, |s| s.contains("AEO 控制台"));
+        assert_eq!(
+            t.alternate_on(),
+            "1",
+            "the console quit on pane {pane}:\n{s}"
+        );
+    }
+    for _ in 0..3 {
+        t.escape();
+    }
+    t.keys(&["1"]);
+    t.wait_for("优先队列 ·", 10);
+    assert_eq!(t.alternate_on(), "1");
+    assert!(before == dump(&db), "typing names changed the data");
+    t.keys(&["C-c"]);
+    t.wait("the console to end", 10, |_| t.alternate_on() == "0");
+}
+
+#[test]
+fn the_cursor_stays_on_the_approval_after_pause_and_resume() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cursor.db");
+    let t = demo_console("cursor", dir.path(), &db, 100, 30);
+    t.keys(&["3"]);
+    t.wait_for("待办审批 ·", 10);
+    // A running approval a few rows down.
+    t.keys(&["j", "j", "j", "j"]);
+    std::thread::sleep(Duration::from_millis(200));
+    let query = |sql: &str| -> String {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    let pauses = || query("SELECT CAST(count(*) AS TEXT) FROM approval_pauses");
+    let before = pauses();
+    t.keys(&["p"]);
+    t.wait_for("补正", 10);
+    t.keys(&["1"]);
+    t.wait_for("请确认", 10);
+    t.keys(&["Right", "Enter"]);
+    t.wait("the clock paused", 10, |s| {
+        s.contains("暂停计时") && !s.contains("请确认")
+    });
+    assert_ne!(pauses(), before, "the pause was recorded");
+    let paused_name = query(
+        "SELECT e.name_zh FROM approval_pauses p JOIN approvals a ON a.id = p.approval_id
+         JOIN enterprises e ON e.id = a.enterprise_id ORDER BY p.id DESC LIMIT 1",
+    );
+    // The paused row moved; Enter opens the card of the row under the cursor.
+    t.keys(&["Enter"]);
+    t.wait("the card of the paused approval's enterprise", 10, |s| {
+        s.contains("962116") && s.contains(&paused_name)
+    });
+    t.escape();
+    t.keys(&["r"]);
+    t.wait_for("请确认", 10);
+    t.keys(&["Right", "Enter"]);
+    t.wait("the clock running again", 10, |s| {
+        s.contains("恢复计时") && !s.contains("请确认")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the card of the same enterprise", 10, |s| {
+        s.contains("962116") && s.contains(&paused_name)
+    });
+    t.keys(&["C-c"]);
+}
+
+#[test]
+fn a_20_kb_paste_into_a_filter_leaves_the_console_answering_the_next_key() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("paste.db");
+    let t = demo_console("paste", dir.path(), &db, 100, 30);
+    // Words no enterprise, kind or number matches, so the filter ends at 0.
+    let text: String = "xqzw vkpj ".repeat(20 * 1024 / 10 + 1);
+    assert!(text.len() >= 20 * 1024);
+    let big = dir.path().join("paste.txt");
+    std::fs::write(&big, &text).unwrap();
+    let mut replies = Vec::new();
+
+    // The queue filter, pasted (bracketed paste: one event) then typed (20 K key events).
+    for how in ["paste", "typed"] {
+        t.keys(&["/"]);
+        t.wait_for("/ 筛选", 10);
+        let start = Instant::now();
+        if how == "paste" {
+            t.cmd(&["load-buffer", "-b", "big", big.to_str().unwrap()]);
+            t.cmd(&["paste-buffer", "-p", "-b", "big", "-t", "aeo"]);
+        } else {
+            // As keys, the way a terminal without bracketed paste delivers it (tmux takes
+            // a few KB per command).
+            for chunk in text.as_bytes().chunks(2048) {
+                t.type_text(std::str::from_utf8(chunk).unwrap());
+            }
+        }
+        // The filter answers: no match, or the query is refused as too long.
+        t.wait("the filter to answer the pasted text", 30, |s| {
+            s.contains(" 0 项匹配") || s.contains("太长")
+        });
+        let key_at = Instant::now();
+        t.escape();
+        t.wait("Esc to clear the filter", 30, |s| !s.contains("项匹配"));
+        replies.push((
+            format!("queue filter ({how})"),
+            key_at.elapsed(),
+            start.elapsed(),
+        ));
+    }
+
+    // The lookup box.
+    t.keys(&["4"]);
+    t.wait_for("企业查询 ·", 10);
+    t.cmd(&["load-buffer", "-b", "big", big.to_str().unwrap()]);
+    let start = Instant::now();
+    t.cmd(&["paste-buffer", "-p", "-b", "big", "-t", "aeo"]);
+    t.wait("the lookup to answer the pasted text", 30, |s| {
+        s.contains("没有找到企业") || s.contains("太长")
+    });
+    let key_at = Instant::now();
+    t.keys(&["C-u"]);
+    t.wait("Ctrl-U to clear the box", 30, |s| {
+        s.contains("输入名称、拼音首字母")
+    });
+    replies.push(("lookup".to_string(), key_at.elapsed(), start.elapsed()));
+
+    for (what, reply, total) in &replies {
+        eprintln!("{what}: reply to the next key {reply:?}, paste to reply {total:?}");
+        assert!(
+            *reply < Duration::from_secs(1),
+            "{what}: the key after a 20 KB paste took {reply:?}"
+        );
+    }
+    t.keys(&["C-c"]);
 }

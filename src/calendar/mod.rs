@@ -35,6 +35,7 @@
 //! machine's time zone.
 
 mod data;
+mod day_words;
 mod deadline;
 mod parse;
 mod statutory;
@@ -50,6 +51,7 @@ use jiff::{
 };
 
 pub use data::{CalendarError, DayInfo, DayReason, WorkingCalendar, unknown_year_flag};
+pub use day_words::{day_words, parse_day};
 pub use deadline::{ClockPause, Countdown, DayCount, countdown, due_instant};
 pub use parse::{YEARS, check_year, parse_duration, parse_instant};
 pub use statutory::statutory_days_off;

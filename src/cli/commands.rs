@@ -1,6 +1,7 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
 use super::Context;
+use super::output::{ListFormat, ListOutput, headers, print_rows};
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
     parse_instant, unknown_year_flag,
@@ -15,7 +16,7 @@ use crate::domain::message::Message;
 use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
 use crate::text::Lang;
-use crate::text::{inert, table};
+use crate::text::inert;
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
@@ -56,8 +57,8 @@ pub struct QueueArgs {
     #[arg(long, default_value_t = 0,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000_000))]
     pub offset: usize,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Args, Debug)]
@@ -68,8 +69,8 @@ pub struct ApprovalsArgs {
     /// Include decided approvals
     #[arg(long)]
     pub all: bool,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,8 +79,8 @@ pub enum CalendarCommand {
     Days {
         from: String,
         to: String,
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: ListOutput,
     },
 }
 
@@ -96,6 +97,7 @@ pub struct DeadlineArgs {
     /// A clock pause FROM/TO (TO may be empty for a pause still open); repeatable
     #[arg(long, value_name = "FROM/TO")]
     pub pause: Vec<String>,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -108,8 +110,8 @@ pub struct SlotsArgs {
     /// Last date (default: the first)
     #[arg(long)]
     pub to: Option<String>,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Args, Debug)]
@@ -125,6 +127,7 @@ pub struct BookArgs {
     /// in_zone, out_of_zone or factory (measure 30)
     #[arg(long, default_value = "in_zone")]
     pub location: String,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -135,8 +138,8 @@ pub struct LookupArgs {
     /// How many rows (1 to 100,000)
     #[arg(long, default_value_t = 10, value_parser = limit_parser())]
     pub limit: usize,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +153,7 @@ pub struct ClearanceArgs {
     /// When the request is made [default: now]
     #[arg(long, value_name = "TIME")]
     pub requested_at: Option<String>,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -189,8 +193,9 @@ pub enum ApprovalCommand {
     /// Record the decision; the clock stops for good
     Decide {
         id: i64,
-        #[arg(long, default_value = "准予许可")]
-        decision: String,
+        /// What was decided [default: 准予许可, or 签发预裁定 for an advance ruling]
+        #[arg(long)]
+        decision: Option<String>,
     },
 }
 
@@ -205,8 +210,8 @@ pub struct AuditArgs {
     /// How many entries (1 to 100,000)
     #[arg(long, default_value_t = 100, value_parser = limit_parser())]
     pub limit: usize,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Subcommand, Debug)]
@@ -221,8 +226,8 @@ pub enum ValidateCommand {
 
 #[derive(Args, Debug)]
 pub struct MeasuresArgs {
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
@@ -232,7 +237,9 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Demo(a) => demo(ctx, &a),
         C::Queue(a) => queue(ctx, &a),
         C::Approvals(a) => approvals(ctx, &a),
-        C::Calendar(CalendarCommand::Days { from, to, json }) => calendar_days(&from, &to, json),
+        C::Calendar(CalendarCommand::Days { from, to, out }) => {
+            calendar_days(&from, &to, &out, ctx.lang)
+        }
         C::Deadline(a) => deadline(ctx, &a),
         C::Slots(a) => slots(ctx, &a),
         C::Book(a) => book(ctx, &a),
@@ -248,6 +255,10 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Import(a) => super::transfer::import(ctx, &a),
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
+        C::Config(a) => super::setup::config(ctx, &a),
+        C::Completions(a) => super::setup::completions(&a),
+        C::Man(a) => super::setup::man(&a),
+        C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),
         C::Call(c) => super::hotline::call(ctx, &c),
         C::Calls(a) => super::hotline::calls(ctx, &a),
         C::Problem(c) => super::hotline::problem(ctx, &c),
@@ -256,6 +267,8 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Verification(c) => super::hotline::verification(ctx, &c),
         C::Verifications(a) => super::hotline::verifications(ctx, &a),
         C::Today(a) => super::hotline::today(ctx, &a),
+        C::Coordinator(c) => super::hotline::coordinator(ctx, &c),
+        C::HotlinePerson(a) => super::hotline::hotline_person(ctx, &a),
     }
 }
 
@@ -273,10 +286,12 @@ fn parse_date(s: &str) -> Result<Date> {
 }
 
 fn init(ctx: &Context) -> Result<ExitCode> {
+    let existed = ctx.db.exists();
     let store = ctx.open_for_init()?;
     outln!(
-        "database {} ready (schema {})",
+        "database {} {} (schema {})",
         store.path().display(),
+        if existed { "ready" } else { "created" },
         crate::store::SCHEMA_VERSION
     );
     Ok(ExitCode::SUCCESS)
@@ -314,26 +329,22 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
 }
 
 /// Time left before a work item's deadline, or how long it has waited.
-fn item_time_text(r: &QueueRow, now: Timestamp) -> String {
-    match r.due_at {
-        Some(due) if due <= now => format!("overdue {}", short_duration(now.duration_since(due))),
-        Some(due) => format!("{} left", short_duration(due.duration_since(now))),
-        None => format!(
-            "waiting {}",
-            short_duration(now.duration_since(r.received_at))
-        ),
+fn item_time_text(r: &QueueRow, now: Timestamp, lang: Lang) -> String {
+    let span = |d: jiff::SignedDuration| present::span(d.as_secs().max(0), lang);
+    match (r.due_at, lang) {
+        (Some(due), Lang::Zh) if due <= now => format!("超期 {}", span(now.duration_since(due))),
+        (Some(due), Lang::En) if due <= now => format!("overdue {}", span(now.duration_since(due))),
+        (Some(due), Lang::Zh) => format!("剩 {}", span(due.duration_since(now))),
+        (Some(due), Lang::En) => format!("{} left", span(due.duration_since(now))),
+        (None, Lang::Zh) => format!("已等 {}", span(now.duration_since(r.received_at))),
+        (None, Lang::En) => format!("waiting {}", span(now.duration_since(r.received_at))),
     }
-}
-
-/// A wall-clock span in English units ("2d03h"), never negative.
-fn short_duration(d: jiff::SignedDuration) -> String {
-    present::span(d.as_secs().max(0), Lang::En)
 }
 
 fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     let rows = store.queue(a.limit, a.offset)?;
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&rows);
     }
     let body: Vec<Vec<String>> = rows
@@ -348,30 +359,40 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
                 r.credit.name(ctx.lang).to_string(),
                 format!("{} (m{})", r.kind.name(ctx.lang), r.measure),
                 r.declaration_no.clone().unwrap_or_default(),
-                item_time_text(r, ctx.now),
-                r.status.code().to_string(),
+                item_time_text(r, ctx.now, ctx.lang),
+                r.status.name(ctx.lang).to_string(),
                 flags.join(" "),
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "#",
-                "id",
-                "enterprise",
-                "credit",
-                "kind",
-                "declaration",
-                "time",
-                "status",
-                "flags"
+                ("#", "#"),
+                ("编号", "id"),
+                ("企业", "enterprise"),
+                ("信用等级", "credit"),
+                ("类型", "kind"),
+                ("报关单号", "declaration"),
+                ("时间", "time"),
+                ("状态", "status"),
+                ("标记", "flags"),
             ],
-            &body
-        )
-    );
-    outln!("{} open items in the queue", store.queue_len()?);
+        ),
+        &body,
+    )?;
+    if a.out.is_table() {
+        let n = store.queue_len()?;
+        outln!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => format!("队列中共 {n} 项未办结"),
+                Lang::En => format!("{n} open items in the queue"),
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -412,7 +433,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
         .collect();
     // The one order of approvals: the earlier due instant first, stopped clocks after, decided last.
     views.sort_by(|a, b| a.row.place().cmp(&b.row.place()));
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&views);
     }
     let body: Vec<Vec<String>> = views
@@ -423,45 +444,51 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                 v.row.reference.clone(),
                 v.row.enterprise.clone(),
                 v.row.credit.name(ctx.lang).to_string(),
-                v.status.code().to_string(),
+                v.status.name(ctx.lang).to_string(),
                 v.countdown
                     .due
                     .map(present::instant)
                     .unwrap_or_else(|| "—".into()),
                 if v.row.decided_at.is_some() {
                     format!(
-                        "decided {}",
+                        "{} {}",
+                        ctx.lang.pick("已办结", "decided"),
                         v.row.decided_at.map(present::instant).unwrap_or_default()
                     )
                 } else {
                     present::countdown_summary(&v.countdown, ctx.lang)
                 },
                 match v.urgency {
-                    Urgency::Overdue if v.row.decided_at.is_none() => "OVERDUE".into(),
-                    Urgency::NearlyDue if v.row.decided_at.is_none() => "NEARLY DUE".into(),
+                    Urgency::Overdue if v.row.decided_at.is_none() => {
+                        ctx.lang.pick("已超期", "OVERDUE").into()
+                    }
+                    Urgency::NearlyDue if v.row.decided_at.is_none() => {
+                        ctx.lang.pick("即将到期", "NEARLY DUE").into()
+                    }
                     _ => String::new(),
                 },
                 v.rule.reason(ctx.lang).to_string(),
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "id",
-                "ref",
-                "enterprise",
-                "credit",
-                "status",
-                "due (Shanghai)",
-                "time left",
-                "urgency",
-                "rule"
+                ("编号", "id"),
+                ("文号", "ref"),
+                ("企业", "enterprise"),
+                ("信用等级", "credit"),
+                ("状态", "status"),
+                ("到期（上海时间）", "due (Shanghai)"),
+                ("剩余时间", "time left"),
+                ("紧急", "urgency"),
+                ("规则", "rule"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -476,7 +503,7 @@ struct DayView {
 
 const WEEKDAYS_ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
 
-fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
+fn calendar_days(from: &str, to: &str, out: &ListOutput, lang: Lang) -> Result<ExitCode> {
     let (from, to) = (parse_date(from)?, parse_date(to)?);
     if to < from {
         bail!("the range ends ({to}) before it starts ({from})");
@@ -498,7 +525,7 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
         });
         d = d.tomorrow()?;
     }
-    if json {
+    if out.format() == ListFormat::Json {
         return print_json(&days);
     }
     let body: Vec<Vec<String>> = days
@@ -506,28 +533,52 @@ fn calendar_days(from: &str, to: &str, json: bool) -> Result<ExitCode> {
         .map(|v| {
             vec![
                 v.date.to_string(),
-                format!("周{}", v.weekday),
-                if v.working { "working" } else { "off" }.to_string(),
-                match &v.reason {
-                    DayReason::Weekday => "weekday".to_string(),
-                    DayReason::Weekend => "weekend".to_string(),
-                    DayReason::Holiday { name } => format!("holiday {name}"),
-                    DayReason::MakeUpWorkday { name } => {
+                present::weekday(v.date, lang).to_string(),
+                if v.working {
+                    lang.pick("上班", "working")
+                } else {
+                    lang.pick("休息", "off")
+                }
+                .to_string(),
+                match (&v.reason, lang) {
+                    (DayReason::Weekday, Lang::Zh) => "工作日".to_string(),
+                    (DayReason::Weekday, Lang::En) => "weekday".to_string(),
+                    (DayReason::Weekend, Lang::Zh) => "周末".to_string(),
+                    (DayReason::Weekend, Lang::En) => "weekend".to_string(),
+                    (DayReason::Holiday { name }, Lang::Zh) => format!("法定节假日 {name}"),
+                    (DayReason::Holiday { name }, Lang::En) => format!("holiday {name}"),
+                    (DayReason::MakeUpWorkday { name }, Lang::Zh) => format!("调休上班 {name}"),
+                    (DayReason::MakeUpWorkday { name }, Lang::En) => {
                         format!("make-up working day (调休) {name}")
                     }
                 },
                 if v.data_known {
-                    "official".to_string()
+                    lang.pick("官方", "official").to_string()
                 } else {
-                    format!("UNKNOWN {}: {}", v.date.year(), unknown_year_flag(Lang::Zh))
+                    format!(
+                        "{} {}: {}",
+                        lang.pick("未知", "UNKNOWN"),
+                        v.date.year(),
+                        unknown_year_flag(lang)
+                    )
                 },
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(&["date", "day", "status", "why", "calendar data"], &body)
-    );
+    print_rows(
+        out.format(),
+        &headers(
+            lang,
+            &[
+                ("日期", "date"),
+                ("星期", "day"),
+                ("状态", "status"),
+                ("原因", "why"),
+                ("日历数据", "calendar data"),
+            ],
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -628,7 +679,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
     };
     let rows = store.slots_between(from, to)?;
     let cal = WorkingCalendar::official();
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         /// A slot with its day: whether it is a working day, why, and whether the year's schedule
         /// is published (`calendar_flag` says so when it is not).
         #[derive(Serialize)]
@@ -662,7 +713,7 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
             let flag = if day.data_known {
                 String::new()
             } else {
-                format!(" [?calendar: {}]", unknown_year_flag(Lang::Zh))
+                format!(" [?calendar: {}]", unknown_year_flag(ctx.lang))
             };
             vec![
                 s.id.to_string(),
@@ -671,29 +722,35 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 format!("{} {}", s.office_code, s.office_name),
                 format!("{}/{}", s.taken, s.capacity),
                 s.free().to_string(),
-                if day.working {
-                    format!("all enterprises{flag}")
-                } else {
-                    format!("AEO only (5+2, {})", day.reason_text(Lang::Zh))
+                match (day.working, ctx.lang) {
+                    (true, Lang::Zh) => format!("所有企业{flag}"),
+                    (true, Lang::En) => format!("all enterprises{flag}"),
+                    (false, Lang::Zh) => {
+                        format!("仅 AEO 企业（5+2，{}）", day.reason_text(Lang::Zh))
+                    }
+                    (false, Lang::En) => {
+                        format!("AEO only (5+2, {})", day.reason_text(Lang::En))
+                    }
                 },
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "slot",
-                "date",
-                "time",
-                "office",
-                "booked",
-                "free",
-                "who may book"
+                ("时段", "slot"),
+                ("日期", "date"),
+                ("时间", "time"),
+                ("现场", "office"),
+                ("已约/容量", "booked"),
+                ("余量", "free"),
+                ("可预约", "who may book"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -757,9 +814,9 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     let found = store.find(&a.query, &crate::store::FindOptions::new(a.limit))?;
     for n in &found.notes {
-        // With --json the notes go to stderr so that stdout stays one JSON array.
-        if a.json {
-            eprintln!("{}", n.en);
+        // With --json or CSV the notes go to stderr so that stdout stays what a tool reads.
+        if !a.out.is_table() {
+            eprintln!("{}", ctx.lang.pick(&n.zh, &n.en));
             continue;
         }
         outln!(
@@ -770,11 +827,17 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             }
         );
     }
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&found.found);
     }
-    if found.found.is_empty() {
-        outln!("no enterprise matches '{}'", inert(a.query.trim()));
+    if found.found.is_empty() && a.out.is_table() {
+        outln!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => format!("没有与“{}”匹配的企业", inert(a.query.trim())),
+                Lang::En => format!("no enterprise matches '{}'", inert(a.query.trim())),
+            }
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let body: Vec<Vec<String>> = found
@@ -801,21 +864,22 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "id",
-                "enterprise",
-                "credit",
-                "USCC",
-                "customs / AEO code",
-                "coordinator",
-                "matched"
+                ("编号", "id"),
+                ("企业", "enterprise"),
+                ("信用等级", "credit"),
+                ("统一社会信用代码", "USCC"),
+                ("海关编码 / AEO 编码", "customs / AEO code"),
+                ("协调员", "coordinator"),
+                ("匹配", "matched"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -982,11 +1046,19 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
             (*id, "resumed".to_string())
         }
         ApprovalCommand::Decide { id, decision } => {
-            if decision.trim().is_empty() {
-                bail!("--decision must say what was decided");
-            }
-            store.write(|w| w.decide_approval(*id, decision.trim(), ctx.now))?;
-            (*id, format!("decided: {}", inert(decision.trim())))
+            let decision = match decision {
+                Some(d) if d.trim().is_empty() => bail!("--decision must say what was decided"),
+                Some(d) => d.trim().to_string(),
+                None => {
+                    let kind = store
+                        .approval(*id)?
+                        .map(|a| a.kind)
+                        .unwrap_or(crate::domain::approval::ApprovalKind::SpecialArticles);
+                    kind.decision_words(true).0.to_string()
+                }
+            };
+            store.write(|w| w.decide_approval(*id, &decision, ctx.now))?;
+            (*id, format!("decided: {}", inert(&decision)))
         }
     };
     outln!("approval {id} {what}");
@@ -1007,7 +1079,7 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
         .transpose()
         .context("--since")?;
     let entries = store.audit(enterprise.as_ref().map(|e| e.id), since, a.limit)?;
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&entries);
     }
     let change = |e: &crate::store::AuditEntry| -> String {
@@ -1035,28 +1107,29 @@ fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
                 present::instant(e.at),
                 e.operator.clone(),
                 e.os_account.clone().unwrap_or_default(),
-                e.action.clone(),
+                present::audit_action(&e.action, &e.entity, ctx.lang),
                 format!("{} {}", e.entity, e.entity_id),
                 e.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
                 change(e),
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "at (Shanghai)",
-                "operator",
-                "OS account",
-                "action",
-                "record",
-                "enterprise",
-                "change"
+                ("时间（上海）", "at (Shanghai)"),
+                ("操作员", "operator"),
+                ("系统账户", "OS account"),
+                ("操作", "action"),
+                ("记录", "record"),
+                ("企业", "enterprise"),
+                ("变更", "change"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1108,7 +1181,7 @@ fn validate(v: &ValidateCommand) -> Result<ExitCode> {
 
 fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
     let catalog = MeasureCatalog::official();
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&catalog.all());
     }
     let body: Vec<Vec<String>> = catalog
@@ -1122,6 +1195,13 @@ fn measures(ctx: &Context, a: &MeasuresArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!("{}", table(&["#", "category", "measure"], &body));
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
+            &[("#", "#"), ("类别", "category"), ("措施", "measure")],
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

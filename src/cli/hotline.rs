@@ -4,6 +4,7 @@
 
 use super::Context;
 use super::commands::print_json;
+use super::output::{ListFormat, ListOutput, headers, print_rows};
 use crate::calendar::parse_instant;
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::call::{CallOutcome, CallbackState, Channel, callback_state, parse_measures};
@@ -18,6 +19,7 @@ use crate::present::instant as shanghai_text;
 use crate::store::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemRow, Store,
 };
+use crate::text::Lang;
 use crate::text::{inert, table};
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
@@ -61,6 +63,7 @@ pub struct CallLogArgs {
     /// The coordinator a forwarded call went to [default: the first on duty]
     #[arg(long)]
     pub forward_to: Option<String>,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -77,8 +80,8 @@ pub struct CallsArgs {
     /// How many calls (1 to 100,000)
     #[arg(long, default_value_t = 100, value_parser = super::commands::limit_parser())]
     pub limit: usize,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Subcommand, Debug)]
@@ -141,8 +144,8 @@ pub struct ProblemsArgs {
     /// Targets in working days [default: reply=1,resolve=5]
     #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
     pub targets: Option<String>,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Args, Debug)]
@@ -152,8 +155,8 @@ pub struct CoordinatorsArgs {
     /// Only those on duty now
     #[arg(long)]
     pub on_duty: bool,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,8 +192,8 @@ pub struct VerificationsArgs {
     pub enterprise: Option<String>,
     #[arg(long)]
     pub year: Option<i16>,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 pub fn problem_targets(given: Option<&str>) -> Result<ProblemTargets> {
@@ -248,6 +251,8 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
             outcome,
             callback_by,
             forwarded_to,
+            marked_for: None,
+            open_problem: true,
         })
     })?;
     let row = store
@@ -333,7 +338,7 @@ pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
         callbacks_open: a.callbacks_open,
         limit: a.limit,
     })?;
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         #[derive(Serialize)]
         struct View<'a> {
             #[serde(flatten)]
@@ -373,25 +378,26 @@ pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "id",
-                "at (Shanghai)",
-                "operator",
-                "caller",
-                "channel",
-                "measures",
-                "question",
-                "answer",
-                "outcome",
-                "callback",
-                "for"
+                ("编号", "id"),
+                ("时间（上海）", "at (Shanghai)"),
+                ("操作员", "operator"),
+                ("来电方", "caller"),
+                ("渠道", "channel"),
+                ("措施", "measures"),
+                ("问题", "question"),
+                ("答复", "answer"),
+                ("结果", "outcome"),
+                ("回电", "callback"),
+                ("转交", "for"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -531,7 +537,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
             row,
         })
         .collect();
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         return print_json(&views);
     }
     let body: Vec<Vec<String>> = views
@@ -555,23 +561,24 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "id",
-                "enterprise",
-                "summary",
-                "districts",
-                "status",
-                "coordinator",
-                "opened",
-                "age",
-                "target"
+                ("编号", "id"),
+                ("企业", "enterprise"),
+                ("摘要", "summary"),
+                ("区", "districts"),
+                ("状态", "status"),
+                ("协调员", "coordinator"),
+                ("提出时间", "opened"),
+                ("已过", "age"),
+                ("目标", "target"),
             ],
-            &body
-        )
-    );
+        ),
+        &body,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -697,7 +704,7 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|(_, on)| !a.on_duty || *on)
         .collect();
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         #[derive(Serialize)]
         struct View<'a> {
             #[serde(flatten)]
@@ -722,15 +729,26 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
                 .collect(),
         });
     }
-    if let Some(p) = &person {
-        outln!("designated hotline person (measure 33): {}", inert(p));
+    if let Some(p) = person.as_ref().filter(|_| a.out.is_table()) {
+        outln!(
+            "{}: {}",
+            ctx.lang.pick(
+                "热线指定联系人（措施33）",
+                "designated hotline person (measure 33)"
+            ),
+            inert(p)
+        );
     }
     let body: Vec<Vec<String>> = list
         .iter()
         .map(|(c, on)| {
             vec![
                 c.id.to_string(),
-                if *on { "ON DUTY".into() } else { "off".into() },
+                if *on {
+                    ctx.lang.pick("值班中", "ON DUTY").into()
+                } else {
+                    ctx.lang.pick("不在班", "off").into()
+                },
                 inert(&c.name),
                 c.role.name(ctx.lang).into(),
                 inert(&c.phone),
@@ -739,14 +757,31 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
-            &["id", "now", "name", "role", "phone", "office", "duty hours"],
-            &body
-        )
-    );
-    outln!("at {} (Shanghai)", shanghai_text(ctx.now));
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
+            &[
+                ("编号", "id"),
+                ("当前", "now"),
+                ("姓名", "name"),
+                ("角色", "role"),
+                ("电话", "phone"),
+                ("现场", "office"),
+                ("值班时间", "duty hours"),
+            ],
+        ),
+        &body,
+    )?;
+    if a.out.is_table() {
+        outln!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => format!("上海时间 {}", shanghai_text(ctx.now)),
+                Lang::En => format!("at {} (Shanghai)", shanghai_text(ctx.now)),
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -833,7 +868,7 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     proposals.retain(|(x, y)| ids.contains(x) && ids.contains(y));
-    if a.json {
+    if a.out.format() == ListFormat::Json {
         #[derive(Serialize)]
         struct Out<'a> {
             verifications: &'a [crate::store::VerificationRow],
@@ -870,23 +905,34 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    out!(
-        "{}",
-        table(
+    print_rows(
+        a.out.format(),
+        &headers(
+            ctx.lang,
             &[
-                "id",
-                "date",
-                "enterprise",
-                "kind",
-                "instruction",
-                "team",
-                "notes"
+                ("编号", "id"),
+                ("日期", "date"),
+                ("企业", "enterprise"),
+                ("类型", "kind"),
+                ("指令", "instruction"),
+                ("小组", "team"),
+                ("备注", "notes"),
             ],
-            &body
-        )
-    );
-    for (x, y) in &proposals {
-        outln!("measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)");
+        ),
+        &body,
+    )?;
+    for (x, y) in proposals.iter().filter(|_| a.out.is_table()) {
+        outln!(
+            "{}",
+            match ctx.lang {
+                Lang::Zh => format!(
+                    "措施16：建议将 {x} 与 {y} 合并为一个小组（`aeo verification merge {x} {y}`）"
+                ),
+                Lang::En => format!(
+                    "measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)"
+                ),
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -899,6 +945,7 @@ pub struct TodayArgs {
     /// At most this many lines per section
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -1101,6 +1148,76 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
             r.kind.name(lang),
             r.status.name(lang)
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CoordinatorCommand {
+    /// Add a coordinator to an enterprise's coordinators (measure 28: several, by role)
+    Link {
+        #[arg(long)]
+        enterprise: String,
+        /// Coordinator (id, phone or name)
+        #[arg(long)]
+        coordinator: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct HotlinePersonArgs {
+    #[arg(long)]
+    pub enterprise: String,
+    /// The hotline operator who answers this enterprise (专人, measure 33); leave out to clear
+    pub person: Option<String>,
+}
+
+pub fn coordinator(ctx: &Context, c: &CoordinatorCommand) -> Result<ExitCode> {
+    let CoordinatorCommand::Link {
+        enterprise,
+        coordinator,
+    } = c;
+    let mut store = ctx.open_existing()?;
+    let e = store.resolve_enterprise(enterprise)?;
+    let co = store.resolve_coordinator(coordinator)?;
+    let added = store.write(|w| w.link_coordinator(e.id, co.id))?;
+    println!(
+        "{} {} ({}) {} {}",
+        inert(&co.name),
+        co.role.name(ctx.lang),
+        inert(&co.phone),
+        if added {
+            "is now a coordinator of"
+        } else {
+            "was already a coordinator of"
+        },
+        inert(&e.name_zh)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn hotline_person(ctx: &Context, a: &HotlinePersonArgs) -> Result<ExitCode> {
+    let mut store = ctx.open_existing()?;
+    let e = store.resolve_enterprise(&a.enterprise)?;
+    let person = a.person.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    if person.is_some() && !e.credit.is_aeo() {
+        return Err(crate::domain::message::Message::new(
+            format!("热线专人（措施33）只为 AEO 企业指定，该企业为{}", e.credit.name_zh()),
+            format!(
+                "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
+                e.credit.name_en()
+            ),
+        )
+        .into());
+    }
+    store.write(|w| w.set_hotline_person(e.id, person))?;
+    match person {
+        Some(p) => println!(
+            "calls from {} are marked for {}",
+            inert(&e.name_zh),
+            inert(p)
+        ),
+        None => println!("{} has no designated hotline person", inert(&e.name_zh)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,15 +20,18 @@ macro_rules! out {
 
 mod commands;
 mod hotline;
+pub mod output;
+mod setup;
 mod transfer;
 
 use crate::calendar::{Clock, parse_instant};
+use crate::config::Config;
 use crate::domain::clearance::OfficeHours;
 use crate::store::{Access, Store};
 use crate::text::Lang;
 use crate::tui::ConsoleOptions;
 use anyhow::{Context as _, Result, anyhow};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +41,7 @@ use std::process::ExitCode;
     name = "aeo",
     version,
     about = "Operator console for the Shanghai Customs AEO Action Plan",
-    long_about = "Operator console for the Shanghai Customs AEO Action Plan (33 facilitation measures for certified enterprises).\nWithout a subcommand it opens the console; `aeo --demo` opens it on a fresh demo database."
+    long_about = "Operator console for the Shanghai Customs AEO Action Plan (33 facilitation measures for certified enterprises).\nWithout a subcommand it opens the console; `aeo --demo` opens it on a fresh demo database.\n\nSettings come from /etc/aeo-console/config.toml, then $XDG_CONFIG_HOME/aeo-console/config.toml, then the environment, then these options; `aeo config` shows each value and its source."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -48,38 +51,61 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Database file [default: $XDG_DATA_HOME/aeo-console/aeo.db]
-    #[arg(long, global = true, env = "AEO_DB", value_name = "PATH")]
+    /// Database file [env: AEO_DB] [default: $XDG_DATA_HOME/aeo-console/aeo.db]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Freeze the clock at this instant (RFC 3339, or "YYYY-MM-DD HH:MM" in Asia/Shanghai)
     #[arg(long, global = true, env = "AEO_NOW", value_name = "TIME")]
     pub now: Option<String>,
-    /// Who is acting, for records of who booked or took what [default: the OS account]. The audit
-    /// trail records the OS account beside it.
-    #[arg(long, global = true, env = "AEO_OPERATOR")]
+    /// Who is acting, for records of who booked or took what [env: AEO_OPERATOR] [default: the
+    /// OS account]. The audit trail records the OS account beside it.
+    #[arg(long, global = true)]
     pub operator: Option<String>,
-    /// Refuse every change (hotline seats)
+    /// Refuse every change (hotline seats) [env: AEO_READ_ONLY]
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Language of labels, headers and messages [env: AEO_LANG] [default: zh]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// Office hours on working days, Asia/Shanghai (measure 27 appointment clearance) [env: AEO_OFFICE_HOURS] [default: 09:00-17:00]
+    #[arg(long, global = true, value_name = "HH:MM-HH:MM")]
+    pub office_hours: Option<String>,
+    /// Log file verbosity (the log is a file, never the terminal) [default: info]
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<crate::config::LogLevel>,
     /// Open on a fresh demo database (in a temporary file unless --db is given)
-    #[arg(long)]
+    #[arg(long, help_heading = "Console options")]
     pub demo: bool,
-    /// Language of labels
-    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
-    pub lang: Lang,
-    /// Console theme: dark, light, mono, or the path of a theme file [default: from the config, else dark]
-    #[arg(long, env = "AEO_THEME", value_name = "NAME|PATH")]
-    pub theme: Option<String>,
-    /// Office hours on working days, Asia/Shanghai (measure 27 appointment clearance)
+    /// Console theme: dark, light, mono, or the path of a theme file [env: AEO_THEME] [default: dark]
     #[arg(
         long,
         global = true,
-        env = "AEO_OFFICE_HOURS",
-        default_value = "09:00-17:00",
-        value_name = "HH:MM-HH:MM"
+        value_name = "NAME|PATH",
+        help_heading = "Console options"
     )]
-    pub office_hours: String,
+    pub theme: Option<String>,
+    /// The pane the console opens on (lookup for a hotline seat) [default: queue]
+    #[arg(long, global = true, value_enum, help_heading = "Console options")]
+    pub pane: Option<crate::config::StartPane>,
+}
+
+impl Global {
+    /// The settings given as flags, for the last layer of the configuration.
+    pub fn flags(&self) -> crate::config::Flags {
+        crate::config::Flags {
+            db: self.db.clone(),
+            lang: self.lang,
+            read_only: self.read_only,
+            theme: self.theme.clone(),
+            office_hours: self.office_hours.clone(),
+            operator: self.operator.clone(),
+            pane: self.pane,
+            log_level: self.log_level,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -150,8 +176,21 @@ pub enum Command {
     Verification(hotline::VerificationCommand),
     /// Verification plans, with merge proposals
     Verifications(hotline::VerificationsArgs),
+    /// The effective configuration and where each value came from
+    Config(setup::ConfigArgs),
+    /// Check this seat: database, schema, file modes, WAL, integrity, disk, holiday data, terminal, config
+    Doctor(setup::DoctorArgs),
+    /// Print a shell completion script: bash, zsh or fish
+    Completions(setup::CompletionsArgs),
+    /// Print the man page (or write one page per command into a directory)
+    Man(setup::ManArgs),
     /// What this operator and the desk must act on now
     Today(hotline::TodayArgs),
+    /// Link a coordinator to an enterprise
+    #[command(subcommand)]
+    Coordinator(hotline::CoordinatorCommand),
+    /// Name (or clear) an AEO enterprise's designated hotline person (measure 33)
+    HotlinePerson(hotline::HotlinePersonArgs),
 }
 
 /// What every command gets: the clock, the operator, and how to open the store.
@@ -163,27 +202,33 @@ pub struct Context {
     pub clock: Clock,
     pub operator: String,
     pub db: PathBuf,
-    /// --db or AEO_DB named the database (rather than the default path).
+    /// --db, AEO_DB or a config file named the database (rather than the default path).
     pub db_given: bool,
     pub access: Access,
     pub lang: Lang,
     /// Office hours, resolved once for every command and the console.
     pub office_hours: OfficeHours,
+    /// The layered configuration this context was made from.
+    pub config: std::sync::Arc<Config>,
 }
 
 impl Context {
-    pub fn from_global(g: &Global) -> Result<Context> {
+    pub fn new(g: &Global, config: Config) -> Result<Context> {
         let clock = match &g.now {
             Some(s) => Clock::Frozen(parse_instant(s).context("--now / AEO_NOW")?),
             None => Clock::System,
         };
-        let office_hours = OfficeHours::parse(&g.office_hours)
-            .map_err(|m| anyhow!("--office-hours / AEO_OFFICE_HOURS: {m}"))?;
-        let db = match &g.db {
+        let office_hours = OfficeHours::parse(&config.office_hours.value)
+            .map_err(|m| anyhow!("office hours ({}): {m}", config.office_hours.source))?;
+        let db = match &config.db.value {
             Some(p) => p.clone(),
             None => crate::store::default_path()?,
         };
-        let operator = g.operator.clone().unwrap_or_else(crate::store::os_account);
+        let operator = config
+            .operator
+            .value
+            .clone()
+            .unwrap_or_else(crate::store::os_account);
         if operator.trim().is_empty() {
             anyhow::bail!(
                 "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting"
@@ -193,20 +238,21 @@ impl Context {
             now: clock.now(),
             clock,
             operator,
-            db_given: g.db.is_some(),
+            db_given: config.db.value.is_some(),
             db,
-            access: if g.read_only {
+            access: if config.read_only.value {
                 Access::ReadOnly
             } else {
                 Access::ReadWrite
             },
-            lang: g.lang,
+            lang: config.lang.value,
             office_hours,
+            config: std::sync::Arc::new(config),
         })
     }
 
     /// What the console is opened with.
-    pub fn console_options(&self, demo: bool, theme: Option<&str>) -> ConsoleOptions {
+    pub fn console_options(&self, demo: bool) -> ConsoleOptions {
         ConsoleOptions {
             db: self.db.clone(),
             db_given: self.db_given,
@@ -216,7 +262,9 @@ impl Context {
             lang: self.lang,
             office_hours: self.office_hours,
             demo,
-            theme: theme.map(str::to_string),
+            theme: self.config.theme.value.clone(),
+            keymap: self.config.keymap.clone(),
+            pane: self.config.pane.value,
         }
     }
 
@@ -244,11 +292,24 @@ impl Context {
     pub fn open_existing(&self) -> Result<Store> {
         if !self.db.exists() {
             anyhow::bail!(
-                "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db",
+                "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db / set AEO_DB",
                 self.db.display()
             );
         }
         self.open()
+    }
+}
+
+/// What `aeo` says when it created the database it was asked to open.
+pub fn new_database_warning(db: &std::path::Path, lang: Lang) -> String {
+    let db = crate::text::inert(&db.display().to_string());
+    match lang {
+        Lang::Zh => format!(
+            "aeo: 注意：数据库 {db} 原先不存在，已新建一个空数据库。若应使用已有数据库，请用 --db PATH 或 AEO_DB 指定。"
+        ),
+        Lang::En => format!(
+            "aeo: note: database {db} did not exist; a new empty database was created. To use an existing one, pass --db PATH or set AEO_DB."
+        ),
     }
 }
 
@@ -268,21 +329,59 @@ fn closed_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The command line as clap sees it, with the version text that names the schema and the
+/// holiday years this binary carries.
+pub fn command() -> clap::Command {
+    let version: &'static str = Box::leak(version_text().into_boxed_str());
+    Cli::command().version(version).long_version(version)
+}
+
+/// "0.1.0 (schema 1; holiday data 2024, 2025, 2026)".
+pub fn version_text() -> String {
+    let years: Vec<String> = crate::calendar::WorkingCalendar::official()
+        .known_years()
+        .iter()
+        .map(|y| y.to_string())
+        .collect();
+    format!(
+        "{} (schema {}; holiday data {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::SCHEMA_VERSION,
+        years.join(", ")
+    )
+}
+
 /// Parses arguments, runs, and turns any error into one line and exit code 1 (2 for usage).
 /// A closed pipe on standard output ends quietly with 0; a full disk is one error line.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let lang = cli.global.lang;
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    // The language of an error: the flag, else the environment, else Chinese (the
+    // configuration may be what failed).
+    let lang = cli
+        .global
+        .lang
+        .or_else(|| {
+            std::env::var("AEO_LANG")
+                .ok()
+                .and_then(|v| <Lang as clap::ValueEnum>::from_str(&v, true).ok())
+        })
+        .unwrap_or(Lang::Zh);
+    let started = std::time::Instant::now();
     let result = run(cli).and_then(|code| {
         use std::io::Write as _;
         std::io::stdout().flush().map_err(OutputError)?;
         Ok(code)
     });
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
+            tracing::error!(error = %msg, "failed");
             // Never panic on a closed or dead stderr: the message is simply lost then.
             use std::io::Write as _;
             let _ = writeln!(
@@ -292,15 +391,36 @@ pub fn main() -> ExitCode {
             );
             ExitCode::FAILURE
         }
-    }
+    };
+    tracing::info!(
+        ok = code == ExitCode::SUCCESS,
+        ms = started.elapsed().as_millis() as u64,
+        "stop"
+    );
+    code
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let ctx = Context::from_global(&cli.global)?;
+    // These need no configuration (and must work while it is broken).
+    match &cli.command {
+        Some(Command::Completions(a)) => return setup::completions(a),
+        Some(Command::Man(a)) => return setup::man(a),
+        Some(Command::Doctor(a)) => return setup::doctor(&cli.global, a),
+        _ => {}
+    }
+    let config = Config::load(&cli.global.flags())?;
+    crate::log::init(config.log_dir.value.as_deref(), config.log_level.value);
+    let ctx = Context::new(&cli.global, config)?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        db = %ctx.db.display(),
+        operator = %ctx.operator,
+        read_only = ctx.access == Access::ReadOnly,
+        "start"
+    );
     match cli.command {
-        None => {
-            crate::tui::console(ctx.console_options(cli.global.demo, cli.global.theme.as_deref()))
-        }
+        None => crate::tui::console(ctx.console_options(cli.global.demo)),
         Some(cmd) => commands::dispatch(&ctx, cmd),
     }
 }

@@ -48,6 +48,9 @@ pub struct ExportArgs {
     /// Replace the output file if it exists
     #[arg(long, requires = "output")]
     pub force: bool,
+    /// Character encoding of a CSV file: utf-8, utf-8-bom (Excel, WPS) or gbk
+    #[arg(long, value_enum, default_value_t = export::OutEncoding::Utf8)]
+    pub encoding: export::OutEncoding,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,7 +124,33 @@ fn refused(p: &Problems) -> ExitCode {
 }
 
 pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
+    if a.format == Format::Json && a.encoding != export::OutEncoding::Utf8 {
+        anyhow::bail!("JSON is always written in UTF-8: --encoding applies to CSV");
+    }
     let store = ctx.open_existing()?;
+    if a.encoding != export::OutEncoding::Utf8 {
+        // Whole, then re-encoded: an unencodable character refuses the export before a byte is written.
+        let mut buf = Vec::new();
+        let n = export::write(&store, a.table, a.format, &mut buf)?;
+        let bytes = export::encode(buf, a.encoding)?;
+        match &a.output {
+            Some(path) => {
+                crate::transfer::output::write_file(path, &ctx.db, a.force, |out| {
+                    out.write_all(&bytes)?;
+                    Ok(n)
+                })?;
+                eprintln!(
+                    "exported {n} {} to {}",
+                    a.table.noun(),
+                    inert(&path.display().to_string())
+                );
+            }
+            None => std::io::stdout()
+                .write_all(&bytes)
+                .map_err(super::OutputError)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     match &a.output {
         Some(path) => {
             let n = crate::transfer::output::write_file(path, &ctx.db, a.force, |out| {

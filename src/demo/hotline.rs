@@ -51,7 +51,7 @@ const QUESTIONS: &[(&str, &str, &[u8])] = &[
         &[4, 5],
     ),
     ("预裁定申请多久受理？", "优先受理，10日内作出受理决定", &[6]),
-    ("管理类稽核查一年几次？", "原则上每年不超过1次", &[17]),
+    ("管理类核查一年几次？", "原则上每年不超过1次", &[17]),
     ("协调员联系方式？", "已告知口岸协调员电话", &[28]),
     ("报关单档案查询", "已优先安排档案查询", &[13]),
 ];
@@ -184,6 +184,8 @@ fn calls(
             outcome,
             callback_by,
             forwarded_to: None,
+            marked_for: None,
+            open_problem: true,
         })?;
         if let Some(by) = callback_by
             && by < now

@@ -3,8 +3,10 @@
 
 use super::credit::CreditLevel;
 use super::measures::{ApprovalLimit, MeasureCatalog};
+use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::{ClockPause, Countdown, DayCount, WorkingCalendar, countdown};
+use crate::present;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -62,16 +64,34 @@ fn day_count(code: &str) -> DayCount {
     }
 }
 
-fn unit(count: DayCount) -> (&'static str, &'static str) {
-    match count {
-        DayCount::Working => ("个工作日", "working days"),
-        DayCount::Calendar => ("个自然日", "calendar days"),
+impl ApprovalKind {
+    /// How an approval of this kind is decided, favourably (`grant`) or not, in Chinese and
+    /// English: a licence is granted or refused (准予/不予许可); an advance ruling is issued or
+    /// refused (Decree 236: 签发预裁定决定书 / 不予签发).
+    pub fn decision_words(self, grant: bool) -> (&'static str, &'static str) {
+        match (self, grant) {
+            (ApprovalKind::AdvanceRuling, true) => ("签发预裁定", "ruling issued"),
+            (ApprovalKind::AdvanceRuling, false) => ("不予签发预裁定", "ruling refused"),
+            (_, true) => ("准予许可", "licence granted"),
+            (_, false) => ("不予许可", "licence refused"),
+        }
     }
+}
+
+/// "1 working day", "5 working days", "10 calendar days"; Chinese needs no plural.
+pub fn days_text(n: u32, count: DayCount) -> (String, String) {
+    let (zh, en) = match count {
+        DayCount::Working => ("个工作日", "working day"),
+        DayCount::Calendar => ("个自然日", "calendar day"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    (format!("{n}{zh}"), format!("{n} {en}{plural}"))
 }
 
 fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
     let count = day_count(&limit.count);
-    let (zh, en) = unit(count);
+    let (aeo_zh, aeo_en) = days_text(limit.aeo_days, count);
+    let (reg_zh, reg_en) = days_text(limit.regular_days, count);
     let m = limit.measure;
     if credit.is_aeo() {
         DeadlineRule {
@@ -80,14 +100,8 @@ fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
             count,
             regular_days: limit.regular_days,
             compressed: true,
-            reason_zh: format!(
-                "措施{m}：AEO企业{}{zh}（常规{}{zh}）",
-                limit.aeo_days, limit.regular_days
-            ),
-            reason_en: format!(
-                "measure {m}: {} {en} instead of {}",
-                limit.aeo_days, limit.regular_days
-            ),
+            reason_zh: format!("措施{m}：AEO企业{aeo_zh}（常规{reg_zh}）"),
+            reason_en: format!("measure {m}: {aeo_en} instead of {}", limit.regular_days),
         }
     } else {
         DeadlineRule {
@@ -96,14 +110,8 @@ fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
             count,
             regular_days: limit.regular_days,
             compressed: false,
-            reason_zh: format!(
-                "常规时限{}{zh}（非AEO企业，不适用措施{m}）",
-                limit.regular_days
-            ),
-            reason_en: format!(
-                "regular limit: {} {en} (not AEO, measure {m} does not apply)",
-                limit.regular_days
-            ),
+            reason_zh: format!("常规时限{reg_zh}（非AEO企业，不适用措施{m}）"),
+            reason_en: format!("regular limit: {reg_en} (not AEO, measure {m} does not apply)"),
         }
     }
 }
@@ -120,7 +128,7 @@ pub fn deadline_rule(
         ApprovalKind::AdvanceRuling => {
             let (days, count_code) = catalog.advance_ruling_acceptance();
             let count = day_count(&count_code);
-            let (zh, en) = unit(count);
+            let (zh, en) = days_text(days, count);
             let (pzh, pen) = if credit.is_aeo() {
                 (
                     "措施6：AEO企业优先受理；",
@@ -135,8 +143,8 @@ pub fn deadline_rule(
                 count,
                 regular_days: days,
                 compressed: false,
-                reason_zh: format!("{pzh}受理决定{days}{zh}内作出"),
-                reason_en: format!("{pen}acceptance decided within {days} {en}"),
+                reason_zh: format!("{pzh}自收到申请起{zh}内决定是否受理"),
+                reason_en: format!("{pen}acceptance decided within {en} of receipt"),
             }
         }
     }
@@ -164,6 +172,115 @@ impl PartialOrd for ApprovalPlace<'_> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
+}
+
+/// An acceptance is a fact: it cannot lie in the future.
+pub fn check_acceptance(accepted_at: Timestamp, now: Timestamp) -> Result<(), Message> {
+    if accepted_at > now {
+        return Err(Message::new(
+            format!("受理时间 {} 尚未到来", present::instant(accepted_at)),
+            format!(
+                "the acceptance {} lies in the future",
+                present::instant(accepted_at)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A clock pause as recorded: when it started and, once resumed, when it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PauseSpan {
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+}
+
+/// May a clock pause start at `start`? Not before acceptance (there is no clock yet; missing
+/// material before acceptance is 补正, which moves the acceptance), not while another is open,
+/// and not inside an earlier pause.
+pub fn check_pause_start(
+    accepted_at: Timestamp,
+    earlier: &[PauseSpan],
+    start: Timestamp,
+) -> Result<(), Message> {
+    if start < accepted_at {
+        return Err(Message::new(
+            format!(
+                "暂停 {} 早于受理 {}：受理前没有计时",
+                present::instant(start),
+                present::instant(accepted_at)
+            ),
+            format!(
+                "a pause at {} lies before the acceptance {}: no clock runs before acceptance",
+                present::instant(start),
+                present::instant(accepted_at)
+            ),
+        ));
+    }
+    if earlier.iter().any(|p| p.end.is_none()) {
+        return Err(Message::new(
+            "已在暂停计时中：先恢复计时",
+            "the clock is already paused: resume it first",
+        ));
+    }
+    if let Some(p) = earlier.iter().find(|p| p.end.is_some_and(|e| start < e)) {
+        return Err(Message::new(
+            format!(
+                "暂停 {} 落在前一次暂停（至 {}）之内",
+                present::instant(start),
+                present::instant(p.end.unwrap_or(start))
+            ),
+            format!(
+                "a pause at {} lies inside an earlier pause (until {})",
+                present::instant(start),
+                present::instant(p.end.unwrap_or(start))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A whole record of pauses and a decision, as an import gives it: each pause starts after
+/// acceptance and after the previous one ended, ends after it starts; at most the last is open;
+/// no decision while a pause is open, nor inside a pause.
+pub fn check_pauses(
+    accepted_at: Timestamp,
+    pauses: &[PauseSpan],
+    decided_at: Option<Timestamp>,
+) -> Result<(), Message> {
+    let mut sorted = pauses.to_vec();
+    sorted.sort_by_key(|p| p.start);
+    for (i, p) in sorted.iter().enumerate() {
+        check_pause_start(accepted_at, &sorted[..i], p.start)?;
+        if p.end.is_some_and(|e| e < p.start) {
+            return Err(Message::new(
+                format!("暂停 {} 的结束早于开始", present::instant(p.start)),
+                format!(
+                    "the pause at {} ends before it starts",
+                    present::instant(p.start)
+                ),
+            ));
+        }
+    }
+    if let Some(decided) = decided_at {
+        check_decision(&sorted, decided)?;
+    }
+    Ok(())
+}
+
+/// May the approval be decided at `at`? Not while its clock is paused: resume it first, so the
+/// counted time is on record.
+pub fn check_decision(pauses: &[PauseSpan], at: Timestamp) -> Result<(), Message> {
+    let inside = pauses
+        .iter()
+        .any(|p| p.start <= at && p.end.is_none_or(|e| at < e));
+    if inside {
+        return Err(Message::new(
+            "暂停计时中不能办结：先恢复计时",
+            "the clock is paused: resume it before deciding",
+        ));
+    }
+    Ok(())
 }
 
 /// The urgency a countdown is shown with.
@@ -242,6 +359,61 @@ mod tests {
             (6, 10, DayCount::Calendar)
         );
         assert!(r.reason_zh.contains("自然日"));
+    }
+
+    #[test]
+    fn terms_follow_the_plan_and_the_law() {
+        // An advance ruling is issued or refused, a licence granted or refused.
+        assert_eq!(
+            ApprovalKind::AdvanceRuling.decision_words(true).0,
+            "签发预裁定"
+        );
+        assert_eq!(
+            ApprovalKind::AnimalPlant.decision_words(false).0,
+            "不予许可"
+        );
+        // English counts its days.
+        assert_eq!(days_text(1, DayCount::Working).1, "1 working day");
+        assert_eq!(days_text(10, DayCount::Calendar).1, "10 calendar days");
+        // The 10 days of an advance ruling run from receipt of the application.
+        let r = deadline_rule(ApprovalKind::AdvanceRuling, CreditLevel::Regular, cat());
+        assert!(r.reason_zh.contains("自收到申请起"), "{}", r.reason_zh);
+        assert_eq!(
+            crate::domain::queue::WorkKind::QuarantineSiteReview.name_zh(),
+            "进境动物指定隔离场再次申请使用的考核"
+        );
+        assert_eq!(
+            crate::domain::verification::VerificationKind::Management.name_zh(),
+            "管理类核查"
+        );
+    }
+
+    #[test]
+    fn pauses_and_decisions_respect_the_clock() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let accepted = at("2026-11-20T02:00:00Z");
+        // An acceptance in the future is refused.
+        assert!(check_acceptance(accepted, at("2026-11-19T00:00:00Z")).is_err());
+        assert!(check_acceptance(accepted, accepted).is_ok());
+        // No pause before acceptance: 补正 then moves the acceptance instead.
+        let err = check_pause_start(accepted, &[], at("2026-11-19T00:00:00Z")).unwrap_err();
+        assert!(err.en().contains("before the acceptance"), "{err}");
+        // No second open pause.
+        let open = PauseSpan {
+            start: at("2026-11-21T00:00:00Z"),
+            end: None,
+        };
+        assert!(check_pause_start(accepted, &[open], at("2026-11-22T00:00:00Z")).is_err());
+        // No decision while a pause is open, nor inside a closed one.
+        assert!(check_decision(&[open], at("2026-11-22T00:00:00Z")).is_err());
+        let closed = PauseSpan {
+            end: Some(at("2026-11-23T00:00:00Z")),
+            ..open
+        };
+        assert!(check_decision(&[closed], at("2026-11-22T00:00:00Z")).is_err());
+        assert!(check_decision(&[closed], at("2026-11-24T00:00:00Z")).is_ok());
+        assert!(check_pauses(accepted, &[closed, open], None).is_err());
+        assert!(check_pauses(accepted, &[closed], Some(at("2026-11-24T00:00:00Z"))).is_ok());
     }
 
     #[test]

@@ -5,6 +5,8 @@ use super::credit::CreditLevel;
 use super::message::Message;
 use super::queue::coded_enum;
 use crate::calendar::DayInfo;
+use crate::present;
+use jiff::Timestamp;
 use serde::Serialize;
 
 coded_enum!(
@@ -29,6 +31,55 @@ impl BookingStatus {
     /// A booking holds a place unless cancelled.
     pub fn holds_place(self) -> bool {
         self != BookingStatus::Cancelled
+    }
+
+    /// May booking `id` move from this status to `to` at `now`, its slot starting at
+    /// `slot_start`? A finished or cancelled booking stays so; an inspection cannot be done or
+    /// found abnormal before its slot has begun.
+    pub fn can_move_to(
+        self,
+        id: i64,
+        to: BookingStatus,
+        slot_start: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), Message> {
+        if self == to {
+            return Err(Message::new(
+                format!("预约 #{id} 已是{}", to.name_zh()),
+                format!("booking #{id} is already {}", to.name_en()),
+            ));
+        }
+        if matches!(self, BookingStatus::Done | BookingStatus::Cancelled) {
+            return Err(Message::new(
+                format!("预约 #{id} {}，不能再更改", self.name_zh()),
+                format!("booking #{id} is {} and cannot change", self.name_en()),
+            ));
+        }
+        if matches!(to, BookingStatus::Done | BookingStatus::Abnormal) && now < slot_start {
+            return Err(Message::new(
+                format!(
+                    "预约 #{id} 的查验时段 {} 尚未开始，不能记为{}",
+                    present::instant(slot_start),
+                    to.name_zh()
+                ),
+                format!(
+                    "booking #{id}: its slot starts at {}, it cannot be {} yet",
+                    present::instant(slot_start),
+                    to.name_en()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The audit trail's word for a move to this status.
+    pub fn action(self) -> &'static str {
+        match self {
+            BookingStatus::Done => "inspection_done",
+            BookingStatus::Abnormal => "inspection_abnormal",
+            BookingStatus::Cancelled => "cancel_booking",
+            BookingStatus::Booked => "rebook",
+        }
     }
 }
 
@@ -58,8 +109,8 @@ pub enum BookingRefusal {
         location: Location,
         level: CreditLevel,
     },
-    #[error("the slot on {date} has already passed; choose a slot from today on")]
-    SlotPassed { date: String },
+    #[error("the slot {date} {time} has already ended; choose a later slot")]
+    SlotPassed { date: String, time: String },
 }
 
 impl BookingRefusal {
@@ -88,8 +139,8 @@ impl BookingRefusal {
                 level.name_zh(),
                 location.name_zh()
             ),
-            BookingRefusal::SlotPassed { date } => {
-                format!("{date} 的时段已过，请选择今天及以后的时段")
+            BookingRefusal::SlotPassed { date, time } => {
+                format!("{date} {time} 的时段已结束，请选择之后的时段")
             }
         };
         Message::new(zh, en)
@@ -106,16 +157,23 @@ pub struct BookingRequest<'a> {
     pub places_taken: u32,
     pub credit: CreditLevel,
     pub location: Location,
-    /// The slot's day lies before today (Shanghai).
-    pub in_the_past: bool,
+    /// When the slot starts and ends, and the instant of the request.
+    pub slot_start: Timestamp,
+    pub slot_end: Timestamp,
+    pub now: Timestamp,
 }
 
 /// Applies the booking rules; Ok carries a note when the day's status rests on the
 /// weekend-only fallback of a year without calendar data.
 pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, BookingRefusal> {
-    if req.in_the_past {
+    if req.slot_end <= req.now {
         return Err(BookingRefusal::SlotPassed {
             date: req.day.date.to_string(),
+            time: format!(
+                "{}-{}",
+                present::clock_hm(req.slot_start),
+                present::clock_hm(req.slot_end)
+            ),
         });
     }
     if !req.day.working && !req.credit.is_aeo() {
@@ -198,8 +256,59 @@ mod tests {
             places_taken: taken,
             credit,
             location: Location::InZone,
-            in_the_past: false,
+            // A slot 08:00-09:00 on the day, asked for the evening before.
+            slot_start: at(day.date, 8),
+            slot_end: at(day.date, 9),
+            now: at(day.date, 8) - jiff::SignedDuration::from_hours(12),
         }
+    }
+
+    fn at(d: jiff::civil::Date, hour: i8) -> Timestamp {
+        crate::calendar::shanghai_instant(d.at(hour, 0, 0, 0))
+    }
+
+    #[test]
+    fn a_slot_whose_end_has_passed_cannot_be_booked() {
+        let day = WorkingCalendar::official().day(date(2026, 11, 27));
+        let mut r = req(&day, CreditLevel::Advanced, 0);
+        // 10:00 the same day, for the 08:00-09:00 slot.
+        r.now = at(day.date, 10);
+        let err = check_booking(&r).unwrap_err();
+        assert!(matches!(err, BookingRefusal::SlotPassed { .. }));
+        assert!(err.to_string().contains("08:00-09:00"), "{err}");
+        // 08:30, the slot is running: still bookable.
+        r.now = at(day.date, 8) + jiff::SignedDuration::from_mins(30);
+        assert!(check_booking(&r).is_ok());
+    }
+
+    #[test]
+    fn an_inspection_cannot_be_done_before_its_slot_begins() {
+        let start = at(date(2026, 11, 30), 9);
+        let before = start - jiff::SignedDuration::from_hours(1);
+        let err = BookingStatus::Booked
+            .can_move_to(7, BookingStatus::Done, start, before)
+            .unwrap_err();
+        assert!(err.en().contains("cannot be done yet"), "{err}");
+        assert!(
+            BookingStatus::Booked
+                .can_move_to(7, BookingStatus::Abnormal, start, before)
+                .is_err()
+        );
+        assert!(
+            BookingStatus::Booked
+                .can_move_to(7, BookingStatus::Cancelled, start, before)
+                .is_ok()
+        );
+        assert!(
+            BookingStatus::Booked
+                .can_move_to(7, BookingStatus::Done, start, start)
+                .is_ok()
+        );
+        assert!(
+            BookingStatus::Done
+                .can_move_to(7, BookingStatus::Abnormal, start, start)
+                .is_err()
+        );
     }
 
     #[test]

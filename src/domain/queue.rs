@@ -70,7 +70,7 @@ coded_enum!(
         ArchiveQuery = "archive_query", "报关单档案查询", "declaration archive query";
         NonIntrusiveInspection = "non_intrusive_inspection", "非侵入式查验", "non-intrusive inspection";
         ReportAcceptance = "report_acceptance", "检测报告采信", "acceptance of enterprise test report";
-        QuarantineSiteReview = "quarantine_site_review", "指定场所复用评估", "quarantine site re-use assessment";
+        QuarantineSiteReview = "quarantine_site_review", "进境动物指定隔离场再次申请使用的考核", "assessment for re-use of a designated entry-animal quarantine site";
         WebApplication = "web_application", "外网应用及制卡", "web application and card making";
     }
 );
@@ -157,6 +157,28 @@ impl WorkFlags {
         .filter(|(set, _, _)| *set)
         .map(|(_, zh, en)| lang.pick(zh, en))
         .collect()
+    }
+}
+
+/// An item's times as the plan reads them: its deadline cannot precede its arrival.
+pub fn check_item_times(
+    received_at: Timestamp,
+    due_at: Option<Timestamp>,
+) -> Result<(), super::message::Message> {
+    match due_at {
+        Some(due) if due < received_at => Err(super::message::Message::new(
+            format!(
+                "时限 {} 早于到达时间 {}",
+                crate::present::instant(due),
+                crate::present::instant(received_at)
+            ),
+            format!(
+                "the deadline {} lies before the arrival {}",
+                crate::present::instant(due),
+                crate::present::instant(received_at)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -266,6 +288,16 @@ mod tests {
         let mut v = [regular_urgent, aeo, urgent, abnormal];
         v.sort_by(queue_order);
         assert_eq!(v.iter().map(|k| k.id).collect::<Vec<_>>(), vec![2, 3, 1, 4]);
+    }
+
+    #[test]
+    fn a_deadline_cannot_precede_the_arrival() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let received = at("2026-11-27T02:00:00Z");
+        assert!(check_item_times(received, None).is_ok());
+        assert!(check_item_times(received, Some(received)).is_ok());
+        let err = check_item_times(received, Some(at("2026-11-27T01:00:00Z"))).unwrap_err();
+        assert!(err.en().contains("before the arrival"), "{err}");
     }
 
     #[test]

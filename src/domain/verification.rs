@@ -10,8 +10,8 @@ use serde::Serialize;
 
 coded_enum!(
     VerificationKind {
-        Management = "management", "管理类稽核查", "management-type verification";
-        Other = "other", "其他稽核查", "other verification";
+        Management = "management", "管理类核查", "management-type verification";
+        Other = "other", "其他核查", "other verification";
     }
 );
 
@@ -120,7 +120,7 @@ pub fn check_schedule(
                 .count();
             Err(Message::new(
                 format!(
-                    "措施17：AEO 企业的管理类稽核查原则上每年不超过 {per_year} 次，{} 年已安排 {n} 次；确需安排请给出例外理由（--override-reason），或与已有指令合并（措施16）",
+                    "措施17：AEO 企业的管理类核查原则上每年不超过 {per_year} 次，{} 年已安排 {n} 次；确需安排请给出例外理由（--override-reason），或与已有指令合并（措施16）",
                     r.date.year()
                 ),
                 format!(

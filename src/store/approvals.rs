@@ -4,7 +4,8 @@ use super::{Store, Writer, opt_ts, ts};
 use crate::calendar::{ClockPause, Countdown, WorkingCalendar, due_instant};
 use crate::domain::approval::{
     ApprovalKind, ApprovalPlace, ApprovalStatus, DeadlineRule, NEARLY_DUE_FRACTION, PauseReason,
-    approval_countdown, deadline_rule,
+    PauseSpan, approval_countdown, check_acceptance, check_decision, check_pause_start,
+    check_pauses, deadline_rule,
 };
 use crate::domain::credit::CreditLevel;
 use crate::domain::measures::MeasureCatalog;
@@ -198,6 +199,16 @@ impl Writer<'_> {
     }
 
     pub fn insert_approval(&self, a: &NewApproval<'_>) -> Result<i64> {
+        check_acceptance(a.accepted_at, self.now)?;
+        let spans: Vec<PauseSpan> = a
+            .pauses
+            .iter()
+            .map(|(_, start, end)| PauseSpan {
+                start: *start,
+                end: *end,
+            })
+            .collect();
+        check_pauses(a.accepted_at, &spans, a.decided.map(|d| d.0))?;
         self.conn().execute(
             "INSERT INTO approvals (kind, enterprise_id, reference, accepted_at, decided_at, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -262,16 +273,38 @@ impl Writer<'_> {
         )
     }
 
-    /// Stops the clock (补正, testing, expert review, hearing).
+    /// The acceptance and the pauses of an approval, as the domain's checks read them.
+    fn clock_of(&self, id: i64) -> Result<(Timestamp, Vec<PauseSpan>)> {
+        let accepted: i64 = self.conn().query_row(
+            "SELECT accepted_at FROM approvals WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let spans = self
+            .conn()
+            .prepare_cached(
+                "SELECT started_at, ended_at FROM approval_pauses WHERE approval_id = ?1 ORDER BY started_at",
+            )?
+            .query_map([id], |r| {
+                Ok(PauseSpan {
+                    start: ts(r.get(0)?),
+                    end: opt_ts(r.get(1)?),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((ts(accepted), spans))
+    }
+
+    /// Stops the clock (the reasons of 行政许可法 第45条); not before acceptance, not twice.
     pub fn pause_approval(&self, id: i64, reason: PauseReason, now: Timestamp) -> Result<()> {
-        let (enterprise_id, open) = self.open_approval(id)?;
-        if open.is_some() {
-            return Err(Message::new(
-                format!("审批 #{id} 已在暂停计时"),
-                format!("approval #{id} is already paused"),
-            )
-            .into());
-        }
+        let (enterprise_id, _) = self.open_approval(id)?;
+        let (accepted, spans) = self.clock_of(id)?;
+        check_pause_start(accepted, &spans, now).map_err(|m| {
+            m.after(&Message::new(
+                format!("审批 #{id}"),
+                format!("approval #{id}"),
+            ))
+        })?;
         self.conn().execute(
             "INSERT INTO approval_pauses (approval_id, reason, started_at) VALUES (?1, ?2, ?3)",
             params![id, reason.code(), now.as_second()],
@@ -301,12 +334,16 @@ impl Writer<'_> {
         self.refresh_deadline(id)
     }
 
-    /// Records the decision; an open pause ends with it.
+    /// Records the decision; refused while the clock is paused (resume it first).
     pub fn decide_approval(&self, id: i64, decision: &str, now: Timestamp) -> Result<()> {
-        let (enterprise_id, open) = self.open_approval(id)?;
-        if let Some(pause) = open {
-            self.end_pause(pause, enterprise_id, now)?;
-        }
+        let (enterprise_id, _) = self.open_approval(id)?;
+        let (_, spans) = self.clock_of(id)?;
+        check_decision(&spans, now).map_err(|m| {
+            m.after(&Message::new(
+                format!("审批 #{id}"),
+                format!("approval #{id}"),
+            ))
+        })?;
         self.audited_update("decide", "approvals", id, Some(enterprise_id), || {
             self.conn().execute(
                 "UPDATE approvals SET decided_at = ?2, decision = ?3 WHERE id = ?1",

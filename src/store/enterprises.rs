@@ -157,19 +157,52 @@ impl Store {
         let k = key.trim();
         let upper = k.to_ascii_uppercase();
         let code = upper.strip_prefix("AEOCN").unwrap_or(&upper);
-        let found = self
+        // An identifier (id, USCC, customs code) names one enterprise; a full Chinese name may be
+        // shared, and then the caller must choose: never silently the first.
+        let by_id = self
             .conn()
             .query_row(
                 &format!(
                     "SELECT {ENTERPRISE_COLS} FROM enterprises e
-                     WHERE e.uscc = ?1 OR e.customs_code = ?2 OR e.name_zh = ?3 OR CAST(e.id AS TEXT) = ?3
+                     WHERE e.uscc = ?1 OR e.customs_code = ?2 OR CAST(e.id AS TEXT) = ?3
                      ORDER BY e.id LIMIT 1"
                 ),
                 params![upper, code, k],
                 |r| enterprise_from(r, 0),
             )
             .optional()?;
-        found.ok_or_else(|| {
+        if let Some(e) = by_id {
+            return Ok(e);
+        }
+        let by_name = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT {ENTERPRISE_COLS} FROM enterprises e WHERE e.name_zh = ?1 ORDER BY e.id LIMIT 10"
+            ))?
+            .query_map([k], |r| enterprise_from(r, 0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if by_name.len() > 1 {
+            let list: Vec<String> = by_name
+                .iter()
+                .map(|e| format!("#{} {} {}", e.id, e.uscc, e.customs_code))
+                .collect();
+            return Err(Message::new(
+                format!(
+                    "「{}」是 {} 家企业的名称：{}；请用编号、统一社会信用代码或海关编码",
+                    crate::text::inert(k),
+                    by_name.len(),
+                    list.join("；")
+                ),
+                format!(
+                    "'{}' is the name of {} enterprises: {}; give the id, USCC or customs code",
+                    crate::text::inert(k),
+                    by_name.len(),
+                    list.join("; ")
+                ),
+            )
+            .into());
+        }
+        by_name.into_iter().next().ok_or_else(|| {
             Message::new(
                 format!("没有企业「{k}」（请给出编号、统一社会信用代码、海关编码或中文全称；`aeo lookup` 可搜索）"),
                 format!("no enterprise '{k}' (give its id, USCC, customs code or full Chinese name; `aeo lookup` searches)"),

@@ -33,6 +33,11 @@ pub struct NewCall<'a> {
     pub callback_by: Option<Timestamp>,
     /// For a forwarded call: the coordinator it went to.
     pub forwarded_to: Option<i64>,
+    /// Who the call is marked for; None: the enterprise's designated hotline person now.
+    pub marked_for: Option<Option<&'a str>>,
+    /// A call whose outcome is "problem" opens the problem (not when importing history, whose
+    /// problems are imported on their own).
+    pub open_problem: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -325,8 +330,10 @@ impl Writer<'_> {
             .map(|(c, _)| c.id),
             (_, given, _) => given,
         };
-        let marked_for: Option<String> = match c.enterprise_id {
-            Some(e) => self
+        let marked_for: Option<String> = match (c.marked_for, c.enterprise_id) {
+            (Some(given), _) => given.map(str::to_string),
+            (None, None) => None,
+            (None, Some(e)) => self
                 .conn()
                 .query_row(
                     "SELECT hotline_person FROM enterprises WHERE id = ?1",
@@ -335,7 +342,6 @@ impl Writer<'_> {
                 )
                 .optional()?
                 .ok_or_else(|| anyhow!("no enterprise {e}"))?,
-            None => None,
         };
         self.conn().execute(
             "INSERT INTO calls (at, operator, enterprise_id, caller_name, caller_phone, channel, measures, question, answer, outcome, callback_by, forwarded_to, marked_for)
@@ -358,7 +364,7 @@ impl Writer<'_> {
         )?;
         let id = self.conn().last_insert_rowid();
         self.record_created("calls", id, c.enterprise_id)?;
-        let problem = if c.outcome == CallOutcome::Problem {
+        let problem = if c.outcome == CallOutcome::Problem && c.open_problem {
             let enterprise_id = c.enterprise_id.ok_or_else(|| {
                 refused(Message::new(
                     "企业：立问题须知道是哪家企业（--enterprise）",
@@ -683,7 +689,7 @@ impl Writer<'_> {
                 .optional()?
                 .ok_or_else(|| {
                     refused(Message::new(
-                        format!("没有稽核查计划 {id}"),
+                        format!("没有核查计划 {id}"),
                         format!("no verification plan {id}"),
                     ))
                 })
@@ -873,5 +879,200 @@ impl Store {
 
     pub fn verification_plans_of(&self, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
         plans_of(self.conn(), enterprise_id)
+    }
+}
+
+/// A problem as imported: its whole state, checked by the import beforehand.
+pub struct ProblemRecord<'a> {
+    pub enterprise_id: i64,
+    pub title: &'a str,
+    pub district: &'a str,
+    pub districts: &'a [String],
+    pub status: ProblemStatus,
+    pub coordinator_id: Option<i64>,
+    pub opened_at: Timestamp,
+    pub first_reply_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub resolved_by: Option<&'a str>,
+    pub resolution: Option<&'a str>,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// Calls, problems and verification plans in the import columns (see README).
+pub struct CallExport {
+    pub at: Timestamp,
+    pub operator: String,
+    pub enterprise_uscc: Option<String>,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub channel: String,
+    pub measures: String,
+    pub question: String,
+    pub answer: String,
+    pub outcome: String,
+    pub callback_by: Option<Timestamp>,
+    pub callback_done_at: Option<Timestamp>,
+    pub forwarded_to_phone: Option<String>,
+    pub marked_for: Option<String>,
+}
+
+pub struct ProblemExport {
+    pub enterprise_uscc: String,
+    pub summary: String,
+    pub office: String,
+    pub districts: String,
+    pub status: String,
+    pub coordinator_phone: Option<String>,
+    pub opened_at: Timestamp,
+    pub first_reply_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+    pub closed_at: Option<Timestamp>,
+}
+
+pub struct VerificationExport {
+    pub enterprise_uscc: String,
+    pub kind: String,
+    pub date: String,
+    pub instruction: String,
+    pub team: String,
+    pub self_check: bool,
+    pub override_reason: Option<String>,
+    /// The instruction of the plan this one was merged into.
+    pub merged_into: Option<String>,
+}
+
+impl Writer<'_> {
+    pub fn insert_problem_record(&self, p: &ProblemRecord<'_>) -> Result<i64> {
+        if let Some(c) = p.coordinator_id {
+            self.check_coordinator(c)?;
+        }
+        self.conn().execute(
+            "INSERT INTO problems (enterprise_id, title, district, districts, status, coordinator_id, opened_at,
+                                   first_reply_at, cleared_at, resolved_by, resolution, closed_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?7)",
+            params![
+                p.enterprise_id,
+                p.title,
+                p.district,
+                p.districts.join(","),
+                p.status.code(),
+                p.coordinator_id,
+                p.opened_at.as_second(),
+                p.first_reply_at.map(|t| t.as_second()),
+                p.resolved_at.map(|t| t.as_second()),
+                p.resolved_by,
+                p.resolution,
+                p.closed_at.map(|t| t.as_second())
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.record_created("problems", id, Some(p.enterprise_id))?;
+        Ok(id)
+    }
+
+    /// The plan of an enterprise with this instruction reference, for merges named in a file.
+    pub fn plan_by_instruction(
+        &self,
+        enterprise_id: i64,
+        instruction: &str,
+    ) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM verifications WHERE enterprise_id = ?1 AND instruction = ?2 ORDER BY id LIMIT 1",
+                params![enterprise_id, instruction],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn coordinator_id_by_phone(&self, phone: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id FROM coordinators WHERE phone = ?1",
+                [phone],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+impl Store {
+    pub fn export_calls(&self) -> Result<Vec<CallExport>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT k.at, k.operator, e.uscc, k.caller_name, k.caller_phone, k.channel, k.measures, k.question,
+                    k.answer, k.outcome, k.callback_by, k.callback_done_at, c.phone, k.marked_for
+             FROM calls k LEFT JOIN enterprises e ON e.id = k.enterprise_id
+             LEFT JOIN coordinators c ON c.id = k.forwarded_to ORDER BY k.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CallExport {
+                at: ts(r.get(0)?),
+                operator: r.get(1)?,
+                enterprise_uscc: r.get(2)?,
+                caller_name: r.get(3)?,
+                caller_phone: r.get(4)?,
+                channel: r.get(5)?,
+                measures: r.get::<_, String>(6)?.replace(',', ";"),
+                question: r.get(7)?,
+                answer: r.get(8)?,
+                outcome: r.get(9)?,
+                callback_by: opt_ts(r.get(10)?),
+                callback_done_at: opt_ts(r.get(11)?),
+                forwarded_to_phone: r.get(12)?,
+                marked_for: r.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn export_problems(&self) -> Result<Vec<ProblemExport>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT e.uscc, p.title, p.district, p.districts, p.status, c.phone, p.opened_at, p.first_reply_at,
+                    p.cleared_at, p.resolved_by, p.resolution, p.closed_at
+             FROM problems p JOIN enterprises e ON e.id = p.enterprise_id
+             LEFT JOIN coordinators c ON c.id = p.coordinator_id ORDER BY p.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ProblemExport {
+                enterprise_uscc: r.get(0)?,
+                summary: r.get(1)?,
+                office: r.get(2)?,
+                districts: r.get::<_, String>(3)?.replace(',', ";"),
+                status: r.get(4)?,
+                coordinator_phone: r.get(5)?,
+                opened_at: ts(r.get(6)?),
+                first_reply_at: opt_ts(r.get(7)?),
+                resolved_at: opt_ts(r.get(8)?),
+                resolved_by: r.get(9)?,
+                resolution: r.get(10)?,
+                closed_at: opt_ts(r.get(11)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn export_verifications(&self) -> Result<Vec<VerificationExport>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT e.uscc, v.kind, v.scheduled_on, v.instruction, v.team, v.self_check, v.override_reason, m.instruction
+             FROM verifications v JOIN enterprises e ON e.id = v.enterprise_id
+             LEFT JOIN verifications m ON m.id = v.merged_into ORDER BY v.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(VerificationExport {
+                enterprise_uscc: r.get(0)?,
+                kind: r.get(1)?,
+                date: r.get(2)?,
+                instruction: r.get(3)?,
+                team: r.get(4)?,
+                self_check: r.get(5)?,
+                override_reason: r.get(6)?,
+                merged_into: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

@@ -1,7 +1,7 @@
 //! Inspection slots and bookings; booking applies the domain rules inside the transaction.
 
 use super::{Store, Writer, ts};
-use crate::calendar::{WorkingCalendar, shanghai_date};
+use crate::calendar::{WorkingCalendar, shanghai_instant};
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::office_name;
 use crate::domain::inspection::{
@@ -44,6 +44,16 @@ pub struct SlotRow {
 }
 
 impl SlotRow {
+    /// The instant the slot begins (Shanghai time).
+    pub fn starts_at(&self) -> Timestamp {
+        shanghai_instant(self.date.to_datetime(self.start))
+    }
+
+    /// The instant the slot ends (Shanghai time).
+    pub fn ends_at(&self) -> Timestamp {
+        shanghai_instant(self.date.to_datetime(self.end))
+    }
+
     pub fn free(&self) -> u32 {
         self.capacity.saturating_sub(self.taken)
     }
@@ -186,7 +196,9 @@ impl Writer<'_> {
             places_taken: slot.taken,
             credit,
             location: b.location,
-            in_the_past: slot.date < shanghai_date(b.now),
+            slot_start: slot.starts_at(),
+            slot_end: slot.ends_at(),
+            now: b.now,
         })?;
         self.conn().execute(
             "INSERT INTO bookings (slot_id, enterprise_id, goods, location, status, booked_at, booked_by)
@@ -199,8 +211,7 @@ impl Writer<'_> {
         Ok((id, note))
     }
 
-    /// Marks a booking done, abnormal or cancelled. Finished bookings stay finished.
-    pub fn set_booking_status(&self, id: i64, to: BookingStatus, now: Timestamp) -> Result<()> {
+    fn booking_status(&self, id: i64) -> Result<(BookingStatus, i64)> {
         let (status, enterprise_id): (String, i64) = self
             .conn()
             .query_row(
@@ -210,34 +221,73 @@ impl Writer<'_> {
             )
             .optional()?
             .ok_or_else(|| Message::new(format!("没有预约 #{id}"), format!("no booking #{id}")))?;
+        let status = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
+        Ok((status, enterprise_id))
+    }
+
+    /// Puts a booking back to `before` as a new audited change ("undo"), refused when it has
+    /// changed since `after`; a cancelled booking taken back needs its place (the slot trigger
+    /// refuses a full slot).
+    pub fn undo_booking(
+        &self,
+        id: i64,
+        before: BookingStatus,
+        after: BookingStatus,
+        now: Timestamp,
+    ) -> Result<()> {
+        let (current, enterprise_id) = self.booking_status(id)?;
+        if current != after {
+            return Err(Message::new(
+                format!(
+                    "预约 #{id} 已被再次更改（现为{}），不能撤销",
+                    current.name_zh()
+                ),
+                format!(
+                    "booking #{id} has changed since (now {}); it cannot be undone",
+                    current.name_en()
+                ),
+            )
+            .into());
+        }
+        self.audited_update("undo", "bookings", id, Some(enterprise_id), || {
+            self.conn().execute(
+                "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, before.code(), now.as_second()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Marks a booking done, abnormal or cancelled. Finished bookings stay finished.
+    /// Returns the status before.
+    pub fn set_booking_status(
+        &self,
+        id: i64,
+        to: BookingStatus,
+        now: Timestamp,
+    ) -> Result<BookingStatus> {
+        let (status, enterprise_id, date, start): (String, i64, String, String) = self
+            .conn()
+            .query_row(
+                "SELECT b.status, b.enterprise_id, s.date, s.start_time FROM bookings b
+                 JOIN inspection_slots s ON s.id = b.slot_id WHERE b.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Message::new(format!("没有预约 #{id}"), format!("no booking #{id}")))?;
         let from = BookingStatus::parse(&status).map_err(|e| anyhow!(e))?;
-        if from == to {
-            return Err(Message::new(
-                format!("预约 #{id} 已是{}", to.name_zh()),
-                format!("booking #{id} is already {}", to.name_en()),
-            )
-            .into());
-        }
-        if matches!(from, BookingStatus::Done | BookingStatus::Cancelled) {
-            return Err(Message::new(
-                format!("预约 #{id} {}，不能再更改", from.name_zh()),
-                format!("booking #{id} is {} and cannot change", from.name_en()),
-            )
-            .into());
-        }
-        let action = match to {
-            BookingStatus::Done => "inspection_done",
-            BookingStatus::Abnormal => "inspection_abnormal",
-            BookingStatus::Cancelled => "cancel_booking",
-            BookingStatus::Booked => "rebook",
-        };
-        self.audited_update(action, "bookings", id, Some(enterprise_id), || {
+        let slot_start =
+            shanghai_instant(date.parse::<Date>()?.to_datetime(start.parse::<Time>()?));
+        from.can_move_to(id, to, slot_start, now)?;
+        self.audited_update(to.action(), "bookings", id, Some(enterprise_id), || {
             self.conn().execute(
                 "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, to.code(), now.as_second()],
             )?;
             Ok(())
-        })
+        })?;
+        Ok(from)
     }
 }
 
@@ -256,6 +306,17 @@ impl Store {
         ))?;
         let rows = stmt.query_map(params![from.to_string(), to.to_string()], slot_from)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("{BOOKING_SELECT} WHERE b.id = ?1"),
+                [id],
+                booking_from,
+            )
+            .optional()?)
     }
 
     pub fn bookings_of_slot(&self, slot_id: i64) -> Result<Vec<BookingRow>> {

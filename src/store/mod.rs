@@ -16,8 +16,8 @@ pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
-    CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemNote, ProblemRow,
-    VerificationRow,
+    CallExport, CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemExport, ProblemFilter,
+    ProblemNote, ProblemRecord, ProblemRow, VerificationExport, VerificationRow,
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
@@ -80,6 +80,50 @@ pub struct Store {
     file: std::fs::File,
 }
 
+/// Logs a statement slower than the log's threshold.
+fn log_slow_statement(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Profile(stmt, took) = event
+        && took >= crate::log::slow_query_threshold()
+    {
+        tracing::warn!(
+            ms = took.as_millis() as u64,
+            sql = %stmt.sql().split_whitespace().collect::<Vec<_>>().join(" "),
+            "slow query"
+        );
+    }
+}
+
+/// What `aeo doctor` reads of a database, opened read-only and left as it was.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub schema_version: usize,
+    pub journal_mode: String,
+    /// `PRAGMA quick_check`'s first line: "ok" when sound.
+    pub quick_check: String,
+}
+
+/// Reads a database's schema version, journal mode and quick integrity check, changing nothing
+/// (no migration, no journal-mode switch).
+pub fn inspect(path: &Path) -> Result<Health> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let schema_version = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .with_context(|| format!("{} is not an SQLite database", path.display()))?
+        as usize;
+    let journal_mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    let quick_check: String = conn.pragma_query_value(None, "quick_check", |r| r.get(0))?;
+    Ok(Health {
+        schema_version,
+        journal_mode,
+        quick_check,
+    })
+}
+
 /// The default database: `$XDG_DATA_HOME/aeo-console/aeo.db` (or the platform's data directory).
 pub fn default_path() -> Result<PathBuf> {
     let dir = dirs::data_dir().ok_or_else(|| {
@@ -112,7 +156,7 @@ impl Store {
     fn open_with(path: &Path, access: Access, adopt_foreign: bool) -> Result<Store> {
         if access == Access::ReadOnly && !path.exists() {
             bail!(
-                "database {} does not exist (a read-only console cannot create it)",
+                "database {} does not exist (a read-only console cannot create it): pass --db PATH or set AEO_DB",
                 path.display()
             );
         }
@@ -142,6 +186,10 @@ impl Store {
         let file = std::fs::File::open(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_PROFILE,
+            Some(log_slow_statement),
+        );
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let version = schema_version(&conn, path)?;
         if version == 0 && !adopt_foreign && holds_other_tables(&conn)? {
@@ -212,6 +260,7 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
+            tracing::warn!(operator = %self.actor.operator, "write refused: read-only seat");
             return Err(read_only_message().into());
         }
         self.check_same_file()?;
@@ -234,7 +283,13 @@ impl Store {
             account: self.account.clone(),
             snapshot_sql: Default::default(),
         };
-        let out = f(&w)?;
+        let out = match f(&w) {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::info!(operator = %self.actor.operator, reason = %format!("{e:#}"), "write refused");
+                return Err(e);
+            }
+        };
         // A long change (an import) may have outlived the file: it must not land in a ghost.
         same_file_or_refuse(&self.file, &self.path)?;
         w.tx.commit().map_err(busy_message)?;

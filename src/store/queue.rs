@@ -84,6 +84,7 @@ impl Writer<'_> {
             .optional()?
             .ok_or_else(|| anyhow!("no enterprise with id {}", item.enterprise_id))?;
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        crate::domain::queue::check_item_times(item.received_at, item.due_at)?;
         let flags = WorkFlags::automatic(item.kind, credit, item.flags);
         self.conn().prepare_cached(
             "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted)

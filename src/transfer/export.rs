@@ -151,6 +151,64 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                 ]
             })
             .collect(),
+        TableKind::Calls => store
+            .export_calls()?
+            .into_iter()
+            .map(|c| {
+                vec![
+                    text(instant_text(c.at)),
+                    text(c.operator),
+                    opt(c.enterprise_uscc),
+                    opt(c.caller_name),
+                    opt(c.caller_phone),
+                    text(c.channel),
+                    text(c.measures),
+                    text(c.question),
+                    text(c.answer),
+                    text(c.outcome),
+                    opt(c.callback_by.map(instant_text)),
+                    opt(c.callback_done_at.map(instant_text)),
+                    opt(c.forwarded_to_phone),
+                    opt(c.marked_for),
+                ]
+            })
+            .collect(),
+        TableKind::Problems => store
+            .export_problems()?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    text(p.enterprise_uscc),
+                    text(p.summary),
+                    text(p.office),
+                    text(p.districts),
+                    text(p.status),
+                    opt(p.coordinator_phone),
+                    text(instant_text(p.opened_at)),
+                    opt(p.first_reply_at.map(instant_text)),
+                    opt(p.resolved_at.map(instant_text)),
+                    opt(p.resolved_by),
+                    opt(p.resolution),
+                    opt(p.closed_at.map(instant_text)),
+                ]
+            })
+            .collect(),
+        TableKind::Verifications => store
+            .export_verifications()?
+            .into_iter()
+            .map(|v| {
+                vec![
+                    text(v.enterprise_uscc),
+                    text(v.kind),
+                    text(v.date),
+                    text(v.instruction),
+                    text(v.team),
+                    Cell::Bool(v.self_check),
+                    opt(v.override_reason),
+                    opt(v.merged_into),
+                ]
+            })
+            .collect(),
     })
 }
 
@@ -188,4 +246,74 @@ pub fn write(store: &Store, kind: TableKind, format: Format, out: &mut dyn Write
     }
     out.flush()?;
     Ok(rows.len())
+}
+
+/// The character encoding of an exported file: Excel on Chinese Windows opens a UTF-8 CSV
+/// correctly only with a byte-order mark, and older tools want GBK.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutEncoding {
+    /// UTF-8 without a byte-order mark
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// UTF-8 with a byte-order mark (Excel, WPS)
+    #[value(name = "utf-8-bom", alias = "utf8-bom")]
+    Utf8Bom,
+    /// GBK (GB2312 and its extension), as Excel on Chinese Windows saves CSV
+    #[value(name = "gbk")]
+    Gbk,
+}
+
+/// Re-encodes UTF-8 text for the file. A character GBK cannot hold is refused with its line,
+/// never replaced: the file must say what the database says.
+pub fn encode(utf8: Vec<u8>, encoding: OutEncoding) -> Result<Vec<u8>> {
+    match encoding {
+        OutEncoding::Utf8 => Ok(utf8),
+        OutEncoding::Utf8Bom => {
+            let mut v = Vec::with_capacity(utf8.len() + 3);
+            v.extend_from_slice(b"\xEF\xBB\xBF");
+            v.extend_from_slice(&utf8);
+            Ok(v)
+        }
+        OutEncoding::Gbk => {
+            let text = String::from_utf8(utf8)?;
+            let (bytes, _, had_errors) = encoding_rs::GBK.encode(&text);
+            if had_errors {
+                let mut enc = encoding_rs::GBK.new_encoder();
+                for (i, line) in text.lines().enumerate() {
+                    for ch in line.chars() {
+                        let mut buf = [0u8; 8];
+                        let s = ch.to_string();
+                        let (r, _, _) =
+                            enc.encode_from_utf8_without_replacement(&s, &mut buf, true);
+                        if matches!(r, encoding_rs::EncoderResult::Unmappable(_)) {
+                            anyhow::bail!(
+                                "line {}: '{ch}' (U+{:04X}) cannot be written in GBK; use --encoding utf-8-bom",
+                                i + 1,
+                                ch as u32
+                            );
+                        }
+                    }
+                }
+                anyhow::bail!("the export cannot be written in GBK; use --encoding utf-8-bom");
+            }
+            Ok(bytes.into_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn gbk_refuses_a_character_it_cannot_hold_and_names_its_line() {
+        let e = encode("name\n上海😀\n".as_bytes().to_vec(), OutEncoding::Gbk).unwrap_err();
+        let e = e.to_string();
+        assert!(e.contains("line 2") && e.contains("U+1F600"), "{e}");
+        let ok = encode("上海\n".as_bytes().to_vec(), OutEncoding::Gbk).unwrap();
+        assert_eq!(ok, b"\xC9\xCF\xBA\xA3\n");
+        let bom = encode(b"a".to_vec(), OutEncoding::Utf8Bom).unwrap();
+        assert_eq!(bom, b"\xEF\xBB\xBFa");
+    }
 }

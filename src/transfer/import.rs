@@ -24,6 +24,8 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use std::collections::HashMap;
 
+mod hotline;
+
 pub struct ImportOptions {
     pub accept_bad_checksum: bool,
     pub dry_run: bool,
@@ -80,6 +82,9 @@ pub fn import(
             TableKind::Slots => run.slots(&table.records)?,
             TableKind::Bookings => run.bookings(&table.records)?,
             TableKind::Approvals => run.approvals(&table.records)?,
+            TableKind::Calls => run.calls(&table.records)?,
+            TableKind::Problems => run.problems(&table.records)?,
+            TableKind::Verifications => run.verifications(&table.records)?,
         };
         if !run.skipped.is_empty() {
             let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();
@@ -871,7 +876,9 @@ impl Run<'_, '_> {
                 self.notes.push(n);
             }
             if r.status != BookingStatus::Booked {
-                let res = self.w.set_booking_status(id, r.status, r.booked_at);
+                // The result is on record as of the import: a done or abnormal inspection whose
+                // slot has not begun yet is refused.
+                let res = self.w.set_booking_status(id, r.status, self.opts.now);
                 self.refused(r.line, "status", res);
             }
         }

@@ -25,6 +25,9 @@ pub enum TableKind {
     Slots,
     Bookings,
     Approvals,
+    Calls,
+    Problems,
+    Verifications,
 }
 
 /// A column of an import file; `required` columns must be present in the header.
@@ -107,14 +110,58 @@ const APPROVAL_COLUMNS: &[Column] = &[
     opt("pauses"),
 ];
 
+const CALL_COLUMNS: &[Column] = &[
+    req("at"),
+    req("operator"),
+    opt("enterprise"),
+    opt("caller_name"),
+    opt("caller_phone"),
+    req("channel"),
+    opt("measures"),
+    req("question"),
+    opt("answer"),
+    req("outcome"),
+    opt("callback_by"),
+    opt("callback_done_at"),
+    opt("forwarded_to_phone"),
+    opt("marked_for"),
+];
+const PROBLEM_COLUMNS: &[Column] = &[
+    req("enterprise"),
+    req("summary"),
+    opt("office"),
+    opt("districts"),
+    opt("status"),
+    opt("coordinator_phone"),
+    req("opened_at"),
+    opt("first_reply_at"),
+    opt("resolved_at"),
+    opt("resolved_by"),
+    opt("resolution"),
+    opt("closed_at"),
+];
+const VERIFICATION_COLUMNS: &[Column] = &[
+    req("enterprise"),
+    req("kind"),
+    req("date"),
+    opt("instruction"),
+    opt("team"),
+    opt("self_check"),
+    opt("override_reason"),
+    opt("merged_into"),
+];
+
 impl TableKind {
-    pub const ALL: [TableKind; 6] = [
+    pub const ALL: [TableKind; 9] = [
         TableKind::Coordinators,
         TableKind::Enterprises,
         TableKind::Items,
         TableKind::Slots,
         TableKind::Bookings,
         TableKind::Approvals,
+        TableKind::Calls,
+        TableKind::Problems,
+        TableKind::Verifications,
     ];
 
     pub fn columns(self) -> &'static [Column] {
@@ -125,6 +172,9 @@ impl TableKind {
             TableKind::Slots => SLOT_COLUMNS,
             TableKind::Bookings => BOOKING_COLUMNS,
             TableKind::Approvals => APPROVAL_COLUMNS,
+            TableKind::Calls => CALL_COLUMNS,
+            TableKind::Problems => PROBLEM_COLUMNS,
+            TableKind::Verifications => VERIFICATION_COLUMNS,
         }
     }
 
@@ -141,6 +191,9 @@ impl TableKind {
             TableKind::Slots => "inspection slots",
             TableKind::Bookings => "bookings",
             TableKind::Approvals => "approvals",
+            TableKind::Calls => "calls",
+            TableKind::Problems => "problems",
+            TableKind::Verifications => "verification plans",
         }
     }
 
@@ -152,6 +205,9 @@ impl TableKind {
             TableKind::Slots => "slots",
             TableKind::Bookings => "bookings",
             TableKind::Approvals => "approvals",
+            TableKind::Calls => "calls",
+            TableKind::Problems => "problems",
+            TableKind::Verifications => "verifications",
         }
     }
 }

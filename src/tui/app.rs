@@ -7,17 +7,21 @@ use super::panes::{
     ApprovalsPane, CalendarPane, Hint, HintKey, LookupPane, Pane, QueuePane, TabCount, TodayPane,
     hint_spans,
 };
+use super::popups::did_you_mean;
 use super::popups::{
     BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
 };
 use super::theme::Theme;
+use super::widgets::line_edit::History;
+use super::wrap;
+use crate::calendar::parse_day;
 use crate::calendar::{WorkingCalendar, shanghai_date};
-use crate::domain::approval::PauseReason;
+use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::localize;
-use crate::domain::queue::WorkStatus;
+use crate::domain::ownership::ItemChange;
 use crate::present;
 use crate::store::{NewBooking, Store};
 use crate::text::Lang;
@@ -32,6 +36,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+mod safety;
 
 /// The four panes, in the order of their number keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +99,8 @@ pub enum Action {
     ClosePopup,
     /// Reload the current pane (its window moved, its query changed).
     Reload,
+    /// A query was typed into: reload after a short pause in typing.
+    QueryChanged,
     /// Reload the open popup's own data (the booking picker's query changed).
     ReloadPopup,
     RunCommand(String),
@@ -110,7 +118,14 @@ pub enum Action {
     },
     CallbackDone(i64),
     Copy(String),
-    SetItemStatus(i64, WorkStatus),
+    /// Take, take over, release, finish or mark abnormal a queue item.
+    ChangeItem(i64, ItemChange),
+    /// Revert the last change, as a new audited change.
+    Undo,
+    /// The confirmation's Yes: run the action.
+    Confirmed(Box<Action>),
+    /// The confirmation's No.
+    CancelConfirm,
     /// Open the booking form on an inspection slot.
     OpenBooking(i64),
     Book {
@@ -122,7 +137,7 @@ pub enum Action {
     SetBookingStatus(i64, BookingStatus),
     PauseApproval(i64, PauseReason),
     ResumeApproval(i64),
-    OpenDecide(i64, String),
+    OpenDecide(i64, String, ApprovalKind),
     OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
@@ -138,6 +153,8 @@ pub struct Session {
     pub demo: bool,
     pub read_only: bool,
     pub lang: Lang,
+    /// The database did not exist and was created empty for this session: the header says so.
+    pub new_db: bool,
     /// Office hours for appointment clearance (measure 27), as configured.
     pub office_hours: OfficeHours,
 }
@@ -169,7 +186,8 @@ pub struct View<'a> {
 }
 
 pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// 80x23: an 80x24 terminal with a tmux or screen status line.
+pub const MIN_HEIGHT: u16 = 23;
 
 pub struct App {
     store: Store,
@@ -195,6 +213,18 @@ pub struct App {
     generation: u64,
     clipboard: Option<String>,
     size: (u16, u16),
+    /// The last change, while it may still be undone.
+    undo: Option<safety::UndoOffer>,
+    /// Ctrl-L: the terminal loop clears and repaints the whole screen.
+    pub repaint: bool,
+    /// Ctrl-Z: the terminal loop suspends the console.
+    pub suspend: bool,
+    /// Earlier `:` lines, for Up/Down.
+    command_history: History,
+    /// Typed queries run after this pause in typing (None: at once, as tests want).
+    pub debounce: Option<std::time::Duration>,
+    /// When the typed query is due to run.
+    pub query_due: Option<std::time::Instant>,
 }
 
 impl App {
@@ -235,6 +265,12 @@ impl App {
             generation: 0,
             clipboard: None,
             size: (MIN_WIDTH, MIN_HEIGHT),
+            undo: None,
+            repaint: false,
+            suspend: false,
+            debounce: None,
+            query_due: None,
+            command_history: History::default(),
         };
         app.resize(MIN_WIDTH, MIN_HEIGHT);
         app.reload(app.pane);
@@ -356,19 +392,22 @@ impl App {
 
     /// Once a second: move the clock, and reload what is on screen if another session changed
     /// the database. Returns whether the screen needs drawing.
-    /// Replaces the clock (benchmarks step a frozen clock to make a tick).
     /// Runs one change and says `done` in the status line, or the store's refusal.
-    fn apply(
+    fn apply<T>(
         &mut self,
-        f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<()>,
+        f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<T>,
         done: String,
-    ) {
+    ) -> Option<T> {
         match self.write_store(f) {
-            Ok(()) => {
+            Ok(out) => {
                 self.set_status(done);
                 self.after_write();
+                Some(out)
             }
-            Err(e) => self.set_error(localize(&e, self.session.lang)),
+            Err(e) => {
+                self.set_error(localize(&e, self.session.lang));
+                None
+            }
         }
     }
 
@@ -431,14 +470,36 @@ impl App {
 
     /// Routes a key: the popup first, then the console's own keys, then the pane.
     pub fn on_key(&mut self, key: KeyEvent) {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
+        if key.modifiers.contains(KeyModifiers::CONTROL) {
+            match key.code {
+                KeyCode::Char('c') => {
+                    self.quit = true;
+                    return;
+                }
+                KeyCode::Char('l') => {
+                    self.repaint = true;
+                    return;
+                }
+                KeyCode::Char('z') => {
+                    self.suspend = true;
+                    return;
+                }
+                _ => {}
+            }
+        }
+        // Below the minimum size nothing on screen says what a key would do: only quit acts.
+        if self.too_small() {
+            if self.keymap.is(Cmd::Quit, &key) {
+                self.quit = true;
+            }
             return;
         }
+        // A message stays until the next key.
+        self.status = None;
         let km = self.keymap.clone();
         if let Some(popup) = &mut self.popup {
             if let Some(a) = popup.handle_key(&key, &km) {
-                self.update(a);
+                self.dispatch(a);
             }
             return;
         }
@@ -453,6 +514,8 @@ impl App {
             Some(Action::Quit)
         } else if km.is(Cmd::Help, &key) {
             Some(Action::OpenHelp)
+        } else if km.is(Cmd::Undo, &key) {
+            Some(Action::Undo)
         } else if km.is(Cmd::CommandLine, &key) {
             Some(Action::OpenCommandLine)
         } else if km.is(Cmd::Pane1, &key) {
@@ -470,11 +533,46 @@ impl App {
         };
         let action = global.or_else(|| self.pane_mut(self.pane).handle_key(&key, &km));
         if let Some(a) = action {
-            self.update(a);
+            self.dispatch(a);
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// Runs the typed query whose pause is over.
+    pub fn run_due_query(&mut self) {
+        if self.query_due.take().is_some() {
+            self.reload(self.pane);
+        }
+    }
+
+    /// Pasted text goes into the text field that has the cursor, whole; with no field it is
+    /// dropped, so a paste never acts as keys.
+    pub fn on_paste(&mut self, text: &str) {
+        if self.too_small() {
+            return;
+        }
+        let action = match &mut self.popup {
+            Some(Popup::Command(c)) => {
+                c.paste(text);
+                None
+            }
+            Some(Popup::Book(b)) => b.paste(text),
+            Some(_) => None,
+            None => self.pane_mut(self.pane).paste(text),
+        };
+        if let Some(a) = action {
+            self.dispatch(a);
         }
     }
 
     fn switch(&mut self, p: PaneId) {
+        if self.query_due.take().is_some() {
+            self.stale[self.pane.index()] = true;
+        }
+        self.pane_mut(p).focus();
         self.pane = p;
         if self.stale[p.index()] {
             self.reload(p);
@@ -490,11 +588,21 @@ impl App {
             Action::NextPane => self.switch(PaneId::ALL[(self.pane.index() + 1) % PANES]),
             Action::PrevPane => self.switch(PaneId::ALL[(self.pane.index() + PANES - 1) % PANES]),
             Action::OpenHelp => self.popup = Some(Popup::Help(HelpPopup::default())),
-            Action::OpenCommandLine => self.popup = Some(Popup::Command(CommandLine::default())),
+            Action::OpenCommandLine => {
+                self.popup = Some(Popup::Command(CommandLine::new(
+                    self.command_history.clone(),
+                    shanghai_date(self.now),
+                )))
+            }
             Action::ClosePopup => self.popup = None,
             Action::Reload => self.reload(self.pane),
+            Action::QueryChanged => match self.debounce {
+                None => self.reload(self.pane),
+                Some(pause) => self.query_due = Some(std::time::Instant::now() + pause),
+            },
             Action::ReloadPopup => self.reload_popup(),
             Action::RunCommand(c) => {
+                self.command_history.push(&c);
                 self.popup = None;
                 self.run_command(&c);
             }
@@ -532,14 +640,22 @@ impl App {
                 ));
                 self.clipboard = Some(text);
             }
-            Action::SetItemStatus(id, to) => {
-                let (op, now) = (self.session.operator.clone(), self.now);
-                let done = format!(
-                    "{} #{id}: {}",
-                    tr(lang, "队列事项", "queue item"),
-                    to.name(lang)
-                );
-                self.apply(|w| w.set_item_status(id, to, &op, now), done);
+            Action::ChangeItem(id, change) => self.change_item(id, change),
+            Action::Undo => self.undo(),
+            Action::Confirmed(a) => {
+                // The form the change came from shows again (a refusal keeps it open).
+                self.popup = match self.popup.take() {
+                    Some(Popup::Confirm(c)) => c.back.map(|b| *b),
+                    other => other,
+                };
+                self.update(*a);
+            }
+            Action::CancelConfirm => {
+                self.popup = match self.popup.take() {
+                    Some(Popup::Confirm(c)) => c.back.map(|b| *b),
+                    other => other,
+                };
+                self.set_status(tr(lang, "已取消，未作更改", "cancelled; nothing changed"));
             }
             Action::OpenBooking(slot_id) => match self.store.slot(slot_id) {
                 Ok(Some(slot)) => {
@@ -562,7 +678,13 @@ impl App {
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
                 let done = format!("{} #{id}: {}", tr(lang, "预约", "booking"), to.name(lang));
-                self.apply(|w| w.set_booking_status(id, to, now), done);
+                if let Some(before) = self.apply(|w| w.set_booking_status(id, to, now), done) {
+                    self.offer_undo(safety::UndoKind::Booking {
+                        id,
+                        before,
+                        after: to,
+                    });
+                }
             }
             Action::PauseApproval(id, reason) => {
                 self.popup = None;
@@ -573,7 +695,12 @@ impl App {
                     tr(lang, "暂停计时", "clock paused"),
                     reason.name(lang)
                 );
-                self.apply(|w| w.pause_approval(id, reason, now), done);
+                if self
+                    .apply(|w| w.pause_approval(id, reason, now), done)
+                    .is_some()
+                {
+                    self.offer_undo(safety::UndoKind::Pause { id });
+                }
             }
             Action::ResumeApproval(id) => {
                 let now = self.now;
@@ -584,8 +711,8 @@ impl App {
                 );
                 self.apply(|w| w.resume_approval(id, now), done);
             }
-            Action::OpenDecide(id, reference) => {
-                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference)));
+            Action::OpenDecide(id, reference, kind) => {
+                self.popup = Some(Popup::Decide(DecidePopup::new(id, reference, kind)));
             }
             Action::OpenPause(id, reference) => {
                 self.popup = Some(Popup::Pause(PausePopup::new(id, reference)));
@@ -702,28 +829,19 @@ impl App {
                 self.pane = PaneId::Queue;
                 self.reload(PaneId::Queue);
             }
-            "date" | "day" => match arg.parse::<Date>() {
-                Ok(d) => {
+            "date" | "day" => match parse_day(arg, shanghai_date(self.now)) {
+                Some(d) => {
                     self.calendar.select(d);
-                    self.pane = PaneId::Calendar;
+                    self.switch(PaneId::Calendar);
                     self.reload(PaneId::Calendar);
                 }
-                Err(_) => self.set_error(format!(
-                    "{} '{arg}' (YYYY-MM-DD)",
-                    tr(lang, "不是日期", "not a date")
-                )),
+                None => self.not_a_day(arg),
             },
             "book" => {
                 if !arg.is_empty() {
-                    match arg.parse::<Date>() {
-                        Ok(d) => self.calendar.select(d),
-                        Err(_) => {
-                            self.set_error(format!(
-                                "{} '{arg}' (YYYY-MM-DD)",
-                                tr(lang, "不是日期", "not a date")
-                            ));
-                            return;
-                        }
+                    match parse_day(arg, shanghai_date(self.now)) {
+                        Some(d) => self.calendar.select(d),
+                        None => return self.not_a_day(arg),
                     }
                 }
                 self.pane = PaneId::Calendar;
@@ -748,9 +866,12 @@ impl App {
                 Err(e) => self.set_error(localize(&e, self.session.lang)),
             },
             other => self.set_error(format!(
-                "{} ':{}' ({})",
+                "{} ':{}'{} ({})",
                 tr(lang, "未知命令", "unknown command"),
                 inert(other),
+                did_you_mean(lang, other)
+                    .map(|s| format!("{}{s}", tr(lang, "，", ", ")))
+                    .unwrap_or_default(),
                 tr(
                     lang,
                     "可用：:q :pane N :lookup 名称 :book [日期] :date 日期 :filter 文本 :clearance 企业 时间 :theme 名称 :reopen :help",
@@ -758,6 +879,19 @@ impl App {
                 )
             )),
         }
+    }
+
+    fn not_a_day(&mut self, arg: &str) {
+        self.set_error(format!(
+            "{} '{}' ({})",
+            tr(self.lang(), "不是日期", "not a date"),
+            inert(arg),
+            tr(
+                self.lang(),
+                "如 2026-12-05、12-05、明天、周六",
+                "e.g. 2026-12-05, 12-05, tomorrow, sat"
+            )
+        ));
     }
 
     /// `:reopen`: opens the database path anew (after the file was deleted or replaced), as
@@ -874,7 +1008,11 @@ impl App {
             if area.height > y + 1 {
                 f.render_widget(
                     Paragraph::new(Line::styled(
-                        "terminal too small (need 80x24)",
+                        tr(
+                            v.lang,
+                            "请放大窗口；按 q 或 Ctrl-C 退出",
+                            "enlarge the window; q or Ctrl-C quits",
+                        ),
                         v.theme.muted,
                     ))
                     .centered(),
@@ -883,11 +1021,17 @@ impl App {
             }
             return;
         }
+        let status_lines = self.status_lines(&v, usize::from(area.width));
+        let status_height = if matches!(self.popup, Some(Popup::Command(_))) {
+            1
+        } else {
+            status_lines.len() as u16
+        };
         let [header, tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Min(0),
-            Constraint::Length(1),
+            Constraint::Length(status_height),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -898,9 +1042,9 @@ impl App {
             Some(Popup::Command(c)) => c.draw(f, status, &v),
             Some(p) => {
                 p.draw(f, body, &v, self);
-                self.draw_status(f, status, &v);
+                f.render_widget(Paragraph::new(status_lines), status);
             }
-            None => self.draw_status(f, status, &v),
+            None => f.render_widget(Paragraph::new(status_lines), status),
         }
         self.draw_footer(f, footer, &v);
     }
@@ -936,6 +1080,23 @@ impl App {
         if self.session.read_only {
             left.push(Span::styled(
                 format!(" {} ", tr(lang, "READ-ONLY 只读", "READ-ONLY")),
+                t.header_warn,
+            ));
+        }
+        if self.session.new_db {
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(
+                            lang,
+                            "⚠ 新建的空数据库：用 --db 或 AEO_DB 指定已有数据库",
+                            "⚠ NEW EMPTY DATABASE: pass --db or set AEO_DB",
+                        )
+                    } else {
+                        tr(lang, "⚠ 新建空库", "⚠ NEW EMPTY DB")
+                    }
+                ),
                 t.header_warn,
             ));
         }
@@ -1027,11 +1188,13 @@ impl App {
         f.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn draw_status(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let line = match &self.status {
-            Some((s, StatusKind::Error)) => Line::styled(format!(" ✗ {s}"), v.theme.error),
-            Some((s, StatusKind::Info)) => Line::styled(format!(" ✓ {s}"), v.theme.info),
-            None => Line::styled(
+    /// The message area: the status message wrapped whole (up to a third of the screen), and
+    /// the undo offer while it lasts.
+    fn status_lines(&self, v: &View<'_>, cols: usize) -> Vec<Line<'static>> {
+        let mut pieces = match &self.status {
+            Some((s, StatusKind::Error)) => vec![(format!(" ✗ {s}"), v.theme.error)],
+            Some((s, StatusKind::Info)) => vec![(format!(" ✓ {s}"), v.theme.info)],
+            None => vec![(
                 format!(
                     " {}",
                     tr(
@@ -1041,9 +1204,21 @@ impl App {
                     )
                 ),
                 v.theme.muted,
-            ),
+            )],
         };
-        f.render_widget(Paragraph::new(line), area);
+        if self.undo_offer().is_some() && !self.session.read_only {
+            pieces.push((format!("  {} ", self.keymap.label(Cmd::Undo)), v.theme.key));
+            pieces.push((
+                tr(v.lang, "撤销上一次更改", "undo the last change").to_string(),
+                v.theme.muted,
+            ));
+        }
+        let mut lines = wrap::wrap(&pieces, cols, 3);
+        let max = usize::from(self.size.1 / 3).max(1);
+        if lines.len() > max {
+            lines.truncate(max);
+        }
+        lines
     }
 
     /// The keys that apply right now.
@@ -1052,6 +1227,9 @@ impl App {
             Some(p) => p.hints(),
             None => {
                 let mut h = self.pane_ref(self.pane).hints();
+                if self.session.read_only {
+                    h.retain(|h| !matches!(h.key, HintKey::Cmd(c) if c.writes()));
+                }
                 if !self.pane_ref(self.pane).captures_text() {
                     h.push(Hint::cmd(Cmd::Help, "帮助", "help"));
                     h.push(Hint::cmd(Cmd::Quit, "退出", "quit"));
@@ -1074,6 +1252,13 @@ impl App {
                 "command line (:q :lookup :book :pane N)",
             ),
             Hint::cmd(Cmd::Back, "返回/关闭", "back / close"),
+            Hint::cmd(
+                Cmd::Undo,
+                "撤销上一次更改（一分钟内）",
+                "undo the last change (within a minute)",
+            ),
+            Hint::text("C-l", "重绘屏幕", "repaint the screen"),
+            Hint::text("C-z", "挂起（fg 恢复）", "suspend (fg resumes)"),
             Hint::cmd(Cmd::Quit, "退出", "quit"),
             Hint {
                 key: HintKey::Text("C-c"),

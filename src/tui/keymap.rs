@@ -1,5 +1,5 @@
 //! Keys → commands. Defaults follow the model consoles (vim keys and arrows, `?`, `/`, `:`, esc);
-//! any command can be rebound in `$XDG_CONFIG_HOME/aeo-console/config.toml`:
+//! any command can be rebound in the `[keys]` table of a config file (see `crate::config`):
 //!
 //! ```toml
 //! theme = "light"
@@ -8,11 +8,8 @@
 //! down = ["j", "ctrl-n"]  # or several
 //! ```
 
-use anyhow::{Result, anyhow, bail};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 macro_rules! commands {
     ($($cmd:ident = $name:literal, [$($key:literal),*];)+) => {
@@ -52,6 +49,9 @@ commands! {
     Bottom = "bottom", ["end", "G"];
     Open = "open", ["enter"];
     Take = "take", ["t"];
+    TakeOver = "take_over", ["T"];
+    Release = "release", ["R"];
+    Undo = "undo", ["u"];
     Finish = "finish", ["f"];
     Abnormal = "abnormal", ["x"];
     Book = "book", ["b"];
@@ -65,6 +65,26 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+}
+
+impl Cmd {
+    /// Commands that change data (hidden on a read-only seat).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Cmd::Take
+                | Cmd::TakeOver
+                | Cmd::Release
+                | Cmd::Finish
+                | Cmd::Abnormal
+                | Cmd::Book
+                | Cmd::Cancel
+                | Cmd::Pause
+                | Cmd::Resume
+                | Cmd::Decide
+                | Cmd::Undo
+        )
+    }
 }
 
 /// A key as bound: the code and whether Ctrl or Alt is held (Shift is part of the character).
@@ -215,7 +235,8 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    fn rebind(&mut self, name: &str, keys: &[String]) -> Result<(), String> {
+    /// Binds `keys` (replacing the defaults) to the command of that config name.
+    pub(crate) fn rebind(&mut self, name: &str, keys: &[String]) -> Result<Cmd, String> {
         let cmd = Cmd::ALL.iter().find(|c| c.name() == name).ok_or_else(|| {
             let names: Vec<&str> = Cmd::ALL.iter().map(|c| c.name()).collect();
             format!("unknown command '{name}' (commands: {})", names.join(", "))
@@ -228,71 +249,21 @@ impl Keymap {
             return Err("no key given".to_string());
         }
         self.bindings.insert(*cmd, parsed);
-        Ok(())
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum KeySpec {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    theme: Option<String>,
-    #[serde(default)]
-    keys: BTreeMap<String, KeySpec>,
-}
-
-/// What the config file chooses.
-#[derive(Debug, Clone, Default)]
-pub struct Config {
-    pub keymap: Keymap,
-    pub theme: Option<String>,
-    pub path: Option<PathBuf>,
-}
-
-impl Config {
-    /// `$XDG_CONFIG_HOME/aeo-console/config.toml` when it exists, else the defaults.
-    pub fn load_default() -> Result<Config> {
-        match dirs::config_dir().map(|d| d.join("aeo-console").join("config.toml")) {
-            Some(p) if p.exists() => Config::load(&p),
-            _ => Ok(Config::default()),
-        }
+        Ok(*cmd)
     }
 
-    pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow!("cannot read config {}: {e}", path.display()))?;
-        Config::parse(&text, path)
-    }
-
-    pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            anyhow!(
-                "config {}: {}",
-                path.display(),
-                e.to_string().trim().replace('\n', " ")
-            )
-        })?;
-        let mut keymap = Keymap::default();
-        for (name, spec) in &file.keys {
-            let keys = match spec {
-                KeySpec::One(k) => vec![k.clone()],
-                KeySpec::Many(v) => v.clone(),
-            };
-            if let Err(e) = keymap.rebind(name, &keys) {
-                bail!("config {}: [keys] {name}: {e}", path.display());
+    /// A key bound to two commands, if any: (key, first command, second command).
+    pub fn conflict(&self) -> Option<(Binding, Cmd, Cmd)> {
+        let mut seen: Vec<(Binding, Cmd)> = Vec::new();
+        for (cmd, keys) in &self.bindings {
+            for b in keys {
+                if let Some((_, first)) = seen.iter().find(|(k, _)| k == b) {
+                    return Some((*b, *first, *cmd));
+                }
+                seen.push((*b, *cmd));
             }
         }
-        Ok(Config {
-            keymap,
-            theme: file.theme,
-            path: Some(path.to_path_buf()),
-        })
+        None
     }
 }
 
@@ -319,49 +290,26 @@ mod tests {
     }
 
     #[test]
-    fn a_config_file_rebinds_keys() {
-        let c = Config::parse(
-            "theme = \"light\"\n[keys]\ntake = \"space\"\ndown = [\"j\", \"ctrl-n\"]\n",
-            Path::new("/x/config.toml"),
-        )
-        .unwrap();
-        assert_eq!(c.theme.as_deref(), Some("light"));
+    fn rebinding_replaces_a_commands_keys() {
+        let mut km = Keymap::default();
+        assert_eq!(km.conflict(), None, "the defaults bind each key once");
+        let cmd = km.rebind("take", &["space".to_string()]).unwrap();
+        assert_eq!(cmd, Cmd::Take);
+        assert!(km.is(Cmd::Take, &key(KeyCode::Char(' '), KeyModifiers::NONE)));
+        assert!(!km.is(Cmd::Take, &key(KeyCode::Char('t'), KeyModifiers::NONE)));
+        km.rebind("down", &["j".to_string(), "ctrl-n".to_string()])
+            .unwrap();
+        assert!(km.is(Cmd::Down, &key(KeyCode::Char('n'), KeyModifiers::CONTROL)));
         assert!(
-            c.keymap
-                .is(Cmd::Take, &key(KeyCode::Char(' '), KeyModifiers::NONE))
+            km.rebind("teke", &["t".to_string()])
+                .unwrap_err()
+                .contains("unknown command")
         );
-        assert!(
-            !c.keymap
-                .is(Cmd::Take, &key(KeyCode::Char('t'), KeyModifiers::NONE))
-        );
-        assert!(
-            c.keymap
-                .is(Cmd::Down, &key(KeyCode::Char('n'), KeyModifiers::CONTROL))
-        );
-    }
-
-    #[test]
-    fn a_bad_config_names_the_file_and_the_key() {
-        let err = Config::parse("[keys]\ntake = \"ctrl-\"\n", Path::new("/x/config.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("/x/config.toml") && err.contains("take"),
-            "{err}"
-        );
-        let err = Config::parse("[keys]\nteke = \"t\"\n", Path::new("/x/config.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("teke") && err.contains("unknown command"),
-            "{err}"
-        );
-        let err = Config::parse("colour = 1\n", Path::new("/x/config.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("/x/config.toml") && err.contains("colour"),
-            "{err}"
+        assert!(km.rebind("take", &[]).is_err());
+        km.rebind("finish", &["space".to_string()]).unwrap();
+        assert_eq!(
+            km.conflict().map(|(b, x, y)| (b.label(), x, y)),
+            Some(("Space".to_string(), Cmd::Take, Cmd::Finish))
         );
     }
 }

@@ -23,13 +23,12 @@ use crate::domain::measures::MeasureCatalog;
 use crate::store::{Access, Store};
 use crate::text::Lang;
 use anyhow::{Context as _, Result};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use stream_next::StreamNext;
 
 /// What the console is opened with, resolved once by whoever starts it (the command line).
 #[derive(Debug, Clone)]
@@ -44,15 +43,18 @@ pub struct ConsoleOptions {
     pub office_hours: OfficeHours,
     /// Open on a fresh demo database (in a temporary file unless the database was named).
     pub demo: bool,
-    /// Theme name or file; else the config's, else dark.
+    /// Theme name or file (dark when none).
     pub theme: Option<String>,
+    /// The keys, as configured.
+    pub keymap: keymap::Keymap,
+    /// The pane to open on.
+    pub pane: crate::config::StartPane,
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
 pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
-    let config = keymap::Config::load_default()?;
     let support = theme::ColorSupport::detect();
-    let theme = theme::Theme::choose(opts.theme.as_deref().or(config.theme.as_deref()), support)?;
+    let theme = theme::Theme::choose(opts.theme.as_deref(), support)?;
     let mut ctx = opts;
     let demo = ctx.demo;
     // A fresh demo database lives in a directory of its own: a random name, created 0700 by
@@ -81,7 +83,12 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
             MeasureCatalog::official(),
         )?;
     }
+    // A new empty database must never pass for a queue with no work: say so here and in the header.
+    let new_db = !demo && !ctx.db.exists();
     let store = Store::open(&ctx.db, ctx.access)?;
+    if new_db {
+        eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
+    }
     let session = Session {
         operator: ctx.operator.clone(),
         db_label: ctx.db.display().to_string(),
@@ -89,8 +96,16 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
         office_hours: ctx.office_hours,
+        new_db,
     };
-    let app = App::new(store, session, ctx.clock, config.keymap, theme)?;
+    let mut app = App::new(store, session, ctx.clock, ctx.keymap, theme)?;
+    app.pane = match ctx.pane {
+        crate::config::StartPane::Queue => PaneId::Queue,
+        crate::config::StartPane::Calendar => PaneId::Calendar,
+        crate::config::StartPane::Approvals => PaneId::Approvals,
+        crate::config::StartPane::Lookup => PaneId::Lookup,
+        crate::config::StartPane::Today => PaneId::Today,
+    };
     let result = run(app);
     // Before the error (if any) is printed: the demo directory goes on every way out.
     drop(temp_demo);
@@ -105,8 +120,11 @@ fn run(mut app: App) -> Result<ExitCode> {
     // ratatui::try_init enters raw mode and the alternate screen (no mouse capture), and
     // installs a panic hook that restores the terminal before the panic message.
     ratatui::try_init().context("cannot set up the terminal")?;
+    // A paste arrives as one event, not as keys that could act.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let mut terminal = ratatui::Terminal::new(backend::SlimBackend::new(std::io::stdout()))
         .context("cannot set up the terminal")?;
+    app.debounce = Some(QUERY_PAUSE);
     let result = rt.block_on(event_loop(&mut terminal, &mut app));
     match result {
         // The terminal is gone (SSH dropped): nothing can be restored or printed there. Every
@@ -118,15 +136,25 @@ fn run(mut app: App) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(End::Quit) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
             let _ = ratatui::try_restore();
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
             let _ = ratatui::try_restore();
             Err(e)
         }
     }
 }
+
+/// Keys closer together than this are one burst (a paste, a held key): drawn once.
+const FOLLOWING_KEY: Duration = Duration::from_millis(3);
+/// A burst is still drawn this often, so the screen follows a long paste.
+const FRAME_EVERY: Duration = Duration::from_millis(100);
+
+/// Typed queries run after this pause in typing, so a paste or fast typing runs one query.
+const QUERY_PAUSE: Duration = Duration::from_millis(150);
 
 /// The terminal the console draws on.
 pub type Console<W> = ratatui::Terminal<backend::SlimBackend<W>>;
@@ -171,7 +199,7 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut events = EventStream::new();
+    let mut events = terminal_events();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
@@ -194,26 +222,49 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
         if app.quit {
             return Ok(End::Quit);
         }
+        if app.suspend {
+            app.suspend = false;
+            suspend(terminal)?;
+            dirty = true;
+        }
+        if app.repaint {
+            app.repaint = false;
+            terminal.clear()?;
+            dirty = true;
+        }
         if dirty {
             if let Err(e) = draw(terminal, app) {
                 return gone(e);
             }
             dirty = false;
         }
+        let due = app.query_due.map(tokio::time::Instant::from_std);
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    app.on_key(k);
-                    dirty = true;
+            ev = events.recv() => {
+                let mut ev = ev;
+                // Take the events that follow closely before drawing: a paste typed as keys
+                // costs a frame every FRAME_EVERY, not one per character.
+                let batch = std::time::Instant::now();
+                loop {
+                    match ev {
+                        Some(Ok(e)) => on_event(app, e),
+                        Some(Err(e)) => return gone(e),
+                        None => return Ok(End::HangUp),
+                    }
+                    if app.quit || app.suspend || batch.elapsed() > FRAME_EVERY {
+                        break;
+                    }
+                    match tokio::time::timeout(FOLLOWING_KEY, events.recv()).await {
+                        Ok(next) => ev = next,
+                        Err(_) => break,
+                    }
                 }
-                Some(Ok(Event::Resize(w, h))) => {
-                    app.resize(w, h);
-                    dirty = true;
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return gone(e.into()),
-                None => return Ok(End::HangUp),
+                dirty = true;
             },
+            _ = sleep_until_due(due), if due.is_some() => {
+                app.run_due_query();
+                dirty = true;
+            }
             _ = tick.tick() => {
                 if hung_up() {
                     return Ok(End::HangUp);
@@ -227,6 +278,51 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     }
 }
 
+/// The terminal's events, read by a thread of their own: every byte typed or pasted is read
+/// as soon as it arrives, however the loop is busy.
+fn terminal_events() -> tokio::sync::mpsc::UnboundedReceiver<Result<Event>> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        loop {
+            let ev = crossterm::event::read().map_err(anyhow::Error::from);
+            let failed = ev.is_err();
+            if tx.send(ev).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn on_event(app: &mut App, e: Event) {
+    match e {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(k),
+        Event::Paste(text) => app.on_paste(&text),
+        Event::Resize(w, h) => app.resize(w, h),
+        _ => {}
+    }
+}
+
+async fn sleep_until_due(due: Option<tokio::time::Instant>) {
+    if let Some(at) = due {
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// Ctrl-Z: gives the terminal back to the shell, stops, and on `fg` takes it again and
+/// repaints everything.
+fn suspend<W: Write>(terminal: &mut Console<W>) -> Result<()> {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    // SIGTSTP's default action stops the process here, until SIGCONT (`fg`).
+    nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP)?;
+    crossterm::terminal::enable_raw_mode().context("cannot set up the terminal again")?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    terminal.clear()?;
+    Ok(())
+}
+
 /// One frame, wrapped in a synchronized update so a slow link never shows half of it.
 pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
@@ -238,72 +334,15 @@ pub fn draw<W: Write>(terminal: &mut Console<W>, app: &App) -> Result<()> {
 /// Puts `text` on the local clipboard through OSC 52 (works across SSH; tmux passes it on
 /// with `set-clipboard on`).
 fn copy_osc52(text: &str) -> Result<()> {
-    let mut out = std::io::stdout();
-    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
-    out.flush()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )?;
     Ok(())
-}
-
-/// Standard base64 with padding (RFC 4648), enough for OSC 52.
-pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
-/// Awaiting the next item of a stream (the one helper we need from a stream utility crate).
-mod stream_next {
-    use std::future::poll_fn;
-    use std::pin::Pin;
-
-    pub trait StreamNext: futures_core::Stream + Unpin {
-        async fn next(&mut self) -> Option<Self::Item> {
-            poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
-        }
-    }
-    impl<S: futures_core::Stream + Unpin> StreamNext for S {}
 }
 
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
-mod base64_tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
-        assert_eq!(base64("021-5123".as_bytes()), "MDIxLTUxMjM=");
-    }
-}
+mod safety_tests;

@@ -23,17 +23,17 @@ use tempfile::TempDir;
 
 const NOW: &str = "2026-11-27T10:00:00+08:00";
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     NOW.parse().unwrap()
 }
 
-struct Console {
+pub(super) struct Console {
     _dir: TempDir,
-    path: std::path::PathBuf,
-    app: App,
+    pub(super) path: std::path::PathBuf,
+    pub(super) app: App,
 }
 
-fn demo_db() -> (TempDir, std::path::PathBuf) {
+pub(super) fn demo_db() -> (TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
@@ -48,7 +48,7 @@ fn demo_db() -> (TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
-fn console_with(lang: Lang, access: Access) -> Console {
+pub(super) fn console_with(lang: Lang, access: Access) -> Console {
     let (dir, path) = demo_db();
     let store = Store::open(&path, access).unwrap();
     let app = App::new(
@@ -59,6 +59,7 @@ fn console_with(lang: Lang, access: Access) -> Console {
             demo: true,
             read_only: access == Access::ReadOnly,
             lang,
+            new_db: false,
             office_hours: Default::default(),
         },
         Clock::Frozen(now()),
@@ -73,15 +74,15 @@ fn console_with(lang: Lang, access: Access) -> Console {
     }
 }
 
-fn console() -> Console {
+pub(super) fn console() -> Console {
     console_with(Lang::Zh, Access::ReadWrite)
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(super) fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn keys(app: &mut App, s: &str) {
+pub(super) fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
         key(app, KeyCode::Char(c));
     }
@@ -121,7 +122,7 @@ fn without_audit_times(screen: &str) -> String {
         .join("\n")
 }
 
-fn render(app: &mut App, w: u16, h: u16) -> String {
+pub(super) fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| app.draw(f)).unwrap();
@@ -145,7 +146,18 @@ fn render(app: &mut App, w: u16, h: u16) -> String {
     out
 }
 
-fn status(app: &App) -> (String, StatusKind) {
+/// Answers the open confirmation with Yes: → then Enter (no letter can).
+pub(super) fn yes(app: &mut App) {
+    assert!(
+        matches!(app.popup, Some(Popup::Confirm(_))),
+        "a confirmation is open: {:?}",
+        app.status
+    );
+    key(app, KeyCode::Right);
+    key(app, KeyCode::Enter);
+}
+
+pub(super) fn status(app: &App) -> (String, StatusKind) {
     app.status.clone().expect("a status message")
 }
 
@@ -216,12 +228,20 @@ fn snapshot_english_labels() {
 // ---------------------------------------------------------------- the whole screen
 
 #[test]
-fn below_80x24_the_console_says_the_terminal_is_too_small() {
+fn below_80x23_the_console_says_the_terminal_is_too_small_and_keys_do_nothing() {
     let mut c = console();
-    let s = render(&mut c.app, 79, 24);
-    assert!(s.contains("terminal too small (need 80x24)"), "{s}");
-    let s = render(&mut c.app, 80, 24);
-    assert!(!s.contains("terminal too small"), "{s}");
+    let s = render(&mut c.app, 79, 23);
+    assert!(s.contains("终端窗口太小") && s.contains("80x23"), "{s}");
+    let s = render(&mut c.app, 80, 22);
+    assert!(s.contains("终端窗口太小"), "{s}");
+    let first = c.app.queue.selected_row().unwrap().id;
+    for k in ['j', 'f', 't', '2', '/', ':'] {
+        key(&mut c.app, KeyCode::Char(k));
+    }
+    assert!(c.app.popup.is_none() && c.app.pane == PaneId::Queue);
+    assert_eq!(c.app.queue.selected_row().unwrap().id, first);
+    let s = render(&mut c.app, 80, 23);
+    assert!(!s.contains("终端窗口太小"), "{s}");
 }
 
 #[test]
@@ -352,6 +372,7 @@ fn the_hotline_card_shows_the_operators_latest_action_on_the_enterprise() {
         key(&mut c.app, KeyCode::Char('j'));
     }
     key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
     open_saic_card(&mut c.app);
     let screen = render(&mut c.app, 160, 48);
     // Dated by the real clock, not the console's frozen 10:00.
@@ -390,7 +411,8 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
     let mut c = console();
     let before = c.app.queue.total;
     key(&mut c.app, KeyCode::Char('f'));
-    assert_eq!(c.app.queue.total, before - 1);
+    yes(&mut c.app);
+    assert_eq!(c.app.queue.total, before - 1, "{:?}", c.app.status);
     // Scrolling fetches new windows but keeps the count it has.
     for _ in 0..40 {
         key(&mut c.app, KeyCode::Char('j'));
@@ -416,10 +438,12 @@ fn take_finish_and_abnormal_change_the_selected_item() {
     }
     let id = c.app.queue.selected_row().unwrap().id;
     key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
     let row = c.app.store().work_item(id).unwrap().unwrap();
     assert_eq!(row.status, WorkStatus::InProgress);
     assert_eq!(row.taken_by.as_deref(), Some("op01"));
     key(&mut c.app, KeyCode::Char('x'));
+    yes(&mut c.app);
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Abnormal
@@ -428,7 +452,10 @@ fn take_finish_and_abnormal_change_the_selected_item() {
     let top = c.app.store().queue(1_000, 0).unwrap();
     let at = top.iter().position(|r| r.id == id).unwrap();
     assert!(top[..at].iter().all(|r| r.status == WorkStatus::Abnormal));
-    c.app.update(Action::SetItemStatus(id, WorkStatus::Done));
+    c.app.update(Action::ChangeItem(
+        id,
+        crate::domain::ownership::ItemChange::Finish,
+    ));
     assert_eq!(
         c.app.store().work_item(id).unwrap().unwrap().status,
         WorkStatus::Done
@@ -553,6 +580,14 @@ fn q_quits_and_question_mark_lists_the_keys_of_the_pane() {
     key(&mut c.app, KeyCode::Esc);
     assert!(c.app.popup.is_none());
     key(&mut c.app, KeyCode::Char('q'));
+    assert!(!c.app.quit, "q asks first");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(
+        !c.app.quit && c.app.popup.is_none(),
+        "Enter takes the default, No"
+    );
+    key(&mut c.app, KeyCode::Char('q'));
+    yes(&mut c.app);
     assert!(c.app.quit);
 }
 
@@ -623,6 +658,11 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     keys(&mut c.app, "qc");
     key(&mut c.app, KeyCode::Right); // outside the zone (measure 30)
     key(&mut c.app, KeyCode::Enter);
+    let Some(Popup::Confirm(ask)) = &c.app.popup else {
+        panic!("booking asks first")
+    };
+    assert!(ask.question.contains("上海汽车"), "{}", ask.question);
+    yes(&mut c.app);
     assert!(c.app.popup.is_none(), "{:?}", c.app.status);
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Info, "{msg}");
@@ -677,11 +717,13 @@ fn bookings_on_the_day_board_are_done_cancelled_or_abnormal() {
         .expect("a booking")
         .clone();
     key(&mut c.app, KeyCode::Char('f'));
+    yes(&mut c.app);
     assert_eq!(c.app.calendar.clearance.done, before.done + 1);
     assert_eq!(c.app.calendar.clearance.booked, before.booked - 1);
     let (msg, _) = status(&c.app);
     assert!(msg.contains(&format!("#{}", b.id)), "{msg}");
     key(&mut c.app, KeyCode::Char('c'));
+    yes(&mut c.app);
     assert_eq!(
         status(&c.app).1,
         StatusKind::Error,
@@ -717,6 +759,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     key(&mut c.app, KeyCode::Char('p'));
     assert!(matches!(c.app.popup, Some(Popup::Pause(_))));
     key(&mut c.app, KeyCode::Char('2')); // inspection, quarantine or testing
+    yes(&mut c.app);
     assert!(c.app.popup.is_none());
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Paused);
@@ -738,11 +781,13 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
         "the selection stays on the paused approval"
     );
     key(&mut c.app, KeyCode::Char('r'));
+    yes(&mut c.app);
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.status(), crate::domain::approval::ApprovalStatus::Running);
     key(&mut c.app, KeyCode::Char('d'));
     assert!(matches!(c.app.popup, Some(Popup::Decide(_))));
     key(&mut c.app, KeyCode::Char('y'));
+    yes(&mut c.app);
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.decision.as_deref(), Some("准予许可"));
     assert!(c.app.approvals.rows.iter().all(|r| r.id != id));
@@ -803,6 +848,7 @@ fn a_ticking_clock_redraws_every_second() {
             demo: true,
             read_only: false,
             lang: Lang::Zh,
+            new_db: false,
             office_hours: Default::default(),
         },
         Clock::System,
@@ -814,4 +860,39 @@ fn a_ticking_clock_redraws_every_second() {
     assert!(app.on_tick());
 }
 
+#[test]
+fn a_newly_created_empty_database_is_named_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    for (lang, wide, narrow) in [
+        (Lang::Zh, "新建的空数据库", "新建空库"),
+        (Lang::En, "NEW EMPTY DATABASE", "NEW EMPTY DB"),
+    ] {
+        let store = Store::open(&path, Access::ReadWrite).unwrap();
+        let mut app = App::new(
+            store,
+            Session {
+                operator: "op01".into(),
+                db_label: path.display().to_string(),
+                demo: false,
+                read_only: false,
+                lang,
+                new_db: true,
+                office_hours: Default::default(),
+            },
+            Clock::Frozen(now()),
+            Keymap::default(),
+            Theme::mono(),
+        )
+        .unwrap();
+        let s = render(&mut app, 160, 30);
+        let header = s.lines().next().unwrap();
+        assert!(header.contains(wide) && header.contains("AEO_DB"), "{s}");
+        let s = render(&mut app, 80, 24);
+        assert!(s.lines().next().unwrap().contains(narrow), "{s}");
+        app.session.new_db = false;
+        let s = render(&mut app, 160, 30);
+        assert!(!s.lines().next().unwrap().contains(wide), "{s}");
+    }
+}
 mod hotline;

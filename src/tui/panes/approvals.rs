@@ -133,7 +133,7 @@ impl Pane for ApprovalsPane {
         } else if km.is(Cmd::Resume, key) {
             Some(Action::ResumeApproval(r.id))
         } else if km.is(Cmd::Decide, key) {
-            Some(Action::OpenDecide(r.id, r.reference.clone()))
+            Some(Action::OpenDecide(r.id, r.reference.clone(), r.kind))
         } else if km.is(Cmd::Open, key) {
             Some(Action::OpenCard(r.enterprise_id))
         } else if km.is(Cmd::Copy, key) {

@@ -8,8 +8,9 @@ use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::widgets::line_edit::{Edit, History, LineEdit};
 use anyhow::Result;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -21,7 +22,11 @@ const MAX_HITS: usize = 200;
 
 #[derive(Debug, Default)]
 pub struct LookupPane {
+    /// The query as typed (mirrors `edit`).
     pub query: String,
+    edit: LineEdit,
+    history: History,
+    /// Typing goes into the query (type-to-search); Esc leaves the box, `/` returns to it.
     pub editing: bool,
     pub hits: Vec<Found>,
     /// What the query itself got wrong (a USCC's check character).
@@ -39,7 +44,8 @@ impl LookupPane {
     }
 
     pub fn set_query(&mut self, q: &str) {
-        self.query = q.to_string();
+        self.edit.set(q);
+        self.query = self.edit.text().to_string();
         self.selected = 0;
         self.offset = 0;
     }
@@ -65,19 +71,31 @@ impl Pane for LookupPane {
             match key.code {
                 KeyCode::Esc => {
                     self.editing = false;
+                    self.history.push(&self.query);
                     return None;
                 }
                 KeyCode::Enter => {
-                    self.editing = false;
+                    self.history.push(&self.query);
                     return self
                         .selected_hit()
                         .map(|h| Action::OpenCard(h.hit.enterprise.id));
                 }
-                KeyCode::Backspace => {
-                    let mut q = self.query.clone();
-                    q.pop();
-                    self.set_query(&q);
-                    return Some(Action::Reload);
+                KeyCode::Up if key.modifiers.contains(KeyModifiers::ALT) => {
+                    return self.history_step(true);
+                }
+                KeyCode::Down if key.modifiers.contains(KeyModifiers::ALT) => {
+                    return self.history_step(false);
+                }
+                KeyCode::PageDown | KeyCode::PageUp => {
+                    let page = self.page.max(1) as isize;
+                    let d = if key.code == KeyCode::PageDown {
+                        page
+                    } else {
+                        -page
+                    };
+                    self.selected = super::step(self.selected, d, self.hits.len());
+                    self.offset = scroll_to(self.offset, self.selected, self.page);
+                    return None;
                 }
                 KeyCode::Down => {
                     self.selected = super::step(self.selected, 1, self.hits.len());
@@ -89,12 +107,21 @@ impl Pane for LookupPane {
                     self.offset = scroll_to(self.offset, self.selected, self.page);
                     return None;
                 }
-                KeyCode::Char(c) if !c.is_control() => {
-                    let q = format!("{}{c}", self.query);
-                    self.set_query(&q);
-                    return Some(Action::Reload);
+                // `/` was the way into the box: typed first, it is the habit, not the query.
+                KeyCode::Char('/') if self.edit.is_empty() => return None,
+                // No name, pinyin or code holds an ASCII colon: it is the command line.
+                KeyCode::Char(':') if key.modifiers.difference(KeyModifiers::SHIFT).is_empty() => {
+                    return Some(Action::OpenCommandLine);
                 }
-                _ => return None,
+                _ => {
+                    return match self.edit.handle(key) {
+                        Edit::Changed => {
+                            self.changed();
+                            Some(Action::QueryChanged)
+                        }
+                        Edit::Moved | Edit::Ignored => None,
+                    };
+                }
             }
         }
         if let Some(sel) = list_move(key, km, self.selected, self.hits.len(), self.page) {
@@ -133,11 +160,19 @@ impl Pane for LookupPane {
         f.render_widget(block, area);
         let [input, table_area] =
             Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
-        let cursor = if self.editing { "▏" } else { "" };
-        let mut spans = vec![
-            Span::styled(format!("/ {} ", tr(lang, "查询", "find")), t.key),
-            Span::styled(format!("{}{cursor}", inert(&self.query)), t.title),
-        ];
+        let mut spans = vec![Span::styled(
+            format!("/ {} ", tr(lang, "查询", "find")),
+            t.key,
+        )];
+        let room = usize::from(input.width).saturating_sub(30).max(10);
+        if self.editing {
+            spans.extend(self.edit.view(room, t.title, t.selected).spans);
+        } else {
+            spans.push(Span::styled(
+                crate::text::truncate(&inert(&self.query), room),
+                t.title,
+            ));
+        }
         if self.query.trim().is_empty() {
             spans.push(Span::styled(
                 if self.editing {
@@ -266,5 +301,36 @@ impl Pane for LookupPane {
 
     fn captures_text(&self) -> bool {
         self.editing
+    }
+
+    fn paste(&mut self, text: &str) -> Option<Action> {
+        self.editing = true;
+        self.edit.insert_str(text);
+        self.changed();
+        Some(Action::QueryChanged)
+    }
+
+    fn focus(&mut self) {
+        self.editing = true;
+    }
+}
+
+impl LookupPane {
+    fn changed(&mut self) {
+        self.query = self.edit.text().to_string();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    fn history_step(&mut self, back: bool) -> Option<Action> {
+        let moved = if back {
+            self.history.back(&mut self.edit)
+        } else {
+            self.history.forward(&mut self.edit)
+        };
+        moved.then(|| {
+            self.changed();
+            Action::QueryChanged
+        })
     }
 }

@@ -35,6 +35,13 @@ pub trait Pane {
     fn captures_text(&self) -> bool {
         false
     }
+    /// Pasted text: into the pane's text field if it has one, else dropped (a paste never acts
+    /// as keys).
+    fn paste(&mut self, _text: &str) -> Option<Action> {
+        None
+    }
+    /// The pane is shown: a pane whose use is typing puts the cursor in its field.
+    fn focus(&mut self) {}
     /// Dates the pane shows, for the header's unknown-calendar warning.
     fn dates_on_screen(&self) -> Vec<Date> {
         Vec::new()

@@ -2,6 +2,7 @@
 //! earlier deadline, then arrival), one window of rows at a time, columns chosen by the width.
 
 use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use crate::domain::ownership::ItemChange;
 use crate::domain::queue::WorkStatus;
 use crate::present::span;
 use crate::store::QueueRow;
@@ -10,6 +11,7 @@ use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::widgets::line_edit::{Edit, History, LineEdit};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -29,7 +31,10 @@ pub struct QueuePane {
     /// Open items past their deadline, counted at the last refresh.
     pub overdue: usize,
     page: usize,
+    /// The filter as typed (mirrors `edit`).
     pub filter: String,
+    edit: LineEdit,
+    history: History,
     pub editing: bool,
     now: Option<jiff::Timestamp>,
     /// The filter and data version `total` was counted under; counting a large queue costs
@@ -43,7 +48,8 @@ impl QueuePane {
     }
 
     pub fn set_filter(&mut self, f: &str) {
-        self.filter = f.to_string();
+        self.edit.set(f);
+        self.filter = self.edit.text().to_string();
         self.selected = 0;
         self.offset = 0;
     }
@@ -83,7 +89,14 @@ fn columns(inner: u16) -> Columns {
         kind: if wide { 18 } else { 12 },
         declaration: if wide { 18 } else { 0 },
         time: 11,
-        status: if wide { 13 } else { 6 },
+        // Who holds an item is read from 100 columns on (at 80 in the hotline card).
+        status: if wide {
+            13
+        } else if inner >= 96 {
+            14
+        } else {
+            6
+        },
         flags: if wide { 20 } else { 8 },
         measure: if wide { 4 } else { 0 },
     };
@@ -169,26 +182,29 @@ impl Pane for QueuePane {
             match key.code {
                 KeyCode::Esc => {
                     self.editing = false;
+                    self.history.push(&self.filter);
                     self.set_filter("");
                     return Some(Action::Reload);
                 }
                 KeyCode::Enter => {
                     self.editing = false;
+                    self.history.push(&self.filter);
                     return Some(Action::Reload);
                 }
-                KeyCode::Backspace => {
-                    let mut f = self.filter.clone();
-                    f.pop();
-                    self.set_filter(&f);
-                    return Some(Action::Reload);
+                KeyCode::Up | KeyCode::Down => {
+                    let moved = if key.code == KeyCode::Up {
+                        self.history.back(&mut self.edit)
+                    } else {
+                        self.history.forward(&mut self.edit)
+                    };
+                    return moved.then(|| self.changed());
                 }
-                KeyCode::Up | KeyCode::Down => {}
-                KeyCode::Char(c) if !c.is_control() => {
-                    let f = format!("{}{c}", self.filter);
-                    self.set_filter(&f);
-                    return Some(Action::Reload);
+                _ => {
+                    return match self.edit.handle(key) {
+                        Edit::Changed => Some(self.changed()),
+                        Edit::Moved | Edit::Ignored => None,
+                    };
                 }
-                _ => return None,
             }
         }
         if let Some(sel) = list_move(key, km, self.selected, self.total, self.page()) {
@@ -208,12 +224,21 @@ impl Pane for QueuePane {
             return Some(Action::Reload);
         }
         let row = self.selected_row()?;
-        if km.is(Cmd::Take, key) {
-            Some(Action::SetItemStatus(row.id, WorkStatus::InProgress))
+        let change = if km.is(Cmd::Take, key) {
+            Some(ItemChange::Take)
+        } else if km.is(Cmd::TakeOver, key) {
+            Some(ItemChange::TakeOver)
+        } else if km.is(Cmd::Release, key) {
+            Some(ItemChange::Release)
         } else if km.is(Cmd::Finish, key) {
-            Some(Action::SetItemStatus(row.id, WorkStatus::Done))
+            Some(ItemChange::Finish)
         } else if km.is(Cmd::Abnormal, key) {
-            Some(Action::SetItemStatus(row.id, WorkStatus::Abnormal))
+            Some(ItemChange::MarkAbnormal)
+        } else {
+            None
+        };
+        if let Some(c) = change {
+            Some(Action::ChangeItem(row.id, c))
         } else if km.is(Cmd::Open, key) {
             Some(Action::OpenCard(row.enterprise_id))
         } else if km.is(Cmd::Copy, key) {
@@ -252,24 +277,37 @@ impl Pane for QueuePane {
             [Rect::new(inner.x, inner.y, inner.width, 0), inner]
         };
         if filter_area.height > 0 {
-            let cursor = if self.editing { "▏" } else { "" };
+            let room = usize::from(filter_area.width).saturating_sub(40).max(10);
+            let mut spans = vec![Span::styled(
+                format!("/ {} ", tr(lang, "筛选", "filter")),
+                t.key,
+            )];
+            if self.editing {
+                spans.extend(self.edit.view(room, t.title, t.selected).spans);
+            } else {
+                spans.push(Span::styled(
+                    crate::text::truncate(&inert(&self.filter), room),
+                    t.title,
+                ));
+            }
             f.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(format!("/ {} ", tr(lang, "筛选", "filter")), t.key),
-                    Span::styled(format!("{}{cursor}", inert(&self.filter)), t.title),
-                    Span::styled(
-                        format!(
-                            "   {} {}",
-                            self.total,
-                            tr(
-                                lang,
-                                "项匹配（名称、拼音、报关单号）",
-                                "match (name, pinyin, declaration no.)"
-                            )
-                        ),
-                        t.muted,
-                    ),
-                ])),
+                Paragraph::new(Line::from(
+                    spans
+                        .into_iter()
+                        .chain([Span::styled(
+                            format!(
+                                "   {} {}",
+                                self.total,
+                                tr(
+                                    lang,
+                                    "项匹配（名称、拼音、报关单号）",
+                                    "match (name, pinyin, declaration no.)"
+                                )
+                            ),
+                            t.muted,
+                        )])
+                        .collect::<Vec<_>>(),
+                )),
                 filter_area,
             );
         }
@@ -308,7 +346,7 @@ impl Pane for QueuePane {
                 (Lang::En, s) => s.name_en().to_string(),
             };
             let status = match (&r.taken_by, r.status) {
-                (Some(who), WorkStatus::InProgress) if c.status > 8 => {
+                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal) if c.status > 8 => {
                     format!("{status} {}", inert(who))
                 }
                 _ => status,
@@ -386,6 +424,8 @@ impl Pane for QueuePane {
             Hint::cmd(Cmd::Abnormal, "异常", "abnormal"),
             Hint::cmd(Cmd::Open, "企业卡片", "card"),
             Hint::cmd(Cmd::Filter, "筛选", "filter"),
+            Hint::cmd(Cmd::Release, "放回", "release"),
+            Hint::cmd(Cmd::TakeOver, "接手", "take over"),
             Hint::cmd(Cmd::Copy, "复制单号", "copy no."),
             Hint::cmd(Cmd::PageDown, "翻页", "page"),
             Hint::cmd(Cmd::Top, "首项", "top"),
@@ -395,5 +435,23 @@ impl Pane for QueuePane {
 
     fn captures_text(&self) -> bool {
         self.editing
+    }
+
+    fn paste(&mut self, text: &str) -> Option<Action> {
+        if !self.editing {
+            return None;
+        }
+        self.edit.insert_str(text);
+        Some(self.changed())
+    }
+}
+
+impl QueuePane {
+    /// The filter was edited: the query runs after a pause in typing.
+    fn changed(&mut self) -> Action {
+        self.filter = self.edit.text().to_string();
+        self.selected = 0;
+        self.offset = 0;
+        Action::QueryChanged
     }
 }

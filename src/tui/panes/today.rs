@@ -376,9 +376,9 @@ impl Pane for TodayPane {
         } else if km.is(Cmd::Finish, key) {
             match target {
                 TodayTarget::Callback(id) => Some(Action::CallbackDone(id)),
-                TodayTarget::Item(id) => Some(Action::SetItemStatus(
+                TodayTarget::Item(id) => Some(Action::ChangeItem(
                     id,
-                    crate::domain::queue::WorkStatus::Done,
+                    crate::domain::ownership::ItemChange::Finish,
                 )),
                 _ => None,
             }

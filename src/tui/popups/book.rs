@@ -13,6 +13,7 @@ use crate::text::{inert, pad};
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
+use crate::tui::widgets::line_edit::{Edit, LineEdit};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -35,6 +36,8 @@ pub struct BookPopup {
     pub day: DayInfo,
     pub query: String,
     pub goods: String,
+    query_edit: LineEdit,
+    goods_edit: LineEdit,
     pub field: Field,
     pub hits: Vec<EnterpriseHit>,
     pub selected: usize,
@@ -48,6 +51,8 @@ impl BookPopup {
             day,
             query: String::new(),
             goods: String::new(),
+            query_edit: LineEdit::default(),
+            goods_edit: LineEdit::default(),
             field: Field::Enterprise,
             hits: Vec::new(),
             selected: 0,
@@ -116,30 +121,34 @@ impl BookPopup {
                     goods: self.goods.clone(),
                 })
             }
-            KeyCode::Backspace => match self.field {
-                Field::Enterprise => {
-                    self.query.pop();
-                    self.selected = 0;
-                    Some(Action::ReloadPopup)
-                }
-                Field::Goods => {
-                    self.goods.pop();
-                    None
-                }
-            },
-            KeyCode::Char(c) if !c.is_control() => match self.field {
-                Field::Enterprise => {
-                    self.query.push(c);
-                    self.selected = 0;
-                    Some(Action::ReloadPopup)
-                }
-                Field::Goods => {
-                    self.goods.push(c);
-                    None
-                }
-            },
-            _ => None,
+            _ => {
+                let edit = match self.field {
+                    Field::Enterprise => &mut self.query_edit,
+                    Field::Goods => &mut self.goods_edit,
+                };
+                (edit.handle(key) == Edit::Changed).then_some(())?;
+                self.edited()
+            }
         }
+    }
+
+    /// Pasted text goes into the field that has the cursor.
+    pub fn paste(&mut self, text: &str) -> Option<Action> {
+        match self.field {
+            Field::Enterprise => self.query_edit.insert_str(text),
+            Field::Goods => self.goods_edit.insert_str(text),
+        }
+        self.edited()
+    }
+
+    fn edited(&mut self) -> Option<Action> {
+        self.goods = self.goods_edit.text().to_string();
+        if self.query != self.query_edit.text() {
+            self.query = self.query_edit.text().to_string();
+            self.selected = 0;
+            return Some(Action::ReloadPopup);
+        }
+        None
     }
 
     pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {

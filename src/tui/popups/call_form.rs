@@ -398,6 +398,8 @@ impl crate::tui::app::App {
                     outcome: e.outcome,
                     callback_by,
                     forwarded_to: None,
+                    marked_for: None,
+                    open_problem: true,
                 })
             })
         });

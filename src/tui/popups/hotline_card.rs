@@ -256,7 +256,10 @@ impl HotlineCard {
                     .as_deref()
                     .map(|d| format!(" {}", inert(d)))
                     .unwrap_or_default(),
-                r.status.name(lang),
+                match &r.taken_by {
+                    Some(who) => format!("{} {}", r.status.name(lang), inert(who)),
+                    None => r.status.name(lang).to_string(),
+                },
                 time,
                 flags
             )));
@@ -346,7 +349,7 @@ impl HotlineCard {
         }
         // Verifications (measures 16, 17)
         if !self.verifications.is_empty() {
-            out.push(heading("稽核查", "Verifications", self.verifications.len()));
+            out.push(heading("核查", "Verifications", self.verifications.len()));
             let per_year = cat.management_verifications_per_year();
             for (i, (k, d)) in self.verifications.iter().enumerate() {
                 let warn = second_verification_warning(

@@ -4,13 +4,15 @@
 mod book;
 mod call_form;
 mod command_line;
+mod confirm;
 mod help;
 mod hotline_card;
 mod problem_board;
 
 pub use book::BookPopup;
 pub use call_form::{CallEntry, CallField, CallForm};
-pub use command_line::CommandLine;
+pub use command_line::{CommandLine, did_you_mean};
+pub use confirm::ConfirmPopup;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
 pub use problem_board::{GroupBy, ProblemBoard};
@@ -18,7 +20,7 @@ pub use problem_board::{GroupBy, ProblemBoard};
 use super::app::{Action, App, View};
 use super::keymap::{Cmd, Keymap};
 use super::panes::Hint;
-use crate::domain::approval::PauseReason;
+use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::text::inert;
 use crate::text::tr;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -37,6 +39,7 @@ pub enum Popup {
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
+    Confirm(Box<ConfirmPopup>),
 }
 
 impl Popup {
@@ -50,6 +53,7 @@ impl Popup {
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
+            Popup::Confirm(p) => p.handle_key(key, km),
         }
     }
 
@@ -63,6 +67,12 @@ impl Popup {
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
+            Popup::Confirm(p) => {
+                if let Some(back) = &p.back {
+                    back.draw(f, area, v, app);
+                }
+                p.draw(f, area, v)
+            }
         }
     }
 
@@ -76,6 +86,7 @@ impl Popup {
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),
+            Popup::Confirm(p) => p.hints(),
         }
     }
 
@@ -83,6 +94,11 @@ impl Popup {
         match self {
             Popup::Book(p) => vec![p.slot.date],
             Popup::Card(p) => p.dates_on_screen(),
+            Popup::Confirm(p) => p
+                .back
+                .as_ref()
+                .map(|b| b.dates_on_screen())
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -133,19 +149,29 @@ pub fn popup_frame(f: &mut Frame<'_>, r: Rect, title: String, v: &View<'_>) -> R
 
 /// Deciding an approval: approve, refuse, or back out.
 pub struct DecidePopup {
+    pub kind: ApprovalKind,
     pub id: i64,
     pub reference: String,
 }
 
 impl DecidePopup {
-    pub fn new(id: i64, reference: String) -> DecidePopup {
-        DecidePopup { id, reference }
+    pub fn new(id: i64, reference: String, kind: ApprovalKind) -> DecidePopup {
+        DecidePopup {
+            id,
+            reference,
+            kind,
+        }
+    }
+
+    /// The decision a key records, in the words of the approval's kind.
+    fn decision(&self, grant: bool) -> String {
+        self.kind.decision_words(grant).0.to_string()
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
         match key.code {
-            KeyCode::Char('y') => Some(Action::DecideApproval(self.id, "准予许可".to_string())),
-            KeyCode::Char('n') => Some(Action::DecideApproval(self.id, "不予许可".to_string())),
+            KeyCode::Char('y') => Some(Action::DecideApproval(self.id, self.decision(true))),
+            KeyCode::Char('n') => Some(Action::DecideApproval(self.id, self.decision(false))),
             _ if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) => Some(Action::ClosePopup),
             _ => None,
         }
@@ -163,13 +189,17 @@ impl DecidePopup {
             ),
             v,
         );
+        let (grant, refuse) = (
+            self.kind.decision_words(true),
+            self.kind.decision_words(false),
+        );
         let lines = vec![
             Line::raw(""),
             Line::from(vec![
                 Span::styled(" y ", v.theme.key),
-                Span::raw(tr(v.lang, "准予许可   ", "approve   ")),
+                Span::raw(format!("{}   ", v.lang.pick(grant.0, grant.1))),
                 Span::styled(" n ", v.theme.key),
-                Span::raw(tr(v.lang, "不予许可   ", "refuse   ")),
+                Span::raw(format!("{}   ", v.lang.pick(refuse.0, refuse.1))),
                 Span::styled(" Esc ", v.theme.key),
                 Span::raw(tr(v.lang, "返回", "back")),
             ]),
@@ -179,8 +209,8 @@ impl DecidePopup {
 
     fn hints(&self) -> Vec<Hint> {
         vec![
-            Hint::text("y", "准予许可", "approve"),
-            Hint::text("n", "不予许可", "refuse"),
+            Hint::text("y", "准予", "grant"),
+            Hint::text("n", "不予", "refuse"),
             Hint::text("Esc", "返回", "back"),
         ]
     }

@@ -139,6 +139,7 @@ fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
     assert_eq!(status(&c.app).1, StatusKind::Info, "{:?}", c.app.status);
     assert_eq!(c.app.tabs[4].near, near + 1);
     key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Esc); // out of the lookup box
     key(&mut c.app, KeyCode::Char('5'));
     assert_eq!(c.app.pane, PaneId::Today);
     let screen = render(&mut c.app, 160, 48);
@@ -154,6 +155,7 @@ fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
         key(&mut c.app, KeyCode::Char('j'));
     }
     key(&mut c.app, KeyCode::Char('f'));
+    yes(&mut c.app);
     assert_eq!(c.app.tabs[4].near, near);
     let screen = render(&mut c.app, 160, 48);
     assert!(!screen.contains("请回电告知审批进度"), "{screen}");
@@ -183,12 +185,14 @@ fn the_qingling_board_resolves_a_problem_and_then_closes_it() {
     let id = first.problem.id;
     // An open problem cannot be closed before it is resolved: refused with the reason.
     key(&mut c.app, KeyCode::Char('c'));
+    yes(&mut c.app);
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
     assert!(msg.contains("尚未解决"), "{msg}");
     key(&mut c.app, KeyCode::Char('r'));
     keys(&mut c.app, "已协调宁波海关放行");
     key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
     let p = c.app.store().problem(id).unwrap().unwrap();
     assert_eq!(
         p.problem.status,
@@ -202,6 +206,7 @@ fn the_qingling_board_resolves_a_problem_and_then_closes_it() {
     assert_eq!(board.selected_row().unwrap().problem.id, id);
     insta::assert_snapshot!("problem_board_80x24", render(&mut c.app, 80, 24));
     key(&mut c.app, KeyCode::Char('c'));
+    yes(&mut c.app);
     let p = c.app.store().problem(id).unwrap().unwrap();
     assert_eq!(
         p.problem.status,
@@ -237,6 +242,7 @@ fn the_board_assigns_a_problem_to_a_coordinator_of_its_enterprise() {
     let want = board.coordinators.first().map(|(c, _)| c.id);
     key(&mut c.app, KeyCode::Char('a'));
     key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
     let p = c.app.store().problem(id).unwrap().unwrap();
     match want {
         Some(cid) => {

@@ -1,0 +1,364 @@
+//! Safe hands, key → action → state: every key that writes asks first with No as the default,
+//! no letter confirms, undo is a new audited change, another operator's item is refused with
+//! their name until taken over, a read-only seat opens no form, and refusals are shown whole in
+//! the operator's language.
+
+use super::app::{App, PaneId, StatusKind};
+use super::panes::Focus;
+use super::popups::Popup;
+use super::tests::{console, console_with, key, keys, render, status, yes};
+use crate::domain::credit::CreditLevel;
+use crate::domain::inspection::Location;
+use crate::domain::queue::WorkStatus;
+use crate::store::{Access, Store};
+use crate::text::Lang;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything the console could have written: the audit trail grows with every change.
+fn changes(app: &App) -> usize {
+    app.store().audit(None, None, 1_000_000).unwrap().len()
+}
+
+fn question(app: &App) -> String {
+    match &app.popup {
+        Some(Popup::Confirm(c)) => c.question.clone(),
+        _ => panic!("a confirmation is open; status {:?}", app.status),
+    }
+}
+
+fn select_waiting_item(app: &mut App) -> i64 {
+    // Abnormal work stands first; the first waiting item may lie below the first window.
+    let i = app
+        .store()
+        .queue(10_000, 0)
+        .unwrap()
+        .iter()
+        .position(|r| r.status == WorkStatus::Waiting)
+        .unwrap();
+    for _ in 0..i {
+        key(app, KeyCode::Char('j'));
+    }
+    app.queue.selected_row().unwrap().id
+}
+
+#[test]
+fn every_write_key_of_the_queue_asks_naming_the_record_and_enter_answers_no() {
+    let mut c = console();
+    let id = select_waiting_item(&mut c.app);
+    let name = c.app.queue.selected_row().unwrap().enterprise.clone();
+    let before = changes(&c.app);
+    for k in ['t', 'f', 'x', 'R', 'T'] {
+        key(&mut c.app, KeyCode::Char(k));
+        let q = question(&c.app);
+        assert!(
+            q.contains(&format!("#{id}")) && q.contains(&name),
+            "{k}: {q}"
+        );
+        key(&mut c.app, KeyCode::Enter);
+        assert!(c.app.popup.is_none(), "{k}: Enter closes the question");
+        assert_eq!(status(&c.app).0, "已取消，未作更改");
+    }
+    assert_eq!(changes(&c.app), before, "No changed nothing");
+}
+
+#[test]
+fn a_callers_name_typed_on_any_pane_confirms_nothing() {
+    let mut c = console();
+    let before = changes(&c.app);
+    for pane in ['1', '2', '3', '5'] {
+        for _ in 0..4 {
+            key(&mut c.app, KeyCode::Esc);
+        }
+        key(&mut c.app, KeyCode::Char(pane));
+        if pane != '1' {
+            key(&mut c.app, KeyCode::Enter);
+            key(&mut c.app, KeyCode::Esc);
+        }
+        // `fuyang`: f asks, y (which once approved a decision) is not an answer.
+        for name in [
+            "fuyang",
+            "dayu",
+            "shqc fuxing",
+            "tiancheng xiaodong rongbang qiaobo",
+        ] {
+            keys(&mut c.app, name);
+            key(&mut c.app, KeyCode::Enter);
+        }
+        assert!(!c.app.quit, "pane {pane}: a name quit the console");
+    }
+    for _ in 0..4 {
+        key(&mut c.app, KeyCode::Esc);
+    }
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "qtfxcdrpb");
+    assert_eq!(c.app.lookup.query, "qtfxcdrpb", "the lookup takes typing");
+    assert!(!c.app.quit);
+    assert_eq!(changes(&c.app), before, "typing names changed data");
+}
+
+#[test]
+fn the_day_board_and_the_approvals_ask_before_each_change() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Enter);
+    key(&mut c.app, KeyCode::Char('j'));
+    assert_eq!(c.app.calendar.focus, Focus::Board);
+    let b = c.app.calendar.selected_booking().unwrap().clone();
+    let before = changes(&c.app);
+    for k in ['f', 'x', 'c'] {
+        key(&mut c.app, KeyCode::Char(k));
+        let q = question(&c.app);
+        assert!(
+            q.contains(&format!("#{}", b.id)) && q.contains(&b.enterprise),
+            "{q}"
+        );
+        key(&mut c.app, KeyCode::Esc);
+    }
+    key(&mut c.app, KeyCode::Char('3'));
+    let a = c.app.approvals.selected_row().unwrap().clone();
+    key(&mut c.app, KeyCode::Char('d'));
+    key(&mut c.app, KeyCode::Char('y'));
+    let q = question(&c.app);
+    assert!(q.contains(&a.reference) && q.contains("不能撤销"), "{q}");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(
+        matches!(c.app.popup, Some(Popup::Decide(_))),
+        "No goes back to the form"
+    );
+    key(&mut c.app, KeyCode::Esc);
+    assert_eq!(changes(&c.app), before);
+}
+
+#[test]
+fn undo_puts_the_item_back_as_a_new_audited_change_once() {
+    let mut c = console();
+    let id = select_waiting_item(&mut c.app);
+    key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
+    let row = c.app.store().work_item(id).unwrap().unwrap();
+    assert_eq!(row.taken_by.as_deref(), Some("op01"));
+    assert!(render(&mut c.app, 80, 23).contains("u 撤销上一次更改"));
+    key(&mut c.app, KeyCode::Char('u'));
+    assert!(question(&c.app).contains(&format!("#{id}")));
+    yes(&mut c.app);
+    let row = c.app.store().work_item(id).unwrap().unwrap();
+    assert_eq!((row.status, row.taken_by), (WorkStatus::Waiting, None));
+    let last = &c.app.store().audit(None, None, 1).unwrap()[0];
+    assert_eq!((last.action.as_str(), last.entity_id), ("undo", id));
+    key(&mut c.app, KeyCode::Char('u'));
+    assert!(c.app.popup.is_none());
+    assert_eq!(status(&c.app).1, StatusKind::Error, "nothing left to undo");
+}
+
+#[test]
+fn undo_is_refused_once_another_operator_changed_the_item() {
+    let mut c = console();
+    let id = select_waiting_item(&mut c.app);
+    key(&mut c.app, KeyCode::Char('t'));
+    yes(&mut c.app);
+    let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
+    other
+        .write(|w| {
+            w.change_item(
+                id,
+                crate::domain::ownership::ItemChange::TakeOver,
+                "op07",
+                super::tests::now(),
+            )
+        })
+        .unwrap();
+    c.app.on_tick();
+    key(&mut c.app, KeyCode::Char('u'));
+    yes(&mut c.app);
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains("不能撤销") && msg.contains("op07"), "{msg}");
+    let row = c.app.store().work_item(id).unwrap().unwrap();
+    assert_eq!(row.taken_by.as_deref(), Some("op07"));
+}
+
+#[test]
+fn another_operators_item_is_refused_with_their_name_until_taken_over() {
+    let mut c = console();
+    let i = c
+        .app
+        .queue
+        .rows
+        .iter()
+        .position(|r| r.taken_by.as_deref().is_some_and(|w| w != "op01"))
+        .expect("an item another operator holds");
+    for _ in 0..i {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let row = c.app.queue.selected_row().unwrap().clone();
+    let holder = row.taken_by.clone().unwrap();
+    key(&mut c.app, KeyCode::Char('f'));
+    assert!(
+        question(&c.app).contains(&holder),
+        "the question names the holder"
+    );
+    yes(&mut c.app);
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains(&holder) && msg.contains("接手"), "{msg}");
+    assert_eq!(
+        c.app.store().work_item(row.id).unwrap().unwrap().status,
+        row.status
+    );
+    key(&mut c.app, KeyCode::Char('T'));
+    yes(&mut c.app);
+    assert_eq!(
+        c.app
+            .store()
+            .work_item(row.id)
+            .unwrap()
+            .unwrap()
+            .taken_by
+            .as_deref(),
+        Some("op01")
+    );
+    key(&mut c.app, KeyCode::Char('f'));
+    yes(&mut c.app);
+    assert_eq!(
+        c.app.store().work_item(row.id).unwrap().unwrap().status,
+        WorkStatus::Done
+    );
+}
+
+#[test]
+fn a_read_only_seat_opens_no_write_form_and_shows_no_write_keys() {
+    let mut c = console_with(Lang::Zh, Access::ReadOnly);
+    let footer = render(&mut c.app, 120, 30);
+    let footer = footer.lines().last().unwrap();
+    for k in ["领取", "办结", "异常", "放回", "接手"] {
+        assert!(
+            !footer.contains(k),
+            "{k} offered on a read-only seat: {footer}"
+        );
+    }
+    key(&mut c.app, KeyCode::Char('f'));
+    assert!(c.app.popup.is_none(), "no question on a read-only seat");
+    assert_eq!(status(&c.app).1, StatusKind::Error);
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Char('b'));
+    assert!(c.app.popup.is_none(), "the booking form stays shut");
+    key(&mut c.app, KeyCode::Char('3'));
+    for k in ['p', 'd'] {
+        key(&mut c.app, KeyCode::Char(k));
+        assert!(c.app.popup.is_none(), "{k} opened a form");
+    }
+}
+
+#[test]
+fn q_asks_before_leaving_and_does_nothing_in_a_text_field() {
+    let mut c = console();
+    keys(&mut c.app, "/q");
+    assert!(c.app.popup.is_none() && !c.app.quit);
+    assert_eq!(c.app.queue.filter, "q");
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('q'));
+    assert!(question(&c.app).contains("退出"));
+    keys(&mut c.app, "qqq");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(!c.app.quit);
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(c.app.quit, "Ctrl-C leaves at once");
+}
+
+#[test]
+fn a_paste_goes_into_the_field_with_the_cursor_or_nowhere() {
+    let mut c = console();
+    let before = changes(&c.app);
+    c.app.on_paste("fuxing qtfxcdrpb");
+    assert!(
+        c.app.popup.is_none() && !c.app.quit,
+        "a paste never acts as keys"
+    );
+    key(&mut c.app, KeyCode::Char('/'));
+    c.app.on_paste("上汽\n集团");
+    assert_eq!(c.app.queue.filter, "上汽 集团");
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('4'));
+    c.app.on_paste("shqc");
+    assert_eq!(c.app.lookup.query, "shqc");
+    assert_eq!(changes(&c.app), before);
+}
+
+#[test]
+fn text_fields_edit_like_a_shell_line() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "shanghai qiche");
+    let ctrl = |app: &mut App, ch: char| {
+        app.on_key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::CONTROL))
+    };
+    ctrl(&mut c.app, 'w');
+    assert_eq!(c.app.lookup.query, "shanghai ");
+    ctrl(&mut c.app, 'a');
+    keys(&mut c.app, "x");
+    assert_eq!(c.app.lookup.query, "xshanghai ");
+    ctrl(&mut c.app, 'e');
+    ctrl(&mut c.app, 'u');
+    assert_eq!(c.app.lookup.query, "");
+    assert_eq!(c.app.pane, PaneId::Lookup);
+    // The command line: history and Tab completion.
+    key(&mut c.app, KeyCode::Char(':'));
+    keys(&mut c.app, "pane ap");
+    key(&mut c.app, KeyCode::Tab);
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(c.app.pane, PaneId::Approvals);
+    key(&mut c.app, KeyCode::Char(':'));
+    key(&mut c.app, KeyCode::Up);
+    let Some(Popup::Command(cl)) = &c.app.popup else {
+        panic!("the command line is open")
+    };
+    assert_eq!(cl.text(), "pane approvals");
+    key(&mut c.app, KeyCode::Esc);
+    c.app.run_command("lokup 上汽");
+    assert!(status(&c.app).0.contains(":lookup"), "{:?}", c.app.status);
+    c.app.run_command("date 周六");
+    assert_eq!(c.app.calendar.selected, jiff::civil::date(2026, 11, 28));
+}
+
+fn refused_booking(lang: Lang) -> String {
+    let mut c = console_with(lang, Access::ReadWrite);
+    c.app.run_command("date 2026-11-28");
+    let slot = c.app.calendar.slot_to_book().unwrap();
+    let regular = c
+        .app
+        .store()
+        .queue(600, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.credit == CreditLevel::Regular)
+        .unwrap();
+    c.app.update(super::Action::Book {
+        slot_id: slot.id,
+        enterprise_id: regular.enterprise_id,
+        location: Location::Factory,
+        goods: String::new(),
+    });
+    render(&mut c.app, 80, 23)
+}
+
+#[test]
+fn snapshot_refusals_at_80x23_are_whole_and_in_the_operators_language() {
+    let zh = refused_booking(Lang::Zh);
+    assert!(
+        zh.contains("常规企业") && zh.contains("请选择工作日"),
+        "{zh}"
+    );
+    assert!(
+        !zh.contains("refused") && !zh.contains("working day"),
+        "{zh}"
+    );
+    insta::assert_snapshot!("refusal_weekend_zh_80x23", zh);
+    let en = refused_booking(Lang::En);
+    assert!(
+        en.contains("booking refused") && en.contains("a working day"),
+        "{en}"
+    );
+    assert!(!en.contains("预约被拒绝") && !en.contains("休息日"), "{en}");
+    insta::assert_snapshot!("refusal_weekend_en_80x23", en);
+}
