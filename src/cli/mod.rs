@@ -127,8 +127,13 @@ pub enum Command {
     Slots(commands::SlotsArgs),
     /// Book an inspection ("5+2": AEO enterprises may book days off too)
     Book(commands::BookArgs),
-    /// Find an enterprise by Chinese name, pinyin, initials, USCC or customs code
+    /// Find an enterprise by anything a caller says: name, alias, pinyin (every reading),
+    /// initials, a mix, USCC (or its start), customs or AEO code, declaration number, approval
+    /// reference, booking number, coordinator's name or telephone
     Lookup(commands::LookupArgs),
+    /// An enterprise's aliases (English name, abbreviations such as 上汽, former names)
+    #[command(subcommand)]
+    Alias(commands::AliasCommand),
     /// Check an appointment clearance request (measure 27)
     Clearance(commands::ClearanceArgs),
     /// Take, finish or mark abnormal a queue item

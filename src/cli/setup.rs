@@ -626,6 +626,10 @@ fn check_terminal(d: &mut Doctor) {
             "256 色（SSH 不转发 COLORTERM，属正常）",
             "256 colours (SSH does not forward COLORTERM; fine)",
         ),
+        crate::tui::theme::ColorSupport::Palette16 => d.t(
+            "16 色（TERM=linux/screen）：主题换用最接近的 16 色",
+            "16 colours (TERM=linux/screen): themes use the nearest of the 16",
+        ),
         crate::tui::theme::ColorSupport::None => d.t(
             "无颜色（NO_COLOR）：mono 主题",
             "no colour (NO_COLOR): mono theme",

@@ -399,6 +399,24 @@ impl Store {
 
     /// One window of the undecided approvals, the earliest deadline first; paused clocks (no
     /// deadline while paused) last.
+    /// Where open approval `id` stands in the approvals order (None once decided), so the
+    /// cursor can follow the record when a pause or a resume moves it.
+    pub fn approval_position(&self, id: i64) -> Result<Option<usize>> {
+        let pos: Option<i64> = self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM approvals a WHERE a.decided_at IS NULL
+                        AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
+                     FROM approvals x WHERE x.id = ?1 AND x.decided_at IS NULL"
+                ),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(pos.map(|p| p.max(0) as usize))
+    }
+
     pub fn approvals_window(&self, limit: usize, offset: usize) -> Result<Vec<ApprovalRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{APPROVAL_SELECT} WHERE a.decided_at IS NULL

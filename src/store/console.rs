@@ -1,10 +1,10 @@
 //! Read queries only the console needs: the queue window under a filter typed by the operator.
 
 use super::Store;
-use super::queue::{QUEUE_COLUMNS, QUEUE_ORDER, row_from};
+use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, row_from};
 use crate::store::QueueRow;
 use anyhow::Result;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// The enterprises the lookup matcher finds for the filter arrive as a JSON array in ?3.
 const FILTERED_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id
@@ -83,5 +83,44 @@ impl Store {
             ],
             |r| r.get(0),
         )?)
+    }
+}
+
+impl Store {
+    /// Where item `id` stands in the (filtered) open queue, so the cursor can follow the record
+    /// when the order changes; None when the filter or the state no longer shows it.
+    pub fn queue_position(&self, filter: &str, id: i64) -> Result<Option<usize>> {
+        let f = filter.trim();
+        let pos: Option<i64> = if f.is_empty() {
+            self.conn()
+                .query_row(
+                    &format!(
+                        "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
+                         {QUEUE_FROM} WHERE w.status <> 'done') WHERE id = ?1"
+                    ),
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?
+        } else {
+            super::check_search_length(f)?;
+            let lower = f.to_lowercase();
+            self.conn()
+                .query_row(
+                    &format!(
+                        "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
+                         {FILTERED_FROM}) WHERE id = ?4"
+                    ),
+                    params![
+                        like_literal(f),
+                        like_literal(&lower),
+                        self.filter_enterprises(f)?,
+                        id
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?
+        };
+        Ok(pos.map(|p| p.max(0) as usize))
     }
 }

@@ -362,3 +362,28 @@ fn snapshot_refusals_at_80x23_are_whole_and_in_the_operators_language() {
     assert!(!en.contains("预约被拒绝") && !en.contains("休息日"), "{en}");
     insta::assert_snapshot!("refusal_weekend_en_80x23", en);
 }
+
+#[test]
+fn the_cursor_follows_the_record_when_its_row_moves() {
+    let mut c = console();
+    let id = select_waiting_item(&mut c.app);
+    let before = c.app.queue.selected;
+    // Abnormal work moves to the head of the queue; the cursor moves with it.
+    key(&mut c.app, KeyCode::Char('x'));
+    yes(&mut c.app);
+    assert_ne!(c.app.queue.selected, before, "the row moved");
+    assert_eq!(c.app.queue.selected_row().unwrap().id, id);
+    // Another operator's change moves it again (released and finished elsewhere: it leaves).
+    key(&mut c.app, KeyCode::Char('3'));
+    for _ in 0..3 {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let approval = c.app.approvals.selected_row().unwrap().id;
+    key(&mut c.app, KeyCode::Char('p'));
+    key(&mut c.app, KeyCode::Char('1'));
+    yes(&mut c.app);
+    assert_eq!(c.app.approvals.selected_row().unwrap().id, approval);
+    key(&mut c.app, KeyCode::Char('r'));
+    yes(&mut c.app);
+    assert_eq!(c.app.approvals.selected_row().unwrap().id, approval);
+}

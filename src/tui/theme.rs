@@ -19,25 +19,45 @@ const EMBEDDED: &[(&str, &str)] = &[
 pub enum ColorSupport {
     TrueColor,
     Palette256,
+    /// The 16 ANSI colours: the Linux console and `screen` (TERM=linux, TERM=screen).
+    Palette16,
     None,
 }
 
 impl ColorSupport {
     /// NO_COLOR (any non-empty value) wins; truecolor only when COLORTERM says so.
     pub fn from_env(no_color: Option<&str>, colorterm: Option<&str>) -> ColorSupport {
+        ColorSupport::from_terminal(no_color, colorterm, None)
+    }
+
+    /// As `from_env`, and a TERM of `linux` or `screen` (without `256color`) has 16 colours.
+    pub fn from_terminal(
+        no_color: Option<&str>,
+        colorterm: Option<&str>,
+        term: Option<&str>,
+    ) -> ColorSupport {
         if no_color.is_some_and(|v| !v.is_empty()) {
             return ColorSupport::None;
         }
         match colorterm.map(|s| s.to_ascii_lowercase()) {
-            Some(s) if s == "truecolor" || s == "24bit" => ColorSupport::TrueColor,
-            _ => ColorSupport::Palette256,
+            Some(s) if s == "truecolor" || s == "24bit" => return ColorSupport::TrueColor,
+            _ => {}
+        }
+        let term = term.unwrap_or_default().to_ascii_lowercase();
+        let sixteen = (term == "linux" || term == "screen" || term.starts_with("screen."))
+            && !term.contains("256color");
+        if sixteen {
+            ColorSupport::Palette16
+        } else {
+            ColorSupport::Palette256
         }
     }
 
     pub fn detect() -> ColorSupport {
-        ColorSupport::from_env(
+        ColorSupport::from_terminal(
             std::env::var("NO_COLOR").ok().as_deref(),
             std::env::var("COLORTERM").ok().as_deref(),
+            std::env::var("TERM").ok().as_deref(),
         )
     }
 }
@@ -183,9 +203,57 @@ pub fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
     }
 }
 
+/// The RGB of an xterm 256-colour index from the cube or the grey ramp.
+fn rgb_of_256(i: u8) -> Option<(u8, u8, u8)> {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    match i {
+        16..=231 => {
+            let n = usize::from(i - 16);
+            Some((LEVELS[n / 36], LEVELS[(n / 6) % 6], LEVELS[n % 6]))
+        }
+        232..=255 => {
+            let v = 8 + 10 * (i - 232);
+            Some((v, v, v))
+        }
+        _ => None,
+    }
+}
+
+/// The nearest of the 16 ANSI colours (xterm's values).
+pub fn nearest_16(r: u8, g: u8, b: u8) -> Color {
+    const ANSI: [(Color, (u8, u8, u8)); 16] = [
+        (Color::Black, (0, 0, 0)),
+        (Color::Red, (205, 0, 0)),
+        (Color::Green, (0, 205, 0)),
+        (Color::Yellow, (205, 205, 0)),
+        (Color::Blue, (0, 0, 238)),
+        (Color::Magenta, (205, 0, 205)),
+        (Color::Cyan, (0, 205, 205)),
+        (Color::Gray, (229, 229, 229)),
+        (Color::DarkGray, (127, 127, 127)),
+        (Color::LightRed, (255, 0, 0)),
+        (Color::LightGreen, (0, 255, 0)),
+        (Color::LightYellow, (255, 255, 0)),
+        (Color::LightBlue, (92, 92, 255)),
+        (Color::LightMagenta, (255, 0, 255)),
+        (Color::LightCyan, (0, 255, 255)),
+        (Color::White, (255, 255, 255)),
+    ];
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+    ANSI.iter()
+        .min_by_key(|(_, (cr, cg, cb))| d(*cr, r) + d(*cg, g) + d(*cb, b))
+        .map(|(c, _)| *c)
+        .unwrap_or(Color::Reset)
+}
+
 fn adapt(c: Color, support: ColorSupport) -> Option<Color> {
     match (support, c) {
         (ColorSupport::None, _) => None,
+        (ColorSupport::Palette16, Color::Rgb(r, g, b)) => Some(nearest_16(r, g, b)),
+        (ColorSupport::Palette16, Color::Indexed(i)) => match rgb_of_256(i) {
+            Some((r, g, b)) => Some(nearest_16(r, g, b)),
+            None => Some(Color::Indexed(i)),
+        },
         (ColorSupport::Palette256, Color::Rgb(r, g, b)) => {
             Some(Color::Indexed(nearest_256(r, g, b)))
         }
@@ -310,10 +378,39 @@ mod tests {
             for s in [
                 ColorSupport::TrueColor,
                 ColorSupport::Palette256,
+                ColorSupport::Palette16,
                 ColorSupport::None,
             ] {
                 Theme::resolve(name, s).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn the_linux_console_and_screen_get_sixteen_colours() {
+        for term in ["linux", "screen", "screen.linux"] {
+            assert_eq!(
+                ColorSupport::from_terminal(None, None, Some(term)),
+                ColorSupport::Palette16,
+                "{term}"
+            );
+        }
+        for term in ["screen-256color", "xterm-256color", "tmux-256color"] {
+            assert_eq!(
+                ColorSupport::from_terminal(None, None, Some(term)),
+                ColorSupport::Palette256,
+                "{term}"
+            );
+        }
+        assert_eq!(nearest_16(200, 30, 30), Color::Red);
+        assert_eq!(nearest_16(250, 250, 250), Color::White);
+        let t = Theme::resolve("dark", ColorSupport::Palette16).unwrap();
+        let colours = [t.error.fg, t.info.fg, t.selected.bg, t.header.bg];
+        for c in colours.into_iter().flatten() {
+            assert!(
+                !matches!(c, Color::Rgb(..) | Color::Indexed(16..)),
+                "{c:?} is not one of the 16"
+            );
         }
     }
 

@@ -99,6 +99,9 @@ pub fn urgency_mark(c: &Countdown) -> &'static str {
 
 impl Pane for ApprovalsPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // The cursor stays on the record, not the row number, when a pause or a resume (or
+        // another operator) moves it.
+        let following = self.selected_row().map(|r| r.id);
         self.summary = env.store.approvals_summary(env.now)?;
         let total = self.summary.open;
         self.selected = self.selected.min(total.saturating_sub(1));
@@ -107,6 +110,14 @@ impl Pane for ApprovalsPane {
             self.offset = total.saturating_sub(self.page);
         }
         self.rows = env.store.approvals_window(self.page, self.offset)?;
+        if let Some(id) = following
+            && self.selected_row().map(|r| r.id) != Some(id)
+            && let Some(pos) = env.store.approval_position(id)?
+        {
+            self.selected = pos;
+            self.offset = scroll_to(self.offset, pos, self.page);
+            self.rows = env.store.approvals_window(self.page, self.offset)?;
+        }
         let cat = MeasureCatalog::official();
         self.due_dates = self
             .rows

@@ -161,6 +161,8 @@ fn time_cell(r: &QueueRow, now: jiff::Timestamp, lang: Lang) -> (String, bool) {
 impl Pane for QueuePane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         self.now = Some(env.now);
+        // The cursor stays on the record, not the row number, when the order changes.
+        let following = self.selected_row().map(|r| r.id);
         let key = (self.filter.clone(), env.data_version);
         if self.counted.as_ref() != Some(&key) {
             self.total = env.store.queue_filtered_len(&self.filter)?.max(0) as usize;
@@ -174,6 +176,14 @@ impl Pane for QueuePane {
             self.offset = self.total.saturating_sub(page);
         }
         self.rows = env.store.queue_filtered(&self.filter, page, self.offset)?;
+        if let Some(id) = following
+            && self.selected_row().map(|r| r.id) != Some(id)
+            && let Some(pos) = env.store.queue_position(&self.filter, id)?
+        {
+            self.selected = pos;
+            self.offset = scroll_to(self.offset, pos, page);
+            self.rows = env.store.queue_filtered(&self.filter, page, self.offset)?;
+        }
         Ok(())
     }
 
