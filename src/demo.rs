@@ -310,6 +310,10 @@ fn enterprises(
         group_name: Some(GROUPS[0]),
         coordinator_id: coordinators.first().copied(),
     })?;
+    // What callers call it.
+    for alias in ["上汽", "上汽集团", "SAIC"] {
+        w.add_alias(id, alias)?;
+    }
     names.insert("上海汽车集团股份有限公司".to_string());
     codes.insert("3105910001".to_string());
     out.push(Company {

@@ -100,7 +100,7 @@ fn a_frozen_clock_cannot_write_to_a_real_database() {
     let item = first_waiting_item(&d.db);
     let before = audit_rows(&d.db);
     let e = err(frozen(&d.db, &["item", "take", &item]));
-    assert!(e.contains("frozen"), "{e}");
+    assert!(e.contains("冻结"), "{e}");
     assert_eq!(audit_rows(&d.db), before, "nothing written");
     // Reading under a frozen clock is fine.
     ok(frozen(&d.db, &["queue", "--limit", "3"]));
@@ -181,24 +181,36 @@ struct Pty {
 
 impl Pty {
     fn spawn(cmd: &mut Command) -> Pty {
+        use std::os::unix::fs::OpenOptionsExt;
         use std::os::unix::process::CommandExt;
-        let size = nix::pty::Winsize {
+        // Both sides close-on-exec from the start, so that no child another test starts
+        // meanwhile holds them open (a held master would make a hangup impossible).
+        let pty = nix::pty::posix_openpt(
+            nix::fcntl::OFlag::O_RDWR | nix::fcntl::OFlag::O_NOCTTY | nix::fcntl::OFlag::O_CLOEXEC,
+        )
+        .unwrap();
+        nix::pty::grantpt(&pty).unwrap();
+        nix::pty::unlockpt(&pty).unwrap();
+        let name = nix::pty::ptsname_r(&pty).unwrap();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NOCTTY)
+            .open(&name)
+            .unwrap();
+        let size = nix::libc::winsize {
             ws_row: 24,
             ws_col: 80,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
-        let pty = nix::pty::openpty(&size, None).unwrap();
-        // openpty(3) does not set close-on-exec: without it every child (this one included)
-        // would hold the master open and a hangup could never happen.
-        for fd in [&pty.master, &pty.slave] {
-            nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-            )
-            .unwrap();
+        {
+            use std::os::fd::AsRawFd;
+            assert_eq!(
+                unsafe { nix::libc::ioctl(slave.as_raw_fd(), nix::libc::TIOCSWINSZ, &size) },
+                0
+            );
         }
-        let slave = std::fs::File::from(pty.slave);
         cmd.stdin(slave.try_clone().unwrap())
             .stdout(slave.try_clone().unwrap())
             .stderr(slave)
@@ -218,7 +230,7 @@ impl Pty {
         cmd.stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        let master = std::fs::File::from(pty.master);
+        let master = std::fs::File::from(std::os::fd::OwnedFd::from(pty));
         nix::fcntl::fcntl(
             &master,
             nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
@@ -339,7 +351,8 @@ fn the_demo_lives_in_a_private_random_directory_removed_on_every_exit() {
         let status = pty.exit_status();
         assert!(
             matches!(status.code(), Some(0) | Some(129)),
-            "{how}: {status:?}"
+            "{how}: {status:?}: {}",
+            String::from_utf8_lossy(&pty.screen)
         );
         assert!(
             !dirs[0].exists(),
@@ -453,7 +466,7 @@ fn export_never_overwrites_the_database_and_needs_force_for_a_file() {
             let mut args = vec!["--read-only", "export", "bookings", "-o", target];
             args.extend_from_slice(extra);
             let e = err(live(&d.db, &args));
-            assert!(e.contains("refusing"), "{target}: {e}");
+            assert!(e.contains("拒绝写入"), "{target}: {e}");
         }
     }
     assert!(std::fs::read(&d.db).unwrap().len() >= before);
@@ -813,4 +826,19 @@ fn a_huge_lookup_is_refused_in_words() {
     let e = err(live(&d.db, &["--lang", "en", "lookup", &huge]));
     assert!(e.contains("too long"), "{e}");
     assert!(!e.contains("LIKE"), "{e}");
+}
+
+// ------------------------------------------------------------------ 12. large files
+
+#[test]
+fn a_file_above_64_mb_needs_large() {
+    let d = demo();
+    let file = d.dir.path().join("huge.csv");
+    let f = std::fs::File::create(&file).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap(); // sparse: nothing is really written
+    let e = err(live(
+        &d.db,
+        &["--lang", "en", "import", "items", file.to_str().unwrap()],
+    ));
+    assert!(e.contains("--large") && e.contains("65 MB"), "{e}");
 }

@@ -246,6 +246,7 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Lookup(a) => lookup(ctx, &a),
         C::Clearance(a) => clearance(ctx, &a),
         C::Item(c) => item(ctx, &c),
+        C::Alias(c) => alias(ctx, &c),
         C::Booking(c) => booking(ctx, &c),
         C::Approval(c) => approval(ctx, &c),
         C::Audit(a) => audit(ctx, &a),
@@ -946,6 +947,61 @@ fn clearance(ctx: &Context, a: &ClearanceArgs) -> Result<ExitCode> {
             Err(m.into())
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AliasCommand {
+    /// Add an alias; lookup finds the enterprise by it at once
+    Add {
+        /// The enterprise: id, USCC, customs code or full Chinese name
+        enterprise: String,
+        alias: String,
+    },
+    /// Remove an alias
+    Remove { enterprise: String, alias: String },
+    /// List an enterprise's aliases
+    List {
+        enterprise: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn alias(ctx: &Context, c: &AliasCommand) -> Result<ExitCode> {
+    match c {
+        AliasCommand::Add { enterprise, alias } => {
+            let mut store = ctx.open_existing()?;
+            let e = store.resolve_enterprise(enterprise)?;
+            store.write(|w| w.add_alias(e.id, alias))?;
+            println!(
+                "alias '{}' added to {}",
+                inert(alias.trim()),
+                inert(&e.name_zh)
+            );
+        }
+        AliasCommand::Remove { enterprise, alias } => {
+            let mut store = ctx.open_existing()?;
+            let e = store.resolve_enterprise(enterprise)?;
+            store.write(|w| w.remove_alias(e.id, alias))?;
+            println!(
+                "alias '{}' removed from {}",
+                inert(alias.trim()),
+                inert(&e.name_zh)
+            );
+        }
+        AliasCommand::List { enterprise, json } => {
+            let store = ctx.open_existing()?;
+            let e = store.resolve_enterprise(enterprise)?;
+            let aliases = store.aliases_of(e.id)?;
+            if *json {
+                return print_json(&aliases);
+            }
+            for a in aliases {
+                println!("{}", inert(&a));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn item(ctx: &Context, c: &ItemCommand) -> Result<ExitCode> {

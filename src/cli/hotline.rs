@@ -1029,26 +1029,27 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         });
     }
     let lang = ctx.lang;
-    println!(
+    outln!(
         "{} {} · {}",
         crate::text::tr(lang, "今日待办", "Today"),
         shanghai_text(ctx.now),
         inert(&ctx.operator)
     );
-    let section = |zh: &str, en: &str, n: usize| {
-        println!(
+    let section = |zh: &str, en: &str, n: usize| -> Result<()> {
+        outln!(
             "\n── {} ({n})",
             match lang {
                 crate::text::Lang::Zh => zh,
                 crate::text::Lang::En => en,
             }
         );
+        Ok(())
     };
     section(
         "超期和临近到期的审批",
         "Approvals overdue or nearly due",
         data.approvals.len(),
-    );
+    )?;
     for r in &data.approvals {
         let c = r.countdown(cal, catalog, ctx.now);
         let mark = match urgency(&c) {
@@ -1056,7 +1057,7 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
             Urgency::NearlyDue => "!",
             _ => " ",
         };
-        println!(
+        outln!(
             "{mark} #{} {} {} · {}",
             r.id,
             inert(&r.reference),
@@ -1068,11 +1069,11 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         "今明两天的查验（当日清）",
         "Inspections today and tomorrow (当日清)",
         data.days.len(),
-    );
+    )?;
     for d in &data.days {
         let c = &d.clearance;
         let tr = |zh, en| crate::text::tr(lang, zh, en);
-        println!(
+        outln!(
             "  {} {} · {} {} · {} {} · {} {} · {}",
             d.date,
             crate::present::weekday(d.date, lang),
@@ -1093,9 +1094,9 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         "异常事项和查验",
         "Abnormal items and inspections",
         data.abnormal_items.len() + data.abnormal_bookings.len(),
-    );
+    )?;
     for r in &data.abnormal_items {
-        println!(
+        outln!(
             "✗ item #{} {} · {}",
             r.id,
             inert(&r.enterprise),
@@ -1103,7 +1104,7 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         );
     }
     for b in &data.abnormal_bookings {
-        println!(
+        outln!(
             "✗ booking #{} {} {:02}:{:02} {} · {}",
             b.id,
             b.date,
@@ -1113,9 +1114,9 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
             inert(&b.goods)
         );
     }
-    section("待回电", "Callbacks due", data.callbacks.len());
+    section("待回电", "Callbacks due", data.callbacks.len())?;
     for c in &data.callbacks {
-        println!(
+        outln!(
             "  call #{} {} · {} · {}",
             c.id,
             c.enterprise.as_deref().map(inert).unwrap_or_default(),
@@ -1127,10 +1128,10 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         "超过时限的问题（措施29）",
         "Problems past their targets (measure 29)",
         problems.len(),
-    );
+    )?;
     for v in &problems {
         let p = &v.row.problem;
-        println!(
+        outln!(
             "✗ problem #{} {} · {} · {} wd · {}",
             p.id,
             inert(&v.row.enterprise),
@@ -1139,9 +1140,9 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
             late_text(&v.clock, true)
         );
     }
-    section("我领取的事项", "My taken items", data.taken.len());
+    section("我领取的事项", "My taken items", data.taken.len())?;
     for r in &data.taken {
-        println!(
+        outln!(
             "  item #{} {} · {} · {}",
             r.id,
             inert(&r.enterprise),

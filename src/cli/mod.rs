@@ -127,8 +127,13 @@ pub enum Command {
     Slots(commands::SlotsArgs),
     /// Book an inspection ("5+2": AEO enterprises may book days off too)
     Book(commands::BookArgs),
-    /// Find an enterprise by Chinese name, pinyin, initials, USCC or customs code
+    /// Find an enterprise by anything a caller says: name, alias, pinyin (every reading),
+    /// initials, a mix, USCC (or its start), customs or AEO code, declaration number, approval
+    /// reference, booking number, coordinator's name or telephone
     Lookup(commands::LookupArgs),
+    /// An enterprise's aliases (English name, abbreviations such as 上汽, former names)
+    #[command(subcommand)]
+    Alias(commands::AliasCommand),
     /// Check an appointment clearance request (measure 27)
     Clearance(commands::ClearanceArgs),
     /// Take, finish or mark abnormal a queue item
@@ -225,9 +230,11 @@ impl Context {
             .clone()
             .unwrap_or_else(crate::store::os_account);
         if operator.trim().is_empty() {
-            anyhow::bail!(
-                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting"
-            );
+            return Err(crate::domain::message::Message::new(
+                "操作员姓名（--operator / AEO_OPERATOR）为空：请填写办理人的姓名",
+                "the operator name (--operator / AEO_OPERATOR) is empty: give the name of the person acting",
+            )
+            .into());
         }
         Ok(Context {
             now: clock.now(),

@@ -248,7 +248,7 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
 
     let failed = d.checks.iter().any(|c| c.level == Level::Fail);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&d.checks)?);
+        outln!("{}", serde_json::to_string_pretty(&d.checks)?);
     } else {
         let mark = |l: Level| match l {
             Level::Ok => "ok  ",
@@ -263,7 +263,7 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
             .unwrap_or(0);
         for c in &d.checks {
             let pad = wid - crate::text::width(c.what);
-            println!(
+            outln!(
                 "[{}] {}{} {}",
                 mark(c.level),
                 c.what,
@@ -275,7 +275,7 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
             d.checks.iter().filter(|c| c.level == Level::Warn).count(),
             d.checks.iter().filter(|c| c.level == Level::Fail).count(),
         );
-        println!(
+        outln!(
             "{}",
             match d.lang {
                 Lang::Zh => format!("{} 项检查：{w} 项警告，{f} 项失败", d.checks.len()),

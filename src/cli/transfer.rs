@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// Import USCCs whose check character fails, marked as such
     #[arg(long)]
     pub accept_bad_checksum: bool,
+    /// Accept a file larger than 64 MB (an import holds the database's write lock while it
+    /// writes; run large ones when few operators are at work)
+    #[arg(long)]
+    pub large: bool,
     /// Leave out records already in the database (by their natural key) instead of refusing
     /// the file: a re-import adds only what is new
     #[arg(long)]
@@ -72,7 +76,27 @@ pub enum ReportCommand {
     },
 }
 
+/// The largest file `import` takes without --large.
+const LARGE_FILE: u64 = 64 * 1024 * 1024;
+
 pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
+    if !a.large
+        && let Ok(m) = std::fs::metadata(&a.file)
+        && m.len() > LARGE_FILE
+    {
+        let mb = m.len() / (1024 * 1024);
+        return Err(crate::domain::message::Message::new(
+            format!(
+                "{} 有 {mb} MB，超过 64 MB：导入期间其他操作员需要等待；确认要导入请加 --large",
+                a.file.display()
+            ),
+            format!(
+                "{} is {mb} MB, more than 64 MB: other operators wait while it is imported; pass --large to import it anyway",
+                a.file.display()
+            ),
+        )
+        .into());
+    }
     let table = match read_table(&a.file, a.table, a.format, a.encoding) {
         Ok(t) => t,
         Err(p) => return Ok(refused(&p)),

@@ -17,9 +17,8 @@ use std::sync::OnceLock;
 pub const MAX_READINGS: usize = 4;
 /// Initials indexed per word start; queries longer than this are checked by the matcher.
 pub const KEY_LEN: usize = 8;
-/// Reading variants indexed per word start (polyphonic characters whose readings differ in
-/// their first letter multiply them).
-const MAX_VARIANTS: usize = 8;
+/// Characters from a word start whose other readings are indexed too.
+const VARIED: usize = 4;
 /// Initials patterns a query may be read as before they are shortened.
 const MAX_PATTERNS: usize = 24;
 
@@ -101,25 +100,26 @@ pub fn units(text: &str) -> Vec<Unit> {
     }
     byte_to_char[folded.len()] = chars.len();
     if chars.iter().any(|c| is_han(*c)) {
-        let mut pos = 0usize;
-        for (word, reading) in phrase_pinyin::match_word_pinyin(&folded) {
-            let Some(off) = folded[pos..].find(&word) else {
-                continue;
-            };
-            let start = pos + off;
-            pos = start + word.len();
-            let n = word.chars().count();
-            let syllables: Vec<&str> = reading.split_whitespace().collect();
-            // Single characters take the character table's first reading (the phrase table's
-            // single-character entries include surname readings such as 区 ōu).
-            if n < 2 || syllables.len() != n {
-                continue;
-            }
-            let first = byte_to_char[start];
-            word_start[first] = true;
-            for (k, s) in syllables.iter().enumerate() {
+        let (forward, backward) = words(&folded, &chars, &byte_to_char);
+        // The right-to-left words first; a character they leave alone takes its left-to-right
+        // word's reading (长江永盛: 长|江永|盛 from the right, 长江 from the left).
+        for (first, reading) in &backward {
+            word_start[*first] = true;
+            for (k, s) in reading.split_whitespace().enumerate() {
                 natural[first + k] = Some(toneless(s));
                 in_word[first + k] = true;
+            }
+        }
+        let from_right = in_word.clone();
+        for (first, reading) in &forward {
+            if !from_right[*first] {
+                word_start[*first] = true;
+            }
+            for (k, s) in reading.split_whitespace().enumerate() {
+                if !from_right[first + k] {
+                    natural[first + k] = Some(toneless(s));
+                    in_word[first + k] = true;
+                }
             }
         }
     }
@@ -155,6 +155,64 @@ pub fn units(text: &str) -> Vec<Unit> {
         u.word_start = true;
     }
     out
+}
+
+/// Longest dictionary word looked for when segmenting from the right.
+const MAX_WORD: usize = 4;
+
+/// The phrase dictionary's reading of `text` when it is one word of it.
+fn word_reading(text: &str) -> Option<String> {
+    let mut m = phrase_pinyin::match_word_pinyin(text);
+    if m.len() == 1 && m[0].0 == text && m[0].1.split_whitespace().count() == text.chars().count() {
+        m.pop().map(|(_, r)| r)
+    } else {
+        None
+    }
+}
+
+/// The words of several characters in a name, as (first character, toned reading), by the
+/// dictionary's segmentation from the left and from the right (闵行长江: 闵|行长|江 and
+/// 闵|行|长江).
+type Words = Vec<(usize, String)>;
+
+fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> (Words, Words) {
+    // Left to right, from the dictionary crate.
+    let mut forward: Vec<(usize, String)> = Vec::new();
+    let mut pos = 0usize;
+    for (word, reading) in phrase_pinyin::match_word_pinyin(folded) {
+        let Some(off) = folded[pos..].find(&word) else {
+            continue;
+        };
+        let start = pos + off;
+        pos = start + word.len();
+        let n = word.chars().count();
+        // Single characters take the character table's first reading (the phrase table's
+        // single-character entries include surname readings such as 区 ōu).
+        if n >= 2 && reading.split_whitespace().count() == n {
+            forward.push((byte_to_char[start], reading));
+        }
+    }
+    // Right to left, longest word first.
+    let mut backward: Vec<(usize, String)> = Vec::new();
+    let mut end = chars.len();
+    while end > 0 {
+        let mut took = 1;
+        for len in (2..=MAX_WORD.min(end)).rev() {
+            let piece = &chars[end - len..end];
+            if !piece.iter().all(|c| is_han(*c)) {
+                continue;
+            }
+            let text: String = piece.iter().collect();
+            if let Some(r) = word_reading(&text) {
+                backward.push((end - len, r));
+                took = len;
+                break;
+            }
+        }
+        end -= took;
+    }
+    backward.reverse();
+    (forward, backward)
 }
 
 /// Stored form of units: `^` marks a word start, then the character, then `=` and its readings
@@ -215,36 +273,75 @@ fn initials_of(u: &Unit) -> Vec<char> {
     out
 }
 
-/// Index keys: for every word start, the initials of the next [`KEY_LEN`] units, under up to
-/// [`MAX_VARIANTS`] readings (the natural one first). The bool says whether the key starts the
-/// text.
-pub fn keys(units: &[Unit]) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
+/// Where an index key starts and which reading it spells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyKind {
+    StartNatural = 0,
+    StartOther = 1,
+    InsideNatural = 2,
+    InsideOther = 3,
+    /// The natural full pinyin (not initials) from the start, and from a word inside.
+    StartPinyin = 4,
+    InsidePinyin = 5,
+}
+
+/// Letters of natural full pinyin indexed per word start.
+pub const PINYIN_KEY_LEN: usize = 24;
+
+/// Index keys: for every word start, the initials of the next [`KEY_LEN`] units in their
+/// natural readings, and the same with one of the first [`VARIED`] characters in another reading
+/// whose initial differs (长 c → z).
+pub fn keys(units: &[Unit]) -> Vec<(String, KeyKind)> {
+    let mut out: Vec<(String, KeyKind)> = Vec::new();
     for (s, u) in units.iter().enumerate() {
         if !u.word_start {
             continue;
         }
-        let mut variants: Vec<String> = vec![String::new()];
-        for u in units.iter().skip(s).take(KEY_LEN) {
-            let ini = initials_of(u);
-            if ini.is_empty() {
-                break;
-            }
-            let mut next = Vec::new();
-            for v in &variants {
-                for c in &ini {
-                    if next.len() < MAX_VARIANTS {
-                        let mut v = v.clone();
-                        v.push(*c);
-                        next.push(v);
-                    }
-                }
-            }
-            variants = next;
+        let window: Vec<Vec<char>> = units
+            .iter()
+            .skip(s)
+            .take(KEY_LEN)
+            .map(initials_of)
+            .take_while(|ini| !ini.is_empty())
+            .collect();
+        if window.is_empty() {
+            continue;
         }
-        for v in variants {
-            if !v.is_empty() && !out.iter().any(|(k, _)| *k == v) {
-                out.push((v, s == 0));
+        let natural: String = window.iter().map(|ini| ini[0]).collect();
+        let full: String = units
+            .iter()
+            .skip(s)
+            .map_while(|u| u.readings.first())
+            .flat_map(|r| r.chars())
+            .take(PINYIN_KEY_LEN)
+            .collect();
+        if full.len() > natural.len() {
+            out.push((
+                full,
+                if s == 0 {
+                    KeyKind::StartPinyin
+                } else {
+                    KeyKind::InsidePinyin
+                },
+            ));
+        }
+        let mut variants = vec![natural.clone()];
+        for (p, ini) in window.iter().enumerate().take(VARIED) {
+            for c in ini.iter().skip(1) {
+                let mut v: Vec<char> = natural.chars().collect();
+                v[p] = *c;
+                variants.push(v.into_iter().collect());
+            }
+        }
+        for (n, v) in variants.into_iter().enumerate() {
+            let kind = match (s == 0, n == 0) {
+                (true, true) => KeyKind::StartNatural,
+                (true, false) => KeyKind::StartOther,
+                (false, true) => KeyKind::InsideNatural,
+                (false, false) => KeyKind::InsideOther,
+            };
+            if !out.iter().any(|(k, _)| *k == v) {
+                out.push((v, kind));
             }
         }
     }
@@ -324,7 +421,7 @@ impl Query {
         let mut exact: HashSet<String> = HashSet::new();
         let mut skipping: HashSet<String> = HashSet::new();
         // Depth-first over token boundaries, carrying the initials so far and whether a whole
-        // syllable was taken as the start of a longer word (shang for 上海: `s*`).
+        // syllable was taken as the start of a longer first word (shang for 上海: `s*`).
         let mut stack: Vec<(usize, String, bool)> = vec![(0, String::new(), false)];
         let mut budget = 20_000usize;
         while let Some((i, acc, skip)) = stack.pop() {
@@ -375,7 +472,7 @@ impl Query {
                 if whole || initial || end == q.len() {
                     stack.push((end, a.clone(), skip));
                 }
-                if whole && word.len() >= 2 && end < q.len() && !skip {
+                if whole && word.len() >= 2 && end < q.len() && i == 0 {
                     stack.push((end, format!("{a}*"), true));
                 }
             }
@@ -384,19 +481,23 @@ impl Query {
         if literal.len() == q.len().min(KEY_LEN) {
             exact.insert(literal);
         }
+        let letters = q.len() >= 2 && q.iter().all(|c| c.is_ascii_lowercase());
         Patterns {
             exact: tidy(exact),
             skipping: tidy(skipping),
+            pinyin: letters.then(|| q.iter().take(PINYIN_KEY_LEN).collect()),
         }
     }
 }
 
 /// The initials patterns of a query: `exact` ones are index prefixes; `skipping` ones hold `*`
-/// where a word was given by the start of its pinyin, and are GLOB patterns.
+/// where a word was given by the start of its pinyin, and are GLOB patterns. `pinyin` is the
+/// query itself when it is letters only, a prefix of the natural full-pinyin keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Patterns {
     pub exact: Vec<String>,
     pub skipping: Vec<String>,
+    pub pinyin: Option<String>,
 }
 
 /// Drops empty and subsumed patterns and shortens them until few remain.
@@ -421,7 +522,8 @@ fn tidy(set: HashSet<String>) -> Vec<String> {
             kept.push(p);
         }
     }
-    kept.sort();
+    // Fewest tokens first: the reading with the most whole syllables is the likeliest.
+    kept.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
     kept
 }
 
@@ -556,8 +658,8 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
                     relax(i + 1, j + len, c, Step::Reading { r });
                 }
             }
-            // A word typed by the start of its natural pinyin (shang for 上海).
-            if u.word_start && u.is_han() {
+            // The first word typed by the start of its natural pinyin (shang for 上海).
+            if i == s && j == 0 && u.word_start && u.is_han() {
                 let mut e = i + 1;
                 while e < n && !units[e].word_start && units[e].is_han() {
                     e += 1;
@@ -790,6 +892,9 @@ mod tests {
             "other readings still match"
         );
         assert!(!natural("changjiang", "张江"));
+        // 行长 and 江永 are words, but 闵行长江 and 长江永盛 read 长江.
+        assert!(m("changjiang", "上海闵行长江乳业").is_some_and(|m| m.natural()));
+        assert!(natural("changjiang", "长江永盛光电"));
     }
 
     #[test]
@@ -822,9 +927,9 @@ mod tests {
     #[test]
     fn keys_index_every_word_start_under_each_reading() {
         let k = keys(&units("上海长江"));
-        assert!(k.contains(&("shcj".to_string(), true)));
-        assert!(k.contains(&("shzj".to_string(), true)));
-        assert!(k.contains(&("cj".to_string(), false)));
+        assert!(k.contains(&("shcj".to_string(), KeyKind::StartNatural)));
+        assert!(k.contains(&("shzj".to_string(), KeyKind::StartOther)));
+        assert!(k.contains(&("cj".to_string(), KeyKind::InsideNatural)));
     }
 
     #[test]

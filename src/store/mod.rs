@@ -46,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/007_approval_order.sql")),
     M::up(include_str!("migrations/008_queue_order.sql")),
     M::up(include_str!("migrations/009_provenance.sql")),
+    M::up(include_str!("migrations/010_search_keys_kind.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -192,10 +193,17 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let version = schema_version(&conn, path)?;
         if version == 0 && !adopt_foreign && holds_other_tables(&conn)? {
-            bail!(
-                "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
-                path.display()
-            );
+            return Err(Message::new(
+                format!(
+                    "{} 是其他程序的 SQLite 数据库（有数据表，但不是 aeo 的）：已拒绝，未作任何更改；确需在其中加入 aeo 的数据表，请运行 `aeo init`",
+                    path.display()
+                ),
+                format!(
+                    "{} is a SQLite database of another program (it has tables but no aeo schema): refused, nothing changed; `aeo init` adds aeo's tables to it if that is really wanted",
+                    path.display()
+                ),
+            )
+            .into());
         }
         if version > SCHEMA_VERSION {
             bail!(
@@ -270,9 +278,16 @@ impl Store {
         if let crate::calendar::Clock::Frozen(t) = self.actor.clock
             && !is_demo(&tx)?
         {
-            bail!(
-                "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
-            );
+            let t = crate::calendar::shanghai_datetime(t).strftime("%Y-%m-%d %H:%M");
+            return Err(Message::new(
+                format!(
+                    "时钟冻结在 {t}（--now / AEO_NOW）：冻结的时钟只用于查看，不能更改数据（只有 `aeo demo` 建立的演示数据库可以）"
+                ),
+                format!(
+                    "the clock is frozen at {t} (--now / AEO_NOW): a frozen clock is for reading, changes are refused (only a database made by `aeo demo` accepts them)"
+                ),
+            )
+            .into());
         }
         let w = Writer {
             tx,
@@ -305,6 +320,13 @@ impl Store {
     /// Whether the path now names another file than the one opened, or none.
     pub fn file_replaced(&self) -> bool {
         file_replaced(&self.file, &self.path)
+    }
+
+    /// How long a write waits for another operator's transaction before it gives up (see
+    /// [`is_busy`]; 10 s unless changed; the console waits briefly and retries off its draw loop).
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
     }
 
     /// Whether `aeo demo` made this database (then a frozen clock may write to it).
@@ -396,13 +418,23 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<usize> {
                 _ => Path::new("."),
             };
             if nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
-                bail!(
-                    "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
-                    path.display(),
-                    dir.display(),
-                    path.display(),
-                    path.display()
-                );
+                return Err(Message::new(
+                    format!(
+                        "无法使用数据库 {}：所在目录 {} 不可写，而 SQLite 需要在旁边建立 {}-wal 和 {}-shm 文件（{e}）",
+                        path.display(),
+                        dir.display(),
+                        path.display(),
+                        path.display()
+                    ),
+                    format!(
+                        "cannot use database {}: its directory {} is not writable, and SQLite needs to create {}-wal and {}-shm beside it ({e})",
+                        path.display(),
+                        dir.display(),
+                        path.display(),
+                        path.display()
+                    ),
+                )
+                .into());
             }
             Err(anyhow::Error::new(e).context(format!("cannot read database {}", path.display())))
         }
@@ -501,6 +533,18 @@ fn is_demo(conn: &Connection) -> Result<bool> {
         .is_some())
 }
 
+/// How the refusal of a write that could not start begins (in English).
+const BUSY_EN: &str = "another operator is writing to the database";
+
+/// Whether `e` is a write that did not start because another operator held the write lock
+/// for longer than the store waits: nothing was done, and the same change may be tried again.
+pub fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<Message>()
+            .is_some_and(|m| m.en().starts_with(BUSY_EN))
+    })
+}
+
 fn busy_message(e: rusqlite::Error) -> anyhow::Error {
     if let rusqlite::Error::SqliteFailure(f, _) = &e
         && matches!(
@@ -511,9 +555,7 @@ fn busy_message(e: rusqlite::Error) -> anyhow::Error {
         let s = BUSY_TIMEOUT.as_secs();
         return Message::new(
             format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
-            format!(
-                "another operator is writing to the database and did not finish within {s} s; try again"
-            ),
+            format!("{BUSY_EN} and did not finish within {s} s; try again"),
         )
         .into();
     }

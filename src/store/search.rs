@@ -7,12 +7,12 @@ use super::enterprises::{COORDINATOR_COLS, ENTERPRISE_COLS, coordinator_from, en
 use super::{EnterpriseHit, Store, Writer};
 use crate::domain::ids::uscc_check_char;
 use crate::domain::search::{
-    self, IdQuery, Query, TextMatch, decode, encode, id_readings, keys, subsequence_span,
+    self, IdQuery, KeyKind, Query, TextMatch, decode, encode, id_readings, keys, subsequence_span,
 };
 use anyhow::{Result, anyhow, bail};
 use rusqlite::params;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How far a match is from what the caller said: lower ranks first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -27,10 +27,13 @@ pub enum Tier {
     Name,
     /// From the start of the name or an alias, every character in its natural reading.
     Natural,
-    /// From the start, some character in another reading, or a word by the start of its pinyin.
-    OtherReading,
-    /// From a word inside the name.
+    /// From a word inside the name, natural readings (zhangjiang: 上海张江…).
     Inside,
+    /// From the start, some character in another reading, or a word by the start of its pinyin
+    /// (zhangjiang: 长江… read zhang-jiang).
+    OtherReading,
+    /// From a word inside, another reading.
+    OtherInside,
     /// Chinese characters in order with others between (上汽 in 上海汽车).
     Scattered,
 }
@@ -129,6 +132,8 @@ fn better(a: &Candidate, b: &Candidate) -> bool {
 /// Searches keep gathering candidates until this many per wanted row.
 const CANDIDATES_PER_ROW: usize = 4;
 const MIN_CANDIDATES: usize = 400;
+/// Key rows a search may read per wanted candidate before it gives up on more.
+const SCAN_PER_CANDIDATE: usize = 8;
 
 impl Writer<'_> {
     /// Recomputes the units and keys of one enterprise (its name, English name and aliases).
@@ -172,10 +177,10 @@ impl Writer<'_> {
             .prepare_cached("DELETE FROM search_keys WHERE enterprise_id = ?1")?
             .execute([id])?;
         let mut ins = self.conn().prepare_cached(
-            "INSERT OR IGNORE INTO search_keys (at_start, key, enterprise_id) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO search_keys (kind, key, enterprise_id) VALUES (?1, ?2, ?3)",
         )?;
-        for (k, at_start) in all_keys {
-            ins.execute(params![at_start, k, id])?;
+        for (k, kind) in all_keys {
+            ins.execute(params![kind as i64, k, id])?;
         }
         Ok(())
     }
@@ -185,6 +190,11 @@ impl Writer<'_> {
         let alias = alias.trim();
         if alias.is_empty() {
             bail!("an alias cannot be empty");
+        }
+        if alias.contains(';') || alias.chars().any(char::is_control) {
+            bail!(
+                "an alias cannot hold ';' or control characters (export separates aliases by ';')"
+            );
         }
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO enterprise_aliases (enterprise_id, alias) VALUES (?1, ?2)",
@@ -254,13 +264,10 @@ impl Store {
     /// approvals filters narrow their lists with these.
     pub fn matching_enterprise_ids(&self, query: &str, limit: usize) -> Result<Vec<i64>> {
         let found = self.find(query, &FindOptions::new(limit))?.found;
-        let cut = match found.first() {
-            Some(f) if f.tier <= Tier::OtherReading => Tier::OtherReading,
-            _ => Tier::Scattered,
-        };
+        let from_start = found.first().is_some_and(|f| f.tier <= Tier::Natural);
         Ok(found
             .into_iter()
-            .filter(|f| f.tier <= cut)
+            .filter(|f| !from_start || f.tier <= Tier::Natural || f.tier == Tier::OtherReading)
             .map(|f| f.hit.enterprise.id)
             .collect())
     }
@@ -543,43 +550,68 @@ impl Store {
 
         // Candidates from the initials keys, then verified and ranked by the matcher.
         let patterns = q.patterns();
-        let mut seen: Vec<i64> = Vec::new();
+        let mut seen: HashSet<i64> = HashSet::new();
         let key_sql = format!(
             "SELECT DISTINCT k.enterprise_id FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-             WHERE k.at_start = ?1 AND k.key >= ?2 AND k.key < ?2 || '~'{aeo} LIMIT ?3"
+             WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || '~'{aeo} LIMIT ?3"
         );
         let glob_sql = format!(
             "SELECT DISTINCT k.enterprise_id FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-             WHERE k.at_start = ?1 AND k.key GLOB ?2 || '*'{aeo} LIMIT ?3"
+             WHERE k.kind = ?1 AND k.key GLOB ?2 || '*'{aeo} LIMIT ?3"
         );
-        let good = |cands: &HashMap<i64, Candidate>| {
-            cands
-                .values()
-                .filter(|c| c.tier <= Tier::OtherReading)
-                .count()
+        let good = |cands: &HashMap<i64, Candidate>, upto: Tier| {
+            cands.values().filter(|c| c.tier <= upto).count()
         };
-        for at_start in [true, false] {
-            for p in &patterns.exact {
-                let left = cap.saturating_sub(seen.len());
-                if left == 0 {
-                    break;
-                }
-                let ids = self.ids(&key_sql, params![at_start, p, left as i64])?;
-                self.verify(q, ids, &mut seen, cands)?;
+        // Natural keys at the start first, then other readings, then words inside; the
+        // likeliest patterns first. Walks stop when the window's worth of matches is found or
+        // the scan budget is spent.
+        let mut budget = cap * SCAN_PER_CANDIDATE;
+        let walk = |sql: &str,
+                    kind: KeyKind,
+                    p: &str,
+                    cands: &mut HashMap<i64, Candidate>,
+                    seen: &mut HashSet<i64>,
+                    budget: &mut usize|
+         -> Result<()> {
+            let want = cap.saturating_sub(cands.len()).min(*budget);
+            if want == 0 {
+                return Ok(());
             }
-            if at_start && good(cands) >= opts.limit {
+            let ids = self.ids(sql, params![kind as i64, p, want as i64])?;
+            *budget = budget.saturating_sub(ids.len());
+            self.verify(q, ids, seen, cands)
+        };
+        for kind in [
+            KeyKind::StartPinyin,
+            KeyKind::StartNatural,
+            KeyKind::InsidePinyin,
+            KeyKind::InsideNatural,
+            KeyKind::StartOther,
+            KeyKind::InsideOther,
+        ] {
+            let enough = match kind {
+                KeyKind::StartPinyin | KeyKind::StartNatural => 0,
+                KeyKind::InsidePinyin | KeyKind::InsideNatural => good(cands, Tier::Natural),
+                KeyKind::StartOther => good(cands, Tier::Inside),
+                KeyKind::InsideOther => good(cands, Tier::OtherReading),
+            };
+            if enough >= opts.limit {
                 break;
             }
+            if matches!(kind, KeyKind::StartPinyin | KeyKind::InsidePinyin) {
+                if let Some(p) = &patterns.pinyin {
+                    walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
+                }
+                continue;
+            }
+            for p in &patterns.exact {
+                walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
+            }
         }
-        if good(cands) < opts.limit {
-            for at_start in [true, false] {
+        if good(cands, Tier::OtherReading) < opts.limit {
+            for kind in [KeyKind::StartNatural, KeyKind::StartOther] {
                 for p in &patterns.skipping {
-                    let left = cap.saturating_sub(seen.len());
-                    if left == 0 {
-                        break;
-                    }
-                    let ids = self.ids(&glob_sql, params![at_start, p, left as i64])?;
-                    self.verify(q, ids, &mut seen, cands)?;
+                    walk(&glob_sql, kind, p, cands, &mut seen, &mut budget)?;
                 }
             }
         }
@@ -631,17 +663,16 @@ impl Store {
         &self,
         q: &Query,
         ids: Vec<i64>,
-        seen: &mut Vec<i64>,
+        seen: &mut HashSet<i64>,
         cands: &mut HashMap<i64, Candidate>,
     ) -> Result<()> {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT search_units, alias_units FROM enterprises WHERE id = ?1")?;
         for id in ids {
-            if seen.contains(&id) {
+            if !seen.insert(id) {
                 continue;
             }
-            seen.push(id);
             let (units, aliases): (Option<String>, String) =
                 stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let Some(units) = units else { continue };
@@ -672,12 +703,11 @@ impl Store {
 }
 
 fn candidate(m: TextMatch, alias: Option<String>) -> Candidate {
-    let tier = if m.start > 0 {
-        Tier::Inside
-    } else if m.natural() {
-        Tier::Natural
-    } else {
-        Tier::OtherReading
+    let tier = match (m.start == 0, m.natural()) {
+        (true, true) => Tier::Natural,
+        (false, true) => Tier::Inside,
+        (true, false) => Tier::OtherReading,
+        (false, false) => Tier::OtherInside,
     };
     Candidate {
         tier,

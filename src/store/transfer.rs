@@ -174,6 +174,8 @@ pub struct EnterpriseExport {
     pub industries: String,
     pub group_name: Option<String>,
     pub coordinator_phone: Option<String>,
+    /// Aliases, oldest first, separated by `;`.
+    pub aliases: String,
 }
 
 pub struct ItemExport {
@@ -240,7 +242,9 @@ impl Store {
 
     pub fn export_enterprises(&self) -> Result<Vec<EnterpriseExport>> {
         let mut stmt = self.conn().prepare(
-            "SELECT e.uscc, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, c.phone
+            "SELECT e.uscc, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, c.phone,
+                    coalesce((SELECT group_concat(alias, ';') FROM
+                        (SELECT alias FROM enterprise_aliases a WHERE a.enterprise_id = e.id ORDER BY a.id)), '')
              FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id ORDER BY e.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -253,6 +257,7 @@ impl Store {
                 industries: r.get(5)?,
                 group_name: r.get(6)?,
                 coordinator_phone: r.get(7)?,
+                aliases: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

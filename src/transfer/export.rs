@@ -80,6 +80,7 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     ),
                     opt(e.group_name),
                     opt(e.coordinator_phone),
+                    text(e.aliases),
                 ]
             })
             .collect(),

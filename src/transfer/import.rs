@@ -334,6 +334,7 @@ impl Run<'_, '_> {
             industries: Vec<Industry>,
             group: Option<&'r str>,
             coordinator: Option<i64>,
+            aliases: Vec<&'r str>,
         }
         let mut rows = Vec::new();
         let (mut usccs, mut codes) = (Seen::default(), Seen::default());
@@ -424,6 +425,7 @@ impl Run<'_, '_> {
                     industries,
                     group: fields::optional_text(rec.raw("group")),
                     coordinator,
+                    aliases: aliases(rec.raw("aliases")),
                 });
             }
         }
@@ -442,7 +444,12 @@ impl Run<'_, '_> {
                 group_name: r.group,
                 coordinator_id: r.coordinator,
             });
-            self.refused(r.line, "row", res);
+            if let Some(id) = self.refused(r.line, "row", res) {
+                for a in &r.aliases {
+                    let res = self.w.add_alias(id, a);
+                    self.refused(r.line, "aliases", res);
+                }
+            }
         }
         Ok(rows.len())
     }
@@ -1050,4 +1057,15 @@ pub fn pauses_text(p: &[(String, Timestamp, Option<Timestamp>)]) -> String {
         })
         .collect::<Vec<_>>()
         .join(";")
+}
+
+/// The aliases of an `aliases` field: separated by `;`, trimmed, each once.
+fn aliases(raw: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for a in raw.split(';').map(str::trim).filter(|a| !a.is_empty()) {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
 }

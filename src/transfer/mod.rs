@@ -60,6 +60,7 @@ const ENTERPRISE_COLUMNS: &[Column] = &[
     opt("industries"),
     opt("group"),
     opt("coordinator_phone"),
+    opt("aliases"),
 ];
 const COORDINATOR_COLUMNS: &[Column] = &[
     req("name"),

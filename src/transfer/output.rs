@@ -4,6 +4,7 @@
 //! temporary file beside the target, is synced, and is renamed into place. The file gets the
 //! database's mode (0600 by default), not the umask's.
 
+use crate::domain::message::Message;
 use anyhow::{Context as _, Result, bail};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -49,11 +50,19 @@ fn resolved(path: &Path) -> Option<(PathBuf, std::ffi::OsString)> {
 /// when a side file does not exist yet (a stray `-wal` would be read back by SQLite).
 pub fn refuse_database_files(output: &Path, database: &Path) -> Result<()> {
     let refuse = || -> Result<()> {
-        bail!(
-            "refusing to write to {}: it is the database {} or one of its -wal/-shm/-journal files; choose another output file",
-            output.display(),
-            database.display()
+        Err(Message::new(
+            format!(
+                "拒绝写入 {}：它就是数据库 {} 或其 -wal/-shm/-journal 文件；请另选输出文件",
+                output.display(),
+                database.display()
+            ),
+            format!(
+                "refusing to write to {}: it is the database {} or one of its -wal/-shm/-journal files; choose another output file",
+                output.display(),
+                database.display()
+            ),
         )
+        .into())
     };
     if let Ok(out_meta) = std::fs::metadata(output) {
         for f in database_files(database) {
@@ -72,6 +81,17 @@ pub fn refuse_database_files(output: &Path, database: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn exists(output: &Path) -> anyhow::Error {
+    Message::new(
+        format!("{} 已存在：要替换它请加 --force", output.display()),
+        format!(
+            "{} already exists: pass --force to replace it",
+            output.display()
+        ),
+    )
+    .into()
 }
 
 /// The permission bits the database file has (0600 when it cannot be read).
@@ -94,10 +114,7 @@ pub fn write_file<T>(
 ) -> Result<T> {
     refuse_database_files(output, database)?;
     if !force && std::fs::symlink_metadata(output).is_ok() {
-        bail!(
-            "{} already exists: pass --force to replace it",
-            output.display()
-        );
+        return Err(exists(output));
     }
     if std::fs::metadata(output).is_ok_and(|m| m.is_dir()) {
         bail!("{} is a directory: give a file name", output.display());
@@ -133,10 +150,7 @@ pub fn write_file<T>(
     };
     placed.map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!(
-                "{} already exists: pass --force to replace it",
-                output.display()
-            )
+            exists(output)
         } else {
             anyhow::Error::new(e.error).context(format!("cannot write {}", output.display()))
         }

@@ -185,6 +185,13 @@ pub struct View<'a> {
     pub cal: &'static WorkingCalendar,
 }
 
+/// How long one attempt at a change waits for another operator's write before the console
+/// goes back to drawing (and tries again on the next tick).
+const WRITE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long the console keeps trying a change while another operator writes.
+const WRITE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub const MIN_WIDTH: u16 = 80;
 /// 80x23: an 80x24 terminal with a tmux or screen status line.
 pub const MIN_HEIGHT: u16 = 23;
@@ -212,6 +219,10 @@ pub struct App {
     /// Bumped on every change seen or made; see `Env::data_version`.
     generation: u64,
     clipboard: Option<String>,
+    /// The action being run (for a retry), and since when it has been tried.
+    current: Option<(Action, std::time::Instant)>,
+    /// A change waiting for another operator's write to end: tried again on each tick.
+    pending: Option<(Action, std::time::Instant)>,
     size: (u16, u16),
     /// The last change, while it may still be undone.
     undo: Option<safety::UndoOffer>,
@@ -241,6 +252,7 @@ impl App {
             operator: session.operator.clone(),
             clock,
         });
+        store.set_busy_timeout(WRITE_WAIT)?;
         let data_version = store.data_version()?;
         let today = TodayPane::new(&session.operator);
         let mut app = App {
@@ -264,6 +276,8 @@ impl App {
             data_version,
             generation: 0,
             clipboard: None,
+            current: None,
+            pending: None,
             size: (MIN_WIDTH, MIN_HEIGHT),
             undo: None,
             repaint: false,
@@ -418,6 +432,12 @@ impl App {
     ) -> anyhow::Result<T> {
         let out = self.store.write(f);
         self.generation += 1;
+        if let Err(e) = &out
+            && crate::store::is_busy(e)
+            && let Some(current) = self.current.clone()
+        {
+            self.pending = Some(current);
+        }
         out
     }
 
@@ -426,9 +446,26 @@ impl App {
     }
 
     pub fn on_tick(&mut self) -> bool {
+        let retried = self.pending.is_some();
+        if let Some((action, since)) = self.pending.take() {
+            if since.elapsed() > WRITE_PATIENCE {
+                self.set_error(tr(
+                    self.lang(),
+                    "另一位操作员写入已超过 10 秒：未作更改，请稍后重试",
+                    "another operator has been writing for more than 10 s: nothing was changed; try again",
+                ));
+            } else {
+                self.attempt(action, since);
+                if self.pending.is_none()
+                    && self.status.as_ref().is_some_and(|(t, _)| t.contains('…'))
+                {
+                    self.status = None;
+                }
+            }
+        }
         let before = self.now;
         self.now = self.clock.now();
-        let mut redraw = self.now.as_second() != before.as_second();
+        let mut redraw = retried || self.now.as_second() != before.as_second();
         // Deadlines pass with time alone: the tab counts are taken again every minute.
         if self.now.as_second() / 60 != before.as_second() / 60 {
             self.refresh_tabs();
@@ -440,12 +477,14 @@ impl App {
         }
         if self.store.file_replaced() {
             // Say it before the operator's next change is refused; :reopen opens the path anew.
-            if let Err(e) = self.store.check_same_file() {
-                let text = localize(&e, self.session.lang);
-                if self.status.as_ref().map(|(t, _)| t) != Some(&text) {
-                    self.set_error(text);
-                    redraw = true;
-                }
+            let text = tr(
+                self.lang(),
+                "数据库文件已被删除或替换：不能写入；:reopen 重新打开",
+                "database file deleted or replaced: changes refused; :reopen",
+            );
+            if self.status.as_ref().map(|(t, _)| t.as_str()) != Some(text) {
+                self.set_error(text);
+                redraw = true;
             }
             return redraw;
         }
@@ -580,7 +619,36 @@ impl App {
     }
 
     /// Applies an action.
+    /// Runs an action. A change that cannot start because another operator is writing does
+    /// not hold the screen: it waits a moment at most (see `WRITE_WAIT`), shows "waiting for
+    /// another operator…", and is tried again on each tick for up to `WRITE_PATIENCE`.
     pub fn update(&mut self, action: Action) {
+        self.attempt(action, std::time::Instant::now());
+    }
+
+    fn attempt(&mut self, action: Action, since: std::time::Instant) {
+        let outer = self.current.replace((action.clone(), since));
+        self.run_action(action);
+        self.current = outer;
+        if self.current.is_none() && self.pending.is_some() {
+            self.status = Some((
+                tr(
+                    self.lang(),
+                    "正在等待另一位操作员完成写入…",
+                    "waiting for another operator…",
+                )
+                .to_string(),
+                StatusKind::Info,
+            ));
+        }
+    }
+
+    /// Whether a change is waiting for another operator's write to end.
+    pub fn waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn run_action(&mut self, action: Action) {
         let lang = self.lang();
         match action {
             Action::Quit => self.quit = true,

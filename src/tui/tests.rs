@@ -491,6 +491,48 @@ fn slash_filters_the_queue_and_esc_clears_it() {
 }
 
 #[test]
+fn a_busy_database_does_not_hold_the_screen_and_the_change_waits_its_turn() {
+    let mut c = console();
+    let id = c
+        .app
+        .store()
+        .queue(1000, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.taken_by.is_none() && r.status == WorkStatus::Waiting)
+        .unwrap()
+        .id;
+    // Another operator holds the write lock (a long import, say).
+    let other = rusqlite::Connection::open(&c.path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let t0 = std::time::Instant::now();
+    c.app.update(Action::ChangeItem(
+        id,
+        crate::domain::ownership::ItemChange::Take,
+    ));
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(2),
+        "the key held the screen for {:?}",
+        t0.elapsed()
+    );
+    assert!(c.app.waiting());
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Info);
+    assert!(msg.contains("等待另一位操作员"), "{msg}");
+    assert!(render(&mut c.app, 100, 30).contains("等待另一位操作员"));
+    let taken_by = |c: &Console| c.app.store().work_item(id).unwrap().unwrap().taken_by;
+    assert_eq!(taken_by(&c), None, "nothing changed yet");
+    // Still busy: the next tick tries again, briefly, and keeps waiting.
+    c.app.on_tick();
+    assert!(c.app.waiting());
+    // The other write ends: the next tick makes the change.
+    other.execute_batch("COMMIT").unwrap();
+    c.app.on_tick();
+    assert!(!c.app.waiting());
+    assert_eq!(taken_by(&c).as_deref(), Some("op01"));
+}
+
+#[test]
 fn a_read_only_seat_is_refused_by_the_store_with_a_clear_message() {
     let mut c = console_with(Lang::Zh, Access::ReadOnly);
     let id = c.app.queue.selected_row().unwrap().id;
