@@ -662,7 +662,7 @@ fn the_day_report_as_csv_for_a_spreadsheet_in_gbk_or_with_a_bom() {
         let mut r = csv::Reader::from_reader(csv_text.as_bytes());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         assert_eq!(header[0], if lang == "zh" { "日期" } else { "date" });
-        let n = r.records().map(|x| x.unwrap()).count();
+        let n = r.records().collect::<Result<Vec<_>, _>>().unwrap().len();
         assert_eq!(n, bookings, "one line per booking, or per empty slot");
         let gbk = seat.run(
             &[
