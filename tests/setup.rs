@@ -639,3 +639,53 @@ fn exports_in_gbk_and_utf8_with_bom_decode_to_the_same_text() {
     );
     assert!(!out.status.success());
 }
+
+#[test]
+fn the_day_report_as_csv_for_a_spreadsheet_in_gbk_or_with_a_bom() {
+    let seat = Seat::new();
+    let db = seat.path("aeo.db");
+    let db = db.to_str().unwrap();
+    seat.ok(&["--db", db, "demo"], &[]);
+    let date = "2026-11-27";
+    let j: serde_json::Value =
+        serde_json::from_str(&seat.ok(&["--db", db, "report", "day", date, "--json"], &[]))
+            .unwrap();
+    let bookings: usize = j["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["bookings"].as_array().unwrap().len().max(1))
+        .sum();
+    assert!(bookings > 0, "{j}");
+    for lang in ["zh", "en"] {
+        let csv_text = seat.ok(
+            &[
+                "--db", db, "--lang", lang, "report", "day", date, "--format", "csv",
+            ],
+            &[],
+        );
+        let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header[0], if lang == "zh" { "日期" } else { "date" });
+        let n = r.records().collect::<Result<Vec<_>, _>>().unwrap().len();
+        assert_eq!(n, bookings, "one line per booking, or per empty slot");
+        let gbk = seat.run(
+            &[
+                "--db",
+                db,
+                "--lang",
+                lang,
+                "report",
+                "day",
+                date,
+                "--format",
+                "csv",
+                "--encoding",
+                "gbk",
+            ],
+            &[],
+        );
+        assert!(gbk.status.success());
+        assert_eq!(iconv("GBK", &gbk.stdout), csv_text);
+    }
+}

@@ -63,14 +63,23 @@ pub enum ReportCommand {
     Day {
         /// YYYY-MM-DD
         date: String,
-        #[arg(long)]
+        /// Print JSON
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// text (the report), json, or csv: one line per booking (a slot without bookings has
+        /// one line), headers in the --lang language, for a spreadsheet
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Character encoding of CSV: utf-8, utf-8-bom (Excel, WPS) or gbk
+        #[arg(long, value_enum, default_value_t = export::OutEncoding::Utf8)]
+        encoding: export::OutEncoding,
     },
     /// The 清零 report: open problems per enterprise and per coordinator, oldest first
     Problems {
         /// Targets in working days [default: reply=1,resolve=5]
         #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
         targets: Option<String>,
+        /// Print JSON
         #[arg(long)]
         json: bool,
     },
@@ -195,9 +204,22 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How `report day` is printed.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Csv,
+}
+
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
-    let (date, json) = match cmd {
-        ReportCommand::Day { date, json } => (date, json),
+    let (date, json, format, encoding) = match cmd {
+        ReportCommand::Day {
+            date,
+            json,
+            format,
+            encoding,
+        } => (date, json, *format, *encoding),
         ReportCommand::Problems { targets, json } => {
             return super::hotline::report_problems(ctx, targets.as_deref(), *json);
         }
@@ -205,14 +227,68 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;
-    let text = if *json {
+    if format != ReportFormat::Csv && encoding != export::OutEncoding::Utf8 {
+        anyhow::bail!("--encoding applies to --format csv");
+    }
+    let text = if *json || format == ReportFormat::Json {
         format!("{}\n", serde_json::to_string_pretty(&r)?)
+    } else if format == ReportFormat::Csv {
+        day_report_csv(&r, ctx.lang)?
     } else {
         report::render(&r)
     };
+    let bytes = export::encode(text.into_bytes(), encoding)?;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(&bytes)
         .and_then(|_| out.flush())
         .map_err(super::OutputError)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The day report as CSV: one line per booking, a slot without bookings on a line of its own.
+fn day_report_csv(r: &report::DayReport, lang: crate::text::Lang) -> Result<String> {
+    let header = super::output::headers(
+        lang,
+        &[
+            ("日期", "date"),
+            ("时段", "slot"),
+            ("现场", "office"),
+            ("开始", "start"),
+            ("结束", "end"),
+            ("容量", "capacity"),
+            ("预约", "booking"),
+            ("企业", "enterprise"),
+            ("货物", "goods"),
+            ("地点", "location"),
+            ("状态", "status"),
+        ],
+    );
+    let mut rows = Vec::new();
+    for s in &r.slots {
+        let slot = vec![
+            r.date.to_string(),
+            s.id.to_string(),
+            format!("{} {}", s.office_code, s.office_name),
+            s.start.clone(),
+            s.end.clone(),
+            s.capacity.to_string(),
+        ];
+        if s.bookings.is_empty() {
+            let mut row = slot.clone();
+            row.extend(std::iter::repeat_n(String::new(), 5));
+            rows.push(row);
+        }
+        for b in &s.bookings {
+            let mut row = slot.clone();
+            row.extend([
+                b.id.to_string(),
+                b.enterprise.clone(),
+                b.goods.clone(),
+                b.location.name(lang).to_string(),
+                b.status.name(lang).to_string(),
+            ]);
+            rows.push(row);
+        }
+    }
+    super::output::csv_text(&header, &rows)
 }
