@@ -83,6 +83,18 @@ fn the_demo_fills_every_table_and_refuses_to_fill_twice() {
 }
 
 #[test]
+fn a_small_demo_of_twenty_enterprises_is_built_through_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("aeo.db");
+    ok(&db, &["demo", "--enterprises", "20", "--items", "20"]);
+    assert!(count(&db, "enterprises") >= 20);
+    assert!(
+        count(&db, "verifications") > 0,
+        "verification plans are part of any demo"
+    );
+}
+
+#[test]
 fn the_demo_is_deterministic_for_a_seed() {
     let a = demo();
     let b = demo();
