@@ -960,3 +960,30 @@ fn measure_specific_work_for_an_ineligible_enterprise_is_refused_with_the_reason
         .unwrap();
     assert_eq!(wrong, 0);
 }
+
+/// What SQLite plans for a statement, one line per step.
+fn plan(db: &Path, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    rows.join("\n")
+}
+
+#[test]
+fn the_overdue_count_and_an_operators_taken_items_do_not_walk_the_whole_queue() {
+    let d = demo();
+    let overdue = plan(
+        &d.db,
+        "SELECT count(*) FROM work_items WHERE status <> 'done' AND due_at <= 1800000000",
+    );
+    assert!(overdue.contains("work_items_open_due"), "{overdue}");
+    let taken = plan(
+        &d.db,
+        "SELECT id FROM work_items WHERE taken_by = 'alice' AND status <> 'done'",
+    );
+    assert!(taken.contains("work_items_open_taken"), "{taken}");
+}

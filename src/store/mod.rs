@@ -47,6 +47,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/008_queue_order.sql")),
     M::up(include_str!("migrations/009_provenance.sql")),
     M::up(include_str!("migrations/010_search_keys_kind.sql")),
+    M::up(include_str!("migrations/011_open_work_indexes.sql")),
 ];
 
 /// The schema version this binary writes.
