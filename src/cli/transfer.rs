@@ -284,8 +284,8 @@ fn day_report_csv(r: &report::DayReport, lang: crate::text::Lang) -> Result<Stri
                 b.id.to_string(),
                 b.enterprise.clone(),
                 b.goods.clone(),
-                b.location.name(lang).to_string(),
-                b.status.name(lang).to_string(),
+                b.location.with_reason(b.reason, lang),
+                b.status.shown(b.needs_site_approval, false, lang),
             ]);
             rows.push(row);
         }

@@ -126,6 +126,7 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(b.enterprise_uscc),
                     text(b.goods),
                     text(b.location),
+                    opt(b.reason),
                     text(b.status),
                     text(instant_text(b.booked_at)),
                     text(b.booked_by),

@@ -135,6 +135,14 @@ pub fn step(sel: usize, delta: isize, len: usize) -> usize {
     s.clamp(0, len as isize - 1) as usize
 }
 
+/// `sel` moved by `delta` around a ring of `len` choices.
+pub fn cycle(sel: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (sel as isize + delta).rem_euclid(len as isize) as usize
+}
+
 /// The common list moves; returns the new selection if `key` was one.
 pub fn list_move(
     key: &KeyEvent,
