@@ -544,7 +544,7 @@ fn inspections(
                         } else {
                             Location::OutOfZone
                         }
-                    } else if (company.id + slot) % 23 == 0 {
+                    } else if !company.credit.is_aeo() && (company.id + slot) % 23 == 0 {
                         // Now and then a regular enterprise asks for it too: taken, for the site
                         // to approve (measure 30).
                         Location::Factory
