@@ -649,3 +649,85 @@ fn today_lists_an_open_callback_and_a_problem_past_its_target() {
     assert_eq!(t["operator"], "tester");
     assert_eq!(t["days"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn hotline_persons_and_coordinator_links_import_audited_and_export() {
+    let (dir, db) = demo();
+    let e = query(
+        &db,
+        "SELECT uscc FROM enterprises WHERE credit = 'certified' ORDER BY id LIMIT 1",
+    );
+    ok(&db, &["hotline-person", "--enterprise", &e]);
+    let port = query(
+        &db,
+        &format!(
+            "SELECT phone FROM coordinators c WHERE role = 'port' AND NOT EXISTS (SELECT 1 FROM enterprise_coordinators l JOIN enterprises e ON e.id = l.enterprise_id WHERE l.coordinator_id = c.id AND e.uscc = '{e}') ORDER BY id LIMIT 1"
+        ),
+    );
+    let persons = dir.path().join("persons.csv");
+    std::fs::write(&persons, format!("enterprise,person\n{e},zhoumin\n")).unwrap();
+    let out = ok(
+        &db,
+        &["import", "hotline-persons", persons.to_str().unwrap()],
+    );
+    assert!(out.contains("imported 1 hotline persons"), "{out}");
+    assert_eq!(
+        last_audit(&db),
+        (
+            "tester".into(),
+            "set_hotline_person".into(),
+            "enterprises".into()
+        )
+    );
+    let links = dir.path().join("links.csv");
+    std::fs::write(
+        &links,
+        format!("enterprise,coordinator_phone\n{e},{port}\n"),
+    )
+    .unwrap();
+    let out = ok(
+        &db,
+        &["import", "coordinator-links", links.to_str().unwrap()],
+    );
+    assert!(out.contains("imported 1 coordinator links"), "{out}");
+    assert_eq!(last_audit(&db).1, "link");
+    let list = json(&db, &["coordinators", "--enterprise", &e, "--json"]);
+    assert!(
+        list["coordinators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["phone"] == port.as_str())
+    );
+    // A second import of the same files is refused line by line; --skip-existing leaves them out.
+    let out = run(
+        &db,
+        &["import", "coordinator-links", links.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("links.csv:2: coordinator_phone: coordinator link")
+            && err.contains("is already in the database"),
+        "{err}"
+    );
+    let out = ok(
+        &db,
+        &[
+            "import",
+            "hotline-persons",
+            persons.to_str().unwrap(),
+            "--skip-existing",
+        ],
+    );
+    assert!(
+        out.contains("imported 0") && out.contains("left out"),
+        "{out}"
+    );
+    // Exports carry them in the import columns.
+    let csv = ok(&db, &["export", "hotline-persons"]);
+    assert!(csv.starts_with("enterprise,person\n"), "{csv}");
+    assert!(csv.contains(&format!("{e},zhoumin")), "{csv}");
+    let csv = ok(&db, &["export", "coordinator-links"]);
+    assert!(csv.contains(&format!("{e},{port}")), "{csv}");
+}

@@ -1174,15 +1174,8 @@ pub fn hotline_person(ctx: &Context, a: &HotlinePersonArgs) -> Result<ExitCode> 
     let mut store = ctx.open_existing()?;
     let e = store.resolve_enterprise(&a.enterprise)?;
     let person = a.person.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    if person.is_some() && !e.credit.is_aeo() {
-        return Err(crate::domain::message::Message::new(
-            format!("热线专人（措施33）只为 AEO 企业指定，该企业为{}", e.credit.name_zh()),
-            format!(
-                "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
-                e.credit.name_en()
-            ),
-        )
-        .into());
+    if person.is_some() {
+        crate::domain::call::check_hotline_person(e.credit)?;
     }
     store.write(|w| w.set_hotline_person(e.id, person))?;
     match person {

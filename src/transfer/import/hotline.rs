@@ -322,4 +322,80 @@ impl Run<'_, '_> {
         }
         Ok(n)
     }
+
+    /// An enterprise's further coordinators (measure 28). The natural key is the pair; the
+    /// coordinator in the enterprise's own record is already linked.
+    pub(super) fn coordinator_links(&mut self, records: &[Record]) -> Result<usize> {
+        let mut pairs = super::Seen::default();
+        let mut n = 0;
+        for rec in records {
+            let line = rec.line;
+            let enterprise = self.enterprise_ref(rec, "enterprise")?;
+            let coordinator = match self.required(rec, "coordinator_phone") {
+                Some(_) => self.coordinator_phone(rec, "coordinator_phone")?.flatten(),
+                None => None,
+            };
+            let (Some(enterprise), Some(coordinator)) = (enterprise, coordinator) else {
+                continue;
+            };
+            let key = format!(
+                "{} – {}",
+                rec.trimmed("enterprise").to_ascii_uppercase(),
+                rec.trimmed("coordinator_phone")
+            );
+            let in_db = self.w.is_linked(enterprise.id, coordinator)?;
+            if self.natural_key(
+                &mut pairs,
+                line,
+                "coordinator_phone",
+                "coordinator link",
+                &key,
+                in_db,
+            ) {
+                continue;
+            }
+            let res = self.w.link_coordinator(enterprise.id, coordinator);
+            if self.refused(line, "row", res).is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// AEO enterprises' designated hotline persons (measure 33). The natural key is the
+    /// enterprise: one person each.
+    pub(super) fn hotline_persons(&mut self, records: &[Record]) -> Result<usize> {
+        let mut seen = super::Seen::default();
+        let mut n = 0;
+        for rec in records {
+            let line = rec.line;
+            let enterprise = self.enterprise_ref(rec, "enterprise")?;
+            let person = self.required(rec, "person");
+            let (Some(enterprise), Some(person)) = (enterprise, person) else {
+                continue;
+            };
+            let rule =
+                crate::domain::call::check_hotline_person(enterprise.credit).map_err(english);
+            if self.check(line, "enterprise", rule).is_none() {
+                continue;
+            }
+            let key = rec.trimmed("enterprise").to_ascii_uppercase();
+            let in_db = self.w.hotline_person_of(enterprise.id)?.is_some();
+            if self.natural_key(
+                &mut seen,
+                line,
+                "enterprise",
+                "hotline person of enterprise",
+                &key,
+                in_db,
+            ) {
+                continue;
+            }
+            let res = self.w.set_hotline_person(enterprise.id, Some(person));
+            if self.refused(line, "row", res).is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
 }
