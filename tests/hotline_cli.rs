@@ -127,6 +127,16 @@ fn aeo_enterprise(db: &Path) -> String {
     )
 }
 
+/// Whether `aeo coordinators --enterprise E` lists the coordinator with this telephone.
+fn is_coordinator_of(db: &Path, e: &str, phone: &str) -> bool {
+    let list = json(db, &["coordinators", "--enterprise", e, "--json"]);
+    list["coordinators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["phone"] == phone)
+}
+
 fn last_audit(db: &Path) -> (String, String, String) {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row(
@@ -595,14 +605,7 @@ fn coordinators_are_linked_and_calls_are_marked_for_the_hotline_person() {
     );
     assert!(out.contains("coordinator of"), "{out}");
     assert_eq!(last_audit(&db).1, "link");
-    let list = json(&db, &["coordinators", "--enterprise", &e, "--json"]);
-    assert!(
-        list["coordinators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["phone"] == port.as_str())
-    );
+    assert!(is_coordinator_of(&db, &e, &port));
     ok(&db, &["hotline-person", "--enterprise", &e, "zhoumin"]);
     assert_eq!(last_audit(&db).1, "set_hotline_person");
     ok(&db, &call_log(&e, "q", &["--answer", "a"]));
@@ -691,14 +694,7 @@ fn hotline_persons_and_coordinator_links_import_audited_and_export() {
     );
     assert!(out.contains("imported 1 coordinator links"), "{out}");
     assert_eq!(last_audit(&db).1, "link");
-    let list = json(&db, &["coordinators", "--enterprise", &e, "--json"]);
-    assert!(
-        list["coordinators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["phone"] == port.as_str())
-    );
+    assert!(is_coordinator_of(&db, &e, &port));
     // A second import of the same files is refused line by line; --skip-existing leaves them out.
     let out = run(
         &db,

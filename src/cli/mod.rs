@@ -307,7 +307,7 @@ pub fn optional_enterprise(
     store: &Store,
     key: Option<&str>,
 ) -> Result<Option<crate::domain::enterprise::Enterprise>> {
-    Ok(key.map(|k| store.resolve_enterprise(k)).transpose()?)
+    key.map(|k| store.resolve_enterprise(k)).transpose()
 }
 
 /// An optional instant flag (`--since T`, `--callback-by T`), its name in the error.

@@ -7,7 +7,7 @@ use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, parse_mea
 use crate::domain::message::Message;
 use crate::domain::problem::{ProblemStatus, parse_districts};
 use crate::domain::verification::VerificationKind;
-use crate::store::{NewCall, NewPlan, ProblemRecord};
+use crate::store::{NewCall, NewPlan, ProblemRecord, Writer};
 use anyhow::Result;
 use jiff::Timestamp;
 
@@ -323,6 +323,21 @@ impl Run<'_, '_> {
         Ok(n)
     }
 
+    /// Writes a record whose natural key (`seen`, field, what, key) is new; whether it was written.
+    fn write_new<T>(
+        &mut self,
+        line: usize,
+        (seen, field, what, key): (&mut super::Seen, &str, &str, &str),
+        in_db: bool,
+        write: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> bool {
+        if self.natural_key(seen, line, field, what, key, in_db) {
+            return false;
+        }
+        let res = write(self.w);
+        self.refused(line, "row", res).is_some()
+    }
+
     /// An enterprise's further coordinators (measure 28). The natural key is the pair; the
     /// coordinator in the enterprise's own record is already linked.
     pub(super) fn coordinator_links(&mut self, records: &[Record]) -> Result<usize> {
@@ -344,20 +359,10 @@ impl Run<'_, '_> {
                 rec.trimmed("coordinator_phone")
             );
             let in_db = self.w.is_linked(enterprise.id, coordinator)?;
-            if self.natural_key(
-                &mut pairs,
-                line,
-                "coordinator_phone",
-                "coordinator link",
-                &key,
-                in_db,
-            ) {
-                continue;
-            }
-            let res = self.w.link_coordinator(enterprise.id, coordinator);
-            if self.refused(line, "row", res).is_some() {
-                n += 1;
-            }
+            let natural = (&mut pairs, "coordinator_phone", "coordinator link", &*key);
+            n += usize::from(self.write_new(line, natural, in_db, |w| {
+                w.link_coordinator(enterprise.id, coordinator)
+            }));
         }
         Ok(n)
     }
@@ -381,20 +386,11 @@ impl Run<'_, '_> {
             }
             let key = rec.trimmed("enterprise").to_ascii_uppercase();
             let in_db = self.w.hotline_person_of(enterprise.id)?.is_some();
-            if self.natural_key(
-                &mut seen,
-                line,
-                "enterprise",
-                "hotline person of enterprise",
-                &key,
-                in_db,
-            ) {
-                continue;
-            }
-            let res = self.w.set_hotline_person(enterprise.id, Some(person));
-            if self.refused(line, "row", res).is_some() {
-                n += 1;
-            }
+            let what = "hotline person of enterprise";
+            let written = self.write_new(line, (&mut seen, "enterprise", what, &key), in_db, |w| {
+                w.set_hotline_person(enterprise.id, Some(person))
+            });
+            n += usize::from(written);
         }
         Ok(n)
     }
