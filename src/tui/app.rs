@@ -171,6 +171,8 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub lang: Lang,
     pub cal: &'static WorkingCalendar,
+    /// Who is at the console (the queue's and the approvals' "mine").
+    pub operator: &'a str,
     /// Changes whenever the data may have changed (another session's commit or this one's):
     /// what was counted under the same value need not be counted again.
     pub data_version: u64,
@@ -341,6 +343,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match id {
@@ -366,6 +369,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match &mut self.popup {
