@@ -478,3 +478,45 @@ fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cu
         "filters and narrowings change no data"
     );
 }
+
+#[test]
+fn ascii_draws_borders_and_symbols_with_ascii_on_every_pane() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut c = console_with(lang, Access::ReadWrite);
+        c.app.ascii = true;
+        for (pane, size) in [
+            ('1', (80, 23)),
+            ('2', (80, 23)),
+            ('3', (160, 48)),
+            ('4', (80, 23)),
+        ] {
+            key(&mut c.app, KeyCode::Char(pane));
+            if pane == '2' {
+                key(&mut c.app, KeyCode::Enter);
+            }
+            let screen = render(&mut c.app, size.0, size.1);
+            let wide: Vec<char> = screen
+                .chars()
+                .filter(|ch| super::ascii::ascii_of(*ch).is_some())
+                .collect();
+            assert!(wide.is_empty(), "{wide:?} left in\n{screen}");
+            assert!(screen.lines().nth(2).unwrap().starts_with('+'), "{screen}");
+            if pane == '1' {
+                assert!(screen.contains(if lang == Lang::Zh {
+                    "优先队列 |"
+                } else {
+                    "Priority queue |"
+                }));
+            }
+            if pane == '3' {
+                assert!(
+                    screen.lines().any(|l| l.starts_with("|x ")),
+                    "overdue marks as x:\n{screen}"
+                );
+            }
+        }
+        // Without it the same screen draws its box characters.
+        c.app.ascii = false;
+        assert!(render(&mut c.app, 80, 23).contains('─'));
+    }
+}

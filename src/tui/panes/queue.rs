@@ -124,14 +124,15 @@ fn columns(inner: u16) -> Columns {
     let n = fixed.iter().filter(|w| **w > 0).count() as u16 + 1;
     let used: u16 = fixed.iter().sum::<u16>() + n.saturating_sub(1);
     c.enterprise = inner.saturating_sub(used).max(10);
-    // On a wide screen a name needs no more than 40 columns; the rest lets the kind, the credit
-    // level and the holder be read whole, and what is left goes back to the name.
+    // On a wide screen a name needs no more than 40 columns; the rest lets the holder, the kind
+    // and the credit level be read whole, and what is left goes back to the name.
     const NAME: u16 = 40;
     if wide && c.enterprise > NAME {
         let mut spare = c.enterprise - NAME;
+        // The holder first: who has taken an item must read whole wherever the column is shown.
         for (col, want) in [
-            (&mut c.kind, 38u16),
-            (&mut c.status, 20),
+            (&mut c.status, 20u16),
+            (&mut c.kind, 38),
             (&mut c.credit, 10),
         ] {
             let give = want.saturating_sub(*col).min(spare);
