@@ -107,7 +107,6 @@ impl Global {
             operator: self.operator.clone(),
             pane: self.pane,
             log_level: self.log_level,
-            ..Default::default()
         }
     }
 }
