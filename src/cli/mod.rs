@@ -306,6 +306,22 @@ impl Context {
     }
 }
 
+/// An optional `--enterprise E`: the enterprise it names (USCC, customs code, id or name).
+pub fn optional_enterprise(
+    store: &Store,
+    key: Option<&str>,
+) -> Result<Option<crate::domain::enterprise::Enterprise>> {
+    key.map(|k| store.resolve_enterprise(k)).transpose()
+}
+
+/// An optional instant flag (`--since T`, `--callback-by T`), its name in the error.
+pub fn optional_instant(value: Option<&str>, flag: &str) -> Result<Option<Timestamp>> {
+    value
+        .map(parse_instant)
+        .transpose()
+        .with_context(|| flag.to_string())
+}
+
 /// What `aeo` says when it created the database it was asked to open.
 pub fn new_database_warning(db: &std::path::Path, lang: Lang) -> String {
     let db = crate::text::inert(&db.display().to_string());
