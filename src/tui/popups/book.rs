@@ -15,6 +15,7 @@ use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
 use crate::tui::widgets::line_edit::{Edit, LineEdit};
+use crate::tui::widgets::selection::{cycle, step};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -98,7 +99,7 @@ impl BookPopup {
                 }
                 let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
                 let step = if key.code == KeyCode::Tab { 1 } else { -1 };
-                self.field = order[crate::tui::widgets::selection::cycle(i, step, order.len())];
+                self.field = order[cycle(i, step, order.len())];
                 None
             }
             KeyCode::Left | KeyCode::Right if self.field == Field::Reason => {
@@ -109,24 +110,24 @@ impl BookPopup {
                     None => all[all.len() - 1],
                     Some(r) => {
                         let i = all.iter().position(|x| *x == r).unwrap_or(0);
-                        all[crate::tui::widgets::selection::cycle(i, step, all.len())]
+                        all[cycle(i, step, all.len())]
                     }
                 });
                 None
             }
             KeyCode::Down => {
-                self.selected = crate::tui::widgets::selection::step(self.selected, 1, self.hits.len());
+                self.selected = step(self.selected, 1, self.hits.len());
                 None
             }
             KeyCode::Up => {
-                self.selected = crate::tui::widgets::selection::step(self.selected, -1, self.hits.len());
+                self.selected = step(self.selected, -1, self.hits.len());
                 None
             }
             KeyCode::Left | KeyCode::Right => {
                 let all = Location::ALL;
                 let i = all.iter().position(|l| *l == self.location).unwrap_or(0);
                 let step = if key.code == KeyCode::Right { 1 } else { -1 };
-                self.location = all[crate::tui::widgets::selection::cycle(i, step, all.len())];
+                self.location = all[cycle(i, step, all.len())];
                 if self.location == Location::InZone && self.field == Field::Reason {
                     self.field = Field::Enterprise;
                 }
