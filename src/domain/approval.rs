@@ -145,7 +145,7 @@ fn limit_rule(
         // Measure 26 shortens the approvals of products for which GACC authorised Shanghai
         // Customs to decide finally (终审权限); others run the regular limit.
         regular(
-            format!("常规时限{reg_zh}（非上海海关终审权限产品，不适用措施{m}）"),
+            format!("常规时限{reg_zh}（非上海终审权限产品，不适用措施{m}）"),
             format!(
                 "regular limit: {reg_en} (Shanghai Customs has no final authority for the product, measure {m} does not apply)"
             ),
@@ -159,9 +159,9 @@ fn limit_rule(
             compressed: true,
             extension_days: 0,
             reason_zh: format!(
-                "措施{m}：{}AEO企业{aeo_zh}（常规{reg_zh}）",
+                "措施{m}{}：AEO企业{aeo_zh}（常规{reg_zh}）",
                 if final_authority.is_some() {
-                    "上海海关终审权限产品，"
+                    "（上海终审权限）"
                 } else {
                     ""
                 }
@@ -621,7 +621,7 @@ mod tests {
         let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Advanced, off, cat());
         assert_eq!((r.limit_days, r.compressed), (20, false));
         assert!(
-            r.reason_zh.contains("非上海海关终审权限产品"),
+            r.reason_zh.contains("非上海终审权限产品"),
             "{}",
             r.reason_zh
         );
