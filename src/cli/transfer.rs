@@ -331,7 +331,7 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;
-    let (header, rows) = day_report_table(&r, ctx.lang);
+    let (header, rows) = report::sheet(&r, ctx.lang);
     let name = format!("{} {}", ctx.lang.pick("当日清", "day report"), r.date);
     let bytes = report_bytes(
         format,
@@ -351,57 +351,4 @@ pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
     )?;
     send_report(ctx, to, format, &bytes)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The day report as a table: one line per booking, a slot without bookings on a line of its
-/// own.
-fn day_report_table(
-    r: &report::DayReport,
-    lang: crate::text::Lang,
-) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
-    let header = super::output::headers(
-        lang,
-        &[
-            ("日期", "date"),
-            ("时段", "slot"),
-            ("现场", "office"),
-            ("开始", "start"),
-            ("结束", "end"),
-            ("容量", "capacity"),
-            ("预约", "booking"),
-            ("企业", "enterprise"),
-            ("货物", "goods"),
-            ("地点", "location"),
-            ("状态", "status"),
-        ],
-    );
-    let text = |s: &str| Cell::Text(s.to_string());
-    let mut rows = Vec::new();
-    for s in &r.slots {
-        let slot = vec![
-            Cell::Date(r.date),
-            Cell::Number(s.id),
-            Cell::Text(format!("{} {}", s.office_code, s.office_name)),
-            text(&s.start),
-            text(&s.end),
-            Cell::Number(s.capacity.into()),
-        ];
-        if s.bookings.is_empty() {
-            let mut row = slot.clone();
-            row.extend(std::iter::repeat_n(Cell::Empty, 5));
-            rows.push(row);
-        }
-        for b in &s.bookings {
-            let mut row = slot.clone();
-            row.extend([
-                Cell::Number(b.id),
-                text(&b.enterprise),
-                text(&b.goods),
-                text(b.location.name(lang)),
-                text(b.status.name(lang)),
-            ]);
-            rows.push(row);
-        }
-    }
-    (header, rows)
 }

@@ -138,6 +138,18 @@ pub fn read(path: &Path, bytes: Vec<u8>, table: TableKind) -> Result<Read, Probl
         file: name.clone(),
         list: vec![Problem::new(line, "file", message)],
     };
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(whole(
+            0,
+            "an Excel 97-2003 workbook (.xls): save it from Excel or WPS as .xlsx".into(),
+        ));
+    }
+    if !bytes.starts_with(b"PK") {
+        return Err(whole(
+            0,
+            "not an .xlsx workbook (an .xlsx file is a zip archive, this one is not): if it is CSV or JSON, name it .csv or .json, or pass --format csv|json".into(),
+        ));
+    }
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         whole(
             0,
@@ -370,6 +382,14 @@ mod tests {
         let p = read_back(b"PK not a zip".to_vec(), TableKind::Slots).unwrap_err();
         assert!(
             p.lines()[0].starts_with("t.xlsx: file: not a readable"),
+            "{:?}",
+            p.lines()
+        );
+        let p = read_back(b"office_code,date\n".to_vec(), TableKind::Slots).unwrap_err();
+        assert!(p.lines()[0].contains("name it .csv"), "{:?}", p.lines());
+        let p = read_back(b"\xD0\xCF\x11\xE0old".to_vec(), TableKind::Slots).unwrap_err();
+        assert!(
+            p.lines()[0].contains("save it from Excel or WPS as .xlsx"),
             "{:?}",
             p.lines()
         );

@@ -65,6 +65,7 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+    Export = "export", ["ctrl-s"];
 }
 
 impl Cmd {

@@ -295,7 +295,7 @@ pub fn available() -> Vec<(String, String)> {
 fn available_in(dirs: &[PathBuf]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         let mut found: Vec<(String, String)> = entries
@@ -346,10 +346,7 @@ impl Theme {
         let path = Path::new(name_or_path);
         if !path.exists() {
             let names: Vec<String> = available_in(dirs).into_iter().map(|(n, _)| n).collect();
-            let dirs: Vec<String> = dirs
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect();
+            let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
             bail!(
                 "theme '{name_or_path}' is not a theme ({}) nor a file: theme files are NAME.toml in {}",
                 names.join(", "),
@@ -439,19 +436,32 @@ mod tests {
         let (user, system) = (dir.path().join("user"), dir.path().join("system"));
         std::fs::create_dir_all(user.join("aeo-console/themes")).unwrap();
         std::fs::create_dir_all(&system).unwrap();
-        let theme = |name: &str| format!("name = \"{name}\"\n[styles]\nheader = {{ fg = \"#102030\" }}\n");
+        let theme =
+            |name: &str| format!("name = \"{name}\"\n[styles]\nheader = {{ fg = \"#102030\" }}\n");
         std::fs::write(system.join("harbour.toml"), theme("system harbour")).unwrap();
         std::fs::write(system.join("dark.toml"), theme("system dark")).unwrap();
-        std::fs::write(user.join("aeo-console/themes/harbour.toml"), theme("user harbour")).unwrap();
+        std::fs::write(
+            user.join("aeo-console/themes/harbour.toml"),
+            theme("user harbour"),
+        )
+        .unwrap();
         let dirs = [user.join("aeo-console/themes"), system.clone()];
         let name = |n: &str| Theme::resolve_in(n, ColorSupport::TrueColor, &dirs).map(|t| t.name);
-        let got = (name("harbour"), name("dark"), name("light"), name("nowhere"));
+        let got = (
+            name("harbour"),
+            name("dark"),
+            name("light"),
+            name("nowhere"),
+        );
         let list = available_in(&dirs);
         assert_eq!(got.0.unwrap(), "user harbour");
         assert_eq!(got.1.unwrap(), "system dark");
         assert_eq!(got.2.unwrap(), "light");
         let e = got.3.unwrap_err().to_string();
-        assert!(e.contains("harbour") && e.contains(&system.display().to_string()), "{e}");
+        assert!(
+            e.contains("harbour") && e.contains(&system.display().to_string()),
+            "{e}"
+        );
         let names: Vec<&str> = list.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["harbour", "dark", "light", "mono"]);
         assert!(list[0].1.starts_with(&user.display().to_string()));
