@@ -85,6 +85,8 @@ pub fn import(
             TableKind::Calls => run.calls(&table.records)?,
             TableKind::Problems => run.problems(&table.records)?,
             TableKind::Verifications => run.verifications(&table.records)?,
+            TableKind::CoordinatorLinks => run.coordinator_links(&table.records)?,
+            TableKind::HotlinePersons => run.hotline_persons(&table.records)?,
         };
         if !run.skipped.is_empty() {
             let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();

@@ -173,6 +173,8 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub lang: Lang,
     pub cal: &'static WorkingCalendar,
+    /// Who is at the console (the queue's and the approvals' "mine").
+    pub operator: &'a str,
     /// Changes whenever the data may have changed (another session's commit or this one's):
     /// what was counted under the same value need not be counted again.
     pub data_version: u64,
@@ -230,6 +232,8 @@ pub struct App {
     undo: Option<safety::UndoOffer>,
     /// Ctrl-L: the terminal loop clears and repaints the whole screen.
     pub repaint: bool,
+    /// Borders and symbols in ASCII (`ascii = true`, `--ascii`).
+    pub ascii: bool,
     /// Ctrl-Z: the terminal loop suspends the console.
     pub suspend: bool,
     /// Earlier `:` lines, for Up/Down.
@@ -283,6 +287,7 @@ impl App {
             size: (MIN_WIDTH, MIN_HEIGHT),
             undo: None,
             repaint: false,
+            ascii: false,
             suspend: false,
             debounce: None,
             query_due: None,
@@ -343,6 +348,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match id {
@@ -368,6 +374,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match &mut self.popup {
@@ -1068,6 +1075,13 @@ impl App {
 
     /// Draws the whole screen; reads state only.
     pub fn draw(&self, f: &mut Frame<'_>) {
+        self.draw_screen(f);
+        if self.ascii {
+            super::ascii::asciify(f.buffer_mut());
+        }
+    }
+
+    fn draw_screen(&self, f: &mut Frame<'_>) {
         let area = f.area();
         let v = self.view();
         f.render_widget(ratatui::widgets::Block::new().style(v.theme.base), area);
@@ -1396,10 +1410,23 @@ impl App {
             ))));
             return;
         }
+        let env = Env {
+            store: &self.store,
+            now: self.now,
+            lang,
+            cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
+            data_version: self.generation,
+        };
         let store = &self.store;
         let table = match self.pane {
-            PaneId::Queue => export::queue(store, &self.queue.filter, lang),
-            PaneId::Approvals => export::approvals(store, self.now, lang),
+            PaneId::Queue => export::queue(store, &self.queue.filter.list_filter(&env), lang),
+            PaneId::Approvals => export::approvals(
+                store,
+                &self.approvals.filter.list_filter(&env),
+                self.now,
+                lang,
+            ),
             PaneId::Lookup => Ok(export::lookup(&self.lookup.hits, lang)),
             PaneId::Calendar => export::day(store, self.calendar.selected, lang),
             PaneId::Today => {

@@ -6,8 +6,8 @@
 
 use crate::calendar::WorkingCalendar;
 use crate::domain::measures::MeasureCatalog;
-use crate::store::Found;
 use crate::store::Store;
+use crate::store::{Found, ListFilter};
 use crate::text::Lang;
 use crate::transfer::export::{Cell, OutEncoding, encode};
 use crate::transfer::{output, report, xlsx};
@@ -36,8 +36,8 @@ fn opt(s: Option<String>) -> Cell {
     s.map(Cell::Text).unwrap_or(Cell::Empty)
 }
 
-/// The queue under its filter, in queue order.
-pub fn queue(store: &Store, filter: &str, lang: Lang) -> Result<ViewTable> {
+/// The queue under its filter and narrowing, in queue order.
+pub fn queue(store: &Store, filter: &ListFilter<'_>, lang: Lang) -> Result<ViewTable> {
     let n = store.queue_filtered_len(filter)?.max(0) as usize;
     let rows = store.queue_filtered(filter, n.max(1), 0)?;
     Ok(ViewTable {
@@ -79,10 +79,15 @@ pub fn queue(store: &Store, filter: &str, lang: Lang) -> Result<ViewTable> {
     })
 }
 
-/// The open approvals, in the pane's order, with their due times.
-pub fn approvals(store: &Store, now: Timestamp, lang: Lang) -> Result<ViewTable> {
-    let open = store.approvals_summary(now)?.open;
-    let rows = store.approvals_window(open.max(1), 0)?;
+/// The open approvals under the pane's filter and narrowing, in its order, with their due times.
+pub fn approvals(
+    store: &Store,
+    filter: &ListFilter<'_>,
+    now: Timestamp,
+    lang: Lang,
+) -> Result<ViewTable> {
+    let n = store.approvals_filtered_len(filter)?;
+    let rows = store.approvals_filtered(filter, n.max(1), 0)?;
     let cal = WorkingCalendar::official();
     let cat = MeasureCatalog::official();
     Ok(ViewTable {
