@@ -241,9 +241,9 @@ fn a_booking_file_applies_the_rules_and_rolls_back_as_a_whole() {
     let file = dir.path().join("b.csv");
     std::fs::write(
         &file,
-        "office_code,date,start,enterprise,goods,location\n\
-         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n\
-         2248,2026-11-28,09:00,4403960002,服务器,in_zone\n",
+        "office_code,date,start,enterprise,goods,location,reason\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust\n\
+         2248,2026-11-28,09:00,4403960002,服务器,in_zone,\n",
     )
     .unwrap();
     let out = aeo_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
@@ -253,15 +253,15 @@ fn a_booking_file_applies_the_rules_and_rolls_back_as_a_whole() {
     // Without the refused line it imports, booked by the operator at the clock's time.
     std::fs::write(
         &file,
-        "office_code,date,start,enterprise,goods,location\n\
-         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n",
+        "office_code,date,start,enterprise,goods,location,reason\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust\n",
     )
     .unwrap();
     let out = ok_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
     assert!(out.contains("imported 1 bookings"), "{out}");
     let csv = ok_in(dir.path(), &db, &["export", "bookings"]);
     assert!(
-        csv.contains("2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,booked,2026-11-27T10:00:00+08:00,tester"),
+        csv.contains("2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust,booked,2026-11-27T10:00:00+08:00,tester"),
         "{csv}"
     );
 }

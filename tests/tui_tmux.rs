@@ -162,6 +162,10 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     t.wait_for("只列出 AEO 企业", 10);
     t.type_text("shqc");
     t.wait_for("上海汽车集团股份有限公司", 10);
+    // The goods are required (Tab to their field).
+    t.keys(&["Tab"]);
+    t.type_text("汽车零部件");
+    t.wait_for("货物 汽车零部件", 10);
     t.keys(&["Enter"]);
     // Booking asks first, naming the enterprise; Enter alone would answer No.
     t.wait("the confirmation", 10, |s| {

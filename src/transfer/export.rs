@@ -151,6 +151,7 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(b.enterprise_uscc),
                     text(b.goods),
                     text(b.location),
+                    opt(b.reason),
                     text(b.status),
                     instant(b.booked_at),
                     text(b.booked_by),

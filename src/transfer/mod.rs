@@ -101,6 +101,7 @@ const BOOKING_COLUMNS: &[Column] = &[
     req("enterprise"),
     req("goods"),
     opt("location"),
+    opt("reason"),
     opt("status"),
     opt("booked_at"),
     opt("booked_by"),

@@ -2,7 +2,7 @@
 //! abnormal (to be handled at once), what still stands between the day and "cleared".
 
 use crate::calendar::{DayReason, WorkingCalendar};
-use crate::domain::inspection::{BookingStatus, DayClearance, Location};
+use crate::domain::inspection::{BookingStatus, DayClearance, Location, OffSiteReason};
 use crate::store::Store;
 use crate::text::{inert, table};
 use anyhow::Result;
@@ -26,6 +26,9 @@ pub struct BookingLine {
     pub enterprise: String,
     pub goods: String,
     pub location: Location,
+    /// Why outside the zone or at the factory (measure 30).
+    pub reason: Option<OffSiteReason>,
+    pub needs_site_approval: bool,
     pub status: BookingStatus,
 }
 
@@ -96,6 +99,8 @@ pub fn day_report(store: &Store, date: Date, cal: &WorkingCalendar) -> Result<Da
                     enterprise: b.enterprise,
                     goods: b.goods,
                     location: b.location,
+                    reason: b.offsite_reason,
+                    needs_site_approval: b.needs_site_approval,
                     status: b.status,
                 }
             })
@@ -256,8 +261,8 @@ pub fn sheet(
                 Cell::Number(b.id),
                 text(&b.enterprise),
                 text(&b.goods),
-                text(b.location.name(lang)),
-                text(b.status.name(lang)),
+                Cell::Text(b.location.with_reason(b.reason, lang)),
+                Cell::Text(b.status.shown(b.needs_site_approval, false, lang)),
             ]);
             rows.push(row);
         }

@@ -18,7 +18,7 @@ use crate::calendar::parse_day;
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::clearance::OfficeHours;
-use crate::domain::inspection::{BookingStatus, Location};
+use crate::domain::inspection::{BookingStatus, Location, OffSiteReason, site_approval_text};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::localize;
 use crate::domain::ownership::ItemChange;
@@ -134,6 +134,7 @@ pub enum Action {
         slot_id: i64,
         enterprise_id: i64,
         location: Location,
+        reason: Option<OffSiteReason>,
         goods: String,
     },
     SetBookingStatus(i64, BookingStatus),
@@ -758,8 +759,9 @@ impl App {
                 slot_id,
                 enterprise_id,
                 location,
+                reason,
                 goods,
-            } => self.book(slot_id, enterprise_id, location, &goods),
+            } => self.book(slot_id, enterprise_id, location, reason, &goods),
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
                 let done = format!("{} #{id}: {}", tr(lang, "预约", "booking"), to.name(lang));
@@ -818,21 +820,24 @@ impl App {
         }
     }
 
-    fn book(&mut self, slot_id: i64, enterprise_id: i64, location: Location, goods: &str) {
+    fn book(
+        &mut self,
+        slot_id: i64,
+        enterprise_id: i64,
+        location: Location,
+        reason: Option<OffSiteReason>,
+        goods: &str,
+    ) {
         let lang = self.lang();
         let (op, now) = (self.session.operator.clone(), self.now);
-        let goods = if goods.trim().is_empty() {
-            tr(lang, "待申报货物", "goods to be declared").to_string()
-        } else {
-            goods.trim().to_string()
-        };
         let result = self.write_store(|w| {
             w.book(
                 &NewBooking {
                     slot_id,
                     enterprise_id,
-                    goods: &goods,
+                    goods,
                     location,
+                    reason,
                     operator: &op,
                     now,
                 },
@@ -840,7 +845,7 @@ impl App {
             )
         });
         match result {
-            Ok((id, note)) => {
+            Ok((id, outcome)) => {
                 self.popup = None;
                 let mut msg = format!("{} #{id}", tr(lang, "已预约查验", "inspection booked"));
                 if let Ok(Some(s)) = self.store.slot(slot_id) {
@@ -855,7 +860,10 @@ impl App {
                 if let Ok(Some(e)) = self.store.enterprise(enterprise_id) {
                     msg.push_str(&format!(" · {}", inert(&e.name_zh)));
                 }
-                if let Some(n) = note {
+                if outcome.needs_site_approval {
+                    msg.push_str(&format!(" · {}", site_approval_text(lang)));
+                }
+                if let Some(n) = outcome.note {
                     msg.push_str(&format!(" ({n})"));
                 }
                 self.set_status(msg);
