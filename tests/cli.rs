@@ -270,7 +270,7 @@ fn deadline_names_the_rule_and_counts_working_days_over_a_holiday() {
             "--json",
         ],
     );
-    assert_eq!(v["due_shanghai"], "2026-10-10 00:00");
+    assert_eq!(v["due_shanghai"], "2026-10-09 24:00");
     assert_eq!(
         v["rule"]["reason_en"],
         "measure 25: 5 working days instead of 20"
@@ -318,10 +318,10 @@ fn a_pause_moves_the_deadline_and_an_open_pause_stops_it() {
         "--json",
     ];
     let plain = json(&d.db, &base);
-    assert_eq!(plain["due_shanghai"], "2026-11-17 00:00");
+    assert_eq!(plain["due_shanghai"], "2026-11-16 24:00");
     let mut paused = base.to_vec();
     paused.extend(["--pause", "2026-11-04 00:00/2026-11-06 00:00"]);
-    assert_eq!(json(&d.db, &paused)["due_shanghai"], "2026-11-19 00:00");
+    assert_eq!(json(&d.db, &paused)["due_shanghai"], "2026-11-18 24:00");
     let mut open = base.to_vec();
     open.extend(["--pause", "2026-11-04 00:00/"]);
     let v = json(&d.db, &open);

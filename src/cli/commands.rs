@@ -478,7 +478,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                 v.status.name(ctx.lang).to_string(),
                 v.countdown
                     .due
-                    .map(present::instant)
+                    .map(|d| present::deadline(d, false))
                     .unwrap_or_else(|| "—".into()),
                 if v.row.decided_at.is_some() {
                     format!(
@@ -676,7 +676,7 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         credit,
         accepted_at: accepted,
         due: c.due,
-        due_shanghai: c.due.map(present::instant),
+        due_shanghai: c.due.map(|d| present::deadline(d, false)),
         rule: &rule,
         countdown: &c,
     };
@@ -684,7 +684,10 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => outln!("due: {} Asia/Shanghai ({due})", present::instant(due)),
+        Some(due) => outln!(
+            "due: {} Asia/Shanghai ({due})",
+            present::deadline(due, false)
+        ),
         None => outln!("due: not set while the clock is paused"),
     }
     outln!("rule: {} / {}", rule.reason_zh, rule.reason_en);
