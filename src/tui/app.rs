@@ -315,6 +315,10 @@ impl App {
         self.approvals.set_page(rows.saturating_sub(5).max(1));
         self.lookup.set_page(rows.saturating_sub(2).max(1));
         self.today.set_page(rows);
+        // The day board under its head lines.
+        self.calendar
+            .board_cursor
+            .set_page(rows.saturating_sub(4).max(1));
         self.stale = [true; PANES];
         self.reload(self.pane);
     }

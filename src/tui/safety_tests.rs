@@ -520,3 +520,122 @@ fn ascii_draws_borders_and_symbols_with_ascii_on_every_pane() {
         assert!(render(&mut c.app, 80, 23).contains('─'));
     }
 }
+
+/// Another operator's commit adds a line above the cursor on the day board, in lookup and in
+/// Today: the cursor stays on its record, not on its row number.
+#[test]
+fn the_cursor_stays_on_the_record_on_the_day_board_lookup_and_today() {
+    use super::panes::BoardLine;
+    use crate::store::{NewBooking, NewEnterprise};
+    let mut c = console();
+    let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
+    // Day board (today, a working day): a booking below a slot with a free place.
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(c.app.calendar.focus, Focus::Board);
+    let board = c.app.calendar.board.clone();
+    let free = board
+        .iter()
+        .position(|l| matches!(l, BoardLine::Slot(s) if s.free() > 0))
+        .unwrap();
+    // A booking of a later slot: the new booking of the free slot lands above it.
+    let next_slot = free
+        + 1
+        + board[free + 1..]
+            .iter()
+            .position(|l| matches!(l, BoardLine::Slot(_)))
+            .unwrap();
+    let (at, booking) = board
+        .iter()
+        .enumerate()
+        .skip(next_slot)
+        .find_map(|(i, l)| match l {
+            BoardLine::Booking(b) => Some((i, b.id)),
+            _ => None,
+        })
+        .unwrap();
+    for _ in 0..at {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    assert_eq!(c.app.calendar.selected_booking().unwrap().id, booking);
+    let BoardLine::Slot(slot) = &board[free] else {
+        unreachable!()
+    };
+    let enterprise = c.app.queue.rows[0].enterprise_id;
+    other
+        .write(|w| {
+            w.book(
+                &NewBooking {
+                    slot_id: slot.id,
+                    enterprise_id: enterprise,
+                    goods: "spare parts",
+                    location: Location::InZone,
+                    operator: "op07",
+                    now: super::tests::now(),
+                },
+                crate::calendar::WorkingCalendar::official(),
+            )
+        })
+        .unwrap();
+    assert!(c.app.on_tick());
+    assert_eq!(c.app.calendar.board.len(), board.len() + 1);
+    assert_eq!(
+        c.app.calendar.selected_booking().map(|b| b.id),
+        Some(booking),
+        "the cursor moved down with its booking"
+    );
+    // Lookup: an enterprise that ranks first appears while the cursor is on the third hit.
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "上海");
+    key(&mut c.app, KeyCode::Down);
+    key(&mut c.app, KeyCode::Down);
+    let hit = c.app.lookup.selected_hit().unwrap().hit.enterprise.id;
+    let first = c.app.lookup.hits[0].hit.enterprise.name_zh.clone();
+    let name = format!("上海{}", first.trim_start_matches("上海"));
+    other
+        .write(|w| {
+            w.insert_enterprise(&NewEnterprise {
+                uscc: "91310000ABCDEFGH1X",
+                uscc_status: crate::domain::ids::ChecksumStatus::BadOrgCodeCheck,
+                customs_code: "3199999999",
+                name_zh: &format!("{name}甲"),
+                name_en: None,
+                credit: CreditLevel::Advanced,
+                industries: &[],
+                group_name: None,
+                coordinator_id: None,
+            })
+        })
+        .unwrap();
+    c.app.on_tick();
+    assert_eq!(
+        c.app.lookup.selected_hit().unwrap().hit.enterprise.id,
+        hit,
+        "{:?}",
+        c.app
+            .lookup
+            .hits
+            .iter()
+            .take(4)
+            .map(|h| h.hit.enterprise.name_zh.clone())
+            .collect::<Vec<_>>()
+    );
+    // Today: the cursor on the operator's own item; another item turns abnormal above it.
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('5'));
+    let entries = c.app.today.entries();
+    let last = entries.len() - 1;
+    for _ in 0..last {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let mine = c.app.today.selected_entry().unwrap().0;
+    // The holder of the first abnormal item finishes it elsewhere: the lines above move up.
+    let gone = c.app.today.data.as_ref().unwrap().abnormal_items[0].clone();
+    let holder = gone.taken_by.clone().unwrap_or_else(|| "op07".into());
+    other
+        .write(|w| w.set_item_status(gone.id, WorkStatus::Done, &holder, super::tests::now()))
+        .unwrap();
+    c.app.on_tick();
+    assert_ne!(c.app.today.entries(), entries);
+    assert_eq!(c.app.today.selected_entry().unwrap().0, mine);
+}
