@@ -141,7 +141,8 @@ pub enum Action {
     OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
-    Error(String),
+    /// A refusal, shown in the operator's language.
+    Error(crate::domain::message::Message),
 }
 
 /// Who is at the console and on what.
@@ -808,7 +809,7 @@ impl App {
                 self.apply(|w| w.decide_approval(id, &decision, now), done);
             }
             Action::Status(s) => self.set_status(s),
-            Action::Error(s) => self.set_error(s),
+            Action::Error(m) => self.set_error(m.text(lang)),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::{Hint, Pane, frame_block, row_style, scroll_to};
 use crate::calendar::DayInfo;
+use crate::domain::inspection::ClearanceState;
 use crate::domain::inspection::{BookingStatus, DayClearance, Location};
 use crate::present;
 use crate::store::{BookingRow, SlotRow};
@@ -173,10 +174,10 @@ impl Pane for CalendarPane {
         if km.is(Cmd::Book, key) {
             return Some(match self.slot_to_book() {
                 Some(s) => Action::OpenBooking(s.id),
-                None => Action::Error(
-                    "no inspection slot with free places on this day (这一天没有空余的查验时段)"
-                        .to_string(),
-                ),
+                None => Action::Error(crate::domain::message::Message::new(
+                    "这一天没有空余的查验时段",
+                    "no inspection slot with free places on this day",
+                )),
             });
         }
         match self.focus {
@@ -350,17 +351,23 @@ impl CalendarPane {
             head.push(Line::from(rule));
         }
         let c = &self.clearance;
-        let clear = if c.booked + c.done + c.abnormal == 0 {
-            Line::styled(
+        let clear = match c.state(self.selected, self.today) {
+            ClearanceState::NothingBooked => Line::styled(
                 tr(
                     lang,
                     "当日清：当天无查验预约",
                     "当日清 (same-day clearance): no inspections booked",
                 ),
                 t.muted,
-            )
-        } else if c.cleared() {
-            Line::from(vec![
+            ),
+            ClearanceState::NotYetDue => Line::styled(
+                match lang {
+                    Lang::Zh => format!("当日清：未到 · 已约 {} 项待查验", c.still_open()),
+                    Lang::En => format!("当日清: not yet due · {} booked", c.still_open()),
+                },
+                t.muted,
+            ),
+            ClearanceState::Cleared => Line::from(vec![
                 Span::styled(tr(lang, "当日清：已清 ✓", "当日清: cleared ✓"), t.ok),
                 Span::raw(match lang {
                     Lang::Zh => format!(
@@ -372,35 +379,36 @@ impl CalendarPane {
                         c.done, c.abnormal, c.cancelled
                     ),
                 }),
-            ])
-        } else {
-            head.push(Line::styled(
-                match lang {
-                    Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
-                    Lang::En => {
-                        format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
-                    }
-                },
-                t.warn,
-            ));
-            let mut spans = Vec::new();
-            if c.abnormal > 0 {
-                spans.push(Span::styled(
+            ]),
+            ClearanceState::Open => {
+                head.push(Line::styled(
                     match lang {
-                        Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
-                        Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
+                        Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
+                        Lang::En => {
+                            format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
+                        }
                     },
-                    t.error,
+                    t.warn,
                 ));
+                let mut spans = Vec::new();
+                if c.abnormal > 0 {
+                    spans.push(Span::styled(
+                        match lang {
+                            Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
+                            Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
+                        },
+                        t.error,
+                    ));
+                }
+                spans.insert(
+                    0,
+                    Span::raw(match lang {
+                        Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
+                        Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
+                    }),
+                );
+                Line::from(spans)
             }
-            spans.insert(
-                0,
-                Span::raw(match lang {
-                    Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
-                    Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
-                }),
-            );
-            Line::from(spans)
         };
         head.push(clear);
         // Whole at any width: a long rule wraps instead of running under the border.
