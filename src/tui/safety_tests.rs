@@ -337,7 +337,8 @@ fn refused_booking(lang: Lang) -> String {
         slot_id: slot.id,
         enterprise_id: regular.enterprise_id,
         location: Location::Factory,
-        goods: String::new(),
+        reason: Some(crate::domain::inspection::OffSiteReason::Dust),
+        goods: "冷冻牛肉".to_string(),
     });
     render(&mut c.app, 80, 23)
 }
@@ -570,6 +571,7 @@ fn the_cursor_stays_on_the_record_on_the_day_board_lookup_and_today() {
                     enterprise_id: enterprise,
                     goods: "spare parts",
                     location: Location::InZone,
+                    reason: None,
                     operator: "op07",
                     now: super::tests::now(),
                 },
@@ -679,6 +681,7 @@ fn the_booking_form_chooses_the_slot_follows_other_bookings_and_warns_of_a_repea
     assert!(slots.len() > 1, "the day has slots to choose from");
     // ↑/↓ on the slot field choose the slot; the picker keeps its enterprise.
     key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "auto parts");
     key(&mut c.app, KeyCode::Tab);
     let target = slots
         .iter()
@@ -727,6 +730,7 @@ fn the_booking_form_chooses_the_slot_follows_other_bookings_and_warns_of_a_repea
                     enterprise_id: other_aeo,
                     goods: "parts",
                     location: Location::InZone,
+                    reason: None,
                     operator: "op07",
                     now: super::tests::now(),
                 },
@@ -749,6 +753,7 @@ fn the_booking_form_chooses_the_slot_follows_other_bookings_and_warns_of_a_repea
     key(&mut c.app, KeyCode::Char('b'));
     keys(&mut c.app, "shqc");
     key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "auto parts");
     key(&mut c.app, KeyCode::Tab);
     go_to(&mut c.app);
     assert_eq!(form(&c.app).0.id, chosen.id);

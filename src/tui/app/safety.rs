@@ -239,6 +239,7 @@ impl App {
                 slot_id,
                 enterprise_id,
                 location,
+                reason,
                 ..
             } => {
                 let name = self
@@ -277,13 +278,21 @@ impl App {
                     ),
                     None => (String::new(), String::new()),
                 };
+                let (why_zh, why_en) = reason
+                    .map(|r| {
+                        (
+                            format!("（{}）", r.name_zh()),
+                            format!(" ({})", r.name_en()),
+                        )
+                    })
+                    .unwrap_or_default();
                 q(
                     format!(
-                        "预约查验：{name}，{slot}，{}{again_zh}？",
+                        "预约查验：{name}，{slot}，{}{why_zh}{again_zh}？",
                         location.name_zh()
                     ),
                     format!(
-                        "Book an inspection: {name}, {slot}, {}{again_en}?",
+                        "Book an inspection: {name}, {slot}, {}{why_en}{again_en}?",
                         location.name_en()
                     ),
                 )

@@ -1,12 +1,15 @@
 //! Booking an inspection (measures 7 and 30): an enterprise picker searched by name, pinyin or
 //! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, the slot
-//! (office and time) among the day's slots, and where the inspection takes place. The free
-//! places are read again whenever another operator books; an enterprise already booked into the
-//! slot is warned of. The store applies the rules again and its refusal is shown.
+//! (office and time) among the day's slots, where the inspection takes place and, outside the
+//! zone or at the factory, why (measure 30). The free places are read again whenever another
+//! operator books; an enterprise already booked into the slot is warned of. The store applies
+//! the domain's booking rules and its refusal is shown.
 
 use super::{centered, popup_frame};
 use crate::calendar::DayInfo;
-use crate::domain::inspection::{BookingStatus, Location, already_booked};
+use crate::domain::inspection::{
+    BookingStatus, Location, OffSiteReason, already_booked, site_approval_text,
+};
 use crate::present;
 use crate::store::{EnterpriseHit, FindOptions, SlotRow};
 use crate::text::Lang;
@@ -16,6 +19,7 @@ use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
 use crate::tui::widgets::line_edit::{Edit, LineEdit};
+use crate::tui::widgets::selection::{cycle, step};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -30,6 +34,8 @@ pub enum Field {
     Goods,
     /// The slot: ↑/↓ choose among the day's slots.
     Slot,
+    /// The measure-30 reason, offered when the place is outside the zone or at the factory.
+    Reason,
 }
 
 /// Enterprises the picker lists.
@@ -50,6 +56,8 @@ pub struct BookPopup {
     pub slots: Vec<SlotRow>,
     /// The chosen slot's bookings holding a place: (booking, enterprise, status).
     booked_here: Vec<(i64, i64, BookingStatus)>,
+    /// Chosen with ←/→ in the reason field; sent only for a place outside the zone.
+    pub reason: Option<OffSiteReason>,
 }
 
 impl BookPopup {
@@ -67,6 +75,7 @@ impl BookPopup {
             location: Location::InZone,
             slots: Vec::new(),
             booked_here: Vec::new(),
+            reason: None,
         }
     }
 
@@ -79,7 +88,7 @@ impl BookPopup {
     /// ↑/↓ on the slot field: the previous or next slot of the day.
     fn step_slot(&mut self, by: isize) -> Option<Action> {
         let i = self.slots.iter().position(|s| s.id == self.slot.id)?;
-        let j = crate::tui::panes::step(i, by, self.slots.len());
+        let j = step(i, by, self.slots.len());
         (j != i).then(|| {
             self.slot = self.slots[j].clone();
             Action::ReloadPopup
@@ -123,34 +132,47 @@ impl BookPopup {
         match key.code {
             KeyCode::Esc => Some(Action::ClosePopup),
             KeyCode::Tab | KeyCode::BackTab => {
-                let back = key.code == KeyCode::BackTab;
-                self.field = match (self.field, back) {
-                    (Field::Enterprise, false) | (Field::Slot, true) => Field::Goods,
-                    (Field::Goods, false) | (Field::Enterprise, true) => Field::Slot,
-                    (Field::Slot, false) | (Field::Goods, true) => Field::Enterprise,
-                };
+                let mut order = vec![Field::Enterprise, Field::Goods];
+                if self.location != Location::InZone {
+                    order.push(Field::Reason);
+                }
+                order.push(Field::Slot);
+                let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
+                let step = if key.code == KeyCode::Tab { 1 } else { -1 };
+                self.field = order[cycle(i, step, order.len())];
+                None
+            }
+            KeyCode::Left | KeyCode::Right if self.field == Field::Reason => {
+                let all = OffSiteReason::ALL;
+                let step = if key.code == KeyCode::Right { 1 } else { -1 };
+                self.reason = Some(match self.reason {
+                    None if step > 0 => all[0],
+                    None => all[all.len() - 1],
+                    Some(r) => {
+                        let i = all.iter().position(|x| *x == r).unwrap_or(0);
+                        all[cycle(i, step, all.len())]
+                    }
+                });
                 None
             }
             KeyCode::Down if self.field == Field::Slot => self.step_slot(1),
             KeyCode::Up if self.field == Field::Slot => self.step_slot(-1),
             KeyCode::Down => {
-                self.selected = crate::tui::panes::step(self.selected, 1, self.hits.len());
+                self.selected = step(self.selected, 1, self.hits.len());
                 None
             }
             KeyCode::Up => {
-                self.selected = crate::tui::panes::step(self.selected, -1, self.hits.len());
+                self.selected = step(self.selected, -1, self.hits.len());
                 None
             }
             KeyCode::Left | KeyCode::Right => {
                 let all = Location::ALL;
                 let i = all.iter().position(|l| *l == self.location).unwrap_or(0);
-                let n = all.len();
-                let j = if key.code == KeyCode::Right {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.location = all[j];
+                let step = if key.code == KeyCode::Right { 1 } else { -1 };
+                self.location = all[cycle(i, step, all.len())];
+                if self.location == Location::InZone && self.field == Field::Reason {
+                    self.field = Field::Enterprise;
+                }
                 None
             }
             KeyCode::Enter => {
@@ -159,6 +181,7 @@ impl BookPopup {
                     slot_id: self.slot.id,
                     enterprise_id: hit.enterprise.id,
                     location: self.location,
+                    reason: self.reason.filter(|_| self.location != Location::InZone),
                     goods: self.goods.clone(),
                 })
             }
@@ -166,7 +189,7 @@ impl BookPopup {
                 let edit = match self.field {
                     Field::Enterprise => &mut self.query_edit,
                     Field::Goods => &mut self.goods_edit,
-                    Field::Slot => return None,
+                    Field::Slot | Field::Reason => return None,
                 };
                 (edit.handle(key) == Edit::Changed).then_some(())?;
                 self.edited()
@@ -179,7 +202,7 @@ impl BookPopup {
         match self.field {
             Field::Enterprise => self.query_edit.insert_str(text),
             Field::Goods => self.goods_edit.insert_str(text),
-            Field::Slot => return None,
+            Field::Slot | Field::Reason => return None,
         }
         self.edited()
     }
@@ -219,7 +242,7 @@ impl BookPopup {
         let inner = popup_frame(f, r, title, v);
         let [info, fields, list] = Layout::vertical([
             Constraint::Length(3),
-            Constraint::Length(5),
+            Constraint::Length(6),
             Constraint::Min(0),
         ])
         .areas(inner);
@@ -305,11 +328,34 @@ impl BookPopup {
                 },
             ));
         }
+        let mut reason_spans = Vec::new();
         if self.location != Location::InZone {
-            loc_spans.push(Span::styled(
-                tr(lang, " 措施30：限 AEO 企业", " measure 30: AEO only"),
-                t.muted,
+            reason_spans.push(Span::styled(
+                format!("{} ", tr(lang, "原因 ←/→", "reason ←/→")),
+                focus(Field::Reason),
             ));
+            reason_spans.push(match self.reason {
+                Some(r) => Span::styled(format!(" {} ", r.name(lang)), t.selected),
+                None => Span::styled(
+                    tr(
+                        lang,
+                        "措施30须注明（Tab 到此栏）",
+                        "measure 30 asks for it (Tab here)",
+                    ),
+                    t.warn,
+                ),
+            });
+            // A non-AEO enterprise's request is taken for the site to approve.
+            if self
+                .hits
+                .get(self.selected)
+                .is_some_and(|h| !h.enterprise.credit.is_aeo())
+            {
+                reason_spans.push(Span::styled(
+                    format!(" {}", site_approval_text(lang)),
+                    t.muted,
+                ));
+            }
         }
         f.render_widget(
             Paragraph::new(vec![
@@ -355,6 +401,7 @@ impl BookPopup {
                 ]),
                 self.slot_line(v, focus(Field::Slot)),
                 Line::from(loc_spans),
+                Line::from(reason_spans),
             ]),
             fields,
         );
@@ -444,7 +491,7 @@ impl BookPopup {
             Hint::text("Enter", "预约", "book"),
             Hint::text("↑/↓", "选企业/时段", "pick"),
             Hint::text("←/→", "地点", "place"),
-            Hint::text("Tab", "企业/货物/时段", "field"),
+            Hint::text("Tab", "换栏", "field"),
             Hint::text("Esc", "取消", "cancel"),
         ]
     }
