@@ -571,6 +571,28 @@ fn a_20_kb_paste_into_a_filter_leaves_the_console_answering_the_next_key() {
         ));
     }
 
+    // The approvals filter.
+    t.keys(&["3"]);
+    t.wait_for("待办审批 ·", 10);
+    t.keys(&["/"]);
+    t.wait_for("/ 筛选", 10);
+    t.cmd(&["load-buffer", "-b", "big", big.to_str().unwrap()]);
+    let start = Instant::now();
+    t.cmd(&["paste-buffer", "-p", "-b", "big", "-t", "aeo"]);
+    t.wait("the approvals filter to answer the pasted text", 30, |s| {
+        s.contains(" 0 件匹配") || s.contains("太长")
+    });
+    let key_at = Instant::now();
+    t.escape();
+    t.wait("Esc to clear the approvals filter", 30, |s| {
+        !s.contains("件匹配")
+    });
+    replies.push((
+        "approvals filter".to_string(),
+        key_at.elapsed(),
+        start.elapsed(),
+    ));
+
     // The lookup box.
     t.keys(&["4"]);
     t.wait_for("企业查询 ·", 10);
