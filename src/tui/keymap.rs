@@ -65,6 +65,8 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+    ScheduleVerification = "schedule_verification", ["v"];
+    MergeVerifications = "merge_verifications", ["m"];
 }
 
 impl Cmd {
@@ -83,6 +85,9 @@ impl Cmd {
                 | Cmd::Resume
                 | Cmd::Decide
                 | Cmd::Undo
+                | Cmd::LogCall
+                | Cmd::ScheduleVerification
+                | Cmd::MergeVerifications
         )
     }
 }
