@@ -246,13 +246,7 @@ impl App {
                 location,
                 ..
             } => {
-                let name = self
-                    .store
-                    .enterprise(*enterprise_id)
-                    .ok()
-                    .flatten()
-                    .map(|e| inert(&e.name_zh))
-                    .unwrap_or_default();
+                let name = self.enterprise_name(*enterprise_id);
                 let slot = self
                     .store
                     .slot(*slot_id)
@@ -301,13 +295,7 @@ impl App {
                 )
             }
             Action::LogCall(entry) => {
-                let name = self
-                    .store
-                    .enterprise(entry.enterprise_id)
-                    .ok()
-                    .flatten()
-                    .map(|e| inert(&e.name_zh))
-                    .unwrap_or_default();
+                let name = self.enterprise_name(entry.enterprise_id);
                 let asked = inert(&entry.question);
                 q(
                     format!("记录来电：{name}「{asked}」？"),
@@ -323,13 +311,7 @@ impl App {
                 a,
                 b,
             } => {
-                let name = self
-                    .store
-                    .enterprise(*enterprise_id)
-                    .ok()
-                    .flatten()
-                    .map(|e| inert(&e.name_zh))
-                    .unwrap_or_default();
+                let name = self.enterprise_name(*enterprise_id);
                 q(
                     format!("合并核查 {name}：计划 #{b} 并入 #{a}，由同一小组一次完成（措施16）？"),
                     format!(
@@ -350,6 +332,16 @@ impl App {
             }
             _ => String::new(),
         }
+    }
+
+    /// The enterprise's Chinese name, shown inert; empty if it cannot be read.
+    fn enterprise_name(&self, id: i64) -> String {
+        self.store
+            .enterprise(id)
+            .ok()
+            .flatten()
+            .map(|e| inert(&e.name_zh))
+            .unwrap_or_default()
     }
 
     fn approval_label(&self, id: i64) -> String {

@@ -5,6 +5,7 @@ mod book;
 mod call_form;
 mod command_line;
 mod confirm;
+mod form;
 mod help;
 mod hotline_card;
 mod problem_board;

@@ -4,18 +4,18 @@
 //! (a second 管理类核查 in the year without a reason) keeps the form open, so the operator can
 //! add the reason and press Enter again.
 
-use super::{centered, popup_frame};
+use super::form::{
+    FormKey, choice, cycle, draw_form, field_line, form_hints, form_key, text_value,
+};
 use crate::domain::verification::VerificationKind;
 use crate::text::{Lang, inert, tr};
 use crate::tui::app::{Action, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanField {
@@ -84,77 +84,28 @@ impl VerifyForm {
         }
     }
 
-    fn text_mut(&mut self) -> Option<&mut String> {
+    pub fn handle_key(&mut self, key: &KeyEvent, _km: &Keymap) -> Option<Action> {
         let e = &mut self.entry;
-        match self.field {
+        let text = match self.field {
             PlanField::Date => Some(&mut e.date),
             PlanField::Team => Some(&mut e.team),
             PlanField::Instruction => Some(&mut e.instruction),
             PlanField::Override => Some(&mut e.override_reason),
             PlanField::Kind | PlanField::SelfCheck => None,
-        }
-    }
-
-    fn move_focus(&mut self, forward: bool) {
-        let order = PlanField::ORDER;
-        let n = order.len();
-        let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
-        self.field = order[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
-    }
-
-    pub fn handle_key(&mut self, key: &KeyEvent, _km: &Keymap) -> Option<Action> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => Some(Action::OpenCard(self.entry.enterprise_id)),
-            KeyCode::Enter => Some(Action::ScheduleVerification(Box::new(self.entry.clone()))),
-            KeyCode::Tab if !key.modifiers.contains(KeyModifiers::SHIFT) => {
-                self.move_focus(true);
-                None
-            }
-            KeyCode::BackTab | KeyCode::Tab | KeyCode::Up => {
-                self.move_focus(false);
-                None
-            }
-            KeyCode::Down => {
-                self.move_focus(true);
-                None
-            }
-            KeyCode::Left | KeyCode::Right => {
+        };
+        match form_key(key, &PlanField::ORDER, &mut self.field, text) {
+            FormKey::Back => Some(Action::OpenCard(self.entry.enterprise_id)),
+            FormKey::Submit => Some(Action::ScheduleVerification(Box::new(self.entry.clone()))),
+            FormKey::Turn(fwd) => {
+                let e = &mut self.entry;
                 match self.field {
-                    PlanField::Kind => {
-                        self.entry.kind = match self.entry.kind {
-                            VerificationKind::Management => VerificationKind::Other,
-                            VerificationKind::Other => VerificationKind::Management,
-                        }
-                    }
-                    PlanField::SelfCheck => self.entry.self_check = !self.entry.self_check,
+                    PlanField::Kind => e.kind = cycle(VerificationKind::ALL, e.kind, fwd),
+                    PlanField::SelfCheck => e.self_check = !e.self_check,
                     _ => {}
                 }
                 None
             }
-            KeyCode::Backspace => {
-                if let Some(t) = self.text_mut() {
-                    t.pop();
-                }
-                None
-            }
-            KeyCode::Char('u') if ctrl => {
-                if let Some(t) = self.text_mut() {
-                    t.clear();
-                }
-                None
-            }
-            KeyCode::Char(c) if !c.is_control() && !ctrl => {
-                if let Some(t) = self.text_mut() {
-                    t.push(c);
-                }
-                None
-            }
-            _ => None,
+            FormKey::Nothing => None,
         }
     }
 
@@ -170,69 +121,53 @@ impl VerifyForm {
         ];
         for f in PlanField::ORDER {
             let focused = self.field == f;
-            let label_style = if focused {
-                t.title.patch(t.today)
-            } else {
-                t.muted
-            };
-            let choice = |on: bool, text: String| {
-                Span::styled(
-                    format!(" {text} "),
-                    if on { t.selected } else { Style::default() },
-                )
-            };
             let value: Vec<Span<'static>> = match f {
-                PlanField::Kind => [VerificationKind::Management, VerificationKind::Other]
+                PlanField::Kind => VerificationKind::ALL
                     .iter()
-                    .map(|k| choice(*k == e.kind, k.name(lang).to_string()))
+                    .map(|k| choice(v, *k == e.kind, k.name(lang)))
                     .collect(),
                 PlanField::SelfCheck => vec![
-                    choice(!e.self_check, tr(lang, "否", "no").to_string()),
+                    choice(v, !e.self_check, tr(lang, "否", "no")),
                     choice(
+                        v,
                         e.self_check,
-                        tr(lang, "是（措施16）", "yes (measure 16)").to_string(),
+                        tr(lang, "是（措施16）", "yes (measure 16)"),
                     ),
                 ],
-                _ => {
-                    let (text, example) = match f {
-                        PlanField::Date => (
-                            &e.date,
-                            tr(lang, " 例如 2026-12-15、12-15", " e.g. 2026-12-15, 12-15"),
-                        ),
-                        PlanField::Team => (&e.team, tr(lang, " 例如 稽查一组", " e.g. 稽查一组")),
-                        PlanField::Instruction => (
-                            &e.instruction,
-                            tr(
-                                lang,
-                                " 例如 稽查指令〔2026〕12号",
-                                " e.g. 稽查指令〔2026〕12号",
-                            ),
-                        ),
-                        _ => (
-                            &e.override_reason,
-                            tr(
-                                lang,
-                                " 年内第二次管理类核查时必填（措施17）",
-                                " required for a second management-type verification in a year (measure 17)",
-                            ),
-                        ),
-                    };
-                    let mut s = vec![Span::raw(inert(text))];
-                    if focused {
-                        s.push(Span::styled("▏", t.key));
-                    }
-                    if text.is_empty() {
-                        s.push(Span::styled(example, t.muted));
-                    }
-                    s
-                }
+                PlanField::Date => text_value(
+                    v,
+                    &e.date,
+                    focused,
+                    tr(lang, " 例如 2026-12-15、12-15", " e.g. 2026-12-15, 12-15"),
+                ),
+                PlanField::Team => text_value(
+                    v,
+                    &e.team,
+                    focused,
+                    tr(lang, " 例如 稽查一组", " e.g. 稽查一组"),
+                ),
+                PlanField::Instruction => text_value(
+                    v,
+                    &e.instruction,
+                    focused,
+                    tr(
+                        lang,
+                        " 例如 稽查指令〔2026〕12号",
+                        " e.g. 稽查指令〔2026〕12号",
+                    ),
+                ),
+                PlanField::Override => text_value(
+                    v,
+                    &e.override_reason,
+                    focused,
+                    tr(
+                        lang,
+                        " 年内第二次管理类核查时必填（措施17）",
+                        " required for a second management-type verification in a year (measure 17)",
+                    ),
+                ),
             };
-            let mut spans = vec![Span::styled(
-                format!("{}{} ", if focused { "›" } else { " " }, f.label(lang)),
-                label_style,
-            )];
-            spans.extend(value);
-            out.push(Line::from(spans));
+            out.push(field_line(v, focused, f.label(lang), value));
         }
         out.push(Line::raw(""));
         let merge = v.keymap.label(crate::tui::keymap::Cmd::MergeVerifications);
@@ -250,45 +185,28 @@ impl VerifyForm {
     }
 
     pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let w = if area.width >= 120 { 100 } else { area.width };
-        let r = centered(area, w, 14.min(area.height));
         let title = format!(
             "{} · {}",
             tr(v.lang, "安排核查", "Schedule a verification"),
             inert(&self.enterprise_name)
         );
-        let inner = popup_frame(f, r, title, v);
-        let lines: Vec<Line<'static>> = self
-            .lines(v)
-            .iter()
-            .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(inner.width), 4))
-            .collect();
-        f.render_widget(Paragraph::new(lines), inner);
+        draw_form(f, area, v, title, 14, self.lines(v));
     }
 
     pub fn hints(&self) -> Vec<Hint> {
-        vec![
-            Hint::text("Enter", "安排", "schedule"),
-            Hint::text("Tab", "下一项", "next field"),
-            Hint::text("←/→", "类别/自查", "kind/self-check"),
-            Hint::text("Esc", "返回卡片", "back to the card"),
-        ]
+        form_hints(("安排", "schedule"), ("类别/自查", "kind/self-check"))
     }
 }
 
 impl crate::tui::app::App {
     /// Opens the verification form over the card, with the enterprise filled in.
     pub(crate) fn open_verify_form(&mut self, enterprise_id: i64) {
-        match self.store().enterprise(enterprise_id) {
-            Ok(Some(e)) => {
-                self.popup = Some(super::Popup::Verify(Box::new(VerifyForm::new(
-                    enterprise_id,
-                    e.name_zh,
-                ))));
-            }
-            Ok(None) => self.set_error(format!("no enterprise {enterprise_id}")),
-            Err(e) => self.set_error(crate::domain::message::localize(&e, self.session.lang)),
-        }
+        self.open_form(enterprise_id, |_, e| {
+            Ok(super::Popup::Verify(Box::new(VerifyForm::new(
+                enterprise_id,
+                e.name_zh,
+            ))))
+        });
     }
 
     /// Schedules the form's plan; on success the card comes back showing it (and any merge it
@@ -336,11 +254,7 @@ impl crate::tui::app::App {
                 if warning.is_some() {
                     done.push_str(tr(lang, " · 例外理由已记录", " · override recorded"));
                 }
-                self.popup = Some(super::Popup::Card(Box::new(super::HotlineCard::new(
-                    e.enterprise_id,
-                ))));
-                self.after_write();
-                self.set_status(done);
+                self.back_to_card(e.enterprise_id, done);
             }
             Err(err) => self.set_error(localize(&err, lang)),
         }
