@@ -66,7 +66,12 @@ commands! {
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
     ScheduleVerification = "schedule_verification", ["v"];
-    MergeVerifications = "merge_verifications", ["m"];
+    MergeVerifications = "merge_verifications", ["M"];
+    NarrowOverdue = "narrow_overdue", ["o"];
+    NarrowNearlyDue = "narrow_nearly_due", ["w"];
+    NarrowAbnormal = "narrow_abnormal", ["a"];
+    NarrowMine = "narrow_mine", ["m"];
+    Export = "export", ["ctrl-s"];
 }
 
 impl Cmd {

@@ -401,7 +401,7 @@ fn merging_a_proposed_pair_from_the_card_is_one_confirmed_audited_action() {
         "{screen}"
     );
     // m asks first, naming both plans; No changes nothing.
-    key(&mut c.app, KeyCode::Char('m'));
+    key(&mut c.app, KeyCode::Char('M'));
     let Some(Popup::Confirm(q)) = &c.app.popup else {
         panic!("m asks first");
     };
@@ -416,7 +416,7 @@ fn merging_a_proposed_pair_from_the_card_is_one_confirmed_audited_action() {
             .iter()
             .all(|p| p.merged_into.is_none() || p.id < a)
     );
-    key(&mut c.app, KeyCode::Char('m'));
+    key(&mut c.app, KeyCode::Char('M'));
     yes(&mut c.app);
     let merged = plans_of(&c.app, id)
         .into_iter()
