@@ -359,6 +359,7 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         ("calendar", PaneId::Calendar),
         ("approvals", PaneId::Approvals),
         ("lookup", PaneId::Lookup),
+        ("today", PaneId::Today),
     ] {
         let t = Instant::now();
         app.update(Action::SwitchPane(pane));
@@ -373,6 +374,71 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         "time to first full frame at 160x48 (in-memory backend)".into(),
         text.join(", "),
     ));
+}
+
+/// The hotline's work loop at district scale: Today and the 清零 board as the console draws them,
+/// and the CLI listings of calls, problems and verifications (whole commands, median of 5).
+fn hotline(db: &Path, rows: &mut Vec<(String, String)>) {
+    let counts = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM problems),
+                    (SELECT count(*) FROM problems WHERE status IN ('open', 'assigned')),
+                    (SELECT count(*) FROM verifications)",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .unwrap();
+    rows.push((
+        "hotline data".into(),
+        format!(
+            "{} calls, {} problems ({} open), {} verification plans",
+            counts.0, counts.1, counts.2, counts.3
+        ),
+    ));
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let t = Instant::now();
+    let mut app = console_app(db, now);
+    app.resize(160, 48);
+    let start = t.elapsed();
+    let t = Instant::now();
+    app.update(Action::SwitchPane(PaneId::Today));
+    terminal.draw(|f| app.draw(f)).unwrap();
+    let today = t.elapsed();
+    let t = Instant::now();
+    app.update(Action::OpenProblemBoard(None));
+    terminal.draw(|f| app.draw(f)).unwrap();
+    let board = t.elapsed();
+    rows.push((
+        "console at 160x48: start (tab counts), Today frame, 清零 board frame".into(),
+        format!("{}, {}, {}", ms(start), ms(today), ms(board)),
+    ));
+    for args in [
+        &["today", "--json"][..],
+        &["calls", "--limit", "100", "--json"],
+        &["calls", "--callbacks-open", "--json"],
+        &["problems", "--open", "--json"],
+        &["report", "problems", "--json"],
+        &["verifications", "--year", "2026", "--json"],
+    ] {
+        let d = time_command(
+            || {
+                let mut c = aeo();
+                c.env("AEO_DB", db).args(args);
+                c
+            },
+            5,
+        );
+        rows.push((format!("aeo {}", args.join(" ")), ms(d)));
+    }
 }
 
 /// Counts what the console writes to the terminal.
@@ -587,6 +653,9 @@ fn main() {
     if run("lookup") {
         search_index_size(&db, &mut rows);
         lookup_per_keystroke(&db, &mut rows);
+    }
+    if run("hotline") {
+        hotline(&db, &mut rows);
     }
     if run("booking") {
         contended_booking(&db, &mut rows);

@@ -124,7 +124,7 @@ pub fn check_schedule(
                     r.date.year()
                 ),
                 format!(
-                    "measure 17: management-type verifications of an AEO enterprise are limited to {per_year} a year in principle, and {} already has {n}; give --override-reason to schedule it anyway, or merge it with the existing order (measure 16)",
+                    "measure 17: management-type verifications of an AEO enterprise are limited to {per_year} a year in principle, and {} already has {n}; give an override reason (--override-reason) to schedule it anyway, or merge it with the existing order (measure 16)",
                     r.date.year()
                 ),
             ))

@@ -6,9 +6,7 @@ use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Indust
 use crate::domain::ids::ChecksumStatus;
 use crate::domain::message::Message;
 use crate::domain::search::search_keys;
-use crate::domain::verification::VerificationKind;
-use anyhow::{Context, Result, anyhow};
-use jiff::civil::Date;
+use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -221,25 +219,5 @@ impl Store {
             )
             .optional()?
             .flatten())
-    }
-
-    /// Management and other verifications scheduled for an enterprise.
-    pub fn verifications_of(&self, enterprise_id: i64) -> Result<Vec<(VerificationKind, Date)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT kind, scheduled_on FROM verifications WHERE enterprise_id = ?1 ORDER BY scheduled_on",
-        )?;
-        let rows = stmt.query_map([enterprise_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, d) = row?;
-            let kind = VerificationKind::parse(&k).map_err(|e| anyhow!(e))?;
-            let date: Date = d
-                .parse()
-                .with_context(|| format!("bad date '{d}' in verifications"))?;
-            out.push((kind, date));
-        }
-        Ok(out)
     }
 }

@@ -110,6 +110,15 @@ pub enum Action {
     /// Open the call form for an enterprise, from its hotline card.
     OpenCallForm(i64),
     LogCall(Box<super::popups::CallEntry>),
+    /// Open the verification form for an enterprise, from its hotline card.
+    OpenVerifyForm(i64),
+    ScheduleVerification(Box<super::popups::PlanEntry>),
+    /// Merge verification plan `b` into plan `a` (measure 16: one team, one visit).
+    MergeVerifications {
+        enterprise_id: i64,
+        a: i64,
+        b: i64,
+    },
     /// Open the 清零 board, at a problem if given.
     OpenProblemBoard(Option<i64>),
     ProblemStep {
@@ -699,6 +708,20 @@ impl App {
             }
             Action::OpenCallForm(id) => self.open_call_form(id),
             Action::LogCall(entry) => self.log_call(*entry),
+            Action::OpenVerifyForm(id) => self.open_verify_form(id),
+            Action::ScheduleVerification(entry) => self.schedule_verification(*entry),
+            Action::MergeVerifications { a, b, .. } => {
+                let done = format!(
+                    "{} #{b} → #{a}{}",
+                    tr(lang, "核查计划", "verification plan"),
+                    tr(
+                        lang,
+                        "：已合并为一个小组（措施16）",
+                        ": merged into one team (measure 16)"
+                    )
+                );
+                self.apply(|w| w.merge_verifications(a, b), done);
+            }
             Action::OpenProblemBoard(want) => self.open_problem_board(want),
             Action::ProblemStep {
                 id,
@@ -1329,13 +1352,17 @@ impl App {
 
     /// The keys that apply right now.
     pub fn current_hints(&self) -> Vec<Hint> {
+        let read_only = self.session.read_only;
+        let shown = |mut h: Vec<Hint>| {
+            if read_only {
+                h.retain(|h| !matches!(h.key, HintKey::Cmd(c) if c.writes()));
+            }
+            h
+        };
         match &self.popup {
-            Some(p) => p.hints(),
+            Some(p) => shown(p.hints()),
             None => {
-                let mut h = self.pane_ref(self.pane).hints();
-                if self.session.read_only {
-                    h.retain(|h| !matches!(h.key, HintKey::Cmd(c) if c.writes()));
-                }
+                let mut h = shown(self.pane_ref(self.pane).hints());
                 if !self.pane_ref(self.pane).captures_text() {
                     h.push(Hint::cmd(Cmd::Help, "帮助", "help"));
                     h.push(Hint::cmd(Cmd::Quit, "退出", "quit"));

@@ -65,6 +65,8 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+    ScheduleVerification = "schedule_verification", ["v"];
+    MergeVerifications = "merge_verifications", ["M"];
     NarrowOverdue = "narrow_overdue", ["o"];
     NarrowNearlyDue = "narrow_nearly_due", ["w"];
     NarrowAbnormal = "narrow_abnormal", ["a"];
@@ -88,6 +90,9 @@ impl Cmd {
                 | Cmd::Resume
                 | Cmd::Decide
                 | Cmd::Undo
+                | Cmd::LogCall
+                | Cmd::ScheduleVerification
+                | Cmd::MergeVerifications
         )
     }
 }

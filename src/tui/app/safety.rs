@@ -51,16 +51,20 @@ impl Action {
                 | Action::ResumeApproval(..)
                 | Action::DecideApproval(..)
                 | Action::LogCall(..)
+                | Action::ScheduleVerification(..)
+                | Action::MergeVerifications { .. }
                 | Action::ProblemStep { .. }
                 | Action::CallbackDone(..)
                 | Action::Undo
         )
     }
 
-    /// Asked for a confirmation when it comes from a key. Logging a call is the call form's own
-    /// Enter after its text (and the form refuses a call without an answer), so it is not asked.
+    /// Asked for a confirmation when it comes from a key. Logging a call or scheduling a
+    /// verification is its form's own Enter after the typing (and the form's rules refuse what
+    /// is incomplete), so it is not asked.
     fn asks_first(&self) -> bool {
-        (self.writes() && !matches!(self, Action::LogCall(..))) || *self == Action::Quit
+        (self.writes() && !matches!(self, Action::LogCall(..) | Action::ScheduleVerification(..)))
+            || *self == Action::Quit
     }
 
     /// Opens a form whose only purpose is a write.
@@ -71,6 +75,7 @@ impl Action {
                 | Action::OpenDecide(..)
                 | Action::OpenPause(..)
                 | Action::OpenCallForm(..)
+                | Action::OpenVerifyForm(..)
         )
     }
 }
@@ -242,13 +247,7 @@ impl App {
                 reason,
                 ..
             } => {
-                let name = self
-                    .store
-                    .enterprise(*enterprise_id)
-                    .ok()
-                    .flatten()
-                    .map(|e| inert(&e.name_zh))
-                    .unwrap_or_default();
+                let name = self.enterprise_name(*enterprise_id);
                 let slot = self
                     .store
                     .slot(*slot_id)
@@ -322,13 +321,7 @@ impl App {
                 )
             }
             Action::LogCall(entry) => {
-                let name = self
-                    .store
-                    .enterprise(entry.enterprise_id)
-                    .ok()
-                    .flatten()
-                    .map(|e| inert(&e.name_zh))
-                    .unwrap_or_default();
+                let name = self.enterprise_name(entry.enterprise_id);
                 let asked = inert(&entry.question);
                 q(
                     format!("记录来电：{name}「{asked}」？"),
@@ -339,6 +332,19 @@ impl App {
                 format!("问题 #{id}：{}？", problem_step_zh(*action)),
                 format!("Problem #{id}: {}?", problem_step_en(*action)),
             ),
+            Action::MergeVerifications {
+                enterprise_id,
+                a,
+                b,
+            } => {
+                let name = self.enterprise_name(*enterprise_id);
+                q(
+                    format!("合并核查 {name}：计划 #{b} 并入 #{a}，由同一小组一次完成（措施16）？"),
+                    format!(
+                        "Merge verifications of {name}: plan #{b} into #{a}, one team, one visit (measure 16)?"
+                    ),
+                )
+            }
             Action::CallbackDone(id) => q(
                 format!("回电已完成 #{id}？"),
                 format!("Callback #{id} made?"),
@@ -352,6 +358,16 @@ impl App {
             }
             _ => String::new(),
         }
+    }
+
+    /// The enterprise's Chinese name, shown inert; empty if it cannot be read.
+    fn enterprise_name(&self, id: i64) -> String {
+        self.store
+            .enterprise(id)
+            .ok()
+            .flatten()
+            .map(|e| inert(&e.name_zh))
+            .unwrap_or_default()
     }
 
     fn approval_label(&self, id: i64) -> String {

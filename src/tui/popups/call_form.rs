@@ -3,18 +3,18 @@
 //! plus three keys with the one that opened the form. ←/→ change the outcome or the channel when
 //! their line has the focus; the store checks the call again and its refusal keeps the form open.
 
-use super::{centered, popup_frame};
+use super::form::{
+    FormKey, choice, cycle, draw_form, field_line, form_hints, form_key, text_value,
+};
 use crate::domain::call::{CallOutcome, Channel};
 use crate::text::{Lang, inert, tr};
 use crate::tui::app::{Action, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallField {
@@ -103,9 +103,9 @@ impl CallForm {
         }
     }
 
-    fn text_mut(&mut self) -> Option<&mut String> {
+    pub fn handle_key(&mut self, key: &KeyEvent, _km: &Keymap) -> Option<Action> {
         let e = &mut self.entry;
-        match self.field {
+        let text = match self.field {
             CallField::Question => Some(&mut e.question),
             CallField::Answer => Some(&mut e.answer),
             CallField::Measures => Some(&mut e.measures),
@@ -113,83 +113,20 @@ impl CallForm {
             CallField::Caller => Some(&mut e.caller),
             CallField::Phone => Some(&mut e.phone),
             CallField::Outcome | CallField::Channel => None,
-        }
-    }
-
-    fn move_focus(&mut self, forward: bool) {
-        let order = CallField::ORDER;
-        let n = order.len();
-        let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
-        self.field = order[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
-    }
-
-    fn cycle<T: Copy + PartialEq>(all: &[T], now: T, forward: bool) -> T {
-        let n = all.len();
-        let i = all.iter().position(|x| *x == now).unwrap_or(0);
-        all[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
-
-    pub fn handle_key(&mut self, key: &KeyEvent, _km: &Keymap) -> Option<Action> {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => Some(Action::OpenCard(self.entry.enterprise_id)),
-            KeyCode::Enter => Some(Action::LogCall(Box::new(self.entry.clone()))),
-            KeyCode::Tab if !key.modifiers.contains(KeyModifiers::SHIFT) => {
-                self.move_focus(true);
-                None
-            }
-            KeyCode::BackTab | KeyCode::Tab => {
-                self.move_focus(false);
-                None
-            }
-            KeyCode::Down => {
-                self.move_focus(true);
-                None
-            }
-            KeyCode::Up => {
-                self.move_focus(false);
-                None
-            }
-            KeyCode::Left | KeyCode::Right => {
-                let fwd = key.code == KeyCode::Right;
+        };
+        match form_key(key, &CallField::ORDER, &mut self.field, text) {
+            FormKey::Back => Some(Action::OpenCard(self.entry.enterprise_id)),
+            FormKey::Submit => Some(Action::LogCall(Box::new(self.entry.clone()))),
+            FormKey::Turn(fwd) => {
+                let e = &mut self.entry;
                 match self.field {
-                    CallField::Outcome => {
-                        self.entry.outcome = Self::cycle(CallOutcome::ALL, self.entry.outcome, fwd)
-                    }
-                    CallField::Channel => {
-                        self.entry.channel = Self::cycle(Channel::ALL, self.entry.channel, fwd)
-                    }
+                    CallField::Outcome => e.outcome = cycle(CallOutcome::ALL, e.outcome, fwd),
+                    CallField::Channel => e.channel = cycle(Channel::ALL, e.channel, fwd),
                     _ => {}
                 }
                 None
             }
-            KeyCode::Backspace => {
-                if let Some(t) = self.text_mut() {
-                    t.pop();
-                }
-                None
-            }
-            KeyCode::Char('u') if ctrl => {
-                if let Some(t) = self.text_mut() {
-                    t.clear();
-                }
-                None
-            }
-            KeyCode::Char(c) if !c.is_control() && !ctrl => {
-                if let Some(t) = self.text_mut() {
-                    t.push(c);
-                }
-                None
-            }
-            _ => None,
+            FormKey::Nothing => None,
         }
     }
 
@@ -219,30 +156,24 @@ impl CallForm {
                 continue;
             }
             let focused = self.field == f;
-            let label_style = if focused {
-                t.title.patch(t.today)
-            } else {
-                t.muted
-            };
             let value: Vec<Span<'static>> = match f {
                 CallField::Outcome => CallOutcome::ALL
                     .iter()
-                    .map(|o| {
-                        Span::styled(
-                            format!(" {} ", o.name(lang)),
-                            if *o == e.outcome {
-                                t.selected
-                            } else {
-                                Style::default()
-                            },
-                        )
-                    })
+                    .map(|o| choice(v, *o == e.outcome, o.name(lang)))
                     .collect(),
-                CallField::Channel => vec![Span::styled(
-                    format!(" {} ", e.channel.name(lang)),
-                    t.selected,
-                )],
+                CallField::Channel => vec![choice(v, true, e.channel.name(lang))],
                 _ => {
+                    let example = match f {
+                        CallField::CallbackBy => format!(
+                            "{}{}",
+                            tr(lang, " 例如 ", " e.g. "),
+                            crate::present::instant(v.now + jiff::SignedDuration::from_hours(2))
+                        ),
+                        CallField::Measures => {
+                            tr(lang, " 例如 27 或 7,30", " e.g. 27 or 7,30").to_string()
+                        }
+                        _ => String::new(),
+                    };
                     let text = match f {
                         CallField::Question => &e.question,
                         CallField::Answer => &e.answer,
@@ -251,36 +182,10 @@ impl CallForm {
                         CallField::Caller => &e.caller,
                         _ => &e.phone,
                     };
-                    let mut s = vec![Span::raw(inert(text))];
-                    if focused {
-                        s.push(Span::styled("▏", t.key));
-                    }
-                    if text.is_empty() && f == CallField::CallbackBy {
-                        let example = v.now + jiff::SignedDuration::from_hours(2);
-                        s.push(Span::styled(
-                            format!(
-                                "{}{}",
-                                tr(lang, " 例如 ", " e.g. "),
-                                crate::present::instant(example)
-                            ),
-                            t.muted,
-                        ));
-                    }
-                    if text.is_empty() && f == CallField::Measures {
-                        s.push(Span::styled(
-                            tr(lang, " 例如 27 或 7,30", " e.g. 27 or 7,30"),
-                            t.muted,
-                        ));
-                    }
-                    s
+                    text_value(v, text, focused, &example)
                 }
             };
-            let mut spans = vec![Span::styled(
-                format!("{:<1}{} ", if focused { "›" } else { " " }, f.label(lang)),
-                label_style,
-            )];
-            spans.extend(value);
-            out.push(Line::from(spans));
+            out.push(field_line(v, focused, f.label(lang), value));
         }
         out.push(Line::raw(""));
         out.push(Line::styled(
@@ -312,52 +217,31 @@ impl CallForm {
     }
 
     pub fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let w = if area.width >= 120 { 100 } else { area.width };
-        let r = centered(area, w, 16.min(area.height));
         let title = format!(
             "{} · 962116 · {}",
             tr(v.lang, "记录来电", "Log a call"),
             inert(&self.enterprise_name)
         );
-        let inner = popup_frame(f, r, title, v);
-        let lines: Vec<Line<'static>> = self
-            .lines(v)
-            .iter()
-            .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(inner.width), 4))
-            .collect();
-        f.render_widget(Paragraph::new(lines), inner);
+        draw_form(f, area, v, title, 16, self.lines(v));
     }
 
     pub fn hints(&self) -> Vec<Hint> {
-        vec![
-            Hint::text("Enter", "记录", "log"),
-            Hint::text("Tab", "下一项", "next field"),
-            Hint::text("←/→", "结果/渠道", "outcome/channel"),
-            Hint::text("Esc", "返回卡片", "back to the card"),
-        ]
+        form_hints(("记录", "log"), ("结果/渠道", "outcome/channel"))
     }
 }
 
 impl crate::tui::app::App {
     /// Opens the call form over the card, with the enterprise and this operator filled in.
     pub(crate) fn open_call_form(&mut self, enterprise_id: i64) {
-        let store = self.store();
-        let found = store.enterprise(enterprise_id).and_then(|e| {
-            let person = store.hotline_person(enterprise_id)?;
-            Ok((e, person))
+        self.open_form(enterprise_id, |app, e| {
+            let person = app.store().hotline_person(enterprise_id)?;
+            Ok(super::Popup::Call(Box::new(CallForm::new(
+                enterprise_id,
+                e.name_zh,
+                app.session.operator.clone(),
+                person,
+            ))))
         });
-        match found {
-            Ok((Some(e), person)) => {
-                self.popup = Some(super::Popup::Call(Box::new(CallForm::new(
-                    enterprise_id,
-                    e.name_zh,
-                    self.session.operator.clone(),
-                    person,
-                ))));
-            }
-            Ok((None, _)) => self.set_error(format!("no enterprise {enterprise_id}")),
-            Err(e) => self.set_error(crate::domain::message::localize(&e, self.session.lang)),
-        }
     }
 
     /// Logs the form's call; on success the card comes back showing it, on a refusal the form
@@ -416,11 +300,7 @@ impl crate::tui::app::App {
                         tr(lang, "已立问题", "problem opened")
                     ));
                 }
-                self.popup = Some(super::Popup::Card(Box::new(super::HotlineCard::new(
-                    e.enterprise_id,
-                ))));
-                self.after_write();
-                self.set_status(done);
+                self.back_to_card(e.enterprise_id, done);
             }
             Err(err) => self.set_error(localize(&err, lang)),
         }

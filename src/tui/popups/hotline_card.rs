@@ -6,10 +6,10 @@ use crate::calendar::{shanghai_date, shanghai_datetime};
 use crate::domain::duty::by_duty;
 use crate::domain::enterprise::{Coordinator, Enterprise, Problem, applicable_measures};
 use crate::domain::measures::MeasureCatalog;
-use crate::domain::verification::{VerificationKind, second_verification_warning};
+use crate::domain::verification::merge_proposals;
 use crate::present::{self, span};
 use crate::store::{ApprovalRow, BookingRow, QueueRow};
-use crate::store::{AuditEntry, CallFilter, CallRow};
+use crate::store::{AuditEntry, CallFilter, CallRow, VerificationRow};
 use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
@@ -44,7 +44,10 @@ pub struct HotlineCard {
     pub bookings: Vec<BookingRow>,
     pub approvals: Vec<ApprovalRow>,
     pub problems: Vec<Problem>,
-    pub verifications: Vec<(VerificationKind, Date)>,
+    /// Verification plans (measures 16, 17), by date.
+    pub verifications: Vec<VerificationRow>,
+    /// Pairs of plans in one period not merged yet (measure 16): (into, merged), first first.
+    pub merge_proposals: Vec<(i64, i64)>,
     /// The enterprise's latest changes from the audit trail.
     pub recent: Vec<AuditEntry>,
     pub scroll: u16,
@@ -65,6 +68,7 @@ impl HotlineCard {
             approvals: Vec::new(),
             problems: Vec::new(),
             verifications: Vec::new(),
+            merge_proposals: Vec::new(),
             recent: Vec::new(),
             scroll: 0,
             now: None,
@@ -93,7 +97,8 @@ impl HotlineCard {
         self.bookings = s.bookings_of(e.id, shanghai_date(env.now))?;
         self.approvals = s.approvals_of(e.id)?;
         self.problems = s.problems_of(e.id)?;
-        self.verifications = s.verifications_of(e.id)?;
+        self.verifications = s.verifications(Some(e.id), None)?;
+        self.merge_proposals = merge_proposals(&s.verification_plans_of(e.id)?);
         self.recent = s.audit(Some(e.id), None, RECENT_ACTIONS)?;
         self.enterprise = Some(e);
         self.now = Some(env.now);
@@ -130,6 +135,16 @@ impl HotlineCard {
                 .map(|e| Action::Copy(e.uscc.clone()))
         } else if km.is(Cmd::LogCall, key) {
             Some(Action::OpenCallForm(self.enterprise_id))
+        } else if km.is(Cmd::ScheduleVerification, key) {
+            Some(Action::OpenVerifyForm(self.enterprise_id))
+        } else if km.is(Cmd::MergeVerifications, key) {
+            self.merge_proposals
+                .first()
+                .map(|&(a, b)| Action::MergeVerifications {
+                    enterprise_id: self.enterprise_id,
+                    a,
+                    b,
+                })
         } else if km.is(Cmd::Back, key) || km.is(Cmd::Quit, key) {
             Some(Action::ClosePopup)
         } else {
@@ -348,24 +363,7 @@ impl HotlineCard {
             )));
         }
         // Verifications (measures 16, 17)
-        if !self.verifications.is_empty() {
-            out.push(heading("核查", "Verifications", self.verifications.len()));
-            let per_year = cat.management_verifications_per_year();
-            for (i, (k, d)) in self.verifications.iter().enumerate() {
-                let warn = second_verification_warning(
-                    e.credit,
-                    *k,
-                    *d,
-                    &self.verifications[..i],
-                    per_year,
-                );
-                let mut spans = vec![Span::raw(format!("  {d} {}", k.name(lang)))];
-                if let Some(w) = warn {
-                    spans.push(Span::styled(format!("  ⚠ {w}"), t.warn));
-                }
-                out.push(Line::from(spans));
-            }
-        }
+        out.extend(self.verification_lines(v));
         // Recent actions (audit trail)
         out.push(heading("最近操作", "Recent actions", self.recent.len()));
         for a in &self.recent {
@@ -395,6 +393,86 @@ impl HotlineCard {
                 Span::styled(format!("  {:>2} ", m.number), t.key),
                 Span::raw(inert(m.summary(lang))),
             ]));
+        }
+        out
+    }
+
+    /// The verification plans with kind, date, team, instruction, self-check, the override
+    /// reason of a second 管理类核查 in a year and the plan a merged one went into; then the pairs
+    /// proposed for merging (the merge key merges the first).
+    fn verification_lines(&self, v: &View<'_>) -> Vec<Line<'static>> {
+        let (lang, t) = (v.lang, v.theme);
+        let mut out = vec![Line::styled(
+            format!(
+                "── {} ({})",
+                tr(
+                    lang,
+                    "核查计划（措施16、17）",
+                    "Verifications (measures 16, 17)"
+                ),
+                self.verifications.len()
+            ),
+            t.heading,
+        )];
+        for p in &self.verifications {
+            let style = if p.merged_into.is_some() {
+                t.muted
+            } else {
+                Style::default()
+            };
+            let mut spans = vec![Span::styled(
+                format!("  #{} {} {}", p.id, p.date, p.kind.name(lang)),
+                style,
+            )];
+            let mut detail = |label: &'static str, text: &str| {
+                if !text.trim().is_empty() {
+                    spans.push(Span::styled(format!(" · {label}"), t.muted));
+                    spans.push(Span::styled(inert(text), style));
+                }
+            };
+            detail(tr(lang, "小组 ", "team "), &p.team);
+            detail(tr(lang, "指令 ", "instruction "), &p.instruction);
+            if p.self_check {
+                spans.push(Span::styled(
+                    format!(" · {}", tr(lang, "自查结果认可", "self-check recognised")),
+                    t.info,
+                ));
+            }
+            if let Some(into) = p.merged_into {
+                spans.push(Span::styled(
+                    format!(" · {} #{into}", tr(lang, "已并入", "merged into")),
+                    t.muted,
+                ));
+            }
+            if let Some(reason) = &p.override_reason {
+                spans.push(Span::styled(
+                    format!(
+                        " · ⚠ {}",
+                        tr(
+                            lang,
+                            "超出每年管理类核查次数（措施17），例外理由：",
+                            "beyond the yearly limit (measure 17), because: "
+                        )
+                    ),
+                    t.warn,
+                ));
+                spans.push(Span::styled(inert(reason), t.warn));
+            }
+            out.push(Line::from(spans));
+        }
+        for (a, b) in &self.merge_proposals {
+            out.push(Line::styled(
+                format!(
+                    "  ⇄ {}",
+                    lang.pick(
+                        &format!("#{a} 与 #{b} 在同一时期，建议合并为一个小组（措施16）"),
+                        &format!(
+                            "#{a} and #{b} fall in one period: merge them into one team (measure 16)"
+                        )
+                    )
+                ),
+                t.info,
+            ));
         }
         out
     }
@@ -493,11 +571,17 @@ impl HotlineCard {
     pub fn hints(&self) -> Vec<Hint> {
         vec![
             Hint::cmd(Cmd::LogCall, "记录来电", "log a call"),
+            Hint::cmd(
+                Cmd::ScheduleVerification,
+                "安排核查",
+                "schedule verification",
+            ),
+            Hint::cmd(Cmd::MergeVerifications, "合并核查", "merge verifications"),
+            Hint::cmd(Cmd::Back, "关闭", "close"),
             Hint::cmd(Cmd::Down, "下滚", "scroll down"),
             Hint::cmd(Cmd::Up, "上滚", "scroll up"),
             Hint::cmd(Cmd::Copy, "复制协调员电话", "copy phone"),
             Hint::cmd(Cmd::CopyOther, "复制信用代码", "copy USCC"),
-            Hint::cmd(Cmd::Back, "关闭", "close"),
         ]
     }
 }

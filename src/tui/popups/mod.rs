@@ -5,9 +5,11 @@ mod book;
 mod call_form;
 mod command_line;
 mod confirm;
+mod form;
 mod help;
 mod hotline_card;
 mod problem_board;
+mod verify_form;
 
 pub use book::BookPopup;
 pub use call_form::{CallEntry, CallField, CallForm};
@@ -16,6 +18,7 @@ pub use confirm::ConfirmPopup;
 pub use help::HelpPopup;
 pub use hotline_card::HotlineCard;
 pub use problem_board::{GroupBy, ProblemBoard};
+pub use verify_form::{PlanEntry, PlanField, VerifyForm};
 
 use super::app::{Action, App, View};
 use super::keymap::{Cmd, Keymap};
@@ -35,6 +38,7 @@ pub enum Popup {
     Card(Box<HotlineCard>),
     Book(Box<BookPopup>),
     Call(Box<CallForm>),
+    Verify(Box<VerifyForm>),
     Board(Box<ProblemBoard>),
     Command(CommandLine),
     Decide(DecidePopup),
@@ -49,6 +53,7 @@ impl Popup {
             Popup::Card(p) => p.handle_key(key, km),
             Popup::Book(p) => p.handle_key(key, km),
             Popup::Call(p) => p.handle_key(key, km),
+            Popup::Verify(p) => p.handle_key(key, km),
             Popup::Board(p) => p.handle_key(key, km),
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
@@ -63,6 +68,7 @@ impl Popup {
             Popup::Card(p) => p.draw(f, area, v),
             Popup::Book(p) => p.draw(f, area, v),
             Popup::Call(p) => p.draw(f, area, v),
+            Popup::Verify(p) => p.draw(f, area, v),
             Popup::Board(p) => p.draw(f, area, v),
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
@@ -82,6 +88,7 @@ impl Popup {
             Popup::Card(p) => p.hints(),
             Popup::Book(p) => p.hints(),
             Popup::Call(p) => p.hints(),
+            Popup::Verify(p) => p.hints(),
             Popup::Board(p) => p.hints(),
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::call::CallOutcome;
+use crate::domain::verification::VerificationKind;
 use crate::store::CallFilter;
 
 fn saic_id(app: &App) -> i64 {
@@ -262,4 +263,210 @@ fn snapshot_today_pane() {
     key(&mut c.app, KeyCode::Char('5'));
     insta::assert_snapshot!("today_80x24", render(&mut c.app, 80, 24));
     insta::assert_snapshot!("today_160x48", render(&mut c.app, 160, 48));
+}
+
+fn plans_of(app: &App, id: i64) -> Vec<crate::store::VerificationRow> {
+    app.store().verifications(Some(id), None).unwrap()
+}
+
+fn last_audit(app: &App, id: i64) -> crate::store::AuditEntry {
+    app.store().audit(Some(id), None, 1).unwrap().remove(0)
+}
+
+/// Opens the verification form on SAIC's card and schedules a plan of `kind` on `date`.
+fn schedule_from_card(app: &mut App, other: bool, date: &str, rest: &[&str]) {
+    if !matches!(app.popup, Some(Popup::Card(_))) {
+        open_saic_card(app);
+    }
+    key(app, KeyCode::Char('v'));
+    assert!(
+        matches!(app.popup, Some(Popup::Verify(_))),
+        "v opens the form"
+    );
+    if other {
+        key(app, KeyCode::Up);
+        key(app, KeyCode::Right);
+        key(app, KeyCode::Down);
+    }
+    keys(app, date);
+    for text in rest {
+        key(app, KeyCode::Tab);
+        keys(app, text);
+    }
+    key(app, KeyCode::Enter);
+}
+
+#[test]
+fn a_second_management_verification_from_the_card_needs_a_reason_which_is_audited() {
+    let mut c = console();
+    let id = saic_id(&c.app);
+    let before = plans_of(&c.app, id);
+    assert!(
+        before
+            .iter()
+            .any(|p| p.kind == VerificationKind::Management && p.date.year() == 2026),
+        "SAIC has a management-type verification in 2026"
+    );
+    schedule_from_card(&mut c.app, false, "2026-12-15", &["稽查三组"]);
+    // Refused by the once-a-year rule: the form stays open with what was typed.
+    let Some(Popup::Verify(form)) = &c.app.popup else {
+        panic!("the form stays open");
+    };
+    assert_eq!(form.entry.team, "稽查三组");
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains("措施17"), "{msg}");
+    assert_eq!(plans_of(&c.app, id).len(), before.len());
+    // The reason is the last field: instruction, self-check, reason.
+    for _ in 0..3 {
+        key(&mut c.app, KeyCode::Tab);
+    }
+    keys(&mut c.app, "海关总署专项指令");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(
+        matches!(c.app.popup, Some(Popup::Card(_))),
+        "back on the card"
+    );
+    let plans = plans_of(&c.app, id);
+    let new = plans.iter().max_by_key(|p| p.id).unwrap();
+    assert_eq!(new.date.to_string(), "2026-12-15");
+    assert_eq!(new.team, "稽查三组");
+    assert_eq!(new.override_reason.as_deref(), Some("海关总署专项指令"));
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Info);
+    assert!(
+        msg.contains(&format!("#{}", new.id)) && msg.contains("例外理由"),
+        "{msg}"
+    );
+    let audit = last_audit(&c.app, id);
+    assert_eq!(
+        (
+            audit.operator.as_str(),
+            audit.action.as_str(),
+            audit.entity.as_str()
+        ),
+        ("op01", "create", "verifications")
+    );
+    assert_eq!(audit.after.unwrap()["override_reason"], "海关总署专项指令");
+    // The card shows team, instruction and the reason.
+    let screen = render(&mut c.app, 200, 60);
+    assert!(
+        screen.contains("超出每年管理类核查次数（措施17），例外理由：海关总署专项指令"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_bad_date_keeps_the_verification_form_and_names_the_field() {
+    let mut c = console();
+    let id = saic_id(&c.app);
+    let before = plans_of(&c.app, id).len();
+    schedule_from_card(&mut c.app, true, "2026-02-30", &[]);
+    assert!(matches!(c.app.popup, Some(Popup::Verify(_))));
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(
+        msg.contains("计划日期") && msg.contains("2026-02-30"),
+        "{msg}"
+    );
+    assert_eq!(plans_of(&c.app, id).len(), before);
+    key(&mut c.app, KeyCode::Esc);
+    assert!(matches!(c.app.popup, Some(Popup::Card(_))));
+}
+
+#[test]
+fn merging_a_proposed_pair_from_the_card_is_one_confirmed_audited_action() {
+    let mut c = console();
+    let id = saic_id(&c.app);
+    schedule_from_card(
+        &mut c.app,
+        true,
+        "12-20",
+        &["稽查三组", "稽查指令〔2026〕300号"],
+    );
+    schedule_from_card(&mut c.app, true, "12-22", &["稽查二组"]);
+    let plans = plans_of(&c.app, id);
+    let (a, b) = {
+        let mut ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+        ids.sort();
+        (ids[ids.len() - 2], ids[ids.len() - 1])
+    };
+    let Some(Popup::Card(card)) = &c.app.popup else {
+        panic!("the card is open");
+    };
+    assert_eq!(card.merge_proposals.first(), Some(&(a, b)));
+    let screen = render(&mut c.app, 200, 60);
+    assert!(
+        screen.contains(&format!("#{a} 与 #{b} 在同一时期")),
+        "{screen}"
+    );
+    // m asks first, naming both plans; No changes nothing.
+    key(&mut c.app, KeyCode::Char('M'));
+    let Some(Popup::Confirm(q)) = &c.app.popup else {
+        panic!("m asks first");
+    };
+    assert!(
+        q.question.contains(&format!("#{b} 并入 #{a}")),
+        "{}",
+        q.question
+    );
+    key(&mut c.app, KeyCode::Enter);
+    assert!(
+        plans_of(&c.app, id)
+            .iter()
+            .all(|p| p.merged_into.is_none() || p.id < a)
+    );
+    key(&mut c.app, KeyCode::Char('M'));
+    yes(&mut c.app);
+    let merged = plans_of(&c.app, id)
+        .into_iter()
+        .find(|p| p.id == b)
+        .unwrap();
+    assert_eq!(merged.merged_into, Some(a));
+    assert_eq!(merged.team, "稽查三组", "one team: the first plan's");
+    assert_eq!(last_audit(&c.app, id).action, "merge");
+    let Some(Popup::Card(card)) = &c.app.popup else {
+        panic!("the card stays open");
+    };
+    assert!(card.merge_proposals.is_empty());
+    let screen = render(&mut c.app, 200, 60);
+    assert!(screen.contains(&format!("已并入 #{a}")), "{screen}");
+}
+
+#[test]
+fn a_read_only_seat_opens_no_verification_form_and_shows_no_writing_keys_on_the_card() {
+    let mut c = console_with(Lang::Zh, Access::ReadOnly);
+    open_saic_card(&mut c.app);
+    let screen = render(&mut c.app, 120, 30);
+    let footer = screen.lines().last().unwrap();
+    for k in ["安排核查", "合并核查", "记录来电"] {
+        assert!(
+            !footer.contains(k),
+            "{k} offered on a read-only seat: {footer}"
+        );
+    }
+    key(&mut c.app, KeyCode::Char('v'));
+    assert!(c.app.popup.is_none(), "the form stays shut");
+    assert_eq!(status(&c.app).1, StatusKind::Error);
+    assert!(
+        Action::MergeVerifications {
+            enterprise_id: 1,
+            a: 1,
+            b: 2
+        }
+        .writes()
+    );
+}
+
+#[test]
+fn snapshot_verification_form() {
+    let mut c = console();
+    open_saic_card(&mut c.app);
+    key(&mut c.app, KeyCode::Char('v'));
+    keys(&mut c.app, "2026-12-15");
+    key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "稽查三组");
+    insta::assert_snapshot!("verify_form_80x24", render(&mut c.app, 80, 24));
+    c.app.session.lang = Lang::En;
+    insta::assert_snapshot!("verify_form_en_80x23", render(&mut c.app, 80, 23));
 }
