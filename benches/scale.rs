@@ -3,7 +3,8 @@
 //! Builds (once, cached under target/bench-data/) a district-wide demo database of
 //! AEO_BENCH_ENTERPRISES enterprises (default 100000) and AEO_BENCH_ITEMS queue items (default
 //! 1000000), then measures what an operator feels and prints one table. Set AEO_BENCH_REBUILD=1 to
-//! rebuild the database and time its build.
+//! rebuild the database and time its build. AEO_BENCH_ONLY=queue,frames,memory,bytes,lookup,
+//! booking,import runs only the named parts.
 
 use aeo_console::domain::search;
 use aeo_console::store::{Access, FindOptions, NewSlot, Store, queue_window_sql};
@@ -548,6 +549,180 @@ fn peak_memory(large: &Path, dir: &Path, rows: &mut Vec<(String, String)>) {
     }
 }
 
+/// The peak resident set of a running process so far (VmHWM, kB).
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Imports the large database's 1,000,000 items (as `aeo export items` writes them) into a copy
+/// of it without items, while another process books again and again: the import's time and
+/// peak memory, and the longest a single booking took meanwhile.
+fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String)>) {
+    let csv = dir.join("items.csv");
+    if !csv.exists() {
+        let out = aeo()
+            .env("AEO_DB", large)
+            .args(["export", "items", "--output"])
+            .arg(&csv)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The large database without its items: every item of the file is new to it.
+    let base = dir.join("import-base.db");
+    if !base.exists() {
+        let tmp = dir.join("import-base.db.tmp");
+        std::fs::copy(large, &tmp).unwrap();
+        let conn = rusqlite::Connection::open(&tmp).unwrap();
+        conn.execute_batch("DELETE FROM work_items; PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        drop(conn);
+        std::fs::rename(&tmp, &base).unwrap();
+    }
+    let db = dir.join("import-run.db");
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+    std::fs::copy(&base, &db).unwrap();
+    let mut store = Store::open(&db, Access::ReadWrite).expect("open");
+    let slot = store
+        .write(|w| {
+            w.insert_slot(&NewSlot {
+                office_code: "2210",
+                date: jiff::civil::date(2026, 12, 16),
+                start: jiff::civil::Time::constant(8, 0, 0, 0),
+                end: jiff::civil::Time::constant(9, 0, 0, 0),
+                capacity: 1000,
+            })
+        })
+        .expect("slot")
+        .to_string();
+    drop(store);
+    let booking_db = db.clone();
+    let book = move || {
+        let t = Instant::now();
+        let out = aeo()
+            .env("AEO_DB", &booking_db)
+            .env("AEO_OPERATOR", "booker")
+            .args([
+                "book",
+                "--slot",
+                &slot,
+                "--enterprise",
+                "91310000132260250X",
+                "--goods",
+                "晶圆",
+            ])
+            .output()
+            .unwrap();
+        (
+            t.elapsed(),
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut idle: Vec<Duration> = (0..5).map(|_| book().0).collect();
+    let started = Instant::now();
+    let mut import = aeo()
+        .env("AEO_DB", &db)
+        .args(["import", "items", "--large"])
+        .arg(&csv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = import.id();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let booker = {
+        let done = done.clone();
+        let book = book.clone();
+        std::thread::spawn(move || {
+            let mut waits = Vec::new();
+            let mut failures = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let (t, ok, err) = book();
+                waits.push(t);
+                if !ok {
+                    failures.push(err);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (waits, failures)
+        })
+    };
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak = peak.max(kb);
+        }
+        if let Some(status) = import.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut waits, failures) = booker.join().unwrap();
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    use std::io::Read;
+    import
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    import
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
+    rows.push((
+        "import of 1,000,000 items (target ≤ 20 s, ≤ 200 MB)".into(),
+        format!(
+            "{:.1} s, peak RSS {:.1} MB, file {:.0} MB{}",
+            took.as_secs_f64(),
+            peak as f64 / 1024.0,
+            size as f64 / 1e6,
+            if status.success() {
+                format!(": {}", stdout.trim())
+            } else {
+                format!(": FAILED {}", stderr.trim())
+            }
+        ),
+    ));
+    let n = waits.len();
+    rows.push((
+        "  a booking during the import (target: longest ≤ 1 s)".into(),
+        format!(
+            "{n} `aeo book`, {} failed; longest {}, p50 {} (idle database: p50 {})",
+            failures.len(),
+            ms(*waits.iter().max().unwrap_or(&Duration::ZERO)),
+            ms(percentile(&mut waits, 0.5)),
+            ms(percentile(&mut idle, 0.5)),
+        ),
+    ));
+    if let Some(f) = failures.first() {
+        rows.push(("  first failure".into(), f.trim().to_string()));
+    }
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+}
+
 fn main() {
     // `cargo test --benches` runs this with --test-ish flags; only `cargo bench` measures.
     if !std::env::args().any(|a| a == "--bench") {
@@ -590,6 +765,9 @@ fn main() {
     }
     if run("booking") {
         contended_booking(&db, &mut rows);
+    }
+    if run("import") {
+        import_while_booking(&db, &dir, &mut rows);
     }
     let width = rows
         .iter()

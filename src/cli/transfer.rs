@@ -117,6 +117,7 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         skip_existing: a.skip_existing,
         operator: ctx.operator.clone(),
         now: ctx.now,
+        batch: crate::transfer::import::BATCH,
     };
     let summary = match run_import(&mut store, &table, a.table, &opts) {
         Ok(s) => s,

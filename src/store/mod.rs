@@ -25,7 +25,7 @@ pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
-    SlotExport,
+    Lookup, SlotExport,
 };
 
 use crate::domain::message::Message;

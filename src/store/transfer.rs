@@ -1,5 +1,6 @@
-//! Queries of import and export: finding records by their natural keys inside an import's
-//! transaction, and reading whole tables in the import columns.
+//! Queries of import and export: finding records by their natural keys (while an import checks
+//! its file, without the write lock, and again while it writes), undoing an import that could
+//! not finish, and reading whole tables in the import columns.
 
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
@@ -18,7 +19,121 @@ fn exists(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<b
     Ok(conn.query_row(sql, args, |_| Ok(())).optional()?.is_some())
 }
 
+/// Look-ups by natural key, on a read transaction (an import's check) or a write one.
+#[derive(Clone, Copy)]
+pub struct Lookup<'c> {
+    conn: &'c Connection,
+}
+
+impl Store {
+    /// Runs `f` in one read transaction: a consistent view of the database that takes no write
+    /// lock, so other operators keep writing meanwhile.
+    pub fn read<T>(&self, f: impl FnOnce(Lookup<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn().unchecked_transaction()?;
+        let out = f(Lookup { conn: &tx });
+        tx.rollback()?;
+        out
+    }
+}
+
 impl Writer<'_> {
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup { conn: self.conn() }
+    }
+
+    /// The last entry of the audit trail (0 when empty): the entries of a transaction are those
+    /// after the last one before it.
+    pub fn last_audit_id(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Undoes the rows created by audit entries `after < id <= upto` (the transactions of an
+    /// import that could not finish), newest first, at most `limit` of them; each deletion is
+    /// audited. Returns how many rows it deleted; 0 when nothing is left to undo.
+    pub fn undo_created(&self, after: i64, upto: i64, limit: usize) -> Result<usize> {
+        const TABLES: &[&str] = &[
+            "coordinators",
+            "enterprises",
+            "enterprise_aliases",
+            "work_items",
+            "inspection_slots",
+            "bookings",
+            "approvals",
+            "approval_pauses",
+            "calls",
+            "problems",
+            "problem_notes",
+            "verifications",
+        ];
+        let rows: Vec<(String, i64)> = self
+            .conn()
+            .prepare(
+                "SELECT a.entity, a.entity_id FROM audit_log a
+                 WHERE a.id > ?1 AND a.id <= ?2 AND a.action IN ('create', 'book')
+                 ORDER BY a.id DESC",
+            )?
+            .query_map(params![after, upto], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut done = 0;
+        for (entity, id) in rows {
+            let Some(table) = TABLES.iter().find(|t| **t == entity) else {
+                return Err(anyhow!("cannot undo a created {entity}"));
+            };
+            if !exists(
+                self.conn(),
+                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+                [id],
+            )? {
+                continue; // undone already
+            }
+            if done == limit {
+                break;
+            }
+            let enterprise_id: Option<i64> = match *table {
+                "enterprises" => Some(id),
+                "coordinators" | "inspection_slots" => None,
+                "approval_pauses" => self.conn().query_row(
+                    "SELECT a.enterprise_id FROM approval_pauses p JOIN approvals a ON a.id = p.approval_id WHERE p.id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?,
+                "problem_notes" => self.conn().query_row(
+                    "SELECT p.enterprise_id FROM problem_notes n JOIN problems p ON p.id = n.problem_id WHERE n.id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?,
+                t => self.conn().query_row(
+                    &format!("SELECT enterprise_id FROM {t} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )?,
+            };
+            self.record_deleted(table, id, enterprise_id)?;
+            if *table == "enterprises" {
+                for dependent in ["search_keys", "enterprise_coordinators"] {
+                    self.conn().execute(
+                        &format!("DELETE FROM {dependent} WHERE enterprise_id = ?1"),
+                        [id],
+                    )?;
+                }
+            }
+            self.conn()
+                .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
+            done += 1;
+        }
+        Ok(done)
+    }
+}
+
+impl Lookup<'_> {
+    fn conn(&self) -> &Connection {
+        self.conn
+    }
+
     /// The enterprise with this USCC or customs code (or AEOCN + code).
     pub fn enterprise_by_code(&self, key: &str) -> Result<Option<EnterpriseRef>> {
         let upper = key.trim().to_ascii_uppercase();
@@ -135,6 +250,47 @@ impl Writer<'_> {
         )
     }
 
+    /// A call taken at this instant by this operator with this question (its natural key).
+    pub fn call_exists(&self, at: Timestamp, operator: &str, question: &str) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM calls WHERE at = ?1 AND operator = ?2 AND question = ?3",
+            params![at.as_second(), operator, question],
+        )
+    }
+
+    /// A problem of this enterprise with this summary opened at this instant (its natural key).
+    pub fn problem_exists(
+        &self,
+        enterprise_id: i64,
+        title: &str,
+        opened_at: Timestamp,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM problems WHERE enterprise_id = ?1 AND title = ?2 AND opened_at = ?3",
+            params![enterprise_id, title, opened_at.as_second()],
+        )
+    }
+
+    /// A verification plan of this enterprise, kind, date and instruction (its natural key).
+    pub fn plan_exists(
+        &self,
+        enterprise_id: i64,
+        kind: &str,
+        date: &str,
+        instruction: &str,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM verifications
+             WHERE enterprise_id = ?1 AND kind = ?2 AND scheduled_on = ?3 AND instruction = ?4",
+            params![enterprise_id, kind, date, instruction],
+        )
+    }
+}
+
+impl Writer<'_> {
     /// Records who holds a queue item, as an import carries it.
     pub fn set_item_taken_by(&self, id: i64, taken_by: Option<&str>) -> Result<()> {
         let enterprise_id: Option<i64> = self
