@@ -601,8 +601,8 @@ fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String
             w.insert_slot(&NewSlot {
                 office_code: "2210",
                 date: jiff::civil::date(2026, 12, 16),
-                start: jiff::civil::Time::constant(8, 0, 0, 0),
-                end: jiff::civil::Time::constant(9, 0, 0, 0),
+                start: jiff::civil::Time::constant(21, (std::process::id() % 50) as i8, 0, 0),
+                end: jiff::civil::Time::constant(22, 0, 0, 0),
                 capacity: 1000,
             })
         })

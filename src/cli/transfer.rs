@@ -35,8 +35,13 @@ pub struct ImportArgs {
     pub large: bool,
     /// Leave out records already in the database (by their natural key) instead of refusing
     /// the file: a re-import adds only what is new
-    #[arg(long)]
+    #[arg(long, conflicts_with = "upsert")]
     pub skip_existing: bool,
+    /// Update the records already in the database (by their natural key) with the file's
+    /// values, each change audited and reported on its line (coordinators, enterprises, items,
+    /// slots)
+    #[arg(long)]
+    pub upsert: bool,
 }
 
 #[derive(Args, Debug)]
@@ -115,6 +120,7 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         accept_bad_checksum: a.accept_bad_checksum,
         dry_run: a.dry_run,
         skip_existing: a.skip_existing,
+        upsert: a.upsert,
         operator: ctx.operator.clone(),
         now: ctx.now,
         batch: crate::transfer::import::BATCH,

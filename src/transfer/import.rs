@@ -22,7 +22,7 @@ use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc, offic
 use crate::domain::inspection::{BookingRefusal, BookingStatus, Location};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
-    EnterpriseRef, Lookup, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot,
+    Change, EnterpriseRef, Lookup, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot,
     NewWorkItem, Store, Writer,
 };
 use anyhow::Result;
@@ -44,6 +44,9 @@ pub struct ImportOptions {
     /// Leave out records whose natural key is already in the database (with a note), instead
     /// of refusing the file: a re-import adds only what is new.
     pub skip_existing: bool,
+    /// Update the records whose natural key is already in the database with the file's values
+    /// (audited, each change reported on its line), instead of refusing the file.
+    pub upsert: bool,
     /// How long one write transaction of the import may hold the write lock (a batch ends
     /// with the first record after it); then the import pauses so that others can write.
     pub batch: Duration,
@@ -57,6 +60,19 @@ const PAUSE: Duration = Duration::from_millis(110);
 
 /// How many problems an import lists (the rest are counted).
 const MAX_PROBLEMS: usize = 1000;
+/// How many updated records an import describes, one line each.
+const MAX_NOTES: usize = 200;
+
+/// What a record's natural key says about it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// Not in the database: the record is added.
+    New,
+    /// In the database (--upsert): that record is updated.
+    Existing(i64),
+    /// Left out: a problem, or already in the database (--skip-existing).
+    Out,
+}
 
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -94,6 +110,10 @@ struct State {
     seen: Option<HashMap<u128, usize>>,
     /// Records accepted (checking) or written.
     count: usize,
+    /// Records that are (or would be) updates of records in the database (--upsert), and
+    /// those of them whose values changed.
+    updated: usize,
+    changed: usize,
 }
 
 impl State {
@@ -126,6 +146,19 @@ impl State {
     }
 
     fn skipped_note(&mut self) {
+        if self.updated > 0 {
+            self.notes.push(format!(
+                "{} record{} already in the database {} (--upsert), {} of them with changed values",
+                self.updated,
+                if self.updated == 1 { "" } else { "s" },
+                if self.updated == 1 {
+                    "is an update"
+                } else {
+                    "are updates"
+                },
+                self.changed
+            ));
+        }
         if self.skipped.is_empty() {
             return;
         }
@@ -162,6 +195,19 @@ pub fn import(
             dry_run,
         }
     };
+    if opts.upsert && !kind.upserts() {
+        return Err(crate::domain::message::Message::new(
+            format!(
+                "--upsert 只适用于协调员、企业、待办事项和查验时段；{} 请用各自的命令修改（或 --skip-existing）",
+                kind.name()
+            ),
+            format!(
+                "--upsert applies to coordinators, enterprises, items and slots; {} change through their own commands (or use --skip-existing)",
+                kind.name()
+            ),
+        )
+        .into());
+    }
     // 1. Check every record, without the write lock.
     let mut st = State {
         seen: Some(HashMap::new()),
@@ -328,40 +374,74 @@ impl<'r, 'a> Run<'r, 'a> {
     }
 
     /// Checks a record's natural key: a repeat of an earlier line of the file is a problem; a
-    /// key already in the database is a problem too, or with --skip-existing the record is
-    /// left out. Returns whether the record is to be left out.
-    #[allow(clippy::too_many_arguments)]
+    /// key already in the database (`existing`) is a problem too, or with --skip-existing the
+    /// record is left out, or with --upsert it updates that record.
     fn natural_key(
         &mut self,
         line: usize,
         field: &str,
         what: &str,
         key: &str,
-        in_database: bool,
-    ) -> bool {
+        existing: Option<i64>,
+    ) -> Key {
         if let Some(first) = self.first_line(what, key, line) {
             self.problem(
                 line,
                 field,
                 format!("duplicate {what} {key}: already on line {first} of this file"),
             );
-            return true;
+            return Key::Out;
         }
-        if in_database {
-            if self.opts.skip_existing {
+        match existing {
+            None => Key::New,
+            Some(id) if self.opts.upsert => Key::Existing(id),
+            Some(_) if self.opts.skip_existing => {
                 self.st.skipped.push(line);
-            } else {
+                Key::Out
+            }
+            Some(_) => {
                 self.problem(
                     line,
                     field,
                     format!(
-                        "{what} {key} is already in the database (--skip-existing leaves such records out)"
+                        "{what} {key} is already in the database (--skip-existing leaves such records out, --upsert updates them)"
                     ),
                 );
+                Key::Out
             }
-            return true;
         }
-        false
+    }
+
+    /// Reports an update of `--upsert` on its line.
+    fn updated(&mut self, line: usize, what: &str, key: &str, changes: Result<Vec<Change>>) {
+        let Some(changes) = self.refused(line, "row", changes) else {
+            return;
+        };
+        self.st.updated += 1;
+        if changes.is_empty() {
+            return;
+        }
+        self.st.changed += 1;
+        if self.st.changed <= MAX_NOTES {
+            let list: Vec<String> = changes
+                .iter()
+                .map(|(c, old, new)| {
+                    format!(
+                        "{c} {} → {}",
+                        crate::text::inert(old),
+                        crate::text::inert(new)
+                    )
+                })
+                .collect();
+            self.st.notes.push(format!(
+                "line {line}: {what} {key} updated: {}",
+                list.join("; ")
+            ));
+        } else if self.st.changed == MAX_NOTES + 1 {
+            self.st
+                .notes
+                .push(format!("further updates are not listed (see `aeo audit`)"));
+        }
     }
 
     /// The line a key of this kind was first met on, when it is not `line` (while checking).
@@ -537,26 +617,26 @@ impl<'r, 'a> Run<'r, 'a> {
                 };
                 self.check(line, "uscc", r)
             });
-            let mut uscc_in_db = false;
+            let mut key = Key::Out;
             if let Some((u, _)) = &uscc {
-                uscc_in_db = self.db.uscc_exists(u.as_str())?;
-                self.natural_key(line, "uscc", "USCC", u.as_str(), uscc_in_db);
+                let existing = self.db.uscc_id(u.as_str())?;
+                key = self.natural_key(line, "uscc", "USCC", u.as_str(), existing);
             }
             let customs = self.parse(rec, "customs_code", |s| {
                 CustomsCode::parse(s).map_err(|e| e.to_string())
             });
             // The USCC is the enterprise's key; its customs code must be its own too.
             if let Some(c) = &customs
-                && !uscc_in_db
+                && key != Key::Out
             {
-                let in_db = self.db.customs_code_exists(c.as_str())?;
+                let owner = self.db.customs_code_owner(c.as_str())?;
                 if let Some(first) = self.first_line("customs code", c.as_str(), line) {
                     self.problem(
                         line,
                         "customs_code",
                         format!("duplicate customs code {c}: already on line {first} of this file"),
                     );
-                } else if in_db {
+                } else if owner.is_some_and(|o| key != Key::Existing(o)) {
                     self.problem(
                         line,
                         "customs_code",
@@ -608,7 +688,7 @@ impl<'r, 'a> Run<'r, 'a> {
                     return Ok(());
                 };
 
-                let res = w.insert_enterprise(&NewEnterprise {
+                let e = NewEnterprise {
                     uscc: &r.uscc,
                     uscc_status: r.status,
                     customs_code: &r.customs_code,
@@ -618,9 +698,23 @@ impl<'r, 'a> Run<'r, 'a> {
                     industries: &r.industries,
                     group_name: r.group,
                     coordinator_id: r.coordinator,
-                });
-                if let Some(id) = self.refused(r.line, "row", res) {
+                };
+                let id = match key {
+                    Key::Existing(id) => {
+                        let res = w.update_enterprise(id, &e);
+                        self.updated(r.line, "enterprise", &r.uscc, res);
+                        Some(id)
+                    }
+                    _ => {
+                        let res = w.insert_enterprise(&e);
+                        self.refused(r.line, "row", res)
+                    }
+                };
+                if let Some(id) = id {
                     for a in &r.aliases {
+                        if key != Key::New && self.db.has_alias(id, a)? {
+                            continue;
+                        }
                         let res = w.add_alias(id, a);
                         self.refused(r.line, "aliases", res);
                     }
@@ -656,9 +750,10 @@ impl<'r, 'a> Run<'r, 'a> {
             let line = rec.line;
             let name = self.required_text(rec, "name");
             let phone = self.parse(rec, "phone", fields::phone);
+            let mut key = Key::Out;
             if let Some(p) = &phone {
-                let in_db = self.db.coordinator_by_phone(p)?.is_some();
-                self.natural_key(line, "phone", "coordinator telephone", p, in_db);
+                let existing = self.db.coordinator_by_phone(p)?;
+                key = self.natural_key(line, "phone", "coordinator telephone", p, existing);
             }
             let office = self.office_code(rec, "office_code");
             let given_name = fields::optional_text(rec.raw("office_name"));
@@ -697,14 +792,20 @@ impl<'r, 'a> Run<'r, 'a> {
                     return Ok(());
                 };
 
-                let res = w.insert_coordinator(&NewCoordinator {
+                let c = NewCoordinator {
                     name: r.name,
                     phone: &r.phone,
                     office_code: &r.office_code,
                     office_name: &r.office_name,
                     role: r.role,
                     duty_hours: r.duty_hours,
-                });
+                };
+                if let Key::Existing(id) = key {
+                    let res = w.update_coordinator(id, &c);
+                    self.updated(r.line, "coordinator", &r.phone, res);
+                    return Ok(());
+                }
+                let res = w.insert_coordinator(&c);
                 self.refused(r.line, "row", res);
             }
         }
@@ -788,7 +889,7 @@ impl<'r, 'a> Run<'r, 'a> {
             ) {
                 // The natural key: kind and declaration number, or for items without one the
                 // kind, the enterprise and the arrival instant (all three are exported).
-                let (key, in_db) = match &declaration_no {
+                let (key, existing) = match &declaration_no {
                     Some(d) => (
                         format!("{} {d}", kind.code()),
                         self.db.item_by_declaration(kind.code(), d)?,
@@ -809,7 +910,8 @@ impl<'r, 'a> Run<'r, 'a> {
                 } else {
                     "received_at"
                 };
-                if self.natural_key(line, field, "queue item", &key, in_db) {
+                let found = self.natural_key(line, field, "queue item", &key, existing);
+                if found == Key::Out {
                     return Ok(());
                 }
                 let r = Row {
@@ -831,7 +933,7 @@ impl<'r, 'a> Run<'r, 'a> {
                     return Ok(());
                 };
 
-                let res = w.insert_work_item(&NewWorkItem {
+                let item = NewWorkItem {
                     kind: r.kind,
                     enterprise_id: r.enterprise,
                     declaration_no: r.declaration_no.as_deref(),
@@ -839,7 +941,13 @@ impl<'r, 'a> Run<'r, 'a> {
                     due_at: r.due_at,
                     status: r.status,
                     flags: r.flags,
-                });
+                };
+                if let Key::Existing(id) = found {
+                    let res = w.update_work_item(id, &item, r.taken_by);
+                    self.updated(r.line, "queue item", &key, res);
+                    return Ok(());
+                }
+                let res = w.insert_work_item(&item);
                 if let Some(id) = self.refused(r.line, "row", res)
                     && r.taken_by.is_some()
                 {
@@ -886,11 +994,11 @@ impl<'r, 'a> Run<'r, 'a> {
                 (office, date, start, end, capacity)
             {
                 let key = format!("{office_code} {date} {}", fields::time_text(start));
-                let in_db = self
-                    .db
-                    .slot_at(&office_code, &date.to_string(), &fields::time_text(start))?
-                    .is_some();
-                if self.natural_key(line, "start", "slot", &key, in_db) {
+                let existing =
+                    self.db
+                        .slot_at(&office_code, &date.to_string(), &fields::time_text(start))?;
+                let found = self.natural_key(line, "start", "slot", &key, existing);
+                if found == Key::Out {
                     return Ok(());
                 }
                 let r = Row {
@@ -905,13 +1013,19 @@ impl<'r, 'a> Run<'r, 'a> {
                     return Ok(());
                 };
 
-                let res = w.insert_slot(&NewSlot {
+                let slot = NewSlot {
                     office_code: &r.office_code,
                     date: r.date,
                     start: r.start,
                     end: r.end,
                     capacity: r.capacity,
-                });
+                };
+                if let Key::Existing(id) = found {
+                    let res = w.update_slot(id, &slot);
+                    self.updated(r.line, "slot", &key, res);
+                    return Ok(());
+                }
+                let res = w.insert_slot(&slot);
                 self.refused(r.line, "row", res);
             }
         }
@@ -987,7 +1101,8 @@ impl<'r, 'a> Run<'r, 'a> {
                 let in_db = self
                     .db
                     .booking_exists(slot, enterprise.id, goods, given_at)?;
-                if self.natural_key(line, "goods", "booking", &key, in_db) {
+                if self.natural_key(line, "goods", "booking", &key, in_db.then_some(0)) == Key::Out
+                {
                     return Ok(());
                 }
                 let r = Row {
@@ -1103,7 +1218,9 @@ impl<'r, 'a> Run<'r, 'a> {
             {
                 let in_db = self.db.approval_reference_exists(reference)?;
                 let key = crate::text::inert(reference);
-                if self.natural_key(line, "reference", "approval", &key, in_db) {
+                if self.natural_key(line, "reference", "approval", &key, in_db.then_some(0))
+                    == Key::Out
+                {
                     return Ok(());
                 }
                 let r = Row {
@@ -1240,6 +1357,7 @@ mod tests {
             operator: "tester".into(),
             now: "2026-11-27T10:00:00+08:00".parse().unwrap(),
             skip_existing: false,
+            upsert: false,
             batch,
         }
     }
@@ -1388,5 +1506,144 @@ mod tests {
             3
         );
         other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    fn upsert_file(
+        store: &mut Store,
+        dir: &std::path::Path,
+        kind: TableKind,
+        text: &str,
+        batch: Duration,
+    ) -> Result<Summary> {
+        let path = dir.join(format!("upsert-{}.csv", kind.name()));
+        std::fs::write(&path, text).unwrap();
+        let table = super::super::read_table(&path, kind, None, None).unwrap();
+        let mut opts = options(batch);
+        opts.upsert = true;
+        import(store, &table, kind, &opts)
+    }
+
+    #[test]
+    fn upsert_updates_by_natural_key_audited_and_reported_per_line() {
+        let (dir, mut store) = setup(3);
+        let d = dir.path();
+        let trail = count(&store, "SELECT count(*) FROM audit_log");
+        // The enterprise again, renamed and downgraded, and a new one beside it.
+        let s = upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit,aliases\n\
+             91310000132260250X,3105910001,上汽集团,certified,SAIC\n\
+             9144030071526726XG,4403960002,腾讯科技(深圳)有限公司,regular,\n",
+            BATCH,
+        )
+        .unwrap();
+        assert_eq!(s.count, 2);
+        let notes = s.notes.join("\n");
+        assert!(
+            notes.contains("line 2: enterprise 91310000132260250X updated: ")
+                && notes.contains("name_zh \"上海汽车集团股份有限公司\" → \"上汽集团\"")
+                && notes.contains("credit \"advanced\" → \"certified\""),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("1 record already in the database is an update"),
+            "{notes}"
+        );
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprises"), 2);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM enterprises WHERE name_zh = '上汽集团' AND credit = 'certified'"
+            ),
+            1
+        );
+        // The trail holds the row before and after.
+        let (before, after): (String, String) = store
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT before, after FROM audit_log WHERE id > {trail} AND action = 'import_update'"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(before.contains("上海汽车集团股份有限公司") && after.contains("上汽集团"));
+        // Found under its new name; the alias added once.
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprise_aliases"), 1);
+        upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit,aliases\n91310000132260250X,3105910001,上汽集团,certified,SAIC\n",
+            BATCH,
+        )
+        .unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprise_aliases"), 1);
+        // A customs code of another enterprise is still refused.
+        let e = upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit\n91310000132260250X,4403960002,上汽集团,certified\n",
+            BATCH,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("for another USCC"), "{e}");
+        // Bookings change through their commands.
+        let e = upsert_file(&mut store, d, TableKind::Bookings, BOOKINGS, BATCH).unwrap_err();
+        assert!(e.to_string().contains("--upsert applies to"), "{e}");
+    }
+
+    #[test]
+    fn an_upsert_that_fails_while_writing_restores_the_rows_it_updated() {
+        let (dir, mut store) = setup(3);
+        let d = dir.path();
+        import_file(
+            &mut store,
+            d,
+            TableKind::Slots,
+            "office_code,date,start,end,capacity\n2210,2026-12-02,09:00,11:00,2\n",
+            BATCH,
+        )
+        .unwrap();
+        import_file(
+            &mut store,
+            d,
+            TableKind::Bookings,
+            "office_code,date,start,enterprise,goods\n2210,2026-12-02,09:00,91310000132260250X,晶圆\n2210,2026-12-02,09:00,91310000132260250X,钢材\n",
+            BATCH,
+        )
+        .unwrap();
+        // Line 2 widens the first slot (written in its own transaction); line 3 would shrink
+        // the second below its two bookings, which only writing finds.
+        let e = upsert_file(
+            &mut store,
+            d,
+            TableKind::Slots,
+            "office_code,date,start,end,capacity\n2210,2026-12-01,09:00,11:30,9\n2210,2026-12-02,09:00,11:00,1\n",
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        let p = e.downcast::<Problems>().unwrap();
+        assert_eq!(p.list.len(), 1, "{p}");
+        assert!(p.list[0].message.contains("holds 2 bookings"), "{p}");
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM inspection_slots WHERE date = '2026-12-01' AND capacity = 3 AND end_time = '11:00'"
+            ),
+            1,
+            "the first slot is as it was"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM audit_log WHERE action = 'import_undo'"
+            ),
+            1
+        );
     }
 }

@@ -179,6 +179,15 @@ impl TableKind {
         }
     }
 
+    /// Whether `import --upsert` can update records of this table (bookings, approvals, calls,
+    /// problems and plans change through their own commands, under their lifecycle rules).
+    pub fn upserts(self) -> bool {
+        matches!(
+            self,
+            TableKind::Coordinators | TableKind::Enterprises | TableKind::Items | TableKind::Slots
+        )
+    }
+
     pub fn column_names(self) -> Vec<&'static str> {
         self.columns().iter().map(|c| c.name).collect()
     }

@@ -3,7 +3,7 @@
 //! written through the store's rules.
 
 use super::super::fields;
-use super::{Record, Run};
+use super::{Key, Record, Run};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, parse_measures};
 use crate::domain::message::Message;
 use crate::domain::problem::{ProblemStatus, parse_districts};
@@ -152,7 +152,7 @@ impl Run<'_, '_> {
                 crate::text::inert(question)
             );
             let in_db = self.db.call_exists(at, operator, question)?;
-            if self.natural_key(line, "question", "call", &key, in_db) {
+            if self.natural_key(line, "question", "call", &key, in_db.then_some(0)) == Key::Out {
                 return Ok(());
             }
             let Some(w) = self.accept(mark) else {
@@ -273,7 +273,7 @@ impl Run<'_, '_> {
                 fields::instant_text(opened)
             );
             let in_db = self.db.problem_exists(enterprise.id, summary, opened)?;
-            if self.natural_key(line, "summary", "problem", &key, in_db) {
+            if self.natural_key(line, "summary", "problem", &key, in_db.then_some(0)) == Key::Out {
                 return Ok(());
             }
             let Some(w) = self.accept(mark) else {
@@ -324,7 +324,9 @@ impl Run<'_, '_> {
             let in_db =
                 self.db
                     .plan_exists(enterprise.id, kind.code(), &date.to_string(), instruction)?;
-            if self.natural_key(line, "date", "verification plan", &key, in_db) {
+            if self.natural_key(line, "date", "verification plan", &key, in_db.then_some(0))
+                == Key::Out
+            {
                 return Ok(());
             }
             let Some(w) = self.accept(mark) else {
