@@ -77,10 +77,11 @@ impl Writer<'_> {
             })?)
     }
 
-    /// Undoes the rows created by audit entries `after < id <= upto` (the transactions of an
-    /// import that could not finish), newest first, at most `limit` of them; each deletion is
-    /// audited. Returns how many rows it deleted; 0 when nothing is left to undo.
-    pub fn undo_created(&self, after: i64, upto: i64, limit: usize) -> Result<usize> {
+    /// Undoes what the audit entries `after < id <= upto` record (the transactions of an import
+    /// that could not finish), newest first, at most `limit` entries: rows created are deleted,
+    /// rows updated get their values back; each step is audited. Returns the `upto` of the
+    /// entries left to undo, None when none are left.
+    pub fn undo_created(&self, after: i64, upto: i64, limit: usize) -> Result<Option<i64>> {
         const TABLES: &[&str] = &[
             "coordinators",
             "enterprises",
@@ -95,19 +96,22 @@ impl Writer<'_> {
             "problem_notes",
             "verifications",
         ];
-        let rows: Vec<(String, String, i64, Option<i64>, Option<String>)> = self
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, i64, Option<i64>, Option<String>)> = self
             .conn()
             .prepare(
-                "SELECT a.action, a.entity, a.entity_id, a.enterprise_id, a.before FROM audit_log a
+                "SELECT a.id, a.action, a.entity, a.entity_id, a.enterprise_id, a.before FROM audit_log a
                  WHERE a.id > ?1 AND a.id <= ?2 AND a.action IN ('create', 'book', 'import_update')
-                 ORDER BY a.id DESC",
+                 ORDER BY a.id DESC LIMIT ?3",
             )?
-            .query_map(params![after, upto], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            .query_map(params![after, upto, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut done = 0;
-        for (action, entity, id, enterprise, before) in rows {
+        let left = (rows.len() == limit)
+            .then(|| rows.last().map(|r| r.0 - 1))
+            .flatten();
+        for (_, action, entity, id, enterprise, before) in rows {
             let Some(table) = TABLES.iter().find(|t| **t == entity) else {
                 return Err(anyhow!("cannot undo a created {entity}"));
             };
@@ -115,10 +119,7 @@ impl Writer<'_> {
                 // The row as it was before the import updated it.
                 let before = before.unwrap_or_default();
                 if self.snapshot(table, id)?.as_deref() == Some(before.as_str()) {
-                    continue; // restored already
-                }
-                if done == limit {
-                    break;
+                    continue; // nothing to restore
                 }
                 let values: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(&before)?;
@@ -151,7 +152,6 @@ impl Writer<'_> {
                 if *table == "enterprises" {
                     self.index_enterprise(id)?;
                 }
-                done += 1;
                 continue;
             }
             if !exists(
@@ -159,10 +159,7 @@ impl Writer<'_> {
                 &format!("SELECT 1 FROM {table} WHERE id = ?1"),
                 [id],
             )? {
-                continue; // undone already
-            }
-            if done == limit {
-                break;
+                continue; // gone already
             }
             let enterprise_id: Option<i64> = match *table {
                 "enterprises" => Some(id),
@@ -194,9 +191,8 @@ impl Writer<'_> {
             }
             self.conn()
                 .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
-            done += 1;
         }
-        Ok(done)
+        Ok(left)
     }
 }
 
