@@ -448,7 +448,7 @@ impl<'r, 'a> Run<'r, 'a> {
         } else if self.st.changed == MAX_NOTES + 1 {
             self.st
                 .notes
-                .push(format!("further updates are not listed (see `aeo audit`)"));
+                .push("further updates are not listed (see `aeo audit`)".to_string());
         }
     }
 
