@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const NOW: &str = "2026-11-27T10:00:00+08:00";
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "enterprises",
     "coordinators",
     "work_items",
@@ -18,9 +18,11 @@ const TABLES: [&str; 10] = [
     "calls",
     "problems",
     "verifications",
+    "enterprise_coordinators",
+    "enterprises WHERE hotline_person IS NOT NULL",
 ];
 /// Dependency order of an import into an empty database.
-const ORDER: [&str; 9] = [
+const ORDER: [&str; 11] = [
     "coordinators",
     "enterprises",
     "items",
@@ -30,6 +32,8 @@ const ORDER: [&str; 9] = [
     "calls",
     "problems",
     "verifications",
+    "coordinator-links",
+    "hotline-persons",
 ];
 
 fn corpus() -> PathBuf {

@@ -1,7 +1,7 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
-use super::Context;
 use super::output::{ListFormat, ListOutput, headers, print_rows};
+use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
     parse_instant, unknown_year_flag,
@@ -1067,17 +1067,8 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
 
 fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|k| store.resolve_enterprise(k))
-        .transpose()?;
-    let since = a
-        .since
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--since")?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
+    let since = optional_instant(a.since.as_deref(), "--since")?;
     let entries = store.audit(enterprise.as_ref().map(|e| e.id), since, a.limit)?;
     if a.out.format() == ListFormat::Json {
         return print_json(&entries);

@@ -2,10 +2,9 @@
 //! `aeo problems`, `aeo report problems`, `aeo coordinators`, `aeo verification`,
 //! `aeo verifications`.
 
-use super::Context;
 use super::commands::print_json;
 use super::output::{ListFormat, ListOutput, headers, print_rows};
-use crate::calendar::parse_instant;
+use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::call::{CallOutcome, CallbackState, Channel, callback_state, parse_measures};
 use crate::domain::duty::by_duty;
@@ -219,17 +218,8 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
     let channel = Channel::parse(&a.channel).map_err(|e| anyhow!("--channel: {e}"))?;
     let outcome = CallOutcome::parse(&a.outcome).map_err(|e| anyhow!("--outcome: {e}"))?;
     let measures = parse_measures(&a.measure)?;
-    let callback_by = a
-        .callback_by
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--callback-by")?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let callback_by = optional_instant(a.callback_by.as_deref(), "--callback-by")?;
+    let enterprise = optional_enterprise(store, a.enterprise.as_deref())?;
     let forwarded_to = match (&a.forward_to, outcome, &enterprise) {
         (Some(k), _, _) => Some(store.resolve_coordinator(k)?.id),
         (None, CallOutcome::Forwarded, Some(e)) => on_duty_first(store, e.id, ctx.now)?
@@ -321,17 +311,8 @@ fn callback_text(r: &CallRow, now: Timestamp) -> String {
 
 pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
-    let since = a
-        .since
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--since")?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
+    let since = optional_instant(a.since.as_deref(), "--since")?;
     let rows = store.calls(&CallFilter {
         enterprise_id: enterprise.map(|e| e.id),
         since,
@@ -514,11 +495,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     let targets =
         problem_targets(a.targets.as_deref()).context("--targets / AEO_PROBLEM_TARGETS")?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
     let coordinator = a
         .coordinator
         .as_deref()
@@ -845,11 +822,7 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
 
 pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
     if let Some(y) = a.year
         && !(1900..=2999).contains(&y)
     {
@@ -1201,15 +1174,8 @@ pub fn hotline_person(ctx: &Context, a: &HotlinePersonArgs) -> Result<ExitCode> 
     let mut store = ctx.open_existing()?;
     let e = store.resolve_enterprise(&a.enterprise)?;
     let person = a.person.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    if person.is_some() && !e.credit.is_aeo() {
-        return Err(crate::domain::message::Message::new(
-            format!("热线专人（措施33）只为 AEO 企业指定，该企业为{}", e.credit.name_zh()),
-            format!(
-                "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
-                e.credit.name_en()
-            ),
-        )
-        .into());
+    if person.is_some() {
+        crate::domain::call::check_hotline_person(e.credit)?;
     }
     store.write(|w| w.set_hotline_person(e.id, person))?;
     match person {

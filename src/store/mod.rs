@@ -14,10 +14,12 @@ mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
+pub use console::ListFilter;
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
-    CallExport, CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemExport, ProblemFilter,
-    ProblemNote, ProblemRecord, ProblemRow, VerificationExport, VerificationRow,
+    CallExport, CallFilter, CallRow, CoordinatorLinkExport, HotlinePersonExport, NewCall, NewPlan,
+    OpenProblem, ProblemExport, ProblemFilter, ProblemNote, ProblemRecord, ProblemRow,
+    VerificationExport, VerificationRow,
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};

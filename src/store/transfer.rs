@@ -101,7 +101,8 @@ impl Writer<'_> {
             .conn()
             .prepare(
                 "SELECT a.id, a.action, a.entity, a.entity_id, a.enterprise_id, a.before FROM audit_log a
-                 WHERE a.id > ?1 AND a.id <= ?2 AND a.action IN ('create', 'book', 'import_update')
+                 WHERE a.id > ?1 AND a.id <= ?2
+                   AND a.action IN ('create', 'book', 'link', 'import_update', 'set_hotline_person')
                  ORDER BY a.id DESC LIMIT ?3",
             )?
             .query_map(params![after, upto, limit as i64], |r| {
@@ -112,10 +113,30 @@ impl Writer<'_> {
             .then(|| rows.last().map(|r| r.0 - 1))
             .flatten();
         for (_, action, entity, id, enterprise, before) in rows {
+            if action == "link" {
+                // entity_id is the coordinator's; the link's enterprise is the entry's.
+                let n = self.conn().execute(
+                    "DELETE FROM enterprise_coordinators WHERE enterprise_id = ?1 AND coordinator_id = ?2",
+                    params![enterprise, id],
+                )?;
+                if n > 0 {
+                    let link =
+                        serde_json::json!({"enterprise_id": enterprise, "coordinator_id": id});
+                    self.record(
+                        "unlink",
+                        "enterprise_coordinators",
+                        id,
+                        enterprise,
+                        Some(link.to_string()),
+                        None,
+                    )?;
+                }
+                continue;
+            }
             let Some(table) = TABLES.iter().find(|t| **t == entity) else {
                 return Err(anyhow!("cannot undo a created {entity}"));
             };
-            if action == "import_update" {
+            if action == "import_update" || action == "set_hotline_person" {
                 // The row as it was before the import updated it.
                 let before = before.unwrap_or_default();
                 if self.snapshot(table, id)?.as_deref() == Some(before.as_str()) {
@@ -309,6 +330,20 @@ impl Lookup<'_> {
                 booked_at.map(|t| t.as_second())
             ],
         )
+    }
+
+    /// Whether this coordinator is linked to this enterprise (the natural key of a link).
+    pub fn is_linked(&self, enterprise_id: i64, coordinator_id: i64) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM enterprise_coordinators WHERE enterprise_id = ?1 AND coordinator_id = ?2",
+            params![enterprise_id, coordinator_id],
+        )
+    }
+
+    /// The enterprise's designated hotline person (one each: the natural key is the enterprise).
+    pub fn hotline_person_of(&self, enterprise_id: i64) -> Result<Option<String>> {
+        super::hotline::hotline_person(self.conn(), enterprise_id)
     }
 
     /// Whether an enterprise has this alias.

@@ -209,6 +209,16 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                 ]
             })
             .collect(),
+        TableKind::CoordinatorLinks => store
+            .export_coordinator_links()?
+            .into_iter()
+            .map(|l| vec![text(l.enterprise_uscc), text(l.coordinator_phone)])
+            .collect(),
+        TableKind::HotlinePersons => store
+            .export_hotline_persons()?
+            .into_iter()
+            .map(|h| vec![text(h.enterprise_uscc), text(h.person)])
+            .collect(),
     })
 }
 

@@ -363,6 +363,8 @@ impl<'r, 'a> Run<'r, 'a> {
             TableKind::Calls => self.call(rec),
             TableKind::Problems => self.problem_record(rec),
             TableKind::Verifications => self.verification(rec),
+            TableKind::CoordinatorLinks => self.coordinator_link(rec),
+            TableKind::HotlinePersons => self.hotline_person(rec),
         }
     }
 

@@ -29,6 +29,10 @@ pub enum TableKind {
     Calls,
     Problems,
     Verifications,
+    /// An enterprise's coordinators beyond the one in its own record (measure 28).
+    CoordinatorLinks,
+    /// An AEO enterprise's designated hotline person (measure 33).
+    HotlinePersons,
 }
 
 /// A column of an import file; `required` columns must be present in the header.
@@ -151,9 +155,11 @@ const VERIFICATION_COLUMNS: &[Column] = &[
     opt("override_reason"),
     opt("merged_into"),
 ];
+const COORDINATOR_LINK_COLUMNS: &[Column] = &[req("enterprise"), req("coordinator_phone")];
+const HOTLINE_PERSON_COLUMNS: &[Column] = &[req("enterprise"), req("person")];
 
 impl TableKind {
-    pub const ALL: [TableKind; 9] = [
+    pub const ALL: [TableKind; 11] = [
         TableKind::Coordinators,
         TableKind::Enterprises,
         TableKind::Items,
@@ -163,6 +169,8 @@ impl TableKind {
         TableKind::Calls,
         TableKind::Problems,
         TableKind::Verifications,
+        TableKind::CoordinatorLinks,
+        TableKind::HotlinePersons,
     ];
 
     pub fn columns(self) -> &'static [Column] {
@@ -176,6 +184,8 @@ impl TableKind {
             TableKind::Calls => CALL_COLUMNS,
             TableKind::Problems => PROBLEM_COLUMNS,
             TableKind::Verifications => VERIFICATION_COLUMNS,
+            TableKind::CoordinatorLinks => COORDINATOR_LINK_COLUMNS,
+            TableKind::HotlinePersons => HOTLINE_PERSON_COLUMNS,
         }
     }
 
@@ -204,6 +214,8 @@ impl TableKind {
             TableKind::Calls => "calls",
             TableKind::Problems => "problems",
             TableKind::Verifications => "verification plans",
+            TableKind::CoordinatorLinks => "coordinator links",
+            TableKind::HotlinePersons => "hotline persons",
         }
     }
 
@@ -218,6 +230,8 @@ impl TableKind {
             TableKind::Calls => "calls",
             TableKind::Problems => "problems",
             TableKind::Verifications => "verifications",
+            TableKind::CoordinatorLinks => "coordinator-links",
+            TableKind::HotlinePersons => "hotline-persons",
         }
     }
 }

@@ -171,6 +171,8 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub lang: Lang,
     pub cal: &'static WorkingCalendar,
+    /// Who is at the console (the queue's and the approvals' "mine").
+    pub operator: &'a str,
     /// Changes whenever the data may have changed (another session's commit or this one's):
     /// what was counted under the same value need not be counted again.
     pub data_version: u64,
@@ -228,6 +230,8 @@ pub struct App {
     undo: Option<safety::UndoOffer>,
     /// Ctrl-L: the terminal loop clears and repaints the whole screen.
     pub repaint: bool,
+    /// Borders and symbols in ASCII (`ascii = true`, `--ascii`).
+    pub ascii: bool,
     /// Ctrl-Z: the terminal loop suspends the console.
     pub suspend: bool,
     /// Earlier `:` lines, for Up/Down.
@@ -281,6 +285,7 @@ impl App {
             size: (MIN_WIDTH, MIN_HEIGHT),
             undo: None,
             repaint: false,
+            ascii: false,
             suspend: false,
             debounce: None,
             query_due: None,
@@ -341,6 +346,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match id {
@@ -366,6 +372,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match &mut self.popup {
@@ -1057,6 +1064,13 @@ impl App {
 
     /// Draws the whole screen; reads state only.
     pub fn draw(&self, f: &mut Frame<'_>) {
+        self.draw_screen(f);
+        if self.ascii {
+            super::ascii::asciify(f.buffer_mut());
+        }
+    }
+
+    fn draw_screen(&self, f: &mut Frame<'_>) {
         let area = f.area();
         let v = self.view();
         f.render_widget(ratatui::widgets::Block::new().style(v.theme.base), area);

@@ -332,14 +332,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
 #[test]
 fn j_and_down_move_the_queue_selection_and_the_window_follows() {
     let mut c = console();
-    assert_eq!(c.app.queue.selected, 0);
+    assert_eq!(c.app.queue.cursor.selected, 0);
     key(&mut c.app, KeyCode::Char('j'));
     key(&mut c.app, KeyCode::Down);
-    assert_eq!(c.app.queue.selected, 2);
+    assert_eq!(c.app.queue.cursor.selected, 2);
     key(&mut c.app, KeyCode::Char('k'));
-    assert_eq!(c.app.queue.selected, 1);
+    assert_eq!(c.app.queue.cursor.selected, 1);
     key(&mut c.app, KeyCode::Char('G'));
-    assert_eq!(c.app.queue.selected, c.app.queue.total - 1);
+    assert_eq!(c.app.queue.cursor.selected, c.app.queue.total - 1);
     assert!(
         c.app.queue.selected_row().is_some(),
         "the window follows the selection"
@@ -418,7 +418,7 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
         key(&mut c.app, KeyCode::Char('j'));
     }
     assert_eq!(c.app.queue.total, before - 1);
-    assert!(c.app.queue.offset > 0);
+    assert!(c.app.queue.cursor.offset > 0);
 }
 
 #[test]
@@ -819,7 +819,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
         .position(|r| r.id == id)
         .unwrap();
     assert_eq!(
-        c.app.approvals.selected, sel,
+        c.app.approvals.cursor.selected, sel,
         "the selection stays on the paused approval"
     );
     key(&mut c.app, KeyCode::Char('r'));

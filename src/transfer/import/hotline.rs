@@ -367,4 +367,61 @@ impl Run<'_, '_> {
         }
         Ok(())
     }
+
+    /// An enterprise's further coordinators (measure 28). The natural key is the pair; the
+    /// coordinator in the enterprise's own record is already linked.
+    pub(super) fn coordinator_link(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        let line = rec.line;
+        let enterprise = self.enterprise_ref(rec, "enterprise")?;
+        let coordinator = match self.required(rec, "coordinator_phone") {
+            Some(_) => self.coordinator_phone(rec, "coordinator_phone")?.flatten(),
+            None => None,
+        };
+        let (Some(enterprise), Some(coordinator)) = (enterprise, coordinator) else {
+            return Ok(());
+        };
+        let key = format!(
+            "{} – {}",
+            rec.trimmed("enterprise").to_ascii_uppercase(),
+            rec.trimmed("coordinator_phone")
+        );
+        let in_db = self.db.is_linked(enterprise.id, coordinator)?;
+        let what = "coordinator link";
+        if self.natural_key(line, "coordinator_phone", what, &key, in_db.then_some(0)) == Key::Out {
+            return Ok(());
+        }
+        if let Some(w) = self.accept(mark) {
+            let res = w.link_coordinator(enterprise.id, coordinator);
+            self.refused(line, "row", res);
+        }
+        Ok(())
+    }
+
+    /// AEO enterprises' designated hotline persons (measure 33). The natural key is the
+    /// enterprise: one person each.
+    pub(super) fn hotline_person(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        let line = rec.line;
+        let enterprise = self.enterprise_ref(rec, "enterprise")?;
+        let person = self.required(rec, "person");
+        let (Some(enterprise), Some(person)) = (enterprise, person) else {
+            return Ok(());
+        };
+        let rule = crate::domain::call::check_hotline_person(enterprise.credit).map_err(english);
+        if self.check(line, "enterprise", rule).is_none() {
+            return Ok(());
+        }
+        let key = rec.trimmed("enterprise").to_ascii_uppercase();
+        let in_db = self.db.hotline_person_of(enterprise.id)?.is_some();
+        let what = "hotline person of enterprise";
+        if self.natural_key(line, "enterprise", what, &key, in_db.then_some(0)) == Key::Out {
+            return Ok(());
+        }
+        if let Some(w) = self.accept(mark) {
+            let res = w.set_hotline_person(enterprise.id, Some(person));
+            self.refused(line, "row", res);
+        }
+        Ok(())
+    }
 }

@@ -399,6 +399,11 @@ impl CalendarPane {
             Line::from(spans)
         };
         head.push(clear);
+        // Whole at any width: a long rule wraps instead of running under the border.
+        let head: Vec<Line<'static>> = head
+            .iter()
+            .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(inner.width), 2))
+            .collect();
         let head_h = head.len() as u16;
         f.render_widget(
             Paragraph::new(head),
