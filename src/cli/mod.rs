@@ -11,6 +11,7 @@ macro_rules! outln {
 }
 
 /// `print!` that returns an error instead of panicking; see `outln!`.
+#[allow(unused_macros)]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;

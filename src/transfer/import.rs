@@ -19,7 +19,7 @@ use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::{CoordinatorRole, Industry};
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc, office_name};
-use crate::domain::inspection::{BookingRefusal, BookingStatus, Location};
+use crate::domain::inspection::{BookingRefusal, BookingStatus, Location, OffSiteReason};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
     Change, EnterpriseRef, Lookup, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot,
@@ -1049,6 +1049,7 @@ impl<'r, 'a> Run<'r, 'a> {
             enterprise: i64,
             goods: &'r str,
             location: Location,
+            reason: Option<OffSiteReason>,
             status: BookingStatus,
             booked_at: Timestamp,
             booked_by: String,
@@ -1077,6 +1078,7 @@ impl<'r, 'a> Run<'r, 'a> {
             let location = self
                 .parse_opt(rec, "location", Location::parse)
                 .map(|l| l.unwrap_or(Location::InZone));
+            let reason = self.parse_opt(rec, "reason", OffSiteReason::parse);
             let status = self
                 .parse_opt(rec, "status", BookingStatus::parse)
                 .map(|s| s.unwrap_or(BookingStatus::Booked));
@@ -1091,9 +1093,10 @@ impl<'r, 'a> Run<'r, 'a> {
                 Some(enterprise),
                 Some(goods),
                 Some(location),
+                Some(reason),
                 Some(status),
                 Some(booked_at),
-            ) = (slot, enterprise, goods, location, status, booked_at)
+            ) = (slot, enterprise, goods, location, reason, status, booked_at)
             {
                 // The natural key: slot, enterprise, goods, and booked_at when the file gives it.
                 let given_at = (!rec.trimmed("booked_at").is_empty()).then_some(booked_at);
@@ -1121,6 +1124,7 @@ impl<'r, 'a> Run<'r, 'a> {
                     enterprise: enterprise.id,
                     goods,
                     location,
+                    reason,
                     status,
                     booked_at,
                     booked_by,
@@ -1135,17 +1139,20 @@ impl<'r, 'a> Run<'r, 'a> {
                         enterprise_id: r.enterprise,
                         goods: r.goods,
                         location: r.location,
+                        reason: r.reason,
                         operator: &r.booked_by,
                         now: r.booked_at,
                     },
                     cal,
                 );
-                let (id, note) = match res {
+                let (id, outcome) = match res {
                     Ok(v) => v,
                     Err(e) => {
                         let field = match e.downcast_ref::<BookingRefusal>() {
                             Some(BookingRefusal::NonWorkingDayNotAeo { .. }) => "date",
-                            Some(BookingRefusal::LocationNotAeo { .. }) => "location",
+                            Some(BookingRefusal::ReasonMissing { .. })
+                            | Some(BookingRefusal::ReasonInZone) => "reason",
+                            Some(BookingRefusal::GoodsMissing) => "goods",
                             Some(BookingRefusal::SlotPassed { .. }) => "booked_at",
                             Some(BookingRefusal::SlotFull { .. }) => "slot",
                             None => "row",
@@ -1154,7 +1161,7 @@ impl<'r, 'a> Run<'r, 'a> {
                         return Ok(());
                     }
                 };
-                if let Some(n) = note
+                if let Some(n) = outcome.note
                     && !self.st.notes.contains(&n)
                 {
                     self.st.notes.push(n);

@@ -12,6 +12,7 @@ pub mod import;
 pub mod output;
 pub mod report;
 mod source;
+pub mod xlsx;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -101,6 +102,7 @@ const BOOKING_COLUMNS: &[Column] = &[
     req("enterprise"),
     req("goods"),
     opt("location"),
+    opt("reason"),
     opt("status"),
     opt("booked_at"),
     opt("booked_by"),
@@ -240,6 +242,8 @@ impl TableKind {
 pub enum Format {
     Csv,
     Json,
+    /// An Excel workbook (Excel 2007 and later, WPS)
+    Xlsx,
 }
 
 impl Format {
@@ -249,6 +253,7 @@ impl Format {
         match ext.as_str() {
             "csv" | "txt" => Some(Format::Csv),
             "json" => Some(Format::Json),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -458,10 +463,27 @@ pub fn read_table(
             return Err(fail(vec![Problem::new(
                 0,
                 "file",
-                "cannot tell CSV from JSON by the file name: name it .csv or .json, or pass --format csv|json",
+                "cannot tell CSV, JSON or a workbook by the file name: name it .csv, .json or .xlsx, or pass --format csv|json|xlsx",
             )]));
         }
     };
+    if format == Format::Xlsx {
+        if encoding.is_some() {
+            return Err(fail(vec![Problem::new(
+                0,
+                "file",
+                "--encoding applies to CSV and JSON files: a workbook carries its own",
+            )]));
+        }
+        let bytes = std::fs::read(path).map_err(unreadable)?;
+        let read = xlsx::read(path, bytes, table)?;
+        return Ok(Table::held(
+            read.file,
+            Encoding::Utf8,
+            read.records,
+            read.problems,
+        ));
+    }
     let expected = table.column_names().join(", ");
     let empty = || {
         fail(vec![Problem::new(
@@ -474,6 +496,7 @@ pub fn read_table(
                 Format::Json => format!(
                     "the file is empty: expected a JSON array of objects with the keys {expected}"
                 ),
+                Format::Xlsx => "the workbook is empty".to_string(),
             },
         )])
     };

@@ -69,6 +69,7 @@ commands! {
     NarrowNearlyDue = "narrow_nearly_due", ["w"];
     NarrowAbnormal = "narrow_abnormal", ["a"];
     NarrowMine = "narrow_mine", ["m"];
+    Export = "export", ["ctrl-s"];
 }
 
 impl Cmd {

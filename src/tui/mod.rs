@@ -7,6 +7,7 @@
 pub mod app;
 pub mod ascii;
 pub mod backend;
+pub mod export;
 pub mod keymap;
 pub mod panes;
 pub mod popups;

@@ -337,7 +337,8 @@ fn refused_booking(lang: Lang) -> String {
         slot_id: slot.id,
         enterprise_id: regular.enterprise_id,
         location: Location::Factory,
-        goods: String::new(),
+        reason: Some(crate::domain::inspection::OffSiteReason::Dust),
+        goods: "冷冻牛肉".to_string(),
     });
     render(&mut c.app, 80, 23)
 }

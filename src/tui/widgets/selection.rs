@@ -30,6 +30,14 @@ pub fn step(sel: usize, delta: isize, len: usize) -> usize {
     s.clamp(0, len as isize - 1) as usize
 }
 
+/// `sel` moved by `delta` around a ring of `len` choices.
+pub fn cycle(sel: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (sel as isize + delta).rem_euclid(len as isize) as usize
+}
+
 /// The first row of a window of `page` rows that keeps `sel` visible.
 pub fn scroll_to(offset: usize, sel: usize, page: usize) -> usize {
     let page = page.max(1);
