@@ -1187,6 +1187,8 @@ impl<'r, 'a> Run<'r, 'a> {
             accepted_at: Timestamp,
             decided: Option<(Timestamp, &'r str)>,
             pauses: Vec<Pause>,
+            final_authority: bool,
+            extended_by: Option<&'r str>,
         }
         let mark = self.mark();
         {
@@ -1224,6 +1226,13 @@ impl<'r, 'a> Run<'r, 'a> {
                 (None, _) => None,
             };
             let pauses = self.check(line, "pauses", pauses(rec.trimmed("pauses")));
+            // Measure 26's 终审权限 is on unless the file says otherwise.
+            let final_authority = if rec.trimmed("final_authority").is_empty() {
+                Some(true)
+            } else {
+                self.flag(rec, "final_authority")
+            };
+            let extended_by = fields::optional_text(rec.raw("extended_by"));
             if let (
                 Some(kind),
                 Some(enterprise),
@@ -1231,8 +1240,16 @@ impl<'r, 'a> Run<'r, 'a> {
                 Some(accepted_at),
                 Some(decided),
                 Some(pauses),
-            ) = (kind, enterprise, reference, accepted_at, decided, pauses)
-            {
+                Some(final_authority),
+            ) = (
+                kind,
+                enterprise,
+                reference,
+                accepted_at,
+                decided,
+                pauses,
+                final_authority,
+            ) {
                 let in_db = self.db.approval_reference_exists(reference)?;
                 let key = crate::text::inert(reference);
                 if self.natural_key(line, "reference", "approval", &key, in_db.then_some(0))
@@ -1248,11 +1265,12 @@ impl<'r, 'a> Run<'r, 'a> {
                     accepted_at,
                     decided,
                     pauses,
+                    final_authority,
+                    extended_by,
                 };
                 let Some(w) = self.accept(mark) else {
                     return Ok(());
                 };
-
                 let res = w.insert_approval(&NewApproval {
                     kind: r.kind,
                     enterprise_id: r.enterprise,
@@ -1260,6 +1278,8 @@ impl<'r, 'a> Run<'r, 'a> {
                     accepted_at: r.accepted_at,
                     pauses: &r.pauses,
                     decided: r.decided,
+                    final_authority: r.final_authority,
+                    extended_by: r.extended_by,
                 });
                 self.refused(r.line, "row", res);
             }
@@ -1315,11 +1335,16 @@ fn pauses(s: &str) -> Result<Vec<(PauseReason, Timestamp, Option<Timestamp>)>, S
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let shape = || {
             format!(
-                "'{part}' is not a pause: use reason@FROM/TO, e.g. correction@2026-11-20T09:00:00+08:00/2026-11-23T09:00:00+08:00"
+                "'{part}' is not a pause: use reason@FROM/TO, e.g. testing@2026-11-20T09:00:00+08:00/2026-11-23T09:00:00+08:00"
             )
         };
         let (reason, span) = part.split_once('@').ok_or_else(shape)?;
         let (from, to) = span.split_once('/').ok_or_else(shape)?;
+        if matches!(reason.trim(), "correction" | "补正") {
+            return Err(format!(
+                "'{part}': 补正 is not a pause (行政许可法 第32条): it comes before acceptance; give accepted_at as the time the complete material was received"
+            ));
+        }
         let reason = PauseReason::parse(reason)?;
         let from = fields::instant(from)?;
         let to = if to.trim().is_empty() {
