@@ -3,7 +3,8 @@
 //! Builds (once, cached under target/bench-data/) a district-wide demo database of
 //! AEO_BENCH_ENTERPRISES enterprises (default 100000) and AEO_BENCH_ITEMS queue items (default
 //! 1000000), then measures what an operator feels and prints one table. Set AEO_BENCH_REBUILD=1 to
-//! rebuild the database and time its build.
+//! rebuild the database and time its build. AEO_BENCH_ONLY=queue,frames,memory,bytes,lookup,
+//! booking,import runs only the named parts.
 
 use aeo_console::domain::search;
 use aeo_console::store::{Access, FindOptions, NewSlot, Store, queue_window_sql};
@@ -614,6 +615,201 @@ fn peak_memory(large: &Path, dir: &Path, rows: &mut Vec<(String, String)>) {
     }
 }
 
+/// The peak resident set of a running process so far (VmHWM, kB).
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Imports the large database's 1,000,000 items (as `aeo export items` writes them) into a copy
+/// of it without items, while another process books again and again: the import's time and
+/// peak memory, and the longest a single booking took meanwhile.
+fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String)>) {
+    // 1,000,000 items in the import columns, of the large database's enterprises: kinds any
+    // enterprise may have (the rules of measures 8, 9 and 12 are checked on import), each with
+    // its own declaration number.
+    const ITEMS: usize = 1_000_000;
+    let csv = dir.join("import-items.csv");
+    if !csv.exists() {
+        let conn = rusqlite::Connection::open(large).unwrap();
+        let usccs: Vec<String> = conn
+            .prepare("SELECT uscc FROM enterprises ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let kinds = ["declaration", "port_inspection", "archive_query"];
+        let statuses = ["waiting", "waiting", "in_progress", "done"];
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+        use std::io::Write;
+        writeln!(w, "kind,enterprise,declaration_no,received_at,due_at,status,urgent,non_intrusive,report_accepted,taken_by").unwrap();
+        let at = |s: i64| {
+            aeo_console::transfer::fields::instant_text(jiff::Timestamp::from_second(s).unwrap())
+        };
+        for i in 0..ITEMS {
+            let received = 1_764_000_000 + (i as i64 * 37) % 2_000_000;
+            writeln!(
+                w,
+                "{},{},22102026{}{:09},{},{},{},false,false,false,{}",
+                kinds[i % 3],
+                usccs[i % usccs.len()],
+                i % 2,
+                i,
+                at(received),
+                if i % 4 == 0 {
+                    String::new()
+                } else {
+                    at(received + 86_400)
+                },
+                statuses[i % 4],
+                if i % 10 == 0 { "op01" } else { "" }
+            )
+            .unwrap();
+        }
+    }
+    // The large database without its items: every item of the file is new to it.
+    let base = dir.join("import-base.db");
+    if !base.exists() {
+        let tmp = dir.join("import-base.db.tmp");
+        std::fs::copy(large, &tmp).unwrap();
+        let conn = rusqlite::Connection::open(&tmp).unwrap();
+        conn.execute_batch("DELETE FROM work_items; PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        drop(conn);
+        std::fs::rename(&tmp, &base).unwrap();
+    }
+    let db = dir.join("import-run.db");
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+    std::fs::copy(&base, &db).unwrap();
+    let mut store = Store::open(&db, Access::ReadWrite).expect("open");
+    let slot = store
+        .write(|w| {
+            w.insert_slot(&NewSlot {
+                office_code: "2210",
+                date: jiff::civil::date(2026, 12, 16),
+                start: jiff::civil::Time::constant(21, (std::process::id() % 50) as i8, 0, 0),
+                end: jiff::civil::Time::constant(22, 0, 0, 0),
+                capacity: 1000,
+            })
+        })
+        .expect("slot")
+        .to_string();
+    drop(store);
+    let booking_db = db.clone();
+    let book = move || {
+        let t = Instant::now();
+        let out = aeo()
+            .env("AEO_DB", &booking_db)
+            .env("AEO_OPERATOR", "booker")
+            .args([
+                "book",
+                "--slot",
+                &slot,
+                "--enterprise",
+                "91310000132260250X",
+                "--goods",
+                "晶圆",
+            ])
+            .output()
+            .unwrap();
+        (
+            t.elapsed(),
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut idle: Vec<Duration> = (0..5).map(|_| book().0).collect();
+    let started = Instant::now();
+    let mut import = aeo()
+        .env("AEO_DB", &db)
+        .args(["import", "items", "--large"])
+        .arg(&csv)
+        .stdout(std::fs::File::create(dir.join("import.out")).unwrap())
+        .stderr(std::fs::File::create(dir.join("import.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = import.id();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let booker = {
+        let done = done.clone();
+        let book = book.clone();
+        std::thread::spawn(move || {
+            let mut waits = Vec::new();
+            let mut failures = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let (t, ok, err) = book();
+                waits.push(t);
+                if !ok {
+                    failures.push(err);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (waits, failures)
+        })
+    };
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak = peak.max(kb);
+        }
+        if let Some(status) = import.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut waits, failures) = booker.join().unwrap();
+    let stdout = std::fs::read_to_string(dir.join("import.out")).unwrap_or_default();
+    let stderr: String = std::fs::read_to_string(dir.join("import.err"))
+        .unwrap_or_default()
+        .lines()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
+    rows.push((
+        format!("import of {ITEMS} items (target ≤ 20 s, ≤ 200 MB)"),
+        format!(
+            "{:.1} s, peak RSS {:.1} MB, file {:.0} MB{}",
+            took.as_secs_f64(),
+            peak as f64 / 1024.0,
+            size as f64 / 1e6,
+            if status.success() {
+                format!(": {}", stdout.trim())
+            } else {
+                format!(": FAILED {}", stderr.trim())
+            }
+        ),
+    ));
+    let n = waits.len();
+    rows.push((
+        "  a booking during the import (target: longest ≤ 1 s)".into(),
+        format!(
+            "{n} `aeo book`, {} failed; longest {}, p50 {} (idle database: p50 {})",
+            failures.len(),
+            ms(*waits.iter().max().unwrap_or(&Duration::ZERO)),
+            ms(percentile(&mut waits, 0.5)),
+            ms(percentile(&mut idle, 0.5)),
+        ),
+    ));
+    if let Some(f) = failures.first() {
+        rows.push(("  first failure".into(), f.trim().to_string()));
+    }
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+}
+
 fn main() {
     // `cargo test --benches` runs this with --test-ish flags; only `cargo bench` measures.
     if !std::env::args().any(|a| a == "--bench") {
@@ -659,6 +855,9 @@ fn main() {
     }
     if run("booking") {
         contended_booking(&db, &mut rows);
+    }
+    if run("import") {
+        import_while_booking(&db, &dir, &mut rows);
     }
     let width = rows
         .iter()

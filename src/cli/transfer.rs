@@ -31,14 +31,19 @@ pub struct ImportArgs {
     /// Import USCCs whose check character fails, marked as such
     #[arg(long)]
     pub accept_bad_checksum: bool,
-    /// Accept a file larger than 64 MB (an import holds the database's write lock while it
-    /// writes; run large ones when few operators are at work)
+    /// Accept a file larger than 64 MB (it takes a while, and other operators see its records
+    /// arrive batch by batch)
     #[arg(long)]
     pub large: bool,
     /// Leave out records already in the database (by their natural key) instead of refusing
     /// the file: a re-import adds only what is new
-    #[arg(long)]
+    #[arg(long, conflicts_with = "upsert")]
     pub skip_existing: bool,
+    /// Update the records already in the database (by their natural key) with the file's
+    /// values, each change audited and reported on its line (coordinators, enterprises, items,
+    /// slots)
+    #[arg(long)]
+    pub upsert: bool,
 }
 
 #[derive(Args, Debug)]
@@ -151,11 +156,11 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         let mb = m.len() / (1024 * 1024);
         return Err(crate::domain::message::Message::new(
             format!(
-                "{} 有 {mb} MB，超过 64 MB：导入期间其他操作员需要等待；确认要导入请加 --large",
+                "{} 有 {mb} MB，超过 64 MB：导入需要一段时间，其他操作员会看到记录分批出现；确认要导入请加 --large",
                 a.file.display()
             ),
             format!(
-                "{} is {mb} MB, more than 64 MB: other operators wait while it is imported; pass --large to import it anyway",
+                "{} is {mb} MB, more than 64 MB: it takes a while, and other operators see its records arrive batch by batch; pass --large to import it anyway",
                 a.file.display()
             ),
         )
@@ -170,8 +175,10 @@ pub fn import(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         accept_bad_checksum: a.accept_bad_checksum,
         dry_run: a.dry_run,
         skip_existing: a.skip_existing,
+        upsert: a.upsert,
         operator: ctx.operator.clone(),
         now: ctx.now,
+        batch: crate::transfer::import::BATCH,
     };
     let summary = match run_import(&mut store, &table, a.table, &opts) {
         Ok(s) => s,

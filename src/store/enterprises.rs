@@ -38,7 +38,7 @@ pub struct EnterpriseHit {
     pub coordinator: Option<Coordinator>,
 }
 
-fn status_code(s: ChecksumStatus) -> &'static str {
+pub(super) fn status_code(s: ChecksumStatus) -> &'static str {
     match s {
         ChecksumStatus::Valid => "valid",
         ChecksumStatus::BadCheckChar => "bad_check_char",

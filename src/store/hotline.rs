@@ -217,7 +217,7 @@ fn verification_from(r: &Row<'_>) -> rusqlite::Result<VerificationRow> {
 }
 
 /// The enterprise's designated hotline person (measure 33), if any.
-fn hotline_person(conn: &Connection, enterprise_id: i64) -> Result<Option<String>> {
+pub(super) fn hotline_person(conn: &Connection, enterprise_id: i64) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT hotline_person FROM enterprises WHERE id = ?1",

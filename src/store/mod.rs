@@ -26,8 +26,8 @@ pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use today::{TodayData, TodayDay};
 pub use transfer::{
-    ApprovalExport, BookingExport, CoordinatorExport, EnterpriseExport, EnterpriseRef, ItemExport,
-    SlotExport,
+    ApprovalExport, BookingExport, Change, CoordinatorExport, EnterpriseExport, EnterpriseRef,
+    ItemExport, Lookup, SlotExport,
 };
 
 use crate::domain::message::Message;

@@ -1,7 +1,8 @@
-//! Queries of import and export: finding records by their natural keys inside an import's
-//! transaction, and reading whole tables in the import columns.
+//! Queries of import and export: finding records by their natural keys (while an import checks
+//! its file, without the write lock, and again while it writes), undoing an import that could
+//! not finish, and reading whole tables in the import columns.
 
-use super::{Store, Writer, opt_ts, ts};
+use super::{NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
@@ -18,7 +19,209 @@ fn exists(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<b
     Ok(conn.query_row(sql, args, |_| Ok(())).optional()?.is_some())
 }
 
+fn id_of(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(args, |r| r.get(0))
+        .optional()?)
+}
+
+/// A column an import's update changed: its name, and its value before and after (as JSON).
+pub type Change = (String, String, String);
+
+/// The columns whose values differ between two snapshots of a row.
+fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
+    let parse = |s: Option<&str>| -> serde_json::Map<String, serde_json::Value> {
+        s.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    };
+    let (b, a) = (parse(before), parse(after));
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v) && k.as_str() != "updated_at")
+        .map(|(k, v)| {
+            let old = b.get(k).map(|x| x.to_string()).unwrap_or_default();
+            (k.clone(), old, v.to_string())
+        })
+        .collect()
+}
+
+/// Look-ups by natural key, on a read transaction (an import's check) or a write one.
+#[derive(Clone, Copy)]
+pub struct Lookup<'c> {
+    conn: &'c Connection,
+}
+
+impl Store {
+    /// Runs `f` in one read transaction: a consistent view of the database that takes no write
+    /// lock, so other operators keep writing meanwhile.
+    pub fn read<T>(&self, f: impl FnOnce(Lookup<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn().unchecked_transaction()?;
+        let out = f(Lookup { conn: &tx });
+        tx.rollback()?;
+        out
+    }
+}
+
 impl Writer<'_> {
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup { conn: self.conn() }
+    }
+
+    /// The last entry of the audit trail (0 when empty): the entries of a transaction are those
+    /// after the last one before it.
+    pub fn last_audit_id(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Undoes what the audit entries `after < id <= upto` record (the transactions of an import
+    /// that could not finish), newest first, at most `limit` entries: rows created are deleted,
+    /// rows updated get their values back; each step is audited. Returns the `upto` of the
+    /// entries left to undo, None when none are left.
+    pub fn undo_created(&self, after: i64, upto: i64, limit: usize) -> Result<Option<i64>> {
+        const TABLES: &[&str] = &[
+            "coordinators",
+            "enterprises",
+            "enterprise_aliases",
+            "work_items",
+            "inspection_slots",
+            "bookings",
+            "approvals",
+            "approval_pauses",
+            "calls",
+            "problems",
+            "problem_notes",
+            "verifications",
+        ];
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, i64, Option<i64>, Option<String>)> = self
+            .conn()
+            .prepare(
+                "SELECT a.id, a.action, a.entity, a.entity_id, a.enterprise_id, a.before FROM audit_log a
+                 WHERE a.id > ?1 AND a.id <= ?2
+                   AND a.action IN ('create', 'book', 'link', 'import_update', 'set_hotline_person')
+                 ORDER BY a.id DESC LIMIT ?3",
+            )?
+            .query_map(params![after, upto, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let left = (rows.len() == limit)
+            .then(|| rows.last().map(|r| r.0 - 1))
+            .flatten();
+        for (_, action, entity, id, enterprise, before) in rows {
+            if action == "link" {
+                // entity_id is the coordinator's; the link's enterprise is the entry's.
+                let n = self.conn().execute(
+                    "DELETE FROM enterprise_coordinators WHERE enterprise_id = ?1 AND coordinator_id = ?2",
+                    params![enterprise, id],
+                )?;
+                if n > 0 {
+                    let link =
+                        serde_json::json!({"enterprise_id": enterprise, "coordinator_id": id});
+                    self.record(
+                        "unlink",
+                        "enterprise_coordinators",
+                        id,
+                        enterprise,
+                        Some(link.to_string()),
+                        None,
+                    )?;
+                }
+                continue;
+            }
+            let Some(table) = TABLES.iter().find(|t| **t == entity) else {
+                return Err(anyhow!("cannot undo a created {entity}"));
+            };
+            if action == "import_update" || action == "set_hotline_person" {
+                // The row as it was before the import updated it.
+                let before = before.unwrap_or_default();
+                if self.snapshot(table, id)?.as_deref() == Some(before.as_str()) {
+                    continue; // nothing to restore
+                }
+                let values: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&before)?;
+                let cols: Vec<&String> = values.keys().filter(|c| *c != "id").collect();
+                let set: Vec<String> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("\"{c}\" = ?{}", i + 2))
+                    .collect();
+                let mut args: Vec<rusqlite::types::Value> = vec![id.into()];
+                for c in &cols {
+                    args.push(match &values[c.as_str()] {
+                        serde_json::Value::Null => rusqlite::types::Value::Null,
+                        serde_json::Value::Bool(b) => i64::from(*b).into(),
+                        serde_json::Value::Number(n) => match n.as_i64() {
+                            Some(i) => i.into(),
+                            None => n.as_f64().unwrap_or_default().into(),
+                        },
+                        serde_json::Value::String(t) => t.clone().into(),
+                        v => v.to_string().into(),
+                    });
+                }
+                self.audited_update("import_undo", table, id, enterprise, || {
+                    self.conn().execute(
+                        &format!("UPDATE {table} SET {} WHERE id = ?1", set.join(", ")),
+                        rusqlite::params_from_iter(args),
+                    )?;
+                    Ok(())
+                })?;
+                if *table == "enterprises" {
+                    self.index_enterprise(id)?;
+                }
+                continue;
+            }
+            if !exists(
+                self.conn(),
+                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+                [id],
+            )? {
+                continue; // gone already
+            }
+            let enterprise_id: Option<i64> = match *table {
+                "enterprises" => Some(id),
+                "coordinators" | "inspection_slots" => None,
+                "approval_pauses" => self.conn().query_row(
+                    "SELECT a.enterprise_id FROM approval_pauses p JOIN approvals a ON a.id = p.approval_id WHERE p.id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?,
+                "problem_notes" => self.conn().query_row(
+                    "SELECT p.enterprise_id FROM problem_notes n JOIN problems p ON p.id = n.problem_id WHERE n.id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?,
+                t => self.conn().query_row(
+                    &format!("SELECT enterprise_id FROM {t} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )?,
+            };
+            self.record_deleted(table, id, enterprise_id)?;
+            if *table == "enterprises" {
+                for dependent in ["search_keys", "enterprise_coordinators"] {
+                    self.conn().execute(
+                        &format!("DELETE FROM {dependent} WHERE enterprise_id = ?1"),
+                        [id],
+                    )?;
+                }
+            }
+            self.conn()
+                .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
+        }
+        Ok(left)
+    }
+}
+
+impl Lookup<'_> {
+    fn conn(&self) -> &Connection {
+        self.conn
+    }
+
     /// The enterprise with this USCC or customs code (or AEOCN + code).
     pub fn enterprise_by_code(&self, key: &str) -> Result<Option<EnterpriseRef>> {
         let upper = key.trim().to_ascii_uppercase();
@@ -40,18 +243,20 @@ impl Writer<'_> {
         .transpose()
     }
 
-    pub fn uscc_exists(&self, uscc: &str) -> Result<bool> {
-        exists(
+    /// The enterprise with this USCC.
+    pub fn uscc_id(&self, uscc: &str) -> Result<Option<i64>> {
+        id_of(
             self.conn(),
-            "SELECT 1 FROM enterprises WHERE uscc = ?1",
+            "SELECT id FROM enterprises WHERE uscc = ?1",
             [uscc],
         )
     }
 
-    pub fn customs_code_exists(&self, code: &str) -> Result<bool> {
-        exists(
+    /// The enterprise whose customs code this is.
+    pub fn customs_code_owner(&self, code: &str) -> Result<Option<i64>> {
+        id_of(
             self.conn(),
-            "SELECT 1 FROM enterprises WHERE customs_code = ?1",
+            "SELECT id FROM enterprises WHERE customs_code = ?1",
             [code],
         )
     }
@@ -81,10 +286,10 @@ impl Writer<'_> {
     }
 
     /// A queue item with this kind and declaration number (the natural key of items that have one).
-    pub fn item_by_declaration(&self, kind: &str, declaration_no: &str) -> Result<bool> {
-        exists(
+    pub fn item_by_declaration(&self, kind: &str, declaration_no: &str) -> Result<Option<i64>> {
+        id_of(
             self.conn(),
-            "SELECT 1 FROM work_items WHERE kind = ?1 AND declaration_no = ?2",
+            "SELECT id FROM work_items WHERE kind = ?1 AND declaration_no = ?2 ORDER BY id LIMIT 1",
             params![kind, declaration_no],
         )
     }
@@ -96,10 +301,11 @@ impl Writer<'_> {
         kind: &str,
         enterprise_id: i64,
         received_at: Timestamp,
-    ) -> Result<bool> {
-        exists(
+    ) -> Result<Option<i64>> {
+        id_of(
             self.conn(),
-            "SELECT 1 FROM work_items WHERE kind = ?1 AND enterprise_id = ?2 AND received_at = ?3 AND declaration_no IS NULL",
+            "SELECT id FROM work_items WHERE kind = ?1 AND enterprise_id = ?2 AND received_at = ?3 AND declaration_no IS NULL
+             ORDER BY id LIMIT 1",
             params![kind, enterprise_id, received_at.as_second()],
         )
     }
@@ -126,12 +332,223 @@ impl Writer<'_> {
         )
     }
 
+    /// Whether this coordinator is linked to this enterprise (the natural key of a link).
+    pub fn is_linked(&self, enterprise_id: i64, coordinator_id: i64) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM enterprise_coordinators WHERE enterprise_id = ?1 AND coordinator_id = ?2",
+            params![enterprise_id, coordinator_id],
+        )
+    }
+
+    /// The enterprise's designated hotline person (one each: the natural key is the enterprise).
+    pub fn hotline_person_of(&self, enterprise_id: i64) -> Result<Option<String>> {
+        super::hotline::hotline_person(self.conn(), enterprise_id)
+    }
+
+    /// Whether an enterprise has this alias.
+    pub fn has_alias(&self, enterprise_id: i64, alias: &str) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM enterprise_aliases WHERE enterprise_id = ?1 AND alias = ?2",
+            params![enterprise_id, alias.trim()],
+        )
+    }
+
     /// An approval with this reference (its natural key).
     pub fn approval_reference_exists(&self, reference: &str) -> Result<bool> {
         exists(
             self.conn(),
             "SELECT 1 FROM approvals WHERE reference = ?1",
             [reference],
+        )
+    }
+
+    /// A call taken at this instant by this operator with this question (its natural key).
+    pub fn call_exists(&self, at: Timestamp, operator: &str, question: &str) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM calls WHERE at = ?1 AND operator = ?2 AND question = ?3",
+            params![at.as_second(), operator, question],
+        )
+    }
+
+    /// A problem of this enterprise with this summary opened at this instant (its natural key).
+    pub fn problem_exists(
+        &self,
+        enterprise_id: i64,
+        title: &str,
+        opened_at: Timestamp,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM problems WHERE enterprise_id = ?1 AND title = ?2 AND opened_at = ?3",
+            params![enterprise_id, title, opened_at.as_second()],
+        )
+    }
+
+    /// A verification plan of this enterprise, kind, date and instruction (its natural key).
+    pub fn plan_exists(
+        &self,
+        enterprise_id: i64,
+        kind: &str,
+        date: &str,
+        instruction: &str,
+    ) -> Result<bool> {
+        exists(
+            self.conn(),
+            "SELECT 1 FROM verifications
+             WHERE enterprise_id = ?1 AND kind = ?2 AND scheduled_on = ?3 AND instruction = ?4",
+            params![enterprise_id, kind, date, instruction],
+        )
+    }
+}
+
+impl Writer<'_> {
+    /// Runs an import's update of one row; audited (`import_update`, the row before and after)
+    /// when it changed anything. Returns what changed.
+    fn import_update(
+        &self,
+        table: &str,
+        id: i64,
+        enterprise_id: Option<i64>,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Change>> {
+        let before = self.snapshot(table, id)?;
+        self.conn().prepare_cached(sql)?.execute(args)?;
+        let after = self.snapshot(table, id)?;
+        let changed = changes(before.as_deref(), after.as_deref());
+        if !changed.is_empty() {
+            self.record("import_update", table, id, enterprise_id, before, after)?;
+        }
+        Ok(changed)
+    }
+
+    /// A coordinator, found by telephone, takes the file's values (`aeo import --upsert`).
+    pub fn update_coordinator(&self, id: i64, c: &NewCoordinator<'_>) -> Result<Vec<Change>> {
+        let keys = crate::domain::search::search_keys(c.name);
+        self.import_update(
+            "coordinators",
+            id,
+            None,
+            "UPDATE coordinators SET name = ?2, pinyin = ?3, initials = ?4, office_code = ?5,
+                    office_name = ?6, role = ?7, duty_hours = ?8 WHERE id = ?1",
+            params![
+                id,
+                c.name,
+                keys.pinyin,
+                keys.initials,
+                c.office_code,
+                c.office_name,
+                c.role.code(),
+                c.duty_hours
+            ],
+        )
+    }
+
+    /// An enterprise, found by USCC, takes the file's values (`aeo import --upsert`); its
+    /// search keys follow its names, and a coordinator given is linked.
+    pub fn update_enterprise(&self, id: i64, e: &NewEnterprise<'_>) -> Result<Vec<Change>> {
+        let industries: Vec<&str> = e.industries.iter().map(|i| i.code()).collect();
+        let changed = self.import_update(
+            "enterprises",
+            id,
+            Some(id),
+            "UPDATE enterprises SET uscc_status = ?2, customs_code = ?3, name_zh = ?4, name_en = ?5,
+                    credit = ?6, industries = ?7, group_name = ?8, coordinator_id = ?9 WHERE id = ?1",
+            params![
+                id,
+                super::enterprises::status_code(e.uscc_status),
+                e.customs_code,
+                e.name_zh,
+                e.name_en,
+                e.credit.code(),
+                industries.join(","),
+                e.group_name,
+                e.coordinator_id
+            ],
+        )?;
+        if changed
+            .iter()
+            .any(|(c, _, _)| c == "name_zh" || c == "name_en")
+        {
+            self.index_enterprise(id)?;
+        }
+        if let Some(c) = e.coordinator_id {
+            self.link_coordinator(id, c)?;
+        }
+        Ok(changed)
+    }
+
+    /// A queue item, found by its natural key, takes the file's values (`aeo import --upsert`),
+    /// under the rules of a new item (times, eligibility, automatic flags).
+    pub fn update_work_item(
+        &self,
+        id: i64,
+        item: &NewWorkItem<'_>,
+        taken_by: Option<&str>,
+    ) -> Result<Vec<Change>> {
+        let (credit, industries): (String, String) = self.conn().query_row(
+            "SELECT credit, industries FROM enterprises WHERE id = ?1",
+            [item.enterprise_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
+        let industries: Vec<crate::domain::enterprise::Industry> = industries
+            .split([',', ';'])
+            .filter_map(|c| crate::domain::enterprise::Industry::parse(c).ok())
+            .collect();
+        crate::domain::queue::check_item_times(item.received_at, item.due_at)?;
+        crate::domain::enterprise::check_eligibility(
+            item.kind,
+            credit,
+            &industries,
+            crate::domain::measures::MeasureCatalog::official(),
+        )?;
+        let flags = crate::domain::queue::WorkFlags::automatic(item.kind, credit, item.flags);
+        self.import_update(
+            "work_items",
+            id,
+            Some(item.enterprise_id),
+            "UPDATE work_items SET enterprise_id = ?2, received_at = ?3, due_at = ?4, status = ?5,
+                    urgent = ?6, non_intrusive = ?7, report_accepted = ?8, taken_by = ?9,
+                    aeo = (SELECT credit IN ('advanced', 'certified') FROM enterprises WHERE id = ?2)
+             WHERE id = ?1",
+            params![
+                id,
+                item.enterprise_id,
+                item.received_at.as_second(),
+                item.due_at.map(|t| t.as_second()),
+                item.status.code(),
+                flags.urgent,
+                flags.non_intrusive,
+                flags.report_accepted,
+                taken_by
+            ],
+        )
+    }
+
+    /// A slot, found by office, date and start, takes the file's end and capacity (`aeo import
+    /// --upsert`); its capacity cannot fall below the bookings it holds.
+    pub fn update_slot(&self, id: i64, s: &NewSlot<'_>) -> Result<Vec<Change>> {
+        let booked: i64 = self.conn().query_row(
+            "SELECT count(*) FROM bookings WHERE slot_id = ?1 AND status <> 'cancelled'",
+            [id],
+            |r| r.get(0),
+        )?;
+        if i64::from(s.capacity) < booked {
+            return Err(anyhow!(
+                "the slot holds {booked} bookings: its capacity cannot be {}",
+                s.capacity
+            ));
+        }
+        self.import_update(
+            "inspection_slots",
+            id,
+            None,
+            "UPDATE inspection_slots SET end_time = ?2, capacity = ?3 WHERE id = ?1",
+            params![id, s.end.strftime("%H:%M").to_string(), s.capacity],
         )
     }
 

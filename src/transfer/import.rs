@@ -1,10 +1,16 @@
-//! Records into the store: every field checked, every problem collected, all or nothing.
+//! Records into the store: every field checked, every problem collected, all or nothing, while
+//! other operators keep working.
 //!
-//! An import runs in one transaction. First each record is checked on its own and against the
-//! database (references, duplicate keys); then, when nothing is wrong, the records are written
-//! through the store's own functions, so that the rules of the domain (the "5+2" booking rule,
-//! capacity, location) apply to imported records as to typed ones. Any problem, at either
-//! stage, rolls the whole transaction back.
+//! An import reads its file twice, record by record (a file is never held whole in memory).
+//! First it checks every record on its own and against the database (references, natural keys
+//! within the file and in the database) in a read transaction, which takes no write lock: any
+//! problem refuses the file, and nothing is written. Then it reads the file again and writes the
+//! records through the store's own functions, so that the rules of the domain (the "5+2" booking
+//! rule, capacity, location, the yearly verification rule) apply to imported records as to typed
+//! ones, in short transactions (batches of about 0.4 s with a pause between them, in which other
+//! operators' changes go through). A problem found while writing (a rule, or a record another
+//! operator added since the check) stops the import: the batch in hand is rolled back and the
+//! batches written before it are undone (each deletion audited), so the database is as it was.
 
 use super::fields;
 use super::{Problem, Problems, Record, Table, TableKind};
@@ -16,13 +22,15 @@ use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc, offic
 use crate::domain::inspection::{BookingRefusal, BookingStatus, Location, OffSiteReason};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
-    EnterpriseRef, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot, NewWorkItem,
-    Store, Writer,
+    Change, EnterpriseRef, Lookup, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot,
+    NewWorkItem, Store, Writer,
 };
 use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
 
 mod hotline;
 
@@ -36,6 +44,38 @@ pub struct ImportOptions {
     /// Leave out records whose natural key is already in the database (with a note), instead
     /// of refusing the file: a re-import adds only what is new.
     pub skip_existing: bool,
+    /// Update the records whose natural key is already in the database with the file's values
+    /// (audited, each change reported on its line), instead of refusing the file.
+    pub upsert: bool,
+    /// How long one write transaction of the import may hold the write lock (a batch ends
+    /// with the first record after it); then the import pauses so that others can write.
+    pub batch: Duration,
+}
+
+/// How long a batch of an import holds the write lock, and the pause after it. The pause is
+/// longer than the longest sleep of SQLite's busy handler (100 ms), so a waiting writer always
+/// finds the lock free in it: other writers wait at most about half a second.
+pub const BATCH: Duration = Duration::from_millis(400);
+const PAUSE: Duration = Duration::from_millis(110);
+
+/// How many audit entries one transaction of an undo handles (one in unit tests, so that they
+/// go through the steps).
+const UNDO_STEP: usize = if cfg!(test) { 1 } else { 5000 };
+
+/// How many problems an import lists (the rest are counted).
+const MAX_PROBLEMS: usize = 1000;
+/// How many updated records an import describes, one line each.
+const MAX_NOTES: usize = 200;
+
+/// What a record's natural key says about it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// Not in the database: the record is added.
+    New,
+    /// In the database (--upsert): that record is updated.
+    Existing(i64),
+    /// Left out: a problem, or already in the database (--skip-existing).
+    Out,
 }
 
 #[derive(Debug, Clone)]
@@ -47,17 +87,101 @@ pub struct Summary {
     pub dry_run: bool,
 }
 
-/// The sentinel that rolls a dry run back.
+/// The sentinel that rolls back the batch in hand when the import found problems.
 #[derive(Debug)]
-struct DryRun(Summary);
+struct Refused;
 
-impl std::fmt::Display for DryRun {
+impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("dry run")
+        f.write_str("import refused")
     }
 }
 
-impl std::error::Error for DryRun {}
+impl std::error::Error for Refused {}
+
+/// What a pass over the file has found so far.
+#[derive(Default)]
+struct State {
+    problems: Vec<Problem>,
+    /// Problems beyond [`MAX_PROBLEMS`], counted.
+    more: usize,
+    notes: Vec<String>,
+    enterprises: HashMap<String, Option<EnterpriseRef>>,
+    /// Lines left out because their record is already in the database (--skip-existing).
+    skipped: Vec<usize>,
+    /// The natural keys met so far (hashed, 128 bits) and their first line: checked while
+    /// checking; the writing pass reads a file the check found free of repeats.
+    seen: Option<HashMap<u128, usize>>,
+    /// Records accepted (checking) or written.
+    count: usize,
+    /// Records that are (or would be) updates of records in the database (--upsert), and
+    /// those of them whose values changed.
+    updated: usize,
+    changed: usize,
+}
+
+impl State {
+    fn problem(&mut self, p: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn failed(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    fn refusal(&mut self, file: &str) -> Problems {
+        let mut list = std::mem::take(&mut self.problems);
+        list.sort_by_key(|p| p.line);
+        if self.more > 0 {
+            list.push(Problem::new(
+                0,
+                "file",
+                format!("and {} more problems", self.more),
+            ));
+        }
+        Problems {
+            file: file.to_string(),
+            list,
+        }
+    }
+
+    fn skipped_note(&mut self) {
+        if self.updated > 0 {
+            self.notes.push(format!(
+                "{} record{} already in the database {} (--upsert), {} of them with changed values",
+                self.updated,
+                if self.updated == 1 { "" } else { "s" },
+                if self.updated == 1 {
+                    "is an update"
+                } else {
+                    "are updates"
+                },
+                self.changed
+            ));
+        }
+        if self.skipped.is_empty() {
+            return;
+        }
+        let lines: Vec<String> = self
+            .skipped
+            .iter()
+            .take(10)
+            .map(|l| l.to_string())
+            .collect();
+        self.notes.push(format!(
+            "{} record{} already in the database left out (--skip-existing): line{} {}{}",
+            self.skipped.len(),
+            if self.skipped.len() == 1 { "" } else { "s" },
+            if self.skipped.len() == 1 { "" } else { "s" },
+            lines.join(", "),
+            if self.skipped.len() > 10 { ", …" } else { "" }
+        ));
+    }
+}
 
 /// Imports `table` as `kind`. A refused import is an error carrying [`Problems`].
 pub fn import(
@@ -66,151 +190,293 @@ pub fn import(
     kind: TableKind,
     opts: &ImportOptions,
 ) -> Result<Summary> {
-    let outcome = store.write(|w| {
-        let mut run = Run {
-            w,
-            opts,
-            problems: table.problems.clone(),
-            notes: Vec::new(),
-            enterprises: HashMap::new(),
-            skipped: Vec::new(),
-        };
-        let count = match kind {
-            TableKind::Enterprises => run.enterprises(&table.records)?,
-            TableKind::Coordinators => run.coordinators(&table.records)?,
-            TableKind::Items => run.items(&table.records)?,
-            TableKind::Slots => run.slots(&table.records)?,
-            TableKind::Bookings => run.bookings(&table.records)?,
-            TableKind::Approvals => run.approvals(&table.records)?,
-            TableKind::Calls => run.calls(&table.records)?,
-            TableKind::Problems => run.problems(&table.records)?,
-            TableKind::Verifications => run.verifications(&table.records)?,
-            TableKind::CoordinatorLinks => run.coordinator_links(&table.records)?,
-            TableKind::HotlinePersons => run.hotline_persons(&table.records)?,
-        };
-        if !run.skipped.is_empty() {
-            let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();
-            run.notes.push(format!(
-                "{} record{} already in the database left out (--skip-existing): line{} {}{}",
-                run.skipped.len(),
-                if run.skipped.len() == 1 { "" } else { "s" },
-                if run.skipped.len() == 1 { "" } else { "s" },
-                lines.join(", "),
-                if run.skipped.len() > 10 { ", …" } else { "" }
-            ));
-        }
-        if !run.problems.is_empty() {
-            let mut list = run.problems;
-            list.sort_by_key(|p| p.line);
-            return Err(Problems {
-                file: table.file.clone(),
-                list,
-            }
-            .into());
-        }
-        let summary = Summary {
+    let summary = |mut st: State, dry_run: bool| {
+        st.skipped_note();
+        Summary {
             table: kind,
-            count,
-            notes: run.notes,
-            dry_run: opts.dry_run,
-        };
-        if opts.dry_run {
-            return Err(DryRun(summary).into());
+            count: st.count,
+            notes: st.notes,
+            dry_run,
         }
-        Ok(summary)
-    });
-    match outcome {
-        Err(e) => match e.downcast::<DryRun>() {
-            Ok(DryRun(summary)) => Ok(summary),
-            Err(e) => Err(e),
-        },
-        ok => ok,
+    };
+    if opts.upsert && !kind.upserts() {
+        return Err(crate::domain::message::Message::new(
+            format!(
+                "--upsert 只适用于协调员、企业、待办事项和查验时段；{} 请用各自的命令修改（或 --skip-existing）",
+                kind.name()
+            ),
+            format!(
+                "--upsert applies to coordinators, enterprises, items and slots; {} change through their own commands (or use --skip-existing)",
+                kind.name()
+            ),
+        )
+        .into());
+    }
+    // 1. Check every record, without the write lock.
+    let mut st = State {
+        seen: Some(HashMap::new()),
+        ..State::default()
+    };
+    let rows = table.rows()?;
+    store.read(|db| {
+        let mut run = Run {
+            db,
+            w: None,
+            opts,
+            st: &mut st,
+        };
+        for row in rows {
+            match row {
+                Ok(rec) => run.record(kind, &rec)?,
+                Err(p) => run.st.problem(p),
+            }
+        }
+        Ok(())
+    })?;
+    if st.failed() {
+        // The rules applied on writing (capacity, "5+2", the yearly verification rule) are
+        // tried too, in batches that are rolled back, so that the refusal lists every problem.
+        let mut trial = State {
+            seen: Some(HashMap::new()),
+            ..State::default()
+        };
+        // Best effort: a seat that cannot write (read-only, a frozen clock, a busy database)
+        // reports the problems of the check alone.
+        let _ = write_pass(store, table, kind, opts, &mut trial, true);
+        st.problems.append(&mut trial.problems);
+        st.problems
+            .sort_by(|a, b| (a.line, &a.field, &a.message).cmp(&(b.line, &b.field, &b.message)));
+        st.problems.dedup();
+        st.more += trial.more;
+        return Err(st.refusal(&table.file).into());
+    }
+    if opts.dry_run {
+        return Ok(summary(st, true));
+    }
+    // 2. Write, in short transactions.
+    let mut st = State::default();
+    write_pass(store, table, kind, opts, &mut st, false)?;
+    Ok(summary(st, false))
+}
+
+/// Reads the file again and writes its records in batches of about `opts.batch`, pausing
+/// between them. A `trial` rolls every batch back: it only collects the problems found while
+/// writing. Otherwise a problem stops the import and undoes what it wrote.
+fn write_pass(
+    store: &mut Store,
+    table: &Table,
+    kind: TableKind,
+    opts: &ImportOptions,
+    st: &mut State,
+    trial: bool,
+) -> Result<()> {
+    let mut rows = table.rows()?;
+    let mut written: Vec<(i64, i64)> = Vec::new();
+    loop {
+        let started = Instant::now();
+        let mut more = true;
+        let batch = store.write(|w| {
+            let first = w.last_audit_id()?;
+            let mut run = Run {
+                db: w.lookup(),
+                w: Some(w),
+                opts,
+                st: &mut *st,
+            };
+            // At least one record per batch, then as many as fit in its time.
+            loop {
+                match rows.next() {
+                    Some(Ok(rec)) => run.record(kind, &rec)?,
+                    Some(Err(p)) => run.st.problem(p),
+                    None => {
+                        more = false;
+                        break;
+                    }
+                }
+                if started.elapsed() > opts.batch {
+                    break;
+                }
+            }
+            if trial || (run.st.failed() && !more) {
+                return Err(Refused.into());
+            }
+            Ok((first, w.last_audit_id()?))
+        });
+        match batch {
+            Ok(range) => written.push(range),
+            Err(e) if trial && e.downcast_ref::<Refused>().is_some() => {}
+            Err(e) => {
+                let undone = undo(store, &written);
+                let refused = e.downcast_ref::<Refused>().is_some();
+                return Err(match (refused, undone) {
+                    (true, Ok(())) => st.refusal(&table.file).into(),
+                    (false, Ok(())) => e.context(
+                        "the import stopped; what it had written is undone, nothing was written",
+                    ),
+                    (_, Err(u)) => u.context(format!(
+                        "the import stopped ({e:#}) and what it had written could not be undone: the audit trail's entries {} to {} name the rows it created",
+                        written.first().map(|r| r.0 + 1).unwrap_or(0),
+                        written.last().map(|r| r.1).unwrap_or(0)
+                    )),
+                });
+            }
+        }
+        if !more {
+            return Ok(());
+        }
+        std::thread::sleep(PAUSE);
     }
 }
 
-struct Run<'w, 'a> {
-    w: &'w Writer<'a>,
-    opts: &'w ImportOptions,
-    problems: Vec<Problem>,
-    notes: Vec<String>,
-    enterprises: HashMap<String, Option<EnterpriseRef>>,
-    /// Lines left out because their record is already in the database (--skip-existing).
-    skipped: Vec<usize>,
-}
-
-/// Remembers the first line of each key, to report repeats within the file.
-#[derive(Default)]
-struct Seen(HashMap<String, usize>);
-
-impl Seen {
-    fn first(&mut self, key: String, line: usize) -> Option<usize> {
-        match self.0.get(&key) {
-            Some(&first) => Some(first),
-            None => {
-                self.0.insert(key, line);
-                None
+/// Deletes what the batches `written` created, newest first, in short transactions.
+fn undo(store: &mut Store, written: &[(i64, i64)]) -> Result<()> {
+    for &(after, upto) in written.iter().rev() {
+        let mut left = Some(upto);
+        while let Some(upto) = left {
+            left = store.write(|w| w.undo_created(after, upto, UNDO_STEP))?;
+            if left.is_some() {
+                std::thread::sleep(PAUSE);
             }
         }
     }
+    Ok(())
 }
 
-impl Run<'_, '_> {
+struct Run<'r, 'a> {
+    /// Look-ups: the read transaction of the check, or the write transaction.
+    db: Lookup<'r>,
+    /// Set while writing.
+    w: Option<&'r Writer<'a>>,
+    opts: &'r ImportOptions,
+    st: &'r mut State,
+}
+
+impl<'r, 'a> Run<'r, 'a> {
+    fn record(&mut self, kind: TableKind, rec: &Record) -> Result<()> {
+        match kind {
+            TableKind::Enterprises => self.enterprise(rec),
+            TableKind::Coordinators => self.coordinator(rec),
+            TableKind::Items => self.item(rec),
+            TableKind::Slots => self.slot(rec),
+            TableKind::Bookings => self.booking(rec),
+            TableKind::Approvals => self.approval(rec),
+            TableKind::Calls => self.call(rec),
+            TableKind::Problems => self.problem_record(rec),
+            TableKind::Verifications => self.verification(rec),
+            TableKind::CoordinatorLinks => self.coordinator_link(rec),
+            TableKind::HotlinePersons => self.hotline_person(rec),
+        }
+    }
+
+    /// A record that passed its checks (no new problem since `mark`, not left out) is counted;
+    /// the writer, while writing.
+    fn accept(&mut self, mark: usize) -> Option<&'r Writer<'a>> {
+        if self.mark() > mark {
+            return None;
+        }
+        self.st.count += 1;
+        self.w
+    }
+
+    /// Problems and records left out so far, to tell whether a record added one.
+    fn mark(&self) -> usize {
+        self.st.problems.len() + self.st.more + self.st.skipped.len()
+    }
+
     /// Checks a record's natural key: a repeat of an earlier line of the file is a problem; a
-    /// key already in the database is a problem too, or with --skip-existing the record is
-    /// left out. Returns whether the record is to be left out.
-    #[allow(clippy::too_many_arguments)]
+    /// key already in the database (`existing`) is a problem too, or with --skip-existing the
+    /// record is left out, or with --upsert it updates that record.
     fn natural_key(
         &mut self,
-        seen: &mut Seen,
         line: usize,
         field: &str,
         what: &str,
         key: &str,
-        in_database: bool,
-    ) -> bool {
-        if let Some(first) = seen.first(key.to_string(), line) {
+        existing: Option<i64>,
+    ) -> Key {
+        if let Some(first) = self.first_line(what, key, line) {
             self.problem(
                 line,
                 field,
                 format!("duplicate {what} {key}: already on line {first} of this file"),
             );
-            return true;
+            return Key::Out;
         }
-        if in_database {
-            if self.opts.skip_existing {
-                self.skipped.push(line);
-            } else {
+        match existing {
+            None => Key::New,
+            Some(id) if self.opts.upsert => Key::Existing(id),
+            Some(_) if self.opts.skip_existing => {
+                self.st.skipped.push(line);
+                Key::Out
+            }
+            Some(_) => {
                 self.problem(
                     line,
                     field,
                     format!(
-                        "{what} {key} is already in the database (--skip-existing leaves such records out)"
+                        "{what} {key} is already in the database (--skip-existing leaves such records out, --upsert updates them)"
                     ),
                 );
+                Key::Out
             }
-            return true;
         }
-        false
     }
 
-    /// The rows to write: those whose line has no problem and was not left out. A row with a
-    /// problem is never written (its refusal is already reported, once).
-    fn writable<R>(&self, rows: &mut Vec<R>, line: impl Fn(&R) -> usize) {
-        let blocked: std::collections::HashSet<usize> = self
-            .problems
-            .iter()
-            .map(|p| p.line)
-            .chain(self.skipped.iter().copied())
-            .collect();
-        rows.retain(|r| !blocked.contains(&line(r)));
+    /// Reports an update of `--upsert` on its line.
+    fn updated(&mut self, line: usize, what: &str, key: &str, changes: Result<Vec<Change>>) {
+        let Some(changes) = self.refused(line, "row", changes) else {
+            return;
+        };
+        self.st.updated += 1;
+        if changes.is_empty() {
+            return;
+        }
+        self.st.changed += 1;
+        if self.st.changed <= MAX_NOTES {
+            let list: Vec<String> = changes
+                .iter()
+                .map(|(c, old, new)| {
+                    format!(
+                        "{c} {} → {}",
+                        crate::text::inert(old),
+                        crate::text::inert(new)
+                    )
+                })
+                .collect();
+            self.st.notes.push(format!(
+                "line {line}: {what} {key} updated: {}",
+                list.join("; ")
+            ));
+        } else if self.st.changed == MAX_NOTES + 1 {
+            self.st
+                .notes
+                .push("further updates are not listed (see `aeo audit`)".to_string());
+        }
+    }
+
+    /// The line a key of this kind was first met on, when it is not `line` (while checking).
+    fn first_line(&mut self, what: &str, key: &str, line: usize) -> Option<usize> {
+        let seen = self.st.seen.as_mut()?;
+        let mut h = std::hash::DefaultHasher::new();
+        (what, key).hash(&mut h);
+        let lo = h.finish();
+        (key, what, "again").hash(&mut h);
+        let hash = (u128::from(h.finish()) << 64) | u128::from(lo);
+        match seen.get(&hash) {
+            Some(&first) => Some(first),
+            None => {
+                seen.insert(hash, line);
+                None
+            }
+        }
     }
 
     fn problem(&mut self, line: usize, field: &str, message: impl Into<String>) {
-        self.problems.push(Problem::new(line, field, message));
+        self.st.problem(Problem::new(line, field, message));
     }
 
     /// A value that must be given (trimmed); None (and a problem) when empty.
-    fn required<'r>(&mut self, rec: &'r Record, field: &str) -> Option<&'r str> {
+    fn required<'x>(&mut self, rec: &'x Record, field: &str) -> Option<&'x str> {
         let v = rec.trimmed(field);
         if rec.is_unreadable(field) {
             None // already reported when the file was read
@@ -228,7 +494,7 @@ impl Run<'_, '_> {
     }
 
     /// Free text that must be given: stored exactly as written.
-    fn required_text<'r>(&mut self, rec: &'r Record, field: &str) -> Option<&'r str> {
+    fn required_text<'x>(&mut self, rec: &'x Record, field: &str) -> Option<&'x str> {
         self.required(rec, field).map(|_| rec.raw(field))
     }
 
@@ -278,11 +544,11 @@ impl Run<'_, '_> {
             return Ok(None);
         };
         let key = key.to_ascii_uppercase();
-        let found = match self.enterprises.get(&key) {
+        let found = match self.st.enterprises.get(&key) {
             Some(f) => *f,
             None => {
-                let f = self.w.enterprise_by_code(&key)?;
-                self.enterprises.insert(key.clone(), f);
+                let f = self.db.enterprise_by_code(&key)?;
+                self.st.enterprises.insert(key.clone(), f);
                 f
             }
         };
@@ -324,7 +590,7 @@ impl Run<'_, '_> {
         Some(code)
     }
 
-    fn enterprises(&mut self, records: &[Record]) -> Result<usize> {
+    fn enterprise(&mut self, rec: &Record) -> Result<()> {
         struct Row<'r> {
             line: usize,
             uscc: String,
@@ -338,16 +604,15 @@ impl Run<'_, '_> {
             coordinator: Option<i64>,
             aliases: Vec<&'r str>,
         }
-        let mut rows = Vec::new();
-        let (mut usccs, mut codes) = (Seen::default(), Seen::default());
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let uscc = self.required(rec, "uscc").and_then(|raw| {
                 let r = match Uscc::parse_lenient(raw) {
                     Err(e) => Err(e.to_string()),
                     Ok((u, ChecksumStatus::Valid)) => Ok((u, ChecksumStatus::Valid)),
                     Ok((u, status)) if self.opts.accept_bad_checksum => {
-                        self.notes.push(format!(
+                        self.st.notes.push(format!(
                             "line {line}: USCC {} fails its check ({}); imported marked {}",
                             u,
                             Uscc::parse(raw).err().map(|e| e.to_string()).unwrap_or_default(),
@@ -362,26 +627,26 @@ impl Run<'_, '_> {
                 };
                 self.check(line, "uscc", r)
             });
-            let mut uscc_in_db = false;
+            let mut key = Key::Out;
             if let Some((u, _)) = &uscc {
-                uscc_in_db = self.w.uscc_exists(u.as_str())?;
-                self.natural_key(&mut usccs, line, "uscc", "USCC", u.as_str(), uscc_in_db);
+                let existing = self.db.uscc_id(u.as_str())?;
+                key = self.natural_key(line, "uscc", "USCC", u.as_str(), existing);
             }
             let customs = self.parse(rec, "customs_code", |s| {
                 CustomsCode::parse(s).map_err(|e| e.to_string())
             });
             // The USCC is the enterprise's key; its customs code must be its own too.
             if let Some(c) = &customs
-                && !uscc_in_db
+                && key != Key::Out
             {
-                let in_db = self.w.customs_code_exists(c.as_str())?;
-                if let Some(first) = codes.first(c.to_string(), line) {
+                let owner = self.db.customs_code_owner(c.as_str())?;
+                if let Some(first) = self.first_line("customs code", c.as_str(), line) {
                     self.problem(
                         line,
                         "customs_code",
                         format!("duplicate customs code {c}: already on line {first} of this file"),
                     );
-                } else if in_db {
+                } else if owner.is_some_and(|o| key != Key::Existing(o)) {
                     self.problem(
                         line,
                         "customs_code",
@@ -396,7 +661,7 @@ impl Run<'_, '_> {
             let coordinator = if phone.is_empty() {
                 Some(None)
             } else {
-                match self.w.coordinator_by_phone(phone)? {
+                match self.db.coordinator_by_phone(phone)? {
                     Some(id) => Some(Some(id)),
                     None => {
                         self.problem(line, "coordinator_phone", format!(
@@ -416,7 +681,7 @@ impl Run<'_, '_> {
                 Some(coordinator),
             ) = (uscc, customs, name_zh, credit, industries, coordinator)
             {
-                rows.push(Row {
+                let r = Row {
                     line,
                     uscc: uscc.to_string(),
                     status,
@@ -428,32 +693,45 @@ impl Run<'_, '_> {
                     group: fields::optional_text(rec.raw("group")),
                     coordinator,
                     aliases: aliases(rec.raw("aliases")),
-                });
-            }
-        }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.insert_enterprise(&NewEnterprise {
-                uscc: &r.uscc,
-                uscc_status: r.status,
-                customs_code: &r.customs_code,
-                name_zh: r.name_zh,
-                name_en: r.name_en,
-                credit: r.credit,
-                industries: &r.industries,
-                group_name: r.group,
-                coordinator_id: r.coordinator,
-            });
-            if let Some(id) = self.refused(r.line, "row", res) {
-                for a in &r.aliases {
-                    let res = self.w.add_alias(id, a);
-                    self.refused(r.line, "aliases", res);
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+
+                let e = NewEnterprise {
+                    uscc: &r.uscc,
+                    uscc_status: r.status,
+                    customs_code: &r.customs_code,
+                    name_zh: r.name_zh,
+                    name_en: r.name_en,
+                    credit: r.credit,
+                    industries: &r.industries,
+                    group_name: r.group,
+                    coordinator_id: r.coordinator,
+                };
+                let id = match key {
+                    Key::Existing(id) => {
+                        let res = w.update_enterprise(id, &e);
+                        self.updated(r.line, "enterprise", &r.uscc, res);
+                        Some(id)
+                    }
+                    _ => {
+                        let res = w.insert_enterprise(&e);
+                        self.refused(r.line, "row", res)
+                    }
+                };
+                if let Some(id) = id {
+                    for a in &r.aliases {
+                        if key != Key::New && self.db.has_alias(id, a)? {
+                            continue;
+                        }
+                        let res = w.add_alias(id, a);
+                        self.refused(r.line, "aliases", res);
+                    }
                 }
             }
         }
-        Ok(rows.len())
+        Ok(())
     }
 
     /// Turns a refusal of the store into a problem of the record's line.
@@ -467,7 +745,7 @@ impl Run<'_, '_> {
         }
     }
 
-    fn coordinators(&mut self, records: &[Record]) -> Result<usize> {
+    fn coordinator(&mut self, rec: &Record) -> Result<()> {
         struct Row<'r> {
             line: usize,
             name: &'r str,
@@ -477,22 +755,15 @@ impl Run<'_, '_> {
             role: CoordinatorRole,
             duty_hours: &'r str,
         }
-        let mut rows = Vec::new();
-        let mut phones = Seen::default();
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let name = self.required_text(rec, "name");
             let phone = self.parse(rec, "phone", fields::phone);
+            let mut key = Key::Out;
             if let Some(p) = &phone {
-                let in_db = self.w.coordinator_by_phone(p)?.is_some();
-                self.natural_key(
-                    &mut phones,
-                    line,
-                    "phone",
-                    "coordinator telephone",
-                    p,
-                    in_db,
-                );
+                let existing = self.db.coordinator_by_phone(p)?;
+                key = self.natural_key(line, "phone", "coordinator telephone", p, existing);
             }
             let office = self.office_code(rec, "office_code");
             let given_name = fields::optional_text(rec.raw("office_name"));
@@ -518,7 +789,7 @@ impl Run<'_, '_> {
             if let (Some(name), Some(phone), Some(office_code), Some(office_name), Some(role)) =
                 (name, phone, office, office_name, role)
             {
-                rows.push(Row {
+                let r = Row {
                     line,
                     name,
                     phone,
@@ -526,27 +797,32 @@ impl Run<'_, '_> {
                     office_name,
                     role,
                     duty_hours: rec.raw("duty_hours"),
-                });
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+
+                let c = NewCoordinator {
+                    name: r.name,
+                    phone: &r.phone,
+                    office_code: &r.office_code,
+                    office_name: &r.office_name,
+                    role: r.role,
+                    duty_hours: r.duty_hours,
+                };
+                if let Key::Existing(id) = key {
+                    let res = w.update_coordinator(id, &c);
+                    self.updated(r.line, "coordinator", &r.phone, res);
+                    return Ok(());
+                }
+                let res = w.insert_coordinator(&c);
+                self.refused(r.line, "row", res);
             }
         }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.insert_coordinator(&NewCoordinator {
-                name: r.name,
-                phone: &r.phone,
-                office_code: &r.office_code,
-                office_name: &r.office_name,
-                role: r.role,
-                duty_hours: r.duty_hours,
-            });
-            self.refused(r.line, "row", res);
-        }
-        Ok(rows.len())
+        Ok(())
     }
 
-    fn items(&mut self, records: &[Record]) -> Result<usize> {
+    fn item(&mut self, rec: &Record) -> Result<()> {
         struct Row<'r> {
             line: usize,
             kind: WorkKind,
@@ -558,9 +834,8 @@ impl Run<'_, '_> {
             flags: WorkFlags,
             taken_by: Option<&'r str>,
         }
-        let mut rows = Vec::new();
-        let mut keys = Seen::default();
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let kind = self.parse(rec, "kind", WorkKind::parse);
             let enterprise = self.enterprise_ref(rec, "enterprise")?;
@@ -624,10 +899,10 @@ impl Run<'_, '_> {
             ) {
                 // The natural key: kind and declaration number, or for items without one the
                 // kind, the enterprise and the arrival instant (all three are exported).
-                let (key, in_db) = match &declaration_no {
+                let (key, existing) = match &declaration_no {
                     Some(d) => (
                         format!("{} {d}", kind.code()),
-                        self.w.item_by_declaration(kind.code(), d)?,
+                        self.db.item_by_declaration(kind.code(), d)?,
                     ),
                     None => (
                         format!(
@@ -636,7 +911,7 @@ impl Run<'_, '_> {
                             crate::text::inert(rec.trimmed("enterprise")),
                             fields::instant_text(received_at)
                         ),
-                        self.w
+                        self.db
                             .item_by_arrival(kind.code(), enterprise.id, received_at)?,
                     ),
                 };
@@ -645,10 +920,11 @@ impl Run<'_, '_> {
                 } else {
                     "received_at"
                 };
-                if self.natural_key(&mut keys, line, field, "queue item", &key, in_db) {
-                    continue;
+                let found = self.natural_key(line, field, "queue item", &key, existing);
+                if found == Key::Out {
+                    return Ok(());
                 }
-                rows.push(Row {
+                let r = Row {
                     line,
                     kind,
                     enterprise: enterprise.id,
@@ -662,33 +938,38 @@ impl Run<'_, '_> {
                         report_accepted,
                     },
                     taken_by: fields::optional_text(rec.raw("taken_by")),
-                });
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+
+                let item = NewWorkItem {
+                    kind: r.kind,
+                    enterprise_id: r.enterprise,
+                    declaration_no: r.declaration_no.as_deref(),
+                    received_at: r.received_at,
+                    due_at: r.due_at,
+                    status: r.status,
+                    flags: r.flags,
+                };
+                if let Key::Existing(id) = found {
+                    let res = w.update_work_item(id, &item, r.taken_by);
+                    self.updated(r.line, "queue item", &key, res);
+                    return Ok(());
+                }
+                let res = w.insert_work_item(&item);
+                if let Some(id) = self.refused(r.line, "row", res)
+                    && r.taken_by.is_some()
+                {
+                    let res = w.set_item_taken_by(id, r.taken_by);
+                    self.refused(r.line, "taken_by", res);
+                }
             }
         }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.insert_work_item(&NewWorkItem {
-                kind: r.kind,
-                enterprise_id: r.enterprise,
-                declaration_no: r.declaration_no.as_deref(),
-                received_at: r.received_at,
-                due_at: r.due_at,
-                status: r.status,
-                flags: r.flags,
-            });
-            if let Some(id) = self.refused(r.line, "row", res)
-                && r.taken_by.is_some()
-            {
-                let res = self.w.set_item_taken_by(id, r.taken_by);
-                self.refused(r.line, "taken_by", res);
-            }
-        }
-        Ok(rows.len())
+        Ok(())
     }
 
-    fn slots(&mut self, records: &[Record]) -> Result<usize> {
+    fn slot(&mut self, rec: &Record) -> Result<()> {
         struct Row {
             line: usize,
             office_code: String,
@@ -697,9 +978,8 @@ impl Run<'_, '_> {
             end: Time,
             capacity: u32,
         }
-        let mut rows = Vec::new();
-        let mut keys = Seen::default();
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let office = self.known_office(rec, "office_code");
             let date = self.parse(rec, "date", fields::date);
@@ -718,46 +998,51 @@ impl Run<'_, '_> {
                         fields::time_text(s)
                     ),
                 );
-                continue;
+                return Ok(());
             }
             if let (Some(office_code), Some(date), Some(start), Some(end), Some(capacity)) =
                 (office, date, start, end, capacity)
             {
                 let key = format!("{office_code} {date} {}", fields::time_text(start));
-                let in_db = self
-                    .w
-                    .slot_at(&office_code, &date.to_string(), &fields::time_text(start))?
-                    .is_some();
-                if self.natural_key(&mut keys, line, "start", "slot", &key, in_db) {
-                    continue;
+                let existing =
+                    self.db
+                        .slot_at(&office_code, &date.to_string(), &fields::time_text(start))?;
+                let found = self.natural_key(line, "start", "slot", &key, existing);
+                if found == Key::Out {
+                    return Ok(());
                 }
-                rows.push(Row {
+                let r = Row {
                     line,
                     office_code,
                     date,
                     start,
                     end,
                     capacity,
-                });
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+
+                let slot = NewSlot {
+                    office_code: &r.office_code,
+                    date: r.date,
+                    start: r.start,
+                    end: r.end,
+                    capacity: r.capacity,
+                };
+                if let Key::Existing(id) = found {
+                    let res = w.update_slot(id, &slot);
+                    self.updated(r.line, "slot", &key, res);
+                    return Ok(());
+                }
+                let res = w.insert_slot(&slot);
+                self.refused(r.line, "row", res);
             }
         }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.insert_slot(&NewSlot {
-                office_code: &r.office_code,
-                date: r.date,
-                start: r.start,
-                end: r.end,
-                capacity: r.capacity,
-            });
-            self.refused(r.line, "row", res);
-        }
-        Ok(rows.len())
+        Ok(())
     }
 
-    fn bookings(&mut self, records: &[Record]) -> Result<usize> {
+    fn booking(&mut self, rec: &Record) -> Result<()> {
         struct Row<'r> {
             line: usize,
             slot: i64,
@@ -769,16 +1054,15 @@ impl Run<'_, '_> {
             booked_at: Timestamp,
             booked_by: String,
         }
-        let mut rows = Vec::new();
-        let mut keys = Seen::default();
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let office = self.office_code(rec, "office_code");
             let date = self.parse(rec, "date", fields::date);
             let start = self.parse(rec, "start", fields::time);
             let slot = match (&office, date, start) {
                 (Some(o), Some(d), Some(s)) => {
-                    let found = self.w.slot_at(o, &d.to_string(), &fields::time_text(s))?;
+                    let found = self.db.slot_at(o, &d.to_string(), &fields::time_text(s))?;
                     if found.is_none() {
                         self.problem(line, "slot", format!(
                             "no inspection slot of office {o} on {d} starting {} in the database (import slots first)",
@@ -828,12 +1112,13 @@ impl Run<'_, '_> {
                         .unwrap_or_default()
                 );
                 let in_db = self
-                    .w
+                    .db
                     .booking_exists(slot, enterprise.id, goods, given_at)?;
-                if self.natural_key(&mut keys, line, "goods", "booking", &key, in_db) {
-                    continue;
+                if self.natural_key(line, "goods", "booking", &key, in_db.then_some(0)) == Key::Out
+                {
+                    return Ok(());
                 }
-                rows.push(Row {
+                let r = Row {
                     line,
                     slot,
                     enterprise: enterprise.id,
@@ -843,58 +1128,56 @@ impl Run<'_, '_> {
                     status,
                     booked_at,
                     booked_by,
-                });
-            }
-        }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        let cal = WorkingCalendar::official();
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.book(
-                &NewBooking {
-                    slot_id: r.slot,
-                    enterprise_id: r.enterprise,
-                    goods: r.goods,
-                    location: r.location,
-                    reason: r.reason,
-                    operator: &r.booked_by,
-                    now: r.booked_at,
-                },
-                cal,
-            );
-            let (id, outcome) = match res {
-                Ok(v) => v,
-                Err(e) => {
-                    let field = match e.downcast_ref::<BookingRefusal>() {
-                        Some(BookingRefusal::NonWorkingDayNotAeo { .. }) => "date",
-                        Some(BookingRefusal::ReasonMissing { .. })
-                        | Some(BookingRefusal::ReasonInZone) => "reason",
-                        Some(BookingRefusal::GoodsMissing) => "goods",
-                        Some(BookingRefusal::SlotPassed { .. }) => "booked_at",
-                        Some(BookingRefusal::SlotFull { .. }) => "slot",
-                        None => "row",
-                    };
-                    self.problem(r.line, field, format!("booking refused: {e:#}"));
-                    continue;
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+                let cal = WorkingCalendar::official();
+                let res = w.book(
+                    &NewBooking {
+                        slot_id: r.slot,
+                        enterprise_id: r.enterprise,
+                        goods: r.goods,
+                        location: r.location,
+                        reason: r.reason,
+                        operator: &r.booked_by,
+                        now: r.booked_at,
+                    },
+                    cal,
+                );
+                let (id, outcome) = match res {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let field = match e.downcast_ref::<BookingRefusal>() {
+                            Some(BookingRefusal::NonWorkingDayNotAeo { .. }) => "date",
+                            Some(BookingRefusal::ReasonMissing { .. })
+                            | Some(BookingRefusal::ReasonInZone) => "reason",
+                            Some(BookingRefusal::GoodsMissing) => "goods",
+                            Some(BookingRefusal::SlotPassed { .. }) => "booked_at",
+                            Some(BookingRefusal::SlotFull { .. }) => "slot",
+                            None => "row",
+                        };
+                        self.problem(r.line, field, format!("booking refused: {e:#}"));
+                        return Ok(());
+                    }
+                };
+                if let Some(n) = outcome.note
+                    && !self.st.notes.contains(&n)
+                {
+                    self.st.notes.push(n);
                 }
-            };
-            if let Some(n) = outcome.note
-                && !self.notes.contains(&n)
-            {
-                self.notes.push(n);
-            }
-            if r.status != BookingStatus::Booked {
-                // The result is on record as of the import: a done or abnormal inspection whose
-                // slot has not begun yet is refused.
-                let res = self.w.set_booking_status(id, r.status, self.opts.now);
-                self.refused(r.line, "status", res);
+                if r.status != BookingStatus::Booked {
+                    // The result is on record as of the import: a done or abnormal inspection whose
+                    // slot has not begun yet is refused.
+                    let res = w.set_booking_status(id, r.status, self.opts.now);
+                    self.refused(r.line, "status", res);
+                }
             }
         }
-        Ok(rows.len())
+        Ok(())
     }
 
-    fn approvals(&mut self, records: &[Record]) -> Result<usize> {
+    fn approval(&mut self, rec: &Record) -> Result<()> {
         type Pause = (PauseReason, Timestamp, Option<Timestamp>);
         struct Row<'r> {
             line: usize,
@@ -907,9 +1190,8 @@ impl Run<'_, '_> {
             final_authority: bool,
             extended_by: Option<&'r str>,
         }
-        let mut rows = Vec::new();
-        let mut keys = Seen::default();
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let kind = self.parse(rec, "kind", ApprovalKind::parse);
             let enterprise = self.enterprise_ref(rec, "enterprise")?;
@@ -968,12 +1250,14 @@ impl Run<'_, '_> {
                 pauses,
                 final_authority,
             ) {
-                let in_db = self.w.approval_reference_exists(reference)?;
+                let in_db = self.db.approval_reference_exists(reference)?;
                 let key = crate::text::inert(reference);
-                if self.natural_key(&mut keys, line, "reference", "approval", &key, in_db) {
-                    continue;
+                if self.natural_key(line, "reference", "approval", &key, in_db.then_some(0))
+                    == Key::Out
+                {
+                    return Ok(());
                 }
-                rows.push(Row {
+                let r = Row {
                     line,
                     kind,
                     enterprise: enterprise.id,
@@ -983,26 +1267,24 @@ impl Run<'_, '_> {
                     pauses,
                     final_authority,
                     extended_by,
+                };
+                let Some(w) = self.accept(mark) else {
+                    return Ok(());
+                };
+                let res = w.insert_approval(&NewApproval {
+                    kind: r.kind,
+                    enterprise_id: r.enterprise,
+                    reference: r.reference,
+                    accepted_at: r.accepted_at,
+                    pauses: &r.pauses,
+                    decided: r.decided,
+                    final_authority: r.final_authority,
+                    extended_by: r.extended_by,
                 });
+                self.refused(r.line, "row", res);
             }
         }
-        // Rows that passed are written even when others failed, so that the rules applied
-        // on writing report too; the transaction is rolled back whenever there is a problem.
-        self.writable(&mut rows, |r| r.line);
-        for r in &rows {
-            let res = self.w.insert_approval(&NewApproval {
-                kind: r.kind,
-                enterprise_id: r.enterprise,
-                reference: r.reference,
-                accepted_at: r.accepted_at,
-                pauses: &r.pauses,
-                decided: r.decided,
-                final_authority: r.final_authority,
-                extended_by: r.extended_by,
-            });
-            self.refused(r.line, "row", res);
-        }
-        Ok(rows.len())
+        Ok(())
     }
 }
 
@@ -1103,4 +1385,307 @@ fn aliases(raw: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Access;
+
+    fn options(batch: Duration) -> ImportOptions {
+        ImportOptions {
+            accept_bad_checksum: false,
+            dry_run: false,
+            operator: "tester".into(),
+            now: "2026-11-27T10:00:00+08:00".parse().unwrap(),
+            skip_existing: false,
+            upsert: false,
+            batch,
+        }
+    }
+
+    fn import_file(
+        store: &mut Store,
+        dir: &std::path::Path,
+        kind: TableKind,
+        text: &str,
+        batch: Duration,
+    ) -> Result<Summary> {
+        let path = dir.join(format!("{}.csv", kind.name()));
+        std::fs::write(&path, text).unwrap();
+        let table = super::super::read_table(&path, kind, None, None).unwrap();
+        import(store, &table, kind, &options(batch))
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// A database with one AEO enterprise and a slot of `capacity` on a working day.
+    fn setup(capacity: u32) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("a.db"), Access::ReadWrite).unwrap();
+        let p = dir.path();
+        import_file(
+            &mut store,
+            p,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit\n91310000132260250X,3105910001,上海汽车集团股份有限公司,advanced\n",
+            BATCH,
+        )
+        .unwrap();
+        import_file(
+            &mut store,
+            p,
+            TableKind::Slots,
+            &format!(
+                "office_code,date,start,end,capacity\n2210,2026-12-01,09:00,11:00,{capacity}\n"
+            ),
+            BATCH,
+        )
+        .unwrap();
+        (dir, store)
+    }
+
+    const BOOKINGS: &str = "office_code,date,start,enterprise,goods\n\
+        2210,2026-12-01,09:00,91310000132260250X,晶圆\n\
+        2210,2026-12-01,09:00,91310000132260250X,汽车零部件\n\
+        2210,2026-12-01,09:00,91310000132260250X,钢材\n";
+
+    #[test]
+    fn an_import_written_in_many_batches_lands_whole() {
+        let (dir, mut store) = setup(3);
+        // One record per transaction.
+        let s = import_file(
+            &mut store,
+            dir.path(),
+            TableKind::Bookings,
+            BOOKINGS,
+            Duration::ZERO,
+        )
+        .unwrap();
+        assert_eq!(s.count, 3);
+        assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 3);
+    }
+
+    #[test]
+    fn a_problem_found_while_writing_undoes_the_batches_already_written() {
+        let (dir, mut store) = setup(2);
+        let trail = count(&store, "SELECT count(*) FROM audit_log");
+        // The check passes (capacity is a rule of writing); the third booking finds the slot
+        // full after two batches have landed.
+        let e = import_file(
+            &mut store,
+            dir.path(),
+            TableKind::Bookings,
+            BOOKINGS,
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        let p = e
+            .downcast::<Problems>()
+            .expect("the refusal lists problems");
+        assert_eq!(p.list.len(), 1, "{p}");
+        assert_eq!(
+            (p.list[0].line, p.list[0].field.as_str()),
+            (4, "slot"),
+            "{p}"
+        );
+        assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 0, "undone");
+        // The trail tells the whole story: two bookings made, then deleted.
+        assert_eq!(
+            count(
+                &store,
+                &format!("SELECT count(*) FROM audit_log WHERE id > {trail} AND action = 'book'")
+            ),
+            2
+        );
+        assert_eq!(
+            count(
+                &store,
+                &format!(
+                    "SELECT count(*) FROM audit_log WHERE id > {trail} AND action = 'delete' AND entity = 'bookings'"
+                )
+            ),
+            2
+        );
+        // In one batch the same file is rolled back without a trace.
+        let (dir, mut store) = setup(2);
+        let trail = count(&store, "SELECT count(*) FROM audit_log");
+        assert!(import_file(&mut store, dir.path(), TableKind::Bookings, BOOKINGS, BATCH).is_err());
+        assert_eq!(count(&store, "SELECT count(*) FROM audit_log"), trail);
+        assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 0);
+    }
+
+    #[test]
+    fn the_check_takes_no_write_lock() {
+        let (dir, mut store) = setup(3);
+        // Another connection holds the write lock: a file with a problem is still refused
+        // with its problems (the check reads only), and a dry run still reports.
+        let other = rusqlite::Connection::open(store.path()).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        store.set_busy_timeout(Duration::from_millis(50)).unwrap();
+        let bad =
+            "office_code,date,start,enterprise,goods\n2210,2026-12-01,09:00,91310000132260250X,\n";
+        let e = import_file(&mut store, dir.path(), TableKind::Bookings, bad, BATCH).unwrap_err();
+        let p = e
+            .downcast::<Problems>()
+            .expect("problems, not a busy database");
+        assert_eq!(
+            (p.list[0].line, p.list[0].field.as_str()),
+            (2, "goods"),
+            "{p}"
+        );
+        let path = dir.path().join("b.csv");
+        std::fs::write(&path, BOOKINGS).unwrap();
+        let table = super::super::read_table(&path, TableKind::Bookings, None, None).unwrap();
+        let mut opts = options(BATCH);
+        opts.dry_run = true;
+        assert_eq!(
+            import(&mut store, &table, TableKind::Bookings, &opts)
+                .unwrap()
+                .count,
+            3
+        );
+        other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    fn upsert_file(
+        store: &mut Store,
+        dir: &std::path::Path,
+        kind: TableKind,
+        text: &str,
+        batch: Duration,
+    ) -> Result<Summary> {
+        let path = dir.join(format!("upsert-{}.csv", kind.name()));
+        std::fs::write(&path, text).unwrap();
+        let table = super::super::read_table(&path, kind, None, None).unwrap();
+        let mut opts = options(batch);
+        opts.upsert = true;
+        import(store, &table, kind, &opts)
+    }
+
+    #[test]
+    fn upsert_updates_by_natural_key_audited_and_reported_per_line() {
+        let (dir, mut store) = setup(3);
+        let d = dir.path();
+        let trail = count(&store, "SELECT count(*) FROM audit_log");
+        // The enterprise again, renamed and downgraded, and a new one beside it.
+        let s = upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit,aliases\n\
+             91310000132260250X,3105910001,上汽集团,certified,SAIC\n\
+             9144030071526726XG,4403960002,腾讯科技(深圳)有限公司,regular,\n",
+            BATCH,
+        )
+        .unwrap();
+        assert_eq!(s.count, 2);
+        let notes = s.notes.join("\n");
+        assert!(
+            notes.contains("line 2: enterprise 91310000132260250X updated: ")
+                && notes.contains("name_zh \"上海汽车集团股份有限公司\" → \"上汽集团\"")
+                && notes.contains("credit \"advanced\" → \"certified\""),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("1 record already in the database is an update"),
+            "{notes}"
+        );
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprises"), 2);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM enterprises WHERE name_zh = '上汽集团' AND credit = 'certified'"
+            ),
+            1
+        );
+        // The trail holds the row before and after.
+        let (before, after): (String, String) = store
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT before, after FROM audit_log WHERE id > {trail} AND action = 'import_update'"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(before.contains("上海汽车集团股份有限公司") && after.contains("上汽集团"));
+        // Found under its new name; the alias added once.
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprise_aliases"), 1);
+        upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit,aliases\n91310000132260250X,3105910001,上汽集团,certified,SAIC\n",
+            BATCH,
+        )
+        .unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM enterprise_aliases"), 1);
+        // A customs code of another enterprise is still refused.
+        let e = upsert_file(
+            &mut store,
+            d,
+            TableKind::Enterprises,
+            "uscc,customs_code,name_zh,credit\n91310000132260250X,4403960002,上汽集团,certified\n",
+            BATCH,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("for another USCC"), "{e}");
+        // Bookings change through their commands.
+        let e = upsert_file(&mut store, d, TableKind::Bookings, BOOKINGS, BATCH).unwrap_err();
+        assert!(e.to_string().contains("--upsert applies to"), "{e}");
+    }
+
+    #[test]
+    fn an_upsert_that_fails_while_writing_restores_the_rows_it_updated() {
+        let (dir, mut store) = setup(3);
+        let d = dir.path();
+        import_file(
+            &mut store,
+            d,
+            TableKind::Slots,
+            "office_code,date,start,end,capacity\n2210,2026-12-02,09:00,11:00,2\n",
+            BATCH,
+        )
+        .unwrap();
+        import_file(
+            &mut store,
+            d,
+            TableKind::Bookings,
+            "office_code,date,start,enterprise,goods\n2210,2026-12-02,09:00,91310000132260250X,晶圆\n2210,2026-12-02,09:00,91310000132260250X,钢材\n",
+            BATCH,
+        )
+        .unwrap();
+        // Line 2 widens the first slot (written in its own transaction); line 3 would shrink
+        // the second below its two bookings, which only writing finds.
+        let e = upsert_file(
+            &mut store,
+            d,
+            TableKind::Slots,
+            "office_code,date,start,end,capacity\n2210,2026-12-01,09:00,11:30,9\n2210,2026-12-02,09:00,11:00,1\n",
+            Duration::ZERO,
+        )
+        .unwrap_err();
+        let p = e.downcast::<Problems>().unwrap();
+        assert_eq!(p.list.len(), 1, "{p}");
+        assert!(p.list[0].message.contains("holds 2 bookings"), "{p}");
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM inspection_slots WHERE date = '2026-12-01' AND capacity = 3 AND end_time = '11:00'"
+            ),
+            1,
+            "the first slot is as it was"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM audit_log WHERE action = 'import_undo'"
+            ),
+            1
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod formula;
 pub mod import;
 pub mod output;
 pub mod report;
+mod source;
 pub mod xlsx;
 
 use std::collections::HashMap;
@@ -192,6 +193,15 @@ impl TableKind {
         }
     }
 
+    /// Whether `import --upsert` can update records of this table (bookings, approvals, calls,
+    /// problems and plans change through their own commands, under their lifecycle rules).
+    pub fn upserts(self) -> bool {
+        matches!(
+            self,
+            TableKind::Coordinators | TableKind::Enterprises | TableKind::Items | TableKind::Slots
+        )
+    }
+
     pub fn column_names(self) -> Vec<&'static str> {
         self.columns().iter().map(|c| c.name).collect()
     }
@@ -351,19 +361,85 @@ impl Record {
     }
 }
 
-/// A file read into records, checked against the table's columns.
+/// A file checked against the table's columns, whose records are read as they are needed.
 #[derive(Debug, Clone)]
 pub struct Table {
     pub file: String,
     pub encoding: Encoding,
-    pub records: Vec<Record>,
-    /// Problems of single records found while reading (ragged rows, unknown JSON keys): the
-    /// import reports them with the rest.
-    pub problems: Vec<Problem>,
+    body: Body,
 }
 
-/// Reads `path` as `table`: decodes, parses, checks the header. File-level problems (empty,
-/// undecodable, wrong columns, malformed rows) come back all at once.
+#[derive(Debug, Clone)]
+enum Body {
+    /// Records already read (JSON, workbooks), with the problems of single records found while
+    /// reading (unknown JSON keys): the import reports them with the rest.
+    Held {
+        records: Vec<Record>,
+        problems: Vec<Problem>,
+    },
+    /// A CSV file, read again (and decoded) record by record each time the records are asked for.
+    Csv {
+        path: std::path::PathBuf,
+        delimiter: u8,
+        table: TableKind,
+    },
+}
+
+/// A record, or the problem of a record that could not be read (a ragged row).
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<Record, Problem>> + 'a>;
+
+impl Table {
+    /// A table of records read whole, with the problems of single records found while reading.
+    pub fn held(
+        file: String,
+        encoding: Encoding,
+        records: Vec<Record>,
+        problems: Vec<Problem>,
+    ) -> Table {
+        Table {
+            file,
+            encoding,
+            body: Body::Held { records, problems },
+        }
+    }
+
+    /// The records in file order, each read when it is reached.
+    pub fn rows(&self) -> Result<Rows<'_>, Problems> {
+        match &self.body {
+            Body::Held { records, problems } => Ok(Box::new(
+                problems
+                    .iter()
+                    .cloned()
+                    .map(Err)
+                    .chain(records.iter().cloned().map(Ok)),
+            )),
+            Body::Csv {
+                path,
+                delimiter,
+                table,
+            } => {
+                let fail = |e: std::io::Error| Problems {
+                    file: self.file.clone(),
+                    list: vec![Problem::new(
+                        0,
+                        "file",
+                        format!("cannot read the file: {e}"),
+                    )],
+                };
+                let file = std::fs::File::open(path).map_err(fail)?;
+                let text = source::decoded(Box::new(file), self.encoding).map_err(fail)?;
+                csv_rows(text, *delimiter, *table).map_err(|list| Problems {
+                    file: self.file.clone(),
+                    list,
+                })
+            }
+        }
+    }
+}
+
+/// Reads `path` as `table`: settles the encoding, checks the header, makes sure there are
+/// records. File-level problems (empty, undecodable, wrong columns) come back all at once. A
+/// CSV file is read in blocks, never whole.
 pub fn read_table(
     path: &Path,
     table: TableKind,
@@ -375,13 +451,14 @@ pub fn read_table(
         file: file.clone(),
         list,
     };
-    let bytes = std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         fail(vec![Problem::new(
             0,
             "file",
             format!("cannot read the file: {e}"),
         )])
-    })?;
+    };
+    std::fs::File::open(path).map_err(unreadable)?;
     let format = match format.or_else(|| Format::from_path(path)) {
         Some(f) => f,
         None => {
@@ -400,18 +477,18 @@ pub fn read_table(
                 "--encoding applies to CSV and JSON files: a workbook carries its own",
             )]));
         }
+        let bytes = std::fs::read(path).map_err(unreadable)?;
         let read = xlsx::read(path, bytes, table)?;
-        return Ok(Table {
-            file: read.file,
-            encoding: Encoding::Utf8,
-            records: read.records,
-            problems: read.problems,
-        });
+        return Ok(Table::held(
+            read.file,
+            Encoding::Utf8,
+            read.records,
+            read.problems,
+        ));
     }
-    let (text, encoding) = decode(&bytes, encoding).map_err(|p| fail(vec![p]))?;
     let expected = table.column_names().join(", ");
-    if text.trim().is_empty() {
-        return Err(fail(vec![Problem::new(
+    let empty = || {
+        fail(vec![Problem::new(
             1,
             "file",
             match format {
@@ -423,107 +500,96 @@ pub fn read_table(
                 ),
                 Format::Xlsx => "the workbook is empty".to_string(),
             },
-        )]));
+        )])
+    };
+    if format == Format::Json {
+        let bytes = std::fs::read(path).map_err(unreadable)?;
+        let (text, encoding) = decode(&bytes, encoding).map_err(|p| fail(vec![p]))?;
+        if text.trim().is_empty() {
+            return Err(empty());
+        }
+        let (records, problems) = parse_json(&text, table).map_err(fail)?;
+        if records.is_empty() && problems.is_empty() {
+            return Err(no_records(&file, text.lines().count(), table));
+        }
+        return Ok(Table::held(file, encoding, records, problems));
     }
-    let (records, problems) = match format {
-        Format::Csv => parse_csv(&text, table),
-        Format::Json => parse_json(&text, table),
-        // Workbooks are read above, never as text.
-        Format::Xlsx => Err(vec![Problem::new(0, "file", "a workbook is not text")]),
+    let open =
+        || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(path)?)) };
+    let encoding = source::settle_encoding(&open, encoding)
+        .map_err(unreadable)?
+        .map_err(|p| fail(vec![p]))?;
+    // The delimiter and the header, from the first line.
+    let mut first = String::new();
+    let mut lines = 0;
+    {
+        use std::io::BufRead;
+        let mut r = std::io::BufReader::new(
+            source::decoded(open().map_err(unreadable)?, encoding).map_err(unreadable)?,
+        );
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).map_err(unreadable)? == 0 {
+                break;
+            }
+            lines += 1;
+            if !line.trim().is_empty() {
+                first = line;
+                break;
+            }
+        }
     }
-    .map_err(fail)?;
-    if records.is_empty() && problems.is_empty() {
-        let line = text.lines().count().max(1);
-        return Err(fail(vec![Problem::new(
-            line,
-            "file",
-            format!("no records to import: the file holds no {}", table.noun()),
-        )]));
+    if first.trim().is_empty() {
+        return Err(empty());
     }
-    Ok(Table {
-        file,
+    let first_line = first.trim_end_matches(['\r', '\n']);
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
+        .filter(|d| first_line.bytes().any(|b| b == *d))
+        .unwrap_or(b',');
+    let t = Table {
+        file: file.clone(),
         encoding,
-        records,
-        problems,
-    })
+        body: Body::Csv {
+            path: path.to_path_buf(),
+            delimiter,
+            table,
+        },
+    };
+    // At least one record, or a problem of one.
+    if t.rows()?.next().is_none() {
+        return Err(no_records(&file, lines, table));
+    }
+    Ok(t)
 }
 
-/// UTF-8 with or without BOM, else GBK when the bytes decode cleanly as GBK; `forced` skips
-/// the detection.
-pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(String, Encoding), Problem> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(Problem::new(
-            1,
+fn no_records(file: &str, lines: usize, table: TableKind) -> Problems {
+    Problems {
+        file: file.to_string(),
+        list: vec![Problem::new(
+            lines.max(1),
             "file",
-            "the file is UTF-16 (Excel \"Unicode text\"): save it as \"CSV UTF-8\" or CSV (GBK)",
-        ));
+            format!("no records to import: the file holds no {}", table.noun()),
+        )],
     }
-    let utf8 = |b: &[u8]| -> Result<String, Problem> {
-        let b = b.strip_prefix(BOM).unwrap_or(b);
-        std::str::from_utf8(b).map(str::to_string).map_err(|e| {
-            let at = e.valid_up_to();
-            Problem::new(
-                line_of_offset(b, at),
-                "file",
-                format!(
-                    "not valid UTF-8 (byte 0x{:02X} at offset {at}); if the file is GBK, pass --encoding gbk",
-                    b[at]
-                ),
-            )
-        })
-    };
-    let gbk = |b: &[u8]| -> Result<String, Problem> {
-        match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(b) {
-            Some(s) => Ok(s.into_owned()),
-            None => {
-                let at = first_bad_gbk_offset(b);
-                Err(Problem::new(
-                    line_of_offset(b, at),
-                    "file",
-                    format!("not valid GBK (bad byte sequence at offset {at})"),
-                ))
-            }
-        }
-    };
-    match forced {
-        Some(Encoding::Utf8) => Ok((utf8(bytes)?, Encoding::Utf8)),
-        Some(Encoding::Gbk) => Ok((gbk(bytes)?, Encoding::Gbk)),
-        None => {
-            if bytes.starts_with(BOM) {
-                return Ok((utf8(bytes)?, Encoding::Utf8));
-            }
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                return utf8_or_refuse(bytes, text);
-            }
-            match gbk(bytes) {
-                Ok(s) => match confident_gbk(bytes) {
-                    Ok(()) => Ok((s, Encoding::Gbk)),
-                    Err(guess) => Err(Problem::new(
-                        1,
-                        "file",
-                        format!(
-                            "the file is not UTF-8, and it is not surely GBK (it looks more like {guess}): save it as CSV UTF-8, or pass --encoding gbk if it is GBK"
-                        ),
-                    )),
-                },
-                Err(_) => {
-                    let at = std::str::from_utf8(bytes)
-                        .err()
-                        .map(|e| e.valid_up_to())
-                        .unwrap_or(0);
-                    Err(Problem::new(
-                        line_of_offset(bytes, at),
-                        "file",
-                        format!(
-                            "the file is neither UTF-8 nor GBK (first bad byte 0x{:02X} at offset {at}): save it as CSV UTF-8, or pass --encoding",
-                            bytes[at]
-                        ),
-                    ))
-                }
-            }
-        }
-    }
+}
+
+/// UTF-8 with or without BOM, else GBK when the bytes decode cleanly as GBK and the detector is
+/// confident; `forced` skips the detection. The text of bytes in memory, as a CSV file's is
+/// settled block by block.
+pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<(String, Encoding), Problem> {
+    let open = || -> std::io::Result<Box<dyn std::io::Read + '_>> { Ok(Box::new(bytes)) };
+    let encoding = source::settle_encoding(&open, forced)
+        .map_err(|e| Problem::new(0, "file", format!("cannot read the file: {e}")))??;
+    let mut text = String::with_capacity(bytes.len());
+    std::io::Read::read_to_string(
+        &mut source::decoded(Box::new(bytes), encoding)
+            .map_err(|e| Problem::new(0, "file", format!("cannot read the file: {e}")))?,
+        &mut text,
+    )
+    .map_err(|e| Problem::new(0, "file", format!("cannot read the file: {e}")))?;
+    Ok((text, encoding))
 }
 
 /// Whether a character is at home in the text of a Chinese customs file: ASCII, CJK
@@ -534,71 +600,6 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
         | 0x20000..=0x2FFFF)
-}
-
-/// Bytes that are valid UTF-8 may still be GBK (鲁牛农贸 in GBK reads as `³ţũó` in UTF-8).
-/// The UTF-8 reading is taken when it looks like text of this domain: no two-byte characters
-/// at all, or more CJK characters than two-byte ones (GBK read as UTF-8 gives two-byte
-/// characters and no CJK). Otherwise the file is refused with both readings and a request for
-/// --encoding: a wrong guess would store garbage names with exit 0.
-fn utf8_or_refuse(bytes: &[u8], text: &str) -> Result<(String, Encoding), Problem> {
-    let two_byte = |c: char| (0x80..0x800).contains(&(c as u32));
-    let cjk = text.chars().filter(|c| is_cjk(*c)).count();
-    let odd = text.chars().filter(|c| two_byte(*c)).count();
-    if odd == 0 || cjk > odd {
-        return Ok((text.to_string(), Encoding::Utf8));
-    }
-    let gbk_text = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
-    let (line_no, line) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.chars().any(two_byte))
-        .map(|(i, l)| (i + 1, l))
-        .unwrap_or((1, ""));
-    let as_gbk = gbk_text
-        .as_deref()
-        .and_then(|g| g.lines().nth(line_no - 1))
-        .map(|l| format!(", as GBK “{}”", crate::text::inert(l)))
-        .unwrap_or_default();
-    Err(Problem::new(
-        line_no,
-        "file",
-        format!(
-            "cannot tell the file's encoding for sure: as UTF-8 this line reads “{}”{as_gbk}; pass --encoding utf-8 or --encoding gbk",
-            crate::text::inert(line)
-        ),
-    ))
-}
-
-/// A file that is not UTF-8 but decodes cleanly as GBK is taken as GBK only when a detector
-/// (chardetng, told the file is Chinese) confidently agrees: Big5 or Shift_JIS bytes can decode
-/// as GBK too, into the wrong characters.
-fn confident_gbk(bytes: &[u8]) -> Result<(), String> {
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
-    let (guess, confident) = detector.guess_assess(Some(b"cn"), false);
-    if confident && (guess == encoding_rs::GBK || guess == encoding_rs::GB18030) {
-        Ok(())
-    } else {
-        Err(guess.name().to_string())
-    }
-}
-
-fn line_of_offset(bytes: &[u8], at: usize) -> usize {
-    1 + bytes[..at.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-}
-
-fn first_bad_gbk_offset(b: &[u8]) -> usize {
-    let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(b.len() * 3);
-    let (result, read) = decoder.decode_to_string_without_replacement(b, &mut out, true);
-    match result {
-        encoding_rs::DecoderResult::Malformed(bad, _) => read.saturating_sub(bad as usize),
-        _ => read,
-    }
 }
 
 /// Checks a header against the table's columns: unknown, repeated and missing columns.
@@ -646,20 +647,19 @@ fn check_header(names: &[(String, usize)], table: TableKind) -> Vec<Problem> {
 /// Records and the problems of single records; Err when the file as a whole is unusable.
 type Parsed = Result<(Vec<Record>, Vec<Problem>), Vec<Problem>>;
 
-fn parse_csv(text: &str, table: TableKind) -> Parsed {
-    // Excel in some locales separates with ';' or tabs: take the header's most common one.
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .filter(|d| first_line.bytes().any(|b| b == *d))
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
+/// The records of CSV text read from `text` (decoded), one at a time; Err when the header is
+/// not the table's.
+fn csv_rows<'a>(
+    text: Box<dyn std::io::Read + 'a>,
+    delimiter: u8,
+    table: TableKind,
+) -> Result<Rows<'a>, Vec<Problem>> {
+    let mut rows = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = reader.records();
+        .from_reader(text)
+        .into_records();
     let header = match rows.next() {
         None => return Err(vec![Problem::new(1, "file", "no header line")]),
         Some(Err(e)) => return Err(vec![csv_problem(&e, 1)]),
@@ -680,42 +680,45 @@ fn parse_csv(text: &str, table: TableKind) -> Parsed {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut records = Vec::new();
-    let mut problems = Vec::new();
-    for row in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(csv_problem(&e, header_line));
-                continue;
+    let mut broken = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        loop {
+            if broken {
+                return None;
             }
-        };
-        let line = row.position().map(|p| p.line() as usize).unwrap_or(0);
-        if row.iter().all(|v| v.trim().is_empty()) {
-            continue; // blank lines, or a row of empty cells as spreadsheets leave them
+            let row = match rows.next()? {
+                Ok(r) => r,
+                Err(e) => {
+                    // An unreadable file ends the reading; a malformed record does not.
+                    broken = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    return Some(Err(csv_problem(&e, header_line)));
+                }
+            };
+            let line = row.position().map(|p| p.line() as usize).unwrap_or(0);
+            if row.iter().all(|v| v.trim().is_empty()) {
+                continue; // blank lines, or a row of empty cells as spreadsheets leave them
+            }
+            if row.len() != names.len() {
+                return Some(Err(Problem::new(
+                    line,
+                    "row",
+                    format!(
+                        "{} fields, but the header has {} ({})",
+                        row.len(),
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )));
+            }
+            // A value export protected from spreadsheets ('=…) comes back as it was.
+            let values = names
+                .iter()
+                .cloned()
+                .zip(row.iter().map(|v| formula::restore(v).into_owned()))
+                .collect();
+            return Some(Ok(Record::new(line, values)));
         }
-        if row.len() != names.len() {
-            problems.push(Problem::new(
-                line,
-                "row",
-                format!(
-                    "{} fields, but the header has {} ({})",
-                    row.len(),
-                    names.len(),
-                    names.join(", ")
-                ),
-            ));
-            continue;
-        }
-        // A value export protected from spreadsheets ('=…) comes back as it was.
-        let values = names
-            .iter()
-            .cloned()
-            .zip(row.iter().map(|v| formula::restore(v).into_owned()))
-            .collect();
-        records.push(Record::new(line, values));
-    }
-    Ok((records, problems))
+    })))
 }
 
 fn csv_problem(e: &csv::Error, fallback_line: usize) -> Problem {

@@ -1,13 +1,14 @@
 //! Imports of calls, problems and verification plans: every field checked, every problem named
-//! by line and field, then written through the store's rules, all or nothing.
+//! by line and field, natural keys checked within the file and against the database, then
+//! written through the store's rules.
 
 use super::super::fields;
-use super::{Record, Run};
+use super::{Key, Record, Run};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, parse_measures};
 use crate::domain::message::Message;
 use crate::domain::problem::{ProblemStatus, parse_districts};
 use crate::domain::verification::VerificationKind;
-use crate::store::{NewCall, NewPlan, ProblemRecord, Writer};
+use crate::store::{NewCall, NewPlan, ProblemRecord};
 use anyhow::Result;
 use jiff::Timestamp;
 
@@ -35,7 +36,7 @@ impl Run<'_, '_> {
         if phone.is_empty() {
             return Ok(Some(None));
         }
-        match self.w.coordinator_id_by_phone(phone)? {
+        match self.db.coordinator_by_phone(phone)? {
             Some(id) => Ok(Some(Some(id))),
             None => {
                 self.problem(
@@ -76,9 +77,9 @@ impl Run<'_, '_> {
         Some(t)
     }
 
-    pub(super) fn calls(&mut self, records: &[Record]) -> Result<usize> {
-        let mut n = 0;
-        for rec in records {
+    pub(super) fn call(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let at = self.parse(rec, "at", fields::instant);
             let operator = self.required_text(rec, "operator");
@@ -120,7 +121,7 @@ impl Run<'_, '_> {
                 forwarded,
             )
             else {
-                continue;
+                return Ok(());
             };
             // The rules of a typed call, as of the time it was taken.
             let draft = CallDraft {
@@ -133,7 +134,7 @@ impl Run<'_, '_> {
                 // The rule names its field first: "callback-by: the callback time is in the past".
                 let (field, why) = m.en().split_once(": ").unwrap_or(("row", m.en()));
                 self.problem(line, &field.replace('-', "_"), why);
-                continue;
+                return Ok(());
             }
             if done.is_some() && callback_by.is_none() {
                 self.problem(
@@ -141,9 +142,23 @@ impl Run<'_, '_> {
                     "callback_done_at",
                     "only a promised callback can be made",
                 );
-                continue;
+                return Ok(());
             }
-            let res = self.w.log_call(&NewCall {
+            // The natural key: the instant, the operator who took the call, and the question.
+            let key = format!(
+                "taken {} by {} asking “{}”",
+                fields::instant_text(at),
+                crate::text::inert(operator),
+                crate::text::inert(question)
+            );
+            let in_db = self.db.call_exists(at, operator, question)?;
+            if self.natural_key(line, "question", "call", &key, in_db.then_some(0)) == Key::Out {
+                return Ok(());
+            }
+            let Some(w) = self.accept(mark) else {
+                return Ok(());
+            };
+            let res = w.log_call(&NewCall {
                 at,
                 operator,
                 enterprise_id: enterprise,
@@ -162,17 +177,16 @@ impl Run<'_, '_> {
             if let Some((id, _)) = self.refused(line, "row", res)
                 && let Some(d) = done
             {
-                let res = self.w.callback_done(id, d);
+                let res = w.callback_done(id, d);
                 self.refused(line, "callback_done_at", res);
             }
-            n += 1;
         }
-        Ok(n)
+        Ok(())
     }
 
-    pub(super) fn problems(&mut self, records: &[Record]) -> Result<usize> {
-        let mut n = 0;
-        for rec in records {
+    pub(super) fn problem_record(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let enterprise = self.enterprise_ref(rec, "enterprise")?;
             let summary = self.required_text(rec, "summary");
@@ -212,7 +226,7 @@ impl Run<'_, '_> {
                 closed,
             )
             else {
-                continue;
+                return Ok(());
             };
             let status = status.unwrap_or(if coordinator.is_some() {
                 ProblemStatus::Assigned
@@ -249,9 +263,23 @@ impl Run<'_, '_> {
             };
             if let Some((field, why)) = wrong {
                 self.problem(line, field, why);
-                continue;
+                return Ok(());
             }
-            let res = self.w.insert_problem_record(&ProblemRecord {
+            // The natural key: the enterprise, the summary and the instant it was opened.
+            let key = format!(
+                "of {} “{}” opened {}",
+                crate::text::inert(rec.trimmed("enterprise")),
+                crate::text::inert(summary),
+                fields::instant_text(opened)
+            );
+            let in_db = self.db.problem_exists(enterprise.id, summary, opened)?;
+            if self.natural_key(line, "summary", "problem", &key, in_db.then_some(0)) == Key::Out {
+                return Ok(());
+            }
+            let Some(w) = self.accept(mark) else {
+                return Ok(());
+            };
+            let res = w.insert_problem_record(&ProblemRecord {
                 enterprise_id: enterprise.id,
                 title: summary,
                 district: rec.raw("office").trim(),
@@ -266,16 +294,15 @@ impl Run<'_, '_> {
                 closed_at: closed,
             });
             self.refused(line, "row", res);
-            n += 1;
         }
-        Ok(n)
+        Ok(())
     }
 
-    pub(super) fn verifications(&mut self, records: &[Record]) -> Result<usize> {
+    pub(super) fn verification(&mut self, rec: &Record) -> Result<()> {
         let per_year =
             crate::domain::measures::MeasureCatalog::official().management_verifications_per_year();
-        let mut n = 0;
-        for rec in records {
+        let mark = self.mark();
+        {
             let line = rec.line;
             let enterprise = self.enterprise_ref(rec, "enterprise")?;
             let kind = self.parse(rec, "kind", VerificationKind::parse);
@@ -284,10 +311,29 @@ impl Run<'_, '_> {
             let (Some(enterprise), Some(kind), Some(date), Some(self_check)) =
                 (enterprise, kind, date, self_check)
             else {
-                continue;
+                return Ok(());
             };
-            // Written at once: the yearly rule counts the plans above this one.
-            let res = self.w.schedule_verification(
+            // The natural key: the enterprise, the kind, the date and the instruction.
+            let instruction = rec.raw("instruction");
+            let key = format!(
+                "{} of {} on {date} (instruction “{}”)",
+                kind.code(),
+                crate::text::inert(rec.trimmed("enterprise")),
+                crate::text::inert(instruction)
+            );
+            let in_db =
+                self.db
+                    .plan_exists(enterprise.id, kind.code(), &date.to_string(), instruction)?;
+            if self.natural_key(line, "date", "verification plan", &key, in_db.then_some(0))
+                == Key::Out
+            {
+                return Ok(());
+            }
+            let Some(w) = self.accept(mark) else {
+                return Ok(());
+            };
+            // The yearly rule counts the plans above this one (written before it).
+            let res = w.schedule_verification(
                 &NewPlan {
                     enterprise_id: enterprise.id,
                     kind,
@@ -300,13 +346,12 @@ impl Run<'_, '_> {
                 per_year,
             );
             let Some((id, _)) = self.refused(line, "row", res) else {
-                continue;
+                return Ok(());
             };
-            n += 1;
             if let Some(into) = fields::optional_text(rec.raw("merged_into")) {
-                match self.w.plan_by_instruction(enterprise.id, into)? {
+                match w.plan_by_instruction(enterprise.id, into)? {
                     Some(a) if a != id => {
-                        let res = self.w.merge_verifications(a, id);
+                        let res = w.merge_verifications(a, id);
                         self.refused(line, "merged_into", res);
                     }
                     _ => self.problem(
@@ -320,78 +365,63 @@ impl Run<'_, '_> {
                 }
             }
         }
-        Ok(n)
-    }
-
-    /// Writes a record whose natural key (`seen`, field, what, key) is new; whether it was written.
-    fn write_new<T>(
-        &mut self,
-        line: usize,
-        (seen, field, what, key): (&mut super::Seen, &str, &str, &str),
-        in_db: bool,
-        write: impl FnOnce(&Writer<'_>) -> Result<T>,
-    ) -> bool {
-        if self.natural_key(seen, line, field, what, key, in_db) {
-            return false;
-        }
-        let res = write(self.w);
-        self.refused(line, "row", res).is_some()
+        Ok(())
     }
 
     /// An enterprise's further coordinators (measure 28). The natural key is the pair; the
     /// coordinator in the enterprise's own record is already linked.
-    pub(super) fn coordinator_links(&mut self, records: &[Record]) -> Result<usize> {
-        let mut pairs = super::Seen::default();
-        let mut n = 0;
-        for rec in records {
-            let line = rec.line;
-            let enterprise = self.enterprise_ref(rec, "enterprise")?;
-            let coordinator = match self.required(rec, "coordinator_phone") {
-                Some(_) => self.coordinator_phone(rec, "coordinator_phone")?.flatten(),
-                None => None,
-            };
-            let (Some(enterprise), Some(coordinator)) = (enterprise, coordinator) else {
-                continue;
-            };
-            let key = format!(
-                "{} – {}",
-                rec.trimmed("enterprise").to_ascii_uppercase(),
-                rec.trimmed("coordinator_phone")
-            );
-            let in_db = self.w.is_linked(enterprise.id, coordinator)?;
-            let natural = (&mut pairs, "coordinator_phone", "coordinator link", &*key);
-            n += usize::from(self.write_new(line, natural, in_db, |w| {
-                w.link_coordinator(enterprise.id, coordinator)
-            }));
+    pub(super) fn coordinator_link(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        let line = rec.line;
+        let enterprise = self.enterprise_ref(rec, "enterprise")?;
+        let coordinator = match self.required(rec, "coordinator_phone") {
+            Some(_) => self.coordinator_phone(rec, "coordinator_phone")?.flatten(),
+            None => None,
+        };
+        let (Some(enterprise), Some(coordinator)) = (enterprise, coordinator) else {
+            return Ok(());
+        };
+        let key = format!(
+            "{} – {}",
+            rec.trimmed("enterprise").to_ascii_uppercase(),
+            rec.trimmed("coordinator_phone")
+        );
+        let in_db = self.db.is_linked(enterprise.id, coordinator)?;
+        let what = "coordinator link";
+        if self.natural_key(line, "coordinator_phone", what, &key, in_db.then_some(0)) == Key::Out {
+            return Ok(());
         }
-        Ok(n)
+        if let Some(w) = self.accept(mark) {
+            let res = w.link_coordinator(enterprise.id, coordinator);
+            self.refused(line, "row", res);
+        }
+        Ok(())
     }
 
     /// AEO enterprises' designated hotline persons (measure 33). The natural key is the
     /// enterprise: one person each.
-    pub(super) fn hotline_persons(&mut self, records: &[Record]) -> Result<usize> {
-        let mut seen = super::Seen::default();
-        let mut n = 0;
-        for rec in records {
-            let line = rec.line;
-            let enterprise = self.enterprise_ref(rec, "enterprise")?;
-            let person = self.required(rec, "person");
-            let (Some(enterprise), Some(person)) = (enterprise, person) else {
-                continue;
-            };
-            let rule =
-                crate::domain::call::check_hotline_person(enterprise.credit).map_err(english);
-            if self.check(line, "enterprise", rule).is_none() {
-                continue;
-            }
-            let key = rec.trimmed("enterprise").to_ascii_uppercase();
-            let in_db = self.w.hotline_person_of(enterprise.id)?.is_some();
-            let what = "hotline person of enterprise";
-            let written = self.write_new(line, (&mut seen, "enterprise", what, &key), in_db, |w| {
-                w.set_hotline_person(enterprise.id, Some(person))
-            });
-            n += usize::from(written);
+    pub(super) fn hotline_person(&mut self, rec: &Record) -> Result<()> {
+        let mark = self.mark();
+        let line = rec.line;
+        let enterprise = self.enterprise_ref(rec, "enterprise")?;
+        let person = self.required(rec, "person");
+        let (Some(enterprise), Some(person)) = (enterprise, person) else {
+            return Ok(());
+        };
+        let rule = crate::domain::call::check_hotline_person(enterprise.credit).map_err(english);
+        if self.check(line, "enterprise", rule).is_none() {
+            return Ok(());
         }
-        Ok(n)
+        let key = rec.trimmed("enterprise").to_ascii_uppercase();
+        let in_db = self.db.hotline_person_of(enterprise.id)?.is_some();
+        let what = "hotline person of enterprise";
+        if self.natural_key(line, "enterprise", what, &key, in_db.then_some(0)) == Key::Out {
+            return Ok(());
+        }
+        if let Some(w) = self.accept(mark) {
+            let res = w.set_hotline_person(enterprise.id, Some(person));
+            self.refused(line, "row", res);
+        }
+        Ok(())
     }
 }
