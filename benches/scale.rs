@@ -190,6 +190,7 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
         .collect();
     // What a caller says, typed one key at a time: natural initials, full pinyin, the first
     // word in Chinese then initials (mixed), the Chinese name, the USCC.
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut kinds: Vec<(&str, Vec<Duration>)> = vec![
         ("pinyin initials", Vec::new()),
         ("full pinyin", Vec::new()),
@@ -233,10 +234,19 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
                 let t = Instant::now();
                 let found = store.find(q, &opts).unwrap();
                 kinds[k].1.push(t.elapsed());
+                slowest.push((t.elapsed(), q.clone()));
                 assert!(!found.found.is_empty(), "{q} finds nothing");
             }
         }
     }
+    slowest.sort();
+    let slow: Vec<String> = slowest
+        .iter()
+        .rev()
+        .take(12)
+        .map(|(d, q)| format!("{q} {}", ms(*d)))
+        .collect();
+    rows.push(("  slowest keystrokes".into(), slow.join(", ")));
     for (label, mut s) in kinds {
         let n = s.len();
         rows.push((
@@ -359,6 +369,7 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         ("calendar", PaneId::Calendar),
         ("approvals", PaneId::Approvals),
         ("lookup", PaneId::Lookup),
+        ("today", PaneId::Today),
     ] {
         let t = Instant::now();
         app.update(Action::SwitchPane(pane));
@@ -370,8 +381,44 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         .map(|(n, d)| format!("{n} {}", ms(*d)))
         .collect();
     rows.push((
-        "time to first full frame at 160x48 (in-memory backend)".into(),
+        "time to first full frame at 160x48 (in-memory backend; queue includes opening)".into(),
         text.join(", "),
+    ));
+    // Each pane again: one key (Down) and the frame after it.
+    let mut later = Vec::new();
+    for (name, pane) in [
+        ("queue", PaneId::Queue),
+        ("calendar", PaneId::Calendar),
+        ("approvals", PaneId::Approvals),
+        ("lookup", PaneId::Lookup),
+        ("today", PaneId::Today),
+    ] {
+        app.update(Action::SwitchPane(pane));
+        let t = Instant::now();
+        app.on_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Down,
+            crossterm::event::KeyModifiers::NONE,
+        ));
+        terminal.draw(|f| app.draw(f)).unwrap();
+        later.push(format!("{name} {}", ms(t.elapsed())));
+    }
+    rows.push((
+        "frame after a key (Down) at 160x48, per pane".into(),
+        later.join(", "),
+    ));
+    // What the pane tabs' counts cost (taken on every data change and once a minute).
+    let store = Store::open(db, Access::ReadOnly).expect("open");
+    let t = Instant::now();
+    let _ = aeo_console::tui::panes::tab_counts(
+        &store,
+        now,
+        aeo_console::calendar::WorkingCalendar::official(),
+        Default::default(),
+    )
+    .unwrap();
+    rows.push((
+        "pane tab counts (approvals, abnormal items, day, callbacks, late problems)".into(),
+        ms(t.elapsed()),
     ));
 }
 

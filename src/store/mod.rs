@@ -48,6 +48,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/009_provenance.sql")),
     M::up(include_str!("migrations/010_search_keys_kind.sql")),
     M::up(include_str!("migrations/011_open_work_indexes.sql")),
+    M::up(include_str!("migrations/012_search_text_keys.sql")),
 ];
 
 /// The schema version this binary writes.
