@@ -1,7 +1,7 @@
 //! Configuration in layers, each overriding the one before: built-in defaults,
 //! `/etc/aeo-console/config.toml` (a desk's seats), `$XDG_CONFIG_HOME/aeo-console/config.toml`
 //! (one user), the environment (`AEO_DB`, `AEO_LANG`, `AEO_READ_ONLY`, `AEO_THEME`,
-//! `AEO_OFFICE_HOURS`, `AEO_OPERATOR`), then command-line flags. Every value remembers where it
+//! `AEO_ASCII`, `AEO_OFFICE_HOURS`, `AEO_OPERATOR`), then command-line flags. Every value remembers where it
 //! came from, for `aeo config` and `aeo doctor`.
 //!
 //! ```toml
@@ -371,6 +371,10 @@ impl Config {
             let b = boolish(&v).map_err(|m| anyhow!("AEO_READ_ONLY: {m}"))?;
             self.read_only.set(b, Source::Env("AEO_READ_ONLY"));
         }
+        if let Some(v) = get("AEO_ASCII") {
+            let b = boolish(&v).map_err(|m| anyhow!("AEO_ASCII: {m}"))?;
+            self.ascii.set(b, Source::Env("AEO_ASCII"));
+        }
         if let Some(v) = get("AEO_THEME") {
             self.theme.set(Some(v), Source::Env("AEO_THEME"));
         }
@@ -693,6 +697,26 @@ mod tests {
         )
         .unwrap();
         assert!(c.read_only.value);
+        assert!(bad("AEO_ASCII", "perhaps").starts_with("AEO_ASCII:"));
+        let ascii = |env: Option<&'static str>, flag: bool| {
+            let c = Config::resolve(
+                &[],
+                |k| {
+                    (k == "AEO_ASCII")
+                        .then(|| env.map(str::to_string))
+                        .flatten()
+                },
+                &Flags {
+                    ascii: flag,
+                    ..Flags::default()
+                },
+            )
+            .unwrap();
+            (c.ascii.value, c.ascii.source.to_string())
+        };
+        assert_eq!(ascii(None, false), (false, "default".to_string()));
+        assert_eq!(ascii(Some("1"), false), (true, "env AEO_ASCII".to_string()));
+        assert_eq!(ascii(Some("0"), true), (true, "flag --ascii".to_string()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::check_eligibility;
 use crate::domain::enterprise::{CoordinatorRole, Industry};
 use crate::domain::ids::{ChecksumStatus, DeclarationNo, Direction, SHANGHAI_OFFICES, Uscc};
-use crate::domain::inspection::{BookingStatus, Location};
+use crate::domain::inspection::{BookingStatus, Location, OffSiteReason};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
@@ -544,9 +544,19 @@ fn inspections(
                         } else {
                             Location::OutOfZone
                         }
+                    } else if !company.credit.is_aeo() && (company.id + slot) % 23 == 0 {
+                        // Now and then a regular enterprise asks for it too: taken, for the site
+                        // to approve (measure 30).
+                        Location::Factory
                     } else {
                         Location::InZone
                     };
+                    // The measure-30 reason, drawn without the generator so the rest of the demo
+                    // stays as it was.
+                    let reason = (location != Location::InZone).then(|| {
+                        OffSiteReason::ALL
+                            [((company.id + slot) % OffSiteReason::ALL.len() as i64) as usize]
+                    });
                     // Booked one to three days ahead, as the line takes them.
                     let booked_at = shanghai_instant(date.at(10, 0, 0, 0))
                         - SignedDuration::from_hours(rng.random_range(24..72));
@@ -556,6 +566,7 @@ fn inspections(
                             enterprise_id: company.id,
                             goods: pick_str(rng, GOODS),
                             location,
+                            reason,
                             operator: "demo",
                             now: booked_at.min(now),
                         },

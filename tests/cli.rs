@@ -387,11 +387,69 @@ fn an_aeo_enterprise_books_a_sunday_and_a_regular_one_is_refused_without_a_write
             "晶圆",
             "--location",
             "factory",
+            "--reason",
+            "temperature",
             "--json",
         ],
     );
     assert!(v["booking_id"].as_i64().unwrap() > 0);
+    assert_eq!(v["needs_site_approval"], false);
     assert_eq!(count(&d.db, "bookings"), before + 1);
+}
+
+#[test]
+fn an_inspection_outside_the_zone_records_its_measure_30_reason() {
+    let d = demo();
+    let slot = json(&d.db, &["slots", "--date", "2026-11-30", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["taken"].as_u64().unwrap() + 2 <= s["capacity"].as_u64().unwrap())
+        .expect("a Monday slot with two free places")["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let regular = enterprise_of(&d.db, "regular");
+    let before = count(&d.db, "bookings");
+    let base = [
+        "book",
+        "--slot",
+        &slot,
+        "--enterprise",
+        &regular,
+        "--location",
+        "out_of_zone",
+    ];
+    let book = |extra: &[&'static str]| [&base[..], extra].concat();
+    // The reason is required, and the goods too; nothing is written.
+    let err = fails(&d.db, &book(&["--goods", "锂电池"]));
+    assert!(err.contains("须注明原因（措施30）"), "{err}");
+    let err = fails(&d.db, &book(&["--goods", " ", "--reason", "static"]));
+    assert!(err.contains("须填写查验的货物"), "{err}");
+    let err = fails(&d.db, &book(&["--goods", "锂电池", "--reason", "humidity"]));
+    assert!(
+        err.contains("--reason") && err.contains("no_facilities"),
+        "{err}"
+    );
+    assert_eq!(count(&d.db, "bookings"), before);
+    // A regular enterprise is not refused: the booking waits for the site's approval.
+    let v = json(
+        &d.db,
+        &book(&["--goods", "锂电池", "--reason", "static", "--json"]),
+    );
+    assert_eq!(v["needs_site_approval"], true);
+    assert_eq!(v["reason"], "static");
+    let conn = rusqlite::Connection::open(&d.db).unwrap();
+    let (reason, needs): (String, bool) = conn
+        .query_row(
+            "SELECT offsite_reason, needs_site_approval FROM bookings WHERE id = ?1",
+            [v["booking_id"].as_i64().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((reason.as_str(), needs), ("static", true));
+    let out = ok(&d.db, &book(&["--goods", "锂电池", "--reason", "static"]));
+    assert!(out.contains("待现场海关同意"), "{out}");
 }
 
 #[test]

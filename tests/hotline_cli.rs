@@ -82,6 +82,36 @@ fn fingerprint(db: &Path) -> String {
     .join(",")
 }
 
+/// `aeo call log --enterprise E --question Q` and more.
+fn call_log<'a>(e: &'a str, question: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["call", "log", "--enterprise", e, "--question", question];
+    v.extend_from_slice(rest);
+    v
+}
+
+/// `aeo problem open --enterprise E --summary S` and more.
+fn problem_open<'a>(e: &'a str, summary: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["problem", "open", "--enterprise", e, "--summary", summary];
+    v.extend_from_slice(rest);
+    v
+}
+
+/// `aeo verification schedule --enterprise E --kind K --date D` and more.
+fn schedule<'a>(e: &'a str, kind: &'a str, date: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "verification",
+        "schedule",
+        "--enterprise",
+        e,
+        "--kind",
+        kind,
+        "--date",
+        date,
+    ];
+    v.extend_from_slice(rest);
+    v
+}
+
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("aeo.db");
@@ -95,6 +125,16 @@ fn aeo_enterprise(db: &Path) -> String {
         db,
         "SELECT uscc FROM enterprises WHERE credit = 'advanced' ORDER BY id LIMIT 1",
     )
+}
+
+/// Whether `aeo coordinators --enterprise E` lists the coordinator with this telephone.
+fn is_coordinator_of(db: &Path, e: &str, phone: &str) -> bool {
+    let list = json(db, &["coordinators", "--enterprise", e, "--json"]);
+    list["coordinators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["phone"] == phone)
 }
 
 fn last_audit(db: &Path) -> (String, String, String) {
@@ -113,22 +153,20 @@ fn an_answered_call_is_logged_listed_and_audited() {
     let e = aeo_enterprise(&db);
     let out = ok(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
+        &call_log(
             &e,
-            "--channel",
-            "hotline",
-            "--measure",
-            "27",
-            "--question",
             "夜间能否预约通关？",
-            "--answer",
-            "可以，需提前8小时",
-            "--caller",
-            "王经理",
-        ],
+            &[
+                "--channel",
+                "hotline",
+                "--measure",
+                "27",
+                "--answer",
+                "可以，需提前8小时",
+                "--caller",
+                "王经理",
+            ],
+        ),
     );
     assert!(out.contains("logged call"), "{out}");
     assert_eq!(
@@ -150,16 +188,7 @@ fn a_call_with_outcome_problem_opens_the_problem_from_it() {
     let e = aeo_enterprise(&db);
     ok(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
-            &e,
-            "--question",
-            "深圳转关货物滞留",
-            "--outcome",
-            "problem",
-        ],
+        &call_log(&e, "深圳转关货物滞留", &["--outcome", "problem"]),
     );
     let call = query(&db, "SELECT max(id) FROM calls");
     let problem = query(
@@ -177,18 +206,11 @@ fn callbacks_count_down_and_leave_the_open_list_when_made() {
     let e = aeo_enterprise(&db);
     ok(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
+        &call_log(
             &e,
-            "--question",
             "查询审批进度",
-            "--outcome",
-            "callback",
-            "--callback-by",
-            "2026-11-27 15:00",
-        ],
+            &["--outcome", "callback", "--callback-by", "2026-11-27 15:00"],
+        ),
     );
     let id = query(&db, "SELECT max(id) FROM calls");
     let open = json(&db, &["calls", "--callbacks-open", "--json"]);
@@ -217,69 +239,28 @@ fn callbacks_count_down_and_leave_the_open_list_when_made() {
 fn bad_calls_are_refused_naming_the_field_and_write_nothing() {
     let (_d, db) = demo();
     let e = aeo_enterprise(&db);
-    let err = refused(
-        &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
-            "no such firm",
-            "--question",
-            "q",
-            "--answer",
-            "a",
-        ],
-    );
+    let err = refused(&db, &call_log("no such firm", "q", &["--answer", "a"]));
     assert!(err.contains("no enterprise"), "{err}");
     let err = refused(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
+        &call_log(
             &e,
-            "--question",
             "q",
-            "--outcome",
-            "callback",
-            "--callback-by",
-            "2026-11-27 09:00",
-        ],
+            &["--outcome", "callback", "--callback-by", "2026-11-27 09:00"],
+        ),
     );
     assert!(err.contains("callback-by") && err.contains("past"), "{err}");
     let err = refused(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
-            &e,
-            "--question",
-            "q",
-            "--answer",
-            "a",
-            "--channel",
-            "fax",
-        ],
+        &call_log(&e, "q", &["--answer", "a", "--channel", "fax"]),
     );
     assert!(err.contains("--channel") && err.contains("'fax'"), "{err}");
     let err = refused(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
-            &e,
-            "--question",
-            "q",
-            "--answer",
-            "a",
-            "--measure",
-            "40",
-        ],
+        &call_log(&e, "q", &["--answer", "a", "--measure", "40"]),
     );
     assert!(err.contains("'40'"), "{err}");
-    let err = refused(&db, &["call", "log", "--enterprise", &e, "--question", "q"]);
+    let err = refused(&db, &call_log(&e, "q", &[]));
     assert!(err.contains("answer"), "{err}");
     // The operator's language by default.
     let out = Command::new(env!("CARGO_BIN_EXE_aeo"))
@@ -298,16 +279,7 @@ fn a_problem_goes_to_qingling_and_every_step_is_audited() {
     let e = aeo_enterprise(&db);
     let out = ok(
         &db,
-        &[
-            "problem",
-            "open",
-            "--enterprise",
-            &e,
-            "--summary",
-            "宁波转关单未核销",
-            "--districts",
-            "宁波,深圳海关",
-        ],
+        &problem_open(&e, "宁波转关单未核销", &["--districts", "宁波,深圳海关"]),
     );
     let id = query(&db, "SELECT max(id) FROM problems");
     assert!(out.contains(&format!("opened problem {id}")), "{out}");
@@ -373,49 +345,13 @@ fn a_problem_goes_to_qingling_and_every_step_is_audited() {
 fn bad_problems_are_refused_naming_the_field() {
     let (_d, db) = demo();
     let e = aeo_enterprise(&db);
-    let err = refused(
-        &db,
-        &[
-            "problem",
-            "open",
-            "--enterprise",
-            &e,
-            "--summary",
-            "x",
-            "--districts",
-            "深圳,火星",
-        ],
-    );
+    let err = refused(&db, &problem_open(&e, "x", &["--districts", "深圳,火星"]));
     assert!(err.contains("districts") && err.contains("'火星'"), "{err}");
-    let err = refused(
-        &db,
-        &[
-            "problem",
-            "open",
-            "--enterprise",
-            &e,
-            "--summary",
-            "x",
-            "--from-call",
-            "99999",
-        ],
-    );
+    let err = refused(&db, &problem_open(&e, "x", &["--from-call", "99999"]));
     assert!(err.contains("from-call"), "{err}");
     let err = refused(&db, &["problem", "assign", "99999", "--coordinator", "1"]);
     assert!(err.contains("no problem 99999"), "{err}");
-    let err = refused(
-        &db,
-        &[
-            "problem",
-            "open",
-            "--enterprise",
-            &e,
-            "--summary",
-            "x",
-            "--coordinator",
-            "nobody",
-        ],
-    );
+    let err = refused(&db, &problem_open(&e, "x", &["--coordinator", "nobody"]));
     assert!(err.contains("coordinator"), "{err}");
 }
 
@@ -423,17 +359,7 @@ fn bad_problems_are_refused_naming_the_field() {
 fn of_two_operators_resolving_one_problem_exactly_one_wins() {
     let (_d, db) = demo();
     let e = aeo_enterprise(&db);
-    ok(
-        &db,
-        &[
-            "problem",
-            "open",
-            "--enterprise",
-            &e,
-            "--summary",
-            "口岸查验结果争议",
-        ],
-    );
+    ok(&db, &problem_open(&e, "口岸查验结果争议", &[]));
     let id = query(&db, "SELECT max(id) FROM problems");
     let children: Vec<_> = ["alice", "bob"]
         .iter()
@@ -525,64 +451,23 @@ fn a_second_management_verification_in_a_year_needs_an_audited_reason() {
     );
     ok(
         &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "management",
-            "--date",
-            "2026-12-31",
-            "--team",
-            "稽查一组",
-        ],
+        &schedule(&e, "management", "2026-12-31", &["--team", "稽查一组"]),
     );
-    let err = refused(
-        &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "management",
-            "--date",
-            "2026-12-20",
-        ],
-    );
+    let err = refused(&db, &schedule(&e, "management", "2026-12-20", &[]));
     assert!(
         err.contains("measure 17") && err.contains("override-reason"),
         "{err}"
     );
     // The next year starts again.
-    ok(
-        &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "management",
-            "--date",
-            "2027-01-01",
-        ],
-    );
+    ok(&db, &schedule(&e, "management", "2027-01-01", &[]));
     let out = ok(
         &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
+        &schedule(
             &e,
-            "--kind",
             "management",
-            "--date",
             "2026-12-20",
-            "--override-reason",
-            "专项稽查指令",
-        ],
+            &["--override-reason", "专项稽查指令"],
+        ),
     );
     assert!(out.contains("override recorded"), "{out}");
     assert!(
@@ -646,46 +531,12 @@ fn aeo_only_verification_rules_are_refused_for_a_regular_enterprise() {
     );
     let err = refused(
         &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "management",
-            "--date",
-            "2026-12-01",
-            "--self-check",
-        ],
+        &schedule(&e, "management", "2026-12-01", &["--self-check"]),
     );
     assert!(err.contains("AEO enterprises only"), "{err}");
-    let err = refused(
-        &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "audit",
-            "--date",
-            "2026-12-01",
-        ],
-    );
+    let err = refused(&db, &schedule(&e, "audit", "2026-12-01", &[]));
     assert!(err.contains("--kind"), "{err}");
-    let err = refused(
-        &db,
-        &[
-            "verification",
-            "schedule",
-            "--enterprise",
-            &e,
-            "--kind",
-            "other",
-            "--date",
-            "2026-02-30",
-        ],
-    );
+    let err = refused(&db, &schedule(&e, "other", "2026-02-30", &[]));
     assert!(err.contains("--date"), "{err}");
 }
 
@@ -754,29 +605,10 @@ fn coordinators_are_linked_and_calls_are_marked_for_the_hotline_person() {
     );
     assert!(out.contains("coordinator of"), "{out}");
     assert_eq!(last_audit(&db).1, "link");
-    let list = json(&db, &["coordinators", "--enterprise", &e, "--json"]);
-    assert!(
-        list["coordinators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["phone"] == port.as_str())
-    );
+    assert!(is_coordinator_of(&db, &e, &port));
     ok(&db, &["hotline-person", "--enterprise", &e, "zhoumin"]);
     assert_eq!(last_audit(&db).1, "set_hotline_person");
-    ok(
-        &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
-            &e,
-            "--question",
-            "q",
-            "--answer",
-            "a",
-        ],
-    );
+    ok(&db, &call_log(&e, "q", &["--answer", "a"]));
     let calls = json(&db, &["calls", "--limit", "1", "--json"]);
     assert_eq!(calls[0]["marked_for"], "zhoumin");
     let regular = query(
@@ -796,18 +628,11 @@ fn today_lists_an_open_callback_and_a_problem_past_its_target() {
     let e = aeo_enterprise(&db);
     ok(
         &db,
-        &[
-            "call",
-            "log",
-            "--enterprise",
+        &call_log(
             &e,
-            "--question",
             "今日回电",
-            "--outcome",
-            "callback",
-            "--callback-by",
-            "2026-11-27 10:30",
-        ],
+            &["--outcome", "callback", "--callback-by", "2026-11-27 10:30"],
+        ),
     );
     let t = json(&db, &["today", "--json"]);
     let callbacks = t["callbacks"].as_array().unwrap();
@@ -826,4 +651,79 @@ fn today_lists_an_open_callback_and_a_problem_past_its_target() {
     }
     assert_eq!(t["operator"], "tester");
     assert_eq!(t["days"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn hotline_persons_and_coordinator_links_import_audited_and_export() {
+    let (dir, db) = demo();
+    let e = query(
+        &db,
+        "SELECT uscc FROM enterprises WHERE credit = 'certified' ORDER BY id LIMIT 1",
+    );
+    ok(&db, &["hotline-person", "--enterprise", &e]);
+    let port = query(
+        &db,
+        &format!(
+            "SELECT phone FROM coordinators c WHERE role = 'port' AND NOT EXISTS (SELECT 1 FROM enterprise_coordinators l JOIN enterprises e ON e.id = l.enterprise_id WHERE l.coordinator_id = c.id AND e.uscc = '{e}') ORDER BY id LIMIT 1"
+        ),
+    );
+    let persons = dir.path().join("persons.csv");
+    std::fs::write(&persons, format!("enterprise,person\n{e},zhoumin\n")).unwrap();
+    let out = ok(
+        &db,
+        &["import", "hotline-persons", persons.to_str().unwrap()],
+    );
+    assert!(out.contains("imported 1 hotline persons"), "{out}");
+    assert_eq!(
+        last_audit(&db),
+        (
+            "tester".into(),
+            "set_hotline_person".into(),
+            "enterprises".into()
+        )
+    );
+    let links = dir.path().join("links.csv");
+    std::fs::write(
+        &links,
+        format!("enterprise,coordinator_phone\n{e},{port}\n"),
+    )
+    .unwrap();
+    let out = ok(
+        &db,
+        &["import", "coordinator-links", links.to_str().unwrap()],
+    );
+    assert!(out.contains("imported 1 coordinator links"), "{out}");
+    assert_eq!(last_audit(&db).1, "link");
+    assert!(is_coordinator_of(&db, &e, &port));
+    // A second import of the same files is refused line by line; --skip-existing leaves them out.
+    let out = run(
+        &db,
+        &["import", "coordinator-links", links.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("links.csv:2: coordinator_phone: coordinator link")
+            && err.contains("is already in the database"),
+        "{err}"
+    );
+    let out = ok(
+        &db,
+        &[
+            "import",
+            "hotline-persons",
+            persons.to_str().unwrap(),
+            "--skip-existing",
+        ],
+    );
+    assert!(
+        out.contains("imported 0") && out.contains("left out"),
+        "{out}"
+    );
+    // Exports carry them in the import columns.
+    let csv = ok(&db, &["export", "hotline-persons"]);
+    assert!(csv.starts_with("enterprise,person\n"), "{csv}");
+    assert!(csv.contains(&format!("{e},zhoumin")), "{csv}");
+    let csv = ok(&db, &["export", "coordinator-links"]);
+    assert!(csv.contains(&format!("{e},{port}")), "{csv}");
 }

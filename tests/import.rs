@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const NOW: &str = "2026-11-27T10:00:00+08:00";
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "enterprises",
     "coordinators",
     "work_items",
@@ -18,9 +18,11 @@ const TABLES: [&str; 10] = [
     "calls",
     "problems",
     "verifications",
+    "enterprise_coordinators",
+    "enterprises WHERE hotline_person IS NOT NULL",
 ];
 /// Dependency order of an import into an empty database.
-const ORDER: [&str; 9] = [
+const ORDER: [&str; 11] = [
     "coordinators",
     "enterprises",
     "items",
@@ -30,6 +32,8 @@ const ORDER: [&str; 9] = [
     "calls",
     "problems",
     "verifications",
+    "coordinator-links",
+    "hotline-persons",
 ];
 
 fn corpus() -> PathBuf {
@@ -237,9 +241,9 @@ fn a_booking_file_applies_the_rules_and_rolls_back_as_a_whole() {
     let file = dir.path().join("b.csv");
     std::fs::write(
         &file,
-        "office_code,date,start,enterprise,goods,location\n\
-         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n\
-         2248,2026-11-28,09:00,4403960002,服务器,in_zone\n",
+        "office_code,date,start,enterprise,goods,location,reason\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust\n\
+         2248,2026-11-28,09:00,4403960002,服务器,in_zone,\n",
     )
     .unwrap();
     let out = aeo_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
@@ -249,15 +253,15 @@ fn a_booking_file_applies_the_rules_and_rolls_back_as_a_whole() {
     // Without the refused line it imports, booked by the operator at the clock's time.
     std::fs::write(
         &file,
-        "office_code,date,start,enterprise,goods,location\n\
-         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory\n",
+        "office_code,date,start,enterprise,goods,location,reason\n\
+         2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust\n",
     )
     .unwrap();
     let out = ok_in(dir.path(), &db, &["import", "bookings", "b.csv"]);
     assert!(out.contains("imported 1 bookings"), "{out}");
     let csv = ok_in(dir.path(), &db, &["export", "bookings"]);
     assert!(
-        csv.contains("2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,booked,2026-11-27T10:00:00+08:00,tester"),
+        csv.contains("2248,2026-11-28,09:00,91310000132260250X,汽车零部件,factory,dust,booked,2026-11-27T10:00:00+08:00,tester"),
         "{csv}"
     );
 }
@@ -308,6 +312,129 @@ fn csv_round_trip_demo_to_fresh_database_is_identical() {
 #[test]
 fn json_round_trip_demo_to_fresh_database_is_identical() {
     round_trip("json");
+}
+
+/// Export every table as a workbook from the demo, import the workbooks into a fresh
+/// database, and the two databases export the same CSV; the workbooks hold typed cells.
+#[test]
+fn xlsx_round_trip_demo_to_fresh_database_is_identical() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.db");
+    ok_in(dir.path(), &demo, &["demo", "--seed", "7"]);
+    let fresh = dir.path().join("fresh.db");
+    ok_in(dir.path(), &fresh, &["demo", "--empty"]);
+    for t in ORDER {
+        let name = format!("{t}.xlsx");
+        ok_in(
+            dir.path(),
+            &demo,
+            &["export", t, "--format", "xlsx", "-o", &name],
+        );
+        let out = ok_in(dir.path(), &fresh, &["import", t, &name]);
+        assert!(out.starts_with("imported "), "{out}");
+    }
+    let before = export_all(dir.path(), &demo, "csv");
+    let again = dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let after = export_all(&again, &fresh, "csv");
+    for ((name, a), (_, b)) in before.iter().zip(&after) {
+        assert!(a.lines().count() > 2, "{name} is nearly empty");
+        assert_eq!(a, b, "{name} differs after a round trip through xlsx");
+    }
+    assert_eq!(counts(&demo), counts(&fresh));
+
+    // What a spreadsheet sees: a date cell, a date-time cell, a number, a yes/no, text codes.
+    let mut book: Xlsx<_> = calamine::open_workbook(dir.path().join("slots.xlsx")).unwrap();
+    let slots = book.worksheet_range("slots").unwrap();
+    assert_eq!(slots.get((0, 1)), Some(&Data::String("date".into())));
+    assert!(
+        matches!(slots.get((1, 1)), Some(Data::DateTime(_))),
+        "{:?}",
+        slots.get((1, 1))
+    );
+    assert!(
+        matches!(slots.get((1, 4)), Some(Data::Float(_))),
+        "{:?}",
+        slots.get((1, 4))
+    );
+    assert!(
+        matches!(slots.get((1, 0)), Some(Data::String(_))),
+        "office codes stay text"
+    );
+    let mut book: Xlsx<_> = calamine::open_workbook(dir.path().join("items.xlsx")).unwrap();
+    let items = book.worksheet_range("items").unwrap();
+    assert!(matches!(items.get((1, 3)), Some(Data::DateTime(d)) if d.as_f64().fract() != 0.0));
+    assert!(
+        matches!(items.get((1, 6)), Some(Data::Bool(_))),
+        "{:?}",
+        items.get((1, 6))
+    );
+}
+
+/// A bad workbook is refused as `file:sheet:row: field: problem`, and nothing is written.
+#[test]
+fn a_bad_workbook_names_file_sheet_row_and_field() {
+    let (dir, db) = base_db();
+    let before = counts(&db);
+    ok_in(
+        dir.path(),
+        &db,
+        &["export", "slots", "--format", "xlsx", "-o", "s.xlsx"],
+    );
+    // A workbook as a person would make it: a sheet of their own, a wrong capacity, a bad date.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("我的时段").unwrap();
+    for (c, h) in ["office_code", "date", "start", "end", "capacity"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.write_string(3, 0, "2248").unwrap();
+    ws.write_string(3, 1, "2026-02-30").unwrap();
+    ws.write_string(3, 2, "09:00").unwrap();
+    ws.write_string(3, 3, "10:00").unwrap();
+    ws.write_number(3, 4, 2.0).unwrap();
+    ws.write_number(4, 0, 2248.0).unwrap();
+    ws.write_datetime_with_format(
+        4,
+        1,
+        rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 12, 1).unwrap(),
+        &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+    )
+    .unwrap();
+    ws.write_datetime_with_format(
+        4,
+        2,
+        rust_xlsxwriter::ExcelDateTime::from_hms(9, 30, 0).unwrap(),
+        &rust_xlsxwriter::Format::new().set_num_format("hh:mm"),
+    )
+    .unwrap();
+    ws.write_string(4, 3, "11:00").unwrap();
+    ws.write_string(4, 4, "many").unwrap();
+    book.save(dir.path().join("mine.xlsx")).unwrap();
+    let out = aeo_in(dir.path(), &db, &["import", "slots", "mine.xlsx"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mine.xlsx:我的时段:4: date: '2026-02-30' is not a real date"),
+        "{err}"
+    );
+    assert!(err.contains("mine.xlsx:我的时段:5: capacity:"), "{err}");
+    assert!(
+        !err.contains(":5: date") && !err.contains(":5: start"),
+        "typed cells read: {err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(counts(&db), before);
+    let out = aeo_in(
+        dir.path(),
+        &db,
+        &["import", "slots", "s.xlsx", "--encoding", "gbk"],
+    );
+    assert!(!out.status.success());
 }
 
 #[test]

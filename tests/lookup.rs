@@ -6,7 +6,7 @@
 use aeo_console::calendar::WorkingCalendar;
 use aeo_console::domain::measures::MeasureCatalog;
 use aeo_console::domain::search::{self, Query, match_text};
-use aeo_console::store::{Access, FindOptions, Store, Tier};
+use aeo_console::store::{Access, FindOptions, ListFilter, Store, Tier};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -147,24 +147,30 @@ fn the_queue_filter_finds_the_enterprises_lookup_finds() {
             .unwrap()
             .into_iter()
             .collect();
-        let rows = store.queue_filtered(q, 100_000, 0).unwrap();
+        let rows = store
+            .queue_filtered(&ListFilter::text(q), 100_000, 0)
+            .unwrap();
         let got: BTreeSet<i64> = rows.iter().map(|r| r.enterprise_id).collect();
         assert!(
             got.is_subset(&wanted),
             "{q}: the queue shows only enterprises lookup finds"
         );
         // Every enterprise lookup finds that has open work shows in the filtered queue.
-        let all = store.queue_filtered("", 100_000, 0).unwrap();
+        let all = store
+            .queue_filtered(&ListFilter::text(""), 100_000, 0)
+            .unwrap();
         let open: BTreeSet<i64> = all.iter().map(|r| r.enterprise_id).collect();
         let expected: BTreeSet<i64> = wanted.intersection(&open).copied().collect();
         assert_eq!(got, expected, "{q}");
         assert_eq!(
-            store.queue_filtered_len(q).unwrap() as usize,
+            store.queue_filtered_len(&ListFilter::text(q)).unwrap() as usize,
             rows.len(),
             "{q}: count"
         );
     }
-    let jiading = store.queue_filtered("jiading", 100_000, 0).unwrap();
+    let jiading = store
+        .queue_filtered(&ListFilter::text("jiading"), 100_000, 0)
+        .unwrap();
     assert!(
         !jiading.is_empty(),
         "jiading finds queue work, as lookup finds 嘉定 enterprises"

@@ -162,6 +162,10 @@ fn an_operator_finds_a_caller_books_a_weekend_slot_and_quits_cleanly() {
     t.wait_for("只列出 AEO 企业", 10);
     t.type_text("shqc");
     t.wait_for("上海汽车集团股份有限公司", 10);
+    // The goods are required (Tab to their field).
+    t.keys(&["Tab"]);
+    t.type_text("汽车零部件");
+    t.wait_for("货物 汽车零部件", 10);
     t.keys(&["Enter"]);
     // Booking asks first, naming the enterprise; Enter alone would answer No.
     t.wait("the confirmation", 10, |s| {
@@ -591,4 +595,151 @@ fn a_20_kb_paste_into_a_filter_leaves_the_console_answering_the_next_key() {
         );
     }
     t.keys(&["C-c"]);
+}
+
+/// The data rows of a workbook's first sheet, as text.
+fn workbook_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook(path).expect("a workbook");
+    let range = book.worksheet_range_at(0).expect("a sheet").unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+/// The number in "已导出 N 行" / "exported N rows".
+fn exported_count(screen: &str) -> usize {
+    let rest = screen
+        .split("已导出 ")
+        .nth(1)
+        .or_else(|| screen.split("exported ").nth(1))
+        .expect("an export message");
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn ctrl_s_exports_the_panes_filtered_view_and_asks_before_replacing_a_file() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("export.db");
+    let t = demo_console("export", dir.path(), &db, 80, 23);
+    let out = dir.path().join("queue.xlsx");
+    let export_to = |path: &std::path::Path| {
+        t.keys(&["C-s"]);
+        let s = t.wait_for(":export queue-", 10);
+        assert!(
+            s.contains(".xlsx"),
+            "a workbook named after the pane is offered:\n{s}"
+        );
+        t.keys(&["C-u"]);
+        t.type_text(&format!("export {}", path.display()));
+        t.keys(&["Enter"]);
+    };
+    // The whole queue: every open item, not only the rows on the screen.
+    let screen = t.capture();
+    let total: usize = screen
+        .split("优先队列 · ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the queue's count in its title");
+    export_to(&out);
+    let s = t.wait_for("已导出", 10);
+    assert_eq!(exported_count(&s), total, "{s}");
+    let rows = workbook_rows(&out);
+    assert_eq!(rows.len(), total + 1, "a header and every open item");
+    assert_eq!(rows[0][0], "编号", "Chinese headers: {:?}", rows[0]);
+    assert!(total > 30, "more than a screen: {total}");
+
+    // Filtered: only what the filter selects.
+    t.keys(&["/"]);
+    t.type_text("锦江");
+    t.keys(&["Enter"]);
+    t.wait_for("项匹配", 10);
+    let filtered = dir.path().join("jinjiang.csv");
+    export_to(&filtered);
+    let s = t.wait_for("已导出", 10);
+    let n = exported_count(&s);
+    let text = std::fs::read_to_string(&filtered).unwrap();
+    assert!(text.starts_with('\u{feff}'), "CSV for Excel carries a BOM");
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(lines.len(), n);
+    assert!(n > 0 && n < total, "{n} of {total}");
+    assert!(lines.iter().all(|l| l.contains("锦江")), "{text}");
+
+    // The same file again: a question, No keeps the file, Yes replaces it.
+    let before = std::fs::read(&out).unwrap();
+    export_to(&out);
+    let s = t.wait_for("已存在，替换它吗？", 10);
+    assert!(s.contains("[否]"), "No is the default:\n{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("已取消", 10);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        before,
+        "No leaves the file alone"
+    );
+    export_to(&out);
+    t.wait_for("已存在，替换它吗？", 10);
+    t.keys(&["Right", "Enter"]);
+    let s = t.wait_for("已导出", 10);
+    assert_eq!(exported_count(&s), n, "the filtered view replaced the file");
+    assert_eq!(workbook_rows(&out).len(), n + 1);
+
+    // Never the database, whatever it is called.
+    t.keys(&["C-s"]);
+    t.wait_for(":export", 10);
+    t.keys(&["C-u"]);
+    t.type_text(&format!("export {}", db.display()));
+    t.keys(&["Enter"]);
+    t.wait_for(".xlsx", 10);
+    assert_eq!(t.alternate_on(), "1");
+    t.keys(&["C-c"]);
+    t.wait("the console to end", 10, |_| t.alternate_on() == "0");
+}
+
+#[test]
+fn in_english_the_day_board_exports_with_english_headers() {
+    if !tmux_installed() {
+        eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("en.db");
+    let t = Tmux::shell("export-en", "s$ ", dir.path(), &db);
+    t.type_text(&format!(
+        "{} --demo --lang en --db '{}'",
+        env!("CARGO_BIN_EXE_aeo"),
+        db.display()
+    ));
+    t.keys(&["Enter"]);
+    t.wait_for("Queue", 60);
+    t.keys(&["2"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-s"]);
+    t.wait_for(":export inspections-", 10);
+    let out = dir.path().join("day.csv");
+    t.keys(&["C-u"]);
+    t.type_text(&format!("export {}", out.display()));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("exported", 10);
+    let n = exported_count(&s);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("\u{feff}date,slot,office,start,end,capacity,booking"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), n + 1);
+    t.keys(&["C-s"]);
+    t.wait_for(":export", 10);
+    t.keys(&["C-u"]);
+    t.type_text("export notes.txt");
+    t.keys(&["Enter"]);
+    t.wait_for("name the file .xlsx", 10);
+    t.keys(&["C-c"]);
+    t.wait("the console to end", 10, |_| t.alternate_on() == "0");
 }

@@ -1,7 +1,7 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
-use super::Context;
 use super::output::{ListFormat, ListOutput, headers, print_rows};
+use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
     parse_instant, unknown_year_flag,
@@ -10,13 +10,13 @@ use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::check_appointment;
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
-use crate::domain::inspection::Location;
+use crate::domain::inspection::{Location, OffSiteReason, site_approval_text};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::Message;
 use crate::present;
 use crate::store::{ApprovalRow, NewBooking, QueueRow};
-use crate::text::Lang;
 use crate::text::inert;
+use crate::text::{Lang, tr};
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
@@ -127,6 +127,10 @@ pub struct BookArgs {
     /// in_zone, out_of_zone or factory (measure 30)
     #[arg(long, default_value = "in_zone")]
     pub location: String,
+    /// Why outside the zone or at the factory (measure 30; required there): temperature,
+    /// static, dust or no_facilities
+    #[arg(long)]
+    pub reason: Option<String>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -756,18 +760,22 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
 
 fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
     let location = Location::parse(&a.location).map_err(|e| anyhow!("--location: {e}"))?;
-    if a.goods.trim().is_empty() {
-        bail!("--goods must name the goods to inspect");
-    }
+    let reason = a
+        .reason
+        .as_deref()
+        .map(OffSiteReason::parse)
+        .transpose()
+        .map_err(|e| anyhow!("--reason: {e}"))?;
     let mut store = ctx.open_existing()?;
     let enterprise = store.resolve_enterprise(&a.enterprise)?;
-    let (id, note) = store.write(|w| {
+    let (id, outcome) = store.write(|w| {
         w.book(
             &NewBooking {
                 slot_id: a.slot,
                 enterprise_id: enterprise.id,
-                goods: a.goods.trim(),
+                goods: &a.goods,
                 location,
+                reason,
                 operator: &ctx.operator,
                 now: ctx.now,
             },
@@ -783,13 +791,19 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
             booking_id: i64,
             slot: &'a crate::store::SlotRow,
             enterprise_id: i64,
+            location: Location,
+            reason: Option<OffSiteReason>,
+            needs_site_approval: bool,
             warning: Option<String>,
         }
         return print_json(&Out {
             booking_id: id,
             slot: &slot,
             enterprise_id: enterprise.id,
-            warning: note,
+            location,
+            reason,
+            needs_site_approval: outcome.needs_site_approval,
+            warning: outcome.note,
         });
     }
     outln!(
@@ -804,7 +818,17 @@ fn book(ctx: &Context, a: &BookArgs) -> Result<ExitCode> {
         slot.taken,
         slot.capacity
     );
-    if let Some(n) = note {
+    if let Some(r) = reason {
+        outln!(
+            "{}{}",
+            tr(ctx.lang, "原因（措施30）：", "reason (measure 30): "),
+            r.name(ctx.lang)
+        );
+    }
+    if outcome.needs_site_approval {
+        outln!("{}", site_approval_text(ctx.lang));
+    }
+    if let Some(n) = outcome.note {
         outln!("warning: {n}");
     }
     Ok(ExitCode::SUCCESS)
@@ -1067,17 +1091,8 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
 
 fn audit(ctx: &Context, a: &AuditArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|k| store.resolve_enterprise(k))
-        .transpose()?;
-    let since = a
-        .since
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--since")?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
+    let since = optional_instant(a.since.as_deref(), "--since")?;
     let entries = store.audit(enterprise.as_ref().map(|e| e.id), since, a.limit)?;
     if a.out.format() == ListFormat::Json {
         return print_json(&entries);

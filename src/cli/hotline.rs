@@ -2,10 +2,10 @@
 //! `aeo problems`, `aeo report problems`, `aeo coordinators`, `aeo verification`,
 //! `aeo verifications`.
 
-use super::Context;
 use super::commands::print_json;
 use super::output::{ListFormat, ListOutput, headers, print_rows};
-use crate::calendar::parse_instant;
+use super::transfer::{FileOutput, ReportFormat, report_bytes, send_report};
+use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::call::{CallOutcome, CallbackState, Channel, callback_state, parse_measures};
 use crate::domain::duty::by_duty;
@@ -21,6 +21,8 @@ use crate::store::{
 };
 use crate::text::Lang;
 use crate::text::{inert, table};
+use crate::transfer::export::Cell;
+use crate::transfer::xlsx;
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
@@ -219,17 +221,8 @@ fn call_log(ctx: &Context, store: &mut Store, a: &CallLogArgs) -> Result<ExitCod
     let channel = Channel::parse(&a.channel).map_err(|e| anyhow!("--channel: {e}"))?;
     let outcome = CallOutcome::parse(&a.outcome).map_err(|e| anyhow!("--outcome: {e}"))?;
     let measures = parse_measures(&a.measure)?;
-    let callback_by = a
-        .callback_by
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--callback-by")?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let callback_by = optional_instant(a.callback_by.as_deref(), "--callback-by")?;
+    let enterprise = optional_enterprise(store, a.enterprise.as_deref())?;
     let forwarded_to = match (&a.forward_to, outcome, &enterprise) {
         (Some(k), _, _) => Some(store.resolve_coordinator(k)?.id),
         (None, CallOutcome::Forwarded, Some(e)) => on_duty_first(store, e.id, ctx.now)?
@@ -321,17 +314,8 @@ fn callback_text(r: &CallRow, now: Timestamp) -> String {
 
 pub fn calls(ctx: &Context, a: &CallsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
-    let since = a
-        .since
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-        .context("--since")?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
+    let since = optional_instant(a.since.as_deref(), "--since")?;
     let rows = store.calls(&CallFilter {
         enterprise_id: enterprise.map(|e| e.id),
         since,
@@ -514,11 +498,7 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     let targets =
         problem_targets(a.targets.as_deref()).context("--targets / AEO_PROBLEM_TARGETS")?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
     let coordinator = a
         .coordinator
         .as_deref()
@@ -583,7 +563,12 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
 }
 
 /// The 清零 report: open problems per enterprise and per coordinator, oldest first.
-pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn report_problems(
+    ctx: &Context,
+    targets: Option<&str>,
+    format: ReportFormat,
+    to: &FileOutput,
+) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
     let targets = problem_targets(targets).context("--targets / AEO_PROBLEM_TARGETS")?;
     let rows = store.problems(&ProblemFilter {
@@ -637,42 +622,136 @@ pub fn report_problems(ctx: &Context, targets: Option<&str>, json: bool) -> Resu
         by_enterprise,
         by_coordinator,
     };
-    if json {
-        return print_json(&report);
-    }
-    outln!(
-        "清零 report {}: {} open problems, {} enterprises not cleared, {} past target (reply {} / resolution {} working days)",
-        report.date,
-        report.open,
-        report.enterprises_not_cleared,
-        report.past_target.len(),
-        targets.first_reply_days,
-        targets.resolution_days
+    let text = || -> Result<String> {
+        use std::fmt::Write as _;
+        if format == ReportFormat::Json {
+            return Ok(format!("{}\n", serde_json::to_string_pretty(&report)?));
+        }
+        let mut s = String::new();
+        writeln!(
+            s,
+            "清零 report {}: {} open problems, {} enterprises not cleared, {} past target (reply {} / resolution {} working days)",
+            report.date,
+            report.open,
+            report.enterprises_not_cleared,
+            report.past_target.len(),
+            targets.first_reply_days,
+            targets.resolution_days
+        )?;
+        for (title, groups) in [
+            ("by enterprise", &report.by_enterprise),
+            ("by coordinator", &report.by_coordinator),
+        ] {
+            writeln!(s, "\n{title}:")?;
+            let body: Vec<Vec<String>> = groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        inert(&g.name),
+                        g.problems.len().to_string(),
+                        g.problems
+                            .iter()
+                            .map(|(id, age)| format!("#{id} ({age} wd)"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ]
+                })
+                .collect();
+            s.push_str(&table(&["name", "open", "problems, oldest first"], &body));
+        }
+        Ok(s)
+    };
+    let lang = ctx.lang;
+    let list_header = headers(
+        lang,
+        &[
+            ("编号", "id"),
+            ("企业", "enterprise"),
+            ("协调员", "coordinator"),
+            ("问题", "problem"),
+            ("状态", "status"),
+            ("提出时间", "opened"),
+            ("工作日", "working days"),
+            ("答复期限", "reply due"),
+            ("解决期限", "resolution due"),
+            ("答复超期", "reply late"),
+            ("解决超期", "resolution late"),
+        ],
     );
-    for (title, groups) in [
-        ("by enterprise", &report.by_enterprise),
-        ("by coordinator", &report.by_coordinator),
-    ] {
-        outln!("\n{title}:");
-        let body: Vec<Vec<String>> = groups
+    let list: Vec<Vec<Cell>> = rows
+        .iter()
+        .zip(&clocks)
+        .map(|(r, c)| {
+            vec![
+                Cell::Number(r.problem.id),
+                Cell::Text(r.enterprise.clone()),
+                r.coordinator.clone().map(Cell::Text).unwrap_or(Cell::Empty),
+                Cell::Text(r.problem.title.clone()),
+                Cell::Text(r.problem.status.name(lang).to_string()),
+                Cell::Instant(r.problem.opened_at),
+                Cell::Number(c.age_working_days),
+                Cell::Instant(c.reply_due),
+                Cell::Instant(c.resolution_due),
+                Cell::Bool(c.reply_late),
+                Cell::Bool(c.resolution_late),
+            ]
+        })
+        .collect();
+    let group_header = headers(
+        lang,
+        &[
+            ("名称", "name"),
+            ("未清零", "open"),
+            ("最长工作日", "oldest, working days"),
+            ("问题（最早的在前）", "problems, oldest first"),
+        ],
+    );
+    let groups = |groups: &[BoardGroup]| -> Vec<Vec<Cell>> {
+        groups
             .iter()
             .map(|g| {
                 vec![
-                    inert(&g.name),
-                    g.problems.len().to_string(),
-                    g.problems
-                        .iter()
-                        .map(|(id, age)| format!("#{id} ({age} wd)"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    Cell::Text(g.name.clone()),
+                    Cell::Number(g.problems.len() as i64),
+                    Cell::Number(g.problems.iter().map(|(_, age)| *age).max().unwrap_or(0)),
+                    Cell::Text(
+                        g.problems
+                            .iter()
+                            .map(|(id, _)| format!("#{id}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                 ]
             })
-            .collect();
-        out!(
-            "{}",
-            table(&["name", "open", "problems, oldest first"], &body)
-        );
-    }
+            .collect()
+    };
+    let (by_enterprise, by_coordinator) = (
+        groups(&report.by_enterprise),
+        groups(&report.by_coordinator),
+    );
+    let bytes = report_bytes(
+        format,
+        to.encoding,
+        text,
+        &[
+            xlsx::Sheet {
+                name: &format!("{} {}", lang.pick("清零", "problems"), report.date),
+                header: &list_header,
+                rows: &list,
+            },
+            xlsx::Sheet {
+                name: lang.pick("按企业", "by enterprise"),
+                header: &group_header,
+                rows: &by_enterprise,
+            },
+            xlsx::Sheet {
+                name: lang.pick("按协调员", "by coordinator"),
+                header: &group_header,
+                rows: &by_coordinator,
+            },
+        ],
+    )?;
+    send_report(ctx, to, format, &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -845,11 +924,7 @@ pub fn verification(ctx: &Context, c: &VerificationCommand) -> Result<ExitCode> 
 
 pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
     let store = ctx.open_existing()?;
-    let enterprise = a
-        .enterprise
-        .as_deref()
-        .map(|e| store.resolve_enterprise(e))
-        .transpose()?;
+    let enterprise = optional_enterprise(&store, a.enterprise.as_deref())?;
     if let Some(y) = a.year
         && !(1900..=2999).contains(&y)
     {
@@ -1201,15 +1276,8 @@ pub fn hotline_person(ctx: &Context, a: &HotlinePersonArgs) -> Result<ExitCode> 
     let mut store = ctx.open_existing()?;
     let e = store.resolve_enterprise(&a.enterprise)?;
     let person = a.person.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    if person.is_some() && !e.credit.is_aeo() {
-        return Err(crate::domain::message::Message::new(
-            format!("热线专人（措施33）只为 AEO 企业指定，该企业为{}", e.credit.name_zh()),
-            format!(
-                "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
-                e.credit.name_en()
-            ),
-        )
-        .into());
+    if person.is_some() {
+        crate::domain::call::check_hotline_person(e.credit)?;
     }
     store.write(|w| w.set_hotline_person(e.id, person))?;
     match person {

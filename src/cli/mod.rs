@@ -11,6 +11,7 @@ macro_rules! outln {
 }
 
 /// `print!` that returns an error instead of panicking; see `outln!`.
+#[allow(unused_macros)]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -86,6 +87,9 @@ pub struct Global {
         help_heading = "Console options"
     )]
     pub theme: Option<String>,
+    /// Draw borders and symbols with ASCII, for terminals that show box characters double-width [env: AEO_ASCII]
+    #[arg(long, global = true, help_heading = "Console options")]
+    pub ascii: bool,
     /// The pane the console opens on (lookup for a hotline seat) [default: queue]
     #[arg(long, global = true, value_enum, help_heading = "Console options")]
     pub pane: Option<crate::config::StartPane>,
@@ -99,11 +103,11 @@ impl Global {
             lang: self.lang,
             read_only: self.read_only,
             theme: self.theme.clone(),
+            ascii: self.ascii,
             office_hours: self.office_hours.clone(),
             operator: self.operator.clone(),
             pane: self.pane,
             log_level: self.log_level,
-            ..Default::default()
         }
     }
 }
@@ -267,6 +271,7 @@ impl Context {
             theme: self.config.theme.value.clone(),
             keymap: self.config.keymap.clone(),
             pane: self.config.pane.value,
+            ascii: self.config.ascii.value,
         }
     }
 
@@ -300,6 +305,22 @@ impl Context {
         }
         self.open()
     }
+}
+
+/// An optional `--enterprise E`: the enterprise it names (USCC, customs code, id or name).
+pub fn optional_enterprise(
+    store: &Store,
+    key: Option<&str>,
+) -> Result<Option<crate::domain::enterprise::Enterprise>> {
+    key.map(|k| store.resolve_enterprise(k)).transpose()
+}
+
+/// An optional instant flag (`--since T`, `--callback-by T`), its name in the error.
+pub fn optional_instant(value: Option<&str>, flag: &str) -> Result<Option<Timestamp>> {
+    value
+        .map(parse_instant)
+        .transpose()
+        .with_context(|| flag.to_string())
 }
 
 /// What `aeo` says when it created the database it was asked to open.

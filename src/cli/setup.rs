@@ -244,6 +244,7 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
     check_database(&mut d, &config);
     check_holidays(&mut d, now);
     check_terminal(&mut d);
+    check_theme(&mut d, &config);
     check_log_dir(&mut d, &config);
 
     let failed = d.checks.iter().any(|c| c.level == Level::Fail);
@@ -688,6 +689,47 @@ fn check_terminal(d: &mut Doctor) {
             .to_string(),
         );
     }
+}
+
+/// The configured theme loads; where theme names are looked for and what they find.
+fn check_theme(d: &mut Doctor, config: &Config) {
+    use crate::tui::theme::{ColorSupport, Theme, available, theme_dirs};
+    let name = config.theme.value.clone().unwrap_or_else(|| "dark".into());
+    let dirs: Vec<String> = theme_dirs()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let found: Vec<String> = available()
+        .into_iter()
+        .map(|(n, from)| {
+            if from == "built-in" {
+                n
+            } else {
+                format!("{n} ({from})")
+            }
+        })
+        .collect();
+    let verdict = match Theme::resolve(&name, ColorSupport::TrueColor) {
+        Ok(_) => format!("{name} ({})", config.theme.source),
+        Err(e) => {
+            // The error names the directories and the themes already.
+            let detail = format!("{e:#} ({})", config.theme.source);
+            return d.push(Level::Fail, ("主题", "theme"), detail);
+        }
+    };
+    let detail = match d.lang {
+        Lang::Zh => format!(
+            "{verdict}；按名称依次查找 {}/NAME.toml，再用内置主题；可用：{}",
+            dirs.join("/NAME.toml、"),
+            found.join("、")
+        ),
+        Lang::En => format!(
+            "{verdict}; a name is looked for as {}/NAME.toml, then among the built-in themes; available: {}",
+            dirs.join("/NAME.toml, "),
+            found.join(", ")
+        ),
+    };
+    d.push(Level::Ok, ("主题", "theme"), detail);
 }
 
 fn check_log_dir(d: &mut Doctor, config: &Config) {

@@ -2,12 +2,14 @@
 
 use super::Context;
 use crate::calendar::WorkingCalendar;
+use crate::domain::message::Message;
 use crate::text::inert;
+use crate::transfer::export::Cell;
 use crate::transfer::import::{ImportOptions, import as run_import};
-use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report};
+use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report, xlsx};
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,8 +45,16 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     #[arg(value_enum)]
     pub table: TableKind,
+    /// csv, json, or xlsx (an Excel workbook with typed date and number cells)
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    #[command(flatten)]
+    pub to: FileOutput,
+}
+
+/// Where an export or a report goes, and the encoding of CSV.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FileOutput {
     /// Write to this file instead of standard output (never the database or its side files;
     /// written whole, then renamed into place, with the database's mode)
     #[arg(long, short, value_name = "FILE")]
@@ -52,9 +62,49 @@ pub struct ExportArgs {
     /// Replace the output file if it exists
     #[arg(long, requires = "output")]
     pub force: bool,
-    /// Character encoding of a CSV file: utf-8, utf-8-bom (Excel, WPS) or gbk
+    /// Character encoding of CSV: utf-8, utf-8-bom (Excel, WPS) or gbk
     #[arg(long, value_enum, default_value_t = export::OutEncoding::Utf8)]
     pub encoding: export::OutEncoding,
+}
+
+impl FileOutput {
+    /// `--encoding` other than UTF-8 is for CSV only.
+    fn check_encoding(&self, csv: bool) -> Result<()> {
+        if !csv && self.encoding != export::OutEncoding::Utf8 {
+            return Err(Message::new(
+                "--encoding 只用于 CSV：JSON 和文本总是 UTF-8，xlsx 工作簿自带编码",
+                "--encoding applies to CSV: JSON and text are always UTF-8, and an xlsx workbook carries its own",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Writes finished bytes to the file, or to standard output; a workbook is not printed into
+    /// a terminal.
+    fn emit(&self, ctx: &Context, bytes: &[u8], binary: bool) -> Result<()> {
+        match &self.output {
+            Some(path) => {
+                crate::transfer::output::write_file(path, &ctx.db, self.force, |out| {
+                    Ok(out.write_all(bytes)?)
+                })?;
+            }
+            None => {
+                if binary && std::io::stdout().is_terminal() {
+                    return Err(Message::new(
+                        "xlsx 工作簿不能显示在终端里：用 --output 文件名.xlsx 写入文件",
+                        "an xlsx workbook cannot be shown in a terminal: write it with --output FILE.xlsx",
+                    )
+                    .into());
+                }
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes)
+                    .and_then(|_| out.flush())
+                    .map_err(super::OutputError)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,25 +113,30 @@ pub enum ReportCommand {
     Day {
         /// YYYY-MM-DD
         date: String,
-        /// Print JSON
+        /// Print JSON (the same as --format json)
         #[arg(long, conflicts_with = "format")]
         json: bool,
-        /// text (the report), json, or csv: one line per booking (a slot without bookings has
-        /// one line), headers in the --lang language, for a spreadsheet
+        /// text (the report), json, csv or xlsx: one line per booking (a slot without bookings
+        /// has one line), headers in the --lang language, for a spreadsheet
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
-        /// Character encoding of CSV: utf-8, utf-8-bom (Excel, WPS) or gbk
-        #[arg(long, value_enum, default_value_t = export::OutEncoding::Utf8)]
-        encoding: export::OutEncoding,
+        #[command(flatten)]
+        to: FileOutput,
     },
     /// The 清零 report: open problems per enterprise and per coordinator, oldest first
     Problems {
         /// Targets in working days [default: reply=1,resolve=5]
         #[arg(long, env = "AEO_PROBLEM_TARGETS", value_name = "reply=N,resolve=N")]
         targets: Option<String>,
-        /// Print JSON
-        #[arg(long)]
+        /// Print JSON (the same as --format json)
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// text (the report), json, csv (one line per open problem, headers in the --lang
+        /// language) or xlsx (that list, and sheets by enterprise and by coordinator)
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        #[command(flatten)]
+        to: FileOutput,
     },
 }
 
@@ -157,138 +212,143 @@ fn refused(p: &Problems) -> ExitCode {
 }
 
 pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
-    if a.format == Format::Json && a.encoding != export::OutEncoding::Utf8 {
-        anyhow::bail!("JSON is always written in UTF-8: --encoding applies to CSV");
-    }
+    a.to.check_encoding(a.format == Format::Csv)?;
     let store = ctx.open_existing()?;
-    if a.encoding != export::OutEncoding::Utf8 {
-        // Whole, then re-encoded: an unencodable character refuses the export before a byte is written.
+    let streamed = a.format != Format::Xlsx && a.to.encoding == export::OutEncoding::Utf8;
+    let n = if streamed {
+        match &a.to.output {
+            Some(path) => crate::transfer::output::write_file(path, &ctx.db, a.to.force, |out| {
+                export::write(&store, a.table, a.format, out)
+            })?,
+            None => {
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                export::write(&store, a.table, a.format, &mut lock)?
+            }
+        }
+    } else {
+        // Whole, then re-encoded: an unencodable character refuses the export before a byte
+        // is written.
         let mut buf = Vec::new();
         let n = export::write(&store, a.table, a.format, &mut buf)?;
-        let bytes = export::encode(buf, a.encoding)?;
-        match &a.output {
-            Some(path) => {
-                crate::transfer::output::write_file(path, &ctx.db, a.force, |out| {
-                    out.write_all(&bytes)?;
-                    Ok(n)
-                })?;
-                eprintln!(
-                    "exported {n} {} to {}",
-                    a.table.noun(),
-                    inert(&path.display().to_string())
-                );
-            }
-            None => std::io::stdout()
-                .write_all(&bytes)
-                .map_err(super::OutputError)?,
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    match &a.output {
-        Some(path) => {
-            let n = crate::transfer::output::write_file(path, &ctx.db, a.force, |out| {
-                export::write(&store, a.table, a.format, out)
-            })?;
-            eprintln!(
-                "exported {n} {} to {}",
-                a.table.noun(),
-                inert(&path.display().to_string())
-            );
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            export::write(&store, a.table, a.format, &mut lock)?;
-        }
+        let bytes = export::encode(buf, a.to.encoding)?;
+        a.to.emit(ctx, &bytes, a.format == Format::Xlsx)?;
+        n
+    };
+    if let Some(path) = &a.to.output {
+        eprintln!(
+            "exported {n} {} to {}",
+            a.table.noun(),
+            inert(&path.display().to_string())
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// How `report day` is printed.
+/// How a report is printed.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
+    /// The report as text
     Text,
+    /// JSON (stable field names)
     Json,
+    /// CSV, one line per record, headers in the --lang language
     Csv,
+    /// An Excel workbook: typed date and number cells, a frozen header row
+    Xlsx,
+}
+
+impl ReportFormat {
+    pub fn of(json: bool, format: ReportFormat) -> ReportFormat {
+        if json { ReportFormat::Json } else { format }
+    }
+}
+
+/// A report as bytes: the caller's text or JSON, or its table as CSV or a workbook.
+pub fn report_bytes(
+    format: ReportFormat,
+    encoding: export::OutEncoding,
+    text: impl FnOnce() -> Result<String>,
+    sheets: &[xlsx::Sheet],
+) -> Result<Vec<u8>> {
+    Ok(match format {
+        ReportFormat::Text | ReportFormat::Json => text()?.into_bytes(),
+        ReportFormat::Csv => {
+            let first = &sheets[0];
+            let rows: Vec<Vec<String>> = first
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Cell::text).collect())
+                .collect();
+            export::encode(
+                super::output::csv_text(first.header, &rows)?.into_bytes(),
+                encoding,
+            )?
+        }
+        ReportFormat::Xlsx => xlsx::workbook(sheets)?,
+    })
+}
+
+/// Sends a finished report where `to` says.
+pub fn send_report(
+    ctx: &Context,
+    to: &FileOutput,
+    format: ReportFormat,
+    bytes: &[u8],
+) -> Result<()> {
+    to.emit(ctx, bytes, format == ReportFormat::Xlsx)?;
+    if let Some(path) = &to.output {
+        let path = inert(&path.display().to_string());
+        eprintln!(
+            "{}",
+            ctx.lang
+                .pick(&format!("已写入 {path}"), &format!("wrote {path}"))
+        );
+    }
+    Ok(())
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
-    let (date, json, format, encoding) = match cmd {
+    let (date, format, to) = match cmd {
         ReportCommand::Day {
             date,
             json,
             format,
-            encoding,
-        } => (date, json, *format, *encoding),
-        ReportCommand::Problems { targets, json } => {
-            return super::hotline::report_problems(ctx, targets.as_deref(), *json);
+            to,
+        } => (date, ReportFormat::of(*json, *format), to),
+        ReportCommand::Problems {
+            targets,
+            json,
+            format,
+            to,
+        } => {
+            let format = ReportFormat::of(*json, *format);
+            to.check_encoding(format == ReportFormat::Csv)?;
+            return super::hotline::report_problems(ctx, targets.as_deref(), format, to);
         }
     };
+    to.check_encoding(format == ReportFormat::Csv)?;
     let date = crate::transfer::fields::date(date).map_err(|e| anyhow!(e))?;
     let store = ctx.open_existing()?;
     let r = report::day_report(&store, date, WorkingCalendar::official())?;
-    if format != ReportFormat::Csv && encoding != export::OutEncoding::Utf8 {
-        anyhow::bail!("--encoding applies to --format csv");
-    }
-    let text = if *json || format == ReportFormat::Json {
-        format!("{}\n", serde_json::to_string_pretty(&r)?)
-    } else if format == ReportFormat::Csv {
-        day_report_csv(&r, ctx.lang)?
-    } else {
-        report::render(&r)
-    };
-    let bytes = export::encode(text.into_bytes(), encoding)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(&bytes)
-        .and_then(|_| out.flush())
-        .map_err(super::OutputError)?;
+    let (header, rows) = report::sheet(&r, ctx.lang);
+    let name = format!("{} {}", ctx.lang.pick("当日清", "day report"), r.date);
+    let bytes = report_bytes(
+        format,
+        to.encoding,
+        || {
+            Ok(if format == ReportFormat::Json {
+                format!("{}\n", serde_json::to_string_pretty(&r)?)
+            } else {
+                report::render(&r)
+            })
+        },
+        &[xlsx::Sheet {
+            name: &name,
+            header: &header,
+            rows: &rows,
+        }],
+    )?;
+    send_report(ctx, to, format, &bytes)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The day report as CSV: one line per booking, a slot without bookings on a line of its own.
-fn day_report_csv(r: &report::DayReport, lang: crate::text::Lang) -> Result<String> {
-    let header = super::output::headers(
-        lang,
-        &[
-            ("日期", "date"),
-            ("时段", "slot"),
-            ("现场", "office"),
-            ("开始", "start"),
-            ("结束", "end"),
-            ("容量", "capacity"),
-            ("预约", "booking"),
-            ("企业", "enterprise"),
-            ("货物", "goods"),
-            ("地点", "location"),
-            ("状态", "status"),
-        ],
-    );
-    let mut rows = Vec::new();
-    for s in &r.slots {
-        let slot = vec![
-            r.date.to_string(),
-            s.id.to_string(),
-            format!("{} {}", s.office_code, s.office_name),
-            s.start.clone(),
-            s.end.clone(),
-            s.capacity.to_string(),
-        ];
-        if s.bookings.is_empty() {
-            let mut row = slot.clone();
-            row.extend(std::iter::repeat_n(String::new(), 5));
-            rows.push(row);
-        }
-        for b in &s.bookings {
-            let mut row = slot.clone();
-            row.extend([
-                b.id.to_string(),
-                b.enterprise.clone(),
-                b.goods.clone(),
-                b.location.name(lang).to_string(),
-                b.status.name(lang).to_string(),
-            ]);
-            rows.push(row);
-        }
-    }
-    super::output::csv_text(&header, &rows)
 }

@@ -131,9 +131,37 @@ pub fn callback_state(by: Timestamp, done: Option<Timestamp>, now: Timestamp) ->
     }
 }
 
+/// A designated hotline person (专人对接, measure 33) is named for AEO enterprises only.
+pub fn check_hotline_person(credit: super::credit::CreditLevel) -> Result<(), Message> {
+    if credit.is_aeo() {
+        return Ok(());
+    }
+    Err(Message::new(
+        format!(
+            "热线专人（措施33）只为 AEO 企业指定，该企业为{}",
+            credit.name_zh()
+        ),
+        format!(
+            "a designated hotline person (measure 33) is for AEO enterprises only; this one is {}",
+            credit.name_en()
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_aeo_enterprise_gets_a_designated_hotline_person() {
+        use crate::domain::credit::CreditLevel;
+        assert!(check_hotline_person(CreditLevel::Advanced).is_ok());
+        assert!(check_hotline_person(CreditLevel::Certified).is_ok());
+        let m = check_hotline_person(CreditLevel::Regular).unwrap_err();
+        assert!(m.en().contains("AEO enterprises only"), "{}", m.en());
+        assert!(m.zh().contains("措施33"), "{}", m.zh());
+        assert!(check_hotline_person(CreditLevel::Dishonest).is_err());
+    }
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

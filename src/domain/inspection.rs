@@ -17,6 +17,39 @@ coded_enum!(
     }
 );
 
+impl Location {
+    /// The place in a narrow column: 区内/区外/到厂, zone/outside/factory.
+    pub fn short_name(self, lang: crate::text::Lang) -> &'static str {
+        match self {
+            Location::InZone => lang.pick("区内", "zone"),
+            Location::OutOfZone => lang.pick("区外", "outside"),
+            Location::Factory => lang.pick("到厂", "factory"),
+        }
+    }
+
+    /// The place, with the measure-30 reason when one is on record: "到厂查验（易受温度影响）".
+    pub fn with_reason(self, reason: Option<OffSiteReason>, lang: crate::text::Lang) -> String {
+        match reason {
+            Some(r) => lang
+                .pick("{place}（{why}）", "{place} ({why})")
+                .replace("{place}", self.name(lang))
+                .replace("{why}", r.name(lang)),
+            None => self.name(lang).to_string(),
+        }
+    }
+}
+
+coded_enum!(
+    /// Why goods are inspected outside the zone or at the factory (measure 30): goods easily
+    /// affected by temperature, static or dust, or a port that lacks the means to inspect them.
+    OffSiteReason {
+        Temperature = "temperature", "易受温度影响", "sensitive to temperature";
+        Static = "static", "易受静电影响", "sensitive to static electricity";
+        Dust = "dust", "易受粉尘影响", "sensitive to dust";
+        NoFacilities = "no_facilities", "口岸现场不具备查验条件", "the port lacks the means to inspect";
+    }
+);
+
 coded_enum!(
     BookingStatus {
         Booked = "booked", "已预约", "booked";
@@ -71,6 +104,20 @@ impl BookingStatus {
         Ok(())
     }
 
+    /// The status as shown beside a booking, with the measure-30 mark of a request that waits
+    /// for the site's approval (`short`: the mark without its reason, for a board's column).
+    pub fn shown(self, needs_site_approval: bool, short: bool, lang: crate::text::Lang) -> String {
+        if !needs_site_approval {
+            return self.name(lang).to_string();
+        }
+        let mark = if short {
+            lang.pick("待现场同意", "site to approve")
+        } else {
+            site_approval_text(lang)
+        };
+        format!("{} · {mark}", self.name(lang))
+    }
+
     /// The audit trail's word for a move to this status.
     pub fn action(self) -> &'static str {
         match self {
@@ -101,13 +148,15 @@ pub enum BookingRefusal {
         level: CreditLevel,
     },
     #[error(
-        "{enterprise} is {}: inspection {} is offered to AEO enterprises only (measure 30); choose inside the supervision zone", level.name_en(), location.name_en()
+        "inspection {} needs its reason (measure 30): {}", location.name_en(), reason_codes()
     )]
-    LocationNotAeo {
-        enterprise: String,
-        location: Location,
-        level: CreditLevel,
-    },
+    ReasonMissing { location: Location },
+    #[error(
+        "a reason (measure 30) is recorded only for inspection outside the zone or at the factory; choose one of those places or drop the reason"
+    )]
+    ReasonInZone,
+    #[error("the goods to inspect must be named")]
+    GoodsMissing,
     #[error("the slot {date} {time} has already ended; choose a later slot")]
     SlotPassed { date: String, time: String },
 }
@@ -129,21 +178,33 @@ impl BookingRefusal {
                 "{enterprise} 为{}，休息日不可预约（措施7：仅AEO企业 5+2）：{date} 是{why_zh}；请选择工作日",
                 level.name_zh()
             ),
-            BookingRefusal::LocationNotAeo {
-                enterprise,
-                location,
-                level,
-            } => format!(
-                "{enterprise} 为{}，不能{}查验（措施30：仅AEO企业）；请选择监管区内",
-                level.name_zh(),
-                location.name_zh()
+            BookingRefusal::ReasonMissing { location } => format!(
+                "{}查验须注明原因（措施30）：{}",
+                location.name_zh(),
+                OffSiteReason::ALL
+                    .iter()
+                    .map(|r| r.name_zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
+            BookingRefusal::ReasonInZone => {
+                "措施30的原因只用于监管区外或到厂查验；请改选地点或去掉原因".to_string()
+            }
+            BookingRefusal::GoodsMissing => "须填写查验的货物".to_string(),
             BookingRefusal::SlotPassed { date, time } => {
                 format!("{date} {time} 的时段已结束，请选择之后的时段")
             }
         };
         Message::new(zh, en)
     }
+}
+
+fn reason_codes() -> String {
+    OffSiteReason::ALL
+        .iter()
+        .map(|r| format!("{} ({})", r.code(), r.name_en()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a booking decision looks at.
@@ -156,15 +217,40 @@ pub struct BookingRequest<'a> {
     pub places_taken: u32,
     pub credit: CreditLevel,
     pub location: Location,
+    /// Why the goods are inspected outside the zone or at the factory (measure 30).
+    pub reason: Option<OffSiteReason>,
+    /// The goods to inspect, as the operator gave them.
+    pub goods: &'a str,
     /// When the slot starts and ends, and the instant of the request.
     pub slot_start: Timestamp,
     pub slot_end: Timestamp,
     pub now: Timestamp,
 }
 
-/// Applies the booking rules; Ok carries a note when the day's status rests on the
-/// weekend-only fallback of a year without calendar data.
-pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, BookingRefusal> {
+/// A booking the rules accept, and what goes on record with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingOutcome {
+    /// Set when the day's status rests on the fallback of a year without calendar data.
+    pub note: Option<String>,
+    /// Measure 30 offers inspection outside the zone or at the factory to AEO enterprises; the
+    /// same request of another enterprise is taken but needs the site's approval.
+    pub needs_site_approval: bool,
+}
+
+/// How a booking that needs the site's approval is marked, wherever it is shown.
+pub fn site_approval_text(lang: crate::text::Lang) -> &'static str {
+    lang.pick(
+        "待现场海关同意（非AEO企业，措施30）",
+        "needs the site's approval (not AEO, measure 30)",
+    )
+}
+
+/// Applies the booking rules: goods named, the slot not over, "5+2" (measure 7), the reason of
+/// an inspection outside the zone or at the factory (measure 30), capacity.
+pub fn check_booking(req: &BookingRequest<'_>) -> Result<BookingOutcome, BookingRefusal> {
+    if req.goods.trim().is_empty() {
+        return Err(BookingRefusal::GoodsMissing);
+    }
     if req.slot_end <= req.now {
         return Err(BookingRefusal::SlotPassed {
             date: req.day.date.to_string(),
@@ -184,19 +270,21 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
             level: req.credit,
         });
     }
-    if req.location != Location::InZone && !req.credit.is_aeo() {
-        return Err(BookingRefusal::LocationNotAeo {
-            enterprise: req.enterprise.to_string(),
-            location: req.location,
-            level: req.credit,
-        });
+    match (req.location, req.reason) {
+        (Location::InZone, Some(_)) => return Err(BookingRefusal::ReasonInZone),
+        (Location::OutOfZone | Location::Factory, None) => {
+            return Err(BookingRefusal::ReasonMissing {
+                location: req.location,
+            });
+        }
+        _ => {}
     }
     if req.places_taken >= req.capacity {
         return Err(BookingRefusal::SlotFull {
             capacity: req.capacity,
         });
     }
-    Ok((!req.day.data_known).then(|| {
+    let note = (!req.day.data_known).then(|| {
         format!(
             "calendar data for {} is not published: {} treated as {} by the weekend-only fallback",
             req.day.date.year(),
@@ -207,7 +295,11 @@ pub fn check_booking(req: &BookingRequest<'_>) -> Result<Option<String>, Booking
                 "a day off"
             }
         )
-    }))
+    });
+    Ok(BookingOutcome {
+        note,
+        needs_site_approval: req.location != Location::InZone && !req.credit.is_aeo(),
+    })
 }
 
 /// Counts of a day's bookings, and what still stands between the day and 当日清 (all cleared).
@@ -255,6 +347,8 @@ mod tests {
             places_taken: taken,
             credit,
             location: Location::InZone,
+            reason: None,
+            goods: "冷冻牛肉",
             // A slot 08:00-09:00 on the day, asked for the evening before.
             slot_start: at(day.date, 8),
             slot_end: at(day.date, 9),
@@ -316,11 +410,11 @@ mod tests {
         assert!(!sunday.working);
         assert_eq!(
             check_booking(&req(&sunday, CreditLevel::Advanced, 0)),
-            Ok(None)
+            Ok(BookingOutcome::default())
         );
         assert_eq!(
             check_booking(&req(&sunday, CreditLevel::Certified, 0)),
-            Ok(None)
+            Ok(BookingOutcome::default())
         );
     }
 
@@ -342,7 +436,10 @@ mod tests {
         // 2026-10-10 is a Saturday worked for 国庆节.
         let day = WorkingCalendar::official().day(date(2026, 10, 10));
         assert!(day.working);
-        assert_eq!(check_booking(&req(&day, CreditLevel::Regular, 0)), Ok(None));
+        assert_eq!(
+            check_booking(&req(&day, CreditLevel::Regular, 0)),
+            Ok(BookingOutcome::default())
+        );
     }
 
     #[test]
@@ -350,7 +447,7 @@ mod tests {
         let day = WorkingCalendar::official().day(date(2026, 11, 27));
         assert_eq!(
             check_booking(&req(&day, CreditLevel::Advanced, 2)),
-            Ok(None)
+            Ok(BookingOutcome::default())
         );
         assert_eq!(
             check_booking(&req(&day, CreditLevel::Advanced, 3)),
@@ -359,24 +456,50 @@ mod tests {
     }
 
     #[test]
-    fn factory_inspection_is_an_aeo_facilitation() {
+    fn an_inspection_outside_the_zone_needs_its_measure_30_reason() {
+        let day = WorkingCalendar::official().day(date(2026, 11, 27));
+        let mut r = req(&day, CreditLevel::Certified, 0);
+        for place in [Location::Factory, Location::OutOfZone] {
+            r.location = place;
+            r.reason = None;
+            let err = check_booking(&r).unwrap_err();
+            assert_eq!(err, BookingRefusal::ReasonMissing { location: place });
+            assert!(err.message().zh().contains("易受温度影响"), "{err}");
+            assert!(err.to_string().contains("no_facilities"), "{err}");
+            r.reason = Some(OffSiteReason::Static);
+            assert_eq!(check_booking(&r), Ok(BookingOutcome::default()));
+        }
+        // Inside the zone there is no measure-30 reason to give.
+        r.location = Location::InZone;
+        assert_eq!(check_booking(&r), Err(BookingRefusal::ReasonInZone));
+    }
+
+    #[test]
+    fn a_regular_enterprise_asking_for_a_factory_inspection_needs_the_sites_approval() {
         let day = WorkingCalendar::official().day(date(2026, 11, 27));
         let mut r = req(&day, CreditLevel::Regular, 0);
         r.location = Location::Factory;
-        assert!(matches!(
-            check_booking(&r),
-            Err(BookingRefusal::LocationNotAeo { .. })
-        ));
-        r.credit = CreditLevel::Certified;
-        assert_eq!(check_booking(&r), Ok(None));
+        r.reason = Some(OffSiteReason::NoFacilities);
+        let out = check_booking(&r).unwrap();
+        assert!(out.needs_site_approval);
+        r.credit = CreditLevel::Advanced;
+        assert!(!check_booking(&r).unwrap().needs_site_approval);
+    }
+
+    #[test]
+    fn the_goods_are_required() {
+        let day = WorkingCalendar::official().day(date(2026, 11, 27));
+        let mut r = req(&day, CreditLevel::Advanced, 0);
+        r.goods = "  ";
+        assert_eq!(check_booking(&r), Err(BookingRefusal::GoodsMissing));
     }
 
     #[test]
     fn a_booking_in_a_year_without_data_carries_a_warning() {
         let day = WorkingCalendar::official().day(date(2027, 1, 6));
         assert!(!day.data_known);
-        let note = check_booking(&req(&day, CreditLevel::Regular, 0)).unwrap();
-        assert!(note.unwrap().contains("2027"));
+        let out = check_booking(&req(&day, CreditLevel::Regular, 0)).unwrap();
+        assert!(out.note.unwrap().contains("2027"));
     }
 
     #[test]

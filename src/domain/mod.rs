@@ -10,6 +10,7 @@ pub mod ids;
 pub mod inspection;
 pub mod measures;
 pub mod message;
+pub mod narrow;
 pub mod ownership;
 pub mod problem;
 pub mod queue;

@@ -106,12 +106,13 @@ impl ApprovalRow {
 /// Among undecided approvals it is `OPEN_APPROVAL_ORDER`, which the index `approvals_by_due` serves.
 const APPROVAL_ORDER: &str =
     "a.decided_at IS NOT NULL, coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
-const OPEN_APPROVAL_ORDER: &str = "coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
+pub(super) const OPEN_APPROVAL_ORDER: &str =
+    "coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
 
-const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at
+pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
 
-fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
+pub(super) fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
     let kind: String = r.get(1)?;
     let credit: String = r.get(4)?;
     Ok(ApprovalRow {
@@ -399,24 +400,6 @@ impl Store {
 
     /// One window of the undecided approvals, the earliest deadline first; paused clocks (no
     /// deadline while paused) last.
-    /// Where open approval `id` stands in the approvals order (None once decided), so the
-    /// cursor can follow the record when a pause or a resume moves it.
-    pub fn approval_position(&self, id: i64) -> Result<Option<usize>> {
-        let pos: Option<i64> = self
-            .conn()
-            .query_row(
-                &format!(
-                    "SELECT (SELECT count(*) FROM approvals a WHERE a.decided_at IS NULL
-                        AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
-                     FROM approvals x WHERE x.id = ?1 AND x.decided_at IS NULL"
-                ),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(pos.map(|p| p.max(0) as usize))
-    }
-
     pub fn approvals_window(&self, limit: usize, offset: usize) -> Result<Vec<ApprovalRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "{APPROVAL_SELECT} WHERE a.decided_at IS NULL
@@ -456,7 +439,7 @@ impl Store {
         })
     }
 
-    fn attach_pauses(&self, rows: &mut [ApprovalRow]) -> Result<()> {
+    pub(super) fn attach_pauses(&self, rows: &mut [ApprovalRow]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }

@@ -1,19 +1,45 @@
-//! Read queries only the console needs: the queue window under a filter typed by the operator.
+//! Read queries only the console needs: windows of the queue and of the approvals, narrowed by
+//! what the operator typed after `/` (through the lookup matcher) and by a one-key narrowing.
 
 use super::Store;
+use super::approvals::{APPROVAL_SELECT, OPEN_APPROVAL_ORDER, approval_from};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, row_from};
-use crate::store::QueueRow;
+use crate::domain::approval::NEARLY_DUE_FRACTION;
+use crate::domain::narrow::{Narrow, approval_kinds_named};
+use crate::store::{ApprovalRow, QueueRow};
 use anyhow::Result;
-use rusqlite::{OptionalExtension, params};
+use jiff::Timestamp;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Statement, ToSql};
 
-/// The enterprises the lookup matcher finds for the filter arrive as a JSON array in ?3.
-const FILTERED_FROM: &str = "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id
-     WHERE w.status <> 'done' AND (w.enterprise_id IN (SELECT value FROM json_each(?3))
-        OR coalesce(w.declaration_no, '') LIKE ?1 || '%' ESCAPE '\\'
-        OR w.kind LIKE ?2 || '%' ESCAPE '\\' OR w.status = ?2 OR coalesce(w.taken_by, '') = ?1)";
-
-/// Enterprises a queue filter reaches through the lookup matcher.
+/// Enterprises a filter reaches through the lookup matcher.
 const FILTER_ENTERPRISES: usize = 1000;
+
+/// What the operator narrowed a list to: the text typed after `/` and a one-key narrowing,
+/// with the instant and the operator the narrowing is read at.
+#[derive(Debug, Clone, Copy)]
+pub struct ListFilter<'a> {
+    pub text: &'a str,
+    pub narrow: Option<Narrow>,
+    pub now: Timestamp,
+    pub operator: &'a str,
+}
+
+impl<'a> ListFilter<'a> {
+    /// Only a typed filter.
+    pub fn text(text: &'a str) -> ListFilter<'a> {
+        ListFilter {
+            text,
+            narrow: None,
+            now: Timestamp::UNIX_EPOCH,
+            operator: "",
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.text.trim().is_empty() && self.narrow.is_none()
+    }
+}
 
 /// Escapes LIKE's own characters so a typed filter matches literally.
 fn like_literal(s: &str) -> String {
@@ -27,100 +53,415 @@ fn like_literal(s: &str) -> String {
     out
 }
 
-impl Store {
-    /// One window of the open queue in the domain's order, narrowed by `filter` (an
-    /// enterprise as lookup finds it, a declaration-number prefix, a kind or status code, an
-    /// operator).
-    pub fn queue_filtered(
-        &self,
-        filter: &str,
-        limit: usize,
-        offset: usize,
-    ) -> Result<Vec<QueueRow>> {
-        let f = filter.trim();
-        if f.is_empty() {
-            return self.queue(limit, offset);
-        }
-        super::check_search_length(f)?;
-        // The same columns and order as the unfiltered queue; FILTERED_FROM adds the filter.
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_COLUMNS} {FILTERED_FROM} ORDER BY {QUEUE_ORDER} LIMIT ?4 OFFSET ?5"
-        ))?;
-        let lower = f.to_lowercase();
-        let rows = stmt.query_map(
-            params![
-                like_literal(f),
-                like_literal(&lower),
-                self.filter_enterprises(f)?,
-                limit as i64,
-                offset as i64
-            ],
-            row_from,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+/// A WHERE clause built from parts, with named parameters; a statement is given only the
+/// parameters it names.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<&'static str>,
+    params: Vec<(&'static str, Value)>,
+}
+
+impl Conditions {
+    fn and(&mut self, clause: &'static str) {
+        self.clauses.push(clause);
     }
 
+    fn bind(&mut self, name: &'static str, v: impl Into<Value>) {
+        self.params.push((name, v.into()));
+    }
+
+    fn sql(&self) -> String {
+        self.clauses
+            .iter()
+            .map(|c| format!("({c})"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    fn params<'s>(&'s self, stmt: &Statement<'_>) -> Vec<(&'s str, &'s dyn ToSql)> {
+        self.params
+            .iter()
+            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
+            .map(|(n, v)| (*n, v as &dyn ToSql))
+            .collect()
+    }
+}
+
+impl Store {
     /// The enterprises the filter names (the lookup matcher's), as a JSON array.
     fn filter_enterprises(&self, filter: &str) -> Result<String> {
         let ids = self.matching_enterprise_ids(filter, FILTER_ENTERPRISES)?;
         Ok(serde_json::to_string(&ids)?)
     }
 
-    /// How many open items `filter` leaves.
-    pub fn queue_filtered_len(&self, filter: &str) -> Result<i64> {
-        let f = filter.trim();
+    /// Binds what every narrowing may name.
+    fn narrowing(&self, c: &mut Conditions, f: &ListFilter<'_>) -> Result<()> {
+        let text = f.text.trim();
+        if !text.is_empty() {
+            super::check_search_length(text)?;
+            c.bind(":text", like_literal(text));
+            c.bind(":lower", like_literal(&text.to_lowercase()));
+            c.bind(":ents", self.filter_enterprises(text)?);
+        }
+        c.bind(":now", f.now.as_second());
+        c.bind(":op", f.operator.to_string());
+        c.bind(":frac", NEARLY_DUE_FRACTION);
+        Ok(())
+    }
+
+    /// The open queue under `f`: an enterprise as lookup finds it, a declaration-number
+    /// prefix, a kind or status code, an operator; and the narrowing.
+    fn queue_conditions(&self, f: &ListFilter<'_>) -> Result<Conditions> {
+        let mut c = Conditions::default();
+        c.and("w.status <> 'done'");
+        if !f.text.trim().is_empty() {
+            c.and(
+                "w.enterprise_id IN (SELECT value FROM json_each(:ents))
+                 OR coalesce(w.declaration_no, '') LIKE :text || '%' ESCAPE '\\'
+                 OR w.kind LIKE :lower || '%' ESCAPE '\\' OR w.status = :lower
+                 OR coalesce(w.taken_by, '') = :text",
+            );
+        }
+        match f.narrow {
+            None => {}
+            Some(Narrow::Overdue) => c.and("w.due_at <= :now"),
+            // domain::narrow::item_nearly_due
+            Some(Narrow::NearlyDue) => {
+                c.and("w.due_at > :now AND (w.due_at - :now) <= :frac * (w.due_at - w.received_at)")
+            }
+            Some(Narrow::Abnormal) => c.and("w.status = 'abnormal'"),
+            Some(Narrow::Mine) => c.and("w.taken_by = :op"),
+        }
+        self.narrowing(&mut c, f)?;
+        Ok(c)
+    }
+
+    /// One window of the open queue in the domain's order, narrowed by `f`.
+    pub fn queue_filtered(
+        &self,
+        f: &ListFilter<'_>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<QueueRow>> {
+        if f.is_empty() {
+            return self.queue(limit, offset);
+        }
+        let mut c = self.queue_conditions(f)?;
+        c.bind(":limit", limit as i64);
+        c.bind(":offset", offset as i64);
+        // The same columns and order as the unfiltered queue.
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {} ORDER BY {QUEUE_ORDER} LIMIT :limit OFFSET :offset",
+            c.sql()
+        ))?;
+        let params = c.params(&stmt);
+        let rows = stmt.query_map(params.as_slice(), row_from)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many open items `f` leaves.
+    pub fn queue_filtered_len(&self, f: &ListFilter<'_>) -> Result<i64> {
         if f.is_empty() {
             return self.queue_len();
         }
-        super::check_search_length(f)?;
-        let lower = f.to_lowercase();
-        Ok(self.conn().query_row(
-            &format!("SELECT count(*) {FILTERED_FROM}"),
-            params![
-                like_literal(f),
-                like_literal(&lower),
-                self.filter_enterprises(f)?
-            ],
-            |r| r.get(0),
-        )?)
+        let c = self.queue_conditions(f)?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("SELECT count(*) {QUEUE_FROM} WHERE {}", c.sql()))?;
+        let params = c.params(&stmt);
+        Ok(stmt.query_row(params.as_slice(), |r| r.get(0))?)
+    }
+
+    /// Where item `id` stands in the open queue under `f`, so the cursor can follow the record
+    /// when the order changes; None when the filter or the state no longer shows it.
+    pub fn queue_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
+        let mut c = self.queue_conditions(f)?;
+        c.bind(":id", id);
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
+             {QUEUE_FROM} WHERE {}) WHERE id = :id",
+            c.sql()
+        ))?;
+        let params = c.params(&stmt);
+        let pos: Option<i64> = stmt.query_row(params.as_slice(), |r| r.get(0)).optional()?;
+        Ok(pos.map(|p| p.max(0) as usize))
+    }
+
+    /// The open approvals under `f`: an enterprise as lookup finds it, a part of the reference,
+    /// a kind (code or name); and the narrowing.
+    fn approval_conditions(&self, f: &ListFilter<'_>) -> Result<Conditions> {
+        let mut c = Conditions::default();
+        c.and("a.decided_at IS NULL");
+        let text = f.text.trim();
+        if !text.is_empty() {
+            c.and(
+                "a.enterprise_id IN (SELECT value FROM json_each(:ents))
+                 OR a.reference LIKE '%' || :text || '%' ESCAPE '\\'
+                 OR a.kind IN (SELECT value FROM json_each(:kinds))",
+            );
+            let kinds: Vec<&str> = approval_kinds_named(text)
+                .iter()
+                .map(|k| k.code())
+                .collect();
+            c.bind(":kinds", serde_json::to_string(&kinds)?);
+        }
+        match f.narrow {
+            None => {}
+            Some(Narrow::Overdue) => c.and("a.due_at <= :now"),
+            Some(Narrow::NearlyDue) => c.and("a.warn_at <= :now AND a.due_at > :now"),
+            Some(Narrow::Abnormal) => c.and(
+                "EXISTS (SELECT 1 FROM approval_pauses p
+                         WHERE p.approval_id = a.id AND p.ended_at IS NULL)",
+            ),
+            Some(Narrow::Mine) => c.and(
+                "a.id IN (SELECT p.approval_id FROM approval_pauses p JOIN audit_log l
+                          ON l.entity = 'approval_pauses' AND l.entity_id = p.id
+                          WHERE l.operator = :op)",
+            ),
+        }
+        self.narrowing(&mut c, f)?;
+        Ok(c)
+    }
+
+    /// One window of the open approvals under `f`, in the one approval order.
+    pub fn approvals_filtered(
+        &self,
+        f: &ListFilter<'_>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<ApprovalRow>> {
+        let mut c = self.approval_conditions(f)?;
+        c.bind(":limit", limit as i64);
+        c.bind(":offset", offset as i64);
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{APPROVAL_SELECT} WHERE {} ORDER BY {OPEN_APPROVAL_ORDER} LIMIT :limit OFFSET :offset",
+            c.sql()
+        ))?;
+        let params = c.params(&stmt);
+        let mut rows = stmt
+            .query_map(params.as_slice(), approval_from)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.attach_pauses(&mut rows)?;
+        Ok(rows)
+    }
+
+    /// How many open approvals `f` leaves.
+    pub fn approvals_filtered_len(&self, f: &ListFilter<'_>) -> Result<usize> {
+        let c = self.approval_conditions(f)?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT count(*) FROM approvals a WHERE {}",
+            c.sql()
+        ))?;
+        let params = c.params(&stmt);
+        let n: i64 = stmt.query_row(params.as_slice(), |r| r.get(0))?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// Where open approval `id` stands in the approvals order under `f` (None once decided or
+    /// filtered out), so the cursor can follow the record when a pause or a resume moves it.
+    pub fn approval_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
+        let mut c = self.approval_conditions(f)?;
+        c.bind(":id", id);
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT (SELECT count(*) FROM approvals a WHERE {}
+                AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
+             FROM approvals x WHERE x.id = :id
+              AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = x.id AND {})",
+            c.sql(),
+            c.sql()
+        ))?;
+        let params = c.params(&stmt);
+        let pos: Option<i64> = stmt.query_row(params.as_slice(), |r| r.get(0)).optional()?;
+        Ok(pos.map(|p| p.max(0) as usize))
     }
 }
 
-impl Store {
-    /// Where item `id` stands in the (filtered) open queue, so the cursor can follow the record
-    /// when the order changes; None when the filter or the state no longer shows it.
-    pub fn queue_position(&self, filter: &str, id: i64) -> Result<Option<usize>> {
-        let f = filter.trim();
-        let pos: Option<i64> = if f.is_empty() {
-            self.conn()
-                .query_row(
-                    &format!(
-                        "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
-                         {QUEUE_FROM} WHERE w.status <> 'done') WHERE id = ?1"
-                    ),
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?
-        } else {
-            super::check_search_length(f)?;
-            let lower = f.to_lowercase();
-            self.conn()
-                .query_row(
-                    &format!(
-                        "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
-                         {FILTERED_FROM}) WHERE id = ?4"
-                    ),
-                    params![
-                        like_literal(f),
-                        like_literal(&lower),
-                        self.filter_enterprises(f)?,
-                        id
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::WorkingCalendar;
+    use crate::domain::approval::{PauseReason, Urgency, urgency};
+    use crate::domain::measures::MeasureCatalog;
+    use crate::domain::narrow::item_nearly_due;
+    use crate::domain::queue::WorkStatus;
+    use crate::store::Access;
+
+    fn demo() -> (tempfile::TempDir, Store, Timestamp) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("n.db"), Access::ReadWrite).unwrap();
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        crate::demo::fill(
+            &mut store,
+            &Default::default(),
+            now,
+            WorkingCalendar::official(),
+            MeasureCatalog::official(),
+        )
+        .unwrap();
+        (dir, store, now)
+    }
+
+    fn narrowed(narrow: Narrow, now: Timestamp, operator: &str) -> ListFilter<'_> {
+        ListFilter {
+            text: "",
+            narrow: Some(narrow),
+            now,
+            operator,
+        }
+    }
+
+    /// Each narrowing of the queue keeps exactly the items the domain's words say, in the
+    /// queue order, and its count and positions agree with its window.
+    #[test]
+    fn queue_narrowings_keep_what_the_domain_says() {
+        let (_dir, store, now) = demo();
+        let all = store.queue(100_000, 0).unwrap();
+        let ids = |v: &[QueueRow]| v.iter().map(|r| r.id).collect::<Vec<_>>();
+        for n in Narrow::ALL {
+            let f = narrowed(n, now, "op01");
+            let want: Vec<i64> = all
+                .iter()
+                .filter(|r| match n {
+                    Narrow::Overdue => r.due_at.is_some_and(|d| d <= now),
+                    Narrow::NearlyDue => r
+                        .due_at
+                        .is_some_and(|d| item_nearly_due(r.received_at, d, now)),
+                    Narrow::Abnormal => r.status == WorkStatus::Abnormal,
+                    Narrow::Mine => r.taken_by.as_deref() == Some("op01"),
+                })
+                .map(|r| r.id)
+                .collect();
+            assert!(!want.is_empty(), "{n:?}: the demo has such items");
+            let got = store.queue_filtered(&f, 100_000, 0).unwrap();
+            assert_eq!(ids(&got), want, "{n:?}");
+            assert_eq!(store.queue_filtered_len(&f).unwrap() as usize, want.len());
+            let last = *want.last().unwrap();
+            assert_eq!(
+                store.queue_position(&f, last).unwrap(),
+                Some(want.len() - 1)
+            );
+        }
+        let other = narrowed(Narrow::Mine, now, "nobody");
+        assert_eq!(store.queue_filtered_len(&other).unwrap(), 0);
+        // A narrowing and a typed filter together: both hold.
+        let name = all
+            .iter()
+            .find(|r| r.due_at.is_some_and(|d| d <= now))
+            .unwrap();
+        let both = ListFilter {
+            text: &name.enterprise,
+            ..narrowed(Narrow::Overdue, now, "op01")
         };
-        Ok(pos.map(|p| p.max(0) as usize))
+        let got = store.queue_filtered(&both, 1000, 0).unwrap();
+        assert!(got.iter().any(|r| r.id == name.id));
+        assert!(
+            got.iter()
+                .all(|r| r.enterprise_id == name.enterprise_id && r.due_at.unwrap() <= now)
+        );
+    }
+
+    /// The approvals filter: enterprise by pinyin initials, a part of the reference, a kind;
+    /// the narrowings agree with the countdowns and the pane's counts.
+    #[test]
+    fn approvals_filter_and_narrowings() {
+        let (_dir, mut store, now) = demo();
+        let cal = WorkingCalendar::official();
+        let cat = MeasureCatalog::official();
+        let open = store.approvals(false).unwrap();
+        let ids = |v: &[ApprovalRow]| v.iter().map(|r| r.id).collect::<Vec<_>>();
+        // Reference: a part of it finds the approval.
+        let a = &open[open.len() / 2];
+        let part = &a.reference[2..a.reference.len() - 1];
+        let got = store
+            .approvals_filtered(&ListFilter::text(part), 1000, 0)
+            .unwrap();
+        assert!(got.iter().any(|r| r.id == a.id), "{part}");
+        assert!(got.iter().all(|r| {
+            r.reference.contains(part)
+                || approval_kinds_named(part).contains(&r.kind)
+                || !store
+                    .matching_enterprise_ids(part, 1000)
+                    .unwrap()
+                    .is_empty()
+        }));
+        // Kind by its Chinese name.
+        let rulings = store
+            .approvals_filtered(&ListFilter::text("预裁定"), 1000, 0)
+            .unwrap();
+        let want: Vec<i64> = open
+            .iter()
+            .filter(|r| r.kind == crate::domain::approval::ApprovalKind::AdvanceRuling)
+            .map(|r| r.id)
+            .collect();
+        assert!(!want.is_empty());
+        let mut got = ids(&rulings);
+        got.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        assert_eq!(got, want_sorted);
+        // Enterprise by the lookup matcher.
+        let ent = store.enterprise(a.enterprise_id).unwrap().unwrap();
+        let got = store
+            .approvals_filtered(&ListFilter::text(&ent.name_zh), 1000, 0)
+            .unwrap();
+        assert!(got.iter().any(|r| r.id == a.id), "{}", ent.name_zh);
+        // Narrowings agree with the countdowns.
+        let summary = store.approvals_summary(now).unwrap();
+        let overdue = narrowed(Narrow::Overdue, now, "op01");
+        let near = narrowed(Narrow::NearlyDue, now, "op01");
+        assert_eq!(
+            store.approvals_filtered_len(&overdue).unwrap(),
+            summary.overdue
+        );
+        assert_eq!(
+            store.approvals_filtered_len(&near).unwrap(),
+            summary.nearly_due
+        );
+        for r in store.approvals_filtered(&near, 1000, 0).unwrap() {
+            assert_eq!(urgency(&r.countdown(cal, cat, now)), Urgency::NearlyDue);
+        }
+        // Paused and mine: the approval op01 paused.
+        let running = open
+            .iter()
+            .find(|r| r.status() == crate::domain::approval::ApprovalStatus::Running)
+            .unwrap();
+        store.set_actor(crate::store::Actor {
+            operator: "op01".into(),
+            clock: crate::calendar::Clock::Frozen(now),
+        });
+        store
+            .write(|w| w.pause_approval(running.id, PauseReason::Testing, now))
+            .unwrap();
+        let paused = store
+            .approvals_filtered(&narrowed(Narrow::Abnormal, now, "op01"), 1000, 0)
+            .unwrap();
+        assert!(paused.iter().any(|r| r.id == running.id));
+        assert!(
+            paused
+                .iter()
+                .all(|r| r.pauses.iter().any(|p| p.ended_at.is_none()))
+        );
+        let mine = store
+            .approvals_filtered(&narrowed(Narrow::Mine, now, "op01"), 1000, 0)
+            .unwrap();
+        assert_eq!(ids(&mine), vec![running.id]);
+        assert_eq!(
+            store
+                .approvals_filtered_len(&narrowed(Narrow::Mine, now, "op02"))
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .approval_position(&narrowed(Narrow::Mine, now, "op01"), running.id)
+                .unwrap(),
+            Some(0)
+        );
+        assert_eq!(
+            store
+                .approval_position(&narrowed(Narrow::Mine, now, "op02"), running.id)
+                .unwrap(),
+            None
+        );
     }
 }

@@ -216,6 +216,18 @@ fn verification_from(r: &Row<'_>) -> rusqlite::Result<VerificationRow> {
     })
 }
 
+/// The enterprise's designated hotline person (measure 33), if any.
+fn hotline_person(conn: &Connection, enterprise_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT hotline_person FROM enterprises WHERE id = ?1",
+            [enterprise_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
 /// An enterprise's coordinators (measure 28), in the directory's order.
 fn coordinators_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<Coordinator>> {
     let mut stmt = conn.prepare_cached(&format!(
@@ -849,15 +861,7 @@ impl Store {
     }
 
     pub fn hotline_person(&self, enterprise_id: i64) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT hotline_person FROM enterprises WHERE id = ?1",
-                [enterprise_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten())
+        hotline_person(self.conn(), enterprise_id)
     }
 
     pub fn verifications(
@@ -931,6 +935,17 @@ pub struct ProblemExport {
     pub closed_at: Option<Timestamp>,
 }
 
+/// A coordinator of an enterprise beyond the one in its own record.
+pub struct CoordinatorLinkExport {
+    pub enterprise_uscc: String,
+    pub coordinator_phone: String,
+}
+
+pub struct HotlinePersonExport {
+    pub enterprise_uscc: String,
+    pub person: String,
+}
+
 pub struct VerificationExport {
     pub enterprise_uscc: String,
     pub kind: String,
@@ -986,6 +1001,23 @@ impl Writer<'_> {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// Whether the coordinator is already one of the enterprise's.
+    pub fn is_linked(&self, enterprise_id: i64, coordinator_id: i64) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM enterprise_coordinators WHERE enterprise_id = ?1 AND coordinator_id = ?2",
+                params![enterprise_id, coordinator_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn hotline_person_of(&self, enterprise_id: i64) -> Result<Option<String>> {
+        hotline_person(self.conn(), enterprise_id)
     }
 
     pub fn coordinator_id_by_phone(&self, phone: &str) -> Result<Option<i64>> {
@@ -1071,6 +1103,38 @@ impl Store {
                 self_check: r.get(5)?,
                 override_reason: r.get(6)?,
                 merged_into: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The links an enterprise import does not make: every coordinator but the one in the
+    /// enterprise's own record.
+    pub fn export_coordinator_links(&self) -> Result<Vec<CoordinatorLinkExport>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT e.uscc, c.phone FROM enterprise_coordinators l
+             JOIN enterprises e ON e.id = l.enterprise_id
+             JOIN coordinators c ON c.id = l.coordinator_id
+             WHERE e.coordinator_id IS NOT l.coordinator_id
+             ORDER BY e.id, c.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CoordinatorLinkExport {
+                enterprise_uscc: r.get(0)?,
+                coordinator_phone: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn export_hotline_persons(&self) -> Result<Vec<HotlinePersonExport>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT uscc, hotline_person FROM enterprises WHERE hotline_person IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HotlinePersonExport {
+                enterprise_uscc: r.get(0)?,
+                person: r.get(1)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

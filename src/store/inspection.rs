@@ -5,7 +5,8 @@ use crate::calendar::{WorkingCalendar, shanghai_instant};
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::office_name;
 use crate::domain::inspection::{
-    BookingRequest, BookingStatus, DayClearance, Location, check_booking,
+    BookingOutcome, BookingRequest, BookingStatus, DayClearance, Location, OffSiteReason,
+    check_booking,
 };
 use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
@@ -27,6 +28,8 @@ pub struct NewBooking<'a> {
     pub enterprise_id: i64,
     pub goods: &'a str,
     pub location: Location,
+    /// Why outside the zone or at the factory (measure 30).
+    pub reason: Option<OffSiteReason>,
     pub operator: &'a str,
     pub now: Timestamp,
 }
@@ -71,6 +74,11 @@ pub struct BookingRow {
     pub credit: CreditLevel,
     pub goods: String,
     pub location: Location,
+    /// Why outside the zone or at the factory (measure 30); none inside the zone, and none on
+    /// record for bookings made before the reason was asked.
+    pub offsite_reason: Option<OffSiteReason>,
+    /// A non-AEO enterprise's request outside the zone or at the factory waits for the site.
+    pub needs_site_approval: bool,
     pub status: BookingStatus,
     pub booked_at: Timestamp,
     pub booked_by: String,
@@ -82,7 +90,7 @@ const SLOT_SELECT: &str =
      FROM inspection_slots s";
 
 pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, e.name_zh, e.credit,
-        b.goods, b.location, b.status, b.booked_at, b.booked_by
+        b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval
      FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id";
 
 fn parse_col<T: std::str::FromStr>(i: usize, s: String) -> rusqlite::Result<T> {
@@ -127,6 +135,10 @@ pub(super) fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow
         status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Booked),
         booked_at: ts(r.get(11)?),
         booked_by: r.get(12)?,
+        offsite_reason: r
+            .get::<_, Option<String>>(13)?
+            .and_then(|c| OffSiteReason::parse(&c).ok()),
+        needs_site_approval: r.get(14)?,
     })
 }
 
@@ -155,9 +167,9 @@ impl Writer<'_> {
         Ok(id)
     }
 
-    /// Books a place, applying the "5+2" rule, the location rule and capacity. Returns the new
-    /// booking's id and a note when the day rests on the weekend-only fallback.
-    pub fn book(&self, b: &NewBooking<'_>, cal: &WorkingCalendar) -> Result<(i64, Option<String>)> {
+    /// Books a place, applying the domain's booking rules. Returns the new booking's id and
+    /// what the rules put on record with it.
+    pub fn book(&self, b: &NewBooking<'_>, cal: &WorkingCalendar) -> Result<(i64, BookingOutcome)> {
         let slot = self
             .conn()
             .query_row(
@@ -189,26 +201,38 @@ impl Writer<'_> {
         let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
         let day = cal.day(slot.date);
         let name = crate::text::inert(&name);
-        let note = check_booking(&BookingRequest {
+        let outcome = check_booking(&BookingRequest {
             enterprise: &name,
             day: &day,
             capacity: slot.capacity,
             places_taken: slot.taken,
             credit,
             location: b.location,
+            reason: b.reason,
+            goods: b.goods,
             slot_start: slot.starts_at(),
             slot_end: slot.ends_at(),
             now: b.now,
         })?;
         self.conn().execute(
-            "INSERT INTO bookings (slot_id, enterprise_id, goods, location, status, booked_at, booked_by)
-             VALUES (?1, ?2, ?3, ?4, 'booked', ?5, ?6)",
-            params![b.slot_id, b.enterprise_id, b.goods, b.location.code(), b.now.as_second(), b.operator],
+            "INSERT INTO bookings (slot_id, enterprise_id, goods, location, status, booked_at, booked_by,
+                offsite_reason, needs_site_approval)
+             VALUES (?1, ?2, ?3, ?4, 'booked', ?5, ?6, ?7, ?8)",
+            params![
+                b.slot_id,
+                b.enterprise_id,
+                b.goods.trim(),
+                b.location.code(),
+                b.now.as_second(),
+                b.operator,
+                b.reason.map(|r| r.code()),
+                outcome.needs_site_approval
+            ],
         )?;
         let id = self.conn().last_insert_rowid();
         let after = self.snapshot("bookings", id)?;
         self.record("book", "bookings", id, Some(b.enterprise_id), None, after)?;
-        Ok((id, note))
+        Ok((id, outcome))
     }
 
     fn booking_status(&self, id: i64) -> Result<(BookingStatus, i64)> {

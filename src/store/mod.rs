@@ -14,10 +14,12 @@ mod transfer;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
+pub use console::ListFilter;
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
-    CallExport, CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemExport, ProblemFilter,
-    ProblemNote, ProblemRecord, ProblemRow, VerificationExport, VerificationRow,
+    CallExport, CallFilter, CallRow, CoordinatorLinkExport, HotlinePersonExport, NewCall, NewPlan,
+    OpenProblem, ProblemExport, ProblemFilter, ProblemNote, ProblemRecord, ProblemRow,
+    VerificationExport, VerificationRow,
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
@@ -48,7 +50,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/009_provenance.sql")),
     M::up(include_str!("migrations/010_search_keys_kind.sql")),
     M::up(include_str!("migrations/011_open_work_indexes.sql")),
-    M::up(include_str!("migrations/012_search_text_keys.sql")),
+    M::up(include_str!("migrations/012_offsite_reason.sql")),
+    M::up(include_str!("migrations/013_search_text_keys.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -206,6 +206,7 @@ pub struct BookingExport {
     pub enterprise_uscc: String,
     pub goods: String,
     pub location: String,
+    pub reason: Option<String>,
     pub status: String,
     pub booked_at: Timestamp,
     pub booked_by: String,
@@ -305,7 +306,8 @@ impl Store {
     /// Bookings in the order they were made, so that a re-import meets the same capacity.
     pub fn export_bookings(&self) -> Result<Vec<BookingExport>> {
         let mut stmt = self.conn().prepare(
-            "SELECT s.office_code, s.date, s.start_time, e.uscc, b.goods, b.location, b.status, b.booked_at, b.booked_by
+            "SELECT s.office_code, s.date, s.start_time, e.uscc, b.goods, b.location, b.status, b.booked_at, b.booked_by,
+                b.offsite_reason
              FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id
              ORDER BY b.id",
         )?;
@@ -320,6 +322,7 @@ impl Store {
                 status: r.get(6)?,
                 booked_at: ts(r.get(7)?),
                 booked_by: r.get(8)?,
+                reason: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

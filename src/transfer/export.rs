@@ -5,35 +5,56 @@ use super::import::pauses_text;
 use super::{Format, TableKind};
 use crate::store::Store;
 use anyhow::Result;
+use jiff::Timestamp;
+use jiff::civil::Date;
 use std::io::Write;
 
-/// One value of an exported record.
+/// One value of an exported record: typed, so that a workbook gets date and number cells.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
     Bool(bool),
-    Number(u32),
+    Number(i64),
+    Date(Date),
+    /// Written as Shanghai wall time.
+    Instant(Timestamp),
     Empty,
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The value as CSV and text print it.
+    pub fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Bool(b) => bool_text(*b).to_string(),
             Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Instant(t) => instant_text(*t),
             Cell::Empty => String::new(),
         }
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub fn json(&self) -> serde_json::Value {
         match self {
             Cell::Text(s) => serde_json::Value::String(s.clone()),
             Cell::Bool(b) => serde_json::Value::Bool(*b),
             Cell::Number(n) => serde_json::Value::from(*n),
+            Cell::Date(_) | Cell::Instant(_) => serde_json::Value::String(self.text()),
             Cell::Empty => serde_json::Value::Null,
         }
     }
+}
+
+/// A date column: typed when it reads as a date (it always does for stored data).
+fn date(s: String) -> Cell {
+    match s.parse::<Date>() {
+        Ok(d) => Cell::Date(d),
+        Err(_) => Cell::Text(s),
+    }
+}
+
+fn instant(t: Timestamp) -> Cell {
+    Cell::Instant(t)
 }
 
 fn text(s: impl Into<String>) -> Cell {
@@ -42,6 +63,10 @@ fn text(s: impl Into<String>) -> Cell {
 
 fn opt(s: Option<String>) -> Cell {
     s.map(Cell::Text).unwrap_or(Cell::Empty)
+}
+
+fn opt_instant(t: Option<Timestamp>) -> Cell {
+    t.map(Cell::Instant).unwrap_or(Cell::Empty)
 }
 
 /// The records of a table, each in the order of `kind.columns()`.
@@ -92,8 +117,8 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(i.kind),
                     text(i.enterprise_uscc),
                     opt(i.declaration_no),
-                    text(instant_text(i.received_at)),
-                    opt(i.due_at.map(instant_text)),
+                    instant(i.received_at),
+                    opt_instant(i.due_at),
                     text(i.status),
                     Cell::Bool(i.urgent),
                     Cell::Bool(i.non_intrusive),
@@ -108,10 +133,10 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
             .map(|s| {
                 vec![
                     text(s.office_code),
-                    text(s.date),
+                    date(s.date),
                     text(s.start),
                     text(s.end),
-                    Cell::Number(s.capacity),
+                    Cell::Number(s.capacity.into()),
                 ]
             })
             .collect(),
@@ -121,13 +146,14 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
             .map(|b| {
                 vec![
                     text(b.office_code),
-                    text(b.date),
+                    date(b.date),
                     text(b.start),
                     text(b.enterprise_uscc),
                     text(b.goods),
                     text(b.location),
+                    opt(b.reason),
                     text(b.status),
-                    text(instant_text(b.booked_at)),
+                    instant(b.booked_at),
                     text(b.booked_by),
                 ]
             })
@@ -140,8 +166,8 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(a.kind),
                     text(a.enterprise_uscc),
                     text(a.reference),
-                    text(instant_text(a.accepted_at)),
-                    opt(a.decided_at.map(instant_text)),
+                    instant(a.accepted_at),
+                    opt_instant(a.decided_at),
                     opt(a.decision),
                     if a.pauses.is_empty() {
                         Cell::Empty
@@ -156,7 +182,7 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
             .into_iter()
             .map(|c| {
                 vec![
-                    text(instant_text(c.at)),
+                    instant(c.at),
                     text(c.operator),
                     opt(c.enterprise_uscc),
                     opt(c.caller_name),
@@ -166,8 +192,8 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(c.question),
                     text(c.answer),
                     text(c.outcome),
-                    opt(c.callback_by.map(instant_text)),
-                    opt(c.callback_done_at.map(instant_text)),
+                    opt_instant(c.callback_by),
+                    opt_instant(c.callback_done_at),
                     opt(c.forwarded_to_phone),
                     opt(c.marked_for),
                 ]
@@ -184,12 +210,12 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     text(p.districts),
                     text(p.status),
                     opt(p.coordinator_phone),
-                    text(instant_text(p.opened_at)),
-                    opt(p.first_reply_at.map(instant_text)),
-                    opt(p.resolved_at.map(instant_text)),
+                    instant(p.opened_at),
+                    opt_instant(p.first_reply_at),
+                    opt_instant(p.resolved_at),
                     opt(p.resolved_by),
                     opt(p.resolution),
-                    opt(p.closed_at.map(instant_text)),
+                    opt_instant(p.closed_at),
                 ]
             })
             .collect(),
@@ -200,7 +226,7 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                 vec![
                     text(v.enterprise_uscc),
                     text(v.kind),
-                    text(v.date),
+                    date(v.date),
                     text(v.instruction),
                     text(v.team),
                     Cell::Bool(v.self_check),
@@ -208,6 +234,16 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     opt(v.merged_into),
                 ]
             })
+            .collect(),
+        TableKind::CoordinatorLinks => store
+            .export_coordinator_links()?
+            .into_iter()
+            .map(|l| vec![text(l.enterprise_uscc), text(l.coordinator_phone)])
+            .collect(),
+        TableKind::HotlinePersons => store
+            .export_hotline_persons()?
+            .into_iter()
+            .map(|h| vec![text(h.enterprise_uscc), text(h.person)])
             .collect(),
     })
 }
@@ -242,6 +278,14 @@ pub fn write(store: &Store, kind: TableKind, format: Format, out: &mut dyn Write
                 write!(out, "{sep}\n  {{{}}}", fields.join(", "))?;
             }
             out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
+        }
+        Format::Xlsx => {
+            let bytes = super::xlsx::workbook(&[super::xlsx::Sheet {
+                name: kind.name(),
+                header: &columns,
+                rows: &rows,
+            }])?;
+            out.write_all(&bytes)?;
         }
     }
     out.flush()?;

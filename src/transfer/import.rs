@@ -13,7 +13,7 @@ use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::{CoordinatorRole, Industry};
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc, office_name};
-use crate::domain::inspection::{BookingRefusal, BookingStatus, Location};
+use crate::domain::inspection::{BookingRefusal, BookingStatus, Location, OffSiteReason};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
     EnterpriseRef, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot, NewWorkItem,
@@ -85,6 +85,8 @@ pub fn import(
             TableKind::Calls => run.calls(&table.records)?,
             TableKind::Problems => run.problems(&table.records)?,
             TableKind::Verifications => run.verifications(&table.records)?,
+            TableKind::CoordinatorLinks => run.coordinator_links(&table.records)?,
+            TableKind::HotlinePersons => run.hotline_persons(&table.records)?,
         };
         if !run.skipped.is_empty() {
             let lines: Vec<String> = run.skipped.iter().take(10).map(|l| l.to_string()).collect();
@@ -762,6 +764,7 @@ impl Run<'_, '_> {
             enterprise: i64,
             goods: &'r str,
             location: Location,
+            reason: Option<OffSiteReason>,
             status: BookingStatus,
             booked_at: Timestamp,
             booked_by: String,
@@ -791,6 +794,7 @@ impl Run<'_, '_> {
             let location = self
                 .parse_opt(rec, "location", Location::parse)
                 .map(|l| l.unwrap_or(Location::InZone));
+            let reason = self.parse_opt(rec, "reason", OffSiteReason::parse);
             let status = self
                 .parse_opt(rec, "status", BookingStatus::parse)
                 .map(|s| s.unwrap_or(BookingStatus::Booked));
@@ -805,9 +809,10 @@ impl Run<'_, '_> {
                 Some(enterprise),
                 Some(goods),
                 Some(location),
+                Some(reason),
                 Some(status),
                 Some(booked_at),
-            ) = (slot, enterprise, goods, location, status, booked_at)
+            ) = (slot, enterprise, goods, location, reason, status, booked_at)
             {
                 // The natural key: slot, enterprise, goods, and booked_at when the file gives it.
                 let given_at = (!rec.trimmed("booked_at").is_empty()).then_some(booked_at);
@@ -834,6 +839,7 @@ impl Run<'_, '_> {
                     enterprise: enterprise.id,
                     goods,
                     location,
+                    reason,
                     status,
                     booked_at,
                     booked_by,
@@ -851,17 +857,20 @@ impl Run<'_, '_> {
                     enterprise_id: r.enterprise,
                     goods: r.goods,
                     location: r.location,
+                    reason: r.reason,
                     operator: &r.booked_by,
                     now: r.booked_at,
                 },
                 cal,
             );
-            let (id, note) = match res {
+            let (id, outcome) = match res {
                 Ok(v) => v,
                 Err(e) => {
                     let field = match e.downcast_ref::<BookingRefusal>() {
                         Some(BookingRefusal::NonWorkingDayNotAeo { .. }) => "date",
-                        Some(BookingRefusal::LocationNotAeo { .. }) => "location",
+                        Some(BookingRefusal::ReasonMissing { .. })
+                        | Some(BookingRefusal::ReasonInZone) => "reason",
+                        Some(BookingRefusal::GoodsMissing) => "goods",
                         Some(BookingRefusal::SlotPassed { .. }) => "booked_at",
                         Some(BookingRefusal::SlotFull { .. }) => "slot",
                         None => "row",
@@ -870,7 +879,7 @@ impl Run<'_, '_> {
                     continue;
                 }
             };
-            if let Some(n) = note
+            if let Some(n) = outcome.note
                 && !self.notes.contains(&n)
             {
                 self.notes.push(n);

@@ -11,6 +11,7 @@ pub mod formula;
 pub mod import;
 pub mod output;
 pub mod report;
+pub mod xlsx;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,6 +29,10 @@ pub enum TableKind {
     Calls,
     Problems,
     Verifications,
+    /// An enterprise's coordinators beyond the one in its own record (measure 28).
+    CoordinatorLinks,
+    /// An AEO enterprise's designated hotline person (measure 33).
+    HotlinePersons,
 }
 
 /// A column of an import file; `required` columns must be present in the header.
@@ -96,6 +101,7 @@ const BOOKING_COLUMNS: &[Column] = &[
     req("enterprise"),
     req("goods"),
     opt("location"),
+    opt("reason"),
     opt("status"),
     opt("booked_at"),
     opt("booked_by"),
@@ -150,9 +156,11 @@ const VERIFICATION_COLUMNS: &[Column] = &[
     opt("override_reason"),
     opt("merged_into"),
 ];
+const COORDINATOR_LINK_COLUMNS: &[Column] = &[req("enterprise"), req("coordinator_phone")];
+const HOTLINE_PERSON_COLUMNS: &[Column] = &[req("enterprise"), req("person")];
 
 impl TableKind {
-    pub const ALL: [TableKind; 9] = [
+    pub const ALL: [TableKind; 11] = [
         TableKind::Coordinators,
         TableKind::Enterprises,
         TableKind::Items,
@@ -162,6 +170,8 @@ impl TableKind {
         TableKind::Calls,
         TableKind::Problems,
         TableKind::Verifications,
+        TableKind::CoordinatorLinks,
+        TableKind::HotlinePersons,
     ];
 
     pub fn columns(self) -> &'static [Column] {
@@ -175,6 +185,8 @@ impl TableKind {
             TableKind::Calls => CALL_COLUMNS,
             TableKind::Problems => PROBLEM_COLUMNS,
             TableKind::Verifications => VERIFICATION_COLUMNS,
+            TableKind::CoordinatorLinks => COORDINATOR_LINK_COLUMNS,
+            TableKind::HotlinePersons => HOTLINE_PERSON_COLUMNS,
         }
     }
 
@@ -194,6 +206,8 @@ impl TableKind {
             TableKind::Calls => "calls",
             TableKind::Problems => "problems",
             TableKind::Verifications => "verification plans",
+            TableKind::CoordinatorLinks => "coordinator links",
+            TableKind::HotlinePersons => "hotline persons",
         }
     }
 
@@ -208,6 +222,8 @@ impl TableKind {
             TableKind::Calls => "calls",
             TableKind::Problems => "problems",
             TableKind::Verifications => "verifications",
+            TableKind::CoordinatorLinks => "coordinator-links",
+            TableKind::HotlinePersons => "hotline-persons",
         }
     }
 }
@@ -216,6 +232,8 @@ impl TableKind {
 pub enum Format {
     Csv,
     Json,
+    /// An Excel workbook (Excel 2007 and later, WPS)
+    Xlsx,
 }
 
 impl Format {
@@ -225,6 +243,7 @@ impl Format {
         match ext.as_str() {
             "csv" | "txt" => Some(Format::Csv),
             "json" => Some(Format::Json),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -367,10 +386,26 @@ pub fn read_table(
             return Err(fail(vec![Problem::new(
                 0,
                 "file",
-                "cannot tell CSV from JSON by the file name: name it .csv or .json, or pass --format csv|json",
+                "cannot tell CSV, JSON or a workbook by the file name: name it .csv, .json or .xlsx, or pass --format csv|json|xlsx",
             )]));
         }
     };
+    if format == Format::Xlsx {
+        if encoding.is_some() {
+            return Err(fail(vec![Problem::new(
+                0,
+                "file",
+                "--encoding applies to CSV and JSON files: a workbook carries its own",
+            )]));
+        }
+        let read = xlsx::read(path, bytes, table)?;
+        return Ok(Table {
+            file: read.file,
+            encoding: Encoding::Utf8,
+            records: read.records,
+            problems: read.problems,
+        });
+    }
     let (text, encoding) = decode(&bytes, encoding).map_err(|p| fail(vec![p]))?;
     let expected = table.column_names().join(", ");
     if text.trim().is_empty() {
@@ -384,12 +419,15 @@ pub fn read_table(
                 Format::Json => format!(
                     "the file is empty: expected a JSON array of objects with the keys {expected}"
                 ),
+                Format::Xlsx => "the workbook is empty".to_string(),
             },
         )]));
     }
     let (records, problems) = match format {
         Format::Csv => parse_csv(&text, table),
         Format::Json => parse_json(&text, table),
+        // Workbooks are read above, never as text.
+        Format::Xlsx => Err(vec![Problem::new(0, "file", "a workbook is not text")]),
     }
     .map_err(fail)?;
     if records.is_empty() && problems.is_empty() {

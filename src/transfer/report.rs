@@ -2,7 +2,7 @@
 //! abnormal (to be handled at once), what still stands between the day and "cleared".
 
 use crate::calendar::{DayReason, WorkingCalendar};
-use crate::domain::inspection::{BookingStatus, DayClearance, Location};
+use crate::domain::inspection::{BookingStatus, DayClearance, Location, OffSiteReason};
 use crate::store::Store;
 use crate::text::{inert, table};
 use anyhow::Result;
@@ -26,6 +26,9 @@ pub struct BookingLine {
     pub enterprise: String,
     pub goods: String,
     pub location: Location,
+    /// Why outside the zone or at the factory (measure 30).
+    pub reason: Option<OffSiteReason>,
+    pub needs_site_approval: bool,
     pub status: BookingStatus,
 }
 
@@ -96,6 +99,8 @@ pub fn day_report(store: &Store, date: Date, cal: &WorkingCalendar) -> Result<Da
                     enterprise: b.enterprise,
                     goods: b.goods,
                     location: b.location,
+                    reason: b.offsite_reason,
+                    needs_site_approval: b.needs_site_approval,
                     status: b.status,
                 }
             })
@@ -209,4 +214,63 @@ pub fn render(r: &DayReport) -> String {
         }
     }
     out
+}
+
+/// The day report as a table: one line per booking, a slot without bookings on a line of its
+/// own.
+pub fn sheet(
+    r: &DayReport,
+    lang: crate::text::Lang,
+) -> (Vec<&'static str>, Vec<Vec<super::export::Cell>>) {
+    let header = pick(
+        lang,
+        &[
+            ("日期", "date"),
+            ("时段", "slot"),
+            ("现场", "office"),
+            ("开始", "start"),
+            ("结束", "end"),
+            ("容量", "capacity"),
+            ("预约", "booking"),
+            ("企业", "enterprise"),
+            ("货物", "goods"),
+            ("地点", "location"),
+            ("状态", "status"),
+        ],
+    );
+    use super::export::Cell;
+    let text = |s: &str| Cell::Text(s.to_string());
+    let mut rows = Vec::new();
+    for s in &r.slots {
+        let slot = vec![
+            Cell::Date(r.date),
+            Cell::Number(s.id),
+            Cell::Text(format!("{} {}", s.office_code, s.office_name)),
+            text(&s.start),
+            text(&s.end),
+            Cell::Number(s.capacity.into()),
+        ];
+        if s.bookings.is_empty() {
+            let mut row = slot.clone();
+            row.extend(std::iter::repeat_n(Cell::Empty, 5));
+            rows.push(row);
+        }
+        for b in &s.bookings {
+            let mut row = slot.clone();
+            row.extend([
+                Cell::Number(b.id),
+                text(&b.enterprise),
+                text(&b.goods),
+                Cell::Text(b.location.with_reason(b.reason, lang)),
+                Cell::Text(b.status.shown(b.needs_site_approval, false, lang)),
+            ]);
+            rows.push(row);
+        }
+    }
+    (header, rows)
+}
+
+/// Column headers in the operator's language, from (Chinese, English) pairs.
+fn pick(lang: crate::text::Lang, pairs: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+    pairs.iter().map(|(zh, en)| lang.pick(zh, en)).collect()
 }

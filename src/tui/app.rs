@@ -9,7 +9,7 @@ use super::panes::{
 };
 use super::popups::did_you_mean;
 use super::popups::{
-    BookPopup, CommandLine, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
+    BookPopup, CommandLine, ConfirmPopup, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
 };
 use super::theme::Theme;
 use super::widgets::line_edit::History;
@@ -18,7 +18,7 @@ use crate::calendar::parse_day;
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::approval::{ApprovalKind, PauseReason};
 use crate::domain::clearance::OfficeHours;
-use crate::domain::inspection::{BookingStatus, Location};
+use crate::domain::inspection::{BookingStatus, Location, OffSiteReason, site_approval_text};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::localize;
 use crate::domain::ownership::ItemChange;
@@ -96,6 +96,8 @@ pub enum Action {
     PrevPane,
     OpenHelp,
     OpenCommandLine,
+    /// Open the command line on `export FILE`, the file named after the pane and the day.
+    OpenExport,
     ClosePopup,
     /// Reload the current pane (its window moved, its query changed).
     Reload,
@@ -132,6 +134,7 @@ pub enum Action {
         slot_id: i64,
         enterprise_id: i64,
         location: Location,
+        reason: Option<OffSiteReason>,
         goods: String,
     },
     SetBookingStatus(i64, BookingStatus),
@@ -171,6 +174,8 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub lang: Lang,
     pub cal: &'static WorkingCalendar,
+    /// Who is at the console (the queue's and the approvals' "mine").
+    pub operator: &'a str,
     /// Changes whenever the data may have changed (another session's commit or this one's):
     /// what was counted under the same value need not be counted again.
     pub data_version: u64,
@@ -228,6 +233,8 @@ pub struct App {
     undo: Option<safety::UndoOffer>,
     /// Ctrl-L: the terminal loop clears and repaints the whole screen.
     pub repaint: bool,
+    /// Borders and symbols in ASCII (`ascii = true`, `--ascii`).
+    pub ascii: bool,
     /// Ctrl-Z: the terminal loop suspends the console.
     pub suspend: bool,
     /// Earlier `:` lines, for Up/Down.
@@ -281,6 +288,7 @@ impl App {
             size: (MIN_WIDTH, MIN_HEIGHT),
             undo: None,
             repaint: false,
+            ascii: false,
             suspend: false,
             debounce: None,
             query_due: None,
@@ -341,6 +349,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match id {
@@ -366,6 +375,7 @@ impl App {
             now: self.now,
             lang: self.session.lang,
             cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
             data_version: self.generation,
         };
         let result = match &mut self.popup {
@@ -547,6 +557,8 @@ impl App {
             Some(Action::NextPane)
         } else if km.is(Cmd::PrevPane, &key) {
             Some(Action::PrevPane)
+        } else if km.is(Cmd::Export, &key) {
+            Some(Action::OpenExport)
         } else if typing {
             None
         } else if km.is(Cmd::Quit, &key) {
@@ -662,6 +674,12 @@ impl App {
                     shanghai_date(self.now),
                 )))
             }
+            Action::OpenExport => {
+                let mut line =
+                    CommandLine::new(self.command_history.clone(), shanghai_date(self.now));
+                line.edit.set(&format!("export {}", self.export_name()));
+                self.popup = Some(Popup::Command(line));
+            }
             Action::ClosePopup => self.popup = None,
             Action::Reload => self.reload(self.pane),
             Action::QueryChanged => match self.debounce {
@@ -741,8 +759,9 @@ impl App {
                 slot_id,
                 enterprise_id,
                 location,
+                reason,
                 goods,
-            } => self.book(slot_id, enterprise_id, location, &goods),
+            } => self.book(slot_id, enterprise_id, location, reason, &goods),
             Action::SetBookingStatus(id, to) => {
                 let now = self.now;
                 let done = format!("{} #{id}: {}", tr(lang, "预约", "booking"), to.name(lang));
@@ -801,21 +820,24 @@ impl App {
         }
     }
 
-    fn book(&mut self, slot_id: i64, enterprise_id: i64, location: Location, goods: &str) {
+    fn book(
+        &mut self,
+        slot_id: i64,
+        enterprise_id: i64,
+        location: Location,
+        reason: Option<OffSiteReason>,
+        goods: &str,
+    ) {
         let lang = self.lang();
         let (op, now) = (self.session.operator.clone(), self.now);
-        let goods = if goods.trim().is_empty() {
-            tr(lang, "待申报货物", "goods to be declared").to_string()
-        } else {
-            goods.trim().to_string()
-        };
         let result = self.write_store(|w| {
             w.book(
                 &NewBooking {
                     slot_id,
                     enterprise_id,
-                    goods: &goods,
+                    goods,
                     location,
+                    reason,
                     operator: &op,
                     now,
                 },
@@ -823,7 +845,7 @@ impl App {
             )
         });
         match result {
-            Ok((id, note)) => {
+            Ok((id, outcome)) => {
                 self.popup = None;
                 let mut msg = format!("{} #{id}", tr(lang, "已预约查验", "inspection booked"));
                 if let Ok(Some(s)) = self.store.slot(slot_id) {
@@ -838,7 +860,10 @@ impl App {
                 if let Ok(Some(e)) = self.store.enterprise(enterprise_id) {
                     msg.push_str(&format!(" · {}", inert(&e.name_zh)));
                 }
-                if let Some(n) = note {
+                if outcome.needs_site_approval {
+                    msg.push_str(&format!(" · {}", site_approval_text(lang)));
+                }
+                if let Some(n) = outcome.note {
                     msg.push_str(&format!(" ({n})"));
                 }
                 self.set_status(msg);
@@ -925,6 +950,7 @@ impl App {
             }
             "clearance" => self.check_clearance(arg),
             "reopen" => self.reopen(),
+            "export" | "export!" => self.export_view(arg, cmd == "export!"),
             "theme" => match super::theme::Theme::resolve(arg, super::theme::ColorSupport::detect())
             {
                 Ok(t) => {
@@ -1057,6 +1083,13 @@ impl App {
 
     /// Draws the whole screen; reads state only.
     pub fn draw(&self, f: &mut Frame<'_>) {
+        self.draw_screen(f);
+        if self.ascii {
+            super::ascii::asciify(f.buffer_mut());
+        }
+    }
+
+    fn draw_screen(&self, f: &mut Frame<'_>) {
         let area = f.area();
         let v = self.view();
         f.render_widget(ratatui::widgets::Block::new().style(v.theme.base), area);
@@ -1308,6 +1341,120 @@ impl App {
     }
 
     /// The console's own keys, for the help.
+    /// The file name `Ctrl-S` suggests: the pane and the day, as a workbook.
+    fn export_name(&self) -> String {
+        let day = match self.pane {
+            PaneId::Calendar => self.calendar.selected,
+            _ => shanghai_date(self.now),
+        };
+        let pane = match self.pane {
+            PaneId::Queue => "queue",
+            PaneId::Calendar => "inspections",
+            PaneId::Approvals => "approvals",
+            PaneId::Lookup => "lookup",
+            PaneId::Today => "today",
+        };
+        format!("{pane}-{day}.xlsx")
+    }
+
+    /// `:export FILE`: the current pane's view, every row its filter selects, to a workbook or
+    /// CSV; an existing file is replaced only after a yes (`:export! FILE`).
+    fn export_view(&mut self, arg: &str, force: bool) {
+        use super::export::{self, FileKind};
+        let lang = self.lang();
+        if arg.is_empty() {
+            return self.set_error(tr(
+                lang,
+                "请给出文件名：:export 文件名.xlsx 或 .csv",
+                "give a file name: :export FILE.xlsx or .csv",
+            ));
+        }
+        let path = std::path::PathBuf::from(arg);
+        let Some(kind) = FileKind::of(&path) else {
+            return self.set_error(format!(
+                "{}{}",
+                inert(arg),
+                tr(
+                    lang,
+                    "：文件名请以 .xlsx（Excel 工作簿）或 .csv 结尾",
+                    ": name the file .xlsx (an Excel workbook) or .csv",
+                )
+            ));
+        };
+        // Refusals first, so that no question is asked about a file that is never written.
+        if let Err(e) = crate::transfer::output::refuse_database_files(&path, self.store.path()) {
+            return self.set_error(localize(&e, lang));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return self.set_error(match lang {
+                Lang::Zh => format!(
+                    "没有目录 {}：请给出已有目录中的文件名",
+                    inert(&dir.display().to_string())
+                ),
+                Lang::En => format!(
+                    "there is no directory {}: name a file in one that exists",
+                    inert(&dir.display().to_string())
+                ),
+            });
+        }
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return self.set_error(match lang {
+                Lang::Zh => format!("{} 是目录：请给出文件名", inert(arg)),
+                Lang::En => format!("{} is a directory: give a file name", inert(arg)),
+            });
+        }
+        if !force && std::fs::symlink_metadata(&path).is_ok() {
+            let question = match lang {
+                Lang::Zh => format!("{} 已存在，替换它吗？", inert(arg)),
+                Lang::En => format!("{} already exists: replace it?", inert(arg)),
+            };
+            let action = Action::RunCommand(format!("export! {arg}"));
+            self.popup = Some(Popup::Confirm(Box::new(ConfirmPopup::new(
+                question, action, None,
+            ))));
+            return;
+        }
+        let env = Env {
+            store: &self.store,
+            now: self.now,
+            lang,
+            cal: WorkingCalendar::official(),
+            operator: &self.session.operator,
+            data_version: self.generation,
+        };
+        let store = &self.store;
+        let table = match self.pane {
+            PaneId::Queue => export::queue(store, &self.queue.filter.list_filter(&env), lang),
+            PaneId::Approvals => export::approvals(
+                store,
+                &self.approvals.filter.list_filter(&env),
+                self.now,
+                lang,
+            ),
+            PaneId::Lookup => Ok(export::lookup(&self.lookup.hits, lang)),
+            PaneId::Calendar => export::day(store, self.calendar.selected, lang),
+            PaneId::Today => {
+                return self.set_error(tr(
+                    lang,
+                    "今日待办窗格不能导出：请在优先队列或 aeo today 导出",
+                    "the Today pane cannot be exported: export the queue, or use aeo today",
+                ));
+            }
+        };
+        let written = table.and_then(|t| export::write(&t, kind, &path, store.path(), force));
+        match written {
+            Ok(n) => self.set_status(match lang {
+                Lang::Zh => format!("已导出 {n} 行到 {}", inert(arg)),
+                Lang::En => format!("exported {n} rows to {}", inert(arg)),
+            }),
+            Err(e) => self.set_error(localize(&e, lang)),
+        }
+    }
+
     pub fn global_hints(&self) -> Vec<Hint> {
         vec![
             Hint::text("1-4", "切换窗格", "switch pane"),
@@ -1320,6 +1467,11 @@ impl App {
                 "command line (:q :lookup :book :pane N)",
             ),
             Hint::cmd(Cmd::Back, "返回/关闭", "back / close"),
+            Hint::cmd(
+                Cmd::Export,
+                "导出当前视图（筛选后的全部行）到 .xlsx/.csv",
+                "export this view (all filtered rows) to .xlsx/.csv",
+            ),
             Hint::cmd(
                 Cmd::Undo,
                 "撤销上一次更改（一分钟内）",

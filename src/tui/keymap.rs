@@ -65,6 +65,11 @@ commands! {
     NextMonth = "next_month", ["]", ">"];
     Today = "today", ["."];
     LogCall = "log_call", ["n"];
+    NarrowOverdue = "narrow_overdue", ["o"];
+    NarrowNearlyDue = "narrow_nearly_due", ["w"];
+    NarrowAbnormal = "narrow_abnormal", ["a"];
+    NarrowMine = "narrow_mine", ["m"];
+    Export = "export", ["ctrl-s"];
 }
 
 impl Cmd {

@@ -5,7 +5,9 @@
 //! clock on screen, or another session's commit (seen through `PRAGMA data_version`).
 
 pub mod app;
+pub mod ascii;
 pub mod backend;
+pub mod export;
 pub mod keymap;
 pub mod panes;
 pub mod popups;
@@ -49,6 +51,8 @@ pub struct ConsoleOptions {
     pub keymap: keymap::Keymap,
     /// The pane to open on.
     pub pane: crate::config::StartPane,
+    /// Borders and symbols in ASCII.
+    pub ascii: bool,
 }
 
 /// `aeo` without a subcommand: open the console (on a fresh demo database with `--demo`).
@@ -99,6 +103,7 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
         new_db,
     };
     let mut app = App::new(store, session, ctx.clock, ctx.keymap, theme)?;
+    app.ascii = ctx.ascii;
     app.pane = match ctx.pane {
         crate::config::StartPane::Queue => PaneId::Queue,
         crate::config::StartPane::Calendar => PaneId::Calendar,

@@ -230,7 +230,7 @@ fn a_read_only_seat_opens_no_write_form_and_shows_no_write_keys() {
     let mut c = console_with(Lang::Zh, Access::ReadOnly);
     let footer = render(&mut c.app, 120, 30);
     let footer = footer.lines().last().unwrap();
-    for k in ["领取", "办结", "异常", "放回", "接手"] {
+    for k in ["t 领取", "f 办结", "x 异常", "R 放回", "T 接手"] {
         assert!(
             !footer.contains(k),
             "{k} offered on a read-only seat: {footer}"
@@ -254,7 +254,7 @@ fn q_asks_before_leaving_and_does_nothing_in_a_text_field() {
     let mut c = console();
     keys(&mut c.app, "/q");
     assert!(c.app.popup.is_none() && !c.app.quit);
-    assert_eq!(c.app.queue.filter, "q");
+    assert_eq!(c.app.queue.filter.text(), "q");
     key(&mut c.app, KeyCode::Esc);
     key(&mut c.app, KeyCode::Char('q'));
     assert!(question(&c.app).contains("退出"));
@@ -277,7 +277,7 @@ fn a_paste_goes_into_the_field_with_the_cursor_or_nowhere() {
     );
     key(&mut c.app, KeyCode::Char('/'));
     c.app.on_paste("上汽\n集团");
-    assert_eq!(c.app.queue.filter, "上汽 集团");
+    assert_eq!(c.app.queue.filter.text(), "上汽 集团");
     key(&mut c.app, KeyCode::Esc);
     key(&mut c.app, KeyCode::Char('4'));
     c.app.on_paste("shqc");
@@ -337,7 +337,8 @@ fn refused_booking(lang: Lang) -> String {
         slot_id: slot.id,
         enterprise_id: regular.enterprise_id,
         location: Location::Factory,
-        goods: String::new(),
+        reason: Some(crate::domain::inspection::OffSiteReason::Dust),
+        goods: "冷冻牛肉".to_string(),
     });
     render(&mut c.app, 80, 23)
 }
@@ -367,11 +368,11 @@ fn snapshot_refusals_at_80x23_are_whole_and_in_the_operators_language() {
 fn the_cursor_follows_the_record_when_its_row_moves() {
     let mut c = console();
     let id = select_waiting_item(&mut c.app);
-    let before = c.app.queue.selected;
+    let before = c.app.queue.cursor.selected;
     // Abnormal work moves to the head of the queue; the cursor moves with it.
     key(&mut c.app, KeyCode::Char('x'));
     yes(&mut c.app);
-    assert_ne!(c.app.queue.selected, before, "the row moved");
+    assert_ne!(c.app.queue.cursor.selected, before, "the row moved");
     assert_eq!(c.app.queue.selected_row().unwrap().id, id);
     // Another operator's change moves it again (released and finished elsewhere: it leaves).
     key(&mut c.app, KeyCode::Char('3'));
@@ -386,4 +387,137 @@ fn the_cursor_follows_the_record_when_its_row_moves() {
     key(&mut c.app, KeyCode::Char('r'));
     yes(&mut c.app);
     assert_eq!(c.app.approvals.selected_row().unwrap().id, approval);
+}
+
+#[test]
+fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cursor() {
+    let mut c = console();
+    let before = changes(&c.app);
+    key(&mut c.app, KeyCode::Char('3'));
+    let all = c.app.approvals.total;
+    // `/` then a reference's part: only matching approvals; `q` and `d` are letters here.
+    let target = c.app.approvals.rows[2].clone();
+    key(&mut c.app, KeyCode::Char('/'));
+    keys(&mut c.app, &target.reference);
+    key(&mut c.app, KeyCode::Enter);
+    assert!(c.app.popup.is_none());
+    assert_eq!(c.app.approvals.total, 1, "{}", target.reference);
+    assert_eq!(c.app.approvals.selected_row().unwrap().id, target.id);
+    let screen = render(&mut c.app, 80, 23);
+    assert!(screen.contains("1 件匹配"), "{screen}");
+    // The enterprise's name through the lookup matcher.
+    key(&mut c.app, KeyCode::Char('/'));
+    key(&mut c.app, KeyCode::Char('u'));
+    assert!(c.app.approvals.filter.editing);
+    key(&mut c.app, KeyCode::Backspace);
+    let press_ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    c.app.on_key(press_ctrl_u);
+    keys(&mut c.app, &target.enterprise);
+    key(&mut c.app, KeyCode::Enter);
+    assert!(c.app.approvals.total >= 1);
+    assert!(
+        c.app
+            .approvals
+            .rows
+            .iter()
+            .all(|r| r.enterprise_id == target.enterprise_id)
+    );
+    // Esc lifts the filter; the cursor stays on the approval.
+    key(&mut c.app, KeyCode::Esc);
+    assert_eq!(c.app.approvals.total, all);
+    assert_eq!(c.app.approvals.selected_row().unwrap().id, target.id);
+    // `o`: overdue only, named in the title; the same key lifts it.
+    key(&mut c.app, KeyCode::Char('o'));
+    let overdue = c.app.approvals.total;
+    assert!(overdue > 0 && overdue < all);
+    let screen = render(&mut c.app, 80, 23);
+    assert!(screen.contains("待办审批 [只看超期]"), "{screen}");
+    let now = c.app.now;
+    assert!(
+        c.app
+            .approvals
+            .rows
+            .iter()
+            .all(|r| r.due_at.is_some_and(|d| d <= now))
+    );
+    key(&mut c.app, KeyCode::Char('o'));
+    assert_eq!(c.app.approvals.total, all);
+    assert!(!render(&mut c.app, 80, 23).contains("只看超期"));
+    // On the queue: `a` abnormal only, `m` mine (the operator op01), in the title, English too.
+    key(&mut c.app, KeyCode::Char('1'));
+    key(&mut c.app, KeyCode::Char('m'));
+    assert!(c.app.queue.total > 0);
+    assert!(
+        c.app
+            .queue
+            .rows
+            .iter()
+            .all(|r| r.taken_by.as_deref() == Some("op01"))
+    );
+    assert!(render(&mut c.app, 80, 23).contains("优先队列 [只看我领取的]"));
+    let id = c.app.queue.selected_row().unwrap().id;
+    key(&mut c.app, KeyCode::Char('m'));
+    assert_eq!(
+        c.app.queue.selected_row().unwrap().id,
+        id,
+        "lifting the narrowing keeps the cursor on the item"
+    );
+    key(&mut c.app, KeyCode::Char('a'));
+    assert!(
+        c.app
+            .queue
+            .rows
+            .iter()
+            .all(|r| r.status == WorkStatus::Abnormal)
+    );
+    let mut en = console_with(Lang::En, Access::ReadOnly);
+    key(&mut en.app, KeyCode::Char('w'));
+    assert!(render(&mut en.app, 80, 23).contains("Priority queue [nearly due only]"));
+    assert_eq!(
+        changes(&c.app),
+        before,
+        "filters and narrowings change no data"
+    );
+}
+
+#[test]
+fn ascii_draws_borders_and_symbols_with_ascii_on_every_pane() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut c = console_with(lang, Access::ReadWrite);
+        c.app.ascii = true;
+        for (pane, size) in [
+            ('1', (80, 23)),
+            ('2', (80, 23)),
+            ('3', (160, 48)),
+            ('4', (80, 23)),
+        ] {
+            key(&mut c.app, KeyCode::Char(pane));
+            if pane == '2' {
+                key(&mut c.app, KeyCode::Enter);
+            }
+            let screen = render(&mut c.app, size.0, size.1);
+            let wide: Vec<char> = screen
+                .chars()
+                .filter(|ch| super::ascii::ascii_of(*ch).is_some())
+                .collect();
+            assert!(wide.is_empty(), "{wide:?} left in\n{screen}");
+            assert!(screen.lines().nth(2).unwrap().starts_with('+'), "{screen}");
+            if pane == '1' {
+                assert!(screen.contains(if lang == Lang::Zh {
+                    "优先队列 |"
+                } else {
+                    "Priority queue |"
+                }));
+            }
+            if pane == '3' {
+                assert!(
+                    screen.lines().any(|l| l.starts_with("|x ")),
+                    "overdue marks as x:\n{screen}"
+                );
+            }
+        }
+        // Without it the same screen draws its box characters.
+        c.app.ascii = false;
+        assert!(render(&mut c.app, 80, 23).contains('─'));
+    }
 }

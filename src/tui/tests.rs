@@ -9,7 +9,7 @@ use super::theme::{ColorSupport, Theme};
 use super::{Action, Clock};
 use crate::calendar::WorkingCalendar;
 use crate::domain::credit::CreditLevel;
-use crate::domain::inspection::Location;
+use crate::domain::inspection::{Location, OffSiteReason};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::queue::WorkStatus;
 use crate::store::{Access, Store, read_only_message};
@@ -332,14 +332,14 @@ fn tab_cycles_the_panes_and_number_keys_jump() {
 #[test]
 fn j_and_down_move_the_queue_selection_and_the_window_follows() {
     let mut c = console();
-    assert_eq!(c.app.queue.selected, 0);
+    assert_eq!(c.app.queue.cursor.selected, 0);
     key(&mut c.app, KeyCode::Char('j'));
     key(&mut c.app, KeyCode::Down);
-    assert_eq!(c.app.queue.selected, 2);
+    assert_eq!(c.app.queue.cursor.selected, 2);
     key(&mut c.app, KeyCode::Char('k'));
-    assert_eq!(c.app.queue.selected, 1);
+    assert_eq!(c.app.queue.cursor.selected, 1);
     key(&mut c.app, KeyCode::Char('G'));
-    assert_eq!(c.app.queue.selected, c.app.queue.total - 1);
+    assert_eq!(c.app.queue.cursor.selected, c.app.queue.total - 1);
     assert!(
         c.app.queue.selected_row().is_some(),
         "the window follows the selection"
@@ -418,7 +418,7 @@ fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
         key(&mut c.app, KeyCode::Char('j'));
     }
     assert_eq!(c.app.queue.total, before - 1);
-    assert!(c.app.queue.offset > 0);
+    assert!(c.app.queue.cursor.offset > 0);
 }
 
 #[test]
@@ -670,7 +670,8 @@ fn booking_a_weekend_slot_for_a_regular_enterprise_is_refused_with_the_5_plus_2_
         slot_id: slot.id,
         enterprise_id: regular.enterprise_id,
         location: Location::InZone,
-        goods: String::new(),
+        reason: None,
+        goods: "冷冻牛肉".to_string(),
     });
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
@@ -699,11 +700,27 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     assert!(form.hits.iter().all(|h| h.enterprise.credit.is_aeo()));
     keys(&mut c.app, "qc");
     key(&mut c.app, KeyCode::Right); // outside the zone (measure 30)
+    key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "chips");
+    // Without its measure-30 reason the booking is refused, the form stays open.
+    key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error, "{msg}");
+    assert!(
+        msg.contains("须注明原因") && msg.contains("易受静电影响"),
+        "{msg}"
+    );
+    assert!(matches!(c.app.popup, Some(Popup::Book(_))));
+    key(&mut c.app, KeyCode::Tab); // the reason field
+    key(&mut c.app, KeyCode::Right);
+    key(&mut c.app, KeyCode::Right); // static
     key(&mut c.app, KeyCode::Enter);
     let Some(Popup::Confirm(ask)) = &c.app.popup else {
         panic!("booking asks first")
     };
     assert!(ask.question.contains("上海汽车"), "{}", ask.question);
+    assert!(ask.question.contains("易受静电影响"), "{}", ask.question);
     yes(&mut c.app);
     assert!(c.app.popup.is_none(), "{:?}", c.app.status);
     let (msg, kind) = status(&c.app);
@@ -718,7 +735,45 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
         .find(|b| b.enterprise == "上海汽车集团股份有限公司")
         .unwrap();
     assert_eq!(b.location, Location::OutOfZone);
+    assert_eq!(b.offsite_reason, Some(OffSiteReason::Static));
+    assert!(!b.needs_site_approval);
+    assert_eq!(b.goods, "chips");
     assert_eq!(b.booked_by, "op01");
+}
+
+#[test]
+fn a_regular_enterprise_asking_for_a_factory_inspection_is_booked_for_the_site_to_approve() {
+    let mut c = console();
+    c.app.run_command("date 2026-11-30");
+    let slot = c.app.calendar.slot_to_book().expect("a free Monday slot");
+    let regular = c
+        .app
+        .store()
+        .queue(600, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.credit == CreditLevel::Regular)
+        .unwrap();
+    c.app.update(Action::Book {
+        slot_id: slot.id,
+        enterprise_id: regular.enterprise_id,
+        location: Location::Factory,
+        reason: Some(OffSiteReason::Temperature),
+        goods: "疫苗".to_string(),
+    });
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Info, "{msg}");
+    assert!(msg.contains("待现场海关同意"), "{msg}");
+    let b = c
+        .app
+        .store()
+        .bookings_of_slot(slot.id)
+        .unwrap()
+        .into_iter()
+        .find(|b| b.enterprise_id == regular.enterprise_id)
+        .unwrap();
+    assert!(b.needs_site_approval);
+    assert_eq!(b.offsite_reason, Some(OffSiteReason::Temperature));
 }
 
 #[test]
@@ -738,7 +793,8 @@ fn a_full_slot_is_refused_with_the_reason() {
         slot_id: full.id,
         enterprise_id: aeo,
         location: Location::InZone,
-        goods: String::new(),
+        reason: None,
+        goods: "冷冻牛肉".to_string(),
     });
     let (msg, kind) = status(&c.app);
     assert_eq!(kind, StatusKind::Error);
@@ -819,7 +875,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
         .position(|r| r.id == id)
         .unwrap();
     assert_eq!(
-        c.app.approvals.selected, sel,
+        c.app.approvals.cursor.selected, sel,
         "the selection stays on the paused approval"
     );
     key(&mut c.app, KeyCode::Char('r'));

@@ -1,12 +1,13 @@
-//! Themes are TOML files (`themes/*.toml`, embedded; or any path given to `--theme`). Colours
-//! fall back to the 256-colour palette when the terminal does not advertise truecolor (SSH does
+//! Themes are TOML files: by name, `NAME.toml` in the user's `$XDG_CONFIG_HOME/aeo-console/themes/`,
+//! then in `/usr/share/aeo-console/themes/` (where the package installs them), then the built-in
+//! ones (`themes/*.toml`, embedded); or any path given to `--theme`. Colours fall back to the 256-colour palette when the terminal does not advertise truecolor (SSH does
 //! not forward COLORTERM), and disappear under NO_COLOR.
 
 use anyhow::{Result, anyhow, bail};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const EMBEDDED: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
@@ -261,18 +262,95 @@ fn adapt(c: Color, support: ColorSupport) -> Option<Color> {
     }
 }
 
+/// Where themes are installed system-wide; `AEO_SYSTEM_THEMES` names another directory (tests).
+const SYSTEM_THEMES: &str = "/usr/share/aeo-console/themes";
+
+/// The directories a theme name is looked for in, in order: the user's, then the system's.
+pub fn theme_dirs() -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if let Some(d) = dirs::config_dir() {
+        v.push(d.join("aeo-console").join("themes"));
+    }
+    v.push(
+        std::env::var_os("AEO_SYSTEM_THEMES")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(SYSTEM_THEMES)),
+    );
+    v
+}
+
+/// A theme name, as opposed to a path: letters, digits, `-` and `_`.
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Every theme that can be named, each with where it comes from (a file, or "built-in"); the
+/// first of a name wins, as in `Theme::resolve`.
+pub fn available() -> Vec<(String, String)> {
+    available_in(&theme_dirs())
+}
+
+fn available_in(dirs: &[PathBuf]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut found: Vec<(String, String)> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .filter_map(|p| {
+                let name = p.file_stem()?.to_str()?.to_string();
+                is_name(&name).then(|| (name, p.display().to_string()))
+            })
+            .collect();
+        found.sort();
+        for f in found {
+            if !out.iter().any(|(n, _)| *n == f.0) {
+                out.push(f);
+            }
+        }
+    }
+    for (name, _) in EMBEDDED {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), "built-in".into()));
+        }
+    }
+    out
+}
+
 impl Theme {
-    /// A built-in theme by name ("dark", "light", "mono") or a theme file by path.
+    /// A theme by name (`NAME.toml` in `theme_dirs()`, else a built-in one: dark, light, mono)
+    /// or a theme file by path.
     pub fn resolve(name_or_path: &str, support: ColorSupport) -> Result<Theme> {
-        if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name_or_path) {
-            return Theme::parse(text, name_or_path, support);
+        Theme::resolve_in(name_or_path, support, &theme_dirs())
+    }
+
+    fn resolve_in(name_or_path: &str, support: ColorSupport, dirs: &[PathBuf]) -> Result<Theme> {
+        if is_name(name_or_path) {
+            for dir in dirs {
+                let path = dir.join(format!("{name_or_path}.toml"));
+                if path.is_file() {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow!("cannot read theme {}: {e}", path.display()))?;
+                    return Theme::parse(&text, &path.display().to_string(), support);
+                }
+            }
+            if let Some((_, text)) = EMBEDDED.iter().find(|(n, _)| *n == name_or_path) {
+                return Theme::parse(text, name_or_path, support);
+            }
         }
         let path = Path::new(name_or_path);
         if !path.exists() {
-            let names: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+            let names: Vec<String> = available_in(dirs).into_iter().map(|(n, _)| n).collect();
+            let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
             bail!(
-                "theme '{name_or_path}' is neither a built-in theme ({}) nor a file",
-                names.join(", ")
+                "theme '{name_or_path}' is not a theme ({}) nor a file: theme files are NAME.toml in {}",
+                names.join(", "),
+                dirs.join(" or ")
             );
         }
         let text = std::fs::read_to_string(path)
@@ -351,6 +429,44 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_finds_the_users_theme_then_the_systems_then_the_built_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (user, system) = (dir.path().join("user"), dir.path().join("system"));
+        std::fs::create_dir_all(user.join("aeo-console/themes")).unwrap();
+        std::fs::create_dir_all(&system).unwrap();
+        let theme =
+            |name: &str| format!("name = \"{name}\"\n[styles]\nheader = {{ fg = \"#102030\" }}\n");
+        std::fs::write(system.join("harbour.toml"), theme("system harbour")).unwrap();
+        std::fs::write(system.join("dark.toml"), theme("system dark")).unwrap();
+        std::fs::write(
+            user.join("aeo-console/themes/harbour.toml"),
+            theme("user harbour"),
+        )
+        .unwrap();
+        let dirs = [user.join("aeo-console/themes"), system.clone()];
+        let name = |n: &str| Theme::resolve_in(n, ColorSupport::TrueColor, &dirs).map(|t| t.name);
+        let got = (
+            name("harbour"),
+            name("dark"),
+            name("light"),
+            name("nowhere"),
+        );
+        let list = available_in(&dirs);
+        assert_eq!(got.0.unwrap(), "user harbour");
+        assert_eq!(got.1.unwrap(), "system dark");
+        assert_eq!(got.2.unwrap(), "light");
+        let e = got.3.unwrap_err().to_string();
+        assert!(
+            e.contains("harbour") && e.contains(&system.display().to_string()),
+            "{e}"
+        );
+        let names: Vec<&str> = list.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["harbour", "dark", "light", "mono"]);
+        assert!(list[0].1.starts_with(&user.display().to_string()));
+        assert_eq!(list[2].1, "built-in");
+    }
 
     #[test]
     fn a_file_that_is_no_theme_is_refused_without_quoting_it() {

@@ -7,7 +7,7 @@ use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, parse_mea
 use crate::domain::message::Message;
 use crate::domain::problem::{ProblemStatus, parse_districts};
 use crate::domain::verification::VerificationKind;
-use crate::store::{NewCall, NewPlan, ProblemRecord};
+use crate::store::{NewCall, NewPlan, ProblemRecord, Writer};
 use anyhow::Result;
 use jiff::Timestamp;
 
@@ -319,6 +319,78 @@ impl Run<'_, '_> {
                     ),
                 }
             }
+        }
+        Ok(n)
+    }
+
+    /// Writes a record whose natural key (`seen`, field, what, key) is new; whether it was written.
+    fn write_new<T>(
+        &mut self,
+        line: usize,
+        (seen, field, what, key): (&mut super::Seen, &str, &str, &str),
+        in_db: bool,
+        write: impl FnOnce(&Writer<'_>) -> Result<T>,
+    ) -> bool {
+        if self.natural_key(seen, line, field, what, key, in_db) {
+            return false;
+        }
+        let res = write(self.w);
+        self.refused(line, "row", res).is_some()
+    }
+
+    /// An enterprise's further coordinators (measure 28). The natural key is the pair; the
+    /// coordinator in the enterprise's own record is already linked.
+    pub(super) fn coordinator_links(&mut self, records: &[Record]) -> Result<usize> {
+        let mut pairs = super::Seen::default();
+        let mut n = 0;
+        for rec in records {
+            let line = rec.line;
+            let enterprise = self.enterprise_ref(rec, "enterprise")?;
+            let coordinator = match self.required(rec, "coordinator_phone") {
+                Some(_) => self.coordinator_phone(rec, "coordinator_phone")?.flatten(),
+                None => None,
+            };
+            let (Some(enterprise), Some(coordinator)) = (enterprise, coordinator) else {
+                continue;
+            };
+            let key = format!(
+                "{} – {}",
+                rec.trimmed("enterprise").to_ascii_uppercase(),
+                rec.trimmed("coordinator_phone")
+            );
+            let in_db = self.w.is_linked(enterprise.id, coordinator)?;
+            let natural = (&mut pairs, "coordinator_phone", "coordinator link", &*key);
+            n += usize::from(self.write_new(line, natural, in_db, |w| {
+                w.link_coordinator(enterprise.id, coordinator)
+            }));
+        }
+        Ok(n)
+    }
+
+    /// AEO enterprises' designated hotline persons (measure 33). The natural key is the
+    /// enterprise: one person each.
+    pub(super) fn hotline_persons(&mut self, records: &[Record]) -> Result<usize> {
+        let mut seen = super::Seen::default();
+        let mut n = 0;
+        for rec in records {
+            let line = rec.line;
+            let enterprise = self.enterprise_ref(rec, "enterprise")?;
+            let person = self.required(rec, "person");
+            let (Some(enterprise), Some(person)) = (enterprise, person) else {
+                continue;
+            };
+            let rule =
+                crate::domain::call::check_hotline_person(enterprise.credit).map_err(english);
+            if self.check(line, "enterprise", rule).is_none() {
+                continue;
+            }
+            let key = rec.trimmed("enterprise").to_ascii_uppercase();
+            let in_db = self.w.hotline_person_of(enterprise.id)?.is_some();
+            let what = "hotline person of enterprise";
+            let written = self.write_new(line, (&mut seen, "enterprise", what, &key), in_db, |w| {
+                w.set_hotline_person(enterprise.id, Some(person))
+            });
+            n += usize::from(written);
         }
         Ok(n)
     }

@@ -239,6 +239,7 @@ impl App {
                 slot_id,
                 enterprise_id,
                 location,
+                reason,
                 ..
             } => {
                 let name = self
@@ -263,10 +264,18 @@ impl App {
                         )
                     })
                     .unwrap_or_default();
+                let (why_zh, why_en) = reason
+                    .map(|r| {
+                        (
+                            format!("（{}）", r.name_zh()),
+                            format!(" ({})", r.name_en()),
+                        )
+                    })
+                    .unwrap_or_default();
                 q(
-                    format!("预约查验：{name}，{slot}，{}？", location.name_zh()),
+                    format!("预约查验：{name}，{slot}，{}{why_zh}？", location.name_zh()),
                     format!(
-                        "Book an inspection: {name}, {slot}, {}?",
+                        "Book an inspection: {name}, {slot}, {}{why_en}?",
                         location.name_en()
                     ),
                 )

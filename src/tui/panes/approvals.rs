@@ -1,10 +1,11 @@
 //! Pane 3, pending approvals: in the one approval order (due instant, then reference), each with its absolute deadline, a live
 //! countdown and the rule that sets the limit (measures 6, 25, 26).
 
-use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use super::{Hint, Pane, fit, frame_block, row_style};
 use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
+use crate::domain::narrow::Listing;
 use crate::present;
 use crate::store::{ApprovalRow, ApprovalsSummary};
 use crate::text::Lang;
@@ -12,6 +13,8 @@ use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::widgets::filter_box::{FilterBox, FilterKey};
+use crate::tui::widgets::selection::Selection;
 use anyhow::Result;
 use crossterm::event::KeyEvent;
 use jiff::civil::Date;
@@ -23,25 +26,52 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 /// The pane holds only the window of approvals on screen (fetched in deadline order from the
 /// store's cache), and the counts of the whole list.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ApprovalsPane {
-    /// The rows on screen: positions `offset..offset + rows.len()` of the whole list.
+    /// The rows on screen: positions `cursor.offset..offset + rows.len()` of the list.
     pub rows: Vec<ApprovalRow>,
-    /// The selected position in the whole list.
-    pub selected: usize,
-    offset: usize,
+    /// The selection, as a position in the (filtered) list.
+    pub cursor: Selection,
+    /// How many open approvals the filter leaves.
+    pub total: usize,
     page: usize,
     summary: ApprovalsSummary,
     due_dates: Vec<Option<Date>>,
+    /// `/` and the one-key narrowings.
+    pub filter: FilterBox,
+}
+
+impl Default for ApprovalsPane {
+    fn default() -> Self {
+        ApprovalsPane {
+            rows: Vec::new(),
+            cursor: Selection::default(),
+            total: 0,
+            page: 1,
+            summary: ApprovalsSummary::default(),
+            due_dates: Vec::new(),
+            filter: FilterBox::new(Listing::Approvals),
+        }
+    }
 }
 
 impl ApprovalsPane {
     pub fn set_page(&mut self, rows: usize) {
         self.page = rows.max(1);
+        self.cursor.set_page(self.page());
     }
 
     pub fn selected_row(&self) -> Option<&ApprovalRow> {
-        self.rows.get(self.selected.checked_sub(self.offset)?)
+        self.rows.get(self.cursor.in_window()?)
+    }
+
+    fn page(&self) -> usize {
+        // The filter line takes a row when shown.
+        if self.filter.shows_line() {
+            self.page.saturating_sub(1).max(1)
+        } else {
+            self.page.max(1)
+        }
     }
 
     fn countdown(&self, r: &ApprovalRow, v: &View<'_>) -> Countdown {
@@ -100,24 +130,23 @@ pub fn urgency_mark(c: &Countdown) -> &'static str {
 impl Pane for ApprovalsPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         // The cursor stays on the record, not the row number, when a pause or a resume (or
-        // another operator) moves it.
-        let following = self.selected_row().map(|r| r.id);
+        // another operator, or the filter) moves it.
+        let before = self.selected_row().map(|r| r.id);
         self.summary = env.store.approvals_summary(env.now)?;
-        let total = self.summary.open;
-        self.selected = self.selected.min(total.saturating_sub(1));
-        self.offset = scroll_to(self.offset, self.selected, self.page);
-        if self.offset + self.page > total {
-            self.offset = total.saturating_sub(self.page);
-        }
-        self.rows = env.store.approvals_window(self.page, self.offset)?;
-        if let Some(id) = following
-            && self.selected_row().map(|r| r.id) != Some(id)
-            && let Some(pos) = env.store.approval_position(id)?
-        {
-            self.selected = pos;
-            self.offset = scroll_to(self.offset, pos, self.page);
-            self.rows = env.store.approvals_window(self.page, self.offset)?;
-        }
+        let lf = self.filter.list_filter(env);
+        self.total = if lf.text.trim().is_empty() && lf.narrow.is_none() {
+            self.summary.open
+        } else {
+            env.store.approvals_filtered_len(&lf)?
+        };
+        self.cursor.set_page(self.page());
+        self.rows = self.cursor.window(
+            self.total,
+            before,
+            |r: &ApprovalRow| r.id,
+            |limit, offset| env.store.approvals_filtered(&lf, limit, offset),
+            |id| env.store.approval_position(&lf, id),
+        )?;
         let cat = MeasureCatalog::official();
         self.due_dates = self
             .rows
@@ -128,15 +157,18 @@ impl Pane for ApprovalsPane {
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
-        if let Some(sel) = list_move(key, km, self.selected, self.summary.open, self.page) {
-            self.selected = sel;
-            let offset = scroll_to(self.offset, sel, self.page);
-            if offset != self.offset {
-                // The window moves: fetch the rows now on screen.
-                self.offset = offset;
-                return Some(Action::Reload);
+        match self.filter.key(key, km) {
+            FilterKey::Pass => {}
+            FilterKey::Taken => return None,
+            FilterKey::Changed(a) => {
+                self.cursor.restart();
+                return Some(a);
             }
-            return None;
+        }
+        let offset = self.cursor.offset;
+        if self.cursor.key(key, km, self.total) {
+            // The window moved: fetch the rows now on screen.
+            return (self.cursor.offset != offset).then_some(Action::Reload);
         }
         let r = self.selected_row()?;
         if km.is(Cmd::Pause, key) {
@@ -164,19 +196,29 @@ impl Pane for ApprovalsPane {
             overdue,
             nearly_due: near,
         } = self.summary;
-        let title = match lang {
-            Lang::Zh => format!(
-                "待办审批 · {open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序"
-            ),
-            Lang::En => format!(
-                "Pending approvals · {open} · overdue {overdue} · ≤25% left {near} · by due time"
-            ),
+        let rest = match lang {
+            Lang::Zh => {
+                format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序")
+            }
+            Lang::En => {
+                format!("{open} · overdue {overdue} · ≤25% left {near} · by due time")
+            }
         };
+        let title = self
+            .filter
+            .title(tr(lang, "待办审批", "Pending approvals"), &rest, lang);
         let block = frame_block(title, true, v);
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let [table_area, detail] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(inner);
+        let [filter_area, table_area, detail] = Layout::vertical([
+            Constraint::Length(u16::from(self.filter.shows_line())),
+            Constraint::Min(3),
+            Constraint::Length(5),
+        ])
+        .areas(inner);
+        if filter_area.height > 0 {
+            self.filter.draw_line(f, filter_area, v, self.total);
+        }
         let w = table_area.width;
         let wide = w >= 120;
         // countdown, deadline, kind, credit, enterprise, rule
@@ -224,7 +266,7 @@ impl Pane for ApprovalsPane {
             .zip(&counts)
             .enumerate()
             .map(|(i, (r, c))| {
-                let i = i + self.offset;
+                let i = i + self.cursor.offset;
                 let style = urgency_style(c, v);
                 let deadline = match c.due {
                     Some(d) => present::deadline(d, !wide),
@@ -280,13 +322,13 @@ impl Pane for ApprovalsPane {
                         Style::default()
                     },
                 )));
-                Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
+                Row::new(cells).style(row_style(Style::default(), i == self.cursor.selected, v))
             });
         let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
             .header(Row::new(header).style(t.heading))
             .column_spacing(1);
         f.render_widget(table, table_area);
-        let here = self.selected.checked_sub(self.offset).unwrap_or(usize::MAX);
+        let here = self.cursor.in_window().unwrap_or(usize::MAX);
         if let Some((r, c)) = self.rows.get(here).zip(counts.get(here)) {
             let rule = r.rule(cat);
             let status = match (lang, r.status()) {
@@ -356,15 +398,31 @@ impl Pane for ApprovalsPane {
     }
 
     fn hints(&self) -> Vec<Hint> {
-        vec![
+        if let Some(h) = self.filter.hints() {
+            return h;
+        }
+        let mut hints = vec![
             Hint::cmd(Cmd::Down, "下移", "down"),
             Hint::cmd(Cmd::Up, "上移", "up"),
             Hint::cmd(Cmd::Pause, "暂停计时", "pause"),
             Hint::cmd(Cmd::Resume, "恢复计时", "resume"),
             Hint::cmd(Cmd::Decide, "办结", "decide"),
             Hint::cmd(Cmd::Open, "企业卡片", "card"),
+            Hint::cmd(Cmd::Filter, "筛选", "filter"),
             Hint::cmd(Cmd::Copy, "复制编号", "copy ref."),
-        ]
+        ];
+        hints.extend(self.filter.narrow_hints());
+        hints
+    }
+
+    fn captures_text(&self) -> bool {
+        self.filter.editing
+    }
+
+    fn paste(&mut self, text: &str) -> Option<Action> {
+        let a = self.filter.paste(text)?;
+        self.cursor.restart();
+        Some(a)
     }
 
     fn dates_on_screen(&self) -> Vec<Date> {

@@ -3,7 +3,7 @@
 
 use super::{Hint, Pane, frame_block, row_style, scroll_to, step};
 use crate::calendar::DayInfo;
-use crate::domain::inspection::{BookingStatus, DayClearance, Location};
+use crate::domain::inspection::{BookingStatus, DayClearance};
 use crate::present;
 use crate::store::{BookingRow, SlotRow};
 use crate::text::Lang;
@@ -399,6 +399,11 @@ impl CalendarPane {
             Line::from(spans)
         };
         head.push(clear);
+        // Whole at any width: a long rule wraps instead of running under the border.
+        let head: Vec<Line<'static>> = head
+            .iter()
+            .flat_map(|l| crate::tui::wrap::wrap_line(l, usize::from(inner.width), 2))
+            .collect();
         let head_h = head.len() as u16;
         f.render_widget(
             Paragraph::new(head),
@@ -469,16 +474,12 @@ impl CalendarPane {
                         Line::styled(pad(&text, w), row_style(base, selected, v))
                     }
                     BoardLine::Booking(b) => {
-                        let status = b.status.name(lang);
-                        let loc = match (lang, w >= 70, b.location) {
-                            (Lang::Zh, true, l) => l.name_zh(),
-                            (Lang::En, true, l) => l.name_en(),
-                            (Lang::Zh, false, Location::InZone) => "区内",
-                            (Lang::Zh, false, Location::OutOfZone) => "区外",
-                            (Lang::Zh, false, Location::Factory) => "到厂",
-                            (Lang::En, false, Location::InZone) => "zone",
-                            (Lang::En, false, Location::OutOfZone) => "outside",
-                            (Lang::En, false, Location::Factory) => "factory",
+                        // A non-AEO request outside the zone waits for the site (measure 30).
+                        let status = b.status.shown(b.needs_site_approval, true, lang);
+                        let loc = match w {
+                            110.. => b.location.with_reason(b.offsite_reason, lang),
+                            70.. => b.location.name(lang).to_string(),
+                            _ => b.location.short_name(lang).to_string(),
                         };
                         let style = match b.status {
                             BookingStatus::Abnormal => t.error,
@@ -491,11 +492,14 @@ impl CalendarPane {
                         // a wide board spells the location out, and names stop at 40 columns.
                         let credit_w = if w >= 70 { 10 } else { 8 };
                         let loc_w = match w {
+                            135.. => 44,
                             110.. => 28,
                             70.. => 8,
                             _ => 4,
                         };
-                        let fixed = 2 + credit_w + 1 + loc_w + 1 + 12;
+                        // The status may carry the measure-30 mark on a wide board.
+                        let status_w = if w >= 110 { 27 } else { 12 };
+                        let fixed = 2 + credit_w + 1 + loc_w + 1 + status_w;
                         let (name_w, goods_w) = if w >= 70 {
                             let avail = w.saturating_sub(fixed);
                             let n = (avail * 11 / 20).clamp(8, 40);
@@ -513,7 +517,7 @@ impl CalendarPane {
                             "  {} {} {goods}{} {}",
                             pad(&inert(&b.enterprise), name_w),
                             pad(credit, credit_w),
-                            pad(loc, loc_w),
+                            pad(&loc, loc_w),
                             status
                         );
                         Line::styled(pad(&truncate(&text, w), w), row_style(style, selected, v))

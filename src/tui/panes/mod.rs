@@ -15,6 +15,7 @@ pub use today::{TabCount, TodayPane, TodayTarget, tab_counts};
 
 use super::app::{Action, Env, View};
 use super::keymap::{Cmd, Keymap};
+pub use super::widgets::selection::{scroll_to, step};
 use crate::text::{truncate, width};
 use anyhow::Result;
 use crossterm::event::KeyEvent;
@@ -91,20 +92,37 @@ impl Hint {
     }
 }
 
-/// The footer line: as many hints as fit the width.
+/// The footer line: as many hints as fit the width; the help key (`?`, which lists the rest)
+/// always keeps its place.
 pub fn hint_spans(hints: &[Hint], v: &View<'_>, cols: usize) -> Vec<Span<'static>> {
+    let need = |h: &Hint| width(&h.key_label(v.keymap)) + 1 + width(h.label(v.lang)) + 2;
+    let help = hints.iter().position(|h| h.key == HintKey::Cmd(Cmd::Help));
+    let all: usize = 1 + hints.iter().map(need).sum::<usize>();
+    let reserve = match help {
+        Some(i) if all > cols => need(&hints[i]),
+        _ => 0,
+    };
     let mut out = vec![Span::raw(" ")];
     let mut used = 1;
-    for h in hints {
-        let k = h.key_label(v.keymap);
-        let l = h.label(v.lang);
-        let need = width(&k) + 1 + width(l) + 2;
-        if used + need > cols {
+    let push = |out: &mut Vec<Span<'static>>, h: &Hint| {
+        out.push(Span::styled(h.key_label(v.keymap), v.theme.key));
+        out.push(Span::styled(
+            format!(" {}  ", h.label(v.lang)),
+            v.theme.muted,
+        ));
+    };
+    for (i, h) in hints.iter().enumerate() {
+        if reserve > 0 && Some(i) == help {
+            continue;
+        }
+        if used + need(h) + reserve > cols {
             break;
         }
-        out.push(Span::styled(k, v.theme.key));
-        out.push(Span::styled(format!(" {l}  "), v.theme.muted));
-        used += need;
+        push(&mut out, h);
+        used += need(h);
+    }
+    if let Some(i) = help.filter(|_| reserve > 0 && used + reserve <= cols) {
+        push(&mut out, &hints[i]);
     }
     out
 }
@@ -124,15 +142,6 @@ pub fn frame_block<'a>(title: String, focused: bool, v: &View<'_>) -> Block<'a> 
 /// A table cell's text cut to its column by display width.
 pub fn fit(s: &str, cols: u16) -> String {
     truncate(s, usize::from(cols))
-}
-
-/// Moves a selection by `delta` within `0..len`.
-pub fn step(sel: usize, delta: isize, len: usize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    let s = sel as isize + delta;
-    s.clamp(0, len as isize - 1) as usize
 }
 
 /// The common list moves; returns the new selection if `key` was one.
@@ -158,18 +167,6 @@ pub fn list_move(
         Some(len.saturating_sub(1))
     } else {
         None
-    }
-}
-
-/// The first row of a window of `page` rows that keeps `sel` visible.
-pub fn scroll_to(offset: usize, sel: usize, page: usize) -> usize {
-    let page = page.max(1);
-    if sel < offset {
-        sel
-    } else if sel >= offset + page {
-        sel + 1 - page
-    } else {
-        offset
     }
 }
 

@@ -1,7 +1,8 @@
 //! Pane 1, the priority queue: the domain's order (abnormal first, then AEO, then 加急, then the
 //! earlier deadline, then arrival), one window of rows at a time, columns chosen by the width.
 
-use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use super::{Hint, Pane, fit, frame_block, row_style};
+use crate::domain::narrow::{Listing, Narrow};
 use crate::domain::ownership::ItemChange;
 use crate::domain::queue::WorkStatus;
 use crate::present::span;
@@ -11,56 +12,67 @@ use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
-use crate::tui::widgets::line_edit::{Edit, History, LineEdit};
+use crate::tui::widgets::filter_box::{FilterBox, FilterKey};
+use crate::tui::widgets::selection::Selection;
 use anyhow::Result;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct QueuePane {
-    /// The window on screen: rows `offset..offset + rows.len()` of the (filtered) queue.
+    /// The window on screen: rows `cursor.offset..offset + rows.len()` of the (filtered) queue.
     pub rows: Vec<QueueRow>,
-    pub offset: usize,
-    /// Absolute position of the selection in the queue.
-    pub selected: usize,
+    /// The selection, as an absolute position in the queue.
+    pub cursor: Selection,
     pub total: usize,
     /// Open items past their deadline, counted at the last refresh.
     pub overdue: usize,
     page: usize,
-    /// The filter as typed (mirrors `edit`).
-    pub filter: String,
-    edit: LineEdit,
-    history: History,
-    pub editing: bool,
+    /// `/` and the one-key narrowings.
+    pub filter: FilterBox,
     now: Option<jiff::Timestamp>,
     /// The filter and data version `total` was counted under; counting a large queue costs
     /// more than fetching a window, so scrolling and resizing reuse it.
-    counted: Option<(String, u64)>,
+    counted: Option<(String, Option<Narrow>, u64)>,
+}
+
+impl Default for QueuePane {
+    fn default() -> Self {
+        QueuePane {
+            rows: Vec::new(),
+            cursor: Selection::default(),
+            total: 0,
+            overdue: 0,
+            page: 1,
+            filter: FilterBox::new(Listing::Queue),
+            now: None,
+            counted: None,
+        }
+    }
 }
 
 impl QueuePane {
     pub fn set_page(&mut self, rows: usize) {
         self.page = rows.max(1);
+        self.cursor.set_page(self.page());
     }
 
     pub fn set_filter(&mut self, f: &str) {
-        self.edit.set(f);
-        self.filter = self.edit.text().to_string();
-        self.selected = 0;
-        self.offset = 0;
+        self.filter.set_text(f);
+        self.cursor.restart();
     }
 
     pub fn selected_row(&self) -> Option<&QueueRow> {
-        self.rows.get(self.selected.checked_sub(self.offset)?)
+        self.rows.get(self.cursor.in_window()?)
     }
 
     fn page(&self) -> usize {
         // The filter line takes a row when shown.
-        if self.editing || !self.filter.is_empty() {
+        if self.filter.shows_line() {
             self.page.saturating_sub(1).max(1)
         } else {
             self.page.max(1)
@@ -112,14 +124,15 @@ fn columns(inner: u16) -> Columns {
     let n = fixed.iter().filter(|w| **w > 0).count() as u16 + 1;
     let used: u16 = fixed.iter().sum::<u16>() + n.saturating_sub(1);
     c.enterprise = inner.saturating_sub(used).max(10);
-    // On a wide screen a name needs no more than 40 columns; the rest lets the kind, the credit
-    // level and the holder be read whole, and what is left goes back to the name.
+    // On a wide screen a name needs no more than 40 columns; the rest lets the holder, the kind
+    // and the credit level be read whole, and what is left goes back to the name.
     const NAME: u16 = 40;
     if wide && c.enterprise > NAME {
         let mut spare = c.enterprise - NAME;
+        // The holder first: who has taken an item must read whole wherever the column is shown.
         for (col, want) in [
-            (&mut c.kind, 38u16),
-            (&mut c.status, 20),
+            (&mut c.status, 20u16),
+            (&mut c.kind, 38),
             (&mut c.credit, 10),
         ] {
             let give = want.saturating_sub(*col).min(spare);
@@ -161,77 +174,44 @@ fn time_cell(r: &QueueRow, now: jiff::Timestamp, lang: Lang) -> (String, bool) {
 impl Pane for QueuePane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         self.now = Some(env.now);
-        // The cursor stays on the record, not the row number, when the order changes.
-        let following = self.selected_row().map(|r| r.id);
-        let key = (self.filter.clone(), env.data_version);
-        if self.counted.as_ref() != Some(&key) {
-            self.total = env.store.queue_filtered_len(&self.filter)?.max(0) as usize;
+        let before = self.selected_row().map(|r| r.id);
+        let lf = self.filter.list_filter(env);
+        let key = (lf.text.to_string(), lf.narrow, env.data_version);
+        // A narrowing by time is counted again as time passes.
+        let timed = matches!(lf.narrow, Some(Narrow::Overdue | Narrow::NearlyDue));
+        if timed || self.counted.as_ref() != Some(&key) {
+            self.total = env.store.queue_filtered_len(&lf)?.max(0) as usize;
             self.counted = Some(key);
         }
         self.overdue = env.store.queue_overdue(env.now)?.max(0) as usize;
-        self.selected = self.selected.min(self.total.saturating_sub(1));
-        let page = self.page();
-        self.offset = scroll_to(self.offset, self.selected, page);
-        if self.offset + page > self.total {
-            self.offset = self.total.saturating_sub(page);
-        }
-        self.rows = env.store.queue_filtered(&self.filter, page, self.offset)?;
-        if let Some(id) = following
-            && self.selected_row().map(|r| r.id) != Some(id)
-            && let Some(pos) = env.store.queue_position(&self.filter, id)?
-        {
-            self.selected = pos;
-            self.offset = scroll_to(self.offset, pos, page);
-            self.rows = env.store.queue_filtered(&self.filter, page, self.offset)?;
-        }
+        self.cursor.set_page(self.page());
+        self.rows = self.cursor.window(
+            self.total,
+            before,
+            |r: &QueueRow| r.id,
+            |limit, offset| env.store.queue_filtered(&lf, limit, offset),
+            |id| env.store.queue_position(&lf, id),
+        )?;
         Ok(())
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
-        if self.editing {
-            match key.code {
-                KeyCode::Esc => {
-                    self.editing = false;
-                    self.history.push(&self.filter);
-                    self.set_filter("");
-                    return Some(Action::Reload);
-                }
-                KeyCode::Enter => {
-                    self.editing = false;
-                    self.history.push(&self.filter);
-                    return Some(Action::Reload);
-                }
-                KeyCode::Up | KeyCode::Down => {
-                    let moved = if key.code == KeyCode::Up {
-                        self.history.back(&mut self.edit)
-                    } else {
-                        self.history.forward(&mut self.edit)
-                    };
-                    return moved.then(|| self.changed());
-                }
-                _ => {
-                    return match self.edit.handle(key) {
-                        Edit::Changed => Some(self.changed()),
-                        Edit::Moved | Edit::Ignored => None,
-                    };
-                }
+        match self.filter.key(key, km) {
+            FilterKey::Pass => {}
+            FilterKey::Taken => return None,
+            FilterKey::Changed(a) => {
+                self.cursor.restart();
+                return Some(a);
             }
         }
-        if let Some(sel) = list_move(key, km, self.selected, self.total, self.page()) {
-            self.selected = sel;
-            let page = self.page();
-            if sel < self.offset || sel >= self.offset + page.min(self.rows.len().max(1)) {
+        let offset = self.cursor.offset;
+        if self.cursor.key(key, km, self.total) {
+            let sel = self.cursor.selected;
+            let on_screen = offset + self.page().min(self.rows.len().max(1));
+            if self.cursor.offset != offset || sel < offset || sel >= on_screen {
                 return Some(Action::Reload);
             }
             return None;
-        }
-        if km.is(Cmd::Filter, key) {
-            self.editing = true;
-            return None;
-        }
-        if km.is(Cmd::Back, key) && !self.filter.is_empty() {
-            self.set_filter("");
-            return Some(Action::Reload);
         }
         let row = self.selected_row()?;
         let change = if km.is(Cmd::Take, key) {
@@ -265,9 +245,8 @@ impl Pane for QueuePane {
     fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
         let lang = v.lang;
         let t = v.theme;
-        let title = format!(
-            "{} · {} {} · {} {} · {}",
-            tr(lang, "优先队列", "Priority queue"),
+        let rest = format!(
+            "{} {} · {} {} · {}",
             self.total,
             tr(lang, "项未办结", "open items"),
             tr(lang, "超期", "overdue"),
@@ -278,48 +257,19 @@ impl Pane for QueuePane {
                 "abnormal, AEO, urgent, deadline, arrival"
             )
         );
+        let title = self
+            .filter
+            .title(tr(lang, "优先队列", "Priority queue"), &rest, lang);
         let block = frame_block(title, true, v);
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let [filter_area, table_area] = if self.editing || !self.filter.is_empty() {
+        let [filter_area, table_area] = if self.filter.shows_line() {
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner)
         } else {
             [Rect::new(inner.x, inner.y, inner.width, 0), inner]
         };
         if filter_area.height > 0 {
-            let room = usize::from(filter_area.width).saturating_sub(40).max(10);
-            let mut spans = vec![Span::styled(
-                format!("/ {} ", tr(lang, "筛选", "filter")),
-                t.key,
-            )];
-            if self.editing {
-                spans.extend(self.edit.view(room, t.title, t.selected).spans);
-            } else {
-                spans.push(Span::styled(
-                    crate::text::truncate(&inert(&self.filter), room),
-                    t.title,
-                ));
-            }
-            f.render_widget(
-                Paragraph::new(Line::from(
-                    spans
-                        .into_iter()
-                        .chain([Span::styled(
-                            format!(
-                                "   {} {}",
-                                self.total,
-                                tr(
-                                    lang,
-                                    "项匹配（名称、拼音、报关单号）",
-                                    "match (name, pinyin, declaration no.)"
-                                )
-                            ),
-                            t.muted,
-                        )])
-                        .collect::<Vec<_>>(),
-                )),
-                filter_area,
-            );
+            self.filter.draw_line(f, filter_area, v, self.total);
         }
         let c = columns(table_area.width);
         let now = self.now.unwrap_or(v.now);
@@ -348,7 +298,7 @@ impl Pane for QueuePane {
         }
         widths.extend([c.time, c.status, c.flags]);
         let rows = self.rows.iter().enumerate().map(|(i, r)| {
-            let selected = self.offset + i == self.selected;
+            let selected = self.cursor.offset + i == self.cursor.selected;
             let credit_style = if r.aeo { t.aeo } else { Style::default() };
             let (time, late) = time_cell(r, now, lang);
             let status = match (lang, r.status) {
@@ -405,7 +355,7 @@ impl Pane for QueuePane {
             .column_spacing(1);
         f.render_widget(table, table_area);
         if self.rows.is_empty() {
-            let msg = if self.filter.is_empty() {
+            let msg = if self.filter.text().is_empty() && self.filter.narrow.is_none() {
                 tr(lang, "队列已清空", "the queue is empty")
             } else {
                 tr(lang, "没有匹配的事项", "nothing matches the filter")
@@ -420,13 +370,10 @@ impl Pane for QueuePane {
     }
 
     fn hints(&self) -> Vec<Hint> {
-        if self.editing {
-            return vec![
-                Hint::text("Enter", "确定筛选", "keep filter"),
-                Hint::text("Esc", "清除筛选", "clear filter"),
-            ];
+        if let Some(h) = self.filter.hints() {
+            return h;
         }
-        vec![
+        let mut hints = vec![
             Hint::cmd(Cmd::Down, "下移", "down"),
             Hint::cmd(Cmd::Up, "上移", "up"),
             Hint::cmd(Cmd::Take, "领取", "take"),
@@ -437,31 +384,23 @@ impl Pane for QueuePane {
             Hint::cmd(Cmd::Release, "放回", "release"),
             Hint::cmd(Cmd::TakeOver, "接手", "take over"),
             Hint::cmd(Cmd::Copy, "复制单号", "copy no."),
+        ];
+        hints.extend(self.filter.narrow_hints());
+        hints.extend([
             Hint::cmd(Cmd::PageDown, "翻页", "page"),
             Hint::cmd(Cmd::Top, "首项", "top"),
             Hint::cmd(Cmd::Bottom, "末项", "bottom"),
-        ]
+        ]);
+        hints
     }
 
     fn captures_text(&self) -> bool {
-        self.editing
+        self.filter.editing
     }
 
     fn paste(&mut self, text: &str) -> Option<Action> {
-        if !self.editing {
-            return None;
-        }
-        self.edit.insert_str(text);
-        Some(self.changed())
-    }
-}
-
-impl QueuePane {
-    /// The filter was edited: the query runs after a pause in typing.
-    fn changed(&mut self) -> Action {
-        self.filter = self.edit.text().to_string();
-        self.selected = 0;
-        self.offset = 0;
-        Action::QueryChanged
+        let a = self.filter.paste(text)?;
+        self.cursor.restart();
+        Some(a)
     }
 }

@@ -1,10 +1,11 @@
 //! Booking an inspection (measures 7 and 30): an enterprise picker searched by name, pinyin or
-//! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, and where the
-//! inspection takes place. The store applies the rules again and its refusal is shown.
+//! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, where the
+//! inspection takes place and, outside the zone or at the factory, why (measure 30). The store
+//! applies the domain's booking rules and its refusal is shown.
 
 use super::{centered, popup_frame};
 use crate::calendar::DayInfo;
-use crate::domain::inspection::Location;
+use crate::domain::inspection::{Location, OffSiteReason, site_approval_text};
 use crate::present;
 use crate::store::{EnterpriseHit, FindOptions, SlotRow};
 use crate::text::Lang;
@@ -14,6 +15,7 @@ use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::Keymap;
 use crate::tui::panes::Hint;
 use crate::tui::widgets::line_edit::{Edit, LineEdit};
+use crate::tui::widgets::selection::{cycle, step};
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -26,6 +28,8 @@ use ratatui::widgets::Paragraph;
 pub enum Field {
     Enterprise,
     Goods,
+    /// The measure-30 reason, offered when the place is outside the zone or at the factory.
+    Reason,
 }
 
 /// Enterprises the picker lists.
@@ -42,6 +46,8 @@ pub struct BookPopup {
     pub hits: Vec<EnterpriseHit>,
     pub selected: usize,
     pub location: Location,
+    /// Chosen with ←/→ in the reason field; sent only for a place outside the zone.
+    pub reason: Option<OffSiteReason>,
 }
 
 impl BookPopup {
@@ -57,6 +63,7 @@ impl BookPopup {
             hits: Vec::new(),
             selected: 0,
             location: Location::InZone,
+            reason: None,
         }
     }
 
@@ -86,30 +93,44 @@ impl BookPopup {
         match key.code {
             KeyCode::Esc => Some(Action::ClosePopup),
             KeyCode::Tab | KeyCode::BackTab => {
-                self.field = match self.field {
-                    Field::Enterprise => Field::Goods,
-                    Field::Goods => Field::Enterprise,
-                };
+                let mut order = vec![Field::Enterprise, Field::Goods];
+                if self.location != Location::InZone {
+                    order.push(Field::Reason);
+                }
+                let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
+                let step = if key.code == KeyCode::Tab { 1 } else { -1 };
+                self.field = order[cycle(i, step, order.len())];
+                None
+            }
+            KeyCode::Left | KeyCode::Right if self.field == Field::Reason => {
+                let all = OffSiteReason::ALL;
+                let step = if key.code == KeyCode::Right { 1 } else { -1 };
+                self.reason = Some(match self.reason {
+                    None if step > 0 => all[0],
+                    None => all[all.len() - 1],
+                    Some(r) => {
+                        let i = all.iter().position(|x| *x == r).unwrap_or(0);
+                        all[cycle(i, step, all.len())]
+                    }
+                });
                 None
             }
             KeyCode::Down => {
-                self.selected = crate::tui::panes::step(self.selected, 1, self.hits.len());
+                self.selected = step(self.selected, 1, self.hits.len());
                 None
             }
             KeyCode::Up => {
-                self.selected = crate::tui::panes::step(self.selected, -1, self.hits.len());
+                self.selected = step(self.selected, -1, self.hits.len());
                 None
             }
             KeyCode::Left | KeyCode::Right => {
                 let all = Location::ALL;
                 let i = all.iter().position(|l| *l == self.location).unwrap_or(0);
-                let n = all.len();
-                let j = if key.code == KeyCode::Right {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.location = all[j];
+                let step = if key.code == KeyCode::Right { 1 } else { -1 };
+                self.location = all[cycle(i, step, all.len())];
+                if self.location == Location::InZone && self.field == Field::Reason {
+                    self.field = Field::Enterprise;
+                }
                 None
             }
             KeyCode::Enter => {
@@ -118,6 +139,7 @@ impl BookPopup {
                     slot_id: self.slot.id,
                     enterprise_id: hit.enterprise.id,
                     location: self.location,
+                    reason: self.reason.filter(|_| self.location != Location::InZone),
                     goods: self.goods.clone(),
                 })
             }
@@ -125,6 +147,7 @@ impl BookPopup {
                 let edit = match self.field {
                     Field::Enterprise => &mut self.query_edit,
                     Field::Goods => &mut self.goods_edit,
+                    Field::Reason => return None,
                 };
                 (edit.handle(key) == Edit::Changed).then_some(())?;
                 self.edited()
@@ -137,6 +160,7 @@ impl BookPopup {
         match self.field {
             Field::Enterprise => self.query_edit.insert_str(text),
             Field::Goods => self.goods_edit.insert_str(text),
+            Field::Reason => return None,
         }
         self.edited()
     }
@@ -243,11 +267,34 @@ impl BookPopup {
                 },
             ));
         }
+        let mut reason_spans = Vec::new();
         if self.location != Location::InZone {
-            loc_spans.push(Span::styled(
-                tr(lang, " 措施30：限 AEO 企业", " measure 30: AEO only"),
-                t.muted,
+            reason_spans.push(Span::styled(
+                format!("{} ", tr(lang, "原因 ←/→", "reason ←/→")),
+                focus(Field::Reason),
             ));
+            reason_spans.push(match self.reason {
+                Some(r) => Span::styled(format!(" {} ", r.name(lang)), t.selected),
+                None => Span::styled(
+                    tr(
+                        lang,
+                        "措施30须注明（Tab 到此栏）",
+                        "measure 30 asks for it (Tab here)",
+                    ),
+                    t.warn,
+                ),
+            });
+            // A non-AEO enterprise's request is taken for the site to approve.
+            if self
+                .hits
+                .get(self.selected)
+                .is_some_and(|h| !h.enterprise.credit.is_aeo())
+            {
+                reason_spans.push(Span::styled(
+                    format!(" {}", site_approval_text(lang)),
+                    t.muted,
+                ));
+            }
         }
         f.render_widget(
             Paragraph::new(vec![
@@ -292,6 +339,7 @@ impl BookPopup {
                     ),
                 ]),
                 Line::from(loc_spans),
+                Line::from(reason_spans),
             ]),
             fields,
         );
@@ -348,7 +396,7 @@ impl BookPopup {
             Hint::text("Enter", "预约", "book"),
             Hint::text("↑/↓", "选企业", "pick"),
             Hint::text("←/→", "地点", "place"),
-            Hint::text("Tab", "企业/货物", "field"),
+            Hint::text("Tab", "换栏", "field"),
             Hint::text("Esc", "取消", "cancel"),
         ]
     }

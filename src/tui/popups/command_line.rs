@@ -31,6 +31,7 @@ pub const COMMANDS: &[&str] = &[
     "book",
     "clearance",
     "theme",
+    "export",
 ];
 
 const PANES: &[&str] = &[

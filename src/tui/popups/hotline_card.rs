@@ -279,8 +279,8 @@ impl HotlineCard {
                 b.start.minute(),
                 inert(&b.office_code),
                 inert(&b.goods),
-                b.location.name(lang),
-                b.status.name(lang)
+                b.location.with_reason(b.offsite_reason, lang),
+                b.status.shown(b.needs_site_approval, false, lang)
             )));
         }
         // Approvals with countdowns
