@@ -239,6 +239,34 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
             }
         }
     }
+    // The queue and approvals filters: the enterprise ids lookup finds (up to 1,000), per
+    // keystroke of the natural initials.
+    let mut filter = Vec::new();
+    for (units, ..) in &targets {
+        let units = search::decode(units);
+        let initials: String = units
+            .iter()
+            .filter_map(|u| u.readings.first().and_then(|r| r.chars().next()))
+            .collect();
+        for n in 1..=initials.len().min(8) {
+            let t = Instant::now();
+            let ids = store.matching_enterprise_ids(&initials[..n], 1000).unwrap();
+            filter.push(t.elapsed());
+            assert!(!ids.is_empty(), "{} names nothing", &initials[..n]);
+        }
+    }
+    rows.push((
+        format!(
+            "filter's enterprise ids (matching_enterprise_ids, up to 1,000), initials ({} keystrokes)",
+            filter.len()
+        ),
+        format!(
+            "median {}, p95 {}, max {}",
+            ms(percentile(&mut filter, 0.5)),
+            ms(percentile(&mut filter, 0.95)),
+            ms(*filter.last().unwrap())
+        ),
+    ));
     slowest.sort();
     let slow: Vec<String> = slowest
         .iter()

@@ -52,6 +52,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/011_open_work_indexes.sql")),
     M::up(include_str!("migrations/012_offsite_reason.sql")),
     M::up(include_str!("migrations/013_search_text_keys.sql")),
+    M::up(include_str!("migrations/014_work_counts.sql")),
 ];
 
 /// The schema version this binary writes.

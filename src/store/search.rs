@@ -301,23 +301,31 @@ impl Store {
     /// inside names when some names (or identifiers) match from their start. The queue and
     /// approvals filters narrow their lists with these.
     pub fn matching_enterprise_ids(&self, query: &str, limit: usize) -> Result<Vec<i64>> {
-        let found = self.find(query, &FindOptions::new(limit))?.found;
-        let from_start = found.first().is_some_and(|f| f.tier <= Tier::Natural);
-        Ok(found
+        // The ranked candidates only: no rows are read whole and no "why" is worked out.
+        let Some((_, order, _)) = self.ranked_candidates(query, &FindOptions::new(limit))? else {
+            return Ok(Vec::new());
+        };
+        let from_start = order.first().is_some_and(|(_, c)| c.tier <= Tier::Natural);
+        Ok(order
             .into_iter()
-            .filter(|f| !from_start || f.tier <= Tier::Natural || f.tier == Tier::OtherReading)
-            .map(|f| f.hit.enterprise.id)
+            .filter(|(_, c)| !from_start || c.tier <= Tier::Natural || c.tier == Tier::OtherReading)
+            .map(|(id, _)| id)
             .collect())
     }
 
-    /// Finds enterprises by anything a caller may say, best first (see [`Tier`]); ties go to AEO
-    /// enterprises, then by name.
-    pub fn find(&self, raw: &str, opts: &FindOptions) -> Result<Findings> {
+    /// The query's candidates, best first, at most `limit` of them, and the notes; None for an
+    /// empty query. Sets `more` when more matched.
+    #[allow(clippy::type_complexity)]
+    fn ranked_candidates(
+        &self,
+        raw: &str,
+        opts: &FindOptions,
+    ) -> Result<Option<(Query, Vec<(i64, Candidate)>, Findings)>> {
         super::check_search_length(raw)?;
         let q = Query::new(raw);
         let mut out = Findings::default();
         if q.is_empty() && raw.trim().is_empty() {
-            return Ok(out);
+            return Ok(None);
         }
         let mut cands = Candidates::default();
         let want = opts.limit.max(1);
@@ -335,6 +343,15 @@ impl Store {
         order.sort_by(|(a_id, a), (b_id, b)| (a.rank(), a_id).cmp(&(b.rank(), b_id)));
         out.more = order.len() > want;
         order.truncate(want);
+        Ok(Some((q, order, out)))
+    }
+
+    /// Finds enterprises by anything a caller may say, best first (see [`Tier`]); ties go to AEO
+    /// enterprises, then by name.
+    pub fn find(&self, raw: &str, opts: &FindOptions) -> Result<Findings> {
+        let Some((q, order, mut out)) = self.ranked_candidates(raw, opts)? else {
+            return Ok(Findings::default());
+        };
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units
              FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
