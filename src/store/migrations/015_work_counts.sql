@@ -1,4 +1,4 @@
--- Schema 14: work items counted by status, kept by triggers, so the console's tabs and the
+-- Schema 15: work items counted by status, kept by triggers, so the console's tabs and the
 -- queue's length are read from a few rows instead of counting up to a million open items on
 -- every data change.
 CREATE TABLE work_counts (

@@ -1,4 +1,4 @@
--- Schema 13: search keys also hold the text from each Chinese character of a name or alias
+-- Schema 14: search keys also hold the text from each Chinese character of a name or alias
 -- (kinds 6 and 7), so Chinese typed from inside a name is found by an index walk instead of a
 -- scan of every name, and the initials with the first word cut to its first character (kind 8),
 -- so a first word typed by the start of its pinyin (shangcn) is an index walk instead of a scan
