@@ -191,6 +191,7 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
         .collect();
     // What a caller says, typed one key at a time: natural initials, full pinyin, the first
     // word in Chinese then initials (mixed), the Chinese name, the USCC.
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut kinds: Vec<(&str, Vec<Duration>)> = vec![
         ("pinyin initials", Vec::new()),
         ("full pinyin", Vec::new()),
@@ -234,10 +235,47 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
                 let t = Instant::now();
                 let found = store.find(q, &opts).unwrap();
                 kinds[k].1.push(t.elapsed());
+                slowest.push((t.elapsed(), q.clone()));
                 assert!(!found.found.is_empty(), "{q} finds nothing");
             }
         }
     }
+    // The queue and approvals filters: the enterprise ids lookup finds (up to 1,000), per
+    // keystroke of the natural initials.
+    let mut filter = Vec::new();
+    for (units, ..) in &targets {
+        let units = search::decode(units);
+        let initials: String = units
+            .iter()
+            .filter_map(|u| u.readings.first().and_then(|r| r.chars().next()))
+            .collect();
+        for n in 1..=initials.len().min(8) {
+            let t = Instant::now();
+            let ids = store.matching_enterprise_ids(&initials[..n], 1000).unwrap();
+            filter.push(t.elapsed());
+            assert!(!ids.is_empty(), "{} names nothing", &initials[..n]);
+        }
+    }
+    rows.push((
+        format!(
+            "filter's enterprise ids (matching_enterprise_ids, up to 1,000), initials ({} keystrokes)",
+            filter.len()
+        ),
+        format!(
+            "median {}, p95 {}, max {}",
+            ms(percentile(&mut filter, 0.5)),
+            ms(percentile(&mut filter, 0.95)),
+            ms(*filter.last().unwrap())
+        ),
+    ));
+    slowest.sort();
+    let slow: Vec<String> = slowest
+        .iter()
+        .rev()
+        .take(12)
+        .map(|(d, q)| format!("{q} {}", ms(*d)))
+        .collect();
+    rows.push(("  slowest keystrokes".into(), slow.join(", ")));
     for (label, mut s) in kinds {
         let n = s.len();
         rows.push((
@@ -372,8 +410,44 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         .map(|(n, d)| format!("{n} {}", ms(*d)))
         .collect();
     rows.push((
-        "time to first full frame at 160x48 (in-memory backend)".into(),
+        "time to first full frame at 160x48 (in-memory backend; queue includes opening)".into(),
         text.join(", "),
+    ));
+    // Each pane again: one key (Down) and the frame after it.
+    let mut later = Vec::new();
+    for (name, pane) in [
+        ("queue", PaneId::Queue),
+        ("calendar", PaneId::Calendar),
+        ("approvals", PaneId::Approvals),
+        ("lookup", PaneId::Lookup),
+        ("today", PaneId::Today),
+    ] {
+        app.update(Action::SwitchPane(pane));
+        let t = Instant::now();
+        app.on_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Down,
+            crossterm::event::KeyModifiers::NONE,
+        ));
+        terminal.draw(|f| app.draw(f)).unwrap();
+        later.push(format!("{name} {}", ms(t.elapsed())));
+    }
+    rows.push((
+        "frame after a key (Down) at 160x48, per pane".into(),
+        later.join(", "),
+    ));
+    // What the pane tabs' counts cost (taken on every data change and once a minute).
+    let store = Store::open(db, Access::ReadOnly).expect("open");
+    let t = Instant::now();
+    let _ = aeo_console::tui::panes::tab_counts(
+        &store,
+        now,
+        aeo_console::calendar::WorkingCalendar::official(),
+        Default::default(),
+    )
+    .unwrap();
+    rows.push((
+        "pane tab counts (approvals, abnormal items, day, callbacks, late problems)".into(),
+        ms(t.elapsed()),
     ));
 }
 

@@ -92,6 +92,43 @@ fn every_enterprise_is_found_by_its_name_uscc_customs_code_and_natural_initials(
     }
 }
 
+/// Chinese typed from inside a name (any character, not only a word start) finds it, and so do
+/// its characters in order with others left out.
+#[test]
+fn chinese_from_inside_a_name_and_characters_in_order_find_it() {
+    let (dir, store) = demo();
+    let all = enterprises(&store, &dir.path().join("demo.db"));
+    let mut scattered = 0;
+    for (id, name, ..) in &all {
+        let chars: Vec<char> = name
+            .chars()
+            .filter(|c| !c.is_ascii() && c.is_alphabetic())
+            .collect();
+        if chars.len() < 6 {
+            continue;
+        }
+        let inside: String = chars[2..5].iter().collect();
+        let found = store.find(&inside, &FindOptions::new(1000)).unwrap().found;
+        let me = found.iter().find(|f| f.hit.enterprise.id == *id);
+        assert!(
+            me.is_some_and(|f| f.tier <= Tier::OtherInside),
+            "{inside} (inside) finds {name}: {:?}",
+            me.map(|f| f.tier)
+        );
+        let gapped: String = [chars[1], chars[3], chars[5]].iter().collect();
+        let found = store.find(&gapped, &FindOptions::new(1000)).unwrap().found;
+        let me = found.iter().find(|f| f.hit.enterprise.id == *id);
+        assert!(me.is_some(), "{gapped} (in order) finds {name}");
+        if me.is_some_and(|f| f.tier == Tier::Scattered) {
+            scattered += 1;
+        }
+    }
+    assert!(
+        scattered > 0,
+        "some names are found only by characters in order"
+    );
+}
+
 #[test]
 fn the_queue_filter_finds_the_enterprises_lookup_finds() {
     let (_dir, store) = demo();

@@ -283,16 +283,63 @@ pub enum KeyKind {
     /// The natural full pinyin (not initials) from the start, and from a word inside.
     StartPinyin = 4,
     InsidePinyin = 5,
+    /// The characters from the first character of the name when it is Chinese, and from each
+    /// Chinese character inside (Chinese text anywhere in the name).
+    TextStart = 6,
+    TextInside = 7,
+    /// The first word by the initial of its first character only, then the natural initials
+    /// after it (上海长宁 → s|cn): the first word typed by the start of its pinyin (shangcn).
+    StartAbbreviated = 8,
 }
+
+/// Characters in a text key ([`KeyKind::TextStart`], [`KeyKind::TextInside`]): the rest of the
+/// name from each Chinese character, up to this many.
+pub const TEXT_KEY_LEN: usize = 16;
 
 /// Letters of natural full pinyin indexed per word start.
 pub const PINYIN_KEY_LEN: usize = 24;
 
 /// Index keys: for every word start, the initials of the next [`KEY_LEN`] units in their
 /// natural readings, and the same with one of the first [`VARIED`] characters in another reading
-/// whose initial differs (长 c → z).
+/// whose initial differs (长 c → z); for every Chinese character, the text of the next
+/// [`TEXT_KEY_LEN`] units.
 pub fn keys(units: &[Unit]) -> Vec<(String, KeyKind)> {
     let mut out: Vec<(String, KeyKind)> = Vec::new();
+    for (s, u) in units.iter().enumerate() {
+        if !u.is_han() {
+            continue;
+        }
+        let text: String = units[s..].iter().take(TEXT_KEY_LEN).map(|u| u.ch).collect();
+        let kind = if s == 0 {
+            KeyKind::TextStart
+        } else {
+            KeyKind::TextInside
+        };
+        if !out.iter().any(|(k, _)| *k == text) {
+            out.push((text, kind));
+        }
+    }
+    if let Some(first) = units.first().filter(|u| u.is_han())
+        && let Some(ini) = initials_of(first).first()
+    {
+        let end = 1 + units[1..]
+            .iter()
+            .take_while(|u| !u.word_start && u.is_han())
+            .count();
+        if end >= 2 && end < units.len() {
+            let key: String = std::iter::once(*ini)
+                .chain(
+                    units[end..]
+                        .iter()
+                        .map_while(|u| initials_of(u).first().copied()),
+                )
+                .take(KEY_LEN)
+                .collect();
+            if key.len() > 1 {
+                out.push((key, KeyKind::StartAbbreviated));
+            }
+        }
+    }
     for (s, u) in units.iter().enumerate() {
         if !u.word_start {
             continue;
@@ -930,6 +977,10 @@ mod tests {
         assert!(k.contains(&("shcj".to_string(), KeyKind::StartNatural)));
         assert!(k.contains(&("shzj".to_string(), KeyKind::StartOther)));
         assert!(k.contains(&("cj".to_string(), KeyKind::InsideNatural)));
+        assert!(k.contains(&("上海长江".to_string(), KeyKind::TextStart)));
+        assert!(k.contains(&("长江".to_string(), KeyKind::TextInside)));
+        assert!(k.contains(&("江".to_string(), KeyKind::TextInside)));
+        assert!(k.contains(&("scj".to_string(), KeyKind::StartAbbreviated)));
     }
 
     #[test]

@@ -310,6 +310,63 @@ mod tests {
         }
     }
 
+    /// The counts kept by triggers (work_counts) agree with counting the items, after items
+    /// are added, taken, finished and marked abnormal.
+    #[test]
+    fn kept_counts_agree_with_counting_the_items() {
+        let (_dir, mut store, now) = demo();
+        let counted = |store: &Store| -> (i64, i64) {
+            store
+                .conn()
+                .query_row(
+                    "SELECT sum(status <> 'done'), sum(status = 'abnormal') FROM work_items",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        let kept = |store: &Store| {
+            (
+                store.queue_len().unwrap(),
+                store.abnormal_item_count().unwrap(),
+            )
+        };
+        let before = kept(&store);
+        assert_eq!(before, counted(&store));
+        assert!(
+            before.0 > 0 && before.1 > 0,
+            "the demo has open and abnormal items"
+        );
+        let waiting: Vec<i64> = store
+            .queue(100_000, 0)
+            .unwrap()
+            .iter()
+            .filter(|r| r.status == WorkStatus::Waiting)
+            .map(|r| r.id)
+            .take(2)
+            .collect();
+        let later = now + jiff::SignedDuration::from_mins(5);
+        store
+            .write(|w| {
+                w.set_item_status(waiting[0], WorkStatus::InProgress, "op01", later)?;
+                w.set_item_status(waiting[0], WorkStatus::Done, "op01", later)?;
+                w.set_item_status(waiting[1], WorkStatus::Abnormal, "op01", later)
+            })
+            .unwrap();
+        let after = kept(&store);
+        assert_eq!(after, counted(&store));
+        assert_eq!(
+            after,
+            (before.0 - 1, before.1 + 1),
+            "one finished, one abnormal"
+        );
+        store
+            .conn()
+            .execute("DELETE FROM work_items WHERE id = ?1", [waiting[1]])
+            .unwrap();
+        assert_eq!(kept(&store), counted(&store));
+    }
+
     /// Each narrowing of the queue keeps exactly the items the domain's words say, in the
     /// queue order, and its count and positions agree with its window.
     #[test]

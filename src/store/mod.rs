@@ -52,6 +52,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/011_open_work_indexes.sql")),
     M::up(include_str!("migrations/012_offsite_reason.sql")),
     M::up(include_str!("migrations/013_approval_terms.sql")),
+    M::up(include_str!("migrations/014_search_text_keys.sql")),
+    M::up(include_str!("migrations/015_work_counts.sql")),
 ];
 
 /// The schema version this binary writes.

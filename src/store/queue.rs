@@ -235,8 +235,9 @@ impl Store {
     }
 
     pub fn queue_len(&self) -> Result<i64> {
+        // Kept by triggers (work_counts): no count over the open items.
         Ok(self.conn().query_row(
-            "SELECT count(*) FROM work_items WHERE status <> 'done'",
+            "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status <> 'done'",
             [],
             |r| r.get(0),
         )?)

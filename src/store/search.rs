@@ -7,9 +7,10 @@ use super::enterprises::{COORDINATOR_COLS, ENTERPRISE_COLS, coordinator_from, en
 use super::{EnterpriseHit, Store, Writer};
 use crate::domain::ids::uscc_check_char;
 use crate::domain::search::{
-    self, IdQuery, KeyKind, Query, TextMatch, decode, encode, id_readings, keys, subsequence_span,
+    self, IdQuery, KeyKind, PINYIN_KEY_LEN, Query, TEXT_KEY_LEN, TextMatch, decode, encode,
+    id_readings, keys, subsequence_span,
 };
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use rusqlite::params;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -117,21 +118,58 @@ impl FindOptions {
 }
 
 const AEO_SQL: &str = "e.credit IN ('advanced', 'certified')";
+/// What every candidate query selects first: the id and what ties are ranked by.
+const RANK_COLS: &str = "e.id, e.name_zh, e.credit IN ('advanced', 'certified')";
 
-/// One candidate while ranking.
+/// One candidate while ranking. `why` is None when the key it came by proves the match (its
+/// tier is known); the matcher then says why for the rows shown only.
 struct Candidate {
     tier: Tier,
     other: u8,
-    why: Why,
+    why: Option<Why>,
+    aeo: bool,
+    name: String,
 }
 
-fn better(a: &Candidate, b: &Candidate) -> bool {
-    (a.tier, a.other) < (b.tier, b.other)
+impl Candidate {
+    /// Tier, fewer other readings, AEO first, then name.
+    fn rank(&self) -> (Tier, u8, bool, &str) {
+        (self.tier, self.other, !self.aeo, &self.name)
+    }
+}
+
+/// The candidates so far, one per enterprise (its best match).
+#[derive(Default)]
+struct Candidates(HashMap<i64, Candidate>);
+
+impl Candidates {
+    fn add(&mut self, id: i64, c: Candidate) {
+        match self.0.get(&id) {
+            Some(old) if (old.tier, old.other) <= (c.tier, c.other) => {}
+            _ => {
+                self.0.insert(id, c);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// How many match at `upto` or better.
+    fn upto(&self, upto: Tier) -> usize {
+        self.0.values().filter(|c| c.tier <= upto).count()
+    }
+}
+
+/// The id, name and AEO flag of a row selected with [`RANK_COLS`] first.
+fn rank_cols(r: &rusqlite::Row) -> rusqlite::Result<(i64, String, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
 }
 
 /// Searches keep gathering candidates until this many per wanted row.
-const CANDIDATES_PER_ROW: usize = 4;
-const MIN_CANDIDATES: usize = 400;
+const CANDIDATES_PER_ROW: usize = 2;
+const MIN_CANDIDATES: usize = 100;
 /// Key rows a search may read per wanted candidate before it gives up on more.
 const SCAN_PER_CANDIDATE: usize = 8;
 
@@ -263,128 +301,143 @@ impl Store {
     /// inside names when some names (or identifiers) match from their start. The queue and
     /// approvals filters narrow their lists with these.
     pub fn matching_enterprise_ids(&self, query: &str, limit: usize) -> Result<Vec<i64>> {
-        let found = self.find(query, &FindOptions::new(limit))?.found;
-        let from_start = found.first().is_some_and(|f| f.tier <= Tier::Natural);
-        Ok(found
+        // The ranked candidates only: no rows are read whole and no "why" is worked out.
+        let Some((_, order, _)) = self.ranked_candidates(query, &FindOptions::new(limit))? else {
+            return Ok(Vec::new());
+        };
+        let from_start = order.first().is_some_and(|(_, c)| c.tier <= Tier::Natural);
+        Ok(order
             .into_iter()
-            .filter(|f| !from_start || f.tier <= Tier::Natural || f.tier == Tier::OtherReading)
-            .map(|f| f.hit.enterprise.id)
+            .filter(|(_, c)| !from_start || c.tier <= Tier::Natural || c.tier == Tier::OtherReading)
+            .map(|(id, _)| id)
             .collect())
+    }
+
+    /// The query's candidates, best first, at most `limit` of them, and the notes; None for an
+    /// empty query. Sets `more` when more matched.
+    #[allow(clippy::type_complexity)]
+    fn ranked_candidates(
+        &self,
+        raw: &str,
+        opts: &FindOptions,
+    ) -> Result<Option<(Query, Vec<(i64, Candidate)>, Findings)>> {
+        super::check_search_length(raw)?;
+        let q = Query::new(raw);
+        let mut out = Findings::default();
+        if q.is_empty() && raw.trim().is_empty() {
+            return Ok(None);
+        }
+        let mut cands = Candidates::default();
+        let want = opts.limit.max(1);
+        let cap = (want * CANDIDATES_PER_ROW).max(MIN_CANDIDATES);
+        let aeo = if opts.aeo_only {
+            format!(" AND {AEO_SQL}")
+        } else {
+            String::new()
+        };
+        self.find_identifiers(raw, &aeo, cap, &mut cands, &mut out.notes)?;
+        if !q.is_empty() {
+            self.find_names(raw, &q, &aeo, want, cap, &mut cands)?;
+        }
+        let mut order: Vec<(i64, Candidate)> = cands.0.into_iter().collect();
+        order.sort_by(|(a_id, a), (b_id, b)| (a.rank(), a_id).cmp(&(b.rank(), b_id)));
+        out.more = order.len() > want;
+        order.truncate(want);
+        Ok(Some((q, order, out)))
     }
 
     /// Finds enterprises by anything a caller may say, best first (see [`Tier`]); ties go to AEO
     /// enterprises, then by name.
     pub fn find(&self, raw: &str, opts: &FindOptions) -> Result<Findings> {
-        super::check_search_length(raw)?;
-        let q = Query::new(raw);
-        let mut out = Findings::default();
-        if q.is_empty() && raw.trim().is_empty() {
-            return Ok(out);
-        }
-        let mut cands: HashMap<i64, Candidate> = HashMap::new();
-        let want = opts.limit.max(1);
-        let cap = (want * CANDIDATES_PER_ROW).max(MIN_CANDIDATES);
-        self.find_identifiers(raw, opts, cap, &mut cands, &mut out.notes)?;
-        if !q.is_empty() {
-            self.find_names(raw, &q, opts, cap, &mut cands)?;
-        }
-        // Rank: tier, fewer other readings, AEO first, then name.
-        let ids: Vec<i64> = cands.keys().copied().collect();
-        let mut rows: Vec<(Candidate, EnterpriseHit)> = Vec::with_capacity(ids.len());
+        let Some((q, order, mut out)) = self.ranked_candidates(raw, opts)? else {
+            return Ok(Findings::default());
+        };
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS} FROM enterprises e
-             LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
+            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units
+             FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
         ))?;
-        // Order by tier first so that only the rows that can be shown are read whole.
-        let mut order: Vec<(Tier, u8, i64)> = ids
-            .iter()
-            .map(|id| (cands[id].tier, cands[id].other, *id))
-            .collect();
-        order.sort();
-        let mut light: Vec<(Tier, u8, bool, String, i64)> = Vec::with_capacity(order.len());
-        {
-            let mut s2 = self
-                .conn()
-                .prepare_cached("SELECT e.name_zh, e.credit IN ('advanced', 'certified') FROM enterprises e WHERE e.id = ?1")?;
-            for (tier, other, id) in &order {
-                let (name, aeo): (String, bool) =
-                    s2.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                light.push((*tier, *other, !aeo, name, *id));
-            }
-        }
-        light.sort();
-        out.more = light.len() > want;
-        for (_, _, _, _, id) in light.into_iter().take(want) {
-            let c = cands
-                .remove(&id)
-                .ok_or_else(|| anyhow!("lost candidate {id}"))?;
-            let hit = stmt.query_row([id], |r| {
-                Ok(EnterpriseHit {
+        for (id, c) in order {
+            let (hit, why) = stmt.query_row([id], |r| {
+                let hit = EnterpriseHit {
                     enterprise: enterprise_from(r, 0)?,
                     coordinator: coordinator_from(r, 10)?,
-                })
+                };
+                let why = match c.why {
+                    Some(why) => why,
+                    None => {
+                        let units = r.get_ref(17)?.as_str_or_null()?.unwrap_or_default();
+                        best_match(&q, units, r.get_ref(18)?.as_str()?)
+                            .map(|(_, _, why)| why)
+                            .unwrap_or(Why::Contains {
+                                text: q.chars.iter().collect(),
+                            })
+                    }
+                };
+                Ok((hit, why))
             })?;
-            rows.push((c, hit));
-        }
-        out.found = rows
-            .into_iter()
-            .map(|(c, hit)| Found {
+            out.found.push(Found {
                 hit,
                 tier: c.tier,
-                why: c.why,
-            })
-            .collect();
+                why,
+            });
+        }
         Ok(out)
     }
 
-    fn ids(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<i64>> {
+    /// Rows of a query that selects [`RANK_COLS`] first, with `more` reading what follows.
+    fn ranked<T>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        mut more: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<(i64, String, bool, T)>> {
         let mut stmt = self.conn().prepare_cached(sql)?;
-        let rows = stmt.query_map(args, |r| r.get(0))?;
+        let rows = stmt.query_map(args, |r| {
+            let (id, name, aeo) = rank_cols(r)?;
+            Ok((id, name, aeo, more(r)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn find_identifiers(
         &self,
         raw: &str,
-        opts: &FindOptions,
+        aeo: &str,
         cap: usize,
-        cands: &mut HashMap<i64, Candidate>,
+        cands: &mut Candidates,
         notes: &mut Vec<Note>,
     ) -> Result<()> {
-        let aeo = if opts.aeo_only {
-            format!(" AND {AEO_SQL}")
-        } else {
-            String::new()
-        };
         let cap = cap as i64;
-        let mut add = |id: i64, tier: Tier, why: Why| {
-            let c = Candidate {
-                tier,
-                other: 0,
-                why,
-            };
-            match cands.get(&id) {
-                Some(old) if !better(&c, old) => {}
-                _ => {
-                    cands.insert(id, c);
-                }
-            }
+        let mut add = |(id, name, is_aeo, _): (i64, String, bool, ()), tier: Tier, why: Why| {
+            cands.add(
+                id,
+                Candidate {
+                    tier,
+                    other: 0,
+                    why: Some(why),
+                    aeo: is_aeo,
+                    name,
+                },
+            );
         };
+        let none = |_: &rusqlite::Row| Ok(());
         for idq in id_readings(raw) {
             match idq {
                 IdQuery::Uscc(u) => {
-                    let found = self.ids(
-                        &format!("SELECT e.id FROM enterprises e WHERE e.uscc = ?1{aeo}"),
+                    let found = self.ranked(
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc = ?1{aeo}"),
                         [&u],
+                        none,
                     )?;
-                    for id in &found {
-                        add(*id, Tier::Identifier, Why::Uscc { uscc: u.clone() });
+                    let any = !found.is_empty();
+                    for row in found {
+                        add(row, Tier::Identifier, Why::Uscc { uscc: u.clone() });
                     }
                     let expected = uscc_check_char(&u[..17]);
                     let given = u.chars().last();
                     if let Some(x) = expected
                         && Some(x) != given
-                        && found.is_empty()
+                        && !any
                     {
                         notes.push(Note {
                             zh: format!(
@@ -396,73 +449,80 @@ impl Store {
                                 given.unwrap_or(' ')
                             ),
                         });
-                        for id in self.ids(
-                            &format!("SELECT e.id FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} LIMIT ?2"),
+                        for row in self.ranked(
+                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} LIMIT ?2"),
                             params![&u[..17], cap],
+                            none,
                         )? {
-                            add(id, Tier::IdentifierPrefix, Why::Uscc { uscc: u[..17].to_string() });
+                            add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: u[..17].to_string() });
                         }
                     }
                 }
                 IdQuery::UsccPrefix(p) => {
-                    for id in self.ids(
-                        &format!("SELECT e.id FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT ?2"),
+                    for row in self.ranked(
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT ?2"),
                         params![p, cap],
+                        none,
                     )? {
-                        add(id, Tier::IdentifierPrefix, Why::Uscc { uscc: p.clone() });
+                        add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: p.clone() });
                     }
                 }
                 IdQuery::CustomsCode(c) => {
-                    for id in self.ids(
-                        &format!("SELECT e.id FROM enterprises e WHERE e.customs_code = ?1{aeo}"),
+                    for row in self.ranked(
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code = ?1{aeo}"),
                         [&c],
+                        none,
                     )? {
-                        add(id, Tier::Identifier, Why::CustomsCode { code: c.clone() });
+                        add(row, Tier::Identifier, Why::CustomsCode { code: c.clone() });
                     }
                 }
                 IdQuery::CustomsPrefix(p) => {
-                    for id in self.ids(
-                        &format!("SELECT e.id FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT ?2"),
+                    for row in self.ranked(
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT ?2"),
                         params![p, cap],
+                        none,
                     )? {
-                        add(id, Tier::IdentifierPrefix, Why::CustomsCode { code: p.clone() });
+                        add(row, Tier::IdentifierPrefix, Why::CustomsCode { code: p.clone() });
                     }
                 }
                 IdQuery::Declaration(d) => {
-                    for id in self.ids(
-                        &format!("SELECT DISTINCT w.enterprise_id FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id WHERE w.declaration_no = ?1{aeo}"),
+                    for row in self.ranked(
+                        &format!("SELECT DISTINCT {RANK_COLS} FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id WHERE w.declaration_no = ?1{aeo}"),
                         [&d],
+                        none,
                     )? {
-                        add(id, Tier::Identifier, Why::Declaration { number: d.clone() });
+                        add(row, Tier::Identifier, Why::Declaration { number: d.clone() });
                     }
                 }
                 IdQuery::Reference(r) => {
-                    for (id, reference) in self.pairs(
-                        &format!("SELECT a.enterprise_id, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
+                    for (id, name, is_aeo, reference) in self.ranked(
+                        &format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
                         params![r, cap],
+                        |row| row.get::<_, String>(3),
                     )? {
                         let tier = if reference == r { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add(id, tier, Why::Approval { reference });
+                        add((id, name, is_aeo, ()), tier, Why::Approval { reference });
                     }
                 }
                 IdQuery::Booking(b) => {
-                    for id in self.ids(
-                        &format!("SELECT b.enterprise_id FROM bookings b JOIN enterprises e ON e.id = b.enterprise_id WHERE b.id = ?1{aeo}"),
+                    for row in self.ranked(
+                        &format!("SELECT {RANK_COLS} FROM bookings b JOIN enterprises e ON e.id = b.enterprise_id WHERE b.id = ?1{aeo}"),
                         [b],
+                        none,
                     )? {
                         let tier = if raw.trim_start().starts_with('#') { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add(id, tier, Why::Booking { id: b });
+                        add(row, tier, Why::Booking { id: b });
                     }
                 }
                 IdQuery::Phone(p) => {
-                    for (id, name, phone) in self.coordinator_enterprises(
+                    for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
                         "c.phone >= ?1 AND c.phone < ?1 || ':'",
                         &p,
-                        &aeo,
+                        aeo,
                         cap,
                     )? {
                         let tier = if phone == p { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add(id, tier, Why::Coordinator { name, phone });
+                        add((id, name, is_aeo, ()), tier, Why::Coordinator { name: cname, phone });
                     }
                 }
             }
@@ -470,117 +530,114 @@ impl Store {
         Ok(())
     }
 
-    fn pairs(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self.conn().prepare_cached(sql)?;
-        let rows = stmt.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Enterprises of the coordinators `filter` (over `c`, with ?1) finds.
+    /// Enterprises of the coordinators `filter` (over `c`, with ?1) finds. The coordinators are
+    /// read first (few), then their enterprises by index.
+    #[allow(clippy::type_complexity)]
     fn coordinator_enterprises(
         &self,
         filter: &str,
         arg: &str,
         aeo: &str,
         cap: i64,
-    ) -> Result<Vec<(i64, String, String)>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT e.id, c.name, c.phone FROM coordinators c JOIN enterprises e ON e.coordinator_id = c.id
-             WHERE {filter}{aeo} LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![arg, cap], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    ) -> Result<Vec<(i64, String, bool, (String, String))>> {
+        self.ranked(
+            &format!(
+                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c CROSS JOIN enterprises e ON e.coordinator_id = c.id
+                 WHERE {filter}{aeo} LIMIT ?2"
+            ),
+            params![arg, cap],
+            |r| Ok((r.get(3)?, r.get(4)?)),
+        )
     }
 
     fn find_names(
         &self,
         raw: &str,
         q: &Query,
-        opts: &FindOptions,
+        aeo: &str,
+        want: usize,
         cap: usize,
-        cands: &mut HashMap<i64, Candidate>,
+        cands: &mut Candidates,
     ) -> Result<()> {
-        let aeo = if opts.aeo_only {
-            format!(" AND {AEO_SQL}")
-        } else {
-            String::new()
-        };
         let text = raw.trim();
         // Whole names, aliases, English names, coordinators' names.
-        let mut exact: Vec<(i64, Why)> = Vec::new();
-        for id in self.ids(
-            &format!("SELECT e.id FROM enterprises e WHERE e.name_zh = ?1{aeo}"),
+        let mut exact: Vec<(i64, String, bool, Why)> = Vec::new();
+        exact.extend(self.ranked(
+            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.name_zh = ?1{aeo}"),
             [text],
-        )? {
-            exact.push((id, Why::Name));
-        }
-        for (id, alias) in self.pairs(
-            &format!("SELECT e.id, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"),
+            |_| Ok(Why::Name),
+        )?);
+        exact.extend(self.ranked(
+            &format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"),
             [text],
-        )? {
-            exact.push((id, Why::Alias { alias }));
-        }
-        for (id, alias) in self.pairs(
+            |r| Ok(Why::Alias { alias: r.get(3)? }),
+        )?);
+        exact.extend(self.ranked(
             &format!(
-                "SELECT e.id, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"
+                "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"
             ),
             [text],
-        )? {
-            exact.push((id, Why::Alias { alias }));
-        }
+            |r| Ok(Why::Alias { alias: r.get(3)? }),
+        )?);
         let folded: String = q.chars.iter().collect();
-        for (id, name, phone) in self.coordinator_enterprises(
+        for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
             "c.name = ?1 OR (length(?1) >= 2 AND (c.pinyin = ?1 OR c.initials = ?1))",
             if q.has_han() { text } else { &folded },
-            &aeo,
+            aeo,
             cap as i64,
         )? {
-            exact.push((id, Why::Coordinator { name, phone }));
+            exact.push((id, name, is_aeo, Why::Coordinator { name: cname, phone }));
         }
-        for (id, why) in exact {
-            cands.insert(
+        for (id, name, is_aeo, why) in exact {
+            cands.add(
                 id,
                 Candidate {
                     tier: Tier::Name,
                     other: 0,
-                    why,
+                    why: Some(why),
+                    aeo: is_aeo,
+                    name,
                 },
             );
         }
 
-        // Candidates from the initials keys, then verified and ranked by the matcher.
-        let patterns = q.patterns();
-        let mut seen: HashSet<i64> = HashSet::new();
-        let key_sql = format!(
-            "SELECT DISTINCT k.enterprise_id FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-             WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || '~'{aeo} LIMIT ?3"
-        );
-        let glob_sql = format!(
-            "SELECT DISTINCT k.enterprise_id FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-             WHERE k.kind = ?1 AND k.key GLOB ?2 || '*'{aeo} LIMIT ?3"
-        );
-        let good = |cands: &HashMap<i64, Candidate>, upto: Tier| {
-            cands.values().filter(|c| c.tier <= upto).count()
+        let mut walk = Walk {
+            store: self,
+            q,
+            aeo,
+            cap,
+            budget: cap * SCAN_PER_CANDIDATE,
+            seen: HashSet::new(),
         };
-        // Natural keys at the start first, then other readings, then words inside; the
-        // likeliest patterns first. Walks stop when the window's worth of matches is found or
-        // the scan budget is spent.
-        let mut budget = cap * SCAN_PER_CANDIDATE;
-        let walk = |sql: &str,
-                    kind: KeyKind,
-                    p: &str,
-                    cands: &mut HashMap<i64, Candidate>,
-                    seen: &mut HashSet<i64>,
-                    budget: &mut usize|
-         -> Result<()> {
-            let want = cap.saturating_sub(cands.len()).min(*budget);
-            if want == 0 {
-                return Ok(());
+        // Chinese only: the text keys find every match (from the start first).
+        let han_only = q.chars.iter().all(|c| !c.is_ascii());
+        if han_only {
+            let lead = [q.chars.iter().take(TEXT_KEY_LEN).collect::<String>()];
+            let whole = q.chars.len() <= TEXT_KEY_LEN;
+            walk.keys(
+                KeyKind::TextStart,
+                &lead,
+                whole.then_some(Tier::Natural),
+                cands,
+            )?;
+            if cands.upto(Tier::Natural) < want {
+                walk.keys(
+                    KeyKind::TextInside,
+                    &lead,
+                    whole.then_some(Tier::Inside),
+                    cands,
+                )?;
             }
-            let ids = self.ids(sql, params![kind as i64, p, want as i64])?;
-            *budget = budget.saturating_sub(ids.len());
-            self.verify(q, ids, seen, cands)
-        };
+            if cands.len() < want {
+                walk.scattered(cands)?;
+            }
+            return Ok(());
+        }
+        // Candidates from the initials keys, then verified and ranked by the matcher: natural
+        // keys at the start first, then words inside, then other readings; the likeliest
+        // patterns first. Walks stop when the window's worth of matches is found or the scan
+        // budget is spent.
+        let patterns = q.patterns();
         for kind in [
             KeyKind::StartPinyin,
             KeyKind::StartNatural,
@@ -590,133 +647,192 @@ impl Store {
             KeyKind::InsideOther,
         ] {
             let enough = match kind {
-                KeyKind::StartPinyin | KeyKind::StartNatural => 0,
-                KeyKind::InsidePinyin | KeyKind::InsideNatural => good(cands, Tier::Natural),
-                KeyKind::StartOther => good(cands, Tier::Inside),
-                KeyKind::InsideOther => good(cands, Tier::OtherReading),
+                KeyKind::InsidePinyin | KeyKind::InsideNatural => cands.upto(Tier::Natural),
+                KeyKind::StartOther => cands.upto(Tier::Inside),
+                KeyKind::InsideOther => cands.upto(Tier::OtherReading),
+                _ => 0,
             };
-            if enough >= opts.limit {
+            if enough >= want {
                 break;
             }
             if matches!(kind, KeyKind::StartPinyin | KeyKind::InsidePinyin) {
                 if let Some(p) = &patterns.pinyin {
-                    walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
+                    // The natural full pinyin from the start proves a natural match.
+                    let known = (kind == KeyKind::StartPinyin && q.chars.len() <= PINYIN_KEY_LEN)
+                        .then_some(Tier::Natural);
+                    walk.keys(kind, std::slice::from_ref(p), known, cands)?;
                 }
                 continue;
             }
-            for p in &patterns.exact {
-                walk(&key_sql, kind, p, cands, &mut seen, &mut budget)?;
-            }
+            walk.keys(kind, &patterns.exact, None, cands)?;
         }
-        if good(cands, Tier::OtherReading) < opts.limit {
-            for kind in [KeyKind::StartNatural, KeyKind::StartOther] {
-                for p in &patterns.skipping {
-                    walk(&glob_sql, kind, p, cands, &mut seen, &mut budget)?;
-                }
-            }
+        // The first word by the start of its pinyin (shangcn: s*cn), by the keys that cut the
+        // first word to its first initial.
+        if cands.upto(Tier::OtherReading) < want {
+            let cut: Vec<String> = patterns
+                .skipping
+                .iter()
+                .map(|p| p.replace('*', ""))
+                .collect();
+            walk.keys(KeyKind::StartAbbreviated, &cut, None, cands)?;
         }
-        // Chinese text anywhere in the name, then its characters in order.
-        if q.has_han() && cands.len() < opts.limit {
-            let han: String = q.chars.iter().collect();
-            let left = cap.saturating_sub(cands.len()) as i64;
-            let ids = self.ids(
-                &format!(
-                    "SELECT e.id FROM enterprises e WHERE instr(e.name_zh, ?1) > 0{aeo} LIMIT ?2"
-                ),
-                params![han, left],
-            )?;
-            self.verify(q, ids, &mut seen, cands)?;
-            if q.chars.iter().all(|c| !c.is_ascii()) && cands.len() < opts.limit {
-                let pattern: String = std::iter::once('%')
-                    .chain(q.chars.iter().flat_map(|c| [*c, '%']))
-                    .collect();
-                let mut stmt = self.conn().prepare_cached(&format!(
-                    "SELECT e.id, e.name_zh FROM enterprises e WHERE e.name_zh LIKE ?1{aeo} LIMIT ?2"
-                ))?;
-                let rows = stmt.query_map(params![pattern, left], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                })?;
-                for row in rows {
-                    let (id, name) = row?;
-                    if cands.contains_key(&id) {
-                        continue;
-                    }
-                    if let Some((start, span)) = subsequence_span(&name, &q.chars) {
-                        let text: String = name.chars().skip(start).take(span).collect();
-                        cands.insert(
-                            id,
-                            Candidate {
-                                tier: Tier::Scattered,
-                                other: span.min(255) as u8,
-                                why: Why::Contains { text },
-                            },
-                        );
-                    }
-                }
-            }
+        // Chinese first, then letters (上海cn): the text keys of the Chinese part.
+        if q.starts_han() && cands.len() < want {
+            let lead = [q
+                .chars
+                .iter()
+                .take_while(|c| !c.is_ascii())
+                .take(TEXT_KEY_LEN)
+                .collect::<String>()];
+            walk.keys(KeyKind::TextStart, &lead, None, cands)?;
+            walk.keys(KeyKind::TextInside, &lead, None, cands)?;
         }
         Ok(())
     }
+}
 
-    /// Matches each new candidate's name and aliases against the query and keeps the best.
-    fn verify(
-        &self,
-        q: &Query,
-        ids: Vec<i64>,
-        seen: &mut HashSet<i64>,
-        cands: &mut HashMap<i64, Candidate>,
+/// Walks over the search keys: each key row names an enterprise, whose stored units are matched
+/// against the query. `budget` bounds the key rows read by one search.
+struct Walk<'a> {
+    store: &'a Store,
+    q: &'a Query,
+    aeo: &'a str,
+    cap: usize,
+    budget: usize,
+    seen: HashSet<i64>,
+}
+
+/// Key rows read while looking for Chinese characters in order with others between.
+const SCATTERED_SCAN: usize = 2_000;
+
+impl Walk<'_> {
+    /// Matches the enterprises whose `kind` keys start with one of `prefixes` (in their order,
+    /// one statement). With `known`, the key itself proves a match of that tier (the query is
+    /// the start of the key's text or natural full pinyin), and the matcher runs only for the
+    /// rows shown.
+    fn keys(
+        &mut self,
+        kind: KeyKind,
+        prefixes: &[String],
+        known: Option<Tier>,
+        cands: &mut Candidates,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT search_units, alias_units FROM enterprises WHERE id = ?1")?;
-        for id in ids {
-            if !seen.insert(id) {
+        let want = self.cap.saturating_sub(cands.len()).min(self.budget);
+        if want == 0 || prefixes.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.store.conn().prepare_cached(&format!(
+            "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?2) p
+             CROSS JOIN search_keys k
+                ON k.kind = ?1 AND k.key >= p.value AND k.key < p.value || char(1114111)
+             JOIN enterprises e ON e.id = k.enterprise_id WHERE 1{} LIMIT ?3",
+            self.aeo
+        ))?;
+        let prefix = serde_json::to_string(prefixes)?;
+        let mut rows = stmt.query(params![kind as i64, prefix, want as i64])?;
+        let mut read = 0usize;
+        while let Some(r) = rows.next()? {
+            read += 1;
+            let id: i64 = r.get(0)?;
+            if !self.seen.insert(id) {
                 continue;
             }
-            let (units, aliases): (Option<String>, String) =
-                stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let Some(units) = units else { continue };
-            let mut best: Option<Candidate> =
-                search::match_text(q, &decode(&units)).map(|m| candidate(m, None));
-            for line in aliases.lines() {
-                let Some((alias, us)) = line.split_once('\t') else {
-                    continue;
-                };
-                if let Some(m) = search::match_text(q, &decode(us)) {
-                    let c = candidate(m, Some(alias.to_string()));
-                    if best.as_ref().is_none_or(|b| better(&c, b)) {
-                        best = Some(c);
-                    }
+            let found = match known {
+                Some(tier) => Some((tier, 0, None)),
+                None => {
+                    let Some(units) = r.get_ref(3)?.as_str_or_null()? else {
+                        continue;
+                    };
+                    best_match(self.q, units, r.get_ref(4)?.as_str()?)
+                        .map(|(tier, other, why)| (tier, other, Some(why)))
                 }
+            };
+            if let Some((tier, other, why)) = found {
+                cands.add(
+                    id,
+                    Candidate {
+                        tier,
+                        other,
+                        why,
+                        aeo: r.get(2)?,
+                        name: r.get(1)?,
+                    },
+                );
             }
-            if let Some(c) = best {
-                match cands.get(&id) {
-                    Some(old) if !better(&c, old) => {}
-                    _ => {
-                        cands.insert(id, c);
-                    }
-                }
+        }
+        self.budget = self.budget.saturating_sub(read);
+        Ok(())
+    }
+
+    /// Chinese characters in order with others between (上汽 in 上海汽车), over the names that
+    /// hold the first of them.
+    fn scattered(&mut self, cands: &mut Candidates) -> Result<()> {
+        let Some(first) = self.q.chars.first() else {
+            return Ok(());
+        };
+        let mut stmt = self.store.conn().prepare_cached(&format!(
+            "SELECT {RANK_COLS} FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
+             WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111){} LIMIT ?2",
+            self.aeo
+        ))?;
+        let mut rows = stmt.query(params![first.to_string(), SCATTERED_SCAN as i64])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if cands.0.contains_key(&id) {
+                continue;
+            }
+            let name = r.get_ref(1)?.as_str()?;
+            if let Some((start, span)) = subsequence_span(name, &self.q.chars) {
+                let text: String = name.chars().skip(start).take(span).collect();
+                cands.add(
+                    id,
+                    Candidate {
+                        tier: Tier::Scattered,
+                        other: span.min(255) as u8,
+                        why: Some(Why::Contains { text }),
+                        aeo: r.get(2)?,
+                        name: name.to_string(),
+                    },
+                );
             }
         }
         Ok(())
     }
 }
 
-fn candidate(m: TextMatch, alias: Option<String>) -> Candidate {
+/// The best match of the query in a name's units or its aliases' (`alias\tunits` lines).
+fn best_match(q: &Query, units: &str, aliases: &str) -> Option<(Tier, u8, Why)> {
+    let mut best: Option<(Tier, u8, Why)> =
+        search::match_text(q, &decode(units)).map(|m| judged(m, None));
+    for line in aliases.lines() {
+        let Some((alias, us)) = line.split_once('\t') else {
+            continue;
+        };
+        if let Some(m) = search::match_text(q, &decode(us)) {
+            let c = judged(m, Some(alias.to_string()));
+            if best.as_ref().is_none_or(|b| (c.0, c.1) < (b.0, b.1)) {
+                best = Some(c);
+            }
+        }
+    }
+    best
+}
+
+fn judged(m: TextMatch, alias: Option<String>) -> (Tier, u8, Why) {
     let tier = match (m.start == 0, m.natural()) {
         (true, true) => Tier::Natural,
         (false, true) => Tier::Inside,
         (true, false) => Tier::OtherReading,
         (false, false) => Tier::OtherInside,
     };
-    Candidate {
+    (
         tier,
-        other: m.other_readings + m.abbreviated,
-        why: Why::Reading {
+        m.other_readings + m.abbreviated,
+        Why::Reading {
             other: !m.natural(),
             text: m.text,
             readings: m.readings,
             alias,
         },
-    }
+    )
 }

@@ -70,7 +70,11 @@ impl Store {
             operator: operator.to_string(),
             approvals: self.approvals_urgent(now, limit)?,
             days,
-            abnormal_items: items("w.status = 'abnormal' AND ?1 = ?1", "")?,
+            // `status <> 'done'` lets the queue's own index serve the order.
+            abnormal_items: items(
+                "w.status = 'abnormal' AND w.status <> 'done' AND ?1 = ?1",
+                "",
+            )?,
             abnormal_bookings,
             callbacks: self.calls(&CallFilter {
                 callbacks_open: true,
@@ -87,8 +91,9 @@ impl Store {
 
     /// Queue items marked abnormal (measure 7: handled at once).
     pub fn abnormal_item_count(&self) -> Result<i64> {
+        // Kept by triggers (work_counts): no count over the items.
         Ok(self.conn().query_row(
-            "SELECT count(*) FROM work_items WHERE status = 'abnormal'",
+            "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status = 'abnormal'",
             [],
             |r| r.get(0),
         )?)
