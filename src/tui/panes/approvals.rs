@@ -337,10 +337,7 @@ impl Pane for ApprovalsPane {
         let here = self.cursor.in_window().unwrap_or(usize::MAX);
         if let Some((r, c)) = self.rows.get(here).zip(counts.get(here)) {
             let rule = r.rule(cat);
-            let status = match (lang, r.status()) {
-                (Lang::Zh, s) => s.name_zh(),
-                (Lang::En, s) => s.name_en(),
-            };
+            let status = r.status().name(lang);
             let pause = r
                 .pauses
                 .iter()

@@ -301,10 +301,7 @@ impl Pane for QueuePane {
             let selected = self.cursor.offset + i == self.cursor.selected;
             let credit_style = if r.aeo { t.aeo } else { Style::default() };
             let (time, late) = time_cell(r, now, lang);
-            let status = match (lang, r.status) {
-                (Lang::Zh, s) => s.name_zh().to_string(),
-                (Lang::En, s) => s.name_en().to_string(),
-            };
+            let status = r.status.name(lang).to_string();
             let status = match (&r.taken_by, r.status) {
                 (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal) if c.status > 8 => {
                     format!("{status} {}", inert(who))
