@@ -407,7 +407,13 @@ fn theme_names_are_found_in_the_users_and_the_systems_theme_directories() {
     };
     let (ok, level, detail) = theme_check(&["--theme", "harbour"]);
     assert!(ok && level == "ok", "{level}: {detail}");
-    assert!(detail.starts_with("harbour (flag --theme)"), "{detail}");
+    assert!(
+        detail.starts_with(&format!(
+            "harbour (flag --theme): {}",
+            system.join("harbour.toml").display()
+        )),
+        "{detail}"
+    );
     assert!(
         detail.contains(&format!("{}/NAME.toml", user.display())),
         "{detail}"
@@ -427,7 +433,10 @@ fn theme_names_are_found_in_the_users_and_the_systems_theme_directories() {
     std::fs::write(seat.user_config(), "theme = \"desk\"\n").unwrap();
     let (ok, level, detail) = theme_check(&[]);
     assert!(ok && level == "ok", "{level}: {detail}");
-    assert!(detail.starts_with("desk ("), "{detail}");
+    assert!(
+        detail.contains(&format!("): {};", user.join("desk.toml").display())),
+        "{detail}"
+    );
     let (ok, level, detail) = theme_check(&["--theme", "nowhere"]);
     assert!(!ok && level == "fail", "{level}: {detail}");
     assert!(
