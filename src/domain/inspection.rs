@@ -331,10 +331,75 @@ impl DayClearance {
     pub fn cleared(&self) -> bool {
         self.booked == 0
     }
+
+    /// Where the day stands for 当日清, seen on `today`: a later day is not yet due (未到), not
+    /// "not cleared".
+    pub fn state(&self, day: jiff::civil::Date, today: jiff::civil::Date) -> ClearanceState {
+        if self.booked + self.done + self.abnormal == 0 {
+            ClearanceState::NothingBooked
+        } else if day > today {
+            ClearanceState::NotYetDue
+        } else if self.cleared() {
+            ClearanceState::Cleared
+        } else {
+            ClearanceState::Open
+        }
+    }
+}
+
+/// A day's 当日清 state as the day board shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClearanceState {
+    NothingBooked,
+    /// A later day: its inspections cannot be done yet (未到).
+    NotYetDue,
+    Cleared,
+    Open,
+}
+
+/// The booking (its id) by which `enterprise_id` already holds a place in a slot, given the
+/// slot's bookings as (id, enterprise, status). Booking it again is allowed (two consignments)
+/// but warned: it is most often the same request made twice.
+pub fn already_booked(
+    bookings: impl IntoIterator<Item = (i64, i64, BookingStatus)>,
+    enterprise_id: i64,
+) -> Option<i64> {
+    bookings
+        .into_iter()
+        .find(|(_, e, st)| *e == enterprise_id && st.holds_place())
+        .map(|(id, _, _)| id)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_later_day_is_not_yet_due_and_a_repeat_booking_is_found() {
+        use super::*;
+        use jiff::civil::date;
+        let mut c = DayClearance::default();
+        let today = date(2026, 11, 27);
+        assert_eq!(c.state(today, today), ClearanceState::NothingBooked);
+        c.add(BookingStatus::Booked);
+        assert_eq!(
+            c.state(date(2026, 11, 28), today),
+            ClearanceState::NotYetDue
+        );
+        assert_eq!(c.state(today, today), ClearanceState::Open);
+        assert_eq!(c.state(date(2026, 11, 26), today), ClearanceState::Open);
+        let mut done = DayClearance::default();
+        done.add(BookingStatus::Done);
+        assert_eq!(done.state(today, today), ClearanceState::Cleared);
+        let slot = [
+            (1, 10, BookingStatus::Cancelled),
+            (2, 11, BookingStatus::Booked),
+            (3, 10, BookingStatus::Done),
+        ];
+        assert_eq!(already_booked(slot, 10), Some(3));
+        assert_eq!(already_booked(slot, 11), Some(2));
+        assert_eq!(already_booked(slot[..1].iter().copied(), 10), None);
+        assert_eq!(already_booked(slot, 12), None);
+    }
+
     use super::*;
     use crate::calendar::WorkingCalendar;
     use jiff::civil::date;

@@ -144,7 +144,8 @@ pub enum Action {
     OpenPause(i64, String),
     DecideApproval(i64, String),
     Status(String),
-    Error(String),
+    /// A refusal, shown in the operator's language.
+    Error(crate::domain::message::Message),
 }
 
 /// Who is at the console and on what.
@@ -318,6 +319,10 @@ impl App {
         self.approvals.set_page(rows.saturating_sub(5).max(1));
         self.lookup.set_page(rows.saturating_sub(2).max(1));
         self.today.set_page(rows);
+        // The day board under its head lines.
+        self.calendar
+            .board_cursor
+            .set_page(rows.saturating_sub(4).max(1));
         self.stale = [true; PANES];
         self.reload(self.pane);
     }
@@ -816,7 +821,7 @@ impl App {
                 self.apply(|w| w.decide_approval(id, &decision, now), done);
             }
             Action::Status(s) => self.set_status(s),
-            Action::Error(s) => self.set_error(s),
+            Action::Error(m) => self.set_error(m.text(lang)),
         }
     }
 

@@ -521,3 +521,250 @@ fn ascii_draws_borders_and_symbols_with_ascii_on_every_pane() {
         assert!(render(&mut c.app, 80, 23).contains('─'));
     }
 }
+
+/// Another operator's commit adds a line above the cursor on the day board, in lookup and in
+/// Today: the cursor stays on its record, not on its row number.
+#[test]
+fn the_cursor_stays_on_the_record_on_the_day_board_lookup_and_today() {
+    use super::panes::BoardLine;
+    use crate::store::{NewBooking, NewEnterprise};
+    let mut c = console();
+    let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
+    // Day board (today, a working day): a booking below a slot with a free place.
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Enter);
+    assert_eq!(c.app.calendar.focus, Focus::Board);
+    let board = c.app.calendar.board.clone();
+    let free = board
+        .iter()
+        .position(|l| matches!(l, BoardLine::Slot(s) if s.free() > 0))
+        .unwrap();
+    // A booking of a later slot: the new booking of the free slot lands above it.
+    let next_slot = free
+        + 1
+        + board[free + 1..]
+            .iter()
+            .position(|l| matches!(l, BoardLine::Slot(_)))
+            .unwrap();
+    let (at, booking) = board
+        .iter()
+        .enumerate()
+        .skip(next_slot)
+        .find_map(|(i, l)| match l {
+            BoardLine::Booking(b) => Some((i, b.id)),
+            _ => None,
+        })
+        .unwrap();
+    for _ in 0..at {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    assert_eq!(c.app.calendar.selected_booking().unwrap().id, booking);
+    let BoardLine::Slot(slot) = &board[free] else {
+        unreachable!()
+    };
+    let enterprise = c.app.queue.rows[0].enterprise_id;
+    other
+        .write(|w| {
+            w.book(
+                &NewBooking {
+                    slot_id: slot.id,
+                    enterprise_id: enterprise,
+                    goods: "spare parts",
+                    location: Location::InZone,
+                    reason: None,
+                    operator: "op07",
+                    now: super::tests::now(),
+                },
+                crate::calendar::WorkingCalendar::official(),
+            )
+        })
+        .unwrap();
+    assert!(c.app.on_tick());
+    assert_eq!(c.app.calendar.board.len(), board.len() + 1);
+    assert_eq!(
+        c.app.calendar.selected_booking().map(|b| b.id),
+        Some(booking),
+        "the cursor moved down with its booking"
+    );
+    // Lookup: an enterprise that ranks first appears while the cursor is on the third hit.
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "上海");
+    key(&mut c.app, KeyCode::Down);
+    key(&mut c.app, KeyCode::Down);
+    let hit = c.app.lookup.selected_hit().unwrap().hit.enterprise.id;
+    let first = c.app.lookup.hits[0].hit.enterprise.name_zh.clone();
+    let name = format!("上海{}", first.trim_start_matches("上海"));
+    other
+        .write(|w| {
+            w.insert_enterprise(&NewEnterprise {
+                uscc: "91310000ABCDEFGH1X",
+                uscc_status: crate::domain::ids::ChecksumStatus::BadOrgCodeCheck,
+                customs_code: "3199999999",
+                name_zh: &format!("{name}甲"),
+                name_en: None,
+                credit: CreditLevel::Advanced,
+                industries: &[],
+                group_name: None,
+                coordinator_id: None,
+            })
+        })
+        .unwrap();
+    c.app.on_tick();
+    assert_eq!(
+        c.app.lookup.selected_hit().unwrap().hit.enterprise.id,
+        hit,
+        "{:?}",
+        c.app
+            .lookup
+            .hits
+            .iter()
+            .take(4)
+            .map(|h| h.hit.enterprise.name_zh.clone())
+            .collect::<Vec<_>>()
+    );
+    // Today: the cursor on the operator's own item; another item turns abnormal above it.
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('5'));
+    let entries = c.app.today.entries();
+    let last = entries.len() - 1;
+    for _ in 0..last {
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    let mine = c.app.today.selected_entry().unwrap().0;
+    // The holder of the first abnormal item finishes it elsewhere: the lines above move up.
+    let gone = c.app.today.data.as_ref().unwrap().abnormal_items[0].clone();
+    let holder = gone.taken_by.clone().unwrap_or_else(|| "op07".into());
+    other
+        .write(|w| w.set_item_status(gone.id, WorkStatus::Done, &holder, super::tests::now()))
+        .unwrap();
+    c.app.on_tick();
+    assert_ne!(c.app.today.entries(), entries);
+    assert_eq!(c.app.today.selected_entry().unwrap().0, mine);
+}
+
+/// The booking form: the slot is chosen in the form, its free places follow another
+/// operator's booking, and the same enterprise twice in one slot is warned (form and question);
+/// a later day on the day board reads 未到, not 未清.
+#[test]
+fn the_booking_form_chooses_the_slot_follows_other_bookings_and_warns_of_a_repeat() {
+    use crate::store::NewBooking;
+    let mut c = console();
+    // A later day with a second slot of two free places besides the one the form opens on.
+    let day = (1..40)
+        .map(|d| {
+            jiff::civil::date(2026, 11, 27)
+                .checked_add(jiff::ToSpan::days(d))
+                .unwrap()
+        })
+        .find(|d| {
+            let slots = c.app.store().slots_between(*d, *d).unwrap();
+            let first = slots.iter().position(|s| s.free() > 0);
+            first.is_some_and(|f| {
+                slots
+                    .iter()
+                    .enumerate()
+                    .any(|(i, s)| i != f && s.free() >= 2)
+            })
+        })
+        .expect("a day with free places");
+    c.app.run_command(&format!("date {day}"));
+    let board = render(&mut c.app, 80, 23);
+    assert!(board.contains("当日清：未到"), "{board}");
+    assert!(!board.contains("未清"), "{board}");
+    key(&mut c.app, KeyCode::Char('b'));
+    keys(&mut c.app, "shqc");
+    let form = |app: &App| match &app.popup {
+        Some(Popup::Book(f)) => (f.slot.clone(), f.slots.clone()),
+        _ => panic!("the booking form is open: {:?}", app.status),
+    };
+    let (first, slots) = form(&c.app);
+    assert!(slots.len() > 1, "the day has slots to choose from");
+    // ↑/↓ on the slot field choose the slot; the picker keeps its enterprise.
+    key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "auto parts");
+    key(&mut c.app, KeyCode::Tab);
+    let target = slots
+        .iter()
+        .find(|s| s.id != first.id && s.free() >= 2)
+        .expect("another slot with two free places")
+        .id;
+    let go_to = |app: &mut App| {
+        for _ in 0..slots.len() {
+            let at = form(app).0.id;
+            if at == target {
+                break;
+            }
+            let here = slots.iter().position(|s| s.id == at).unwrap();
+            let there = slots.iter().position(|s| s.id == target).unwrap();
+            key(
+                app,
+                if there > here {
+                    KeyCode::Down
+                } else {
+                    KeyCode::Up
+                },
+            );
+        }
+    };
+    go_to(&mut c.app);
+    let (chosen, _) = form(&c.app);
+    assert_eq!(chosen.id, target);
+    let screen = render(&mut c.app, 80, 23);
+    assert!(screen.contains(&chosen.office_name), "{screen}");
+    // Another operator books into it: the form's count follows.
+    let other_aeo = c
+        .app
+        .store()
+        .queue(500, 0)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.aeo && !r.enterprise.starts_with("上海汽车"))
+        .unwrap()
+        .enterprise_id;
+    let mut other = Store::open(&c.path, Access::ReadWrite).unwrap();
+    other
+        .write(|w| {
+            w.book(
+                &NewBooking {
+                    slot_id: chosen.id,
+                    enterprise_id: other_aeo,
+                    goods: "parts",
+                    location: Location::InZone,
+                    reason: None,
+                    operator: "op07",
+                    now: super::tests::now(),
+                },
+                crate::calendar::WorkingCalendar::official(),
+            )
+        })
+        .unwrap();
+    c.app.on_tick();
+    assert_eq!(
+        form(&c.app).0.taken,
+        chosen.taken + 1,
+        "free places refreshed"
+    );
+    // Book SAIC into it, then once more: the form and the question warn.
+    key(&mut c.app, KeyCode::Enter);
+    let q1 = question(&c.app);
+    assert!(!q1.contains("重复"), "{q1}");
+    yes(&mut c.app);
+    assert_eq!(status(&c.app).1, StatusKind::Info, "{:?}", c.app.status);
+    key(&mut c.app, KeyCode::Char('b'));
+    keys(&mut c.app, "shqc");
+    key(&mut c.app, KeyCode::Tab);
+    keys(&mut c.app, "auto parts");
+    key(&mut c.app, KeyCode::Tab);
+    go_to(&mut c.app);
+    assert_eq!(form(&c.app).0.id, chosen.id);
+    let screen = render(&mut c.app, 80, 23);
+    assert!(screen.contains("已在此时段预约"), "{screen}");
+    key(&mut c.app, KeyCode::Enter);
+    let q2 = question(&c.app);
+    assert!(q2.contains("将重复预约"), "{q2}");
+    // English too.
+    let mut en = console_with(Lang::En, Access::ReadWrite);
+    key(&mut en.app, KeyCode::Char('2'));
+    key(&mut en.app, KeyCode::Char('l'));
+    assert!(render(&mut en.app, 80, 23).contains("not yet due"));
+}

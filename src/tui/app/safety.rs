@@ -264,6 +264,20 @@ impl App {
                         )
                     })
                     .unwrap_or_default();
+                // The same enterprise twice in one slot is allowed but said again here.
+                let repeat = self.store.bookings_of_slot(*slot_id).ok().and_then(|b| {
+                    crate::domain::inspection::already_booked(
+                        b.iter().map(|b| (b.id, b.enterprise_id, b.status)),
+                        *enterprise_id,
+                    )
+                });
+                let (again_zh, again_en) = match repeat {
+                    Some(id) => (
+                        format!("（已有预约 #{id}，将重复预约）"),
+                        format!(" (it already holds #{id}: a second booking)"),
+                    ),
+                    None => (String::new(), String::new()),
+                };
                 let (why_zh, why_en) = reason
                     .map(|r| {
                         (
@@ -273,9 +287,12 @@ impl App {
                     })
                     .unwrap_or_default();
                 q(
-                    format!("预约查验：{name}，{slot}，{}{why_zh}？", location.name_zh()),
                     format!(
-                        "Book an inspection: {name}, {slot}, {}{why_en}?",
+                        "预约查验：{name}，{slot}，{}{why_zh}{again_zh}？",
+                        location.name_zh()
+                    ),
+                    format!(
+                        "Book an inspection: {name}, {slot}, {}{why_en}{again_en}?",
                         location.name_en()
                     ),
                 )

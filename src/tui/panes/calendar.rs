@@ -1,9 +1,9 @@
 //! Pane 2, the inspection calendar (measures 7 and 30): the month grid and the day board with
 //! slots, free places, bookings and the day's 当日清 state.
 
-use super::{Hint, Pane, frame_block, row_style, scroll_to, step};
+use super::{Hint, Pane, frame_block, row_style, scroll_to};
 use crate::calendar::DayInfo;
-use crate::domain::inspection::{BookingStatus, DayClearance};
+use crate::domain::inspection::{BookingStatus, ClearanceState, DayClearance};
 use crate::present;
 use crate::store::{BookingRow, SlotRow};
 use crate::text::Lang;
@@ -12,6 +12,7 @@ use crate::text::{inert, pad, truncate};
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::month_grid::{DayLoad, MonthGrid};
+use crate::tui::widgets::selection::Selection;
 use anyhow::Result;
 use crossterm::event::KeyEvent;
 use jiff::ToSpan;
@@ -36,6 +37,16 @@ pub enum BoardLine {
     Booking(BookingRow),
 }
 
+impl BoardLine {
+    /// The record on the line, for the cursor to follow.
+    fn key(&self) -> (bool, i64) {
+        match self {
+            BoardLine::Slot(s) => (false, s.id),
+            BoardLine::Booking(b) => (true, b.id),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct CalendarPane {
     pub today: Date,
@@ -43,8 +54,8 @@ pub struct CalendarPane {
     pub focus: Focus,
     pub loads: BTreeMap<Date, DayLoad>,
     pub board: Vec<BoardLine>,
-    pub board_sel: usize,
-    board_offset: usize,
+    /// The selected line of the day board.
+    pub board_cursor: Selection,
     pub clearance: DayClearance,
     pub day: Option<DayInfo>,
 }
@@ -57,8 +68,7 @@ impl CalendarPane {
             focus: Focus::Grid,
             loads: BTreeMap::new(),
             board: Vec::new(),
-            board_sel: 0,
-            board_offset: 0,
+            board_cursor: Selection::default(),
             clearance: DayClearance::default(),
             day: None,
         }
@@ -71,8 +81,7 @@ impl CalendarPane {
     pub fn select(&mut self, d: Date) {
         if d != self.selected {
             self.selected = d;
-            self.board_sel = 0;
-            self.board_offset = 0;
+            self.board_cursor.top();
         }
     }
 
@@ -80,7 +89,7 @@ impl CalendarPane {
     /// the day with a free place.
     pub fn slot_to_book(&self) -> Option<SlotRow> {
         if self.focus == Focus::Board {
-            let slot_id = match self.board.get(self.board_sel)? {
+            let slot_id = match self.board.get(self.board_cursor.selected)? {
                 BoardLine::Slot(s) => s.id,
                 BoardLine::Booking(b) => b.slot_id,
             };
@@ -96,7 +105,7 @@ impl CalendarPane {
     }
 
     pub fn selected_booking(&self) -> Option<&BookingRow> {
-        match self.board.get(self.board_sel)? {
+        match self.board.get(self.board_cursor.selected)? {
             BoardLine::Booking(b) if self.focus == Focus::Board => Some(b),
             _ => None,
         }
@@ -121,6 +130,11 @@ impl CalendarPane {
 
 impl Pane for CalendarPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // The cursor stays on the booking when another one comes or goes above it.
+        let before = self
+            .board
+            .get(self.board_cursor.selected)
+            .map(BoardLine::key);
         let first = self.selected.first_of_month();
         let last = self.selected.last_of_month();
         let slots = env.store.slots_between(first, last)?;
@@ -137,7 +151,8 @@ impl Pane for CalendarPane {
             }
         }
         self.board = board;
-        self.board_sel = self.board_sel.min(self.board.len().saturating_sub(1));
+        self.board_cursor
+            .follow(&self.board, before, BoardLine::key);
         self.clearance = env.store.day_clearance(self.selected)?;
         self.day = Some(env.cal.day(self.selected));
         Ok(())
@@ -158,10 +173,10 @@ impl Pane for CalendarPane {
         if km.is(Cmd::Book, key) {
             return Some(match self.slot_to_book() {
                 Some(s) => Action::OpenBooking(s.id),
-                None => Action::Error(
-                    "no inspection slot with free places on this day (这一天没有空余的查验时段)"
-                        .to_string(),
-                ),
+                None => Action::Error(crate::domain::message::Message::new(
+                    "这一天没有空余的查验时段",
+                    "no inspection slot with free places on this day",
+                )),
             });
         }
         match self.focus {
@@ -188,18 +203,7 @@ impl Pane for CalendarPane {
                 }
             }
             Focus::Board => {
-                let len = self.board.len();
-                if km.is(Cmd::Down, key) {
-                    self.board_sel = step(self.board_sel, 1, len);
-                    None
-                } else if km.is(Cmd::Up, key) {
-                    self.board_sel = step(self.board_sel, -1, len);
-                    None
-                } else if km.is(Cmd::Top, key) {
-                    self.board_sel = 0;
-                    None
-                } else if km.is(Cmd::Bottom, key) {
-                    self.board_sel = len.saturating_sub(1);
+                if self.board_cursor.key(key, km, self.board.len()) {
                     None
                 } else if km.is(Cmd::Back, key) || km.is(Cmd::Left, key) {
                     self.focus = Focus::Grid;
@@ -346,17 +350,23 @@ impl CalendarPane {
             head.push(Line::from(rule));
         }
         let c = &self.clearance;
-        let clear = if c.booked + c.done + c.abnormal == 0 {
-            Line::styled(
+        let clear = match c.state(self.selected, self.today) {
+            ClearanceState::NothingBooked => Line::styled(
                 tr(
                     lang,
                     "当日清：当天无查验预约",
                     "当日清 (same-day clearance): no inspections booked",
                 ),
                 t.muted,
-            )
-        } else if c.cleared() {
-            Line::from(vec![
+            ),
+            ClearanceState::NotYetDue => Line::styled(
+                match lang {
+                    Lang::Zh => format!("当日清：未到 · 已约 {} 项待查验", c.still_open()),
+                    Lang::En => format!("当日清: not yet due · {} booked", c.still_open()),
+                },
+                t.muted,
+            ),
+            ClearanceState::Cleared => Line::from(vec![
                 Span::styled(tr(lang, "当日清：已清 ✓", "当日清: cleared ✓"), t.ok),
                 Span::raw(match lang {
                     Lang::Zh => format!(
@@ -368,35 +378,36 @@ impl CalendarPane {
                         c.done, c.abnormal, c.cancelled
                     ),
                 }),
-            ])
-        } else {
-            head.push(Line::styled(
-                match lang {
-                    Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
-                    Lang::En => {
-                        format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
-                    }
-                },
-                t.warn,
-            ));
-            let mut spans = Vec::new();
-            if c.abnormal > 0 {
-                spans.push(Span::styled(
+            ]),
+            ClearanceState::Open => {
+                head.push(Line::styled(
                     match lang {
-                        Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
-                        Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
+                        Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
+                        Lang::En => {
+                            format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
+                        }
                     },
-                    t.error,
+                    t.warn,
                 ));
+                let mut spans = Vec::new();
+                if c.abnormal > 0 {
+                    spans.push(Span::styled(
+                        match lang {
+                            Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
+                            Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
+                        },
+                        t.error,
+                    ));
+                }
+                spans.insert(
+                    0,
+                    Span::raw(match lang {
+                        Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
+                        Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
+                    }),
+                );
+                Line::from(spans)
             }
-            spans.insert(
-                0,
-                Span::raw(match lang {
-                    Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
-                    Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
-                }),
-            );
-            Line::from(spans)
         };
         head.push(clear);
         // Whole at any width: a long rule wraps instead of running under the border.
@@ -431,8 +442,8 @@ impl CalendarPane {
         }
         let page = CalendarPane::board_page(inner.height);
         let offset = scroll_to(
-            self.board_offset,
-            self.board_sel,
+            self.board_cursor.offset,
+            self.board_cursor.selected,
             page.min(usize::from(list.height).max(1)),
         );
         let w = usize::from(list.width);
@@ -443,7 +454,7 @@ impl CalendarPane {
             .skip(offset)
             .take(usize::from(list.height))
             .map(|(i, l)| {
-                let selected = self.focus == Focus::Board && i == self.board_sel;
+                let selected = self.focus == Focus::Board && i == self.board_cursor.selected;
                 match l {
                     BoardLine::Slot(s) => {
                         let full = s.free() == 0;

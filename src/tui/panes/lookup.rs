@@ -1,7 +1,7 @@
 //! Pane 4, lookup: a Chinese name, pinyin, initials, a USCC or a customs code; results on every
 //! key; Enter opens the hotline card.
 
-use super::{Hint, Pane, fit, frame_block, list_move, row_style, scroll_to};
+use super::{Hint, Pane, fit, frame_block, row_style, step};
 use crate::present::why_text;
 use crate::store::{FindOptions, Found, Note};
 use crate::text::inert;
@@ -9,6 +9,7 @@ use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::line_edit::{Edit, History, LineEdit};
+use crate::tui::widgets::selection::Selection;
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -33,36 +34,48 @@ pub struct LookupPane {
     pub notes: Vec<Note>,
     /// More enterprises matched than are listed.
     pub more: bool,
-    pub selected: usize,
-    offset: usize,
-    page: usize,
+    pub cursor: Selection,
+    /// The query the hits were found for: a new query selects its best match.
+    searched: String,
 }
 
 impl LookupPane {
     pub fn set_page(&mut self, rows: usize) {
-        self.page = rows.max(1);
+        self.cursor.set_page(rows);
     }
 
     pub fn set_query(&mut self, q: &str) {
         self.edit.set(q);
         self.query = self.edit.text().to_string();
-        self.selected = 0;
-        self.offset = 0;
+        self.cursor.top();
     }
 
     pub fn selected_hit(&self) -> Option<&Found> {
-        self.hits.get(self.selected)
+        self.hits.get(self.cursor.selected)
+    }
+}
+
+impl LookupPane {
+    fn step(&mut self, by: isize) -> Option<Action> {
+        let n = self.hits.len();
+        self.cursor.select(step(self.cursor.selected, by, n), n);
+        None
     }
 }
 
 impl Pane for LookupPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // Another operator's change: the cursor stays on the enterprise.
+        let before = (self.searched == self.query)
+            .then(|| self.selected_hit().map(|h| h.hit.enterprise.id))
+            .flatten();
         let found = env.store.find(&self.query, &FindOptions::new(MAX_HITS))?;
         self.hits = found.found;
         self.notes = found.notes;
         self.more = found.more;
-        self.selected = self.selected.min(self.hits.len().saturating_sub(1));
-        self.offset = scroll_to(self.offset, self.selected, self.page);
+        self.searched = self.query.clone();
+        self.cursor
+            .follow(&self.hits, before, |h| h.hit.enterprise.id);
         Ok(())
     }
 
@@ -87,26 +100,16 @@ impl Pane for LookupPane {
                     return self.history_step(false);
                 }
                 KeyCode::PageDown | KeyCode::PageUp => {
-                    let page = self.page.max(1) as isize;
+                    let page = self.cursor.page() as isize;
                     let d = if key.code == KeyCode::PageDown {
                         page
                     } else {
                         -page
                     };
-                    self.selected = super::step(self.selected, d, self.hits.len());
-                    self.offset = scroll_to(self.offset, self.selected, self.page);
-                    return None;
+                    return self.step(d);
                 }
-                KeyCode::Down => {
-                    self.selected = super::step(self.selected, 1, self.hits.len());
-                    self.offset = scroll_to(self.offset, self.selected, self.page);
-                    return None;
-                }
-                KeyCode::Up => {
-                    self.selected = super::step(self.selected, -1, self.hits.len());
-                    self.offset = scroll_to(self.offset, self.selected, self.page);
-                    return None;
-                }
+                KeyCode::Down => return self.step(1),
+                KeyCode::Up => return self.step(-1),
                 // `/` was the way into the box: typed first, it is the habit, not the query.
                 KeyCode::Char('/') if self.edit.is_empty() => return None,
                 // No name, pinyin or code holds an ASCII colon: it is the command line.
@@ -124,9 +127,7 @@ impl Pane for LookupPane {
                 }
             }
         }
-        if let Some(sel) = list_move(key, km, self.selected, self.hits.len(), self.page) {
-            self.selected = sel;
-            self.offset = scroll_to(self.offset, sel, self.page);
+        if self.cursor.key(key, km, self.hits.len()) {
             return None;
         }
         if km.is(Cmd::Filter, key) {
@@ -236,8 +237,8 @@ impl Pane for LookupPane {
             .hits
             .iter()
             .enumerate()
-            .skip(self.offset)
-            .take(self.page)
+            .skip(self.cursor.offset)
+            .take(self.cursor.page())
             .map(|(i, found)| {
                 let h = &found.hit;
                 let e = &h.enterprise;
@@ -263,7 +264,7 @@ impl Pane for LookupPane {
                     cells.push(Cell::from(fit(&c, 30)));
                     cells.push(Cell::from(fit(&why_text(&found.why, lang), 28)));
                 }
-                Row::new(cells).style(row_style(Style::default(), i == self.selected, v))
+                Row::new(cells).style(row_style(Style::default(), i == self.cursor.selected, v))
             });
         let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
             .header(Row::new(header).style(t.heading))
@@ -318,8 +319,7 @@ impl Pane for LookupPane {
 impl LookupPane {
     fn changed(&mut self) {
         self.query = self.edit.text().to_string();
-        self.selected = 0;
-        self.offset = 0;
+        self.cursor.top();
     }
 
     fn history_step(&mut self, back: bool) -> Option<Action> {

@@ -144,32 +144,6 @@ pub fn fit(s: &str, cols: u16) -> String {
     truncate(s, usize::from(cols))
 }
 
-/// The common list moves; returns the new selection if `key` was one.
-pub fn list_move(
-    key: &KeyEvent,
-    km: &Keymap,
-    sel: usize,
-    len: usize,
-    page: usize,
-) -> Option<usize> {
-    let page = page.max(1) as isize;
-    if km.is(Cmd::Down, key) {
-        Some(step(sel, 1, len))
-    } else if km.is(Cmd::Up, key) {
-        Some(step(sel, -1, len))
-    } else if km.is(Cmd::PageDown, key) {
-        Some(step(sel, page, len))
-    } else if km.is(Cmd::PageUp, key) {
-        Some(step(sel, -page, len))
-    } else if km.is(Cmd::Top, key) {
-        Some(0)
-    } else if km.is(Cmd::Bottom, key) {
-        Some(len.saturating_sub(1))
-    } else {
-        None
-    }
-}
-
 /// Style of a row: selected rows in reverse video on top of their own style.
 pub fn row_style(base: Style, selected: bool, v: &View<'_>) -> Style {
     if selected {

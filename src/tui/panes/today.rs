@@ -3,7 +3,7 @@
 //! callbacks, problems past their targets, the operator's own items. Also the counts every pane
 //! tab carries, so urgency shows from any pane.
 
-use super::{Hint, Pane, frame_block, list_move, row_style, scroll_to};
+use super::{Hint, Pane, frame_block, row_style, scroll_to};
 use crate::domain::approval::{Urgency, urgency};
 use crate::domain::call::{CallbackState, callback_state};
 use crate::domain::measures::MeasureCatalog;
@@ -13,6 +13,7 @@ use crate::store::{Store, TodayData};
 use crate::text::{Lang, inert, tr};
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
+use crate::tui::widgets::selection::Selection;
 use anyhow::Result;
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
@@ -43,9 +44,8 @@ pub struct TodayPane {
     /// Clocks of the open problems past their targets, with the problem's position in `data`.
     pub late_problems: Vec<(usize, ProblemClock)>,
     pub targets: ProblemTargets,
-    pub selected: usize,
-    offset: usize,
-    page: usize,
+    /// The selected entry (see `entries`).
+    pub cursor: Selection,
     operator: String,
 }
 
@@ -64,7 +64,7 @@ impl TodayPane {
     }
 
     pub fn set_page(&mut self, rows: usize) {
-        self.page = rows.max(1);
+        self.cursor.set_page(rows);
     }
 
     /// The selectable entries: (target, enterprise), in the order shown.
@@ -107,7 +107,7 @@ impl TodayPane {
     }
 
     pub fn selected_entry(&self) -> Option<(TodayTarget, Option<i64>)> {
-        self.entries().get(self.selected).copied()
+        self.entries().get(self.cursor.selected).copied()
     }
 
     /// The lines of the pane; each selectable line carries its entry index.
@@ -333,6 +333,8 @@ impl TodayPane {
 
 impl Pane for TodayPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // The cursor stays on the record when lines come and go above it.
+        let before = self.selected_entry().map(|(t, _)| t);
         let data = env.store.today(env.now, &self.operator, SECTION_LIMIT)?;
         self.late_problems = data
             .problems
@@ -356,15 +358,14 @@ impl Pane for TodayPane {
             .take(SECTION_LIMIT)
             .collect();
         self.data = Some(data);
-        let n = self.entries().len();
-        self.selected = self.selected.min(n.saturating_sub(1));
+        let entries = self.entries();
+        self.cursor.follow(&entries, before, |(t, _)| *t);
         Ok(())
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
         let n = self.entries().len();
-        if let Some(sel) = list_move(key, km, self.selected, n, self.page) {
-            self.selected = sel;
+        if self.cursor.key(key, km, n) {
             return None;
         }
         let (target, enterprise) = self.selected_entry()?;
@@ -398,16 +399,16 @@ impl Pane for TodayPane {
         let lines = self.lines(v);
         let sel_line = lines
             .iter()
-            .position(|(_, e)| *e == Some(self.selected))
+            .position(|(_, e)| *e == Some(self.cursor.selected))
             .unwrap_or(0);
         let height = usize::from(inner.height).max(1);
-        let offset = scroll_to(self.offset.min(sel_line), sel_line, height);
+        let offset = scroll_to(0, sel_line, height);
         let shown: Vec<Line<'static>> = lines
             .into_iter()
             .skip(offset)
             .take(height)
             .map(|(l, e)| {
-                if e == Some(self.selected) {
+                if e == Some(self.cursor.selected) {
                     l.patch_style(row_style(Style::default(), true, v))
                 } else {
                     l

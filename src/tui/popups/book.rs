@@ -1,11 +1,15 @@
 //! Booking an inspection (measures 7 and 30): an enterprise picker searched by name, pinyin or
-//! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, where the
-//! inspection takes place and, outside the zone or at the factory, why (measure 30). The store
-//! applies the domain's booking rules and its refusal is shown.
+//! initials — on a day off only AEO enterprises are offered ("5+2") — the goods, the slot
+//! (office and time) among the day's slots, where the inspection takes place and, outside the
+//! zone or at the factory, why (measure 30). The free places are read again whenever another
+//! operator books; an enterprise already booked into the slot is warned of. The store applies
+//! the domain's booking rules and its refusal is shown.
 
 use super::{centered, popup_frame};
 use crate::calendar::DayInfo;
-use crate::domain::inspection::{Location, OffSiteReason, site_approval_text};
+use crate::domain::inspection::{
+    BookingStatus, Location, OffSiteReason, already_booked, site_approval_text,
+};
 use crate::present;
 use crate::store::{EnterpriseHit, FindOptions, SlotRow};
 use crate::text::Lang;
@@ -28,6 +32,8 @@ use ratatui::widgets::Paragraph;
 pub enum Field {
     Enterprise,
     Goods,
+    /// The slot: ↑/↓ choose among the day's slots.
+    Slot,
     /// The measure-30 reason, offered when the place is outside the zone or at the factory.
     Reason,
 }
@@ -46,6 +52,10 @@ pub struct BookPopup {
     pub hits: Vec<EnterpriseHit>,
     pub selected: usize,
     pub location: Location,
+    /// The slots of the day, to choose from.
+    pub slots: Vec<SlotRow>,
+    /// The chosen slot's bookings holding a place: (booking, enterprise, status).
+    booked_here: Vec<(i64, i64, BookingStatus)>,
     /// Chosen with ←/→ in the reason field; sent only for a place outside the zone.
     pub reason: Option<OffSiteReason>,
 }
@@ -63,8 +73,26 @@ impl BookPopup {
             hits: Vec::new(),
             selected: 0,
             location: Location::InZone,
+            slots: Vec::new(),
+            booked_here: Vec::new(),
             reason: None,
         }
+    }
+
+    /// The booking by which the picked enterprise already holds a place in the slot.
+    pub fn repeat(&self) -> Option<(i64, &EnterpriseHit)> {
+        let hit = self.hits.get(self.selected)?;
+        already_booked(self.booked_here.iter().copied(), hit.enterprise.id).map(|id| (id, hit))
+    }
+
+    /// ↑/↓ on the slot field: the previous or next slot of the day.
+    fn step_slot(&mut self, by: isize) -> Option<Action> {
+        let i = self.slots.iter().position(|s| s.id == self.slot.id)?;
+        let j = step(i, by, self.slots.len());
+        (j != i).then(|| {
+            self.slot = self.slots[j].clone();
+            Action::ReloadPopup
+        })
     }
 
     /// On a day off only AEO enterprises may book ("5+2", measure 7).
@@ -73,6 +101,17 @@ impl BookPopup {
     }
 
     pub fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // The places as they stand now: another operator may have booked since.
+        self.slots = env.store.slots_between(self.slot.date, self.slot.date)?;
+        if let Some(s) = self.slots.iter().find(|s| s.id == self.slot.id) {
+            self.slot = s.clone();
+        }
+        self.booked_here = env
+            .store
+            .bookings_of_slot(self.slot.id)?
+            .into_iter()
+            .map(|b| (b.id, b.enterprise_id, b.status))
+            .collect();
         // The same matcher as lookup; on a day off the AEO condition is part of the search.
         let opts = FindOptions {
             limit: PICKER_ROWS,
@@ -97,6 +136,7 @@ impl BookPopup {
                 if self.location != Location::InZone {
                     order.push(Field::Reason);
                 }
+                order.push(Field::Slot);
                 let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
                 let step = if key.code == KeyCode::Tab { 1 } else { -1 };
                 self.field = order[cycle(i, step, order.len())];
@@ -115,6 +155,8 @@ impl BookPopup {
                 });
                 None
             }
+            KeyCode::Down if self.field == Field::Slot => self.step_slot(1),
+            KeyCode::Up if self.field == Field::Slot => self.step_slot(-1),
             KeyCode::Down => {
                 self.selected = step(self.selected, 1, self.hits.len());
                 None
@@ -147,7 +189,7 @@ impl BookPopup {
                 let edit = match self.field {
                     Field::Enterprise => &mut self.query_edit,
                     Field::Goods => &mut self.goods_edit,
-                    Field::Reason => return None,
+                    Field::Slot | Field::Reason => return None,
                 };
                 (edit.handle(key) == Edit::Changed).then_some(())?;
                 self.edited()
@@ -160,7 +202,7 @@ impl BookPopup {
         match self.field {
             Field::Enterprise => self.query_edit.insert_str(text),
             Field::Goods => self.goods_edit.insert_str(text),
-            Field::Reason => return None,
+            Field::Slot | Field::Reason => return None,
         }
         self.edited()
     }
@@ -199,8 +241,8 @@ impl BookPopup {
         );
         let inner = popup_frame(f, r, title, v);
         let [info, fields, list] = Layout::vertical([
-            Constraint::Length(2),
-            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Length(6),
             Constraint::Min(0),
         ])
         .areas(inner);
@@ -225,15 +267,34 @@ impl BookPopup {
         } else {
             Span::raw("")
         };
+        let repeat = self.repeat().map(|(id, hit)| {
+            let name = inert(&hit.enterprise.name_zh);
+            Line::styled(
+                match lang {
+                    Lang::Zh => format!("⚠ {name} 已在此时段预约（#{id}），再约即重复预约"),
+                    Lang::En => format!(
+                        "⚠ {name} already holds a place in this slot (#{id}): this books it twice"
+                    ),
+                },
+                t.warn,
+            )
+        });
         f.render_widget(
-            Paragraph::new(vec![
-                Line::from(vec![
-                    Span::raw(self.day.reason_text(lang)),
-                    Span::raw(" · "),
-                    Span::styled(places, if s.free() == 0 { t.warn } else { t.ok }),
-                ]),
-                Line::from(rule),
-            ]),
+            Paragraph::new(
+                [
+                    Line::from(vec![
+                        Span::raw(self.day.reason_text(lang)),
+                        Span::raw(" · "),
+                        Span::styled(places, if s.free() == 0 { t.warn } else { t.ok }),
+                    ]),
+                    Line::from(rule),
+                ]
+                .into_iter()
+                .chain(repeat)
+                .flat_map(|l| crate::tui::wrap::wrap_line(&l, usize::from(info.width), 2))
+                .take(3)
+                .collect::<Vec<_>>(),
+            ),
             info,
         );
         let focus = |fld: Field| {
@@ -338,6 +399,7 @@ impl BookPopup {
                         t.muted,
                     ),
                 ]),
+                self.slot_line(v, focus(Field::Slot)),
                 Line::from(loc_spans),
                 Line::from(reason_spans),
             ]),
@@ -391,10 +453,43 @@ impl BookPopup {
         }
     }
 
+    /// "时段 ↑/↓  09:00-11:00 2/5 浦东海关 · 余 2".
+    fn slot_line(&self, v: &View<'_>, label: Style) -> Line<'static> {
+        let (lang, t, s) = (v.lang, v.theme, &self.slot);
+        let at = self
+            .slots
+            .iter()
+            .position(|x| x.id == s.id)
+            .map(|i| format!("{}/{}", i + 1, self.slots.len()))
+            .unwrap_or_default();
+        let free = match lang {
+            Lang::Zh if s.free() == 0 => "已满".to_string(),
+            Lang::En if s.free() == 0 => "full".to_string(),
+            Lang::Zh => format!("余 {}", s.free()),
+            Lang::En => format!("{} free", s.free()),
+        };
+        Line::from(vec![
+            Span::styled(format!("{} ", tr(lang, "时段 ↑/↓", "slot ↑/↓")), label),
+            Span::styled(
+                format!(
+                    "{:02}:{:02}-{:02}:{:02} {} ",
+                    s.start.hour(),
+                    s.start.minute(),
+                    s.end.hour(),
+                    s.end.minute(),
+                    inert(&s.office_name)
+                ),
+                t.title,
+            ),
+            Span::styled(free, if s.free() == 0 { t.warn } else { t.ok }),
+            Span::styled(format!("  {at}"), t.muted),
+        ])
+    }
+
     pub fn hints(&self) -> Vec<Hint> {
         vec![
             Hint::text("Enter", "预约", "book"),
-            Hint::text("↑/↓", "选企业", "pick"),
+            Hint::text("↑/↓", "选企业/时段", "pick"),
             Hint::text("←/→", "地点", "place"),
             Hint::text("Tab", "换栏", "field"),
             Hint::text("Esc", "取消", "cancel"),

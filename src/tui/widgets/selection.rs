@@ -71,6 +71,12 @@ impl Selection {
         self.restart = true;
     }
 
+    /// The first row (a new search shows its best match).
+    pub fn top(&mut self) {
+        self.selected = 0;
+        self.offset = 0;
+    }
+
     /// Puts the cursor at `i` and scrolls to it.
     pub fn select(&mut self, i: usize, len: usize) {
         self.selected = i.min(len.saturating_sub(1));
