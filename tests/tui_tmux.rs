@@ -495,7 +495,7 @@ fn the_cursor_stays_on_the_approval_after_pause_and_resume() {
     let pauses = || query("SELECT CAST(count(*) AS TEXT) FROM approval_pauses");
     let before = pauses();
     t.keys(&["p"]);
-    t.wait_for("补正", 10);
+    t.wait_for("专家评审", 10);
     t.keys(&["1"]);
     t.wait_for("请确认", 10);
     t.keys(&["Right", "Enter"]);
