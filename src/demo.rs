@@ -5,7 +5,9 @@
 //! given seed and "now".
 
 use crate::calendar::{WorkingCalendar, shanghai_date, shanghai_instant};
-use crate::domain::approval::{ApprovalKind, PauseReason, Urgency, deadline_rule, urgency};
+use crate::domain::approval::{
+    ApprovalKind, ApprovalTerms, PauseReason, Urgency, deadline_rule, urgency,
+};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::check_eligibility;
 use crate::domain::enterprise::{CoordinatorRole, Industry};
@@ -626,7 +628,18 @@ fn approvals(
         let want = wants[i % wants.len()];
         let kind = ApprovalKind::ALL[i % ApprovalKind::ALL.len()];
         let company = pick(rng, companies);
-        let rule = deadline_rule(kind, company.credit, catalog);
+        // Now and then a product without Shanghai's final authority (measure 26 does not apply),
+        // and a regular limit extended under 第42条; both without the generator, so the rest of
+        // the demo stays as it was.
+        let terms = ApprovalTerms {
+            final_authority: !(kind == ApprovalKind::AnimalPlant && i % 9 == 4),
+            extended_by: (want == Want::Running
+                && i % 2 == 0
+                && kind != ApprovalKind::AdvanceRuling
+                && !company.credit.is_aeo())
+            .then_some("王科长"),
+        };
+        let rule = deadline_rule(kind, company.credit, terms, catalog);
         let prefix = match kind {
             ApprovalKind::SpecialArticles => "TW",
             ApprovalKind::AnimalPlant => "DZ",
@@ -638,10 +651,9 @@ fn approvals(
         let mut decided = None;
         match want {
             Want::Running => {
-                if rng.random_bool(0.4) {
-                    let start = accepted + SignedDuration::from_hours(1);
-                    pauses.push((PauseReason::Correction, start, Some(start.min(now))));
-                }
+                // A draw kept from when a 补正 was recorded here (it is no pause: it moves the
+                // acceptance), so the rest of the demo stays as it was.
+                let _ = rng.random_bool(0.4);
             }
             Want::Paused => {
                 let reason = *pick(rng, PauseReason::ALL);
@@ -697,6 +709,8 @@ fn approvals(
             accepted_at: accepted,
             pauses: &pauses,
             decided,
+            final_authority: terms.final_authority,
+            extended_by: terms.extended_by,
         })?;
         n += 1;
     }

@@ -270,7 +270,7 @@ fn deadline_names_the_rule_and_counts_working_days_over_a_holiday() {
             "--json",
         ],
     );
-    assert_eq!(v["due_shanghai"], "2026-10-10 00:00");
+    assert_eq!(v["due_shanghai"], "2026-10-09 24:00");
     assert_eq!(
         v["rule"]["reason_en"],
         "measure 25: 5 working days instead of 20"
@@ -318,10 +318,10 @@ fn a_pause_moves_the_deadline_and_an_open_pause_stops_it() {
         "--json",
     ];
     let plain = json(&d.db, &base);
-    assert_eq!(plain["due_shanghai"], "2026-11-17 00:00");
+    assert_eq!(plain["due_shanghai"], "2026-11-16 24:00");
     let mut paused = base.to_vec();
     paused.extend(["--pause", "2026-11-04 00:00/2026-11-06 00:00"]);
-    assert_eq!(json(&d.db, &paused)["due_shanghai"], "2026-11-19 00:00");
+    assert_eq!(json(&d.db, &paused)["due_shanghai"], "2026-11-18 24:00");
     let mut open = base.to_vec();
     open.extend(["--pause", "2026-11-04 00:00/"]);
     let v = json(&d.db, &open);
@@ -1044,4 +1044,120 @@ fn the_overdue_count_and_an_operators_taken_items_do_not_walk_the_whole_queue() 
         "SELECT id FROM work_items WHERE taken_by = 'alice' AND status <> 'done'",
     );
     assert!(taken.contains("work_items_open_taken"), "{taken}");
+}
+
+/// The first undecided approval of the demo that `pick` accepts, as JSON.
+fn approval_where(db: &Path, pick: impl Fn(&Value) -> bool) -> Value {
+    json(db, &["approvals", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| pick(a))
+        .expect("such an approval in the demo")
+        .clone()
+}
+
+fn approval_json(db: &Path, id: &str) -> Value {
+    approval_where(db, |a| {
+        a["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(id)
+    })
+}
+
+#[test]
+fn pauses_corrections_extensions_and_final_authority_follow_the_law() {
+    let d = demo();
+    // 第45条's reasons only: 补正 is no pause.
+    let running = approval_where(&d.db, |a| {
+        a["status"] == "running" && a["pauses"] == serde_json::json!([])
+    });
+    let id = running["id"].to_string();
+    let err = fails(&d.db, &["approval", "pause", &id, "--reason", "correction"]);
+    assert!(
+        err.contains("--reason") && err.contains("expert_review"),
+        "{err}"
+    );
+    ok(&d.db, &["approval", "pause", &id, "--reason", "检疫"]);
+    ok(&d.db, &["approval", "resume", &id]);
+    // 补正 moves the acceptance, later only.
+    let fresh = approval_where(&d.db, |a| {
+        a["status"] == "running" && a["pauses"] == serde_json::json!([]) && a["id"] != running["id"]
+    });
+    let fid = fresh["id"].to_string();
+    let before_due = fresh["due_at"].as_str().unwrap().to_string();
+    let out = ok(
+        &d.db,
+        &[
+            "approval",
+            "correct",
+            &fid,
+            "--received",
+            "2026-11-27 09:00",
+        ],
+    );
+    assert!(out.contains("accepted from 2026-11-27 09:00"), "{out}");
+    let after = approval_json(&d.db, &fid);
+    assert_eq!(after["accepted_at"], "2026-11-27T01:00:00Z");
+    assert!(
+        after["due_at"].as_str().unwrap() > before_due.as_str(),
+        "the clock starts again"
+    );
+    // 第42条: a regular limit, once, with the approver.
+    let regular = approval_where(&d.db, |a| {
+        a["rule"]["compressed"] == false
+            && a["rule"]["count"] == "working"
+            && a["extended_by"].is_null()
+    });
+    let rid = regular["id"].to_string();
+    let err = fails(&d.db, &["approval", "extend", &rid, "--approver", " "]);
+    assert!(err.contains("负责人"), "{err}");
+    ok(&d.db, &["approval", "extend", &rid, "--approver", "王科长"]);
+    let ext = approval_json(&d.db, &rid);
+    assert_eq!(ext["extended_by"], "王科长");
+    assert_eq!(
+        ext["rule"]["limit_days"],
+        regular["rule"]["limit_days"].as_u64().unwrap() + 10
+    );
+    let err = fails(&d.db, &["approval", "extend", &rid, "--approver", "李处长"]);
+    assert!(err.contains("一次"), "{err}");
+    let compressed = approval_where(&d.db, |a| a["rule"]["compressed"] == true);
+    let err = fails(
+        &d.db,
+        &[
+            "approval",
+            "extend",
+            &compressed["id"].to_string(),
+            "--approver",
+            "王科长",
+        ],
+    );
+    assert!(err.contains("第42条"), "{err}");
+    // Measure 26 only for products Shanghai decides finally.
+    let animal = approval_where(&d.db, |a| {
+        a["kind"] == "animal_plant" && a["rule"]["compressed"] == true
+    });
+    let aid = animal["id"].to_string();
+    assert_eq!(animal["final_authority"], true);
+    ok(&d.db, &["approval", "final-authority", &aid, "off"]);
+    let off = approval_json(&d.db, &aid);
+    assert_eq!(off["final_authority"], false);
+    assert_eq!(off["rule"]["limit_days"], 20);
+    assert!(
+        off["rule"]["reason_zh"]
+            .as_str()
+            .unwrap()
+            .contains("非上海终审权限产品")
+    );
+    let table = ok(&d.db, &["approvals"]);
+    assert!(table.contains("非上海终审权限产品"), "shown in the list");
+    let special = approval_where(&d.db, |a| a["kind"] == "special_articles");
+    let err = fails(
+        &d.db,
+        &[
+            "approval",
+            "final-authority",
+            &special["id"].to_string(),
+            "off",
+        ],
+    );
+    assert!(err.contains("措施26"), "{err}");
 }

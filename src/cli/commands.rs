@@ -6,7 +6,7 @@ use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
     parse_instant, unknown_year_flag,
 };
-use crate::domain::approval::{ApprovalKind, Urgency, deadline_rule, urgency};
+use crate::domain::approval::{ApprovalKind, ApprovalTerms, Urgency, deadline_rule, urgency};
 use crate::domain::clearance::check_appointment;
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::{ChecksumStatus, CustomsCode, DeclarationNo, Uscc};
@@ -97,6 +97,13 @@ pub struct DeadlineArgs {
     /// A clock pause FROM/TO (TO may be empty for a pause still open); repeatable
     #[arg(long, value_name = "FROM/TO")]
     pub pause: Vec<String>,
+    /// Shanghai Customs has no final authority (终审权限) for the product: measure 26 does not
+    /// apply
+    #[arg(long)]
+    pub no_final_authority: bool,
+    /// A 第42条 extension of ten days, approved by this head of office
+    #[arg(long, value_name = "NAME")]
+    pub extended_by: Option<String>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -186,11 +193,31 @@ pub enum BookingCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ApprovalCommand {
-    /// Stop the clock: correction (补正), testing, expert_review or hearing
+    /// Stop the clock for time 行政许可法 第45条 does not count: hearing, tender, auction,
+    /// inspection, testing, quarantine, appraisal or expert_review (or the Chinese name)
     Pause {
         id: i64,
-        #[arg(long, default_value = "correction")]
+        #[arg(long)]
         reason: String,
+    },
+    /// 补正 (第32条): the complete material was received at TIME; the acceptance moves there
+    Correct {
+        id: i64,
+        #[arg(long, value_name = "TIME")]
+        received: String,
+    },
+    /// Extend a regular limit once by ten working days (第42条), approved by the head of office
+    Extend {
+        id: i64,
+        #[arg(long, value_name = "NAME")]
+        approver: String,
+    },
+    /// Whether Shanghai Customs holds the final authority (终审权限) for the product of an
+    /// animal/plant quarantine approval (measure 26 applies only then)
+    FinalAuthority {
+        id: i64,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
     },
     /// Restart the clock
     Resume { id: i64 },
@@ -451,7 +478,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                 v.status.name(ctx.lang).to_string(),
                 v.countdown
                     .due
-                    .map(present::instant)
+                    .map(|d| present::deadline(d, false))
                     .unwrap_or_else(|| "—".into()),
                 if v.row.decided_at.is_some() {
                     format!(
@@ -614,7 +641,18 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| parse_pause(p))
         .collect::<Result<Vec<_>>>()?;
-    let rule = deadline_rule(kind, credit, MeasureCatalog::official());
+    let base = ApprovalTerms {
+        final_authority: !a.no_final_authority,
+        extended_by: None,
+    };
+    if let Some(approver) = &a.extended_by {
+        deadline_rule(kind, credit, base, MeasureCatalog::official()).check_extension(approver)?;
+    }
+    let terms = ApprovalTerms {
+        extended_by: a.extended_by.as_deref(),
+        ..base
+    };
+    let rule = deadline_rule(kind, credit, terms, MeasureCatalog::official());
     let c = countdown(
         WorkingCalendar::official(),
         accepted,
@@ -638,7 +676,7 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         credit,
         accepted_at: accepted,
         due: c.due,
-        due_shanghai: c.due.map(present::instant),
+        due_shanghai: c.due.map(|d| present::deadline(d, false)),
         rule: &rule,
         countdown: &c,
     };
@@ -646,7 +684,10 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
         return print_json(&out);
     }
     match c.due {
-        Some(due) => outln!("due: {} Asia/Shanghai ({due})", present::instant(due)),
+        Some(due) => outln!(
+            "due: {} Asia/Shanghai ({due})",
+            present::deadline(due, false)
+        ),
         None => outln!("due: not set while the clock is paused"),
     }
     outln!("rule: {} / {}", rule.reason_zh, rule.reason_en);
@@ -1068,6 +1109,37 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
         ApprovalCommand::Resume { id } => {
             store.write(|w| w.resume_approval(*id, ctx.now))?;
             (*id, "resumed".to_string())
+        }
+        ApprovalCommand::Correct { id, received } => {
+            let at = parse_instant(received).context("--received")?;
+            store.write(|w| w.correct_acceptance(*id, at))?;
+            (
+                *id,
+                format!(
+                    "accepted from {} (补正: the complete material received)",
+                    present::instant(at)
+                ),
+            )
+        }
+        ApprovalCommand::Extend { id, approver } => {
+            store.write(|w| w.extend_approval(*id, approver))?;
+            (
+                *id,
+                format!(
+                    "extended by 10 working days (第42条), approved by {}",
+                    inert(approver.trim())
+                ),
+            )
+        }
+        ApprovalCommand::FinalAuthority { id, state } => {
+            let on = state == "on";
+            store.write(|w| w.set_final_authority(*id, on))?;
+            let what = if on {
+                "final authority (终审权限) in Shanghai: measure 26 applies"
+            } else {
+                "no final authority (终审权限) in Shanghai: the regular limit applies"
+            };
+            (*id, what.to_string())
         }
         ApprovalCommand::Decide { id, decision } => {
             let decision = match decision {

@@ -18,14 +18,40 @@ coded_enum!(
 );
 
 coded_enum!(
-    /// Why a clock stops: time the law does not count (行政许可法 第45条) and 补正.
+    /// Why a clock stops: the time 行政许可法 第45条 does not count. 补正 is not one of them: it
+    /// comes before acceptance (第32条) and moves the acceptance instead.
     PauseReason {
-        Correction = "correction", "补正", "awaiting missing material";
-        Testing = "testing", "检验检测", "inspection, quarantine or testing";
-        ExpertReview = "expert_review", "专家评审", "expert review";
         Hearing = "hearing", "听证", "hearing";
+        Tender = "tender", "招标", "tendering";
+        Auction = "auction", "拍卖", "auction";
+        Inspection = "inspection", "检验", "inspection";
+        Testing = "testing", "检测", "testing";
+        Quarantine = "quarantine", "检疫", "quarantine";
+        Appraisal = "appraisal", "鉴定", "appraisal";
+        ExpertReview = "expert_review", "专家评审", "expert review";
     }
 );
+
+/// The days 行政许可法 第42条 adds, once, with the approval of the office's head.
+pub const EXTENSION_DAYS: u32 = 10;
+
+/// What is on record about an approval beyond its kind and the enterprise's credit: whether
+/// Shanghai Customs holds the final authority (终审权限) for the product (measure 26), and who
+/// approved a 第42条 extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalTerms<'a> {
+    pub final_authority: bool,
+    pub extended_by: Option<&'a str>,
+}
+
+impl Default for ApprovalTerms<'_> {
+    fn default() -> Self {
+        ApprovalTerms {
+            final_authority: true,
+            extended_by: None,
+        }
+    }
+}
 
 coded_enum!(
     ApprovalStatus {
@@ -44,6 +70,8 @@ pub struct DeadlineRule {
     pub regular_days: u32,
     /// The compressed AEO limit applies.
     pub compressed: bool,
+    /// Days added by a 第42条 extension (included in `limit_days`).
+    pub extension_days: u32,
     pub reason_zh: String,
     pub reason_en: String,
 }
@@ -87,31 +115,119 @@ pub fn days_text(n: u32, count: DayCount) -> (String, String) {
     (format!("{n}{zh}"), format!("{n} {en}{plural}"))
 }
 
-fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
+/// `final_authority`: None where the limit does not depend on it (measure 25), else whether
+/// Shanghai Customs holds the final authority for the product (measure 26).
+fn limit_rule(
+    limit: &ApprovalLimit,
+    credit: CreditLevel,
+    final_authority: Option<bool>,
+) -> DeadlineRule {
     let count = day_count(&limit.count);
     let (aeo_zh, aeo_en) = days_text(limit.aeo_days, count);
     let (reg_zh, reg_en) = days_text(limit.regular_days, count);
     let m = limit.measure;
-    if credit.is_aeo() {
+    let regular = |zh: String, en: String| DeadlineRule {
+        measure: m,
+        limit_days: limit.regular_days,
+        count,
+        regular_days: limit.regular_days,
+        compressed: false,
+        extension_days: 0,
+        reason_zh: zh,
+        reason_en: en,
+    };
+    if !credit.is_aeo() {
+        regular(
+            format!("常规时限{reg_zh}（非AEO企业，不适用措施{m}）"),
+            format!("regular limit: {reg_en} (not AEO, measure {m} does not apply)"),
+        )
+    } else if final_authority == Some(false) {
+        // Measure 26 shortens the approvals of products for which GACC authorised Shanghai
+        // Customs to decide finally (终审权限); others run the regular limit.
+        regular(
+            format!("常规时限{reg_zh}（非上海终审权限产品，不适用措施{m}）"),
+            format!(
+                "regular limit: {reg_en} (Shanghai Customs has no final authority for the product, measure {m} does not apply)"
+            ),
+        )
+    } else {
         DeadlineRule {
             measure: m,
             limit_days: limit.aeo_days,
             count,
             regular_days: limit.regular_days,
             compressed: true,
-            reason_zh: format!("措施{m}：AEO企业{aeo_zh}（常规{reg_zh}）"),
-            reason_en: format!("measure {m}: {aeo_en} instead of {}", limit.regular_days),
+            extension_days: 0,
+            reason_zh: format!(
+                "措施{m}{}：AEO企业{aeo_zh}（常规{reg_zh}）",
+                if final_authority.is_some() {
+                    "（上海终审权限）"
+                } else {
+                    ""
+                }
+            ),
+            reason_en: format!(
+                "measure {m}: {aeo_en} instead of {}{}",
+                limit.regular_days,
+                if final_authority.is_some() {
+                    " (Shanghai Customs decides finally)"
+                } else {
+                    ""
+                }
+            ),
         }
-    } else {
-        DeadlineRule {
-            measure: m,
-            limit_days: limit.regular_days,
-            count,
-            regular_days: limit.regular_days,
-            compressed: false,
-            reason_zh: format!("常规时限{reg_zh}（非AEO企业，不适用措施{m}）"),
-            reason_en: format!("regular limit: {reg_en} (not AEO, measure {m} does not apply)"),
+    }
+}
+
+impl DeadlineRule {
+    /// May this limit be extended by 行政许可法 第42条? Only a licence's regular limit (the
+    /// statutory twenty working days), once; the plan's compressed limits and the advance
+    /// ruling's calendar days are not extended.
+    pub fn check_extension(&self, approver: &str) -> Result<(), Message> {
+        if approver.trim().is_empty() {
+            return Err(Message::new(
+                "延长须写明批准的负责人（行政许可法第42条）",
+                "an extension names the head of office who approved it (行政许可法 第42条)",
+            ));
         }
+        if self.extension_days > 0 {
+            return Err(Message::new(
+                "已延长过一次：第42条只允许延长一次",
+                "already extended: 第42条 allows one extension",
+            ));
+        }
+        if self.compressed {
+            return Err(Message::new(
+                format!(
+                    "措施{}的压缩时限是本计划的承诺，不适用第42条延长；第42条只延长常规时限",
+                    self.measure
+                ),
+                format!(
+                    "the compressed limit of measure {} is the plan's commitment: 第42条 extends the regular limit only",
+                    self.measure
+                ),
+            ));
+        }
+        if self.count != DayCount::Working {
+            return Err(Message::new(
+                "预裁定受理的自然日时限不适用行政许可法第42条延长",
+                "the advance ruling's calendar-day limit is not a licence limit: 第42条 does not extend it",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rule after a 第42条 extension approved by `approver`.
+    fn extended(mut self, approver: &str) -> DeadlineRule {
+        let (zh, en) = days_text(EXTENSION_DAYS, self.count);
+        self.limit_days += EXTENSION_DAYS;
+        self.extension_days = EXTENSION_DAYS;
+        self.reason_zh
+            .push_str(&format!("；经{approver}批准延长{zh}（第42条）"));
+        self.reason_en.push_str(&format!(
+            "; extended by {en} (第42条), approved by {approver}"
+        ));
+        self
     }
 }
 
@@ -119,11 +235,32 @@ fn limit_rule(limit: &ApprovalLimit, credit: CreditLevel) -> DeadlineRule {
 pub fn deadline_rule(
     kind: ApprovalKind,
     credit: CreditLevel,
+    terms: ApprovalTerms<'_>,
+    catalog: &MeasureCatalog,
+) -> DeadlineRule {
+    let rule = base_rule(kind, credit, terms.final_authority, catalog);
+    match terms.extended_by {
+        Some(approver) => rule.extended(approver),
+        None => rule,
+    }
+}
+
+fn base_rule(
+    kind: ApprovalKind,
+    credit: CreditLevel,
+    final_authority: bool,
     catalog: &MeasureCatalog,
 ) -> DeadlineRule {
     match kind {
-        ApprovalKind::SpecialArticles => limit_rule(&catalog.special_articles_approval(), credit),
-        ApprovalKind::AnimalPlant => limit_rule(&catalog.animal_plant_approval(), credit),
+        // The 终审权限 condition is measure 26's alone.
+        ApprovalKind::SpecialArticles => {
+            limit_rule(&catalog.special_articles_approval(), credit, None)
+        }
+        ApprovalKind::AnimalPlant => limit_rule(
+            &catalog.animal_plant_approval(),
+            credit,
+            Some(final_authority),
+        ),
         ApprovalKind::AdvanceRuling => {
             let (days, count_code) = catalog.advance_ruling_acceptance();
             let count = day_count(&count_code);
@@ -142,6 +279,7 @@ pub fn deadline_rule(
                 count,
                 regular_days: days,
                 compressed: false,
+                extension_days: 0,
                 reason_zh: format!("{pzh}自收到申请起{zh}内决定是否受理"),
                 reason_en: format!("{pen}acceptance decided within {en} of receipt"),
             }
@@ -242,6 +380,49 @@ pub fn check_pause_start(
     Ok(())
 }
 
+/// 补正 (行政许可法 第32条): the applicant completes the material, and the application counts as
+/// accepted when the complete material is received. The acceptance moves to `received`: later
+/// than the acceptance on record (补正 never starts a clock earlier), not in the future, and
+/// before any clock pause (no pause lies before an acceptance).
+pub fn check_correction(
+    accepted_at: Timestamp,
+    pauses: &[PauseSpan],
+    received: Timestamp,
+    now: Timestamp,
+) -> Result<(), Message> {
+    let at = crate::calendar::minute_text;
+    if received <= accepted_at {
+        return Err(Message::new(
+            format!(
+                "补正材料收到时间 {} 不晚于现受理时间 {}：补正只会推迟受理",
+                at(received),
+                at(accepted_at)
+            ),
+            format!(
+                "the complete material received at {} is not after the acceptance on record {}: 补正 only moves the acceptance later",
+                at(received),
+                at(accepted_at)
+            ),
+        ));
+    }
+    check_acceptance(received, now)?;
+    if let Some(p) = pauses.iter().find(|p| p.start < received) {
+        return Err(Message::new(
+            format!(
+                "{} 已有暂停计时记录，早于补正后的受理 {}：补正在受理之前",
+                at(p.start),
+                at(received)
+            ),
+            format!(
+                "a clock pause at {} lies before the acceptance after 补正 {}: 补正 comes before acceptance",
+                at(p.start),
+                at(received)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A whole record of pauses and a decision, as an import gives it: each pause starts after
 /// acceptance and after the previous one ended, ends after it starts; at most the last is open;
 /// no decision while a pause is open, nor inside a pause.
@@ -333,32 +514,57 @@ mod tests {
     #[test]
     fn special_articles_approval_of_an_aeo_enterprise_runs_five_working_days_instead_of_twenty() {
         for level in [CreditLevel::Advanced, CreditLevel::Certified] {
-            let r = deadline_rule(ApprovalKind::SpecialArticles, level, cat());
+            let r = deadline_rule(
+                ApprovalKind::SpecialArticles,
+                level,
+                ApprovalTerms::default(),
+                cat(),
+            );
             assert_eq!(
                 (r.limit_days, r.count, r.compressed),
                 (5, DayCount::Working, true)
             );
             assert_eq!(r.reason_en, "measure 25: 5 working days instead of 20");
         }
-        let r = deadline_rule(ApprovalKind::SpecialArticles, CreditLevel::Regular, cat());
+        let r = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Regular,
+            ApprovalTerms::default(),
+            cat(),
+        );
         assert_eq!((r.limit_days, r.compressed), (20, false));
     }
 
     #[test]
     fn animal_plant_approval_of_an_advanced_enterprise_runs_ten_working_days() {
-        let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Advanced, cat());
+        let r = deadline_rule(
+            ApprovalKind::AnimalPlant,
+            CreditLevel::Advanced,
+            ApprovalTerms::default(),
+            cat(),
+        );
         assert_eq!(
             (r.measure, r.limit_days, r.count),
             (26, 10, DayCount::Working)
         );
-        let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Dishonest, cat());
+        let r = deadline_rule(
+            ApprovalKind::AnimalPlant,
+            CreditLevel::Dishonest,
+            ApprovalTerms::default(),
+            cat(),
+        );
         assert_eq!(r.limit_days, 20);
         assert!(r.reason_en.contains("not AEO"));
     }
 
     #[test]
     fn advance_ruling_acceptance_counts_calendar_days() {
-        let r = deadline_rule(ApprovalKind::AdvanceRuling, CreditLevel::Advanced, cat());
+        let r = deadline_rule(
+            ApprovalKind::AdvanceRuling,
+            CreditLevel::Advanced,
+            ApprovalTerms::default(),
+            cat(),
+        );
         assert_eq!(
             (r.measure, r.limit_days, r.count),
             (6, 10, DayCount::Calendar)
@@ -381,7 +587,12 @@ mod tests {
         assert_eq!(days_text(1, DayCount::Working).1, "1 working day");
         assert_eq!(days_text(10, DayCount::Calendar).1, "10 calendar days");
         // The 10 days of an advance ruling run from receipt of the application.
-        let r = deadline_rule(ApprovalKind::AdvanceRuling, CreditLevel::Regular, cat());
+        let r = deadline_rule(
+            ApprovalKind::AdvanceRuling,
+            CreditLevel::Regular,
+            ApprovalTerms::default(),
+            cat(),
+        );
         assert!(r.reason_zh.contains("自收到申请起"), "{}", r.reason_zh);
         assert_eq!(
             crate::domain::queue::WorkKind::QuarantineSiteReview.name_zh(),
@@ -391,6 +602,139 @@ mod tests {
             crate::domain::verification::VerificationKind::Management.name_zh(),
             "管理类核查"
         );
+    }
+
+    #[test]
+    fn measure_26_needs_shanghais_final_authority_for_the_product() {
+        let on = deadline_rule(
+            ApprovalKind::AnimalPlant,
+            CreditLevel::Advanced,
+            ApprovalTerms::default(),
+            cat(),
+        );
+        assert_eq!((on.limit_days, on.compressed), (10, true));
+        assert!(on.reason_zh.contains("终审权限"), "{}", on.reason_zh);
+        let off = ApprovalTerms {
+            final_authority: false,
+            extended_by: None,
+        };
+        let r = deadline_rule(ApprovalKind::AnimalPlant, CreditLevel::Advanced, off, cat());
+        assert_eq!((r.limit_days, r.compressed), (20, false));
+        assert!(
+            r.reason_zh.contains("非上海终审权限产品"),
+            "{}",
+            r.reason_zh
+        );
+        // Measure 25 does not depend on it.
+        let r = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Advanced,
+            off,
+            cat(),
+        );
+        assert_eq!(r.limit_days, 5);
+    }
+
+    #[test]
+    fn article_42_extends_a_regular_limit_once_by_ten_working_days() {
+        let base = ApprovalTerms::default();
+        let regular = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Regular,
+            base,
+            cat(),
+        );
+        assert!(regular.check_extension("王科长").is_ok());
+        assert!(
+            regular.check_extension("  ").is_err(),
+            "the approver is named"
+        );
+        let extended = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Regular,
+            ApprovalTerms {
+                extended_by: Some("王科长"),
+                ..base
+            },
+            cat(),
+        );
+        assert_eq!((extended.limit_days, extended.extension_days), (30, 10));
+        assert!(
+            extended.reason_zh.contains("经王科长批准延长10个工作日"),
+            "{}",
+            extended.reason_zh
+        );
+        let err = extended.check_extension("李处长").unwrap_err();
+        assert!(err.en().contains("one extension"), "{err}");
+        // Not the plan's compressed limits, not the advance ruling's calendar days.
+        let aeo = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Certified,
+            base,
+            cat(),
+        );
+        assert!(aeo.check_extension("王科长").is_err());
+        let ruling = deadline_rule(
+            ApprovalKind::AdvanceRuling,
+            CreditLevel::Regular,
+            base,
+            cat(),
+        );
+        assert!(ruling.check_extension("王科长").is_err());
+    }
+
+    #[test]
+    fn pauses_are_the_reasons_of_article_45_and_correction_moves_the_acceptance() {
+        let names: Vec<&str> = PauseReason::ALL.iter().map(|r| r.name_zh()).collect();
+        assert_eq!(
+            names,
+            [
+                "听证",
+                "招标",
+                "拍卖",
+                "检验",
+                "检测",
+                "检疫",
+                "鉴定",
+                "专家评审"
+            ]
+        );
+        assert!(
+            PauseReason::parse("correction").is_err(),
+            "补正 is no pause"
+        );
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let accepted = at("2026-11-20T02:00:00Z");
+        let now = at("2026-11-25T02:00:00Z");
+        // The complete material received two days later: the acceptance moves there.
+        assert!(check_correction(accepted, &[], at("2026-11-22T02:00:00Z"), now).is_ok());
+        // Never earlier, never in the future.
+        assert!(check_correction(accepted, &[], at("2026-11-19T02:00:00Z"), now).is_err());
+        assert!(check_correction(accepted, &[], at("2026-11-26T02:00:00Z"), now).is_err());
+        // Not past a pause already on record: 补正 comes before acceptance, a pause after.
+        let pause = PauseSpan {
+            start: at("2026-11-21T02:00:00Z"),
+            end: Some(at("2026-11-21T08:00:00Z")),
+        };
+        let err =
+            check_correction(accepted, &[pause], at("2026-11-22T02:00:00Z"), now).unwrap_err();
+        assert!(err.en().contains("comes before acceptance"), "{err}");
+        // A later acceptance gives a later deadline: the clock starts again (Friday 11-20 to
+        // Monday 11-23: one working day later).
+        let cal = WorkingCalendar::official();
+        let rule = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Advanced,
+            ApprovalTerms::default(),
+            cat(),
+        );
+        let before = approval_countdown(cal, &rule, accepted, &[], now)
+            .due
+            .unwrap();
+        let after = approval_countdown(cal, &rule, at("2026-11-23T02:00:00Z"), &[], now)
+            .due
+            .unwrap();
+        assert!(after > before);
     }
 
     #[test]
@@ -424,7 +768,12 @@ mod tests {
     #[test]
     fn a_countdown_turns_nearly_due_at_a_quarter_left_and_overdue_past_due() {
         let cal = WorkingCalendar::official();
-        let rule = deadline_rule(ApprovalKind::SpecialArticles, CreditLevel::Advanced, cat());
+        let rule = deadline_rule(
+            ApprovalKind::SpecialArticles,
+            CreditLevel::Advanced,
+            ApprovalTerms::default(),
+            cat(),
+        );
         // Accepted Friday 2026-11-20; five working days: 11-23 .. 11-27, due 11-28 00:00 Shanghai.
         let accepted: Timestamp = "2026-11-20T02:00:00Z".parse().unwrap();
         let at = |s: &str| s.parse::<Timestamp>().unwrap();

@@ -3,9 +3,9 @@
 use super::{Store, Writer, opt_ts, ts};
 use crate::calendar::{ClockPause, Countdown, WorkingCalendar, due_instant};
 use crate::domain::approval::{
-    ApprovalKind, ApprovalPlace, ApprovalStatus, DeadlineRule, NEARLY_DUE_FRACTION, PauseReason,
-    PauseSpan, approval_countdown, check_acceptance, check_decision, check_pause_start,
-    check_pauses, deadline_rule,
+    ApprovalKind, ApprovalPlace, ApprovalStatus, ApprovalTerms, DeadlineRule, NEARLY_DUE_FRACTION,
+    PauseReason, PauseSpan, approval_countdown, check_acceptance, check_correction, check_decision,
+    check_pause_start, check_pauses, deadline_rule,
 };
 use crate::domain::credit::CreditLevel;
 use crate::domain::measures::MeasureCatalog;
@@ -23,6 +23,10 @@ pub struct NewApproval<'a> {
     pub accepted_at: Timestamp,
     pub pauses: &'a [(PauseReason, Timestamp, Option<Timestamp>)],
     pub decided: Option<(Timestamp, &'a str)>,
+    /// Shanghai Customs holds the final authority for the product (measure 26).
+    pub final_authority: bool,
+    /// Who approved a 第42条 extension, when there was one.
+    pub extended_by: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +49,11 @@ pub struct ApprovalRow {
     pub decision: Option<String>,
     /// The due instant as last computed by the domain rules (none while the clock is stopped).
     pub due_at: Option<Timestamp>,
+    /// Shanghai Customs holds the final authority (终审权限) for the product (measure 26).
+    pub final_authority: bool,
+    /// The head of office who approved a 第42条 extension, and when it was recorded.
+    pub extended_by: Option<String>,
+    pub extended_at: Option<Timestamp>,
     pub pauses: Vec<PauseRow>,
 }
 
@@ -69,8 +78,15 @@ impl ApprovalRow {
         }
     }
 
+    pub fn terms(&self) -> ApprovalTerms<'_> {
+        ApprovalTerms {
+            final_authority: self.final_authority,
+            extended_by: self.extended_by.as_deref(),
+        }
+    }
+
     pub fn rule(&self, catalog: &MeasureCatalog) -> DeadlineRule {
-        deadline_rule(self.kind, self.credit, catalog)
+        deadline_rule(self.kind, self.credit, self.terms(), catalog)
     }
 
     pub fn clock_pauses(&self) -> Vec<ClockPause> {
@@ -109,7 +125,8 @@ const APPROVAL_ORDER: &str =
 pub(super) const OPEN_APPROVAL_ORDER: &str =
     "coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
 
-pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at
+pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at,
+        a.final_authority, a.extended_by, a.extended_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
 
 pub(super) fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
@@ -126,6 +143,9 @@ pub(super) fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalR
         decided_at: opt_ts(r.get(7)?),
         decision: r.get(8)?,
         due_at: opt_ts(r.get(9)?),
+        final_authority: r.get(10)?,
+        extended_by: r.get(11)?,
+        extended_at: opt_ts(r.get(12)?),
         pauses: Vec::new(),
     })
 }
@@ -210,15 +230,29 @@ impl Writer<'_> {
             })
             .collect();
         check_pauses(a.accepted_at, &spans, a.decided.map(|d| d.0))?;
+        if let Some(approver) = a.extended_by {
+            let credit = self.credit_of(a.enterprise_id)?;
+            let terms = ApprovalTerms {
+                final_authority: a.final_authority,
+                extended_by: None,
+            };
+            deadline_rule(a.kind, credit, terms, MeasureCatalog::official())
+                .check_extension(approver)?;
+        }
         self.conn().execute(
-            "INSERT INTO approvals (kind, enterprise_id, reference, accepted_at, decided_at, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO approvals (kind, enterprise_id, reference, accepted_at, decided_at, decision,
+                final_authority, extended_by, extended_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 a.kind.code(),
                 a.enterprise_id,
                 a.reference,
                 a.accepted_at.as_second(),
                 a.decided.map(|d| d.0.as_second()),
-                a.decided.map(|d| d.1)
+                a.decided.map(|d| d.1),
+                a.final_authority,
+                a.extended_by.map(str::trim),
+                a.extended_by.map(|_| self.now.as_second())
             ],
         )?;
         let id = self.conn().last_insert_rowid();
@@ -332,6 +366,109 @@ impl Writer<'_> {
             )
         })?;
         self.end_pause(pause, enterprise_id, now)?;
+        self.refresh_deadline(id)
+    }
+
+    fn credit_of(&self, enterprise_id: i64) -> Result<CreditLevel> {
+        let credit: String = self
+            .conn()
+            .query_row(
+                "SELECT credit FROM enterprises WHERE id = ?1",
+                [enterprise_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                Message::new(
+                    format!("没有企业 #{enterprise_id}"),
+                    format!("no enterprise with id {enterprise_id}"),
+                )
+            })?;
+        credit.parse().map_err(|e: String| anyhow::anyhow!(e))
+    }
+
+    fn open_row(&self, id: i64) -> Result<ApprovalRow> {
+        self.open_approval(id)?;
+        self.conn()
+            .prepare_cached(&format!("{APPROVAL_SELECT} WHERE a.id = ?1"))?
+            .query_row([id], approval_from)
+            .optional()?
+            .ok_or_else(|| no_approval(id).into())
+    }
+
+    /// 补正 (行政许可法 第32条): the complete material was received at `received`, and the
+    /// application counts as accepted from then: the acceptance moves, the clock starts again.
+    pub fn correct_acceptance(&self, id: i64, received: Timestamp) -> Result<()> {
+        let row = self.open_row(id)?;
+        let (accepted, spans) = self.clock_of(id)?;
+        check_correction(accepted, &spans, received, self.now).map_err(|m| {
+            m.after(&Message::new(
+                format!("审批 #{id}"),
+                format!("approval #{id}"),
+            ))
+        })?;
+        self.audited_update("correct", "approvals", id, Some(row.enterprise_id), || {
+            self.conn().execute(
+                "UPDATE approvals SET accepted_at = ?2 WHERE id = ?1",
+                params![id, received.as_second()],
+            )?;
+            Ok(())
+        })?;
+        self.refresh_deadline(id)
+    }
+
+    /// 行政许可法 第42条: the limit extended once by ten days, approved by `approver` (the head of
+    /// the office); only a licence's regular limit.
+    pub fn extend_approval(&self, id: i64, approver: &str) -> Result<()> {
+        let row = self.open_row(id)?;
+        row.rule(MeasureCatalog::official())
+            .check_extension(approver)
+            .map_err(|m| {
+                m.after(&Message::new(
+                    format!("审批 #{id}"),
+                    format!("approval #{id}"),
+                ))
+            })?;
+        self.audited_update("extend", "approvals", id, Some(row.enterprise_id), || {
+            self.conn().execute(
+                "UPDATE approvals SET extended_by = ?2, extended_at = ?3 WHERE id = ?1",
+                params![id, approver.trim(), self.now.as_second()],
+            )?;
+            Ok(())
+        })?;
+        self.refresh_deadline(id)
+    }
+
+    /// Records whether Shanghai Customs holds the final authority for the approval's product
+    /// (measure 26); the deadline follows.
+    pub fn set_final_authority(&self, id: i64, final_authority: bool) -> Result<()> {
+        let row = self.open_row(id)?;
+        if row.kind != ApprovalKind::AnimalPlant {
+            return Err(Message::new(
+                format!(
+                    "审批 #{id} 是{}：终审权限只关系到措施26的进境动植物检疫审批",
+                    row.kind.name_zh()
+                ),
+                format!(
+                    "approval #{id} is a {}: the final authority matters to measure 26's animal/plant quarantine approvals only",
+                    row.kind.name_en()
+                ),
+            )
+            .into());
+        }
+        self.audited_update(
+            "final_authority",
+            "approvals",
+            id,
+            Some(row.enterprise_id),
+            || {
+                self.conn().execute(
+                    "UPDATE approvals SET final_authority = ?2 WHERE id = ?1",
+                    params![id, final_authority],
+                )?;
+                Ok(())
+            },
+        )?;
         self.refresh_deadline(id)
     }
 
@@ -455,7 +592,7 @@ impl Store {
             Ok((
                 r.get::<_, i64>(0)?,
                 PauseRow {
-                    reason: PauseReason::parse(&reason).unwrap_or(PauseReason::Correction),
+                    reason: PauseReason::parse(&reason).unwrap_or(PauseReason::Testing),
                     started_at: ts(r.get(2)?),
                     ended_at: opt_ts(r.get(3)?),
                 },
@@ -527,6 +664,56 @@ fn no_approval(id: i64) -> Message {
 mod tests {
     use super::*;
     use crate::domain::approval::{Urgency, urgency};
+
+    /// Schema 13: a 补正 recorded as a pause in an older database becomes the acceptance, the
+    /// pauses before it go, and the deadlines are computed again.
+    #[test]
+    fn a_correction_pause_of_an_older_database_becomes_the_acceptance() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            rusqlite_migration::Migrations::from_slice(&super::super::MIGRATIONS[..12])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO enterprises (id, uscc, customs_code, name_zh, pinyin, initials, credit)
+                 VALUES (1, '91310000132260250X', '3105910001', '上海汽车集团股份有限公司', 'shanghaiqiche', 'shqc', 'advanced');
+                 INSERT INTO approvals (id, kind, enterprise_id, reference, accepted_at)
+                 VALUES (1, 'special_articles', 1, 'TW1', 1795140000), (2, 'animal_plant', 1, 'DZ2', 1795140000);
+                 INSERT INTO approval_pauses (approval_id, reason, started_at, ended_at)
+                 VALUES (1, 'expert_review', 1795140100, 1795140200),
+                        (1, 'correction', 1795140000, 1795226400),
+                        (1, 'testing', 1795230000, 1795233600),
+                        (2, 'hearing', 1795150000, NULL);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path, crate::store::Access::ReadWrite).unwrap();
+        let a = store.approval(1).unwrap().unwrap();
+        assert_eq!(
+            a.accepted_at.as_second(),
+            1795226400,
+            "accepted when the material was complete"
+        );
+        let reasons: Vec<PauseReason> = a.pauses.iter().map(|p| p.reason).collect();
+        assert_eq!(
+            reasons,
+            [PauseReason::Testing],
+            "no pause before the acceptance is left"
+        );
+        let cal = WorkingCalendar::official();
+        let cat = MeasureCatalog::official();
+        let due = a.countdown(cal, cat, a.accepted_at).due;
+        assert_eq!(
+            a.due_at, due,
+            "the cached deadline follows the new acceptance"
+        );
+        let b = store.approval(2).unwrap().unwrap();
+        assert_eq!(b.accepted_at.as_second(), 1795140000);
+        assert_eq!(b.pauses.len(), 1);
+        assert!(b.final_authority && b.extended_by.is_none());
+    }
 
     /// The cached instants agree with the live countdown of every approval in the demo.
     #[test]

@@ -51,6 +51,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/010_search_keys_kind.sql")),
     M::up(include_str!("migrations/011_open_work_indexes.sql")),
     M::up(include_str!("migrations/012_offsite_reason.sql")),
+    M::up(include_str!("migrations/013_approval_terms.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -219,6 +219,8 @@ pub struct ApprovalExport {
     pub accepted_at: Timestamp,
     pub decided_at: Option<Timestamp>,
     pub decision: Option<String>,
+    pub final_authority: bool,
+    pub extended_by: Option<String>,
     /// (reason code, start, end) in order of start.
     pub pauses: Vec<(String, Timestamp, Option<Timestamp>)>,
 }
@@ -330,7 +332,8 @@ impl Store {
 
     pub fn export_approvals(&self) -> Result<Vec<ApprovalExport>> {
         let mut stmt = self.conn().prepare(
-            "SELECT a.id, a.kind, e.uscc, a.reference, a.accepted_at, a.decided_at, a.decision
+            "SELECT a.id, a.kind, e.uscc, a.reference, a.accepted_at, a.decided_at, a.decision,
+                a.final_authority, a.extended_by
              FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id ORDER BY a.id",
         )?;
         let mut pauses = self.conn().prepare(
@@ -347,6 +350,8 @@ impl Store {
                         accepted_at: ts(r.get(4)?),
                         decided_at: opt_ts(r.get(5)?),
                         decision: r.get(6)?,
+                        final_authority: r.get(7)?,
+                        extended_by: r.get(8)?,
                         pauses: Vec::new(),
                     },
                 ))

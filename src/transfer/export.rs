@@ -174,6 +174,8 @@ pub fn rows(store: &Store, kind: TableKind) -> Result<Vec<Vec<Cell>>> {
                     } else {
                         text(pauses_text(&a.pauses))
                     },
+                    Cell::Bool(a.final_authority),
+                    opt(a.extended_by),
                 ]
             })
             .collect(),

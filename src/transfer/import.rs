@@ -904,6 +904,8 @@ impl Run<'_, '_> {
             accepted_at: Timestamp,
             decided: Option<(Timestamp, &'r str)>,
             pauses: Vec<Pause>,
+            final_authority: bool,
+            extended_by: Option<&'r str>,
         }
         let mut rows = Vec::new();
         let mut keys = Seen::default();
@@ -942,6 +944,13 @@ impl Run<'_, '_> {
                 (None, _) => None,
             };
             let pauses = self.check(line, "pauses", pauses(rec.trimmed("pauses")));
+            // Measure 26's 终审权限 is on unless the file says otherwise.
+            let final_authority = if rec.trimmed("final_authority").is_empty() {
+                Some(true)
+            } else {
+                self.flag(rec, "final_authority")
+            };
+            let extended_by = fields::optional_text(rec.raw("extended_by"));
             if let (
                 Some(kind),
                 Some(enterprise),
@@ -949,8 +958,16 @@ impl Run<'_, '_> {
                 Some(accepted_at),
                 Some(decided),
                 Some(pauses),
-            ) = (kind, enterprise, reference, accepted_at, decided, pauses)
-            {
+                Some(final_authority),
+            ) = (
+                kind,
+                enterprise,
+                reference,
+                accepted_at,
+                decided,
+                pauses,
+                final_authority,
+            ) {
                 let in_db = self.w.approval_reference_exists(reference)?;
                 let key = crate::text::inert(reference);
                 if self.natural_key(&mut keys, line, "reference", "approval", &key, in_db) {
@@ -964,6 +981,8 @@ impl Run<'_, '_> {
                     accepted_at,
                     decided,
                     pauses,
+                    final_authority,
+                    extended_by,
                 });
             }
         }
@@ -978,6 +997,8 @@ impl Run<'_, '_> {
                 accepted_at: r.accepted_at,
                 pauses: &r.pauses,
                 decided: r.decided,
+                final_authority: r.final_authority,
+                extended_by: r.extended_by,
             });
             self.refused(r.line, "row", res);
         }
@@ -1032,11 +1053,16 @@ fn pauses(s: &str) -> Result<Vec<(PauseReason, Timestamp, Option<Timestamp>)>, S
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let shape = || {
             format!(
-                "'{part}' is not a pause: use reason@FROM/TO, e.g. correction@2026-11-20T09:00:00+08:00/2026-11-23T09:00:00+08:00"
+                "'{part}' is not a pause: use reason@FROM/TO, e.g. testing@2026-11-20T09:00:00+08:00/2026-11-23T09:00:00+08:00"
             )
         };
         let (reason, span) = part.split_once('@').ok_or_else(shape)?;
         let (from, to) = span.split_once('/').ok_or_else(shape)?;
+        if matches!(reason.trim(), "correction" | "补正") {
+            return Err(format!(
+                "'{part}': 补正 is not a pause (行政许可法 第32条): it comes before acceptance; give accepted_at as the time the complete material was received"
+            ));
+        }
         let reason = PauseReason::parse(reason)?;
         let from = fields::instant(from)?;
         let to = if to.trim().is_empty() {

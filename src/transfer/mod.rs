@@ -114,6 +114,8 @@ const APPROVAL_COLUMNS: &[Column] = &[
     opt("decided_at"),
     opt("decision"),
     opt("pauses"),
+    opt("final_authority"),
+    opt("extended_by"),
 ];
 
 const CALL_COLUMNS: &[Column] = &[

@@ -856,7 +856,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     let id = c.app.approvals.selected_row().unwrap().id;
     key(&mut c.app, KeyCode::Char('p'));
     assert!(matches!(c.app.popup, Some(Popup::Pause(_))));
-    key(&mut c.app, KeyCode::Char('2')); // inspection, quarantine or testing
+    key(&mut c.app, KeyCode::Char('5')); // testing (检测)
     yes(&mut c.app);
     assert!(c.app.popup.is_none());
     let a = c.app.store().approval(id).unwrap().unwrap();

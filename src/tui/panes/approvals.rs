@@ -98,6 +98,12 @@ fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
         ),
         (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
         (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
+        (false, Lang::Zh) if rule.extension_days > 0 => {
+            format!("常规 {}+{}", rule.regular_days, rule.extension_days)
+        }
+        (false, Lang::En) if rule.extension_days > 0 => {
+            format!("reg. {}+{}", rule.regular_days, rule.extension_days)
+        }
         (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
         (false, Lang::En) => format!("reg. {}", rule.limit_days),
     }

@@ -236,7 +236,7 @@ impl PausePopup {
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
         match key.code {
-            KeyCode::Char(c @ '1'..='4') => {
+            KeyCode::Char(c @ '1'..='9') => {
                 let i = c as usize - '1' as usize;
                 PauseReason::ALL
                     .get(i)
@@ -248,7 +248,8 @@ impl PausePopup {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let r = centered(area, 60, 8);
+        // One line per reason of 第45条, inside the frame.
+        let r = centered(area, 60, PauseReason::ALL.len() as u16 + 2);
         let inner = popup_frame(
             f,
             r,
@@ -274,7 +275,7 @@ impl PausePopup {
 
     fn hints(&self) -> Vec<Hint> {
         vec![
-            Hint::text("1-4", "暂停原因", "reason"),
+            Hint::text("1-8", "暂停原因（第45条）", "reason (第45条)"),
             Hint::text("Esc", "返回", "back"),
         ]
     }
