@@ -36,6 +36,7 @@ impl Seat {
             .env("XDG_CONFIG_HOME", self.path("home/.config"))
             .env("XDG_DATA_HOME", self.path("home/.local/share"))
             .env("XDG_STATE_HOME", self.path("home/.local/state"))
+            .env("AEO_SYSTEM_THEMES", self.path("share/themes"))
             .env("AEO_NOW", "2026-11-27 10:00");
         for k in [
             "AEO_DB",
@@ -376,6 +377,72 @@ fn check<'a>(j: &'a serde_json::Value, what: &str) -> Vec<&'a serde_json::Value>
         .iter()
         .filter(|c| c["what"] == what)
         .collect()
+}
+
+/// A theme name is looked for in the user's theme directory, then the system's (the package's),
+/// then among the built-in ones; doctor says which file is used and where names are looked for.
+#[test]
+fn theme_names_are_found_in_the_users_and_the_systems_theme_directories() {
+    let seat = Seat::new();
+    let db = seat.path("aeo.db");
+    seat.ok(&["--db", db.to_str().unwrap(), "init"], &[]);
+    let theme =
+        |name: &str| format!("name = \"{name}\"\n[styles]\nbase = {{ fg = \"#102030\" }}\n");
+    let system = seat.path("share/themes");
+    let user = seat.path("home/.config/aeo-console/themes");
+    std::fs::create_dir_all(&system).unwrap();
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(system.join("harbour.toml"), theme("harbour")).unwrap();
+    std::fs::write(system.join("desk.toml"), theme("system desk")).unwrap();
+    std::fs::write(user.join("desk.toml"), theme("user desk")).unwrap();
+    let theme_check = |extra: &[&str]| {
+        let (ok, j) = doctor(&seat, &db, extra);
+        let c = check(&j, "theme");
+        assert_eq!(c.len(), 1, "{j:#}");
+        (
+            ok,
+            c[0]["level"].as_str().unwrap().to_string(),
+            c[0]["detail"].as_str().unwrap().to_string(),
+        )
+    };
+    let (ok, level, detail) = theme_check(&["--theme", "harbour"]);
+    assert!(ok && level == "ok", "{level}: {detail}");
+    assert!(
+        detail.starts_with(&format!(
+            "harbour (flag --theme): {}",
+            system.join("harbour.toml").display()
+        )),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(&format!("{}/NAME.toml", user.display())),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(&format!("{}/NAME.toml", system.display())),
+        "{detail}"
+    );
+    assert!(
+        detail.contains(&format!("desk ({})", user.join("desk.toml").display())),
+        "the user's file comes first: {detail}"
+    );
+    assert!(
+        detail.contains("light, mono"),
+        "built-in ones listed: {detail}"
+    );
+    std::fs::write(seat.user_config(), "theme = \"desk\"\n").unwrap();
+    let (ok, level, detail) = theme_check(&[]);
+    assert!(ok && level == "ok", "{level}: {detail}");
+    assert!(
+        detail.contains(&format!("): {};", user.join("desk.toml").display())),
+        "{detail}"
+    );
+    let (ok, level, detail) = theme_check(&["--theme", "nowhere"]);
+    assert!(!ok && level == "fail", "{level}: {detail}");
+    assert!(
+        detail.contains("harbour") && detail.contains(&system.display().to_string()),
+        "{detail}"
+    );
 }
 
 #[test]

@@ -703,7 +703,7 @@ fn ctrl_s_exports_the_panes_filtered_view_and_asks_before_replacing_a_file() {
 }
 
 #[test]
-fn in_english_the_day_board_exports_with_english_headers() {
+fn in_english_the_day_board_and_today_export_with_english_headers() {
     if !tmux_installed() {
         eprintln!("SKIPPED: tmux is not installed (the CI image installs it)");
         return;
@@ -734,6 +734,20 @@ fn in_english_the_day_board_exports_with_english_headers() {
         "{text}"
     );
     assert_eq!(text.lines().count(), n + 1);
+    // Today: its sections in one sheet, a line per entry.
+    t.keys(&["5"]);
+    t.wait_for("Approvals overdue or nearly due", 10);
+    t.keys(&["C-s"]);
+    t.wait_for(":export today-", 10);
+    let out = dir.path().join("today.xlsx");
+    t.keys(&["C-u"]);
+    t.type_text(&format!("export {}", out.display()));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("exported", 10);
+    let rows = workbook_rows(&out);
+    assert_eq!(rows.len(), exported_count(&s) + 1);
+    assert_eq!(rows[0][..3], ["section", "id", "what"]);
+    assert!(rows.iter().any(|r| r[0] == "approval"), "{rows:?}");
     t.keys(&["C-s"]);
     t.wait_for(":export", 10);
     t.keys(&["C-u"]);

@@ -699,7 +699,13 @@ fn check_theme(d: &mut Doctor, config: &Config) {
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    let found: Vec<String> = available()
+    let themes = available();
+    let from = themes
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, from)| from.clone())
+        .unwrap_or_else(|| name.clone());
+    let found: Vec<String> = themes
         .into_iter()
         .map(|(n, from)| {
             if from == "built-in" {
@@ -710,7 +716,7 @@ fn check_theme(d: &mut Doctor, config: &Config) {
         })
         .collect();
     let verdict = match Theme::resolve(&name, ColorSupport::TrueColor) {
-        Ok(_) => format!("{name} ({})", config.theme.source),
+        Ok(_) => format!("{name} ({}): {from}", config.theme.source),
         Err(e) => {
             // The error names the directories and the themes already.
             let detail = format!("{e:#} ({})", config.theme.source);

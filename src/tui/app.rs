@@ -1442,13 +1442,7 @@ impl App {
             ),
             PaneId::Lookup => Ok(export::lookup(&self.lookup.hits, lang)),
             PaneId::Calendar => export::day(store, self.calendar.selected, lang),
-            PaneId::Today => {
-                return self.set_error(tr(
-                    lang,
-                    "今日待办窗格不能导出：请在优先队列或 aeo today 导出",
-                    "the Today pane cannot be exported: export the queue, or use aeo today",
-                ));
-            }
+            PaneId::Today => Ok(export::today(&self.today, self.now, lang)),
         };
         let written = table.and_then(|t| export::write(&t, kind, &path, store.path(), force));
         match written {

@@ -172,6 +172,119 @@ pub fn day(store: &Store, date: Date, lang: Lang) -> Result<ViewTable> {
     })
 }
 
+/// The Today pane's sections as one table, a line per entry it lists: the section, the record,
+/// the enterprise, the time that matters (due, callback by, opened, inspection start).
+pub fn today(pane: &super::panes::TodayPane, now: Timestamp, lang: Lang) -> ViewTable {
+    let cal = WorkingCalendar::official();
+    let cat = MeasureCatalog::official();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut line = |section: (&str, &str),
+                    id: i64,
+                    what: String,
+                    who: String,
+                    at: Option<Timestamp>,
+                    note: String| {
+        rows.push(vec![
+            text(lang.pick(section.0, section.1)),
+            Cell::Number(id),
+            text(what),
+            text(who),
+            at.map(Cell::Instant).unwrap_or(Cell::Empty),
+            text(note),
+        ]);
+    };
+    if let Some(d) = &pane.data {
+        for a in &d.approvals {
+            let c = a.countdown(cal, cat, now);
+            line(
+                ("审批", "approval"),
+                a.id,
+                format!("{} {}", a.reference, a.kind.name(lang)),
+                a.enterprise.clone(),
+                c.due,
+                crate::present::countdown(&c, lang),
+            );
+        }
+        for c in &d.callbacks {
+            line(
+                ("回电", "callback"),
+                c.id,
+                c.question.clone(),
+                c.enterprise
+                    .clone()
+                    .or(c.caller_name.clone())
+                    .unwrap_or_default(),
+                c.callback_by,
+                c.caller_phone.clone().unwrap_or_default(),
+            );
+        }
+        for (i, clock) in &pane.late_problems {
+            let Some(r) = d.problems.get(*i) else {
+                continue;
+            };
+            line(
+                ("超时限的问题", "problem past target"),
+                r.problem.id,
+                r.problem.title.clone(),
+                r.enterprise.clone(),
+                Some(r.problem.opened_at),
+                format!(
+                    "{}{} · {}",
+                    clock.age_working_days,
+                    lang.pick(" 个工作日", " working days"),
+                    r.coordinator.clone().unwrap_or_default()
+                ),
+            );
+        }
+        for r in &d.abnormal_items {
+            line(
+                ("异常事项", "abnormal item"),
+                r.id,
+                r.kind.name(lang).to_string(),
+                r.enterprise.clone(),
+                r.due_at,
+                r.status.name(lang).to_string(),
+            );
+        }
+        for b in &d.abnormal_bookings {
+            let start = crate::calendar::shanghai_instant(b.date.to_datetime(b.start));
+            line(
+                ("异常查验", "abnormal inspection"),
+                b.id,
+                b.goods.clone(),
+                b.enterprise.clone(),
+                Some(start),
+                b.office_code.clone(),
+            );
+        }
+        for r in &d.taken {
+            line(
+                ("我领取的事项", "my taken item"),
+                r.id,
+                r.kind.name(lang).to_string(),
+                r.enterprise.clone(),
+                r.due_at,
+                r.status.name(lang).to_string(),
+            );
+        }
+    }
+    ViewTable {
+        name: "today".into(),
+        header: pick(
+            lang,
+            &[
+                ("分类", "section"),
+                ("编号", "id"),
+                ("事项", "what"),
+                ("企业", "enterprise"),
+                ("时间", "time"),
+                ("说明", "note"),
+            ],
+        ),
+        rows,
+    }
+}
+
 /// How the file is written, by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {

@@ -1,6 +1,6 @@
 //! `:` — a one-line command prompt in the status line (`:q`, `:lookup 上汽`, `:book 周六`,
 //! `:pane 2`): shell-like editing, Up/Down history, Tab completion of commands and their
-//! arguments (pane names, themes, days), and the closest command for a mistyped one.
+//! arguments (pane names, themes found in the theme directories and built in, days), and the closest command for a mistyped one.
 
 use crate::text::{Lang, tr};
 use crate::tui::app::{Action, View};
@@ -44,7 +44,6 @@ const PANES: &[&str] = &[
     "3",
     "4",
 ];
-const THEMES: &[&str] = &["dark", "light", "mono"];
 
 #[derive(Debug, Default)]
 pub struct CommandLine {
@@ -160,7 +159,10 @@ fn candidates(head: &str, word: &str, today: Option<Date>) -> Vec<String> {
     let pool: Vec<String> = match head {
         "" => COMMANDS.iter().map(|s| s.to_string()).collect(),
         "pane" | "p" => PANES.iter().map(|s| s.to_string()).collect(),
-        "theme" => THEMES.iter().map(|s| s.to_string()).collect(),
+        "theme" => crate::tui::theme::available()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
         "date" | "day" | "book" => {
             let mut v: Vec<String> = crate::calendar::day_words()
                 .iter()
