@@ -284,13 +284,17 @@ pub struct BoardGroup {
 pub fn board(mut rows: Vec<(String, i64, Timestamp, i64)>) -> Vec<BoardGroup> {
     rows.sort_by_key(|r| (r.2, r.1));
     let mut out: Vec<BoardGroup> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (name, id, _, age) in rows {
-        match out.iter_mut().find(|g| g.name == name) {
-            Some(g) => g.problems.push((id, age)),
-            None => out.push(BoardGroup {
-                name,
-                problems: vec![(id, age)],
-            }),
+        match at.get(&name) {
+            Some(&i) => out[i].problems.push((id, age)),
+            None => {
+                at.insert(name.clone(), out.len());
+                out.push(BoardGroup {
+                    name,
+                    problems: vec![(id, age)],
+                });
+            }
         }
     }
     out

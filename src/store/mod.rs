@@ -54,6 +54,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/013_approval_terms.sql")),
     M::up(include_str!("migrations/014_search_text_keys.sql")),
     M::up(include_str!("migrations/015_work_counts.sql")),
+    M::up(include_str!("migrations/016_problem_call_index.sql")),
 ];
 
 /// The schema version this binary writes.

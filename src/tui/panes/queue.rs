@@ -246,20 +246,24 @@ impl Pane for QueuePane {
         let lang = v.lang;
         let t = v.theme;
         let rest = format!(
-            "{} {} · {} {} · {}",
+            "{} {} · {} {}",
             self.total,
             tr(lang, "项未办结", "open items"),
             tr(lang, "超期", "overdue"),
             self.overdue,
-            tr(
-                lang,
-                "异常优先，再 AEO、加急、时限、到达",
-                "abnormal, AEO, urgent, deadline, arrival"
-            )
         );
-        let title = self
+        let mut title = self
             .filter
             .title(tr(lang, "优先队列", "Priority queue"), &rest, lang);
+        // The order is named only where it fits whole (README and `?` say it too).
+        let order = tr(
+            lang,
+            " · 异常优先，再 AEO、加急、时限、到达",
+            " · abnormal, AEO, urgent, deadline, arrival",
+        );
+        if crate::text::width(&title) + crate::text::width(order) + 4 <= usize::from(area.width) {
+            title.push_str(order);
+        }
         let block = frame_block(title, true, v);
         let inner = block.inner(area);
         f.render_widget(block, area);

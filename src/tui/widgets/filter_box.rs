@@ -187,15 +187,18 @@ impl FilterBox {
     }
 
     pub fn narrow_hints(&self) -> Vec<Hint> {
-        let abnormal = match self.listing {
-            Listing::Queue => Hint::cmd(Cmd::NarrowAbnormal, "异常", "abnormal"),
-            Listing::Approvals => Hint::cmd(Cmd::NarrowAbnormal, "暂停", "paused"),
-        };
-        vec![
-            Hint::cmd(Cmd::NarrowOverdue, "超期", "overdue"),
-            Hint::cmd(Cmd::NarrowNearlyDue, "将到期", "nearly due"),
-            abnormal,
-            Hint::cmd(Cmd::NarrowMine, "我的", "mine"),
+        // The same words as the title's, so `a` (only abnormal) never reads like `x` (mark abnormal).
+        [
+            (Cmd::NarrowOverdue, Narrow::Overdue),
+            (Cmd::NarrowNearlyDue, Narrow::NearlyDue),
+            (Cmd::NarrowAbnormal, Narrow::Abnormal),
+            (Cmd::NarrowMine, Narrow::Mine),
         ]
+        .into_iter()
+        .map(|(cmd, n)| {
+            let (zh, en) = n.words(self.listing);
+            Hint::cmd(cmd, zh, en)
+        })
+        .collect()
     }
 }
