@@ -40,20 +40,15 @@ impl Narrow {
 
     /// The words of the pane title: "只看超期" / "overdue only".
     pub fn label(self, listing: Listing, lang: Lang) -> &'static str {
-        let (zh, en) = self.words(listing);
-        lang.pick(zh, en)
-    }
-
-    /// The narrowing's words in Chinese and English, for the title and the key hints alike.
-    pub fn words(self, listing: Listing) -> (&'static str, &'static str) {
-        match (self, listing) {
+        let (zh, en) = match (self, listing) {
             (Narrow::Overdue, _) => ("只看超期", "overdue only"),
             (Narrow::NearlyDue, _) => ("只看将到期", "nearly due only"),
             (Narrow::Abnormal, Listing::Queue) => ("只看异常", "abnormal only"),
             (Narrow::Abnormal, Listing::Approvals) => ("只看暂停计时", "paused only"),
             (Narrow::Mine, Listing::Queue) => ("只看我领取的", "mine only"),
             (Narrow::Mine, Listing::Approvals) => ("只看我暂停/恢复过的", "mine only"),
-        }
+        };
+        lang.pick(zh, en)
     }
 }
 

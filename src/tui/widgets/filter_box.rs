@@ -187,18 +187,16 @@ impl FilterBox {
     }
 
     pub fn narrow_hints(&self) -> Vec<Hint> {
-        // The same words as the title's, so `a` (only abnormal) never reads like `x` (mark abnormal).
-        [
-            (Cmd::NarrowOverdue, Narrow::Overdue),
-            (Cmd::NarrowNearlyDue, Narrow::NearlyDue),
-            (Cmd::NarrowAbnormal, Narrow::Abnormal),
-            (Cmd::NarrowMine, Narrow::Mine),
+        // "仅…" / "… only": never read like the keys that change data (`x` marks 异常).
+        let abnormal = match self.listing {
+            Listing::Queue => Hint::cmd(Cmd::NarrowAbnormal, "仅异常", "abnormal only"),
+            Listing::Approvals => Hint::cmd(Cmd::NarrowAbnormal, "仅暂停", "paused only"),
+        };
+        vec![
+            Hint::cmd(Cmd::NarrowOverdue, "仅超期", "overdue only"),
+            Hint::cmd(Cmd::NarrowNearlyDue, "仅将到期", "nearly due only"),
+            abnormal,
+            Hint::cmd(Cmd::NarrowMine, "仅我的", "mine only"),
         ]
-        .into_iter()
-        .map(|(cmd, n)| {
-            let (zh, en) = n.words(self.listing);
-            Hint::cmd(cmd, zh, en)
-        })
-        .collect()
     }
 }
