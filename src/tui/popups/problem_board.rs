@@ -239,10 +239,11 @@ impl ProblemBoard {
         for (i, (r, c)) in self.rows.iter().enumerate() {
             let k = self.key_of(r, lang);
             if current.as_ref() != Some(&k) {
-                let open: Vec<&(ProblemRow, ProblemClock)> = self
-                    .rows
+                // Rows are sorted by group, so a group's rows follow its first one.
+                let open: Vec<&(ProblemRow, ProblemClock)> = self.rows[i..]
                     .iter()
-                    .filter(|(x, _)| self.key_of(x, lang) == k && x.problem.status.is_open())
+                    .take_while(|(x, _)| self.key_of(x, lang) == k)
+                    .filter(|(x, _)| x.problem.status.is_open())
                     .collect();
                 let oldest = open.iter().map(|(_, c)| c.age_working_days).max();
                 out.push(Line::styled(
