@@ -75,8 +75,9 @@ pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
 }
 
 impl Writer<'_> {
-    /// Adds a work item; the flags the plan sets by itself (加急 for AEO lab samples) are set here.
-    pub fn insert_work_item(&self, item: &NewWorkItem<'_>) -> Result<i64> {
+    /// The rules of an item, new or updated by an import: its times, its enterprise's
+    /// eligibility for the kind, and the flags the plan sets by itself (加急 for AEO lab samples).
+    pub(crate) fn checked_item_flags(&self, item: &NewWorkItem<'_>) -> Result<WorkFlags> {
         let (credit, industries): (String, String) = self
             .conn()
             .prepare_cached("SELECT credit, industries FROM enterprises WHERE id = ?1")?
@@ -95,7 +96,12 @@ impl Writer<'_> {
             &industries,
             crate::domain::measures::MeasureCatalog::official(),
         )?;
-        let flags = WorkFlags::automatic(item.kind, credit, item.flags);
+        Ok(WorkFlags::automatic(item.kind, credit, item.flags))
+    }
+
+    /// Adds a work item; the flags the plan sets by itself (加急 for AEO lab samples) are set here.
+    pub fn insert_work_item(&self, item: &NewWorkItem<'_>) -> Result<i64> {
+        let flags = self.checked_item_flags(item)?;
         self.conn().prepare_cached(
             "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -489,24 +489,7 @@ impl Writer<'_> {
         item: &NewWorkItem<'_>,
         taken_by: Option<&str>,
     ) -> Result<Vec<Change>> {
-        let (credit, industries): (String, String) = self.conn().query_row(
-            "SELECT credit, industries FROM enterprises WHERE id = ?1",
-            [item.enterprise_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let credit: CreditLevel = credit.parse().map_err(|e: String| anyhow!(e))?;
-        let industries: Vec<crate::domain::enterprise::Industry> = industries
-            .split([',', ';'])
-            .filter_map(|c| crate::domain::enterprise::Industry::parse(c).ok())
-            .collect();
-        crate::domain::queue::check_item_times(item.received_at, item.due_at)?;
-        crate::domain::enterprise::check_eligibility(
-            item.kind,
-            credit,
-            &industries,
-            crate::domain::measures::MeasureCatalog::official(),
-        )?;
-        let flags = crate::domain::queue::WorkFlags::automatic(item.kind, credit, item.flags);
+        let flags = self.checked_item_flags(item)?;
         self.import_update(
             "work_items",
             id,

@@ -102,10 +102,9 @@ impl ProblemBoard {
             })
             .collect();
         // Groups in the order of their oldest open problem; inside, open ones oldest first,
-        // then the resolved ones waiting for confirmation.
-        let lang = env.lang;
-        // Groups in the order of their oldest open problem; one rank per group, looked up once
+        // then the resolved ones waiting for confirmation. One rank per group, looked up once
         // per row (a board of 12,000 open problems sorts in milliseconds).
+        let lang = env.lang;
         let mut open_first: Vec<(bool, Timestamp, i64, String)> = rows
             .iter()
             .map(|(r, _)| {
