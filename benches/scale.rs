@@ -115,7 +115,7 @@ fn queue_vs_sqlite3(db: &Path, rows: &mut Vec<(String, String)>) {
         },
         15,
     );
-    let sql = queue_window_sql().replace("?1", "50").replace("?2", "0");
+    let sql = queue_window_sql(aeo_console::store::Dialect::Sqlite).replace("?1", "50").replace("?2", "0");
     let has_sqlite3 = Command::new("sqlite3").arg("-version").output().is_ok();
     let theirs = has_sqlite3.then(|| {
         time_command(

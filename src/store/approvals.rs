@@ -12,7 +12,7 @@ use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::Message;
 use anyhow::Result;
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -129,7 +129,7 @@ pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, 
         a.final_authority, a.extended_by, a.extended_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
 
-pub(super) fn approval_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApprovalRow> {
+pub(super) fn approval_from(r: &super::db::Row<'_>) -> anyhow::Result<ApprovalRow> {
     let kind: String = r.get(1)?;
     let credit: String = r.get(4)?;
     Ok(ApprovalRow {
@@ -204,7 +204,7 @@ impl Writer<'_> {
                     end: opt_ts(r.get(1)?),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<anyhow::Result<_>>()?;
         let cal = WorkingCalendar::official();
         let rule = row.rule(MeasureCatalog::official());
         let (due, _) = due_instant(cal, row.accepted_at, rule.limit_days, rule.count, &pauses);
@@ -255,14 +255,14 @@ impl Writer<'_> {
                 a.extended_by.map(|_| self.now.as_second())
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("approvals", id, Some(a.enterprise_id))?;
         for (reason, start, end) in a.pauses {
             self.conn().execute(
                 "INSERT INTO approval_pauses (approval_id, reason, started_at, ended_at) VALUES (?1, ?2, ?3, ?4)",
                 params![id, reason.code(), start.as_second(), end.map(|t| t.as_second())],
             )?;
-            let pause = self.conn().last_insert_rowid();
+            let pause = self.conn().last_insert_rowid()?;
             self.record_created("approval_pauses", pause, Some(a.enterprise_id))?;
         }
         self.refresh_deadline(id)?;
@@ -326,7 +326,7 @@ impl Writer<'_> {
                     end: opt_ts(r.get(1)?),
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<anyhow::Result<_>>()?;
         Ok((ts(accepted), spans))
     }
 
@@ -344,7 +344,7 @@ impl Writer<'_> {
             "INSERT INTO approval_pauses (approval_id, reason, started_at) VALUES (?1, ?2, ?3)",
             params![id, reason.code(), now.as_second()],
         )?;
-        let pause = self.conn().last_insert_rowid();
+        let pause = self.conn().last_insert_rowid()?;
         let after = self.snapshot("approval_pauses", pause)?;
         self.record(
             "pause",
@@ -510,7 +510,7 @@ impl Store {
             .conn()
             .query_row(
                 "SELECT signature FROM deadline_cache WHERE id = 1",
-                [],
+                (),
                 |r| r.get(0),
             )
             .optional()?;
@@ -521,8 +521,8 @@ impl Store {
             let ids: Vec<i64> = w
                 .conn()
                 .prepare("SELECT id FROM approvals WHERE decided_at IS NULL")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map((), |r| r.get(0))?
+                .collect::<anyhow::Result<_>>()?;
             for id in ids {
                 w.refresh_deadline(id)?;
             }
@@ -544,7 +544,7 @@ impl Store {
         ))?;
         let mut rows = stmt
             .query_map(params![limit as i64, offset as i64], approval_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
     }
@@ -557,7 +557,7 @@ impl Store {
         ))?;
         let mut rows = stmt
             .query_map(params![now.as_second(), limit as i64], approval_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
     }
@@ -587,10 +587,10 @@ impl Store {
             ids.join(",")
         ))?;
         let mut by_id: HashMap<i64, Vec<PauseRow>> = HashMap::new();
-        let pauses = stmt.query_map([], |r| {
+        let pauses = stmt.query_map((), |r| {
             let reason: String = r.get(1)?;
             Ok((
-                r.get::<_, i64>(0)?,
+                r.get::<i64>(0)?,
                 PauseRow {
                     reason: PauseReason::parse(&reason).unwrap_or(PauseReason::Testing),
                     started_at: ts(r.get(2)?),
@@ -619,8 +619,8 @@ impl Store {
             "{APPROVAL_SELECT}{filter} ORDER BY {APPROVAL_ORDER}"
         ))?;
         let mut rows = stmt
-            .query_map([], approval_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map((), approval_from)?
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
     }
@@ -631,7 +631,7 @@ impl Store {
         ))?;
         let mut rows = stmt
             .query_map([enterprise_id], approval_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
     }

@@ -5,7 +5,7 @@ use super::{Store, Writer, ts};
 use crate::calendar::Clock;
 use anyhow::Result;
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 /// Who is acting (the name the person gives), and the frozen clock they read with, if any
@@ -82,22 +82,7 @@ impl Writer<'_> {
             match cache.get(table) {
                 Some(sql) => sql.clone(),
                 None => {
-                    let mut stmt = self
-                        .conn()
-                        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
-                    let cols: Vec<String> = stmt
-                        .query_map([], |r| r.get::<_, String>(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    // Derived search columns are not part of the record.
-                    let pairs: Vec<String> = cols
-                        .iter()
-                        .filter(|c| !DERIVED.contains(&c.as_str()))
-                        .map(|c| format!("'{c}', \"{c}\""))
-                        .collect();
-                    let sql = format!(
-                        "SELECT json_object({}) FROM \"{table}\" WHERE id = ?1",
-                        pairs.join(", ")
-                    );
+                    let sql = self.snapshot_query(table)?;
                     cache.insert(table, sql.clone());
                     sql
                 }
@@ -108,6 +93,36 @@ impl Writer<'_> {
             .prepare_cached(&sql)?
             .query_row([id], |r| r.get(0))
             .optional()?)
+    }
+
+    /// The query that renders a row of `table` as a JSON object of its own columns (the
+    /// derived search columns left out), the same in both backends: instants as Unix seconds.
+    fn snapshot_query(&self, table: &str) -> Result<String> {
+        let conn = self.conn();
+        let cols: Vec<(String, String)> = conn
+            .prepare(conn.pick(
+                "SELECT name, type FROM pragma_table_info(?1)",
+                "SELECT column_name::text, data_type::text FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = ?1 ORDER BY ordinal_position",
+            ))?
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_>>()?;
+        let pairs: Vec<String> = cols
+            .iter()
+            .filter(|(c, _)| !DERIVED.contains(&c.as_str()))
+            .map(|(c, ty)| match ty.as_str() {
+                "timestamp with time zone" => {
+                    format!("'{c}', extract(epoch from \"{c}\")::bigint")
+                }
+                _ => format!("'{c}', \"{c}\""),
+            })
+            .collect();
+        let object = conn.pick("json_object", "json_build_object");
+        let cast = conn.pick("", "::text");
+        Ok(format!(
+            "SELECT {object}({}){cast} FROM \"{table}\" WHERE id = ?1",
+            pairs.join(", ")
+        ))
     }
 
     /// Appends one entry to the trail.
@@ -177,7 +192,7 @@ impl Writer<'_> {
     }
 }
 
-fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn entry_from(r: &super::db::Row<'_>) -> anyhow::Result<AuditEntry> {
     let json = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
     Ok(AuditEntry {
         id: r.get(0)?,
@@ -211,6 +226,6 @@ impl Store {
             params![enterprise_id, since.map(|t| t.as_second()), limit as i64],
             entry_from,
         )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 }

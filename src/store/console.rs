@@ -3,14 +3,13 @@
 
 use super::Store;
 use super::approvals::{APPROVAL_SELECT, OPEN_APPROVAL_ORDER, approval_from};
-use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, row_from};
+use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
 use crate::domain::narrow::{Narrow, approval_kinds_named};
 use crate::store::{ApprovalRow, QueueRow};
 use anyhow::Result;
 use jiff::Timestamp;
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Statement, ToSql};
+use super::db::{OptionalExtension, Owned};
 
 /// Enterprises a filter reaches through the lookup matcher.
 const FILTER_ENTERPRISES: usize = 1000;
@@ -53,12 +52,12 @@ fn like_literal(s: &str) -> String {
     out
 }
 
-/// A WHERE clause built from parts, with named parameters; a statement is given only the
-/// parameters it names.
+/// A WHERE clause built from parts, with named parameters (`:name`); a statement is given
+/// only the parameters it names, numbered in the order it names them.
 #[derive(Default)]
 struct Conditions {
     clauses: Vec<&'static str>,
-    params: Vec<(&'static str, Value)>,
+    params: Vec<(&'static str, Owned)>,
 }
 
 impl Conditions {
@@ -66,7 +65,7 @@ impl Conditions {
         self.clauses.push(clause);
     }
 
-    fn bind(&mut self, name: &'static str, v: impl Into<Value>) {
+    fn bind(&mut self, name: &'static str, v: impl Into<Owned>) {
         self.params.push((name, v.into()));
     }
 
@@ -78,12 +77,52 @@ impl Conditions {
             .join(" AND ")
     }
 
-    fn params<'s>(&'s self, stmt: &Statement<'_>) -> Vec<(&'s str, &'s dyn ToSql)> {
-        self.params
+    /// `sql` with its named parameters as `?N`, and their values in that order.
+    fn bound(&self, sql: &str) -> (String, Vec<Owned>) {
+        let mut out = String::with_capacity(sql.len());
+        let mut names: Vec<&str> = Vec::new();
+        let mut rest = sql;
+        let mut quoted = false;
+        while let Some(c) = rest.chars().next() {
+            if c == '\'' {
+                quoted = !quoted;
+            } else if c == ':' && !quoted && rest[1..].starts_with(':') {
+                // A PostgreSQL cast (`x::bigint`), not a parameter.
+                out.push_str("::");
+                rest = &rest[2..];
+                continue;
+            } else if c == ':' && !quoted {
+                let len = rest[1..]
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                    .unwrap_or(rest.len() - 1);
+                let name = &rest[..=len];
+                if let Some((known, _)) = self.params.iter().find(|(n, _)| *n == name) {
+                    let k = match names.iter().position(|n| n == known) {
+                        Some(k) => k,
+                        None => {
+                            names.push(known);
+                            names.len() - 1
+                        }
+                    };
+                    out.push_str(&format!("?{}", k + 1));
+                    rest = &rest[name.len()..];
+                    continue;
+                }
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        let values = names
             .iter()
-            .filter(|(n, _)| stmt.parameter_index(n).ok().flatten().is_some())
-            .map(|(n, v)| (*n, v as &dyn ToSql))
-            .collect()
+            .map(|n| {
+                self.params
+                    .iter()
+                    .find(|(p, _)| p == n)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Owned::Null)
+            })
+            .collect();
+        (out, values)
     }
 }
 
@@ -150,13 +189,14 @@ impl Store {
         c.bind(":limit", limit as i64);
         c.bind(":offset", offset as i64);
         // The same columns and order as the unfiltered queue.
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {} ORDER BY {QUEUE_ORDER} LIMIT :limit OFFSET :offset",
-            c.sql()
-        ))?;
-        let params = c.params(&stmt);
-        let rows = stmt.query_map(params.as_slice(), row_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let (sql, params) = c.bound(&format!(
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            c.sql(),
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG)
+        ));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params, row_from)?;
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     /// How many open items `f` leaves.
@@ -165,11 +205,8 @@ impl Store {
             return self.queue_len();
         }
         let c = self.queue_conditions(f)?;
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("SELECT count(*) {QUEUE_FROM} WHERE {}", c.sql()))?;
-        let params = c.params(&stmt);
-        Ok(stmt.query_row(params.as_slice(), |r| r.get(0))?)
+        let (sql, params) = c.bound(&format!("SELECT count(*) {QUEUE_FROM} WHERE {}", c.sql()));
+        self.conn().query_row(&sql, params, |r| r.get(0))
     }
 
     /// Where item `id` stands in the open queue under `f`, so the cursor can follow the record
@@ -177,13 +214,13 @@ impl Store {
     pub fn queue_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
         let mut c = self.queue_conditions(f)?;
         c.bind(":id", id);
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {QUEUE_ORDER}) - 1 AS pos
-             {QUEUE_FROM} WHERE {}) WHERE id = :id",
+        let (sql, params) = c.bound(&format!(
+            "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {}) - 1 AS pos
+             {QUEUE_FROM} WHERE {}) p WHERE id = :id",
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
             c.sql()
-        ))?;
-        let params = c.params(&stmt);
-        let pos: Option<i64> = stmt.query_row(params.as_slice(), |r| r.get(0)).optional()?;
+        ));
+        let pos: Option<i64> = self.conn().query_row(&sql, params, |r| r.get(0)).optional()?;
         Ok(pos.map(|p| p.max(0) as usize))
     }
 
@@ -233,14 +270,14 @@ impl Store {
         let mut c = self.approval_conditions(f)?;
         c.bind(":limit", limit as i64);
         c.bind(":offset", offset as i64);
-        let mut stmt = self.conn().prepare_cached(&format!(
+        let (sql, params) = c.bound(&format!(
             "{APPROVAL_SELECT} WHERE {} ORDER BY {OPEN_APPROVAL_ORDER} LIMIT :limit OFFSET :offset",
             c.sql()
-        ))?;
-        let params = c.params(&stmt);
+        ));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt
-            .query_map(params.as_slice(), approval_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .query_map(params, approval_from)?
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.attach_pauses(&mut rows)?;
         Ok(rows)
     }
@@ -248,12 +285,8 @@ impl Store {
     /// How many open approvals `f` leaves.
     pub fn approvals_filtered_len(&self, f: &ListFilter<'_>) -> Result<usize> {
         let c = self.approval_conditions(f)?;
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT count(*) FROM approvals a WHERE {}",
-            c.sql()
-        ))?;
-        let params = c.params(&stmt);
-        let n: i64 = stmt.query_row(params.as_slice(), |r| r.get(0))?;
+        let (sql, params) = c.bound(&format!("SELECT count(*) FROM approvals a WHERE {}", c.sql()));
+        let n: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
         Ok(n.max(0) as usize)
     }
 
@@ -262,16 +295,15 @@ impl Store {
     pub fn approval_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
         let mut c = self.approval_conditions(f)?;
         c.bind(":id", id);
-        let mut stmt = self.conn().prepare_cached(&format!(
+        let (sql, params) = c.bound(&format!(
             "SELECT (SELECT count(*) FROM approvals a WHERE {}
                 AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
              FROM approvals x WHERE x.id = :id
               AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = x.id AND {})",
             c.sql(),
             c.sql()
-        ))?;
-        let params = c.params(&stmt);
-        let pos: Option<i64> = stmt.query_row(params.as_slice(), |r| r.get(0)).optional()?;
+        ));
+        let pos: Option<i64> = self.conn().query_row(&sql, params, |r| r.get(0)).optional()?;
         Ok(pos.map(|p| p.max(0) as usize))
     }
 }
@@ -320,7 +352,7 @@ mod tests {
                 .conn()
                 .query_row(
                     "SELECT sum(status <> 'done'), sum(status = 'abnormal') FROM work_items",
-                    [],
+                    (),
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap()

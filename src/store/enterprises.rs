@@ -7,7 +7,7 @@ use crate::domain::ids::ChecksumStatus;
 use crate::domain::message::Message;
 use crate::domain::search::search_keys;
 use anyhow::{Context, Result};
-use rusqlite::{OptionalExtension, Row, params};
+use super::db::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 pub struct NewCoordinator<'a> {
@@ -58,13 +58,13 @@ pub(crate) const ENTERPRISE_COLS: &str = "e.id, e.uscc, e.uscc_status, e.customs
 pub(crate) const COORDINATOR_COLS: &str =
     "c.id, c.name, c.phone, c.office_code, c.office_name, c.role, c.duty_hours";
 
-pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterprise> {
+pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> anyhow::Result<Enterprise> {
     let credit: String = r.get(at + 6)?;
     let industries: String = r.get(at + 7)?;
     Ok(Enterprise {
         id: r.get(at)?,
         uscc: r.get(at + 1)?,
-        uscc_status: status_from(&r.get::<_, String>(at + 2)?),
+        uscc_status: status_from(&r.get::<String>(at + 2)?),
         customs_code: r.get(at + 3)?,
         name_zh: r.get(at + 4)?,
         name_en: r.get(at + 5)?,
@@ -78,8 +78,8 @@ pub(crate) fn enterprise_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Enterp
     })
 }
 
-pub(crate) fn coordinator_from(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Coordinator>> {
-    let Some(id) = r.get::<_, Option<i64>>(at)? else {
+pub(crate) fn coordinator_from(r: &Row<'_>, at: usize) -> anyhow::Result<Option<Coordinator>> {
+    let Some(id) = r.get::<Option<i64>>(at)? else {
         return Ok(None);
     };
     let role: String = r.get(at + 5)?;
@@ -102,7 +102,7 @@ impl Writer<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![c.name, keys.pinyin, keys.initials, c.phone, c.office_code, c.office_name, c.role.code(), c.duty_hours],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("coordinators", id, None)?;
         Ok(id)
     }
@@ -128,7 +128,7 @@ impl Writer<'_> {
                 ],
             )
             .with_context(|| format!("cannot add enterprise {} ({})", e.name_zh, e.uscc))?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.index_enterprise(id)?;
         self.record_created("enterprises", id, Some(id))?;
         if let Some(c) = e.coordinator_id {
@@ -178,7 +178,7 @@ impl Store {
                 "SELECT {ENTERPRISE_COLS} FROM enterprises e WHERE e.name_zh = ?1 ORDER BY e.id LIMIT 10"
             ))?
             .query_map([k], |r| enterprise_from(r, 0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         if by_name.len() > 1 {
             let list: Vec<String> = by_name
                 .iter()

@@ -16,7 +16,7 @@ use crate::domain::verification::{
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::db::{Db, OptionalExtension, Row, params};
 use serde::Serialize;
 
 pub struct NewCall<'a> {
@@ -138,7 +138,7 @@ pub struct VerificationRow {
 const CALL_COLS: &str = "k.id, k.at, k.operator, k.enterprise_id, e.name_zh, k.caller_name, k.caller_phone, k.channel, k.measures, k.question, k.answer, k.outcome, k.callback_by, k.callback_done_at, k.forwarded_to, c.name, k.marked_for, (SELECT min(p.id) FROM problems p WHERE p.call_id = k.id)";
 const CALL_FROM: &str = "FROM calls k LEFT JOIN enterprises e ON e.id = k.enterprise_id LEFT JOIN coordinators c ON c.id = k.forwarded_to";
 
-fn call_from(r: &Row<'_>) -> rusqlite::Result<CallRow> {
+fn call_from(r: &Row<'_>) -> anyhow::Result<CallRow> {
     let measures: String = r.get(8)?;
     Ok(CallRow {
         id: r.get(0)?,
@@ -148,11 +148,11 @@ fn call_from(r: &Row<'_>) -> rusqlite::Result<CallRow> {
         enterprise: r.get(4)?,
         caller_name: r.get(5)?,
         caller_phone: r.get(6)?,
-        channel: Channel::parse(&r.get::<_, String>(7)?).unwrap_or(Channel::Hotline),
+        channel: Channel::parse(&r.get::<String>(7)?).unwrap_or(Channel::Hotline),
         measures: measures.split(',').filter_map(|m| m.parse().ok()).collect(),
         question: r.get(9)?,
         answer: r.get(10)?,
-        outcome: CallOutcome::parse(&r.get::<_, String>(11)?).unwrap_or(CallOutcome::Answered),
+        outcome: CallOutcome::parse(&r.get::<String>(11)?).unwrap_or(CallOutcome::Answered),
         callback_by: opt_ts(r.get(12)?),
         callback_done_at: opt_ts(r.get(13)?),
         forwarded_to: r.get(14)?,
@@ -165,7 +165,7 @@ fn call_from(r: &Row<'_>) -> rusqlite::Result<CallRow> {
 pub(crate) const PROBLEM_COLS: &str = "p.id, p.enterprise_id, p.title, p.district, p.districts, p.status, p.coordinator_id, p.call_id, p.opened_at, p.first_reply_at, p.cleared_at, p.resolution, p.closed_at, e.name_zh, c.name, p.resolved_by";
 const PROBLEM_FROM: &str = "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN coordinators c ON c.id = p.coordinator_id";
 
-fn problem_from(r: &Row<'_>) -> rusqlite::Result<ProblemRow> {
+fn problem_from(r: &Row<'_>) -> anyhow::Result<ProblemRow> {
     let districts: String = r.get(4)?;
     Ok(ProblemRow {
         problem: Problem {
@@ -178,7 +178,7 @@ fn problem_from(r: &Row<'_>) -> rusqlite::Result<ProblemRow> {
                 .filter(|d| !d.is_empty())
                 .map(str::to_string)
                 .collect(),
-            status: ProblemStatus::parse(&r.get::<_, String>(5)?).unwrap_or(ProblemStatus::Open),
+            status: ProblemStatus::parse(&r.get::<String>(5)?).unwrap_or(ProblemStatus::Open),
             coordinator_id: r.get(6)?,
             call_id: r.get(7)?,
             opened_at: ts(r.get(8)?),
@@ -195,17 +195,17 @@ fn problem_from(r: &Row<'_>) -> rusqlite::Result<ProblemRow> {
 
 const VERIFICATION_COLS: &str = "v.id, v.enterprise_id, e.name_zh, e.credit, v.kind, v.scheduled_on, v.instruction, v.team, v.self_check, v.override_reason, v.flagged, v.merged_into";
 
-fn verification_from(r: &Row<'_>) -> rusqlite::Result<VerificationRow> {
+fn verification_from(r: &Row<'_>) -> anyhow::Result<VerificationRow> {
     let date: String = r.get(5)?;
     Ok(VerificationRow {
         id: r.get(0)?,
         enterprise_id: r.get(1)?,
         enterprise: r.get(2)?,
         credit: r
-            .get::<_, String>(3)?
+            .get::<String>(3)?
             .parse()
             .unwrap_or(CreditLevel::Regular),
-        kind: VerificationKind::parse(&r.get::<_, String>(4)?).unwrap_or(VerificationKind::Other),
+        kind: VerificationKind::parse(&r.get::<String>(4)?).unwrap_or(VerificationKind::Other),
         date: date.parse().unwrap_or_default(),
         instruction: r.get(6)?,
         team: r.get(7)?,
@@ -217,7 +217,7 @@ fn verification_from(r: &Row<'_>) -> rusqlite::Result<VerificationRow> {
 }
 
 /// The enterprise's designated hotline person (measure 33), if any.
-pub(super) fn hotline_person(conn: &Connection, enterprise_id: i64) -> Result<Option<String>> {
+pub(super) fn hotline_person(conn: &Db, enterprise_id: i64) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT hotline_person FROM enterprises WHERE id = ?1",
@@ -229,30 +229,30 @@ pub(super) fn hotline_person(conn: &Connection, enterprise_id: i64) -> Result<Op
 }
 
 /// An enterprise's coordinators (measure 28), in the directory's order.
-fn coordinators_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<Coordinator>> {
+fn coordinators_of(conn: &Db, enterprise_id: i64) -> Result<Vec<Coordinator>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COORDINATOR_COLS} FROM enterprise_coordinators l
          JOIN coordinators c ON c.id = l.coordinator_id WHERE l.enterprise_id = ?1 ORDER BY c.id"
     ))?;
     let rows = stmt.query_map([enterprise_id], |r| coordinator_from(r, 0))?;
     Ok(rows
-        .collect::<rusqlite::Result<Vec<_>>>()?
+        .collect::<anyhow::Result<Vec<_>>>()?
         .into_iter()
         .flatten()
         .collect())
 }
 
-fn plans_of(conn: &Connection, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
+fn plans_of(conn: &Db, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, scheduled_on, merged_into FROM verifications
          WHERE enterprise_id = ?1 ORDER BY scheduled_on, id",
     )?;
     let rows = stmt.query_map([enterprise_id], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<i64>>(3)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<Option<i64>>(3)?,
         ))
     })?;
     let mut out = Vec::new();
@@ -374,7 +374,7 @@ impl Writer<'_> {
                 marked_for
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("calls", id, c.enterprise_id)?;
         let problem = if c.outcome == CallOutcome::Problem && c.open_problem {
             let enterprise_id = c.enterprise_id.ok_or_else(|| {
@@ -505,7 +505,7 @@ impl Writer<'_> {
                 p.at.as_second()
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("problems", id, Some(p.enterprise_id))?;
         Ok(id)
     }
@@ -635,7 +635,7 @@ impl Writer<'_> {
             "INSERT INTO problem_notes (problem_id, at, operator, text) VALUES (?1, ?2, ?3, ?4)",
             params![problem_id, at.as_second(), self.actor.operator, text],
         )?;
-        let nid = self.conn().last_insert_rowid();
+        let nid = self.conn().last_insert_rowid()?;
         self.record_created("problem_notes", nid, Some(enterprise_id))
     }
 
@@ -684,7 +684,7 @@ impl Writer<'_> {
                 self.actor.operator
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("verifications", id, Some(p.enterprise_id))?;
         Ok((id, warning))
     }
@@ -757,7 +757,7 @@ impl Store {
             ],
             call_from,
         )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn call(&self, id: i64) -> Result<Option<CallRow>> {
@@ -782,7 +782,7 @@ impl Store {
             params![f.open_only, f.enterprise_id, f.coordinator_id, f.not_closed],
             problem_from,
         )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn problem(&self, id: i64) -> Result<Option<ProblemRow>> {
@@ -820,7 +820,7 @@ impl Store {
                 text: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn coordinators_of(&self, enterprise_id: i64) -> Result<Vec<Coordinator>> {
@@ -833,7 +833,7 @@ impl Store {
             "SELECT {COORDINATOR_COLS}, (SELECT count(*) FROM enterprise_coordinators l WHERE l.coordinator_id = c.id)
              FROM coordinators c ORDER BY c.id"
         ))?;
-        let rows = stmt.query_map([], |r| Ok((coordinator_from(r, 0)?, r.get::<_, i64>(7)?)))?;
+        let rows = stmt.query_map((), |r| Ok((coordinator_from(r, 0)?, r.get::<i64>(7)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (c, n) = row?;
@@ -885,7 +885,7 @@ impl Store {
             params![enterprise_id, year.map(|y| format!("{y:04}"))],
             verification_from,
         )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn verification_plans_of(&self, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
@@ -989,7 +989,7 @@ impl Writer<'_> {
                 p.closed_at.map(|t| t.as_second())
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("problems", id, Some(p.enterprise_id))?;
         Ok(id)
     }
@@ -1047,7 +1047,7 @@ impl Store {
              FROM calls k LEFT JOIN enterprises e ON e.id = k.enterprise_id
              LEFT JOIN coordinators c ON c.id = k.forwarded_to ORDER BY k.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(CallExport {
                 at: ts(r.get(0)?),
                 operator: r.get(1)?,
@@ -1055,7 +1055,7 @@ impl Store {
                 caller_name: r.get(3)?,
                 caller_phone: r.get(4)?,
                 channel: r.get(5)?,
-                measures: r.get::<_, String>(6)?.replace(',', ";"),
+                measures: r.get::<String>(6)?.replace(',', ";"),
                 question: r.get(7)?,
                 answer: r.get(8)?,
                 outcome: r.get(9)?,
@@ -1065,7 +1065,7 @@ impl Store {
                 marked_for: r.get(13)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_problems(&self) -> Result<Vec<ProblemExport>> {
@@ -1075,12 +1075,12 @@ impl Store {
              FROM problems p JOIN enterprises e ON e.id = p.enterprise_id
              LEFT JOIN coordinators c ON c.id = p.coordinator_id ORDER BY p.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(ProblemExport {
                 enterprise_uscc: r.get(0)?,
                 summary: r.get(1)?,
                 office: r.get(2)?,
-                districts: r.get::<_, String>(3)?.replace(',', ";"),
+                districts: r.get::<String>(3)?.replace(',', ";"),
                 status: r.get(4)?,
                 coordinator_phone: r.get(5)?,
                 opened_at: ts(r.get(6)?),
@@ -1091,7 +1091,7 @@ impl Store {
                 closed_at: opt_ts(r.get(11)?),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_verifications(&self) -> Result<Vec<VerificationExport>> {
@@ -1100,7 +1100,7 @@ impl Store {
              FROM verifications v JOIN enterprises e ON e.id = v.enterprise_id
              LEFT JOIN verifications m ON m.id = v.merged_into ORDER BY v.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(VerificationExport {
                 enterprise_uscc: r.get(0)?,
                 kind: r.get(1)?,
@@ -1112,7 +1112,7 @@ impl Store {
                 merged_into: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     /// The links an enterprise import does not make: every coordinator but the one in the
@@ -1125,25 +1125,25 @@ impl Store {
              WHERE e.coordinator_id IS NOT l.coordinator_id
              ORDER BY e.id, c.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(CoordinatorLinkExport {
                 enterprise_uscc: r.get(0)?,
                 coordinator_phone: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_hotline_persons(&self) -> Result<Vec<HotlinePersonExport>> {
         let mut stmt = self.conn().prepare(
             "SELECT uscc, hotline_person FROM enterprises WHERE hotline_person IS NOT NULL ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(HotlinePersonExport {
                 enterprise_uscc: r.get(0)?,
                 person: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 pub struct NewSlot<'a> {
@@ -93,17 +93,12 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start
         b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval
      FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id";
 
-fn parse_col<T: std::str::FromStr>(i: usize, s: String) -> rusqlite::Result<T> {
-    s.parse().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("unreadable value '{s}'").into(),
-        )
-    })
+fn parse_col<T: std::str::FromStr>(i: usize, s: String) -> anyhow::Result<T> {
+    s.parse()
+        .map_err(|_| anyhow::anyhow!("column {i}: unreadable value '{s}'"))
 }
 
-fn slot_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {
+fn slot_from(r: &super::db::Row<'_>) -> anyhow::Result<SlotRow> {
     let office: String = r.get(1)?;
     Ok(SlotRow {
         id: r.get(0)?,
@@ -117,7 +112,7 @@ fn slot_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {
     })
 }
 
-pub(super) fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow> {
+pub(super) fn booking_from(r: &super::db::Row<'_>) -> anyhow::Result<BookingRow> {
     let credit: String = r.get(7)?;
     let location: String = r.get(9)?;
     let status: String = r.get(10)?;
@@ -136,7 +131,7 @@ pub(super) fn booking_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow
         booked_at: ts(r.get(11)?),
         booked_by: r.get(12)?,
         offsite_reason: r
-            .get::<_, Option<String>>(13)?
+            .get::<Option<String>>(13)?
             .and_then(|c| OffSiteReason::parse(&c).ok()),
         needs_site_approval: r.get(14)?,
     })
@@ -162,7 +157,7 @@ impl Writer<'_> {
                 params![s.office_code, s.date.to_string(), hhmm(s.start), hhmm(s.end), s.capacity],
             )
             .with_context(|| format!("cannot add slot {} {} at office {}", s.date, hhmm(s.start), s.office_code))?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("inspection_slots", id, None)?;
         Ok(id)
     }
@@ -229,7 +224,7 @@ impl Writer<'_> {
                 outcome.needs_site_approval
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         let after = self.snapshot("bookings", id)?;
         self.record("book", "bookings", id, Some(b.enterprise_id), None, after)?;
         Ok((id, outcome))
@@ -329,7 +324,7 @@ impl Store {
             "{SLOT_SELECT} WHERE s.date BETWEEN ?1 AND ?2 ORDER BY s.date, s.start_time, s.office_code"
         ))?;
         let rows = stmt.query_map(params![from.to_string(), to.to_string()], slot_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
@@ -348,7 +343,7 @@ impl Store {
             "{BOOKING_SELECT} WHERE b.slot_id = ?1 ORDER BY b.booked_at, b.id"
         ))?;
         let rows = stmt.query_map([slot_id], booking_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     /// Bookings of an enterprise from `since` on, soonest first.
@@ -357,7 +352,7 @@ impl Store {
             "{BOOKING_SELECT} WHERE b.enterprise_id = ?1 AND s.date >= ?2 ORDER BY s.date, s.start_time"
         ))?;
         let rows = stmt.query_map(params![enterprise_id, since.to_string()], booking_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     /// The 当日清 counts of one date.
@@ -368,7 +363,7 @@ impl Store {
         )?;
         let mut out = DayClearance::default();
         let rows = stmt.query_map([date.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+            Ok((r.get::<String>(0)?, r.get::<u32>(1)?))
         })?;
         for row in rows {
             let (status, n) = row?;

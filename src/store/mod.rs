@@ -3,12 +3,15 @@
 
 mod approvals;
 mod audit;
+pub mod db;
+pub mod pg;
 mod console;
 mod enterprises;
 mod hotline;
 mod inspection;
 mod queue;
 mod search;
+mod pg_schema;
 mod today;
 mod transfer;
 
@@ -22,6 +25,7 @@ pub use hotline::{
     VerificationExport, VerificationRow,
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
+pub use db::Dialect;
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use today::{TodayData, TodayDay};
@@ -33,7 +37,8 @@ pub use transfer::{
 use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use db::{Db, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -78,14 +83,17 @@ pub enum Access {
 }
 
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     path: PathBuf,
     access: Access,
     actor: Actor,
     /// The OS account of this process, recorded on every audit entry.
     account: String,
-    /// The database file as opened (see `open_with`); after `conn`, so closed after it.
-    file: std::fs::File,
+    /// The database file as opened (see `open_with`); after `conn`, so closed after it. None
+    /// for a PostgreSQL database.
+    file: Option<std::fs::File>,
+    /// How long a write waits for another operator's transaction.
+    busy_timeout: Duration,
 }
 
 /// Logs a statement slower than the log's threshold.
@@ -162,6 +170,9 @@ impl Store {
     }
 
     fn open_with(path: &Path, access: Access, adopt_foreign: bool) -> Result<Store> {
+        if let Some(url) = path.to_str().filter(|p| pg::is_url(p)) {
+            return Self::open_pg(url, access, adopt_foreign);
+        }
         if access == Access::ReadOnly && !path.exists() {
             bail!(
                 "database {} does not exist (a read-only console cannot create it): pass --db PATH or set AEO_DB",
@@ -240,19 +251,47 @@ impl Store {
                 file
             }
         };
-        let mut store = Store {
-            conn,
+        let store = Store {
+            conn: Db::Sqlite(conn),
             path: path.to_path_buf(),
             access,
             actor: Actor::default(),
             account: os_account(),
-            file,
+            file: Some(file),
+            busy_timeout: BUSY_TIMEOUT,
         };
+        store.prepared(access)
+    }
+
+    /// Opens the PostgreSQL database at `url`, migrating it when allowed; a read-only seat's
+    /// transactions are read-only on the server too.
+    fn open_pg(url: &str, access: Access, adopt_foreign: bool) -> Result<Store> {
+        let on_connect = match access {
+            Access::ReadOnly => "SET default_transaction_read_only = on",
+            Access::ReadWrite => "",
+        };
+        let conn = pg::PgConn::connect(url, on_connect)?;
+        pg_schema::migrate(&conn, url, access, adopt_foreign)?;
+        let store = Store {
+            conn: Db::Pg(conn),
+            path: PathBuf::from(url),
+            access,
+            actor: Actor::default(),
+            account: os_account(),
+            file: None,
+            busy_timeout: BUSY_TIMEOUT,
+        };
+        store.prepared(access)
+    }
+
+    /// Brings derived data (deadline cache, search keys) up to date on a writable store.
+    fn prepared(mut self, access: Access) -> Result<Store> {
+        let store = &mut self;
         if access == Access::ReadWrite {
             store.refresh_deadline_cache_if_stale()?;
             store.index_unindexed_enterprises()?;
         }
-        Ok(store)
+        Ok(self)
     }
 
     /// Who the audit trail names for this store's changes, and its clock.
@@ -272,19 +311,18 @@ impl Store {
         self.access
     }
 
-    /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
+    /// Runs `f` in one write transaction: all of it lands, or none of it. Writers take turns
+    /// (SQLite's IMMEDIATE transaction; on PostgreSQL a transaction-scoped advisory lock), so a
+    /// rule `f` checks still holds when its change commits.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.access == Access::ReadOnly {
             tracing::warn!(operator = %self.actor.operator, "write refused: read-only seat");
             return Err(read_only_message().into());
         }
         self.check_same_file()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy_message)?;
+        let tx = Tx::begin(&self.conn, self.busy_timeout)?;
         if let crate::calendar::Clock::Frozen(t) = self.actor.clock
-            && !is_demo(&tx)?
+            && !is_demo(&self.conn)?
         {
             let t = crate::calendar::shanghai_datetime(t).strftime("%Y-%m-%d %H:%M");
             return Err(Message::new(
@@ -313,8 +351,8 @@ impl Store {
             }
         };
         // A long change (an import) may have outlived the file: it must not land in a ghost.
-        same_file_or_refuse(&self.file, &self.path)?;
-        w.tx.commit().map_err(busy_message)?;
+        self.check_same_file()?;
+        w.tx.commit()?;
         Ok(out)
     }
 
@@ -322,18 +360,26 @@ impl Store {
     /// replaced (`mv` over it, a restore from backup). Changes would land in a file nobody
     /// will ever open again; reopening the path shows the database as it now is.
     pub fn check_same_file(&self) -> Result<()> {
-        same_file_or_refuse(&self.file, &self.path)
+        match &self.file {
+            Some(file) => same_file_or_refuse(file, &self.path),
+            None => Ok(()),
+        }
     }
 
     /// Whether the path now names another file than the one opened, or none.
     pub fn file_replaced(&self) -> bool {
-        file_replaced(&self.file, &self.path)
+        self.file
+            .as_ref()
+            .is_some_and(|file| file_replaced(file, &self.path))
     }
 
     /// How long a write waits for another operator's transaction before it gives up (see
     /// [`is_busy`]; 10 s unless changed; the console waits briefly and retries off its draw loop).
     pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<()> {
-        self.conn.busy_timeout(wait)?;
+        if let Db::Sqlite(conn) = &self.conn {
+            conn.busy_timeout(wait)?;
+        }
+        self.busy_timeout = wait;
         Ok(())
     }
 
@@ -347,15 +393,12 @@ impl Store {
         if self.access == Access::ReadOnly {
             return Err(read_only_message().into());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy_message)?;
-        if !is_demo(&tx)? {
-            let rows: i64 = tx.query_row(
+        let tx = Tx::begin(&self.conn, self.busy_timeout)?;
+        if !is_demo(&self.conn)? {
+            let rows: i64 = self.conn.query_row(
                 "SELECT (SELECT count(*) FROM enterprises) + (SELECT count(*) FROM coordinators)
                       + (SELECT count(*) FROM inspection_slots) + (SELECT count(*) FROM audit_log)",
-                [],
+                (),
                 |r| r.get(0),
             )?;
             if rows > 0 {
@@ -364,23 +407,41 @@ impl Store {
                     self.path.display()
                 );
             }
-            tx.execute(
-                "INSERT INTO aeo_meta (key, value) VALUES ('demo', ?1)",
-                [Timestamp::now().to_string()],
+            self.conn.execute(
+                "INSERT INTO aeo_meta (key, value) VALUES (?1, ?2)",
+                params!["demo", Timestamp::now().to_string()],
             )?;
         }
-        tx.commit().map_err(busy_message)?;
-        Ok(())
+        tx.commit()
     }
 
-    /// A counter that changes whenever another connection commits: cheap change detection.
+    /// A counter that changes whenever another connection commits: cheap change detection
+    /// (SQLite's data_version; PostgreSQL's notifications on `aeo_changes`).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        match &self.conn {
+            Db::Sqlite(conn) => Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?),
+            Db::Pg(conn) => {
+                conn.reconnect_if_lost();
+                Ok(conn.data_version())
+            }
+        }
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
+    /// Whether the connection to the database server has dropped (PostgreSQL); it is
+    /// re-established on the next call that reaches it.
+    pub fn connection_lost(&self) -> bool {
+        match &self.conn {
+            Db::Sqlite(_) => false,
+            Db::Pg(conn) => conn.is_lost(),
+        }
+    }
+
+    /// Which backend holds the data.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    pub(crate) fn conn(&self) -> &Db {
         &self.conn
     }
 
@@ -400,7 +461,7 @@ impl Store {
         ] {
             let n: i64 = self
                 .conn
-                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+                .query_row(&format!("SELECT count(*) FROM {t}"), (), |r| r.get(0))?;
             out.push((t, n));
         }
         Ok(out)
@@ -481,7 +542,7 @@ fn same_file_or_refuse(file: &std::fs::File, path: &Path) -> Result<()> {
 fn holds_other_tables(conn: &Connection) -> Result<bool> {
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-        [],
+        (),
         |r| r.get(0),
     )?;
     Ok(n > 0)
@@ -533,10 +594,9 @@ pub(crate) fn check_search_length(text: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_demo(conn: &Connection) -> Result<bool> {
-    use rusqlite::OptionalExtension as _;
+fn is_demo(conn: &Db) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", [], |_| Ok(()))
+        .query_row("SELECT 1 FROM aeo_meta WHERE key = 'demo'", (), |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -553,21 +613,25 @@ pub fn is_busy(e: &anyhow::Error) -> bool {
     })
 }
 
-fn busy_message(e: rusqlite::Error) -> anyhow::Error {
-    if let rusqlite::Error::SqliteFailure(f, _) = &e
-        && matches!(
-            f.code,
-            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-        )
-    {
-        let s = BUSY_TIMEOUT.as_secs();
+fn busy_message(e: anyhow::Error, waited: Duration) -> anyhow::Error {
+    let sqlite_busy = matches!(
+        e.downcast_ref::<rusqlite::Error>(),
+        Some(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+    );
+    // 55P03: lock_not_available (the lock_timeout of a PostgreSQL write passed).
+    if sqlite_busy || pg::sqlstate(&e) == Some("55P03") {
+        let s = waited.as_secs();
         return Message::new(
             format!("另一位操作员正在写入数据库，{s} 秒内未完成；请重试"),
             format!("{BUSY_EN} and did not finish within {s} s; try again"),
         )
         .into();
     }
-    anyhow::Error::new(e)
+    e
 }
 
 #[cfg(unix)]
@@ -610,9 +674,69 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
 }
 
+/// A write transaction: committed by `commit`, rolled back when dropped without it.
+pub(crate) struct Tx<'a> {
+    conn: &'a Db,
+    open: std::cell::Cell<bool>,
+}
+
+/// The key of the advisory lock that PostgreSQL writers take turns on ("aeo").
+const WRITE_LOCK: i64 = 0x0061_656f;
+
+impl<'a> Tx<'a> {
+    fn begin(conn: &'a Db, wait: Duration) -> Result<Tx<'a>> {
+        let begin = match conn {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE".to_string(),
+            Db::Pg(_) => format!(
+                "BEGIN; SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock({WRITE_LOCK})",
+                wait.as_millis().max(1)
+            ),
+        };
+        let tx = Tx {
+            conn,
+            open: std::cell::Cell::new(true),
+        };
+        if let Err(e) = conn.execute_batch(&begin) {
+            // A failed PostgreSQL BEGIN leaves the transaction aborted: end it.
+            tx.open.set(conn.is_pg());
+            return Err(busy_message(e, wait));
+        }
+        Ok(tx)
+    }
+
+    /// A read transaction: one consistent view of the database that takes no write lock,
+    /// ended (rolled back) when dropped.
+    pub(crate) fn begin_read(conn: &'a Db) -> Result<Tx<'a>> {
+        conn.execute_batch(conn.pick(
+            "BEGIN DEFERRED",
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ))?;
+        Ok(Tx {
+            conn,
+            open: std::cell::Cell::new(true),
+        })
+    }
+
+    fn commit(self) -> Result<()> {
+        let done = self.conn.execute_batch("COMMIT");
+        if done.is_ok() {
+            self.open.set(false);
+        }
+        done.map_err(|e| busy_message(e, BUSY_TIMEOUT))
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 /// The writing side of a transaction.
 pub struct Writer<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: Tx<'a>,
     /// The real instant of this transaction: every audit entry it writes carries it.
     now: Timestamp,
     actor: Actor,
@@ -622,8 +746,8 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.tx
+    pub(crate) fn conn(&self) -> &Db {
+        self.tx.conn
     }
 }
 

@@ -7,7 +7,7 @@ use crate::domain::ownership::{self, ItemChange, ItemState};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension, params};
+use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 pub struct NewWorkItem<'a> {
@@ -41,6 +41,10 @@ pub struct QueueRow {
 /// The queue order of the domain (`queue_order`), as SQL; the index work_items_queue serves it.
 pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, coalesce(w.due_at, 9223372036854775807), w.received_at, w.id";
 
+/// The same order in PostgreSQL, where an item without a deadline sorts last by itself; the
+/// index work_items_queue serves it.
+pub(super) const QUEUE_ORDER_PG: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, w.due_at, w.received_at, w.id";
+
 /// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
             w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by";
@@ -48,7 +52,7 @@ pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.
 pub(super) const QUEUE_FROM: &str =
     "FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id";
 
-pub(super) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+pub(super) fn row_from(r: &super::db::Row<'_>) -> anyhow::Result<QueueRow> {
     let kind: String = r.get(1)?;
     let kind = WorkKind::parse(&kind).unwrap_or(WorkKind::Declaration);
     let credit: String = r.get(4)?;
@@ -118,7 +122,7 @@ impl Writer<'_> {
                 flags.report_accepted
             ],
         )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("work_items", id, Some(item.enterprise_id))?;
         Ok(id)
     }
@@ -203,9 +207,13 @@ impl Writer<'_> {
 }
 
 /// The SQL of one queue window (?1 = limit, ?2 = offset), for comparison with other clients.
-pub fn queue_window_sql() -> String {
+pub fn queue_window_sql(dialect: super::Dialect) -> String {
+    let order = match dialect {
+        super::Dialect::Sqlite => QUEUE_ORDER,
+        super::Dialect::Postgres => QUEUE_ORDER_PG,
+    };
     format!(
-        "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status <> 'done' ORDER BY {QUEUE_ORDER} LIMIT ?1 OFFSET ?2"
+        "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status <> 'done' ORDER BY {order} LIMIT ?1 OFFSET ?2"
     )
 }
 
@@ -235,16 +243,18 @@ impl Store {
 
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
-        let mut stmt = self.conn().prepare_cached(&queue_window_sql())?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&queue_window_sql(self.dialect()))?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], row_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn queue_len(&self) -> Result<i64> {
         // Kept by triggers (work_counts): no count over the open items.
         Ok(self.conn().query_row(
             "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status <> 'done'",
-            [],
+            (),
             |r| r.get(0),
         )?)
     }
@@ -252,10 +262,11 @@ impl Store {
     /// Open items of one enterprise, in queue order.
     pub fn items_of(&self, enterprise_id: i64) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.enterprise_id = ?1 AND w.status <> 'done' ORDER BY {QUEUE_ORDER}"
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.enterprise_id = ?1 AND w.status <> 'done' ORDER BY {}",
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG)
         ))?;
         let rows = stmt.query_map([enterprise_id], row_from)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn work_item(&self, id: i64) -> Result<Option<QueueRow>> {

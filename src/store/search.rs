@@ -11,7 +11,7 @@ use crate::domain::search::{
     id_readings, keys, subsequence_span,
 };
 use anyhow::{Result, bail};
-use rusqlite::params;
+use super::db::params;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -163,7 +163,7 @@ impl Candidates {
 }
 
 /// The id, name and AEO flag of a row selected with [`RANK_COLS`] first.
-fn rank_cols(r: &rusqlite::Row) -> rusqlite::Result<(i64, String, bool)> {
+fn rank_cols(r: &super::db::Row<'_>) -> anyhow::Result<(i64, String, bool)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
 }
 
@@ -189,7 +189,7 @@ impl Writer<'_> {
             let mut stmt = self.conn().prepare_cached(
                 "SELECT alias FROM enterprise_aliases WHERE enterprise_id = ?1 ORDER BY id",
             )?;
-            for a in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+            for a in stmt.query_map([id], |r| r.get::<String>(0))? {
                 aliases.push(a?);
             }
         }
@@ -241,7 +241,7 @@ impl Writer<'_> {
         if n == 0 {
             bail!("the enterprise already has the alias '{alias}'");
         }
-        let id = self.conn().last_insert_rowid();
+        let id = self.conn().last_insert_rowid()?;
         self.record_created("enterprise_aliases", id, Some(enterprise_id))?;
         self.index_enterprise(enterprise_id)
     }
@@ -274,8 +274,8 @@ impl Store {
             let mut stmt = self
                 .conn()
                 .prepare("SELECT id FROM enterprises WHERE search_units IS NULL")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map((), |r| r.get(0))?
+                .collect::<anyhow::Result<_>>()?
         };
         if todo.is_empty() {
             return Ok(());
@@ -294,7 +294,7 @@ impl Store {
             "SELECT alias FROM enterprise_aliases WHERE enterprise_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([enterprise_id], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<anyhow::Result<_>>()?)
     }
 
     /// Ids of the enterprises a filter names, best first: what lookup finds, less the matches
@@ -365,8 +365,8 @@ impl Store {
                 let why = match c.why {
                     Some(why) => why,
                     None => {
-                        let units = r.get_ref(17)?.as_str_or_null()?.unwrap_or_default();
-                        best_match(&q, units, r.get_ref(18)?.as_str()?)
+                        let units = r.opt_str(17)?.unwrap_or_default();
+                        best_match(&q, units, r.str(18)?)
                             .map(|(_, _, why)| why)
                             .unwrap_or(Why::Contains {
                                 text: q.chars.iter().collect(),
@@ -388,15 +388,15 @@ impl Store {
     fn ranked<T>(
         &self,
         sql: &str,
-        args: impl rusqlite::Params,
-        mut more: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+        args: impl super::db::Params,
+        mut more: impl FnMut(&super::db::Row<'_>) -> anyhow::Result<T>,
     ) -> Result<Vec<(i64, String, bool, T)>> {
         let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map(args, |r| {
             let (id, name, aeo) = rank_cols(r)?;
             Ok((id, name, aeo, more(r)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<anyhow::Result<_>>()?)
     }
 
     fn find_identifiers(
@@ -420,7 +420,7 @@ impl Store {
                 },
             );
         };
-        let none = |_: &rusqlite::Row| Ok(());
+        let none = |_: &super::db::Row<'_>| Ok(());
         for idq in id_readings(raw) {
             match idq {
                 IdQuery::Uscc(u) => {
@@ -498,7 +498,7 @@ impl Store {
                     for (id, name, is_aeo, reference) in self.ranked(
                         &format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
                         params![r, cap],
-                        |row| row.get::<_, String>(3),
+                        |row| row.get::<String>(3),
                     )? {
                         let tier = if reference == r { Tier::Identifier } else { Tier::IdentifierPrefix };
                         add((id, name, is_aeo, ()), tier, Why::Approval { reference });
@@ -740,10 +740,10 @@ impl Walk<'_> {
             let found = match known {
                 Some(tier) => Some((tier, 0, None)),
                 None => {
-                    let Some(units) = r.get_ref(3)?.as_str_or_null()? else {
+                    let Some(units) = r.opt_str(3)? else {
                         continue;
                     };
-                    best_match(self.q, units, r.get_ref(4)?.as_str()?)
+                    best_match(self.q, units, r.str(4)?)
                         .map(|(tier, other, why)| (tier, other, Some(why)))
                 }
             };
@@ -781,7 +781,7 @@ impl Walk<'_> {
             if cands.0.contains_key(&id) {
                 continue;
             }
-            let name = r.get_ref(1)?.as_str()?;
+            let name = r.str(1)?;
             if let Some((start, span)) = subsequence_span(name, &self.q.chars) {
                 let text: String = name.chars().skip(start).take(span).collect();
                 cands.add(

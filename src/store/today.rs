@@ -11,7 +11,7 @@ use crate::domain::inspection::DayClearance;
 use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::params;
+use super::db::params;
 use serde::Serialize;
 
 /// How far back abnormal inspections still ask for handling.
@@ -54,7 +54,7 @@ impl Store {
                 "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {filter} ORDER BY {QUEUE_ORDER} LIMIT ?2"
             ))?;
             let rows = stmt.query_map(params![arg, limit as i64], row_from)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
         };
         let since = today
             .checked_sub(jiff::Span::new().days(ABNORMAL_BOOKING_DAYS))
@@ -65,7 +65,7 @@ impl Store {
         ))?;
         let abnormal_bookings = stmt
             .query_map(params![since.to_string(), limit as i64], booking_from)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(TodayData {
             operator: operator.to_string(),
             approvals: self.approvals_urgent(now, limit)?,
@@ -94,7 +94,7 @@ impl Store {
         // Kept by triggers (work_counts): no count over the items.
         Ok(self.conn().query_row(
             "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status = 'abnormal'",
-            [],
+            (),
             |r| r.get(0),
         )?)
     }

@@ -6,7 +6,7 @@ use super::{NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer, 
 use crate::domain::credit::CreditLevel;
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Db, OptionalExtension, Owned, params};
 
 /// An enterprise as other records refer to it.
 #[derive(Debug, Clone, Copy)]
@@ -15,11 +15,11 @@ pub struct EnterpriseRef {
     pub credit: CreditLevel,
 }
 
-fn exists(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<bool> {
+fn exists(conn: &Db, sql: &str, args: impl super::db::Params) -> Result<bool> {
     Ok(conn.query_row(sql, args, |_| Ok(())).optional()?.is_some())
 }
 
-fn id_of(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Option<i64>> {
+fn id_of(conn: &Db, sql: &str, args: impl super::db::Params) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(sql)?
         .query_row(args, |r| r.get(0))
@@ -48,17 +48,15 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
 /// Look-ups by natural key, on a read transaction (an import's check) or a write one.
 #[derive(Clone, Copy)]
 pub struct Lookup<'c> {
-    conn: &'c Connection,
+    conn: &'c Db,
 }
 
 impl Store {
     /// Runs `f` in one read transaction: a consistent view of the database that takes no write
     /// lock, so other operators keep writing meanwhile.
     pub fn read<T>(&self, f: impl FnOnce(Lookup<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn().unchecked_transaction()?;
-        let out = f(Lookup { conn: &tx });
-        tx.rollback()?;
-        out
+        let _tx = super::Tx::begin_read(self.conn())?;
+        f(Lookup { conn: self.conn() })
     }
 }
 
@@ -72,7 +70,7 @@ impl Writer<'_> {
     pub fn last_audit_id(&self) -> Result<i64> {
         Ok(self
             .conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", [], |r| {
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
                 r.get(0)
             })?)
     }
@@ -108,7 +106,7 @@ impl Writer<'_> {
             .query_map(params![after, upto, limit as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<anyhow::Result<_>>()?;
         let left = (rows.len() == limit)
             .then(|| rows.last().map(|r| r.0 - 1))
             .flatten();
@@ -150,23 +148,23 @@ impl Writer<'_> {
                     .enumerate()
                     .map(|(i, c)| format!("\"{c}\" = ?{}", i + 2))
                     .collect();
-                let mut args: Vec<rusqlite::types::Value> = vec![id.into()];
+                let mut args: Vec<Owned> = vec![Owned::Int(id)];
                 for c in &cols {
                     args.push(match &values[c.as_str()] {
-                        serde_json::Value::Null => rusqlite::types::Value::Null,
-                        serde_json::Value::Bool(b) => i64::from(*b).into(),
+                        serde_json::Value::Null => Owned::Null,
+                        serde_json::Value::Bool(b) => Owned::Int(i64::from(*b)),
                         serde_json::Value::Number(n) => match n.as_i64() {
-                            Some(i) => i.into(),
-                            None => n.as_f64().unwrap_or_default().into(),
+                            Some(i) => Owned::Int(i),
+                            None => Owned::Real(n.as_f64().unwrap_or_default()),
                         },
-                        serde_json::Value::String(t) => t.clone().into(),
-                        v => v.to_string().into(),
+                        serde_json::Value::String(t) => Owned::Text(t.clone()),
+                        v => Owned::Text(v.to_string()),
                     });
                 }
                 self.audited_update("import_undo", table, id, enterprise, || {
                     self.conn().execute(
                         &format!("UPDATE {table} SET {} WHERE id = ?1", set.join(", ")),
-                        rusqlite::params_from_iter(args),
+                        args,
                     )?;
                     Ok(())
                 })?;
@@ -218,7 +216,7 @@ impl Writer<'_> {
 }
 
 impl Lookup<'_> {
-    fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Db {
         self.conn
     }
 
@@ -413,7 +411,7 @@ impl Writer<'_> {
         id: i64,
         enterprise_id: Option<i64>,
         sql: &str,
-        args: impl rusqlite::Params,
+        args: impl super::db::Params,
     ) -> Result<Vec<Change>> {
         let before = self.snapshot(table, id)?;
         self.conn().prepare_cached(sql)?.execute(args)?;
@@ -630,7 +628,7 @@ impl Store {
         let mut stmt = self.conn().prepare(
             "SELECT name, phone, office_code, office_name, role, duty_hours FROM coordinators ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(CoordinatorExport {
                 name: r.get(0)?,
                 phone: r.get(1)?,
@@ -640,7 +638,7 @@ impl Store {
                 duty_hours: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_enterprises(&self) -> Result<Vec<EnterpriseExport>> {
@@ -650,7 +648,7 @@ impl Store {
                         (SELECT alias FROM enterprise_aliases a WHERE a.enterprise_id = e.id ORDER BY a.id)), '')
              FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id ORDER BY e.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(EnterpriseExport {
                 uscc: r.get(0)?,
                 customs_code: r.get(1)?,
@@ -663,7 +661,7 @@ impl Store {
                 aliases: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_items(&self) -> Result<Vec<ItemExport>> {
@@ -672,7 +670,7 @@ impl Store {
                     w.non_intrusive, w.report_accepted, w.taken_by
              FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id ORDER BY w.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(ItemExport {
                 kind: r.get(0)?,
                 enterprise_uscc: r.get(1)?,
@@ -686,14 +684,14 @@ impl Store {
                 taken_by: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_slots(&self) -> Result<Vec<SlotExport>> {
         let mut stmt = self.conn().prepare(
             "SELECT office_code, date, start_time, end_time, capacity FROM inspection_slots ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(SlotExport {
                 office_code: r.get(0)?,
                 date: r.get(1)?,
@@ -702,7 +700,7 @@ impl Store {
                 capacity: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     /// Bookings in the order they were made, so that a re-import meets the same capacity.
@@ -713,7 +711,7 @@ impl Store {
              FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id
              ORDER BY b.id",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map((), |r| {
             Ok(BookingExport {
                 office_code: r.get(0)?,
                 date: r.get(1)?,
@@ -727,7 +725,7 @@ impl Store {
                 reason: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     pub fn export_approvals(&self) -> Result<Vec<ApprovalExport>> {
@@ -740,9 +738,9 @@ impl Store {
             "SELECT reason, started_at, ended_at FROM approval_pauses WHERE approval_id = ?1 ORDER BY started_at, id",
         )?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map((), |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get::<i64>(0)?,
                     ApprovalExport {
                         kind: r.get(1)?,
                         enterprise_uscc: r.get(2)?,
@@ -756,12 +754,12 @@ impl Store {
                     },
                 ))
             })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, mut a) in rows {
             a.pauses = pauses
                 .query_map([id], |r| Ok((r.get(0)?, ts(r.get(1)?), opt_ts(r.get(2)?))))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<anyhow::Result<Vec<_>>>()?;
             out.push(a);
         }
         Ok(out)

@@ -1418,7 +1418,7 @@ mod tests {
     }
 
     fn count(store: &Store, sql: &str) -> i64 {
-        store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+        store.conn().query_row(sql, (), |r| r.get(0)).unwrap()
     }
 
     /// A database with one AEO enterprise and a slot of `capacity` on a working day.
@@ -1608,7 +1608,7 @@ mod tests {
                 &format!(
                     "SELECT before, after FROM audit_log WHERE id > {trail} AND action = 'import_update'"
                 ),
-                [],
+                (),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
