@@ -12,6 +12,7 @@ mod inspection;
 mod queue;
 mod search;
 mod pg_schema;
+pub mod testing;
 mod today;
 mod transfer;
 

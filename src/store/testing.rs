@@ -1,0 +1,106 @@
+//! Databases for tests and benchmarks on each backend: a new SQLite file in a temporary
+//! directory, and, when `AEO_TEST_PG` names a PostgreSQL server (see `scripts/pg-test-server`),
+//! a new database on it, dropped afterwards. Without a server the PostgreSQL runs are skipped
+//! with a visible line, except under CI (`CI` set), where a missing server is a failure.
+
+use super::pg::PgConn;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which backend a test database is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test; removed when dropped.
+pub struct TestDb {
+    pub backend: Backend,
+    location: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// What `--db` / `AEO_DB` take: a file path or a `postgres://` URL.
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    /// A new, empty database on `backend`; None when PostgreSQL is not available (said on
+    /// stderr; a failure under CI).
+    pub fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                Some(TestDb {
+                    backend,
+                    location: dir.path().join("aeo.db"),
+                    _dir: Some(dir),
+                    pg: None,
+                })
+            }
+            Backend::Postgres => {
+                let Some(server) = pg_server() else {
+                    return None;
+                };
+                static N: AtomicU64 = AtomicU64::new(0);
+                let name = format!(
+                    "aeo_test_{}_{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                );
+                let admin = PgConn::connect(&server, "").expect("the test PostgreSQL server");
+                admin
+                    .batch(&format!("CREATE DATABASE {name}"))
+                    .expect("CREATE DATABASE");
+                let location = match server.rsplit_once('/') {
+                    Some((base, _)) => format!("{base}/{name}"),
+                    None => server.clone(),
+                };
+                Some(TestDb {
+                    backend,
+                    location: PathBuf::from(location),
+                    _dir: None,
+                    pg: Some((server, name)),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.pg
+            && let Ok(admin) = PgConn::connect(server, "")
+        {
+            let _ = admin.batch(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// The server URL of `AEO_TEST_PG`; without it, a visible skip (a panic under CI).
+fn pg_server() -> Option<String> {
+    match std::env::var("AEO_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs a PostgreSQL server: AEO_TEST_PG is not set (see scripts/pg-test-server)"
+            );
+            eprintln!(
+                "SKIPPED on PostgreSQL: no server (set AEO_TEST_PG, see scripts/pg-test-server)"
+            );
+            None
+        }
+    }
+}
+
+/// A new database on each backend there is.
+pub fn each_backend() -> Vec<TestDb> {
+    [Backend::Sqlite, Backend::Postgres]
+        .into_iter()
+        .filter_map(TestDb::new)
+        .collect()
+}
