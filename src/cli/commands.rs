@@ -287,6 +287,7 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Export(a) => super::transfer::export(ctx, &a),
         C::Report(r) => super::transfer::report(ctx, &r),
         C::Config(a) => super::setup::config(ctx, &a),
+        C::Copy(a) => super::setup::copy(ctx, &a),
         C::Completions(a) => super::setup::completions(&a),
         C::Man(a) => super::setup::man(&a),
         C::Doctor(_) => unreachable!("doctor runs before the configuration is loaded"),

@@ -182,6 +182,8 @@ pub enum Command {
     Verifications(hotline::VerificationsArgs),
     /// The effective configuration and where each value came from
     Config(setup::ConfigArgs),
+    /// Copy a whole database (audit trail included) into an empty one: SQLite file or PostgreSQL URL, either way
+    Copy(setup::CopyArgs),
     /// Check this seat: database, schema, file modes, WAL, integrity, disk, holiday data, terminal, config
     Doctor(setup::DoctorArgs),
     /// Print a shell completion script: bash, zsh or fish
@@ -297,7 +299,11 @@ impl Context {
 
     /// Opens an existing database for reading: a missing file is an error, not a new database.
     pub fn open_existing(&self) -> Result<Store> {
-        if !self.db.exists() {
+        let is_url = self
+            .db
+            .to_str()
+            .is_some_and(crate::store::pg::is_url);
+        if !is_url && !self.db.exists() {
             anyhow::bail!(
                 "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db / set AEO_DB",
                 self.db.display()
@@ -437,7 +443,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         command = std::env::args().skip(1).collect::<Vec<_>>().join(" "),
-        db = %ctx.db.display(),
+        db = %crate::store::pg::redacted(&ctx.db.display().to_string()),
         operator = %ctx.operator,
         read_only = ctx.access == Access::ReadOnly,
         "start"

@@ -125,6 +125,12 @@ const APPROVAL_ORDER: &str =
 pub(super) const OPEN_APPROVAL_ORDER: &str =
     "coalesce(a.due_at, 9223372036854775807), a.reference, a.id";
 
+/// The same orders in PostgreSQL, where `due_at` is a `timestamptz` and an ascending order puts
+/// NULL (a stopped clock) last by itself; the index `approvals_by_due` (due_at, reference, id)
+/// serves the open order.
+const APPROVAL_ORDER_PG: &str = "a.decided_at IS NOT NULL, a.due_at, a.reference, a.id";
+pub(super) const OPEN_APPROVAL_ORDER_PG: &str = "a.due_at, a.reference, a.id";
+
 pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, e.name_zh, e.credit, a.reference, a.accepted_at, a.decided_at, a.decision, a.due_at,
         a.final_authority, a.extended_by, a.extended_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
@@ -300,7 +306,10 @@ impl Writer<'_> {
             Some(enterprise_id),
             || {
                 self.conn().execute(
-                    "UPDATE approval_pauses SET ended_at = max(started_at, ?2) WHERE id = ?1",
+                    self.conn().pick(
+                        "UPDATE approval_pauses SET ended_at = max(started_at, ?2) WHERE id = ?1",
+                        "UPDATE approval_pauses SET ended_at = greatest(started_at, ?2::timestamptz) WHERE id = ?1",
+                    ),
                     params![pause, now.as_second()],
                 )?;
                 Ok(())
@@ -538,9 +547,12 @@ impl Store {
     /// One window of the undecided approvals, the earliest deadline first; paused clocks (no
     /// deadline while paused) last.
     pub fn approvals_window(&self, limit: usize, offset: usize) -> Result<Vec<ApprovalRow>> {
+        let order = self
+            .conn()
+            .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG);
         let mut stmt = self.conn().prepare_cached(&format!(
             "{APPROVAL_SELECT} WHERE a.decided_at IS NULL
-             ORDER BY {OPEN_APPROVAL_ORDER} LIMIT ?1 OFFSET ?2"
+             ORDER BY {order} LIMIT ?1 OFFSET ?2"
         ))?;
         let mut rows = stmt
             .query_map(params![limit as i64, offset as i64], approval_from)?
@@ -551,9 +563,13 @@ impl Store {
 
     /// Undecided approvals overdue or nearly due at `now`, the earliest deadline first.
     pub fn approvals_urgent(&self, now: Timestamp, limit: usize) -> Result<Vec<ApprovalRow>> {
+        let order = self.conn().pick(
+            "coalesce(a.due_at, 9223372036854775807), a.id",
+            "a.due_at, a.id",
+        );
         let mut stmt = self.conn().prepare_cached(&format!(
             "{APPROVAL_SELECT} WHERE a.decided_at IS NULL AND a.warn_at <= ?1
-             ORDER BY coalesce(a.due_at, 9223372036854775807), a.id LIMIT ?2"
+             ORDER BY {order} LIMIT ?2"
         ))?;
         let mut rows = stmt
             .query_map(params![now.as_second(), limit as i64], approval_from)?
@@ -563,9 +579,15 @@ impl Store {
     }
 
     pub fn approvals_summary(&self, now: Timestamp) -> Result<ApprovalsSummary> {
+        // PostgreSQL has no sum of a boolean: it counts the rows that pass a filter.
         let (open, overdue, nearly): (i64, Option<i64>, Option<i64>) = self.conn().query_row(
-            "SELECT count(*), sum(due_at <= ?1), sum(warn_at <= ?1 AND due_at > ?1)
+            self.conn().pick(
+                "SELECT count(*), sum(due_at <= ?1), sum(warn_at <= ?1 AND due_at > ?1)
              FROM approvals WHERE decided_at IS NULL",
+                "SELECT count(*), count(*) FILTER (WHERE due_at <= ?1::timestamptz),
+                    count(*) FILTER (WHERE warn_at <= ?1::timestamptz AND due_at > ?1::timestamptz)
+             FROM approvals WHERE decided_at IS NULL",
+            ),
             [now.as_second()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
@@ -615,9 +637,10 @@ impl Store {
         } else {
             " WHERE a.decided_at IS NULL"
         };
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT}{filter} ORDER BY {APPROVAL_ORDER}"
-        ))?;
+        let order = self.conn().pick(APPROVAL_ORDER, APPROVAL_ORDER_PG);
+        let mut stmt = self
+            .conn()
+            .prepare_cached(&format!("{APPROVAL_SELECT}{filter} ORDER BY {order}"))?;
         let mut rows = stmt
             .query_map((), approval_from)?
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -626,8 +649,9 @@ impl Store {
     }
 
     pub fn approvals_of(&self, enterprise_id: i64) -> Result<Vec<ApprovalRow>> {
+        let order = self.conn().pick(APPROVAL_ORDER, APPROVAL_ORDER_PG);
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT} WHERE a.enterprise_id = ?1 ORDER BY {APPROVAL_ORDER}"
+            "{APPROVAL_SELECT} WHERE a.enterprise_id = ?1 ORDER BY {order}"
         ))?;
         let mut rows = stmt
             .query_map([enterprise_id], approval_from)?

@@ -11,6 +11,10 @@ use anyhow::Result;
 use jiff::Timestamp;
 use super::db::{OptionalExtension, Owned};
 
+/// The approvals order in PostgreSQL: a missing deadline sorts last by itself (ascending order
+/// puts NULL last), and the index approvals_by_due (due_at, reference, id) serves it.
+const OPEN_APPROVAL_ORDER_PG: &str = "a.due_at, a.reference, a.id";
+
 /// Enterprises a filter reaches through the lookup matcher.
 const FILTER_ENTERPRISES: usize = 1000;
 
@@ -154,20 +158,26 @@ impl Store {
         let mut c = Conditions::default();
         c.and("w.status <> 'done'");
         if !f.text.trim().is_empty() {
-            c.and(
+            c.and(self.conn().pick(
                 "w.enterprise_id IN (SELECT value FROM json_each(:ents))
                  OR coalesce(w.declaration_no, '') LIKE :text || '%' ESCAPE '\\'
                  OR w.kind LIKE :lower || '%' ESCAPE '\\' OR w.status = :lower
                  OR coalesce(w.taken_by, '') = :text",
-            );
+                "w.enterprise_id IN (SELECT value::bigint FROM jsonb_array_elements_text(:ents::jsonb))
+                 OR coalesce(w.declaration_no, '') ILIKE :text::text || '%' ESCAPE '\\'
+                 OR w.kind ILIKE :lower::text || '%' ESCAPE '\\' OR w.status = :lower::text
+                 OR coalesce(w.taken_by, '') = :text::text",
+            ));
         }
         match f.narrow {
             None => {}
             Some(Narrow::Overdue) => c.and("w.due_at <= :now"),
             // domain::narrow::item_nearly_due
-            Some(Narrow::NearlyDue) => {
-                c.and("w.due_at > :now AND (w.due_at - :now) <= :frac * (w.due_at - w.received_at)")
-            }
+            Some(Narrow::NearlyDue) => c.and(self.conn().pick(
+                "w.due_at > :now AND (w.due_at - :now) <= :frac * (w.due_at - w.received_at)",
+                "w.due_at > :now AND extract(epoch from w.due_at - :now)::float8
+                     <= :frac::float8 * extract(epoch from w.due_at - w.received_at)::float8",
+            )),
             Some(Narrow::Abnormal) => c.and("w.status = 'abnormal'"),
             Some(Narrow::Mine) => c.and("w.taken_by = :op"),
         }
@@ -231,11 +241,14 @@ impl Store {
         c.and("a.decided_at IS NULL");
         let text = f.text.trim();
         if !text.is_empty() {
-            c.and(
+            c.and(self.conn().pick(
                 "a.enterprise_id IN (SELECT value FROM json_each(:ents))
                  OR a.reference LIKE '%' || :text || '%' ESCAPE '\\'
                  OR a.kind IN (SELECT value FROM json_each(:kinds))",
-            );
+                "a.enterprise_id IN (SELECT value::bigint FROM jsonb_array_elements_text(:ents::jsonb))
+                 OR a.reference ILIKE '%' || :text::text || '%' ESCAPE '\\'
+                 OR a.kind IN (SELECT jsonb_array_elements_text(:kinds::jsonb))",
+            ));
             let kinds: Vec<&str> = approval_kinds_named(text)
                 .iter()
                 .map(|k| k.code())
@@ -271,8 +284,9 @@ impl Store {
         c.bind(":limit", limit as i64);
         c.bind(":offset", offset as i64);
         let (sql, params) = c.bound(&format!(
-            "{APPROVAL_SELECT} WHERE {} ORDER BY {OPEN_APPROVAL_ORDER} LIMIT :limit OFFSET :offset",
-            c.sql()
+            "{APPROVAL_SELECT} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            c.sql(),
+            self.conn().pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
         ));
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt
@@ -295,14 +309,25 @@ impl Store {
     pub fn approval_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
         let mut c = self.approval_conditions(f)?;
         c.bind(":id", id);
-        let (sql, params) = c.bound(&format!(
-            "SELECT (SELECT count(*) FROM approvals a WHERE {}
-                AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
-             FROM approvals x WHERE x.id = :id
-              AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = x.id AND {})",
-            c.sql(),
-            c.sql()
-        ));
+        let (sql, params) = c.bound(&match self.dialect() {
+            super::Dialect::Sqlite => format!(
+                "SELECT (SELECT count(*) FROM approvals a WHERE {}
+                    AND ({OPEN_APPROVAL_ORDER}) < (coalesce(x.due_at, 9223372036854775807), x.reference, x.id))
+                 FROM approvals x WHERE x.id = :id
+                  AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = x.id AND {})",
+                c.sql(),
+                c.sql()
+            ),
+            super::Dialect::Postgres => format!(
+                "SELECT (SELECT count(*) FROM approvals a WHERE {}
+                    AND (coalesce(a.due_at, 'infinity'), a.reference, a.id)
+                      < (coalesce(x.due_at, 'infinity'), x.reference, x.id))
+                 FROM approvals x WHERE x.id = :id
+                  AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = x.id AND {})",
+                c.sql(),
+                c.sql()
+            ),
+        });
         let pos: Option<i64> = self.conn().query_row(&sql, params, |r| r.get(0)).optional()?;
         Ok(pos.map(|p| p.max(0) as usize))
     }

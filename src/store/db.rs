@@ -270,6 +270,23 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// A cell whatever its type: instants as Unix seconds, booleans as 0/1 (for copying).
+    pub fn value(&self, i: usize) -> Result<Owned> {
+        match self {
+            Row::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(i)? {
+                    ValueRef::Null => Owned::Null,
+                    ValueRef::Integer(v) => Owned::Int(v),
+                    ValueRef::Real(v) => Owned::Real(v),
+                    ValueRef::Text(t) => Owned::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => return Err(anyhow!("column {i} holds bytes")),
+                })
+            }
+            Row::Pg(r) => super::pg::value(r, i),
+        }
+    }
+
     /// A text cell, borrowed from the row.
     pub fn str(&self, i: usize) -> Result<&'a str> {
         self.opt_str(i)?

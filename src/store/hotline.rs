@@ -278,7 +278,11 @@ impl Writer<'_> {
     /// Links a coordinator to an enterprise (measure 28: several, by role).
     pub fn link_coordinator(&self, enterprise_id: i64, coordinator_id: i64) -> Result<bool> {
         let n = self.conn().execute(
-            "INSERT OR IGNORE INTO enterprise_coordinators (enterprise_id, coordinator_id) VALUES (?1, ?2)",
+            self.conn().pick(
+                "INSERT OR IGNORE INTO enterprise_coordinators (enterprise_id, coordinator_id) VALUES (?1, ?2)",
+                "INSERT INTO enterprise_coordinators (enterprise_id, coordinator_id) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+            ),
             params![enterprise_id, coordinator_id],
         )?;
         if n > 0 {
@@ -742,11 +746,18 @@ impl Store {
         } else {
             "k.at DESC, k.id DESC"
         };
+        // PostgreSQL cannot type a parameter from `IS NULL` alone (cast), and takes no negative
+        // LIMIT (NULL is none).
+        let known = self.conn().pick(
+            "(?1 IS NULL OR k.enterprise_id = ?1) AND (?2 IS NULL OR k.at >= ?2)",
+            "(?1::bigint IS NULL OR k.enterprise_id = ?1) AND (?2::timestamptz IS NULL OR k.at >= ?2)",
+        );
+        let limit = self.conn().pick("?4", "nullif(?4::bigint, -1)");
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {CALL_COLS} {CALL_FROM}
-             WHERE (?1 IS NULL OR k.enterprise_id = ?1) AND (?2 IS NULL OR k.at >= ?2)
+             WHERE {known}
                AND (?3 = 0 OR (k.callback_by IS NOT NULL AND k.callback_done_at IS NULL))
-             ORDER BY {order} LIMIT ?4"
+             ORDER BY {order} LIMIT {limit}"
         ))?;
         let rows = stmt.query_map(
             params![
@@ -772,10 +783,14 @@ impl Store {
     }
 
     pub fn problems(&self, f: &ProblemFilter) -> Result<Vec<ProblemRow>> {
+        let ids = self.conn().pick(
+            "(?2 IS NULL OR p.enterprise_id = ?2) AND (?3 IS NULL OR p.coordinator_id = ?3)",
+            "(?2::bigint IS NULL OR p.enterprise_id = ?2) AND (?3::bigint IS NULL OR p.coordinator_id = ?3)",
+        );
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {PROBLEM_COLS} {PROBLEM_FROM}
-             WHERE (?1 = 0 OR p.status IN ('open', 'assigned')) AND (?2 IS NULL OR p.enterprise_id = ?2)
-               AND (?3 IS NULL OR p.coordinator_id = ?3) AND (?4 = 0 OR p.status <> 'closed')
+             WHERE (?1 = 0 OR p.status IN ('open', 'assigned')) AND {ids}
+               AND (?4 = 0 OR p.status <> 'closed')
              ORDER BY p.status NOT IN ('open', 'assigned'), p.opened_at, p.id"
         ))?;
         let rows = stmt.query_map(
@@ -876,9 +891,13 @@ impl Store {
         enterprise_id: Option<i64>,
         year: Option<i16>,
     ) -> Result<Vec<VerificationRow>> {
+        let filter = self.conn().pick(
+            "(?1 IS NULL OR v.enterprise_id = ?1) AND (?2 IS NULL OR substr(v.scheduled_on, 1, 4) = ?2)",
+            "(?1::bigint IS NULL OR v.enterprise_id = ?1) AND (?2::text IS NULL OR substr(v.scheduled_on, 1, 4) = ?2)",
+        );
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {VERIFICATION_COLS} FROM verifications v JOIN enterprises e ON e.id = v.enterprise_id
-             WHERE (?1 IS NULL OR v.enterprise_id = ?1) AND (?2 IS NULL OR substr(v.scheduled_on, 1, 4) = ?2)
+             WHERE {filter}
              ORDER BY v.scheduled_on, v.id"
         ))?;
         let rows = stmt.query_map(
@@ -1118,13 +1137,18 @@ impl Store {
     /// The links an enterprise import does not make: every coordinator but the one in the
     /// enterprise's own record.
     pub fn export_coordinator_links(&self) -> Result<Vec<CoordinatorLinkExport>> {
-        let mut stmt = self.conn().prepare(
+        let mut stmt = self.conn().prepare(self.conn().pick(
             "SELECT e.uscc, c.phone FROM enterprise_coordinators l
              JOIN enterprises e ON e.id = l.enterprise_id
              JOIN coordinators c ON c.id = l.coordinator_id
              WHERE e.coordinator_id IS NOT l.coordinator_id
              ORDER BY e.id, c.id",
-        )?;
+            "SELECT e.uscc, c.phone FROM enterprise_coordinators l
+             JOIN enterprises e ON e.id = l.enterprise_id
+             JOIN coordinators c ON c.id = l.coordinator_id
+             WHERE e.coordinator_id IS DISTINCT FROM l.coordinator_id
+             ORDER BY e.id, c.id",
+        ))?;
         let rows = stmt.query_map((), |r| {
             Ok(CoordinatorLinkExport {
                 enterprise_uscc: r.get(0)?,

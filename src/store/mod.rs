@@ -6,6 +6,7 @@ mod audit;
 pub mod db;
 pub mod pg;
 mod console;
+mod copy;
 mod enterprises;
 mod hotline;
 mod inspection;
@@ -19,6 +20,7 @@ mod transfer;
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
 pub use console::ListFilter;
+pub use copy::CopiedTable;
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
     CallExport, CallFilter, CallRow, CoordinatorLinkExport, HotlinePersonExport, NewCall, NewPlan,
@@ -122,6 +124,20 @@ pub struct Health {
 /// Reads a database's schema version, journal mode and quick integrity check, changing nothing
 /// (no migration, no journal-mode switch).
 pub fn inspect(path: &Path) -> Result<Health> {
+    if let Some(url) = path.to_str().filter(|p| pg::is_url(p)) {
+        let conn = pg::PgConn::connect(url, "SET default_transaction_read_only = on")?;
+        let db = Db::Pg(conn);
+        let server: String = db.query_row("SELECT version()", (), |r| r.get(0))?;
+        let schema_version = pg_schema::current_version(match &db {
+            Db::Pg(c) => c,
+            Db::Sqlite(_) => unreachable!(),
+        })?;
+        return Ok(Health {
+            schema_version,
+            journal_mode: server.split(" on ").next().unwrap_or_default().to_string(),
+            quick_check: "ok".to_string(),
+        });
+    }
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -509,6 +509,19 @@ pub fn opt_cell<T: FromPgCell>(r: &PgRow, i: usize) -> Result<Option<T>> {
     T::read(r, i)
 }
 
+/// A cell whatever its type, by the column's type.
+pub fn value(r: &PgRow, i: usize) -> Result<super::db::Owned> {
+    use super::db::Owned;
+    let ty = r.columns()[i].type_().clone();
+    Ok(match ty {
+        Type::FLOAT4 | Type::FLOAT8 => opt_cell::<f64>(r, i)?.map_or(Owned::Null, Owned::Real),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::JSON | Type::JSONB => {
+            opt_cell::<String>(r, i)?.map_or(Owned::Null, Owned::Text)
+        }
+        _ => opt_cell::<i64>(r, i)?.map_or(Owned::Null, Owned::Int),
+    })
+}
+
 pub fn opt_str(r: &PgRow, i: usize) -> Result<Option<&str>> {
     Ok(get::<Cell<&str>>(r, i)?.map(|c| c.0))
 }

@@ -38,7 +38,7 @@ pub fn migrate(conn: &PgConn, url: &str, access: Access, adopt_foreign: bool) ->
     unlocked
 }
 
-fn current_version(conn: &PgConn) -> Result<usize> {
+pub fn current_version(conn: &PgConn) -> Result<usize> {
     let stmt = conn.prepare("SELECT to_regclass('aeo_schema') IS NOT NULL")?;
     let has: bool = conn.query(&stmt, &[])?[0].get(0);
     if !has {

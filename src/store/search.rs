@@ -11,7 +11,7 @@ use crate::domain::search::{
     id_readings, keys, subsequence_span,
 };
 use anyhow::{Result, bail};
-use super::db::params;
+use super::db::{Dialect, params};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -214,6 +214,18 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached("DELETE FROM search_keys WHERE enterprise_id = ?1")?
             .execute([id])?;
+        if self.conn().is_pg() {
+            // One statement for all the keys: one round trip, not one per key.
+            let rows: Vec<(i64, &str)> = all_keys.iter().map(|(k, kind)| (*kind as i64, k.as_str())).collect();
+            self.conn()
+                .prepare_cached(
+                    "INSERT INTO search_keys (kind, key, enterprise_id)
+                     SELECT (r->>0)::smallint, r->>1, ?1 FROM jsonb_array_elements(?2::jsonb) r
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![id, serde_json::to_string(&rows)?])?;
+            return Ok(());
+        }
         let mut ins = self.conn().prepare_cached(
             "INSERT OR IGNORE INTO search_keys (kind, key, enterprise_id) VALUES (?1, ?2, ?3)",
         )?;
@@ -235,7 +247,10 @@ impl Writer<'_> {
             );
         }
         let n = self.conn().execute(
-            "INSERT OR IGNORE INTO enterprise_aliases (enterprise_id, alias) VALUES (?1, ?2)",
+            self.conn().pick(
+                "INSERT OR IGNORE INTO enterprise_aliases (enterprise_id, alias) VALUES (?1, ?2)",
+                "INSERT INTO enterprise_aliases (enterprise_id, alias) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            ),
             params![enterprise_id, alias],
         )?;
         if n == 0 {
@@ -495,8 +510,13 @@ impl Store {
                     }
                 }
                 IdQuery::Reference(r) => {
+                    let sql = match self.conn().dialect() {
+                        Dialect::Sqlite => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
+                        // The references in order, as SQLite's walk of the index gives them.
+                        Dialect::Postgres => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || chr(1114111){aeo} ORDER BY a.reference, a.id LIMIT ?2"),
+                    };
                     for (id, name, is_aeo, reference) in self.ranked(
-                        &format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
+                        &sql,
                         params![r, cap],
                         |row| row.get::<String>(3),
                     )? {
@@ -540,9 +560,12 @@ impl Store {
         aeo: &str,
         cap: i64,
     ) -> Result<Vec<(i64, String, bool, (String, String))>> {
+        // SQLite's CROSS JOIN fixes the order of the join; PostgreSQL has no CROSS JOIN … ON
+        // and plans it itself.
+        let join = self.conn().pick("CROSS JOIN", "JOIN");
         self.ranked(
             &format!(
-                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c CROSS JOIN enterprises e ON e.coordinator_id = c.id
+                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c {join} enterprises e ON e.coordinator_id = c.id
                  WHERE {filter}{aeo} LIMIT ?2"
             ),
             params![arg, cap],
@@ -567,18 +590,24 @@ impl Store {
             [text],
             |_| Ok(Why::Name),
         )?);
-        exact.extend(self.ranked(
-            &format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"),
-            [text],
-            |r| Ok(Why::Alias { alias: r.get(3)? }),
-        )?);
-        exact.extend(self.ranked(
-            &format!(
-                "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"
+        // Aliases and English names whatever their case: SQLite's NOCASE, PostgreSQL's lower()
+        // (both indexed so).
+        let (alias_sql, name_en_sql) = match self.conn().dialect() {
+            Dialect::Sqlite => (
+                format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"),
+                format!("SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"),
             ),
-            [text],
-            |r| Ok(Why::Alias { alias: r.get(3)? }),
-        )?);
+            Dialect::Postgres => (
+                format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE lower(a.alias) = lower(?1){aeo}"),
+                format!("SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE lower(e.name_en) = lower(?1){aeo}"),
+            ),
+        };
+        exact.extend(self.ranked(&alias_sql, [text], |r| {
+            Ok(Why::Alias { alias: r.get(3)? })
+        })?);
+        exact.extend(self.ranked(&name_en_sql, [text], |r| {
+            Ok(Why::Alias { alias: r.get(3)? })
+        })?);
         let folded: String = q.chars.iter().collect();
         for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
             "c.name = ?1 OR (length(?1) >= 2 AND (c.pinyin = ?1 OR c.initials = ?1))",
@@ -721,13 +750,31 @@ impl Walk<'_> {
         if want == 0 || prefixes.is_empty() {
             return Ok(());
         }
-        let mut stmt = self.store.conn().prepare_cached(&format!(
-            "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?2) p
+        let sql = match self.store.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?2) p
              CROSS JOIN search_keys k
                 ON k.kind = ?1 AND k.key >= p.value AND k.key < p.value || char(1114111)
              JOIN enterprises e ON e.id = k.enterprise_id WHERE 1{} LIMIT ?3",
-            self.aeo
-        ))?;
+                self.aeo
+            ),
+            // The prefixes in their order, each a range of the key index (bytewise: the key is
+            // COLLATE "C") read in key order and cut at the limit, as SQLite's nested loop reads
+            // them: the first rows are the same on both backends.
+            Dialect::Postgres => format!(
+                "SELECT x.id, x.name_zh, x.aeo, x.search_units, x.alias_units
+             FROM jsonb_array_elements_text(?2::jsonb) WITH ORDINALITY p(value, n)
+             CROSS JOIN LATERAL (
+                SELECT {RANK_COLS} AS aeo, e.search_units, e.alias_units, k.key
+                FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
+                WHERE k.kind = ?1 AND k.key >= p.value AND k.key < p.value || chr(1114111){}
+                ORDER BY k.key, k.enterprise_id LIMIT ?3
+             ) x
+             ORDER BY p.n, x.key, x.id LIMIT ?3",
+                self.aeo
+            ),
+        };
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
         let prefix = serde_json::to_string(prefixes)?;
         let mut rows = stmt.query(params![kind as i64, prefix, want as i64])?;
         let mut read = 0usize;
@@ -770,11 +817,27 @@ impl Walk<'_> {
         let Some(first) = self.q.chars.first() else {
             return Ok(());
         };
-        let mut stmt = self.store.conn().prepare_cached(&format!(
-            "SELECT {RANK_COLS} FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
+        let sql = match self.store.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS} FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
              WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111){} LIMIT ?2",
-            self.aeo
-        ))?;
+                self.aeo
+            ),
+            // Each kind a range of the key index in key order, kind 6 first, as SQLite reads
+            // them.
+            Dialect::Postgres => format!(
+                "SELECT x.id, x.name_zh, x.aeo FROM (VALUES (6), (7)) kk(kind)
+             CROSS JOIN LATERAL (
+                SELECT {RANK_COLS} AS aeo, k.key
+                FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
+                WHERE k.kind = kk.kind AND k.key >= ?1 AND k.key < ?1 || chr(1114111){}
+                ORDER BY k.key, k.enterprise_id LIMIT ?2
+             ) x
+             ORDER BY kk.kind, x.key, x.id LIMIT ?2",
+                self.aeo
+            ),
+        };
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
         let mut rows = stmt.query(params![first.to_string(), SCATTERED_SCAN as i64])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;

@@ -4,7 +4,7 @@
 
 use super::Store;
 use super::inspection::{BOOKING_SELECT, booking_from};
-use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, row_from};
+use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use super::{ApprovalRow, BookingRow, CallFilter, CallRow, ProblemFilter, ProblemRow, QueueRow};
 use crate::calendar::shanghai_date;
 use crate::domain::inspection::DayClearance;
@@ -49,9 +49,10 @@ impl Store {
                 clearance,
             });
         }
+        let order = self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG);
         let items = |filter: &str, arg: &str| -> Result<Vec<QueueRow>> {
             let mut stmt = self.conn().prepare_cached(&format!(
-                "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {filter} ORDER BY {QUEUE_ORDER} LIMIT ?2"
+                "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {filter} ORDER BY {order} LIMIT ?2"
             ))?;
             let rows = stmt.query_map(params![arg, limit as i64], row_from)?;
             Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
@@ -92,8 +93,12 @@ impl Store {
     /// Queue items marked abnormal (measure 7: handled at once).
     pub fn abnormal_item_count(&self) -> Result<i64> {
         // Kept by triggers (work_counts): no count over the items.
+        // PostgreSQL's sum of bigints is a numeric: cast back.
         Ok(self.conn().query_row(
-            "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status = 'abnormal'",
+            self.conn().pick(
+                "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status = 'abnormal'",
+                "SELECT coalesce(sum(n), 0)::bigint FROM work_counts WHERE status = 'abnormal'",
+            ),
             (),
             |r| r.get(0),
         )?)
@@ -102,9 +107,17 @@ impl Store {
     /// Promised callbacks not yet made: (overdue at `now`, due within the hour).
     pub fn callback_counts(&self, now: Timestamp) -> Result<(i64, i64)> {
         let t = now.as_second();
+        // In PostgreSQL `callback_by` is a timestamptz: the hour is an interval, and the
+        // rows that pass each filter are counted (there is no sum of a boolean).
         let (late, soon): (Option<i64>, Option<i64>) = self.conn().query_row(
-            "SELECT sum(callback_by <= ?1), sum(callback_by > ?1 AND callback_by <= ?1 + 3600)
+            self.conn().pick(
+                "SELECT sum(callback_by <= ?1), sum(callback_by > ?1 AND callback_by <= ?1 + 3600)
              FROM calls WHERE callback_by IS NOT NULL AND callback_done_at IS NULL",
+                "SELECT count(*) FILTER (WHERE callback_by <= ?1::timestamptz),
+                    count(*) FILTER (WHERE callback_by > ?1::timestamptz
+                                       AND callback_by <= ?1::timestamptz + interval '1 hour')
+             FROM calls WHERE callback_by IS NOT NULL AND callback_done_at IS NULL",
+            ),
             [t],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;

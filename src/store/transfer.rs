@@ -319,8 +319,13 @@ impl Lookup<'_> {
     ) -> Result<bool> {
         exists(
             self.conn(),
-            "SELECT 1 FROM bookings WHERE slot_id = ?1 AND enterprise_id = ?2 AND goods = ?3
+            // PostgreSQL is told the type of ?4, which `IS NULL` alone does not say.
+            self.conn().pick(
+                "SELECT 1 FROM bookings WHERE slot_id = ?1 AND enterprise_id = ?2 AND goods = ?3
              AND (?4 IS NULL OR booked_at = ?4)",
+                "SELECT 1 FROM bookings WHERE slot_id = ?1 AND enterprise_id = ?2 AND goods = ?3
+             AND (?4::timestamptz IS NULL OR booked_at = ?4)",
+            ),
             params![
                 slot_id,
                 enterprise_id,
@@ -492,10 +497,17 @@ impl Writer<'_> {
             "work_items",
             id,
             Some(item.enterprise_id),
-            "UPDATE work_items SET enterprise_id = ?2, received_at = ?3, due_at = ?4, status = ?5,
+            // The AEO flag is a 0/1 smallint in PostgreSQL, which takes no boolean.
+            self.conn().pick(
+                "UPDATE work_items SET enterprise_id = ?2, received_at = ?3, due_at = ?4, status = ?5,
                     urgent = ?6, non_intrusive = ?7, report_accepted = ?8, taken_by = ?9,
                     aeo = (SELECT credit IN ('advanced', 'certified') FROM enterprises WHERE id = ?2)
              WHERE id = ?1",
+                "UPDATE work_items SET enterprise_id = ?2, received_at = ?3, due_at = ?4, status = ?5,
+                    urgent = ?6, non_intrusive = ?7, report_accepted = ?8, taken_by = ?9,
+                    aeo = (SELECT (credit IN ('advanced', 'certified'))::int FROM enterprises WHERE id = ?2)
+             WHERE id = ?1",
+            ),
             params![
                 id,
                 item.enterprise_id,
@@ -642,12 +654,16 @@ impl Store {
     }
 
     pub fn export_enterprises(&self) -> Result<Vec<EnterpriseExport>> {
-        let mut stmt = self.conn().prepare(
+        let mut stmt = self.conn().prepare(self.conn().pick(
             "SELECT e.uscc, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, c.phone,
                     coalesce((SELECT group_concat(alias, ';') FROM
                         (SELECT alias FROM enterprise_aliases a WHERE a.enterprise_id = e.id ORDER BY a.id)), '')
              FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id ORDER BY e.id",
-        )?;
+            "SELECT e.uscc, e.customs_code, e.name_zh, e.name_en, e.credit, e.industries, e.group_name, c.phone,
+                    coalesce((SELECT string_agg(a.alias, ';' ORDER BY a.id) FROM enterprise_aliases a
+                              WHERE a.enterprise_id = e.id), '')
+             FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id ORDER BY e.id",
+        ))?;
         let rows = stmt.query_map((), |r| {
             Ok(EnterpriseExport {
                 uscc: r.get(0)?,

@@ -88,14 +88,15 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
         )?;
     }
     // A new empty database must never pass for a queue with no work: say so here and in the header.
-    let new_db = !demo && !ctx.db.exists();
+    let is_url = ctx.db.to_str().is_some_and(crate::store::pg::is_url);
+    let new_db = !demo && !is_url && !ctx.db.exists();
     let store = Store::open(&ctx.db, ctx.access)?;
     if new_db {
         eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
     }
     let session = Session {
         operator: ctx.operator.clone(),
-        db_label: ctx.db.display().to_string(),
+        db_label: crate::store::pg::redacted(&ctx.db.display().to_string()),
         demo: demo || store.is_demo()?,
         read_only: ctx.access == Access::ReadOnly,
         lang: ctx.lang,
