@@ -343,19 +343,24 @@ mod tests {
     use crate::domain::queue::WorkStatus;
     use crate::store::Access;
 
-    fn demo() -> (tempfile::TempDir, Store, Timestamp) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("n.db"), Access::ReadWrite).unwrap();
-        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
-        crate::demo::fill(
-            &mut store,
-            &Default::default(),
-            now,
-            WorkingCalendar::official(),
-            MeasureCatalog::official(),
-        )
-        .unwrap();
-        (dir, store, now)
+    /// The demo data on each backend.
+    fn demos() -> Vec<(crate::store::testing::TestDb, Store, Timestamp)> {
+        crate::store::testing::each_backend()
+            .into_iter()
+            .map(|db| {
+                let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+                let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+                crate::demo::fill(
+                    &mut store,
+                    &Default::default(),
+                    now,
+                    WorkingCalendar::official(),
+                    MeasureCatalog::official(),
+                )
+                .unwrap();
+                (db, store, now)
+            })
+            .collect()
     }
 
     fn narrowed(narrow: Narrow, now: Timestamp, operator: &str) -> ListFilter<'_> {
@@ -371,12 +376,18 @@ mod tests {
     /// are added, taken, finished and marked abnormal.
     #[test]
     fn kept_counts_agree_with_counting_the_items() {
-        let (_dir, mut store, now) = demo();
+        for (_db, store, now) in demos() {
+            kept_counts_agree(store, now);
+        }
+    }
+
+    fn kept_counts_agree(mut store: Store, now: Timestamp) {
         let counted = |store: &Store| -> (i64, i64) {
             store
                 .conn()
                 .query_row(
-                    "SELECT sum(status <> 'done'), sum(status = 'abnormal') FROM work_items",
+                    "SELECT count(*) FILTER (WHERE status <> 'done'),
+                            count(*) FILTER (WHERE status = 'abnormal') FROM work_items",
                     (),
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -428,7 +439,12 @@ mod tests {
     /// queue order, and its count and positions agree with its window.
     #[test]
     fn queue_narrowings_keep_what_the_domain_says() {
-        let (_dir, store, now) = demo();
+        for (_db, store, now) in demos() {
+            queue_narrowings(store, now);
+        }
+    }
+
+    fn queue_narrowings(store: Store, now: Timestamp) {
         let all = store.queue(100_000, 0).unwrap();
         let ids = |v: &[QueueRow]| v.iter().map(|r| r.id).collect::<Vec<_>>();
         for n in Narrow::ALL {
@@ -478,7 +494,12 @@ mod tests {
     /// the narrowings agree with the countdowns and the pane's counts.
     #[test]
     fn approvals_filter_and_narrowings() {
-        let (_dir, mut store, now) = demo();
+        for (_db, store, now) in demos() {
+            approvals_filter(store, now);
+        }
+    }
+
+    fn approvals_filter(mut store: Store, now: Timestamp) {
         let cal = WorkingCalendar::official();
         let cat = MeasureCatalog::official();
         let open = store.approvals(false).unwrap();

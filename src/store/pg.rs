@@ -412,12 +412,49 @@ impl<'a> FromSql<'a> for Cell<i64> {
             Type::OID => i64::from(u32::from_sql(ty, raw)?),
             Type::BOOL => i64::from(bool::from_sql(ty, raw)?),
             Type::TIMESTAMPTZ | Type::TIMESTAMP => from_instant(SystemTime::from_sql(ty, raw)?),
+            // sum() of integers is a numeric in PostgreSQL.
+            Type::NUMERIC => numeric_integer(raw)?,
             _ => return Err(format!("{ty} is not an integer").into()),
         }))
     }
     fn accepts(_: &Type) -> bool {
         true
     }
+}
+
+/// An integral NUMERIC in its binary form (ndigits, weight, sign, dscale, then base-10000
+/// digits), as an i64; a fraction or an overflow is an error.
+fn numeric_integer(raw: &[u8]) -> Result<i64, BoxError> {
+    let word = |i: usize| -> Result<i16, BoxError> {
+        raw.get(i..i + 2)
+            .map(|b| i16::from_be_bytes([b[0], b[1]]))
+            .ok_or_else(|| "a truncated numeric".into())
+    };
+    let ndigits = word(0)?.max(0) as usize;
+    let weight = i64::from(word(2)?);
+    let sign = word(4)? as u16;
+    if sign == 0xC000 {
+        return Err("NaN is not an integer".into());
+    }
+    let mut value: i64 = 0;
+    for i in 0..ndigits {
+        let digit = i64::from(word(8 + 2 * i)?);
+        let power = weight - i as i64;
+        if power < 0 {
+            if digit != 0 {
+                return Err("a numeric with a fraction is not an integer".into());
+            }
+            continue;
+        }
+        let scale = 10_000i64
+            .checked_pow(power as u32)
+            .ok_or("a numeric too large for an integer")?;
+        value = digit
+            .checked_mul(scale)
+            .and_then(|d| value.checked_add(d))
+            .ok_or("a numeric too large for an integer")?;
+    }
+    Ok(if sign == 0x4000 { -value } else { value })
 }
 
 impl<'a> FromSql<'a> for Cell<bool> {
@@ -543,6 +580,19 @@ mod tests {
         for s in [-86_401, -1, 0, 1, 1_790_000_000] {
             assert_eq!(from_instant(to_instant(s)), s);
         }
+    }
+
+    #[test]
+    fn integral_numerics_read_as_integers() {
+        // 123456789: ndigits 3, weight 2, sign +, dscale 0, digits 1 2345 6789.
+        let raw = [0, 3, 0, 2, 0, 0, 0, 0, 0, 1, 0x09, 0x29, 0x1a, 0x85];
+        assert_eq!(numeric_integer(&raw).unwrap(), 123_456_789);
+        let negative = [0, 1, 0, 0, 0x40, 0, 0, 0, 0, 7];
+        assert_eq!(numeric_integer(&negative).unwrap(), -7);
+        let zero = [0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(numeric_integer(&zero).unwrap(), 0);
+        let fraction = [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 0x13, 0x88];
+        assert!(numeric_integer(&fraction).is_err());
     }
 
     #[test]
