@@ -216,12 +216,16 @@ impl Store {
         since: Option<Timestamp>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn().prepare_cached(
+        let mut stmt = self.conn().prepare_cached(self.conn().pick(
             "SELECT id, at, operator, action, entity, entity_id, enterprise_id, before, after, os_account
              FROM audit_log
              WHERE (?1 IS NULL OR enterprise_id = ?1) AND (?2 IS NULL OR at >= ?2)
              ORDER BY at DESC, id DESC LIMIT ?3",
-        )?;
+            "SELECT id, at, operator, action, entity, entity_id, enterprise_id, before, after, os_account
+             FROM audit_log
+             WHERE (?1::bigint IS NULL OR enterprise_id = ?1) AND (?2::timestamptz IS NULL OR at >= ?2)
+             ORDER BY at DESC, id DESC LIMIT ?3",
+        ))?;
         let rows = stmt.query_map(
             params![enterprise_id, since.map(|t| t.as_second()), limit as i64],
             entry_from,

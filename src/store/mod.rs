@@ -718,7 +718,15 @@ impl<'a> Tx<'a> {
             tx.open.set(conn.is_pg());
             return Err(busy_message(e, wait));
         }
+        tx.mark(true);
         Ok(tx)
+    }
+
+    /// Tells a PostgreSQL connection that a transaction is open (it must not reconnect inside).
+    fn mark(&self, open: bool) {
+        if let Db::Pg(c) = self.conn {
+            c.set_in_transaction(open);
+        }
     }
 
     /// A read transaction: one consistent view of the database that takes no write lock,
@@ -728,16 +736,29 @@ impl<'a> Tx<'a> {
             "BEGIN DEFERRED",
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         ))?;
-        Ok(Tx {
+        let tx = Tx {
             conn,
             open: std::cell::Cell::new(true),
-        })
+        };
+        tx.mark(true);
+        Ok(tx)
     }
 
     fn commit(self) -> Result<()> {
         let done = self.conn.execute_batch("COMMIT");
         if done.is_ok() {
             self.open.set(false);
+            self.mark(false);
+        } else if let Db::Pg(c) = self.conn
+            && c.is_lost()
+        {
+            self.open.set(false);
+            self.mark(false);
+            return Err(Message::new(
+                "提交时与数据库服务器的连接中断：无法确定这次更改是否已保存；请先查看（例如 `aeo audit`）再决定是否重做",
+                "the connection to the database server dropped while committing: whether the change was saved is unknown; look (e.g. `aeo audit`) before repeating it",
+            )
+            .into());
         }
         done.map_err(|e| busy_message(e, BUSY_TIMEOUT))
     }
@@ -748,6 +769,7 @@ impl Drop for Tx<'_> {
         if self.open.get() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        self.mark(false);
     }
 }
 

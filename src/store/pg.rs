@@ -40,6 +40,9 @@ pub struct PgConn {
     on_connect: String,
     runtime: tokio::runtime::Handle,
     last_attempt: std::cell::Cell<Option<std::time::Instant>>,
+    /// A transaction is open on the current connection: if it drops now, the transaction is
+    /// gone, and its remaining statements must not run on a new connection outside it.
+    in_transaction: std::cell::Cell<bool>,
     _driver: Driver,
 }
 
@@ -109,6 +112,7 @@ impl PgConn {
             on_connect: on_connect.to_string(),
             runtime,
             last_attempt: Default::default(),
+            in_transaction: Default::default(),
             _driver: Driver { stop: Some(stop) },
         };
         conn.reconnect()?;
@@ -198,11 +202,23 @@ impl PgConn {
         self.changes.load(Ordering::SeqCst)
     }
 
+    /// Marks the start or end of a transaction (see `in_transaction`).
+    pub fn set_in_transaction(&self, open: bool) {
+        self.in_transaction.set(open);
+    }
+
     fn with_client<T>(
         &self,
         f: impl FnOnce(&mut Session) -> Result<T, tokio_postgres::Error>,
     ) -> Result<T> {
         if self.is_lost() {
+            if self.in_transaction.get() {
+                return Err(super::Message::new(
+                    "与数据库服务器的连接在更改过程中中断：这次更改没有保存；请重试",
+                    "the connection to the database server dropped during the change: nothing of it was saved; try again",
+                )
+                .into());
+            }
             self.reconnect()?;
         }
         let mut session = self.session.borrow_mut();

@@ -28,6 +28,29 @@ impl TestDb {
         &self.location
     }
 
+    /// A plain connection to the database, no migration, no rules: for a test to look at (or
+    /// tamper with) what the store wrote.
+    pub fn raw(&self) -> super::db::Db {
+        match self.backend {
+            Backend::Sqlite => super::db::Db::Sqlite(
+                rusqlite::Connection::open(&self.location).expect("the test database"),
+            ),
+            Backend::Postgres => super::db::Db::Pg(
+                PgConn::connect(&self.location.display().to_string(), "")
+                    .expect("the test database"),
+            ),
+        }
+    }
+
+    /// The URL of this database for another PostgreSQL user (trusted on the test server).
+    pub fn url_as(&self, user: &str) -> String {
+        let url = self.location.display().to_string();
+        match url.split_once("://").and_then(|(s, r)| Some((s, r.split_once('@')?.1))) {
+            Some((scheme, host)) => format!("{scheme}://{user}@{host}"),
+            None => url,
+        }
+    }
+
     /// A new, empty database on `backend`; None when PostgreSQL is not available (said on
     /// stderr; a failure under CI).
     pub fn new(backend: Backend) -> Option<TestDb> {
