@@ -183,6 +183,12 @@ impl Pane for ApprovalsPane {
             Some(Action::ResumeApproval(r.id))
         } else if km.is(Cmd::Decide, key) {
             Some(Action::OpenDecide(r.id, r.reference.clone(), r.kind))
+        } else if km.is(Cmd::Correct, key) {
+            Some(Action::OpenCorrect(r.id))
+        } else if km.is(Cmd::Extend, key) {
+            Some(Action::OpenExtend(r.id))
+        } else if km.is(Cmd::FinalAuthority, key) {
+            Some(Action::OpenFinalAuthority(r.id))
         } else if km.is(Cmd::Open, key) {
             Some(Action::OpenCard(r.enterprise_id))
         } else if km.is(Cmd::Copy, key) {
@@ -413,6 +419,9 @@ impl Pane for ApprovalsPane {
             Hint::cmd(Cmd::Open, "企业卡片", "card"),
             Hint::cmd(Cmd::Filter, "筛选", "filter"),
             Hint::cmd(Cmd::Copy, "复制编号", "copy ref."),
+            Hint::cmd(Cmd::Correct, "补正", "correction"),
+            Hint::cmd(Cmd::Extend, "延长", "extend"),
+            Hint::cmd(Cmd::FinalAuthority, "终审权限", "final auth."),
         ];
         hints.extend(self.filter.narrow_hints());
         hints
