@@ -160,8 +160,15 @@ pub fn span(secs: i64, lang: Lang) -> String {
     }
 }
 
-/// A live countdown: counted days and the clock of the day, so it visibly ticks:
-/// "3工作日 05:12:09", "超期 1天 02:00:00", "暂停 4工作日 00:00:00".
+/// What a countdown carries when it counts days of a year without a published holiday schedule
+/// (the CLI's table explains it below, the console's header names the years).
+pub const UNKNOWN_CALENDAR_MARK: char = '?';
+
+/// A countdown, the one form of the console and the command line: counted days and the clock
+/// of the day, so it visibly ticks: "3工作日 05:12:09", "超期 1天 02:00:00",
+/// "暂停 4工作日 00:00:00" ("3wd 05:12:09", "overdue 1d 02:00:00", "paused 4wd 00:00:00"),
+/// followed by [`UNKNOWN_CALENDAR_MARK`] when it crosses a year without holiday data. It is
+/// short enough for the approvals pane's column (25 with the urgency mark).
 pub fn countdown(c: &Countdown, lang: Lang) -> String {
     let secs = c.remaining_secs.unsigned_abs();
     let days = secs / 86_400;
@@ -172,61 +179,26 @@ pub fn countdown(c: &Countdown, lang: Lang) -> String {
         (rest % 3_600) / 60,
         rest % 60
     );
-    let unit = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => "工作日",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => "wd",
-        (DayCount::Calendar, Lang::En) => "d",
+    let unit = match c.count {
+        DayCount::Working => tr(lang, "工作日", "wd"),
+        DayCount::Calendar => tr(lang, "天", "d"),
     };
-    let body = if c.overdue {
+    let mut out = if c.overdue {
         // Past due, time runs on the wall clock.
-        match lang {
-            Lang::Zh => format!("超期 {days}天 {hms}"),
-            Lang::En => format!("overdue {days}d {hms}"),
-        }
+        format!(
+            "{} {days}{} {hms}",
+            tr(lang, "超期", "overdue"),
+            tr(lang, "天", "d")
+        )
+    } else if c.paused {
+        format!("{} {days}{unit} {hms}", tr(lang, "暂停", "paused"))
     } else {
         format!("{days}{unit} {hms}")
     };
-    let mut out = if c.paused && !c.overdue {
-        format!("{} {body}", tr(lang, "暂停", "paused"))
-    } else {
-        body
-    };
     if c.uses_unknown_calendar {
-        out.push('?');
+        out.push(UNKNOWN_CALENDAR_MARK);
     }
     out
-}
-
-/// A countdown in counted days and hours, for lists and reports: "3个工作日5小时",
-/// "paused (3 working days 5h left)", "overdue by 2d03h"; " [?calendar]" when it crosses a year
-/// without holiday data.
-pub fn countdown_summary(c: &Countdown, lang: Lang) -> String {
-    let (d, h) = c.days_hours();
-    let plural = if d == 1 { "" } else { "s" };
-    let core = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => format!("{d}个工作日{h}小时"),
-        (DayCount::Calendar, Lang::Zh) => format!("{d}天{h}小时"),
-        (DayCount::Working, Lang::En) => format!("{d} working day{plural} {h}h"),
-        (DayCount::Calendar, Lang::En) => format!("{d} day{plural} {h}h"),
-    };
-    let mut s = if c.overdue {
-        match lang {
-            Lang::Zh => format!("已超期 {}", span(-c.remaining_secs, Lang::En)),
-            Lang::En => format!("overdue by {}", span(-c.remaining_secs, Lang::En)),
-        }
-    } else if c.paused {
-        match lang {
-            Lang::Zh => format!("暂停计时（剩{core}）"),
-            Lang::En => format!("paused ({core} left)"),
-        }
-    } else {
-        core
-    };
-    if c.uses_unknown_calendar {
-        s.push_str(" [?calendar]");
-    }
-    s
 }
 
 pub fn weekday(d: Date, lang: Lang) -> &'static str {
@@ -246,6 +218,53 @@ mod tests {
         let due: Timestamp = "2026-11-27T16:00:00Z".parse().unwrap(); // 11-28 00:00 Shanghai
         assert_eq!(deadline(due, false), "2026-11-27 24:00");
         assert_eq!(deadline(due, true), "11-27 24:00");
+    }
+
+    fn working(remaining_secs: i64) -> Countdown {
+        Countdown {
+            limit_days: 5,
+            count: DayCount::Working,
+            due: None,
+            paused: false,
+            remaining_secs,
+            overdue: remaining_secs < 0,
+            fraction_left: 0.5,
+            uses_unknown_calendar: false,
+        }
+    }
+
+    #[test]
+    fn a_countdown_reads_in_counted_days_and_the_clock_of_the_day() {
+        let c = working(3 * 86_400 + 5 * 3_600 + 12 * 60 + 9);
+        assert_eq!(countdown(&c, Lang::Zh), "3工作日 05:12:09");
+        assert_eq!(countdown(&c, Lang::En), "3wd 05:12:09");
+        let over = working(-(86_400 + 2 * 3_600));
+        assert_eq!(countdown(&over, Lang::Zh), "超期 1天 02:00:00");
+        assert_eq!(countdown(&over, Lang::En), "overdue 1d 02:00:00");
+        let paused = Countdown {
+            paused: true,
+            ..working(4 * 86_400)
+        };
+        assert_eq!(countdown(&paused, Lang::Zh), "暂停 4工作日 00:00:00");
+        let calendar = Countdown {
+            count: DayCount::Calendar,
+            ..working(86_400)
+        };
+        assert_eq!(countdown(&calendar, Lang::En), "1d 00:00:00");
+    }
+
+    #[test]
+    fn a_countdown_over_a_year_without_a_schedule_carries_one_mark_in_either_language() {
+        let c = Countdown {
+            uses_unknown_calendar: true,
+            ..working(29 * 86_400 + 14 * 3_600)
+        };
+        assert_eq!(countdown(&c, Lang::Zh), "29工作日 14:00:00?");
+        assert_eq!(countdown(&c, Lang::En), "29wd 14:00:00?");
+        // The widest form still fits the approvals pane's 25 columns with its urgency mark.
+        let widest = Countdown { paused: true, ..c };
+        assert_eq!(countdown(&widest, Lang::Zh), "暂停 29工作日 14:00:00?");
+        assert!(crate::text::width(&countdown(&widest, Lang::Zh)) + 2 <= 25);
     }
 
     #[test]

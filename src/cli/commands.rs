@@ -487,7 +487,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                         v.row.decided_at.map(present::instant).unwrap_or_default()
                     )
                 } else {
-                    present::countdown_summary(&v.countdown, ctx.lang)
+                    present::countdown(&v.countdown, ctx.lang)
                 },
                 match v.urgency {
                     Urgency::Overdue if v.row.decided_at.is_none() => {
@@ -520,6 +520,16 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
         ),
         &body,
     )?;
+    let flagged = views
+        .iter()
+        .any(|v| v.row.decided_at.is_none() && v.countdown.uses_unknown_calendar);
+    if flagged && a.out.format() == ListFormat::Table {
+        outln!(
+            "{} {}",
+            present::UNKNOWN_CALENDAR_MARK,
+            crate::calendar::unknown_year_flag(ctx.lang)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -702,11 +712,13 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
     outln!(
         "at {}: {}",
         present::instant(ctx.now),
-        present::countdown_summary(&c, Lang::En)
+        present::countdown(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
         outln!(
-            "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
+            "warning ({}): the deadline crosses a year whose holiday schedule is not published: {}",
+            present::UNKNOWN_CALENDAR_MARK,
+            crate::calendar::unknown_year_flag(Lang::En)
         );
     }
     Ok(ExitCode::SUCCESS)

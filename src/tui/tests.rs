@@ -1099,6 +1099,37 @@ fn a_read_only_seat_opens_none_of_the_approval_forms() {
 }
 
 #[test]
+fn a_countdown_into_a_year_without_a_schedule_carries_the_clis_mark() {
+    let (cal, cat) = (WorkingCalendar::official(), MeasureCatalog::official());
+    for (lang, unit) in [(Lang::Zh, "工作日"), (Lang::En, "wd")] {
+        let mut c = console_with(lang, Access::ReadWrite);
+        let id = select_approval(&mut c, |r| {
+            let cd = r.countdown(cal, cat, now());
+            cd.uses_unknown_calendar && !cd.paused && !cd.overdue
+        });
+        let r = c.app.store().approval(id).unwrap().unwrap();
+        let left = r.countdown(cal, cat, now()).remaining_secs;
+        let want = format!(
+            "{}{unit} {:02}:{:02}:{:02}?",
+            left / 86_400,
+            left % 86_400 / 3_600,
+            left % 3_600 / 60,
+            left % 60
+        );
+        for (w, h) in [(80, 24), (160, 48)] {
+            let s = render(&mut c.app, w, h);
+            let shown = s.lines().filter(|l| l.contains(&want)).count();
+            // The row and the detail below the table (at 80x24 a rule wrapped in English may
+            // take the detail's last line).
+            assert!(
+                shown == 2 || (w == 80 && shown == 1),
+                "{want} at {w}x{h}:\n{s}"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_rule_of_an_aeo_special_articles_approval_is_shown() {
     let mut c = console_with(Lang::En, Access::ReadWrite);
     key(&mut c.app, KeyCode::Char('3'));

@@ -234,7 +234,8 @@ impl Pane for ApprovalsPane {
         let w = table_area.width;
         let wide = w >= 120;
         // countdown, deadline, kind, credit, enterprise, rule
-        let cd_w = 24;
+        // The widest countdown: "‖ 暂停 29工作日 14:00:00?".
+        let cd_w = 25;
         let dl_w = if wide { 16 } else { 11 };
         let kind_w = if wide { 20 } else { 8 };
         let credit_w = if wide { 8 } else { 0 };
