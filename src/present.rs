@@ -13,10 +13,7 @@ use jiff::civil::Date;
 /// Why a lookup row matched, in words: the identifier, the alias, or the characters and how
 /// each was read (长宁 chang·ning; "other reading" when not the word's natural one).
 pub fn why_text(why: &Why, lang: Lang) -> String {
-    let t = |zh: &str, en: &str| match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    };
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     match why {
         Why::Uscc { uscc } => format!("{} {uscc}", t("信用代码", "USCC")),
         Why::CustomsCode { code } => format!("{} {code}", t("海关编码", "customs code")),
@@ -107,10 +104,8 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "enterprise_aliases" => ("企业别名", "alias"),
         _ => (entity, entity),
     };
-    match lang {
-        Lang::Zh => format!("{azh} {ezh}"),
-        Lang::En => format!("{aen} {een}"),
-    }
+    lang.pick(&format!("{azh} {ezh}"), &format!("{aen} {een}"))
+        .to_string()
 }
 
 /// "2026-11-27 10:00" and "10:00" in Shanghai time: written by the calendar, so that the
@@ -150,14 +145,14 @@ pub fn clock(ts: Timestamp) -> String {
 pub fn span(secs: i64, lang: Lang) -> String {
     let s = secs.unsigned_abs();
     let (d, h, m) = (s / 86_400, (s % 86_400) / 3_600, (s % 3_600) / 60);
-    match lang {
-        Lang::Zh if d > 0 => format!("{d}天{h:02}时"),
-        Lang::Zh if h > 0 => format!("{h}时{m:02}分"),
-        Lang::Zh => format!("{m}分"),
-        Lang::En if d > 0 => format!("{d}d{h:02}h"),
-        Lang::En if h > 0 => format!("{h}h{m:02}m"),
-        Lang::En => format!("{m}m"),
-    }
+    let (zh, en) = if d > 0 {
+        (format!("{d}天{h:02}时"), format!("{d}d{h:02}h"))
+    } else if h > 0 {
+        (format!("{h}时{m:02}分"), format!("{h}h{m:02}m"))
+    } else {
+        (format!("{m}分"), format!("{m}m"))
+    };
+    lang.pick(&zh, &en).to_string()
 }
 
 /// What a countdown carries when it counts days of a year without a published holiday schedule
@@ -203,10 +198,16 @@ pub fn countdown(c: &Countdown, lang: Lang) -> String {
 
 pub fn weekday(d: Date, lang: Lang) -> &'static str {
     let i = d.weekday().to_monday_zero_offset() as usize;
-    match lang {
-        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
+    let (zh, en) = [
+        ("周一", "Mon"),
+        ("周二", "Tue"),
+        ("周三", "Wed"),
+        ("周四", "Thu"),
+        ("周五", "Fri"),
+        ("周六", "Sat"),
+        ("周日", "Sun"),
+    ][i];
+    lang.pick(zh, en)
 }
 
 #[cfg(test)]

@@ -104,6 +104,15 @@ impl ApprovalKind {
         }
     }
 
+    /// The kind in eight columns, for the approvals pane's narrow table.
+    pub fn short_name(self, lang: crate::text::Lang) -> &'static str {
+        match self {
+            ApprovalKind::SpecialArticles => lang.pick("特殊物品", "special"),
+            ApprovalKind::AnimalPlant => lang.pick("动植物", "anim/pl."),
+            ApprovalKind::AdvanceRuling => lang.pick("预裁定", "ruling"),
+        }
+    }
+
     /// Whether Shanghai's final authority (终审权限) is a question for this kind: measure 26
     /// shortens the animal/plant quarantine approvals of the products it covers, and no others.
     pub fn check_final_authority(self) -> Result<(), Message> {

@@ -1528,28 +1528,36 @@ impl App {
             _ => std::path::PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return self.set_error(match lang {
-                Lang::Zh => format!(
-                    "没有目录 {}：请给出已有目录中的文件名",
-                    inert(&dir.display().to_string())
-                ),
-                Lang::En => format!(
-                    "there is no directory {}: name a file in one that exists",
-                    inert(&dir.display().to_string())
-                ),
-            });
+            return self.set_error(
+                lang.pick(
+                    &format!(
+                        "没有目录 {}：请给出已有目录中的文件名",
+                        inert(&dir.display().to_string())
+                    ),
+                    &format!(
+                        "there is no directory {}: name a file in one that exists",
+                        inert(&dir.display().to_string())
+                    ),
+                )
+                .to_string(),
+            );
         }
         if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return self.set_error(match lang {
-                Lang::Zh => format!("{} 是目录：请给出文件名", inert(arg)),
-                Lang::En => format!("{} is a directory: give a file name", inert(arg)),
-            });
+            return self.set_error(
+                lang.pick(
+                    &format!("{} 是目录：请给出文件名", inert(arg)),
+                    &format!("{} is a directory: give a file name", inert(arg)),
+                )
+                .to_string(),
+            );
         }
         if !force && std::fs::symlink_metadata(&path).is_ok() {
-            let question = match lang {
-                Lang::Zh => format!("{} 已存在，替换它吗？", inert(arg)),
-                Lang::En => format!("{} already exists: replace it?", inert(arg)),
-            };
+            let question = lang
+                .pick(
+                    &format!("{} 已存在，替换它吗？", inert(arg)),
+                    &format!("{} already exists: replace it?", inert(arg)),
+                )
+                .to_string();
             let action = Action::RunCommand(format!("export! {arg}"));
             self.popup = Some(Popup::Confirm(Box::new(ConfirmPopup::new(
                 question, action, None,
@@ -1579,10 +1587,13 @@ impl App {
         };
         let written = table.and_then(|t| export::write(&t, kind, &path, store.path(), force));
         match written {
-            Ok(n) => self.set_status(match lang {
-                Lang::Zh => format!("已导出 {n} 行到 {}", inert(arg)),
-                Lang::En => format!("exported {n} rows to {}", inert(arg)),
-            }),
+            Ok(n) => self.set_status(
+                lang.pick(
+                    &format!("已导出 {n} 行到 {}", inert(arg)),
+                    &format!("exported {n} rows to {}", inert(arg)),
+                )
+                .to_string(),
+            ),
             Err(e) => self.set_error(localize(&e, lang)),
         }
     }

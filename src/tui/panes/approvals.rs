@@ -81,31 +81,21 @@ impl ApprovalsPane {
 
 /// The rule in ten columns: "措25 5/20" (the measure, the AEO limit instead of the regular one).
 fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
-    let unit = match (rule.count, lang) {
-        (DayCount::Working, Lang::Zh) => "工",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => "wd",
-        (DayCount::Calendar, Lang::En) => "d",
+    let unit = match rule.count {
+        DayCount::Working => tr(lang, "工", "wd"),
+        DayCount::Calendar => tr(lang, "天", "d"),
     };
-    match (rule.compressed, lang) {
-        (true, Lang::Zh) => format!(
-            "措{} {}/{}",
-            rule.measure, rule.limit_days, rule.regular_days
-        ),
-        (true, Lang::En) => format!(
-            "m{} {}/{}",
-            rule.measure, rule.limit_days, rule.regular_days
-        ),
-        (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
-        (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
-        (false, Lang::Zh) if rule.extension_days > 0 => {
-            format!("常规 {}+{}", rule.regular_days, rule.extension_days)
-        }
-        (false, Lang::En) if rule.extension_days > 0 => {
-            format!("reg. {}+{}", rule.regular_days, rule.extension_days)
-        }
-        (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
-        (false, Lang::En) => format!("reg. {}", rule.limit_days),
+    // "措" / "m" before a measure, "常规" / "reg." for the regular limit.
+    let (m, reg) = (tr(lang, "措", "m"), tr(lang, "常规", "reg."));
+    let (measure, limit, regular) = (rule.measure, rule.limit_days, rule.regular_days);
+    if rule.compressed {
+        format!("{m}{measure} {limit}/{regular}")
+    } else if measure == 6 {
+        format!("{m}6 {limit}{unit}")
+    } else if rule.extension_days > 0 {
+        format!("{reg} {regular}+{}", rule.extension_days)
+    } else {
+        format!("{reg} {limit}")
     }
 }
 
@@ -208,14 +198,12 @@ impl Pane for ApprovalsPane {
             overdue,
             nearly_due: near,
         } = self.summary;
-        let rest = match lang {
-            Lang::Zh => {
-                format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序")
-            }
-            Lang::En => {
-                format!("{open} · overdue {overdue} · ≤25% left {near} · by due time")
-            }
-        };
+        let rest = lang
+            .pick(
+                &format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序"),
+                &format!("{open} · overdue {overdue} · ≤25% left {near} · by due time"),
+            )
+            .to_string();
         let title = self
             .filter
             .title(tr(lang, "待办审批", "Pending approvals"), &rest, lang);
@@ -285,19 +273,10 @@ impl Pane for ApprovalsPane {
                     Some(d) => present::deadline(d, !wide),
                     None => tr(lang, "暂停中", "paused").to_string(),
                 };
-                let kind = match (lang, wide) {
-                    (Lang::Zh, true) => r.kind.name_zh().to_string(),
-                    (Lang::En, true) => r.kind.name_en().to_string(),
-                    (Lang::Zh, false) => match r.kind {
-                        crate::domain::approval::ApprovalKind::SpecialArticles => "特殊物品".into(),
-                        crate::domain::approval::ApprovalKind::AnimalPlant => "动植物".into(),
-                        crate::domain::approval::ApprovalKind::AdvanceRuling => "预裁定".into(),
-                    },
-                    (Lang::En, false) => match r.kind {
-                        crate::domain::approval::ApprovalKind::SpecialArticles => "special".into(),
-                        crate::domain::approval::ApprovalKind::AnimalPlant => "anim/pl.".into(),
-                        crate::domain::approval::ApprovalKind::AdvanceRuling => "ruling".into(),
-                    },
+                let kind = if wide {
+                    r.kind.name(lang)
+                } else {
+                    r.kind.short_name(lang)
                 };
                 let rule = r.rule(cat);
                 let mut cells = vec![
