@@ -288,7 +288,7 @@ impl Pane for ApprovalsPane {
                         style,
                     )),
                     Cell::from(Span::styled(deadline, style)),
-                    Cell::from(fit(&kind, kind_w)),
+                    Cell::from(fit(kind, kind_w)),
                 ];
                 if wide {
                     cells.push(Cell::from(Span::styled(
