@@ -13,10 +13,7 @@ use jiff::civil::Date;
 /// Why a lookup row matched, in words: the identifier, the alias, or the characters and how
 /// each was read (长宁 chang·ning; "other reading" when not the word's natural one).
 pub fn why_text(why: &Why, lang: Lang) -> String {
-    let t = |zh: &str, en: &str| match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    };
+    let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
     match why {
         Why::Uscc { uscc } => format!("{} {uscc}", t("信用代码", "USCC")),
         Why::CustomsCode { code } => format!("{} {code}", t("海关编码", "customs code")),
@@ -107,10 +104,8 @@ pub fn audit_action(action: &str, entity: &str, lang: Lang) -> String {
         "enterprise_aliases" => ("企业别名", "alias"),
         _ => (entity, entity),
     };
-    match lang {
-        Lang::Zh => format!("{azh} {ezh}"),
-        Lang::En => format!("{aen} {een}"),
-    }
+    lang.pick(&format!("{azh} {ezh}"), &format!("{aen} {een}"))
+        .to_string()
 }
 
 /// "2026-11-27 10:00" and "10:00" in Shanghai time: written by the calendar, so that the
@@ -150,18 +145,25 @@ pub fn clock(ts: Timestamp) -> String {
 pub fn span(secs: i64, lang: Lang) -> String {
     let s = secs.unsigned_abs();
     let (d, h, m) = (s / 86_400, (s % 86_400) / 3_600, (s % 3_600) / 60);
-    match lang {
-        Lang::Zh if d > 0 => format!("{d}天{h:02}时"),
-        Lang::Zh if h > 0 => format!("{h}时{m:02}分"),
-        Lang::Zh => format!("{m}分"),
-        Lang::En if d > 0 => format!("{d}d{h:02}h"),
-        Lang::En if h > 0 => format!("{h}h{m:02}m"),
-        Lang::En => format!("{m}m"),
-    }
+    let (zh, en) = if d > 0 {
+        (format!("{d}天{h:02}时"), format!("{d}d{h:02}h"))
+    } else if h > 0 {
+        (format!("{h}时{m:02}分"), format!("{h}h{m:02}m"))
+    } else {
+        (format!("{m}分"), format!("{m}m"))
+    };
+    lang.pick(&zh, &en).to_string()
 }
 
-/// A live countdown: counted days and the clock of the day, so it visibly ticks:
-/// "3工作日 05:12:09", "超期 1天 02:00:00", "暂停 4工作日 00:00:00".
+/// What a countdown carries when it counts days of a year without a published holiday schedule
+/// (the CLI's table explains it below, the console's header names the years).
+pub const UNKNOWN_CALENDAR_MARK: char = '?';
+
+/// A countdown, the one form of the console and the command line: counted days and the clock
+/// of the day, so it visibly ticks: "3工作日 05:12:09", "超期 1天 02:00:00",
+/// "暂停 4工作日 00:00:00" ("3wd 05:12:09", "overdue 1d 02:00:00", "paused 4wd 00:00:00"),
+/// followed by [`UNKNOWN_CALENDAR_MARK`] when it crosses a year without holiday data. It is
+/// short enough for the approvals pane's column (25 with the urgency mark).
 pub fn countdown(c: &Countdown, lang: Lang) -> String {
     let secs = c.remaining_secs.unsigned_abs();
     let days = secs / 86_400;
@@ -172,69 +174,40 @@ pub fn countdown(c: &Countdown, lang: Lang) -> String {
         (rest % 3_600) / 60,
         rest % 60
     );
-    let unit = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => "工作日",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => "wd",
-        (DayCount::Calendar, Lang::En) => "d",
+    let unit = match c.count {
+        DayCount::Working => tr(lang, "工作日", "wd"),
+        DayCount::Calendar => tr(lang, "天", "d"),
     };
-    let body = if c.overdue {
+    let mut out = if c.overdue {
         // Past due, time runs on the wall clock.
-        match lang {
-            Lang::Zh => format!("超期 {days}天 {hms}"),
-            Lang::En => format!("overdue {days}d {hms}"),
-        }
+        format!(
+            "{} {days}{} {hms}",
+            tr(lang, "超期", "overdue"),
+            tr(lang, "天", "d")
+        )
+    } else if c.paused {
+        format!("{} {days}{unit} {hms}", tr(lang, "暂停", "paused"))
     } else {
         format!("{days}{unit} {hms}")
     };
-    let mut out = if c.paused && !c.overdue {
-        format!("{} {body}", tr(lang, "暂停", "paused"))
-    } else {
-        body
-    };
     if c.uses_unknown_calendar {
-        out.push('?');
+        out.push(UNKNOWN_CALENDAR_MARK);
     }
     out
 }
 
-/// A countdown in counted days and hours, for lists and reports: "3个工作日5小时",
-/// "paused (3 working days 5h left)", "overdue by 2d03h"; " [?calendar]" when it crosses a year
-/// without holiday data.
-pub fn countdown_summary(c: &Countdown, lang: Lang) -> String {
-    let (d, h) = c.days_hours();
-    let plural = if d == 1 { "" } else { "s" };
-    let core = match (c.count, lang) {
-        (DayCount::Working, Lang::Zh) => format!("{d}个工作日{h}小时"),
-        (DayCount::Calendar, Lang::Zh) => format!("{d}天{h}小时"),
-        (DayCount::Working, Lang::En) => format!("{d} working day{plural} {h}h"),
-        (DayCount::Calendar, Lang::En) => format!("{d} day{plural} {h}h"),
-    };
-    let mut s = if c.overdue {
-        match lang {
-            Lang::Zh => format!("已超期 {}", span(-c.remaining_secs, Lang::En)),
-            Lang::En => format!("overdue by {}", span(-c.remaining_secs, Lang::En)),
-        }
-    } else if c.paused {
-        match lang {
-            Lang::Zh => format!("暂停计时（剩{core}）"),
-            Lang::En => format!("paused ({core} left)"),
-        }
-    } else {
-        core
-    };
-    if c.uses_unknown_calendar {
-        s.push_str(" [?calendar]");
-    }
-    s
-}
-
 pub fn weekday(d: Date, lang: Lang) -> &'static str {
     let i = d.weekday().to_monday_zero_offset() as usize;
-    match lang {
-        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
-        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
-    }
+    let (zh, en) = [
+        ("周一", "Mon"),
+        ("周二", "Tue"),
+        ("周三", "Wed"),
+        ("周四", "Thu"),
+        ("周五", "Fri"),
+        ("周六", "Sat"),
+        ("周日", "Sun"),
+    ][i];
+    lang.pick(zh, en)
 }
 
 #[cfg(test)]
@@ -246,6 +219,53 @@ mod tests {
         let due: Timestamp = "2026-11-27T16:00:00Z".parse().unwrap(); // 11-28 00:00 Shanghai
         assert_eq!(deadline(due, false), "2026-11-27 24:00");
         assert_eq!(deadline(due, true), "11-27 24:00");
+    }
+
+    fn working(remaining_secs: i64) -> Countdown {
+        Countdown {
+            limit_days: 5,
+            count: DayCount::Working,
+            due: None,
+            paused: false,
+            remaining_secs,
+            overdue: remaining_secs < 0,
+            fraction_left: 0.5,
+            uses_unknown_calendar: false,
+        }
+    }
+
+    #[test]
+    fn a_countdown_reads_in_counted_days_and_the_clock_of_the_day() {
+        let c = working(3 * 86_400 + 5 * 3_600 + 12 * 60 + 9);
+        assert_eq!(countdown(&c, Lang::Zh), "3工作日 05:12:09");
+        assert_eq!(countdown(&c, Lang::En), "3wd 05:12:09");
+        let over = working(-(86_400 + 2 * 3_600));
+        assert_eq!(countdown(&over, Lang::Zh), "超期 1天 02:00:00");
+        assert_eq!(countdown(&over, Lang::En), "overdue 1d 02:00:00");
+        let paused = Countdown {
+            paused: true,
+            ..working(4 * 86_400)
+        };
+        assert_eq!(countdown(&paused, Lang::Zh), "暂停 4工作日 00:00:00");
+        let calendar = Countdown {
+            count: DayCount::Calendar,
+            ..working(86_400)
+        };
+        assert_eq!(countdown(&calendar, Lang::En), "1d 00:00:00");
+    }
+
+    #[test]
+    fn a_countdown_over_a_year_without_a_schedule_carries_one_mark_in_either_language() {
+        let c = Countdown {
+            uses_unknown_calendar: true,
+            ..working(29 * 86_400 + 14 * 3_600)
+        };
+        assert_eq!(countdown(&c, Lang::Zh), "29工作日 14:00:00?");
+        assert_eq!(countdown(&c, Lang::En), "29wd 14:00:00?");
+        // The widest form still fits the approvals pane's 25 columns with its urgency mark.
+        let widest = Countdown { paused: true, ..c };
+        assert_eq!(countdown(&widest, Lang::Zh), "暂停 29工作日 14:00:00?");
+        assert!(crate::text::width(&countdown(&widest, Lang::Zh)) + 2 <= 25);
     }
 
     #[test]

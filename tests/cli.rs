@@ -574,6 +574,111 @@ fn approvals_are_sorted_by_due_instant_and_filtered_by_due_within() {
     );
 }
 
+/// "29工作日 14:00:00" / "29wd 14:00:00": counted days and the clock of the day, as the console's
+/// approvals pane shows a running countdown.
+fn running_countdown(remaining_secs: i64, unit: &str) -> String {
+    let s = remaining_secs;
+    format!(
+        "{}{unit} {:02}:{:02}:{:02}",
+        s / 86_400,
+        s % 86_400 / 3_600,
+        s % 3_600 / 60,
+        s % 60
+    )
+}
+
+#[test]
+fn the_cli_writes_countdowns_as_the_console_does_with_one_unknown_year_mark() {
+    let d = demo();
+    let all = json(&d.db, &["approvals", "--json"]);
+    // A running approval whose limit reaches into 2027 (no published schedule).
+    let a = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "running" && a["countdown"]["uses_unknown_calendar"] == true)
+        .expect("the demo has an approval due in 2027");
+    let reference = a["reference"].as_str().unwrap();
+    let left = a["countdown"]["remaining_secs"].as_i64().unwrap();
+    for (lang, unit, flag) in [
+        ("zh", "工作日", "法定假日已知，调休未公布"),
+        (
+            "en",
+            "wd",
+            "statutory holidays known, make-up days not published",
+        ),
+    ] {
+        let text = ok(&d.db, &["--lang", lang, "approvals"]);
+        let row = text
+            .lines()
+            .find(|l| l.contains(reference))
+            .unwrap_or_else(|| panic!("{reference} listed: {text}"));
+        let want = format!("{}?", running_countdown(left, unit));
+        assert!(row.contains(&want), "{want} in {row}");
+        assert!(!row.contains("[?calendar]"), "{row}");
+        assert_eq!(
+            text.lines().last(),
+            Some(format!("? {flag}").as_str()),
+            "{text}"
+        );
+        // An overdue one reads "超期 N天 hh:mm:ss" / "overdue Nd hh:mm:ss", in its language.
+        let over = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["urgency"] == "overdue" && a["status"] == "running")
+            .unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.contains(over["reference"].as_str().unwrap()))
+            .unwrap();
+        let late = -over["countdown"]["remaining_secs"].as_i64().unwrap();
+        let (word, day) = if lang == "zh" {
+            ("超期", "天")
+        } else {
+            ("overdue", "d")
+        };
+        let want = format!("{word} {}", running_countdown(late, day));
+        assert!(row.contains(&want), "{want} in {row}");
+    }
+    // No mark and no explanation when nothing reaches an unknown year.
+    let soon = ok(&d.db, &["approvals", "--due-within", "1d"]);
+    assert!(!soon.contains('?'), "{soon}");
+    // `deadline` says it the same way.
+    let out = ok(
+        &d.db,
+        &[
+            "deadline",
+            "--kind",
+            "special_articles",
+            "--credit",
+            "regular",
+            "--accepted-at",
+            "2026-11-26 10:00",
+            "--extended-by",
+            "王科长",
+        ],
+    );
+    let v = json(
+        &d.db,
+        &[
+            "deadline",
+            "--kind",
+            "special_articles",
+            "--credit",
+            "regular",
+            "--accepted-at",
+            "2026-11-26 10:00",
+            "--extended-by",
+            "王科长",
+            "--json",
+        ],
+    );
+    let left = v["countdown"]["remaining_secs"].as_i64().unwrap();
+    let want = format!("at 2026-11-27 10:00: {}?", running_countdown(left, "wd"));
+    assert!(out.contains(&want), "{want} in {out}");
+}
+
 #[test]
 fn validate_uscc_accepts_real_codes_and_names_the_broken_character() {
     let dir = tempfile::tempdir().unwrap();

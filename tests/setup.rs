@@ -548,6 +548,15 @@ fn doctor_warns_from_the_first_of_december_when_next_years_holidays_are_missing(
             .contains(&(last + 1).to_string())
     );
     assert!(ok, "a warning alone does not fail: {j:#}");
+    // In a year without a file the statutory holidays are still known; the warning says so.
+    let (_, j) = doctor(&seat, &db, &["--now", &format!("{}-03-02 09:00", last + 1)]);
+    let c = check(&j, "holiday data");
+    assert_eq!(c[0]["level"], "warn", "{j:#}");
+    let detail = c[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("statutory holidays known, make-up days not published"),
+        "{detail}"
+    );
 }
 
 #[test]

@@ -40,17 +40,18 @@ pub struct DayInfo {
 impl DayInfo {
     /// Why the day is (not) a working day, in words; a year without holiday data says so.
     pub fn reason_text(&self, lang: Lang) -> String {
-        let base = match (&self.reason, lang) {
-            (DayReason::Weekday, Lang::Zh) => "工作日".to_string(),
-            (DayReason::Weekday, Lang::En) => "working day".to_string(),
-            (DayReason::Weekend, Lang::Zh) => "周末".to_string(),
-            (DayReason::Weekend, Lang::En) => "weekend".to_string(),
-            (DayReason::Holiday { name }, Lang::Zh) => format!("{name}假期"),
-            (DayReason::Holiday { name }, Lang::En) => format!("{name} holiday"),
-            (DayReason::MakeUpWorkday { name }, Lang::Zh) => format!("{name}调休上班"),
-            (DayReason::MakeUpWorkday { name }, Lang::En) => {
-                format!("make-up working day ({name})")
-            }
+        let base = match &self.reason {
+            DayReason::Weekday => lang.pick("工作日", "working day").to_string(),
+            DayReason::Weekend => lang.pick("周末", "weekend").to_string(),
+            DayReason::Holiday { name } => lang
+                .pick(&format!("{name}假期"), &format!("{name} holiday"))
+                .to_string(),
+            DayReason::MakeUpWorkday { name } => lang
+                .pick(
+                    &format!("{name}调休上班"),
+                    &format!("make-up working day ({name})"),
+                )
+                .to_string(),
         };
         if self.data_known {
             base

@@ -363,14 +363,21 @@ fn demo(ctx: &Context, a: &DemoArgs) -> Result<ExitCode> {
 /// Time left before a work item's deadline, or how long it has waited.
 fn item_time_text(r: &QueueRow, now: Timestamp, lang: Lang) -> String {
     let span = |d: jiff::SignedDuration| present::span(d.as_secs().max(0), lang);
-    match (r.due_at, lang) {
-        (Some(due), Lang::Zh) if due <= now => format!("超期 {}", span(now.duration_since(due))),
-        (Some(due), Lang::En) if due <= now => format!("overdue {}", span(now.duration_since(due))),
-        (Some(due), Lang::Zh) => format!("剩 {}", span(due.duration_since(now))),
-        (Some(due), Lang::En) => format!("{} left", span(due.duration_since(now))),
-        (None, Lang::Zh) => format!("已等 {}", span(now.duration_since(r.received_at))),
-        (None, Lang::En) => format!("waiting {}", span(now.duration_since(r.received_at))),
-    }
+    let (zh, en) = match r.due_at {
+        Some(due) if due <= now => {
+            let late = span(now.duration_since(due));
+            (format!("超期 {late}"), format!("overdue {late}"))
+        }
+        Some(due) => {
+            let left = span(due.duration_since(now));
+            (format!("剩 {left}"), format!("{left} left"))
+        }
+        None => {
+            let waited = span(now.duration_since(r.received_at));
+            (format!("已等 {waited}"), format!("waiting {waited}"))
+        }
+    };
+    lang.pick(&zh, &en).to_string()
 }
 
 fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
@@ -419,10 +426,12 @@ fn queue(ctx: &Context, a: &QueueArgs) -> Result<ExitCode> {
         let n = store.queue_len()?;
         outln!(
             "{}",
-            match ctx.lang {
-                Lang::Zh => format!("队列中共 {n} 项未办结"),
-                Lang::En => format!("{n} open items in the queue"),
-            }
+            ctx.lang
+                .pick(
+                    &format!("队列中共 {n} 项未办结"),
+                    &format!("{n} open items in the queue")
+                )
+                .to_string()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -488,7 +497,7 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
                         v.row.decided_at.map(present::instant).unwrap_or_default()
                     )
                 } else {
-                    present::countdown_summary(&v.countdown, ctx.lang)
+                    present::countdown(&v.countdown, ctx.lang)
                 },
                 match v.urgency {
                     Urgency::Overdue if v.row.decided_at.is_none() => {
@@ -521,6 +530,16 @@ fn approvals(ctx: &Context, a: &ApprovalsArgs) -> Result<ExitCode> {
         ),
         &body,
     )?;
+    let flagged = views
+        .iter()
+        .any(|v| v.row.decided_at.is_none() && v.countdown.uses_unknown_calendar);
+    if flagged && a.out.format() == ListFormat::Table {
+        outln!(
+            "{} {}",
+            present::UNKNOWN_CALENDAR_MARK,
+            crate::calendar::unknown_year_flag(ctx.lang)
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -572,17 +591,18 @@ fn calendar_days(from: &str, to: &str, out: &ListOutput, lang: Lang) -> Result<E
                     lang.pick("休息", "off")
                 }
                 .to_string(),
-                match (&v.reason, lang) {
-                    (DayReason::Weekday, Lang::Zh) => "工作日".to_string(),
-                    (DayReason::Weekday, Lang::En) => "weekday".to_string(),
-                    (DayReason::Weekend, Lang::Zh) => "周末".to_string(),
-                    (DayReason::Weekend, Lang::En) => "weekend".to_string(),
-                    (DayReason::Holiday { name }, Lang::Zh) => format!("法定节假日 {name}"),
-                    (DayReason::Holiday { name }, Lang::En) => format!("holiday {name}"),
-                    (DayReason::MakeUpWorkday { name }, Lang::Zh) => format!("调休上班 {name}"),
-                    (DayReason::MakeUpWorkday { name }, Lang::En) => {
-                        format!("make-up working day (调休) {name}")
-                    }
+                match &v.reason {
+                    DayReason::Weekday => tr(lang, "工作日", "weekday").to_string(),
+                    DayReason::Weekend => tr(lang, "周末", "weekend").to_string(),
+                    DayReason::Holiday { name } => lang
+                        .pick(&format!("法定节假日 {name}"), &format!("holiday {name}"))
+                        .to_string(),
+                    DayReason::MakeUpWorkday { name } => lang
+                        .pick(
+                            &format!("调休上班 {name}"),
+                            &format!("make-up working day (调休) {name}"),
+                        )
+                        .to_string(),
                 },
                 if v.data_known {
                     lang.pick("官方", "official").to_string()
@@ -703,11 +723,13 @@ fn deadline(ctx: &Context, a: &DeadlineArgs) -> Result<ExitCode> {
     outln!(
         "at {}: {}",
         present::instant(ctx.now),
-        present::countdown_summary(&c, Lang::En)
+        present::countdown(&c, Lang::En)
     );
     if c.uses_unknown_calendar {
         outln!(
-            "warning: the deadline crosses a year whose holiday schedule is not published; weekends only were assumed"
+            "warning ({}): the deadline crosses a year whose holiday schedule is not published: {}",
+            present::UNKNOWN_CALENDAR_MARK,
+            crate::calendar::unknown_year_flag(Lang::En)
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -768,15 +790,20 @@ fn slots(ctx: &Context, a: &SlotsArgs) -> Result<ExitCode> {
                 format!("{} {}", s.office_code, s.office_name),
                 format!("{}/{}", s.taken, s.capacity),
                 s.free().to_string(),
-                match (day.working, ctx.lang) {
-                    (true, Lang::Zh) => format!("所有企业{flag}"),
-                    (true, Lang::En) => format!("all enterprises{flag}"),
-                    (false, Lang::Zh) => {
-                        format!("仅 AEO 企业（5+2，{}）", day.reason_text(Lang::Zh))
-                    }
-                    (false, Lang::En) => {
-                        format!("AEO only (5+2, {})", day.reason_text(Lang::En))
-                    }
+                if day.working {
+                    ctx.lang
+                        .pick(
+                            &format!("所有企业{flag}"),
+                            &format!("all enterprises{flag}"),
+                        )
+                        .to_string()
+                } else {
+                    ctx.lang
+                        .pick(
+                            &format!("仅 AEO 企业（5+2，{}）", day.reason_text(Lang::Zh)),
+                            &format!("AEO only (5+2, {})", day.reason_text(Lang::En)),
+                        )
+                        .to_string()
                 },
             ]
         })
@@ -885,13 +912,7 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
             eprintln!("{}", ctx.lang.pick(&n.zh, &n.en));
             continue;
         }
-        outln!(
-            "{}",
-            match ctx.lang {
-                Lang::Zh => &n.zh,
-                Lang::En => &n.en,
-            }
-        );
+        outln!("{}", ctx.lang.pick(&n.zh, &n.en));
     }
     if a.out.format() == ListFormat::Json {
         return print_json(&found.found);
@@ -899,10 +920,12 @@ fn lookup(ctx: &Context, a: &LookupArgs) -> Result<ExitCode> {
     if found.found.is_empty() && a.out.is_table() {
         outln!(
             "{}",
-            match ctx.lang {
-                Lang::Zh => format!("没有与“{}”匹配的企业", inert(a.query.trim())),
-                Lang::En => format!("no enterprise matches '{}'", inert(a.query.trim())),
-            }
+            ctx.lang
+                .pick(
+                    &format!("没有与“{}”匹配的企业", inert(a.query.trim())),
+                    &format!("no enterprise matches '{}'", inert(a.query.trim()))
+                )
+                .to_string()
         );
         return Ok(ExitCode::SUCCESS);
     }

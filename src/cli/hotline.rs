@@ -19,7 +19,6 @@ use crate::present::instant as shanghai_text;
 use crate::store::{
     CallFilter, CallRow, NewCall, NewPlan, OpenProblem, ProblemFilter, ProblemRow, Store,
 };
-use crate::text::Lang;
 use crate::text::{inert, table};
 use crate::transfer::export::Cell;
 use crate::transfer::xlsx;
@@ -855,10 +854,12 @@ pub fn coordinators(ctx: &Context, a: &CoordinatorsArgs) -> Result<ExitCode> {
     if a.out.is_table() {
         outln!(
             "{}",
-            match ctx.lang {
-                Lang::Zh => format!("上海时间 {}", shanghai_text(ctx.now)),
-                Lang::En => format!("at {} (Shanghai)", shanghai_text(ctx.now)),
-            }
+            ctx.lang
+                .pick(
+                    &format!("上海时间 {}", shanghai_text(ctx.now)),
+                    &format!("at {} (Shanghai)", shanghai_text(ctx.now))
+                )
+                .to_string()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -999,14 +1000,11 @@ pub fn verifications(ctx: &Context, a: &VerificationsArgs) -> Result<ExitCode> {
     for (x, y) in proposals.iter().filter(|_| a.out.is_table()) {
         outln!(
             "{}",
-            match ctx.lang {
-                Lang::Zh => format!(
+            ctx.lang.pick(&format!(
                     "措施16：建议将 {x} 与 {y} 合并为一个小组（`aeo verification merge {x} {y}`）"
-                ),
-                Lang::En => format!(
+                ), &format!(
                     "measure 16: merge {x} and {y} into one team (`aeo verification merge {x} {y}`)"
-                ),
-            }
+                )).to_string()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -1111,13 +1109,7 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         inert(&ctx.operator)
     );
     let section = |zh: &str, en: &str, n: usize| -> Result<()> {
-        outln!(
-            "\n── {} ({n})",
-            match lang {
-                crate::text::Lang::Zh => zh,
-                crate::text::Lang::En => en,
-            }
-        );
+        outln!("\n── {} ({n})", lang.pick(zh, en));
         Ok(())
     };
     section(

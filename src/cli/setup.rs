@@ -3,7 +3,7 @@
 use super::output::{ListFormat, ListOutput, print_rows};
 use super::{Context, Global};
 use crate::config::{Config, Source};
-use crate::text::Lang;
+use crate::text::{Lang, tr};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use clap_complete::Shell;
@@ -87,13 +87,6 @@ pub struct ManArgs {
     /// Write aeo.1 and one page per command (aeo-queue.1, ...) into this directory
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-}
-
-fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
 }
 
 #[derive(Serialize)]
@@ -329,10 +322,12 @@ pub fn doctor(g: &Global, a: &DoctorArgs) -> Result<ExitCode> {
         );
         outln!(
             "{}",
-            match d.lang {
-                Lang::Zh => format!("{} 项检查：{w} 项警告，{f} 项失败", d.checks.len()),
-                Lang::En => format!("{} checks: {w} warnings, {f} failures", d.checks.len()),
-            }
+            d.lang
+                .pick(
+                    &format!("{} 项检查：{w} 项警告，{f} 项失败", d.checks.len()),
+                    &format!("{} checks: {w} warnings, {f} failures", d.checks.len())
+                )
+                .to_string()
         );
     }
     Ok(if failed {
@@ -369,14 +364,11 @@ fn check_database(d: &mut Doctor, config: &Config) {
         d.push(
             Level::Fail,
             ("数据库路径", "database path"),
-            match d.lang {
-                Lang::Zh => format!(
+            d.lang.pick(&format!(
                     "{shown}（{source}）不存在：用 --db 或 AEO_DB 指定已有数据库，或运行 `aeo init` 新建"
-                ),
-                Lang::En => format!(
+                ), &format!(
                     "{shown} ({source}) does not exist: pass --db or set AEO_DB to an existing database, or run `aeo init`"
-                ),
-            },
+                )).to_string(),
         );
         return;
     }
@@ -400,20 +392,22 @@ fn check_database(d: &mut Doctor, config: &Config) {
             } else if v > want {
                 (
                     Level::Fail,
-                    match d.lang {
-                        Lang::Zh => format!("{v}，比本程序（{want}）新：请用新版 aeo"),
-                        Lang::En => format!("{v}, newer than this aeo ({want}): use a newer aeo"),
-                    },
+                    d.lang
+                        .pick(
+                            &format!("{v}，比本程序（{want}）新：请用新版 aeo"),
+                            &format!("{v}, newer than this aeo ({want}): use a newer aeo"),
+                        )
+                        .to_string(),
                 )
             } else {
                 (
                     Level::Warn,
-                    match d.lang {
-                        Lang::Zh => format!("{v}，比本程序（{want}）旧：运行 `aeo init` 升级"),
-                        Lang::En => {
-                            format!("{v}, older than this aeo ({want}): `aeo init` upgrades it")
-                        }
-                    },
+                    d.lang
+                        .pick(
+                            &format!("{v}，比本程序（{want}）旧：运行 `aeo init` 升级"),
+                            &format!("{v}, older than this aeo ({want}): `aeo init` upgrades it"),
+                        )
+                        .to_string(),
                 )
             };
             d.push(level, ("数据库结构版本", "schema version"), detail);
@@ -424,16 +418,18 @@ fn check_database(d: &mut Doctor, config: &Config) {
                 if wal {
                     "journal_mode=wal".to_string()
                 } else {
-                    match d.lang {
-                        Lang::Zh => format!(
-                            "journal_mode={}：多人共用时应为 wal（`aeo init` 会设置）",
-                            h.journal_mode
-                        ),
-                        Lang::En => format!(
-                            "journal_mode={}: a shared seat needs wal (`aeo init` sets it)",
-                            h.journal_mode
-                        ),
-                    }
+                    d.lang
+                        .pick(
+                            &format!(
+                                "journal_mode={}：多人共用时应为 wal（`aeo init` 会设置）",
+                                h.journal_mode
+                            ),
+                            &format!(
+                                "journal_mode={}: a shared seat needs wal (`aeo init` sets it)",
+                                h.journal_mode
+                            ),
+                        )
+                        .to_string()
                 },
             );
             let sound = h.quick_check == "ok";
@@ -504,43 +500,41 @@ fn check_modes(d: &mut Doctor, db: &Path) {
         d.push(
             Level::Fail,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：其他用户可访问；单人用 chmod 600，共用席位用 chmod 660 并设组"),
-                Lang::En => format!(
+            d.lang.pick(&format!("{shown}：其他用户可访问；单人用 chmod 600，共用席位用 chmod 660 并设组"), &format!(
                     "{shown}: other users can access it; chmod 600 for one user, or 660 with a group for a shared seat"
-                ),
-            },
+                )).to_string(),
         );
     } else if mode & 0o060 == 0o060 {
         d.push(
             Level::Ok,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：共用席位，组 {group} 可读写"),
-                Lang::En => format!("{shown}: shared seat, group {group} reads and writes"),
-            },
+            d.lang
+                .pick(
+                    &format!("{shown}：共用席位，组 {group} 可读写"),
+                    &format!("{shown}: shared seat, group {group} reads and writes"),
+                )
+                .to_string(),
         );
     } else if mode & 0o070 != 0 {
         d.push(
             Level::Warn,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：组 {group} 只有部分权限；共用席位需要 chmod 660"),
-                Lang::En => format!(
-                    "{shown}: group {group} has partial access; a shared seat needs chmod 660"
-                ),
-            },
+            d.lang
+                .pick(
+                    &format!("{shown}：组 {group} 只有部分权限；共用席位需要 chmod 660"),
+                    &format!(
+                        "{shown}: group {group} has partial access; a shared seat needs chmod 660"
+                    ),
+                )
+                .to_string(),
         );
     } else {
         d.push(
             Level::Ok,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：仅本用户（共用席位见 README：chgrp 后 chmod 660）"),
-                Lang::En => format!(
+            d.lang.pick(&format!("{shown}：仅本用户（共用席位见 README：chgrp 后 chmod 660）"), &format!(
                     "{shown}: this user only (for a shared seat see README: chgrp, then chmod 660)"
-                ),
-            },
+                )).to_string(),
         );
     }
     for suffix in ["-wal", "-shm"] {
@@ -551,18 +545,15 @@ fn check_modes(d: &mut Doctor, db: &Path) {
             d.push(
                 Level::Warn,
                 what,
-                match d.lang {
-                    Lang::Zh => format!(
+                d.lang.pick(&format!(
                         "{:04o} {}：与数据库的权限或组不同，其他操作员可能无法写入",
                         m.mode() & 0o7777,
                         side.display()
-                    ),
-                    Lang::En => format!(
+                    ), &format!(
                         "{:04o} {}: mode or group differs from the database; other operators may be unable to write",
                         m.mode() & 0o7777,
                         side.display()
-                    ),
-                },
+                    )).to_string(),
             );
         }
     }
@@ -580,21 +571,20 @@ fn check_modes(d: &mut Doctor, db: &Path) {
         d.push(
             Level::Warn,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：共用席位的目录应为 2770（组可写并 setgid），否则 -wal/-shm 文件的组会不对"),
-                Lang::En => format!(
+            d.lang.pick(&format!("{shown}：共用席位的目录应为 2770（组可写并 setgid），否则 -wal/-shm 文件的组会不对"), &format!(
                     "{shown}: a shared seat's directory should be 2770 (group-writable, setgid) or the -wal/-shm files get the wrong group"
-                ),
-            },
+                )).to_string(),
         );
     } else if dmode & 0o002 != 0 && dmode & 0o1000 == 0 {
         d.push(
             Level::Fail,
             what,
-            match d.lang {
-                Lang::Zh => format!("{shown}：任何用户都可在此目录中删除或替换数据库"),
-                Lang::En => format!("{shown}: any user can delete or replace the database here"),
-            },
+            d.lang
+                .pick(
+                    &format!("{shown}：任何用户都可在此目录中删除或替换数据库"),
+                    &format!("{shown}: any user can delete or replace the database here"),
+                )
+                .to_string(),
         );
     } else {
         d.push(Level::Ok, what, shown);
@@ -646,37 +636,38 @@ fn check_holidays(d: &mut Doctor, now: jiff::Timestamp) {
         d.push(
             Level::Warn,
             what,
-            match d.lang {
-                Lang::Zh => format!(
-                    "内置 {}；缺少今年（{}）：按周末推算，需升级 aeo",
-                    list.join("、"),
-                    today.year()
-                ),
-                Lang::En => format!(
-                    "embedded {}; this year ({}) is missing: weekends only, upgrade aeo",
-                    list.join(", "),
-                    today.year()
-                ),
-            },
+            d.lang
+                .pick(
+                    &format!(
+                        "内置 {}；缺少今年（{}）：{}，需升级 aeo",
+                        list.join("、"),
+                        today.year(),
+                        crate::calendar::unknown_year_flag(Lang::Zh)
+                    ),
+                    &format!(
+                        "embedded {}; this year ({}) is missing: {}; upgrade aeo",
+                        list.join(", "),
+                        today.year(),
+                        crate::calendar::unknown_year_flag(Lang::En)
+                    ),
+                )
+                .to_string(),
         );
     } else if today.month() == 12 && !cal.has_year(today.year() + 1) {
         d.push(
             Level::Warn,
             what,
-            match d.lang {
-                Lang::Zh => format!(
+            d.lang.pick(&format!(
                     "内置 {}；缺少明年（{}）：国务院公布后请升级 aeo（data/holidays/{}.toml）",
                     list.join("、"),
                     today.year() + 1,
                     today.year() + 1
-                ),
-                Lang::En => format!(
+                ), &format!(
                     "embedded {}; next year ({}) is missing: upgrade aeo once the State Council publishes it (data/holidays/{}.toml)",
                     list.join(", "),
                     today.year() + 1,
                     today.year() + 1
-                ),
-            },
+                )).to_string(),
         );
     } else {
         d.push(Level::Ok, what, list.join(", "));
@@ -731,16 +722,18 @@ fn check_terminal(d: &mut Doctor) {
         if utf8 {
             locale.unwrap_or_default()
         } else {
-            match d.lang {
-                Lang::Zh => format!(
-                    "{}：中文需要 UTF-8 区域设置（如 LANG=C.UTF-8）",
-                    locale.as_deref().unwrap_or("(未设置)")
-                ),
-                Lang::En => format!(
-                    "{}: Chinese text needs a UTF-8 locale (e.g. LANG=C.UTF-8)",
-                    locale.as_deref().unwrap_or("(not set)")
-                ),
-            }
+            d.lang
+                .pick(
+                    &format!(
+                        "{}：中文需要 UTF-8 区域设置（如 LANG=C.UTF-8）",
+                        locale.as_deref().unwrap_or("(未设置)")
+                    ),
+                    &format!(
+                        "{}: Chinese text needs a UTF-8 locale (e.g. LANG=C.UTF-8)",
+                        locale.as_deref().unwrap_or("(not set)")
+                    ),
+                )
+                .to_string()
         },
     );
     use std::io::IsTerminal;
@@ -752,10 +745,12 @@ fn check_terminal(d: &mut Doctor) {
             Ok((w, h)) => d.push(
                 Level::Warn,
                 ("终端大小", "terminal size"),
-                match d.lang {
-                    Lang::Zh => format!("{w}x{h}：控制台至少需要 80x24"),
-                    Lang::En => format!("{w}x{h}: the console needs at least 80x24"),
-                },
+                d.lang
+                    .pick(
+                        &format!("{w}x{h}：控制台至少需要 80x24"),
+                        &format!("{w}x{h}: the console needs at least 80x24"),
+                    )
+                    .to_string(),
             ),
             Err(e) => d.push(Level::Warn, ("终端大小", "terminal size"), e.to_string()),
         }
@@ -804,18 +799,15 @@ fn check_theme(d: &mut Doctor, config: &Config) {
             return d.push(Level::Fail, ("主题", "theme"), detail);
         }
     };
-    let detail = match d.lang {
-        Lang::Zh => format!(
+    let detail = d.lang.pick(&format!(
             "{verdict}；按名称依次查找 {}/NAME.toml，再用内置主题；可用：{}",
             dirs.join("/NAME.toml、"),
             found.join("、")
-        ),
-        Lang::En => format!(
+        ), &format!(
             "{verdict}; a name is looked for as {}/NAME.toml, then among the built-in themes; available: {}",
             dirs.join("/NAME.toml, "),
             found.join(", ")
-        ),
-    };
+        )).to_string();
     d.push(Level::Ok, ("主题", "theme"), detail);
 }
 
@@ -846,10 +838,12 @@ fn check_log_dir(d: &mut Doctor, config: &Config) {
                 if ok {
                     dir.display().to_string()
                 } else {
-                    match d.lang {
-                        Lang::Zh => format!("{}：无法写入，日志将丢失", dir.display()),
-                        Lang::En => format!("{}: not writable, logs are lost", dir.display()),
-                    }
+                    d.lang
+                        .pick(
+                            &format!("{}：无法写入，日志将丢失", dir.display()),
+                            &format!("{}: not writable, logs are lost", dir.display()),
+                        )
+                        .to_string()
                 },
             );
         }

@@ -103,6 +103,33 @@ impl ApprovalKind {
             (_, false) => ("不予许可", "licence refused"),
         }
     }
+
+    /// The kind in eight columns, for the approvals pane's narrow table.
+    pub fn short_name(self, lang: crate::text::Lang) -> &'static str {
+        match self {
+            ApprovalKind::SpecialArticles => lang.pick("特殊物品", "special"),
+            ApprovalKind::AnimalPlant => lang.pick("动植物", "anim/pl."),
+            ApprovalKind::AdvanceRuling => lang.pick("预裁定", "ruling"),
+        }
+    }
+
+    /// Whether Shanghai's final authority (终审权限) is a question for this kind: measure 26
+    /// shortens the animal/plant quarantine approvals of the products it covers, and no others.
+    pub fn check_final_authority(self) -> Result<(), Message> {
+        if self == ApprovalKind::AnimalPlant {
+            return Ok(());
+        }
+        Err(Message::new(
+            format!(
+                "{}：终审权限只关系到措施26的进境动植物检疫审批",
+                self.name_zh()
+            ),
+            format!(
+                "a {}: the final authority matters to measure 26's animal/plant quarantine approvals only",
+                self.name_en()
+            ),
+        ))
+    }
 }
 
 /// "1 working day", "5 working days", "10 calendar days"; Chinese needs no plural.
@@ -184,12 +211,19 @@ impl DeadlineRule {
     /// statutory twenty working days), once; the plan's compressed limits and the advance
     /// ruling's calendar days are not extended.
     pub fn check_extension(&self, approver: &str) -> Result<(), Message> {
+        self.check_extendable()?;
         if approver.trim().is_empty() {
             return Err(Message::new(
                 "延长须写明批准的负责人（行政许可法第42条）",
                 "an extension names the head of office who approved it (行政许可法 第42条)",
             ));
         }
+        Ok(())
+    }
+
+    /// Whether the limit itself may be extended, before anyone is named (the console asks this
+    /// before it opens the form).
+    pub fn check_extendable(&self) -> Result<(), Message> {
         if self.extension_days > 0 {
             return Err(Message::new(
                 "已延长过一次：第42条只允许延长一次",
@@ -633,6 +667,12 @@ mod tests {
             cat(),
         );
         assert_eq!(r.limit_days, 5);
+        // So the question is asked of animal/plant approvals only.
+        assert!(ApprovalKind::AnimalPlant.check_final_authority().is_ok());
+        for kind in [ApprovalKind::SpecialArticles, ApprovalKind::AdvanceRuling] {
+            let err = kind.check_final_authority().unwrap_err();
+            assert!(err.zh().contains("措施26"), "{err}");
+        }
     }
 
     #[test]
@@ -666,6 +706,9 @@ mod tests {
         );
         let err = extended.check_extension("李处长").unwrap_err();
         assert!(err.en().contains("one extension"), "{err}");
+        // Asked before anyone is named (the console's key), the answer is the same.
+        assert!(regular.check_extendable().is_ok());
+        assert_eq!(extended.check_extendable().unwrap_err(), err);
         // Not the plan's compressed limits, not the advance ruling's calendar days.
         let aeo = deadline_rule(
             ApprovalKind::SpecialArticles,

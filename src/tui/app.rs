@@ -9,21 +9,22 @@ use super::panes::{
 };
 use super::popups::did_you_mean;
 use super::popups::{
-    BookPopup, CommandLine, ConfirmPopup, DecidePopup, HelpPopup, HotlineCard, PausePopup, Popup,
+    BookPopup, CommandLine, ConfirmPopup, CorrectPopup, DecidePopup, ExtendPopup,
+    FinalAuthorityPopup, HelpPopup, HotlineCard, PausePopup, Popup, final_authority_words,
 };
 use super::theme::Theme;
 use super::widgets::line_edit::History;
 use super::wrap;
 use crate::calendar::parse_day;
 use crate::calendar::{WorkingCalendar, shanghai_date};
-use crate::domain::approval::{ApprovalKind, PauseReason};
+use crate::domain::approval::{ApprovalKind, EXTENSION_DAYS, PauseReason};
 use crate::domain::clearance::OfficeHours;
 use crate::domain::inspection::{BookingStatus, Location, OffSiteReason, site_approval_text};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::localize;
 use crate::domain::ownership::ItemChange;
 use crate::present;
-use crate::store::{NewBooking, Store};
+use crate::store::{ApprovalRow, NewBooking, Store};
 use crate::text::Lang;
 use crate::text::tr;
 use crate::text::{inert, pad, width};
@@ -86,6 +87,11 @@ impl PaneId {
 
 /// How many panes there are.
 const PANES: usize = PaneId::ALL.len();
+
+/// Pasted text as one line of a field: up to the first line break.
+fn one_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
 
 /// Everything that can change the console.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +158,15 @@ pub enum Action {
     OpenDecide(i64, String, ApprovalKind),
     OpenPause(i64, String),
     DecideApproval(i64, String),
+    /// 补正: the approval accepted anew when the complete material was received.
+    OpenCorrect(i64),
+    CorrectAcceptance(i64, Timestamp),
+    /// 第42条: open the form naming who approved the extension.
+    OpenExtend(i64),
+    ExtendApproval(i64, String),
+    /// Measure 26: whether Shanghai holds the final authority for the product.
+    OpenFinalAuthority(i64),
+    SetFinalAuthority(i64, bool),
     Status(String),
     /// A refusal, shown in the operator's language.
     Error(crate::domain::message::Message),
@@ -449,6 +464,38 @@ impl App {
         }
     }
 
+    /// Opens a popup made from the approval by `make` (which may refuse, with the domain's
+    /// reason), or says in the status line why not.
+    fn open_approval_form(
+        &mut self,
+        id: i64,
+        make: impl FnOnce(ApprovalRow, Timestamp) -> anyhow::Result<Popup>,
+    ) {
+        let lang = self.session.lang;
+        let now = self.now;
+        let made = self.store.approval(id).and_then(|a| match a {
+            Some(a) => make(a, now).map(Some),
+            None => Ok(None),
+        });
+        match made {
+            Ok(Some(popup)) => self.popup = Some(popup),
+            Ok(None) => self.set_error(format!("{} #{id}", tr(lang, "没有审批", "no approval"))),
+            Err(e) => self.set_error(localize(&e, lang)),
+        }
+    }
+
+    /// A change to an approval's terms from its popup: the popup closes when the change is
+    /// made and stays open, the reason in the status line, when it is refused.
+    fn apply_approval_change(
+        &mut self,
+        f: impl FnOnce(&crate::store::Writer<'_>) -> anyhow::Result<()>,
+        done: String,
+    ) {
+        if self.apply(f, done).is_some() {
+            self.popup = None;
+        }
+    }
+
     /// Every write of the console goes through here, so that counts are taken again after it.
     pub(crate) fn write_store<T>(
         &mut self,
@@ -625,6 +672,14 @@ impl App {
                 None
             }
             Some(Popup::Book(b)) => b.paste(text),
+            Some(Popup::Correct(p)) => {
+                p.received.push_str(one_line(text));
+                None
+            }
+            Some(Popup::Extend(p)) => {
+                p.approver.push_str(one_line(text));
+                None
+            }
             Some(_) => None,
             None => self.pane_mut(self.pane).paste(text),
         };
@@ -842,6 +897,57 @@ impl App {
                     inert(&decision)
                 );
                 self.apply(|w| w.decide_approval(id, &decision, now), done);
+            }
+            Action::OpenCorrect(id) => self.open_approval_form(id, |a, now| {
+                Ok(Popup::Correct(CorrectPopup::new(
+                    a.id,
+                    a.reference,
+                    a.accepted_at,
+                    now,
+                )))
+            }),
+            Action::CorrectAcceptance(id, at) => {
+                let done = format!(
+                    "{} #{id}: {} {}",
+                    tr(lang, "审批", "approval"),
+                    tr(lang, "补正后受理", "accepted after 补正 at"),
+                    present::instant(at)
+                );
+                self.apply_approval_change(|w| w.correct_acceptance(id, at), done);
+            }
+            Action::OpenExtend(id) => self.open_approval_form(id, |a, _| {
+                a.rule(MeasureCatalog::official()).check_extendable()?;
+                Ok(Popup::Extend(ExtendPopup::new(a.id, a.reference)))
+            }),
+            Action::ExtendApproval(id, approver) => {
+                let done = lang.pick(
+                    &format!(
+                        "审批 #{id}：经{}批准延长{}个工作日（第42条）",
+                        inert(&approver),
+                        EXTENSION_DAYS
+                    ),
+                    &format!(
+                        "approval #{id}: extended by {EXTENSION_DAYS} working days (第42条), approved by {}",
+                        inert(&approver)
+                    ),
+                ).to_string();
+                self.apply_approval_change(|w| w.extend_approval(id, &approver), done);
+            }
+            Action::OpenFinalAuthority(id) => self.open_approval_form(id, |a, _| {
+                a.kind.check_final_authority()?;
+                Ok(Popup::FinalAuthority(FinalAuthorityPopup::new(
+                    a.id,
+                    a.reference,
+                    a.final_authority,
+                )))
+            }),
+            Action::SetFinalAuthority(id, on) => {
+                let done = format!(
+                    "{} #{id}: {}",
+                    tr(lang, "审批", "approval"),
+                    final_authority_words(on).text(lang)
+                );
+                self.apply_approval_change(|w| w.set_final_authority(id, on), done);
             }
             Action::Status(s) => self.set_status(s),
             Action::Error(m) => self.set_error(m.text(lang)),
@@ -1422,28 +1528,36 @@ impl App {
             _ => std::path::PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return self.set_error(match lang {
-                Lang::Zh => format!(
-                    "没有目录 {}：请给出已有目录中的文件名",
-                    inert(&dir.display().to_string())
-                ),
-                Lang::En => format!(
-                    "there is no directory {}: name a file in one that exists",
-                    inert(&dir.display().to_string())
-                ),
-            });
+            return self.set_error(
+                lang.pick(
+                    &format!(
+                        "没有目录 {}：请给出已有目录中的文件名",
+                        inert(&dir.display().to_string())
+                    ),
+                    &format!(
+                        "there is no directory {}: name a file in one that exists",
+                        inert(&dir.display().to_string())
+                    ),
+                )
+                .to_string(),
+            );
         }
         if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return self.set_error(match lang {
-                Lang::Zh => format!("{} 是目录：请给出文件名", inert(arg)),
-                Lang::En => format!("{} is a directory: give a file name", inert(arg)),
-            });
+            return self.set_error(
+                lang.pick(
+                    &format!("{} 是目录：请给出文件名", inert(arg)),
+                    &format!("{} is a directory: give a file name", inert(arg)),
+                )
+                .to_string(),
+            );
         }
         if !force && std::fs::symlink_metadata(&path).is_ok() {
-            let question = match lang {
-                Lang::Zh => format!("{} 已存在，替换它吗？", inert(arg)),
-                Lang::En => format!("{} already exists: replace it?", inert(arg)),
-            };
+            let question = lang
+                .pick(
+                    &format!("{} 已存在，替换它吗？", inert(arg)),
+                    &format!("{} already exists: replace it?", inert(arg)),
+                )
+                .to_string();
             let action = Action::RunCommand(format!("export! {arg}"));
             self.popup = Some(Popup::Confirm(Box::new(ConfirmPopup::new(
                 question, action, None,
@@ -1473,10 +1587,13 @@ impl App {
         };
         let written = table.and_then(|t| export::write(&t, kind, &path, store.path(), force));
         match written {
-            Ok(n) => self.set_status(match lang {
-                Lang::Zh => format!("已导出 {n} 行到 {}", inert(arg)),
-                Lang::En => format!("exported {n} rows to {}", inert(arg)),
-            }),
+            Ok(n) => self.set_status(
+                lang.pick(
+                    &format!("已导出 {n} 行到 {}", inert(arg)),
+                    &format!("exported {n} rows to {}", inert(arg)),
+                )
+                .to_string(),
+            ),
             Err(e) => self.set_error(localize(&e, lang)),
         }
     }

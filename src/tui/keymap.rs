@@ -59,6 +59,9 @@ commands! {
     Pause = "pause", ["p"];
     Resume = "resume", ["r"];
     Decide = "decide", ["d"];
+    Correct = "correct", ["C"];
+    Extend = "extend", ["e"];
+    FinalAuthority = "final_authority", ["F"];
     Copy = "copy", ["y"];
     CopyOther = "copy_other", ["Y"];
     PrevMonth = "prev_month", ["[", "<"];
@@ -89,6 +92,9 @@ impl Cmd {
                 | Cmd::Pause
                 | Cmd::Resume
                 | Cmd::Decide
+                | Cmd::Correct
+                | Cmd::Extend
+                | Cmd::FinalAuthority
                 | Cmd::Undo
                 | Cmd::LogCall
                 | Cmd::ScheduleVerification

@@ -7,7 +7,8 @@ use super::panes::Focus;
 use super::popups::Popup;
 use super::theme::{ColorSupport, Theme};
 use super::{Action, Clock};
-use crate::calendar::WorkingCalendar;
+use crate::calendar::{DayCount, WorkingCalendar};
+use crate::domain::approval::ApprovalKind;
 use crate::domain::credit::CreditLevel;
 use crate::domain::inspection::{Location, OffSiteReason};
 use crate::domain::measures::MeasureCatalog;
@@ -889,6 +890,243 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
     let a = c.app.store().approval(id).unwrap().unwrap();
     assert_eq!(a.decision.as_deref(), Some("准予许可"));
     assert!(c.app.approvals.rows.iter().all(|r| r.id != id));
+}
+
+/// Moves the approvals' selection down to the first approval `want` accepts; its id.
+fn select_approval(c: &mut Console, want: impl Fn(&crate::store::ApprovalRow) -> bool) -> i64 {
+    key(&mut c.app, KeyCode::Char('3'));
+    key(&mut c.app, KeyCode::Char('g'));
+    for _ in 0..c.app.approvals.total {
+        if let Some(r) = c.app.approvals.selected_row().filter(|r| want(r)) {
+            return r.id;
+        }
+        key(&mut c.app, KeyCode::Char('j'));
+    }
+    panic!("no approval of the demo fits");
+}
+
+#[test]
+fn correction_moves_the_acceptance_and_a_refused_time_keeps_the_form() {
+    let mut c = console();
+    let nine: Timestamp = "2026-11-27T09:00:00+08:00".parse().unwrap();
+    let id = select_approval(&mut c, |r| {
+        r.status() == crate::domain::approval::ApprovalStatus::Running
+            && r.pauses.is_empty()
+            && r.accepted_at < nine
+    });
+    let accepted = c.app.store().approval(id).unwrap().unwrap().accepted_at;
+    key(&mut c.app, KeyCode::Char('C'));
+    let Some(Popup::Correct(p)) = &c.app.popup else {
+        panic!("the 补正 form is open");
+    };
+    assert_eq!(
+        p.received, "2026-11-27 10:00",
+        "filled with the console's time"
+    );
+    let s = render(&mut c.app, 80, 24);
+    assert!(s.contains("补正材料收到时间"), "{s}");
+    // Before the acceptance on record: refused with the rule's reason, the form stays.
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(
+        &mut c.app,
+        &crate::present::instant(
+            accepted
+                .saturating_sub(jiff::SignedDuration::from_hours(24))
+                .unwrap(),
+        ),
+    );
+    key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
+    let (msg, kind) = status(&c.app);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(msg.contains("补正只会推迟受理"), "{msg}");
+    assert!(
+        matches!(c.app.popup, Some(Popup::Correct(_))),
+        "the form stays open"
+    );
+    assert_eq!(
+        c.app.store().approval(id).unwrap().unwrap().accepted_at,
+        accepted
+    );
+    // Not a time at all: said in the form's words, nothing asked.
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut c.app, "tuesday");
+    key(&mut c.app, KeyCode::Enter);
+    assert!(matches!(c.app.popup, Some(Popup::Correct(_))));
+    assert!(
+        status(&c.app).0.contains("不是可用的时间"),
+        "{:?}",
+        c.app.status
+    );
+    // 09:00 today: the acceptance moves there and the deadline is counted again.
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut c.app, "2026-11-27 09:00");
+    key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
+    assert!(c.app.popup.is_none(), "{:?}", c.app.status);
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(a.accepted_at, nine);
+    assert!(
+        status(&c.app).0.contains("补正后受理"),
+        "{:?}",
+        c.app.status
+    );
+}
+
+#[test]
+fn an_extension_names_its_approver_once_and_final_authority_turns_measure_26() {
+    let mut c = console_with(Lang::En, Access::ReadWrite);
+    let cat = MeasureCatalog::official();
+    let s = render(&mut c.app, 160, 48);
+    let footer = s.lines().last().unwrap().to_string();
+    key(&mut c.app, KeyCode::Char('3'));
+    let s = render(&mut c.app, 160, 48);
+    let footer3 = s.lines().last().unwrap();
+    for k in ["C correction", "e extend", "F final auth."] {
+        assert!(
+            footer3.contains(k),
+            "{k} in the approvals' footer: {footer3}"
+        );
+        assert!(
+            !footer.contains(k),
+            "{k} belongs to the approvals pane: {footer}"
+        );
+    }
+    // A regular limit: extended once, by the head of office named.
+    let id = select_approval(&mut c, |r| {
+        let rule = r.rule(cat);
+        !rule.compressed && rule.count == DayCount::Working && r.extended_by.is_none()
+    });
+    let before = c
+        .app
+        .store()
+        .approval(id)
+        .unwrap()
+        .unwrap()
+        .rule(cat)
+        .limit_days;
+    key(&mut c.app, KeyCode::Char('e'));
+    assert!(matches!(c.app.popup, Some(Popup::Extend(_))));
+    keys(&mut c.app, "王科长");
+    key(&mut c.app, KeyCode::Enter);
+    yes(&mut c.app);
+    assert!(c.app.popup.is_none(), "{:?}", c.app.status);
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(a.extended_by.as_deref(), Some("王科长"));
+    assert_eq!(a.rule(cat).limit_days, before + 10);
+    assert_eq!(
+        c.app.approvals.selected_row().map(|r| r.id),
+        Some(id),
+        "the selection stays on the extended approval, wherever its new deadline puts it"
+    );
+    // Once only: the key is refused with the reason, no form opens.
+    select_approval(&mut c, |r| r.id == id);
+    key(&mut c.app, KeyCode::Char('e'));
+    assert!(c.app.popup.is_none());
+    assert!(
+        status(&c.app).0.contains("one extension"),
+        "{:?}",
+        c.app.status
+    );
+    // Nor is the plan's compressed limit extended.
+    select_approval(&mut c, |r| r.rule(cat).compressed);
+    key(&mut c.app, KeyCode::Char('e'));
+    assert!(c.app.popup.is_none());
+    assert!(
+        status(&c.app).0.contains("regular limit only"),
+        "{:?}",
+        c.app.status
+    );
+
+    // Measure 26: an AEO animal/plant approval without the final authority runs 20 days.
+    let id = select_approval(&mut c, |r| {
+        r.kind == ApprovalKind::AnimalPlant && r.final_authority && r.credit.is_aeo()
+    });
+    key(&mut c.app, KeyCode::Char('F'));
+    assert!(matches!(c.app.popup, Some(Popup::FinalAuthority(_))));
+    let s = render(&mut c.app, 80, 24);
+    assert!(s.contains("(on record)"), "{s}");
+    key(&mut c.app, KeyCode::Char('2'));
+    yes(&mut c.app);
+    assert!(c.app.popup.is_none(), "{:?}", c.app.status);
+    let a = c.app.store().approval(id).unwrap().unwrap();
+    assert!(!a.final_authority);
+    assert!(!a.rule(cat).compressed);
+    assert_eq!(a.rule(cat).limit_days, 20);
+    // Not a question for other kinds.
+    select_approval(&mut c, |r| r.kind == ApprovalKind::SpecialArticles);
+    key(&mut c.app, KeyCode::Char('F'));
+    assert!(c.app.popup.is_none());
+    assert!(
+        status(&c.app).0.contains("animal/plant"),
+        "{:?}",
+        c.app.status
+    );
+}
+
+#[test]
+fn a_read_only_seat_opens_none_of_the_approval_forms() {
+    let mut c = console_with(Lang::Zh, Access::ReadOnly);
+    key(&mut c.app, KeyCode::Char('3'));
+    let s = render(&mut c.app, 160, 48);
+    let footer = s.lines().last().unwrap();
+    assert!(
+        !footer.contains("补正") && !footer.contains("延长"),
+        "{footer}"
+    );
+    let id = select_approval(&mut c, |r| r.kind == ApprovalKind::AnimalPlant);
+    let before = c.app.store().approval(id).unwrap().unwrap();
+    for k in ['C', 'e', 'F'] {
+        c.app.status = None;
+        key(&mut c.app, KeyCode::Char(k));
+        assert!(c.app.popup.is_none(), "{k} opened a form");
+        let (msg, kind) = status(&c.app);
+        assert_eq!(kind, StatusKind::Error);
+        assert!(msg.contains(read_only_message().zh()), "{msg}");
+    }
+    let after = c.app.store().approval(id).unwrap().unwrap();
+    assert_eq!(
+        (after.accepted_at, after.extended_by, after.final_authority),
+        (
+            before.accepted_at,
+            before.extended_by,
+            before.final_authority
+        )
+    );
+}
+
+#[test]
+fn a_countdown_into_a_year_without_a_schedule_carries_the_clis_mark() {
+    let (cal, cat) = (WorkingCalendar::official(), MeasureCatalog::official());
+    for (lang, unit) in [(Lang::Zh, "工作日"), (Lang::En, "wd")] {
+        let mut c = console_with(lang, Access::ReadWrite);
+        let id = select_approval(&mut c, |r| {
+            let cd = r.countdown(cal, cat, now());
+            cd.uses_unknown_calendar && !cd.paused && !cd.overdue
+        });
+        let r = c.app.store().approval(id).unwrap().unwrap();
+        let left = r.countdown(cal, cat, now()).remaining_secs;
+        let want = format!(
+            "{}{unit} {:02}:{:02}:{:02}?",
+            left / 86_400,
+            left % 86_400 / 3_600,
+            left % 3_600 / 60,
+            left % 60
+        );
+        for (w, h) in [(80, 24), (160, 48)] {
+            let s = render(&mut c.app, w, h);
+            let shown = s.lines().filter(|l| l.contains(&want)).count();
+            // The row and the detail below the table (at 80x24 a rule wrapped in English may
+            // take the detail's last line).
+            assert!(
+                shown == 2 || (w == 80 && shown == 1),
+                "{want} at {w}x{h}:\n{s}"
+            );
+        }
+    }
 }
 
 #[test]

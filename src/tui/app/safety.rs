@@ -50,6 +50,9 @@ impl Action {
                 | Action::PauseApproval(..)
                 | Action::ResumeApproval(..)
                 | Action::DecideApproval(..)
+                | Action::CorrectAcceptance(..)
+                | Action::ExtendApproval(..)
+                | Action::SetFinalAuthority(..)
                 | Action::LogCall(..)
                 | Action::ScheduleVerification(..)
                 | Action::MergeVerifications { .. }
@@ -74,6 +77,9 @@ impl Action {
             Action::OpenBooking(_)
                 | Action::OpenDecide(..)
                 | Action::OpenPause(..)
+                | Action::OpenCorrect(..)
+                | Action::OpenExtend(..)
+                | Action::OpenFinalAuthority(..)
                 | Action::OpenCallForm(..)
                 | Action::OpenVerifyForm(..)
         )
@@ -318,6 +324,37 @@ impl App {
                         "Decide {what}: {}? A decision cannot be undone.",
                         inert(decision)
                     ),
+                )
+            }
+            Action::CorrectAcceptance(id, at) => {
+                let what = self.approval_label(*id);
+                let at = crate::present::instant(*at);
+                q(
+                    format!("补正后受理 {what}：受理时间改为 {at}，时限从次日重新起算？"),
+                    format!(
+                        "Accept {what} after 补正 at {at}, the limit counting again from the next day?"
+                    ),
+                )
+            }
+            Action::ExtendApproval(id, approver) => {
+                let what = self.approval_label(*id);
+                let who = inert(approver);
+                let days = crate::domain::approval::EXTENSION_DAYS;
+                q(
+                    format!(
+                        "延长时限 {what}：经{who}批准延长{days}个工作日（第42条），只能延长一次？"
+                    ),
+                    format!(
+                        "Extend {what} by {days} working days (第42条), approved by {who}? It is extended once only."
+                    ),
+                )
+            }
+            Action::SetFinalAuthority(id, on) => {
+                let what = self.approval_label(*id);
+                let words = crate::tui::popups::final_authority_words(*on);
+                q(
+                    format!("{what}：{}？", words.zh()),
+                    format!("{what}: {}?", words.en()),
                 )
             }
             Action::LogCall(entry) => {

@@ -81,31 +81,21 @@ impl ApprovalsPane {
 
 /// The rule in ten columns: "措25 5/20" (the measure, the AEO limit instead of the regular one).
 fn rule_short(rule: &DeadlineRule, lang: Lang) -> String {
-    let unit = match (rule.count, lang) {
-        (DayCount::Working, Lang::Zh) => "工",
-        (DayCount::Calendar, Lang::Zh) => "天",
-        (DayCount::Working, Lang::En) => "wd",
-        (DayCount::Calendar, Lang::En) => "d",
+    let unit = match rule.count {
+        DayCount::Working => tr(lang, "工", "wd"),
+        DayCount::Calendar => tr(lang, "天", "d"),
     };
-    match (rule.compressed, lang) {
-        (true, Lang::Zh) => format!(
-            "措{} {}/{}",
-            rule.measure, rule.limit_days, rule.regular_days
-        ),
-        (true, Lang::En) => format!(
-            "m{} {}/{}",
-            rule.measure, rule.limit_days, rule.regular_days
-        ),
-        (false, Lang::Zh) if rule.measure == 6 => format!("措6 {}{unit}", rule.limit_days),
-        (false, Lang::En) if rule.measure == 6 => format!("m6 {}{unit}", rule.limit_days),
-        (false, Lang::Zh) if rule.extension_days > 0 => {
-            format!("常规 {}+{}", rule.regular_days, rule.extension_days)
-        }
-        (false, Lang::En) if rule.extension_days > 0 => {
-            format!("reg. {}+{}", rule.regular_days, rule.extension_days)
-        }
-        (false, Lang::Zh) => format!("常规 {}", rule.limit_days),
-        (false, Lang::En) => format!("reg. {}", rule.limit_days),
+    // "措" / "m" before a measure, "常规" / "reg." for the regular limit.
+    let (m, reg) = (tr(lang, "措", "m"), tr(lang, "常规", "reg."));
+    let (measure, limit, regular) = (rule.measure, rule.limit_days, rule.regular_days);
+    if rule.compressed {
+        format!("{m}{measure} {limit}/{regular}")
+    } else if measure == 6 {
+        format!("{m}6 {limit}{unit}")
+    } else if rule.extension_days > 0 {
+        format!("{reg} {regular}+{}", rule.extension_days)
+    } else {
+        format!("{reg} {limit}")
     }
 }
 
@@ -183,6 +173,12 @@ impl Pane for ApprovalsPane {
             Some(Action::ResumeApproval(r.id))
         } else if km.is(Cmd::Decide, key) {
             Some(Action::OpenDecide(r.id, r.reference.clone(), r.kind))
+        } else if km.is(Cmd::Correct, key) {
+            Some(Action::OpenCorrect(r.id))
+        } else if km.is(Cmd::Extend, key) {
+            Some(Action::OpenExtend(r.id))
+        } else if km.is(Cmd::FinalAuthority, key) {
+            Some(Action::OpenFinalAuthority(r.id))
         } else if km.is(Cmd::Open, key) {
             Some(Action::OpenCard(r.enterprise_id))
         } else if km.is(Cmd::Copy, key) {
@@ -202,14 +198,12 @@ impl Pane for ApprovalsPane {
             overdue,
             nearly_due: near,
         } = self.summary;
-        let rest = match lang {
-            Lang::Zh => {
-                format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序")
-            }
-            Lang::En => {
-                format!("{open} · overdue {overdue} · ≤25% left {near} · by due time")
-            }
-        };
+        let rest = lang
+            .pick(
+                &format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序"),
+                &format!("{open} · overdue {overdue} · ≤25% left {near} · by due time"),
+            )
+            .to_string();
         let title = self
             .filter
             .title(tr(lang, "待办审批", "Pending approvals"), &rest, lang);
@@ -228,7 +222,8 @@ impl Pane for ApprovalsPane {
         let w = table_area.width;
         let wide = w >= 120;
         // countdown, deadline, kind, credit, enterprise, rule
-        let cd_w = 24;
+        // The widest countdown: "‖ 暂停 29工作日 14:00:00?".
+        let cd_w = 25;
         let dl_w = if wide { 16 } else { 11 };
         let kind_w = if wide { 20 } else { 8 };
         let credit_w = if wide { 8 } else { 0 };
@@ -278,19 +273,10 @@ impl Pane for ApprovalsPane {
                     Some(d) => present::deadline(d, !wide),
                     None => tr(lang, "暂停中", "paused").to_string(),
                 };
-                let kind = match (lang, wide) {
-                    (Lang::Zh, true) => r.kind.name_zh().to_string(),
-                    (Lang::En, true) => r.kind.name_en().to_string(),
-                    (Lang::Zh, false) => match r.kind {
-                        crate::domain::approval::ApprovalKind::SpecialArticles => "特殊物品".into(),
-                        crate::domain::approval::ApprovalKind::AnimalPlant => "动植物".into(),
-                        crate::domain::approval::ApprovalKind::AdvanceRuling => "预裁定".into(),
-                    },
-                    (Lang::En, false) => match r.kind {
-                        crate::domain::approval::ApprovalKind::SpecialArticles => "special".into(),
-                        crate::domain::approval::ApprovalKind::AnimalPlant => "anim/pl.".into(),
-                        crate::domain::approval::ApprovalKind::AdvanceRuling => "ruling".into(),
-                    },
+                let kind = if wide {
+                    r.kind.name(lang)
+                } else {
+                    r.kind.short_name(lang)
                 };
                 let rule = r.rule(cat);
                 let mut cells = vec![
@@ -302,7 +288,7 @@ impl Pane for ApprovalsPane {
                         style,
                     )),
                     Cell::from(Span::styled(deadline, style)),
-                    Cell::from(fit(&kind, kind_w)),
+                    Cell::from(fit(kind, kind_w)),
                 ];
                 if wide {
                     cells.push(Cell::from(Span::styled(
@@ -413,6 +399,9 @@ impl Pane for ApprovalsPane {
             Hint::cmd(Cmd::Open, "企业卡片", "card"),
             Hint::cmd(Cmd::Filter, "筛选", "filter"),
             Hint::cmd(Cmd::Copy, "复制编号", "copy ref."),
+            Hint::cmd(Cmd::Correct, "补正", "correction"),
+            Hint::cmd(Cmd::Extend, "延长", "extend"),
+            Hint::cmd(Cmd::FinalAuthority, "终审权限", "final auth."),
         ];
         hints.extend(self.filter.narrow_hints());
         hints

@@ -6,7 +6,6 @@ use crate::calendar::DayInfo;
 use crate::domain::inspection::{BookingStatus, ClearanceState, DayClearance};
 use crate::present;
 use crate::store::{BookingRow, SlotRow};
-use crate::text::Lang;
 use crate::text::tr;
 use crate::text::{inert, pad, truncate};
 use crate::tui::app::{Action, Env, View};
@@ -360,51 +359,58 @@ impl CalendarPane {
                 t.muted,
             ),
             ClearanceState::NotYetDue => Line::styled(
-                match lang {
-                    Lang::Zh => format!("当日清：未到 · 已约 {} 项待查验", c.still_open()),
-                    Lang::En => format!("当日清: not yet due · {} booked", c.still_open()),
-                },
+                lang.pick(
+                    &format!("当日清：未到 · 已约 {} 项待查验", c.still_open()),
+                    &format!("当日清: not yet due · {} booked", c.still_open()),
+                )
+                .to_string(),
                 t.muted,
             ),
             ClearanceState::Cleared => Line::from(vec![
                 Span::styled(tr(lang, "当日清：已清 ✓", "当日清: cleared ✓"), t.ok),
-                Span::raw(match lang {
-                    Lang::Zh => format!(
-                        "  已完成 {} · 异常 {} · 已取消 {}",
-                        c.done, c.abnormal, c.cancelled
-                    ),
-                    Lang::En => format!(
-                        "  done {} · abnormal {} · cancelled {}",
-                        c.done, c.abnormal, c.cancelled
-                    ),
-                }),
+                Span::raw(
+                    lang.pick(
+                        &format!(
+                            "  已完成 {} · 异常 {} · 已取消 {}",
+                            c.done, c.abnormal, c.cancelled
+                        ),
+                        &format!(
+                            "  done {} · abnormal {} · cancelled {}",
+                            c.done, c.abnormal, c.cancelled
+                        ),
+                    )
+                    .to_string(),
+                ),
             ]),
             ClearanceState::Open => {
                 head.push(Line::styled(
-                    match lang {
-                        Lang::Zh => format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
-                        Lang::En => {
-                            format!("当日清: not cleared ✗ {} still to inspect", c.still_open())
-                        }
-                    },
+                    lang.pick(
+                        &format!("当日清：未清 ✗ 尚余 {} 项待查验", c.still_open()),
+                        &format!("当日清: not cleared ✗ {} still to inspect", c.still_open()),
+                    )
+                    .to_string(),
                     t.warn,
                 ));
                 let mut spans = Vec::new();
                 if c.abnormal > 0 {
                     spans.push(Span::styled(
-                        match lang {
-                            Lang::Zh => format!(" · 异常 {} 须即时处置", c.abnormal),
-                            Lang::En => format!(" · {} abnormal, handle at once", c.abnormal),
-                        },
+                        lang.pick(
+                            &format!(" · 异常 {} 须即时处置", c.abnormal),
+                            &format!(" · {} abnormal, handle at once", c.abnormal),
+                        )
+                        .to_string(),
                         t.error,
                     ));
                 }
                 spans.insert(
                     0,
-                    Span::raw(match lang {
-                        Lang::Zh => format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
-                        Lang::En => format!("done {} · cancelled {}", c.done, c.cancelled),
-                    }),
+                    Span::raw(
+                        lang.pick(
+                            &format!("已完成 {} · 已取消 {}", c.done, c.cancelled),
+                            &format!("done {} · cancelled {}", c.done, c.cancelled),
+                        )
+                        .to_string(),
+                    ),
                 );
                 Line::from(spans)
             }
@@ -475,10 +481,11 @@ impl CalendarPane {
                             if full {
                                 tr(lang, "已满", "FULL").to_string()
                             } else {
-                                match lang {
-                                    Lang::Zh => format!("余 {}", s.free()),
-                                    Lang::En => format!("{} free", s.free()),
-                                }
+                                lang.pick(
+                                    &format!("余 {}", s.free()),
+                                    &format!("{} free", s.free()),
+                                )
+                                .to_string()
                             }
                         );
                         let base = if full { t.warn } else { t.heading };

@@ -200,13 +200,7 @@ impl Pane for LookupPane {
         }
         // The second line: what is wrong with the query, or why the selected row matched.
         let second = if let Some(n) = self.notes.first() {
-            Line::styled(
-                match lang {
-                    crate::text::Lang::Zh => n.zh.clone(),
-                    crate::text::Lang::En => n.en.clone(),
-                },
-                t.warn,
-            )
+            Line::styled(lang.pick(&n.zh, &n.en).to_string(), t.warn)
         } else if let Some(h) = self.selected_hit() {
             Line::from(vec![
                 Span::styled(format!("{} ", tr(lang, "匹配", "matched")), t.muted),

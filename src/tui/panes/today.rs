@@ -10,7 +10,7 @@ use crate::domain::measures::MeasureCatalog;
 use crate::domain::problem::{ProblemClock, ProblemTargets, problem_clock};
 use crate::present;
 use crate::store::{Store, TodayData};
-use crate::text::{Lang, inert, tr};
+use crate::text::{inert, tr};
 use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::selection::Selection;
@@ -158,10 +158,11 @@ impl TodayPane {
             let more = d.approvals.len() - APPROVALS_SHOWN;
             out.push((
                 Line::styled(
-                    match lang {
-                        Lang::Zh => format!("  … 另有 {more} 件，见窗格 3"),
-                        Lang::En => format!("  … {more} more in pane 3"),
-                    },
+                    lang.pick(
+                        &format!("  … 另有 {more} 件，见窗格 3"),
+                        &format!("  … {more} more in pane 3"),
+                    )
+                    .to_string(),
                     t.muted,
                 ),
                 None,
@@ -389,10 +390,13 @@ impl Pane for TodayPane {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let title = match v.lang {
-            Lang::Zh => format!("今日待办 · {}", inert(&self.operator)),
-            Lang::En => format!("Today · {}", inert(&self.operator)),
-        };
+        let title = v
+            .lang
+            .pick(
+                &format!("今日待办 · {}", inert(&self.operator)),
+                &format!("Today · {}", inert(&self.operator)),
+            )
+            .to_string();
         let block = frame_block(title, true, v);
         let inner = block.inner(area);
         f.render_widget(block, area);

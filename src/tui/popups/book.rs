@@ -12,7 +12,6 @@ use crate::domain::inspection::{
 };
 use crate::present;
 use crate::store::{EnterpriseHit, FindOptions, SlotRow};
-use crate::text::Lang;
 use crate::text::tr;
 use crate::text::{inert, pad};
 use crate::tui::app::{Action, Env, View};
@@ -246,15 +245,17 @@ impl BookPopup {
             Constraint::Min(0),
         ])
         .areas(inner);
-        let places = match lang {
-            Lang::Zh => format!("容量 {} · 已约 {} · 余 {}", s.capacity, s.taken, s.free()),
-            Lang::En => format!(
-                "capacity {} · booked {} · free {}",
-                s.capacity,
-                s.taken,
-                s.free()
-            ),
-        };
+        let places = lang
+            .pick(
+                &format!("容量 {} · 已约 {} · 余 {}", s.capacity, s.taken, s.free()),
+                &format!(
+                    "capacity {} · booked {} · free {}",
+                    s.capacity,
+                    s.taken,
+                    s.free()
+                ),
+            )
+            .to_string();
         let rule = if self.aeo_only() {
             Span::styled(
                 tr(
@@ -267,18 +268,16 @@ impl BookPopup {
         } else {
             Span::raw("")
         };
-        let repeat = self.repeat().map(|(id, hit)| {
-            let name = inert(&hit.enterprise.name_zh);
-            Line::styled(
-                match lang {
-                    Lang::Zh => format!("⚠ {name} 已在此时段预约（#{id}），再约即重复预约"),
-                    Lang::En => format!(
+        let repeat =
+            self.repeat().map(|(id, hit)| {
+                let name = inert(&hit.enterprise.name_zh);
+                Line::styled(
+                lang.pick(&format!("⚠ {name} 已在此时段预约（#{id}），再约即重复预约"), &format!(
                         "⚠ {name} already holds a place in this slot (#{id}): this books it twice"
-                    ),
-                },
+                    )).to_string(),
                 t.warn,
             )
-        });
+            });
         f.render_widget(
             Paragraph::new(
                 [
@@ -312,12 +311,15 @@ impl BookPopup {
         for l in Location::ALL {
             let text = format!(
                 " {} ",
-                match (lang, l) {
-                    (Lang::Zh, l) => l.name_zh(),
-                    (Lang::En, Location::InZone) => "in the zone",
-                    (Lang::En, Location::OutOfZone) => "outside the zone",
-                    (Lang::En, Location::Factory) => "at the factory",
-                }
+                // The form's English is shorter than the place's own name, to fit 80 columns.
+                lang.pick(
+                    l.name_zh(),
+                    match l {
+                        Location::InZone => "in the zone",
+                        Location::OutOfZone => "outside the zone",
+                        Location::Factory => "at the factory",
+                    }
+                )
             );
             loc_spans.push(Span::styled(
                 text,
@@ -462,11 +464,11 @@ impl BookPopup {
             .position(|x| x.id == s.id)
             .map(|i| format!("{}/{}", i + 1, self.slots.len()))
             .unwrap_or_default();
-        let free = match lang {
-            Lang::Zh if s.free() == 0 => "已满".to_string(),
-            Lang::En if s.free() == 0 => "full".to_string(),
-            Lang::Zh => format!("余 {}", s.free()),
-            Lang::En => format!("{} free", s.free()),
+        let free = if s.free() == 0 {
+            tr(lang, "已满", "full").to_string()
+        } else {
+            lang.pick(&format!("余 {}", s.free()), &format!("{} free", s.free()))
+                .to_string()
         };
         Line::from(vec![
             Span::styled(format!("{} ", tr(lang, "时段 ↑/↓", "slot ↑/↓")), label),

@@ -1,6 +1,7 @@
 //! Popups over the panes: help, the hotline card, the booking form, the command line and the
 //! decision prompt. An open popup gets every key first; esc closes it.
 
+mod approval_forms;
 mod book;
 mod call_form;
 mod command_line;
@@ -11,6 +12,7 @@ mod hotline_card;
 mod problem_board;
 mod verify_form;
 
+pub use approval_forms::{CorrectPopup, ExtendPopup, FinalAuthorityPopup, final_authority_words};
 pub use book::BookPopup;
 pub use call_form::{CallEntry, CallField, CallForm};
 pub use command_line::{CommandLine, did_you_mean};
@@ -43,6 +45,9 @@ pub enum Popup {
     Command(CommandLine),
     Decide(DecidePopup),
     Pause(PausePopup),
+    Correct(CorrectPopup),
+    Extend(ExtendPopup),
+    FinalAuthority(FinalAuthorityPopup),
     Confirm(Box<ConfirmPopup>),
 }
 
@@ -58,6 +63,9 @@ impl Popup {
             Popup::Command(p) => p.handle_key(key, km),
             Popup::Decide(p) => p.handle_key(key, km),
             Popup::Pause(p) => p.handle_key(key, km),
+            Popup::Correct(p) => p.handle_key(key, km),
+            Popup::Extend(p) => p.handle_key(key, km),
+            Popup::FinalAuthority(p) => p.handle_key(key, km),
             Popup::Confirm(p) => p.handle_key(key, km),
         }
     }
@@ -73,6 +81,9 @@ impl Popup {
             Popup::Command(p) => p.draw(f, area, v),
             Popup::Decide(p) => p.draw(f, area, v),
             Popup::Pause(p) => p.draw(f, area, v),
+            Popup::Correct(p) => p.draw(f, area, v),
+            Popup::Extend(p) => p.draw(f, area, v),
+            Popup::FinalAuthority(p) => p.draw(f, area, v),
             Popup::Confirm(p) => {
                 if let Some(back) = &p.back {
                     back.draw(f, area, v, app);
@@ -93,6 +104,9 @@ impl Popup {
             Popup::Command(p) => p.hints(),
             Popup::Decide(p) => p.hints(),
             Popup::Pause(p) => p.hints(),
+            Popup::Correct(p) => p.hints(),
+            Popup::Extend(p) => p.hints(),
+            Popup::FinalAuthority(p) => p.hints(),
             Popup::Confirm(p) => p.hints(),
         }
     }
@@ -223,7 +237,7 @@ impl DecidePopup {
     }
 }
 
-/// Stopping an approval's clock, for one of the reasons the law allows (行政许可法 第45条, 补正).
+/// Stopping an approval's clock, for one of the reasons the law allows (行政许可法 第45条).
 pub struct PausePopup {
     pub id: i64,
     pub reference: String,

@@ -246,23 +246,26 @@ impl ProblemBoard {
                     .collect();
                 let oldest = open.iter().map(|(_, c)| c.age_working_days).max();
                 out.push(Line::styled(
-                    match (lang, oldest) {
-                        (Lang::Zh, Some(a)) => {
-                            format!(
-                                "── {} · 未清零 {} · 最久 {a} 个工作日",
-                                inert(&k),
-                                open.len()
-                            )
-                        }
-                        (Lang::En, Some(a)) => format!(
-                            "── {} · {} open · oldest {a} working days",
-                            inert(&k),
-                            open.len()
-                        ),
-                        (Lang::Zh, None) => format!("── {} · 已清零，待企业确认", inert(&k)),
-                        (Lang::En, None) => {
-                            format!("── {} · cleared, waiting for confirmation", inert(&k))
-                        }
+                    {
+                        let (zh, en) = match oldest {
+                            Some(a) => (
+                                format!(
+                                    "── {} · 未清零 {} · 最久 {a} 个工作日",
+                                    inert(&k),
+                                    open.len()
+                                ),
+                                format!(
+                                    "── {} · {} open · oldest {a} working days",
+                                    inert(&k),
+                                    open.len()
+                                ),
+                            ),
+                            None => (
+                                format!("── {} · 已清零，待企业确认", inert(&k)),
+                                format!("── {} · cleared, waiting for confirmation", inert(&k)),
+                            ),
+                        };
+                        lang.pick(&zh, &en).to_string()
                     },
                     t.heading,
                 ));

@@ -61,10 +61,13 @@ impl Widget for MonthGrid<'_> {
         let t = self.theme;
         let cw = MonthGrid::cell_width(area.width);
         let first = first_of(self.month);
-        let title = match self.lang {
-            Lang::Zh => format!("{}年{}月", first.year(), first.month()),
-            Lang::En => format!("{}-{:02}", first.year(), first.month()),
-        };
+        let title = self
+            .lang
+            .pick(
+                &format!("{}年{}月", first.year(), first.month()),
+                &format!("{}-{:02}", first.year(), first.month()),
+            )
+            .to_string();
         let grid_w = cw * 7;
         let x0 = area.x + area.width.saturating_sub(grid_w) / 2;
         let tx = x0 + grid_w.saturating_sub(width(&title) as u16) / 2;
@@ -72,10 +75,16 @@ impl Widget for MonthGrid<'_> {
             return;
         }
         buf.set_stringn(tx, area.y, &title, usize::from(area.width), t.title);
-        let labels: [&str; 7] = match self.lang {
-            Lang::Zh => ["一", "二", "三", "四", "五", "六", "日"],
-            Lang::En => ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"],
-        };
+        let labels = [
+            ("一", "Mo"),
+            ("二", "Tu"),
+            ("三", "We"),
+            ("四", "Th"),
+            ("五", "Fr"),
+            ("六", "Sa"),
+            ("日", "Su"),
+        ]
+        .map(|(zh, en)| self.lang.pick(zh, en));
         if area.height < 2 {
             return;
         }
@@ -125,10 +134,7 @@ impl Widget for MonthGrid<'_> {
             let load_text = if load.capacity == 0 {
                 String::new()
             } else if load.taken >= load.capacity {
-                match self.lang {
-                    Lang::Zh => "满".to_string(),
-                    Lang::En => "full".to_string(),
-                }
+                self.lang.pick("满", "full").to_string()
             } else if cw >= 7 {
                 format!("{}/{}", load.taken, load.capacity)
             } else {

@@ -102,8 +102,11 @@ impl Selection {
         } else {
             return false;
         };
+        let offset = self.offset;
         self.select(to, len);
-        self.moved = true;
+        // Within the window the rows held are still those on screen, the selected one among
+        // them; only a new window leaves them stale until it is fetched.
+        self.moved |= self.offset != offset;
         true
     }
 
@@ -216,5 +219,39 @@ mod tests {
             .unwrap();
         assert_eq!(s.selected, 57);
         assert_eq!(rows[s.in_window().unwrap()], 5);
+    }
+
+    #[test]
+    fn a_step_inside_the_window_still_follows_the_record_a_change_moves() {
+        let km = Keymap::default();
+        let down = KeyEvent::new(
+            crossterm::event::KeyCode::Char('j'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        let list: Vec<i64> = (0..100).collect();
+        let mut s = Selection::default();
+        s.set_page(10);
+        // j from the first row to the second (the window stays), then the record there, 1,
+        // moves to 40 (a change made to it): the cursor goes with it.
+        assert!(s.key(&down, &km, 100));
+        let after: Vec<i64> = list
+            .iter()
+            .copied()
+            .filter(|x| *x != 1)
+            .take(40)
+            .chain([1])
+            .chain(list.iter().copied().filter(|x| *x != 1).skip(40))
+            .collect();
+        let rows = s
+            .window(
+                100,
+                Some(1i64),
+                |r: &i64| *r,
+                |limit, offset| Ok(after.iter().skip(offset).take(limit).copied().collect()),
+                |k| Ok(after.iter().position(|x| *x == k)),
+            )
+            .unwrap();
+        assert_eq!(s.selected, 40);
+        assert_eq!(rows[s.in_window().unwrap()], 1);
     }
 }
