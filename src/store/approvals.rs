@@ -1,5 +1,6 @@
 //! Approvals and their clock pauses.
 
+use super::db::{OptionalExtension, params};
 use super::{Store, Writer, opt_ts, ts};
 use crate::calendar::{ClockPause, Countdown, WorkingCalendar, due_instant};
 use crate::domain::approval::{
@@ -12,7 +13,6 @@ use crate::domain::measures::MeasureCatalog;
 use crate::domain::message::Message;
 use anyhow::Result;
 use jiff::Timestamp;
-use super::db::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -690,7 +690,8 @@ mod tests {
     use crate::domain::approval::{Urgency, urgency};
 
     /// Schema 13: a 补正 recorded as a pause in an older database becomes the acceptance, the
-    /// pauses before it go, and the deadlines are computed again.
+    /// pauses before it go, and the deadlines are computed again. SQLite only: it upgrades an
+    /// SQLite file of schema 12; a PostgreSQL database starts at the final schema.
     #[test]
     fn a_correction_pause_of_an_older_database_becomes_the_acceptance() {
         let dir = tempfile::tempdir().unwrap();
@@ -739,12 +740,18 @@ mod tests {
         assert!(b.final_authority && b.extended_by.is_none());
     }
 
-    /// The cached instants agree with the live countdown of every approval in the demo.
+    /// The cached instants agree with the live countdown of every approval in the demo, on
+    /// each backend.
     #[test]
     fn the_deadline_cache_orders_and_counts_as_the_countdowns_do() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("a.db"), crate::store::Access::ReadWrite).unwrap();
+        for db in crate::store::testing::each_backend() {
+            eprintln!("on {:?}", db.backend);
+            deadline_cache_orders_and_counts_as_the_countdowns_do(db.location());
+        }
+    }
+
+    fn deadline_cache_orders_and_counts_as_the_countdowns_do(path: &std::path::Path) {
+        let mut store = Store::open(path, crate::store::Access::ReadWrite).unwrap();
         let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
         let cal = WorkingCalendar::official();
         let cat = MeasureCatalog::official();

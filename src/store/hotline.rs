@@ -2,6 +2,7 @@
 //! the coordinators of an enterprise and its designated hotline person. Every change re-checks
 //! its rule inside the transaction and is audited.
 
+use super::db::{Db, OptionalExtension, Row, params};
 use super::enterprises::{COORDINATOR_COLS, coordinator_from};
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::call::{CallDraft, CallOutcome, Channel, check_call, measures_text};
@@ -16,7 +17,6 @@ use crate::domain::verification::{
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use super::db::{Db, OptionalExtension, Row, params};
 use serde::Serialize;
 
 pub struct NewCall<'a> {
@@ -201,10 +201,7 @@ fn verification_from(r: &Row<'_>) -> anyhow::Result<VerificationRow> {
         id: r.get(0)?,
         enterprise_id: r.get(1)?,
         enterprise: r.get(2)?,
-        credit: r
-            .get::<String>(3)?
-            .parse()
-            .unwrap_or(CreditLevel::Regular),
+        credit: r.get::<String>(3)?.parse().unwrap_or(CreditLevel::Regular),
         kind: VerificationKind::parse(&r.get::<String>(4)?).unwrap_or(VerificationKind::Other),
         date: date.parse().unwrap_or_default(),
         instruction: r.get(6)?,
@@ -768,18 +765,17 @@ impl Store {
             ],
             call_from,
         )?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn call(&self, id: i64) -> Result<Option<CallRow>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("SELECT {CALL_COLS} {CALL_FROM} WHERE k.id = ?1"),
                 [id],
                 call_from,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn problems(&self, f: &ProblemFilter) -> Result<Vec<ProblemRow>> {
@@ -797,18 +793,17 @@ impl Store {
             params![f.open_only, f.enterprise_id, f.coordinator_id, f.not_closed],
             problem_from,
         )?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn problem(&self, id: i64) -> Result<Option<ProblemRow>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE p.id = ?1"),
                 [id],
                 problem_from,
             )
-            .optional()?)
+            .optional()
     }
 
     /// The enterprise's problems, open ones first (oldest first), then the others.
@@ -835,7 +830,7 @@ impl Store {
                 text: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn coordinators_of(&self, enterprise_id: i64) -> Result<Vec<Coordinator>> {
@@ -904,7 +899,7 @@ impl Store {
             params![enterprise_id, year.map(|y| format!("{y:04}"))],
             verification_from,
         )?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn verification_plans_of(&self, enterprise_id: i64) -> Result<Vec<PlannedVerification>> {
@@ -1019,14 +1014,14 @@ impl Writer<'_> {
         enterprise_id: i64,
         instruction: &str,
     ) -> Result<Option<i64>> {
-        Ok(self
+        self
             .conn()
             .query_row(
                 "SELECT id FROM verifications WHERE enterprise_id = ?1 AND instruction = ?2 ORDER BY id LIMIT 1",
                 params![enterprise_id, instruction],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// Whether the coordinator is already one of the enterprise's.
@@ -1047,14 +1042,13 @@ impl Writer<'_> {
     }
 
     pub fn coordinator_id_by_phone(&self, phone: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 "SELECT id FROM coordinators WHERE phone = ?1",
                 [phone],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 }
 
@@ -1084,7 +1078,7 @@ impl Store {
                 marked_for: r.get(13)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_problems(&self) -> Result<Vec<ProblemExport>> {
@@ -1110,7 +1104,7 @@ impl Store {
                 closed_at: opt_ts(r.get(11)?),
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_verifications(&self) -> Result<Vec<VerificationExport>> {
@@ -1131,7 +1125,7 @@ impl Store {
                 merged_into: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     /// The links an enterprise import does not make: every coordinator but the one in the
@@ -1155,7 +1149,7 @@ impl Store {
                 coordinator_phone: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_hotline_persons(&self) -> Result<Vec<HotlinePersonExport>> {
@@ -1168,6 +1162,6 @@ impl Store {
                 person: r.get(1)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 }

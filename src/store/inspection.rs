@@ -1,5 +1,6 @@
 //! Inspection slots and bookings; booking applies the domain rules inside the transaction.
 
+use super::db::{OptionalExtension, params};
 use super::{Store, Writer, ts};
 use crate::calendar::{WorkingCalendar, shanghai_instant};
 use crate::domain::credit::CreditLevel;
@@ -12,7 +13,6 @@ use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
-use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 pub struct NewSlot<'a> {
@@ -312,10 +312,9 @@ impl Writer<'_> {
 
 impl Store {
     pub fn slot(&self, id: i64) -> Result<Option<SlotRow>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(&format!("{SLOT_SELECT} WHERE s.id = ?1"), [id], slot_from)
-            .optional()?)
+            .optional()
     }
 
     /// Slots of the dates in [from, to], by date, time and office.
@@ -324,18 +323,17 @@ impl Store {
             "{SLOT_SELECT} WHERE s.date BETWEEN ?1 AND ?2 ORDER BY s.date, s.start_time, s.office_code"
         ))?;
         let rows = stmt.query_map(params![from.to_string(), to.to_string()], slot_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("{BOOKING_SELECT} WHERE b.id = ?1"),
                 [id],
                 booking_from,
             )
-            .optional()?)
+            .optional()
     }
 
     pub fn bookings_of_slot(&self, slot_id: i64) -> Result<Vec<BookingRow>> {
@@ -343,7 +341,7 @@ impl Store {
             "{BOOKING_SELECT} WHERE b.slot_id = ?1 ORDER BY b.booked_at, b.id"
         ))?;
         let rows = stmt.query_map([slot_id], booking_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     /// Bookings of an enterprise from `since` on, soonest first.
@@ -352,7 +350,7 @@ impl Store {
             "{BOOKING_SELECT} WHERE b.enterprise_id = ?1 AND s.date >= ?2 ORDER BY s.date, s.start_time"
         ))?;
         let rows = stmt.query_map(params![enterprise_id, since.to_string()], booking_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     /// The 当日清 counts of one date.

@@ -3,6 +3,7 @@
 //! items; and the counts the pane tabs carry.
 
 use super::Store;
+use super::db::params;
 use super::inspection::{BOOKING_SELECT, booking_from};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use super::{ApprovalRow, BookingRow, CallFilter, CallRow, ProblemFilter, ProblemRow, QueueRow};
@@ -11,7 +12,6 @@ use crate::domain::inspection::DayClearance;
 use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use super::db::params;
 use serde::Serialize;
 
 /// How far back abnormal inspections still ask for handling.
@@ -55,7 +55,7 @@ impl Store {
                 "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {filter} ORDER BY {order} LIMIT ?2"
             ))?;
             let rows = stmt.query_map(params![arg, limit as i64], row_from)?;
-            Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+            rows.collect::<anyhow::Result<Vec<_>>>()
         };
         let since = today
             .checked_sub(jiff::Span::new().days(ABNORMAL_BOOKING_DAYS))
@@ -94,14 +94,14 @@ impl Store {
     pub fn abnormal_item_count(&self) -> Result<i64> {
         // Kept by triggers (work_counts): no count over the items.
         // PostgreSQL's sum of bigints is a numeric: cast back.
-        Ok(self.conn().query_row(
+        self.conn().query_row(
             self.conn().pick(
                 "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status = 'abnormal'",
                 "SELECT coalesce(sum(n), 0)::bigint FROM work_counts WHERE status = 'abnormal'",
             ),
             (),
             |r| r.get(0),
-        )?)
+        )
     }
 
     /// Promised callbacks not yet made: (overdue at `now`, due within the hour).
