@@ -6,8 +6,8 @@ use crate::calendar::{WorkingCalendar, shanghai_instant};
 use crate::domain::credit::CreditLevel;
 use crate::domain::ids::office_name;
 use crate::domain::inspection::{
-    BookingOutcome, BookingRequest, BookingStatus, DayClearance, Location, OffSiteReason,
-    check_booking,
+    BookingOutcome, BookingRefusal, BookingRequest, BookingStatus, DayClearance, Location,
+    OffSiteReason, check_booking,
 };
 use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
@@ -268,6 +268,26 @@ impl Writer<'_> {
             )
             .into());
         }
+        // Taking a cancellation back takes a place again: the capacity triggers guard
+        // INSERTs only, so the rule is checked here, inside the write transaction.
+        if after == BookingStatus::Cancelled && before != BookingStatus::Cancelled {
+            let (taken, capacity): (u32, u32) = self.conn().query_row(
+                "SELECT (SELECT count(*) FROM bookings o WHERE o.slot_id = s.id AND o.status <> 'cancelled'),
+                        s.capacity
+                 FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id WHERE b.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if taken >= capacity {
+                return Err(BookingRefusal::SlotFull { capacity }
+                    .message()
+                    .after(&Message::new(
+                        format!("撤销预约 #{id} 的取消"),
+                        format!("undo of booking #{id}'s cancellation"),
+                    ))
+                    .into());
+            }
+        }
         self.audited_update("undo", "bookings", id, Some(enterprise_id), || {
             self.conn().execute(
                 "UPDATE bookings SET status = ?2, updated_at = ?3 WHERE id = ?1",
@@ -371,5 +391,77 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::ChecksumStatus;
+    use crate::store::testing::each_backend;
+    use crate::store::{Access, NewEnterprise};
+
+    /// Taking a cancellation back takes a place again: refused on a full slot, on each backend.
+    #[test]
+    fn an_undone_cancellation_needs_a_free_place() {
+        for db in each_backend() {
+            eprintln!("on {:?}", db.backend);
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            let cal = WorkingCalendar::official();
+            let now = Timestamp::now();
+            let (slot, first, second) = store
+                .write(|w| {
+                    let enterprise_id = w.insert_enterprise(&NewEnterprise {
+                        uscc: "91310000132260250X",
+                        uscc_status: ChecksumStatus::Valid,
+                        customs_code: "3105910001",
+                        name_zh: "上海汽车集团股份有限公司",
+                        name_en: None,
+                        credit: CreditLevel::Advanced,
+                        industries: &[],
+                        group_name: None,
+                        coordinator_id: None,
+                    })?;
+                    let slot_id = w.insert_slot(&NewSlot {
+                        office_code: "2248",
+                        date: jiff::civil::date(2099, 3, 2),
+                        start: jiff::civil::time(9, 0, 0, 0),
+                        end: jiff::civil::time(12, 0, 0, 0),
+                        capacity: 1,
+                    })?;
+                    let booking = NewBooking {
+                        slot_id,
+                        enterprise_id,
+                        goods: "晶圆",
+                        location: Location::InZone,
+                        reason: None,
+                        operator: "op",
+                        now,
+                    };
+                    let (first, _) = w.book(&booking, cal)?;
+                    w.set_booking_status(first, BookingStatus::Cancelled, now)?;
+                    let (second, _) = w.book(&booking, cal)?;
+                    Ok((slot_id, first, second))
+                })
+                .unwrap();
+            let undo = |store: &mut Store| {
+                store.write(|w| {
+                    w.undo_booking(first, BookingStatus::Booked, BookingStatus::Cancelled, now)
+                })
+            };
+            let err = undo(&mut store).unwrap_err();
+            assert!(err.to_string().contains("slot full"), "{err:#}");
+            assert_eq!(store.slot(slot).unwrap().unwrap().taken, 1);
+            store
+                .write(|w| w.set_booking_status(second, BookingStatus::Cancelled, now))
+                .unwrap();
+            undo(&mut store).unwrap();
+            let s = store.slot(slot).unwrap().unwrap();
+            assert_eq!((s.taken, s.capacity), (1, 1));
+            assert_eq!(
+                store.booking(first).unwrap().unwrap().status,
+                BookingStatus::Booked
+            );
+        }
     }
 }
