@@ -779,3 +779,91 @@ fn in_english_the_day_board_and_today_export_with_english_headers() {
     t.keys(&["C-c"]);
     t.wait("the console to end", 10, |_| t.alternate_on() == "0");
 }
+
+/// Two consoles on one database, on each backend: a change another operator commits shows on
+/// both within a couple of seconds (SQLite's data_version; PostgreSQL's LISTEN/NOTIFY). On
+/// PostgreSQL, a connection the server drops is named in the header while it cannot be
+/// re-established, and the consoles carry on refreshing once it is.
+#[test]
+fn two_consoles_on_one_database_see_each_others_changes_on_both_backends() {
+    use aeo_console::store::testing::{Backend, each_backend};
+    if !tmux_installed() {
+        return;
+    }
+    for db in each_backend() {
+        let loc = db.location();
+        let run = |operator: &str, args: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_aeo"))
+                .args(args)
+                .env("AEO_DB", loc)
+                .env("AEO_OPERATOR", operator)
+                .env("AEO_NOW", "2026-11-27 10:00")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        run("e2e", &["demo", "--seed", "7"]);
+        let dir = tempfile::tempdir().unwrap();
+        let consoles: Vec<Tmux> = ["a", "b"]
+            .iter()
+            .map(|n| {
+                let t = Tmux::shell(&format!("two-{n}-{:?}", db.backend), "s$ ", dir.path(), loc);
+                t.cmd(&["resize-window", "-t", "aeo", "-x", "160", "-y", "40"]);
+                t.type_text(&format!("{} --lang en", env!("CARGO_BIN_EXE_aeo")));
+                t.keys(&["Enter"]);
+                t.wait_for("Priority queue", 30);
+                t
+            })
+            .collect();
+        // The top item, taken over by another operator at another desk.
+        let top: serde_json::Value =
+            serde_json::from_str(&run("e2e", &["queue", "--limit", "1", "--json"])).unwrap();
+        let id = top[0]["id"].as_i64().unwrap().to_string();
+        run("zhangsan", &["item", "takeover", &id]);
+        for t in &consoles {
+            t.wait_for("zhangsan", 5);
+        }
+        if db.backend == Backend::Postgres {
+            // From the server's own database (a database cannot close itself).
+            let raw = aeo_console::store::pg::PgConn::connect(
+                &std::env::var("AEO_TEST_PG").unwrap(),
+                "",
+            )
+            .unwrap();
+            // The server goes away for the consoles (a failover, a cut link) and refuses them.
+            raw.batch(&format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                  WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+                name = loc.display().to_string().rsplit('/').next().unwrap()
+            ))
+            .unwrap();
+            for t in &consoles {
+                t.wait_for("database connection lost", 5);
+            }
+            raw.batch(&format!(
+                "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+                loc.display().to_string().rsplit('/').next().unwrap()
+            ))
+            .unwrap();
+            for t in &consoles {
+                t.wait("the header clears", 10, |s| !s.contains("connection lost"));
+            }
+            run("lisi", &["item", "takeover", &id]);
+            for t in &consoles {
+                t.wait_for("lisi", 5);
+            }
+        }
+        for t in &consoles {
+            t.keys(&["q"]);
+            t.wait_for("Leave the console?", 10);
+            t.keys(&["Right", "Enter"]);
+            t.wait("the alternate screen to close", 10, |_| t.alternate_on() == "0");
+        }
+    }
+}

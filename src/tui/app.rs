@@ -246,6 +246,8 @@ pub struct App {
     pub quit: bool,
     stale: [bool; PANES],
     data_version: i64,
+    /// The database server's connection was lost at the last tick (shown in the header).
+    link_lost: bool,
     /// Bumped on every change seen or made; see `Env::data_version`.
     generation: u64,
     clipboard: Option<String>,
@@ -306,6 +308,7 @@ impl App {
             quit: false,
             stale: [true; PANES],
             data_version,
+            link_lost: false,
             generation: 0,
             clipboard: None,
             current: None,
@@ -559,7 +562,15 @@ impl App {
             }
             return redraw;
         }
-        match self.store.data_version() {
+        // A dropped server connection is re-established by data_version (at most every 2 s);
+        // the header says so meanwhile.
+        let version = self.store.data_version();
+        let lost = self.store.connection_lost();
+        if lost != self.link_lost {
+            self.link_lost = lost;
+            redraw = true;
+        }
+        match version {
             Ok(v) if v != self.data_version => {
                 self.data_version = v;
                 self.generation += 1;
@@ -1343,6 +1354,23 @@ impl App {
                     " ⚠ {} {} ",
                     ys.join("/"),
                     crate::calendar::unknown_year_flag(lang)
+                ),
+                t.header_warn,
+            ));
+        }
+        if self.link_lost {
+            left.push(Span::styled(
+                format!(
+                    " {} ",
+                    if wide {
+                        tr(
+                            lang,
+                            "⚠ 与数据库服务器的连接中断，正在重连",
+                            "⚠ database connection lost, reconnecting",
+                        )
+                    } else {
+                        tr(lang, "⚠ 连接中断", "⚠ link lost")
+                    }
                 ),
                 t.header_warn,
             ));
