@@ -43,6 +43,10 @@ pub struct PgConn {
     /// A transaction is open on the current connection: if it drops now, the transaction is
     /// gone, and its remaining statements must not run on a new connection outside it.
     in_transaction: std::cell::Cell<bool>,
+    /// Whether this connection LISTENs (false on a replica, see `reconnect`).
+    listening: std::cell::Cell<bool>,
+    /// On a replica: the last replay position seen.
+    replayed: RefCell<String>,
     _driver: Driver,
 }
 
@@ -113,6 +117,8 @@ impl PgConn {
             runtime,
             last_attempt: Default::default(),
             in_transaction: Default::default(),
+            listening: Default::default(),
+            replayed: Default::default(),
             _driver: Driver { stop: Some(stop) },
         };
         conn.reconnect()?;
@@ -157,8 +163,15 @@ impl PgConn {
                     redacted(&self.url)
                 )
             })?;
-        let setup = format!("LISTEN {CHANNEL}; SET application_name = 'aeo'; {}", self.on_connect);
+        let setup = format!("SET application_name = 'aeo'; {}", self.on_connect);
         futures_executor::block_on(client.batch_execute(&setup)).map_err(pg_error)?;
+        // A hot-standby replica (a site's read-only seats) cannot LISTEN: there, changes are
+        // seen as the replica replays the primary's log.
+        let listen = futures_executor::block_on(client.batch_execute(&format!("LISTEN {CHANNEL}")));
+        self.listening.set(listen.is_ok());
+        if let Err(e) = listen {
+            tracing::info!(reason = %pg_message(&e), "LISTEN refused; following the replay position");
+        }
         self.lost.store(false, Ordering::SeqCst);
         // A new connection may have missed notifications: count one so readers look again.
         self.changes.fetch_add(1, Ordering::SeqCst);
@@ -197,8 +210,22 @@ impl PgConn {
                 .is_none_or(|s| s.client.is_closed())
     }
 
-    /// Changes announced so far: a reader compares it with the last it saw.
+    /// Changes announced so far: a reader compares it with the last it saw. On a replica, which
+    /// cannot LISTEN, a change of the log position it has replayed counts as one.
     pub fn data_version(&self) -> i64 {
+        if !self.listening.get() && !self.in_transaction.get() && !self.is_lost() {
+            let position = self
+                .prepare("SELECT coalesce(pg_last_wal_replay_lsn()::text, '')")
+                .and_then(|stmt| self.query(&stmt, &[]))
+                .ok()
+                .and_then(|rows| rows.first().map(|r| r.get::<_, String>(0)));
+            if let Some(position) = position
+                && *self.replayed.borrow() != position
+            {
+                *self.replayed.borrow_mut() = position;
+                self.changes.fetch_add(1, Ordering::SeqCst);
+            }
+        }
         self.changes.load(Ordering::SeqCst)
     }
 
