@@ -1,63 +1,69 @@
 //! Lookup's properties over the demo database, through the one matcher (`Store::find`): every
 //! enterprise is found by its full name, USCC, customs code and natural initials; the queue
 //! filter and the booking picker find what lookup finds. And, over generated names, the
-//! matcher reads every name by its natural pinyin, initials and mixes of them.
+//! matcher reads every name by its natural pinyin, initials and mixes of them. The database
+//! tests run on each backend.
 
 use aeo_console::calendar::WorkingCalendar;
 use aeo_console::domain::measures::MeasureCatalog;
 use aeo_console::domain::search::{self, Query, match_text};
+use aeo_console::store::testing::{TestDb, each_backend};
 use aeo_console::store::{Access, FindOptions, ListFilter, Store, Tier};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-fn demo() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    aeo_console::demo::fill(
-        &mut store,
-        &aeo_console::demo::DemoOptions::default(),
-        "2026-11-27T10:00:00+08:00".parse().unwrap(),
-        WorkingCalendar::official(),
-        MeasureCatalog::official(),
-    )
-    .unwrap();
-    (dir, store)
+/// The demo database on each backend.
+fn demos() -> Vec<(TestDb, Store)> {
+    each_backend()
+        .into_iter()
+        .map(|db| {
+            eprintln!("on {:?}", db.backend);
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            aeo_console::demo::fill(
+                &mut store,
+                &aeo_console::demo::DemoOptions::default(),
+                "2026-11-27T10:00:00+08:00".parse().unwrap(),
+                WorkingCalendar::official(),
+                MeasureCatalog::official(),
+            )
+            .unwrap();
+            (db, store)
+        })
+        .collect()
 }
 
-/// (id, name, uscc, customs code, natural initials, natural pinyin) of every enterprise.
-fn enterprises(
-    store: &Store,
-    path: &std::path::Path,
-) -> Vec<(i64, String, String, String, String, String)> {
-    let _ = store;
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT id, name_zh, uscc, customs_code, search_units FROM enterprises ORDER BY id",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        let units = search::decode(&r.get::<_, String>(4)?);
-        let initials = units
-            .iter()
-            .filter_map(|u| u.readings.first().and_then(|r| r.chars().next()))
-            .collect();
-        let pinyin = units
-            .iter()
-            .filter_map(|u| u.readings.first().cloned())
-            .collect();
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, initials, pinyin))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+/// (id, name, uscc, customs code, natural initials, natural pinyin) of every enterprise, read
+/// through the store (its export, each row found by its USCC).
+fn enterprises(store: &Store) -> Vec<(i64, String, String, String, String, String)> {
+    store
+        .export_enterprises()
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let id = store.resolve_enterprise(&e.uscc).unwrap().id;
+            let units = search::units(&e.name_zh);
+            let initials = units
+                .iter()
+                .filter_map(|u| u.readings.first().and_then(|r| r.chars().next()))
+                .collect();
+            let pinyin = units
+                .iter()
+                .filter_map(|u| u.readings.first().cloned())
+                .collect();
+            (id, e.name_zh, e.uscc, e.customs_code, initials, pinyin)
+        })
+        .collect()
 }
 
 #[test]
 fn every_enterprise_is_found_by_its_name_uscc_customs_code_and_natural_initials() {
-    let (dir, store) = demo();
-    let all = enterprises(&store, &dir.path().join("demo.db"));
+    for (_db, store) in demos() {
+        found_by_name_uscc_customs_code_and_natural_initials(&store);
+    }
+}
+
+fn found_by_name_uscc_customs_code_and_natural_initials(store: &Store) {
+    let all = enterprises(store);
     assert!(all.len() >= 300);
     let first = |q: &str| {
         store
@@ -96,8 +102,13 @@ fn every_enterprise_is_found_by_its_name_uscc_customs_code_and_natural_initials(
 /// its characters in order with others left out.
 #[test]
 fn chinese_from_inside_a_name_and_characters_in_order_find_it() {
-    let (dir, store) = demo();
-    let all = enterprises(&store, &dir.path().join("demo.db"));
+    for (_db, store) in demos() {
+        inside_and_in_order_find_it(&store);
+    }
+}
+
+fn inside_and_in_order_find_it(store: &Store) {
+    let all = enterprises(store);
     let mut scattered = 0;
     for (id, name, ..) in &all {
         let chars: Vec<char> = name
@@ -131,7 +142,12 @@ fn chinese_from_inside_a_name_and_characters_in_order_find_it() {
 
 #[test]
 fn the_queue_filter_finds_the_enterprises_lookup_finds() {
-    let (_dir, store) = demo();
+    for (_db, store) in demos() {
+        queue_filter_finds_what_lookup_finds(&store);
+    }
+}
+
+fn queue_filter_finds_what_lookup_finds(store: &Store) {
     for q in [
         "jiading",
         "shqc",
@@ -179,7 +195,12 @@ fn the_queue_filter_finds_the_enterprises_lookup_finds() {
 
 #[test]
 fn the_booking_picker_on_a_day_off_reaches_every_aeo_match() {
-    let (_dir, store) = demo();
+    for (_db, store) in demos() {
+        picker_reaches_every_aeo_match(&store);
+    }
+}
+
+fn picker_reaches_every_aeo_match(store: &Store) {
     for q in ["上海", "sh", "shqc", "jiading", "s"] {
         let all = store.find(q, &FindOptions::new(1000)).unwrap().found;
         let aeo: Vec<i64> = all

@@ -1,9 +1,10 @@
 //! The search corpus (tests/search_corpus.toml): real-looking names with polyphonic characters
 //! and what callers say for them. Every query must rank its enterprise first, through the one
-//! matcher every pane uses (`Store::find`).
+//! matcher every pane uses (`Store::find`), on each backend.
 
 use aeo_console::domain::credit::CreditLevel;
 use aeo_console::domain::ids::{ChecksumStatus, Uscc};
+use aeo_console::store::testing::each_backend;
 use aeo_console::store::{Access, FindOptions, NewEnterprise, Store};
 use serde::Deserialize;
 
@@ -33,8 +34,18 @@ fn every_query_of_the_corpus_ranks_its_enterprise_first() {
     assert!(corpus.enterprise.len() >= 60, "at least 60 names");
     let n_queries: usize = corpus.enterprise.iter().map(|e| e.queries.len()).sum();
     assert!(n_queries >= 200, "at least 200 queries, {n_queries}");
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("corpus.db"), Access::ReadWrite).unwrap();
+    for db in each_backend() {
+        eprintln!("on {:?}", db.backend);
+        ranks_first(
+            &corpus,
+            &mut Store::open(db.location(), Access::ReadWrite).unwrap(),
+        );
+    }
+}
+
+/// Every query of the corpus, on one store, ranks its enterprise first.
+fn ranks_first(corpus: &Corpus, store: &mut Store) {
+    let n_queries: usize = corpus.enterprise.iter().map(|e| e.queries.len()).sum();
     store
         .write(|w| {
             for (i, e) in corpus.enterprise.iter().enumerate() {

@@ -1,5 +1,6 @@
 //! Enterprises, coordinators, problems and verifications.
 
+use super::db::{OptionalExtension, Row, params};
 use super::{Store, Writer};
 use crate::domain::credit::CreditLevel;
 use crate::domain::enterprise::{Coordinator, CoordinatorRole, Enterprise, Industry};
@@ -7,7 +8,6 @@ use crate::domain::ids::ChecksumStatus;
 use crate::domain::message::Message;
 use crate::domain::search::search_keys;
 use anyhow::{Context, Result};
-use super::db::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 pub struct NewCoordinator<'a> {
@@ -140,14 +140,13 @@ impl Writer<'_> {
 
 impl Store {
     pub fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("SELECT {ENTERPRISE_COLS} FROM enterprises e WHERE e.id = ?1"),
                 [id],
                 |r| enterprise_from(r, 0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// Finds one enterprise by id, USCC, customs code (or AEO code) or exact Chinese name.

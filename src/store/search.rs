@@ -3,6 +3,7 @@
 //! the initials keys at word starts, Chinese text); every candidate is then matched and ranked by
 //! the domain's rules (`domain::search`).
 
+use super::db::{Dialect, params};
 use super::enterprises::{COORDINATOR_COLS, ENTERPRISE_COLS, coordinator_from, enterprise_from};
 use super::{EnterpriseHit, Store, Writer};
 use crate::domain::ids::uscc_check_char;
@@ -11,7 +12,6 @@ use crate::domain::search::{
     id_readings, keys, subsequence_span,
 };
 use anyhow::{Result, bail};
-use super::db::{Dialect, params};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -167,6 +167,21 @@ fn rank_cols(r: &super::db::Row<'_>) -> anyhow::Result<(i64, String, bool)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
 }
 
+/// A row shown by [`Store::find`]: the enterprise and its coordinator, the name's units and
+/// the aliases' (to say why it matched).
+type ShownRow = (EnterpriseHit, Option<String>, String);
+
+fn shown_row(r: &super::db::Row<'_>) -> anyhow::Result<ShownRow> {
+    Ok((
+        EnterpriseHit {
+            enterprise: enterprise_from(r, 0)?,
+            coordinator: coordinator_from(r, 10)?,
+        },
+        r.get(17)?,
+        r.get(18)?,
+    ))
+}
+
 /// Searches keep gathering candidates until this many per wanted row.
 const CANDIDATES_PER_ROW: usize = 2;
 const MIN_CANDIDATES: usize = 100;
@@ -216,7 +231,10 @@ impl Writer<'_> {
             .execute([id])?;
         if self.conn().is_pg() {
             // One statement for all the keys: one round trip, not one per key.
-            let rows: Vec<(i64, &str)> = all_keys.iter().map(|(k, kind)| (*kind as i64, k.as_str())).collect();
+            let rows: Vec<(i64, &str)> = all_keys
+                .iter()
+                .map(|(k, kind)| (*kind as i64, k.as_str()))
+                .collect();
             self.conn()
                 .prepare_cached(
                     "INSERT INTO search_keys (kind, key, enterprise_id)
@@ -309,7 +327,7 @@ impl Store {
             "SELECT alias FROM enterprise_aliases WHERE enterprise_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([enterprise_id], |r| r.get(0))?;
-        Ok(rows.collect::<anyhow::Result<_>>()?)
+        rows.collect::<anyhow::Result<_>>()
     }
 
     /// Ids of the enterprises a filter names, best first: what lookup finds, less the matches
@@ -367,29 +385,39 @@ impl Store {
         let Some((q, order, mut out)) = self.ranked_candidates(raw, opts)? else {
             return Ok(Findings::default());
         };
+        // SQLite reads the rows one by one (a cached statement costs nothing there);
+        // PostgreSQL reads them in one statement, not one round trip per row.
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units
-             FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE e.id = ?1"
+             FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE {}",
+            self.conn().pick(
+                "e.id = ?1",
+                "e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
+            )
         ))?;
+        let mut fetched: HashMap<i64, ShownRow> = HashMap::new();
+        if self.conn().is_pg() {
+            let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
+            for row in stmt.query_map([serde_json::to_string(&ids)?], shown_row)? {
+                let row = row?;
+                fetched.insert(row.0.enterprise.id, row);
+            }
+        }
         for (id, c) in order {
-            let (hit, why) = stmt.query_row([id], |r| {
-                let hit = EnterpriseHit {
-                    enterprise: enterprise_from(r, 0)?,
-                    coordinator: coordinator_from(r, 10)?,
-                };
-                let why = match c.why {
-                    Some(why) => why,
-                    None => {
-                        let units = r.opt_str(17)?.unwrap_or_default();
-                        best_match(&q, units, r.str(18)?)
-                            .map(|(_, _, why)| why)
-                            .unwrap_or(Why::Contains {
-                                text: q.chars.iter().collect(),
-                            })
-                    }
-                };
-                Ok((hit, why))
-            })?;
+            let (hit, units, aliases) = match fetched.remove(&id) {
+                Some(row) => row,
+                // Gone since it was found (PostgreSQL reads outside one transaction).
+                None if self.conn().is_pg() => continue,
+                None => stmt.query_row([id], shown_row)?,
+            };
+            let why = match c.why {
+                Some(why) => why,
+                None => best_match(&q, units.as_deref().unwrap_or_default(), &aliases)
+                    .map(|(_, _, why)| why)
+                    .unwrap_or(Why::Contains {
+                        text: q.chars.iter().collect(),
+                    }),
+            };
             out.found.push(Found {
                 hit,
                 tier: c.tier,
@@ -411,7 +439,7 @@ impl Store {
             let (id, name, aeo) = rank_cols(r)?;
             Ok((id, name, aeo, more(r)?))
         })?;
-        Ok(rows.collect::<anyhow::Result<_>>()?)
+        rows.collect::<anyhow::Result<_>>()
     }
 
     fn find_identifiers(
@@ -464,8 +492,10 @@ impl Store {
                                 given.unwrap_or(' ')
                             ),
                         });
+                        // PostgreSQL is told the order SQLite's index gives.
+                        let order = self.conn().pick("", " ORDER BY e.uscc");
                         for row in self.ranked(
-                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} LIMIT ?2"),
+                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{order} LIMIT ?2"),
                             params![&u[..17], cap],
                             none,
                         )? {
@@ -537,6 +567,7 @@ impl Store {
                 IdQuery::Phone(p) => {
                     for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
                         "c.phone >= ?1 AND c.phone < ?1 || ':'",
+                        "c.phone, c.id, e.id",
                         &p,
                         aeo,
                         cap,
@@ -551,26 +582,29 @@ impl Store {
     }
 
     /// Enterprises of the coordinators `filter` (over `c`, with ?1) finds. The coordinators are
-    /// read first (few), then their enterprises by index.
+    /// read first (few), then their enterprises by index. `order` is the order SQLite's plan
+    /// reads them in (the coordinators by the index `filter` uses, then their enterprises by
+    /// id), which PostgreSQL is told, so that both keep the same first `cap`.
     #[allow(clippy::type_complexity)]
     fn coordinator_enterprises(
         &self,
         filter: &str,
+        order: &str,
         arg: &str,
         aeo: &str,
         cap: i64,
     ) -> Result<Vec<(i64, String, bool, (String, String))>> {
-        // SQLite's CROSS JOIN fixes the order of the join; PostgreSQL has no CROSS JOIN … ON
-        // and plans it itself.
-        let join = self.conn().pick("CROSS JOIN", "JOIN");
-        self.ranked(
-            &format!(
-                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c {join} enterprises e ON e.coordinator_id = c.id
+        let sql = match self.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c CROSS JOIN enterprises e ON e.coordinator_id = c.id
                  WHERE {filter}{aeo} LIMIT ?2"
             ),
-            params![arg, cap],
-            |r| Ok((r.get(3)?, r.get(4)?)),
-        )
+            Dialect::Postgres => format!(
+                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c JOIN enterprises e ON e.coordinator_id = c.id
+                 WHERE {filter}{aeo} ORDER BY {order} LIMIT ?2"
+            ),
+        };
+        self.ranked(&sql, params![arg, cap], |r| Ok((r.get(3)?, r.get(4)?)))
     }
 
     fn find_names(
@@ -594,23 +628,30 @@ impl Store {
         // (both indexed so).
         let (alias_sql, name_en_sql) = match self.conn().dialect() {
             Dialect::Sqlite => (
-                format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"),
-                format!("SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"),
+                format!(
+                    "SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"
+                ),
+                format!(
+                    "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"
+                ),
             ),
             Dialect::Postgres => (
-                format!("SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE lower(a.alias) = lower(?1){aeo}"),
-                format!("SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE lower(e.name_en) = lower(?1){aeo}"),
+                format!(
+                    "SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE lower(a.alias) = lower(?1){aeo}"
+                ),
+                format!(
+                    "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE lower(e.name_en) = lower(?1){aeo}"
+                ),
             ),
         };
-        exact.extend(self.ranked(&alias_sql, [text], |r| {
-            Ok(Why::Alias { alias: r.get(3)? })
-        })?);
+        exact.extend(self.ranked(&alias_sql, [text], |r| Ok(Why::Alias { alias: r.get(3)? }))?);
         exact.extend(self.ranked(&name_en_sql, [text], |r| {
             Ok(Why::Alias { alias: r.get(3)? })
         })?);
         let folded: String = q.chars.iter().collect();
         for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
             "c.name = ?1 OR (length(?1) >= 2 AND (c.pinyin = ?1 OR c.initials = ?1))",
+            "c.id, e.id",
             if q.has_han() { text } else { &folded },
             aeo,
             cap as i64,

@@ -2,11 +2,11 @@
 //! its file, without the write lock, and again while it writes), undoing an import that could
 //! not finish, and reading whole tables in the import columns.
 
+use super::db::{Db, OptionalExtension, Owned, params};
 use super::{NewCoordinator, NewEnterprise, NewSlot, NewWorkItem, Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
-use super::db::{Db, OptionalExtension, Owned, params};
 
 /// An enterprise as other records refer to it.
 #[derive(Debug, Clone, Copy)]
@@ -20,10 +20,9 @@ fn exists(conn: &Db, sql: &str, args: impl super::db::Params) -> Result<bool> {
 }
 
 fn id_of(conn: &Db, sql: &str, args: impl super::db::Params) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(sql)?
+    conn.prepare_cached(sql)?
         .query_row(args, |r| r.get(0))
-        .optional()?)
+        .optional()
 }
 
 /// A column an import's update changed: its name, and its value before and after (as JSON).
@@ -68,11 +67,10 @@ impl Writer<'_> {
     /// The last entry of the audit trail (0 when empty): the entries of a transaction are those
     /// after the last one before it.
     pub fn last_audit_id(&self) -> Result<i64> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
                 r.get(0)
-            })?)
+            })
     }
 
     /// Undoes what the audit entries `after < id <= upto` record (the transactions of an import
@@ -261,26 +259,25 @@ impl Lookup<'_> {
 
     /// The coordinator reached on this telephone number.
     pub fn coordinator_by_phone(&self, phone: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 "SELECT id FROM coordinators WHERE phone = ?1 ORDER BY id LIMIT 1",
                 [phone.trim()],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// The slot of an office starting at `start` (HH:MM) on `date` (YYYY-MM-DD).
     pub fn slot_at(&self, office_code: &str, date: &str, start: &str) -> Result<Option<i64>> {
-        Ok(self
+        self
             .conn()
             .query_row(
                 "SELECT id FROM inspection_slots WHERE office_code = ?1 AND date = ?2 AND start_time = ?3",
                 params![office_code, date, start],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// A queue item with this kind and declaration number (the natural key of items that have one).
@@ -650,7 +647,7 @@ impl Store {
                 duty_hours: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_enterprises(&self) -> Result<Vec<EnterpriseExport>> {
@@ -677,7 +674,7 @@ impl Store {
                 aliases: r.get(8)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_items(&self) -> Result<Vec<ItemExport>> {
@@ -700,7 +697,7 @@ impl Store {
                 taken_by: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_slots(&self) -> Result<Vec<SlotExport>> {
@@ -716,7 +713,7 @@ impl Store {
                 capacity: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     /// Bookings in the order they were made, so that a re-import meets the same capacity.
@@ -741,7 +738,7 @@ impl Store {
                 reason: r.get(9)?,
             })
         })?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn export_approvals(&self) -> Result<Vec<ApprovalExport>> {

@@ -1391,6 +1391,7 @@ fn aliases(raw: &str) -> Vec<&str> {
 mod tests {
     use super::*;
     use crate::store::Access;
+    use crate::store::testing::TestDb;
 
     fn options(batch: Duration) -> ImportOptions {
         ImportOptions {
@@ -1421,10 +1422,22 @@ mod tests {
         store.conn().query_row(sql, (), |r| r.get(0)).unwrap()
     }
 
-    /// A database with one AEO enterprise and a slot of `capacity` on a working day.
-    fn setup(capacity: u32) -> (tempfile::TempDir, Store) {
+    /// On each backend, a database with one AEO enterprise and a slot of `capacity` on a
+    /// working day, and a directory for the files.
+    fn setups(capacity: u32) -> Vec<(Store, tempfile::TempDir, TestDb)> {
+        crate::store::testing::each_backend()
+            .into_iter()
+            .map(|db| {
+                eprintln!("on {:?}", db.backend);
+                let (dir, store) = setup(&db, capacity);
+                (store, dir, db)
+            })
+            .collect()
+    }
+
+    fn setup(db: &TestDb, capacity: u32) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("a.db"), Access::ReadWrite).unwrap();
+        let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
         let p = dir.path();
         import_file(
             &mut store,
@@ -1454,23 +1467,31 @@ mod tests {
 
     #[test]
     fn an_import_written_in_many_batches_lands_whole() {
-        let (dir, mut store) = setup(3);
-        // One record per transaction.
-        let s = import_file(
-            &mut store,
-            dir.path(),
-            TableKind::Bookings,
-            BOOKINGS,
-            Duration::ZERO,
-        )
-        .unwrap();
-        assert_eq!(s.count, 3);
-        assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 3);
+        for (mut store, dir, _db) in setups(3) {
+            // One record per transaction.
+            let s = import_file(
+                &mut store,
+                dir.path(),
+                TableKind::Bookings,
+                BOOKINGS,
+                Duration::ZERO,
+            )
+            .unwrap();
+            assert_eq!(s.count, 3);
+            assert_eq!(count(&store, "SELECT count(*) FROM bookings"), 3);
+        }
     }
 
     #[test]
     fn a_problem_found_while_writing_undoes_the_batches_already_written() {
-        let (dir, mut store) = setup(2);
+        for db in crate::store::testing::each_backend() {
+            eprintln!("on {:?}", db.backend);
+            undoes_the_batches_already_written(&db);
+        }
+    }
+
+    fn undoes_the_batches_already_written(db: &TestDb) {
+        let (dir, mut store) = setup(db, 2);
         let trail = count(&store, "SELECT count(*) FROM audit_log");
         // The check passes (capacity is a rule of writing); the third booking finds the slot
         // full after two batches have landed.
@@ -1510,7 +1531,9 @@ mod tests {
             2
         );
         // In one batch the same file is rolled back without a trace.
-        let (dir, mut store) = setup(2);
+        drop(store);
+        let db = TestDb::new(db.backend).unwrap();
+        let (dir, mut store) = setup(&db, 2);
         let trail = count(&store, "SELECT count(*) FROM audit_log");
         assert!(import_file(&mut store, dir.path(), TableKind::Bookings, BOOKINGS, BATCH).is_err());
         assert_eq!(count(&store, "SELECT count(*) FROM audit_log"), trail);
@@ -1519,15 +1542,36 @@ mod tests {
 
     #[test]
     fn the_check_takes_no_write_lock() {
-        let (dir, mut store) = setup(3);
-        // Another connection holds the write lock: a file with a problem is still refused
-        // with its problems (the check reads only), and a dry run still reports.
-        let other = rusqlite::Connection::open(store.path()).unwrap();
-        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        for (store, dir, db) in setups(3) {
+            // Another store holds the write lock, in a write transaction on its own thread,
+            // until it is told to end it.
+            let (locked, wait) = std::sync::mpsc::channel();
+            let (release, end) = std::sync::mpsc::channel::<()>();
+            let location = db.location().to_path_buf();
+            let other = std::thread::spawn(move || {
+                let mut other = Store::open(&location, Access::ReadWrite).unwrap();
+                other
+                    .write(|_| {
+                        locked.send(()).unwrap();
+                        let _ = end.recv();
+                        Ok(())
+                    })
+                    .unwrap();
+            });
+            wait.recv().unwrap();
+            check_without_write_lock(store, dir.path());
+            release.send(()).unwrap();
+            other.join().unwrap();
+        }
+    }
+
+    /// While another connection holds the write lock, a file with a problem is still refused
+    /// with its problems (the check reads only), and a dry run still reports.
+    fn check_without_write_lock(mut store: Store, dir: &std::path::Path) {
         store.set_busy_timeout(Duration::from_millis(50)).unwrap();
         let bad =
             "office_code,date,start,enterprise,goods\n2210,2026-12-01,09:00,91310000132260250X,\n";
-        let e = import_file(&mut store, dir.path(), TableKind::Bookings, bad, BATCH).unwrap_err();
+        let e = import_file(&mut store, dir, TableKind::Bookings, bad, BATCH).unwrap_err();
         let p = e
             .downcast::<Problems>()
             .expect("problems, not a busy database");
@@ -1536,7 +1580,7 @@ mod tests {
             (2, "goods"),
             "{p}"
         );
-        let path = dir.path().join("b.csv");
+        let path = dir.join("b.csv");
         std::fs::write(&path, BOOKINGS).unwrap();
         let table = super::super::read_table(&path, TableKind::Bookings, None, None).unwrap();
         let mut opts = options(BATCH);
@@ -1547,7 +1591,9 @@ mod tests {
                 .count,
             3
         );
-        other.execute_batch("ROLLBACK").unwrap();
+        // Writing waits for the lock, and says so when it is not given in time.
+        let e = import_file(&mut store, dir, TableKind::Bookings, BOOKINGS, BATCH).unwrap_err();
+        assert!(e.downcast_ref::<Problems>().is_none(), "{e:#}");
     }
 
     fn upsert_file(
@@ -1567,8 +1613,12 @@ mod tests {
 
     #[test]
     fn upsert_updates_by_natural_key_audited_and_reported_per_line() {
-        let (dir, mut store) = setup(3);
-        let d = dir.path();
+        for (store, dir, _db) in setups(3) {
+            upsert_updates_by_natural_key(store, dir.path());
+        }
+    }
+
+    fn upsert_updates_by_natural_key(mut store: Store, d: &std::path::Path) {
         let trail = count(&store, "SELECT count(*) FROM audit_log");
         // The enterprise again, renamed and downgraded, and a new one beside it.
         let s = upsert_file(
@@ -1641,8 +1691,12 @@ mod tests {
 
     #[test]
     fn an_upsert_that_fails_while_writing_restores_the_rows_it_updated() {
-        let (dir, mut store) = setup(3);
-        let d = dir.path();
+        for (store, dir, _db) in setups(3) {
+            upsert_failing_while_writing_restores(store, dir.path());
+        }
+    }
+
+    fn upsert_failing_while_writing_restores(mut store: Store, d: &std::path::Path) {
         import_file(
             &mut store,
             d,
