@@ -441,6 +441,7 @@ fn an_import_killed_midway_is_wholly_absent_or_wholly_present() {
             );
             outcomes.insert(n);
         }
+        eprintln!("{backend:?}: rows after each kill: {outcomes:?}");
         assert!(
             outcomes.is_empty() || outcomes.contains(&0),
             "{backend:?}: no kill landed mid-import: {outcomes:?}"

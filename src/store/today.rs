@@ -124,3 +124,117 @@ impl Store {
         Ok((late.unwrap_or(0), soon.unwrap_or(0)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::WorkingCalendar;
+    use crate::domain::measures::MeasureCatalog;
+    use crate::store::testing::each_backend;
+    use crate::store::{Access, SlotRow};
+    use serde_json::{Value, json};
+
+    /// Drops the fields a demo stamps with the real clock (a 第42条 extension's instant).
+    fn without_real_clock(mut v: Value) -> Value {
+        match &mut v {
+            Value::Object(m) => {
+                m.remove("extended_at");
+                for x in m.values_mut() {
+                    *x = without_real_clock(x.take());
+                }
+            }
+            Value::Array(a) => {
+                for x in a.iter_mut() {
+                    *x = without_real_clock(x.take());
+                }
+            }
+            _ => {}
+        }
+        v
+    }
+
+    /// What the readers of approvals, inspections, Today and the hotline answer on one demo.
+    fn answers(store: &Store, now: Timestamp) -> Value {
+        let today = shanghai_date(now);
+        let slots: Vec<SlotRow> = store
+            .slots_between(today, today.tomorrow().unwrap())
+            .unwrap();
+        let slot = slots.iter().find(|s| s.taken > 0).unwrap().id;
+        let enterprise = store.bookings_of_slot(slot).unwrap()[0].enterprise_id;
+        let problem = store.problems(&ProblemFilter::default()).unwrap()[0]
+            .problem
+            .id;
+        let coordinator = store.all_coordinators().unwrap()[0].0.phone.clone();
+        let calls = |f: CallFilter| store.calls(&f).unwrap();
+        let v = json!({
+            "today": store.today(now, "op01", 20).unwrap(),
+            "abnormal_items": store.abnormal_item_count().unwrap(),
+            "callback_counts": store.callback_counts(now).unwrap(),
+            "approvals": store.approvals(true).unwrap(),
+            "approvals_window": store.approvals_window(10, 5).unwrap(),
+            "approvals_urgent": store.approvals_urgent(now, 50).unwrap(),
+            "approvals_summary": format!("{:?}", store.approvals_summary(now).unwrap()),
+            "approvals_of": store.approvals_of(enterprise).unwrap(),
+            "slots": slots,
+            "bookings_of_slot": store.bookings_of_slot(slot).unwrap(),
+            "bookings_of": store.bookings_of(enterprise, today).unwrap(),
+            "day_clearance": format!("{:?}", store.day_clearance(today).unwrap()),
+            "calls": calls(CallFilter { limit: 0, ..Default::default() }),
+            "calls_open": calls(CallFilter { callbacks_open: true, limit: 5, ..Default::default() }),
+            "calls_since": calls(CallFilter {
+                enterprise_id: Some(enterprise),
+                since: Some(now - jiff::SignedDuration::from_hours(24 * 30)),
+                limit: 10,
+                ..Default::default()
+            }),
+            "problems_open": store.problems(&ProblemFilter { open_only: true, ..Default::default() }).unwrap(),
+            "problems_not_closed": store.problems(&ProblemFilter { not_closed: true, ..Default::default() }).unwrap(),
+            "problems_of": store.problems_of(enterprise).unwrap(),
+            "problem": store.problem(problem).unwrap(),
+            "problem_notes": store.problem_notes(problem).unwrap(),
+            "coordinators_of": store.coordinators_of(enterprise).unwrap(),
+            "all_coordinators": store.all_coordinators().unwrap(),
+            "resolve_coordinator": store.resolve_coordinator(&coordinator).unwrap(),
+            "hotline_person": store.hotline_person(enterprise).unwrap(),
+            "verifications": store.verifications(None, None).unwrap(),
+            "verifications_2026": store.verifications(None, Some(2026)).unwrap(),
+            "verifications_of": store.verifications(Some(enterprise), None).unwrap(),
+            "plans_of": store.verification_plans_of(enterprise).unwrap(),
+            "exports": [
+                store.export_calls().unwrap().len(),
+                store.export_problems().unwrap().len(),
+                store.export_verifications().unwrap().len(),
+                store.export_coordinator_links().unwrap().len(),
+                store.export_hotline_persons().unwrap().len(),
+            ],
+        });
+        without_real_clock(v)
+    }
+
+    /// The same demo answers the same on SQLite and on PostgreSQL, reader by reader.
+    #[test]
+    fn every_reader_answers_the_same_on_each_backend() {
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let cal = WorkingCalendar::official();
+        let cat = MeasureCatalog::official();
+        let mut seen: Vec<(String, Value)> = Vec::new();
+        for db in each_backend() {
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            crate::demo::fill(&mut store, &Default::default(), now, cal, cat).unwrap();
+            seen.push((format!("{:?}", db.backend), answers(&store, now)));
+        }
+        let (first, expected) = &seen[0];
+        for (backend, got) in &seen[1..] {
+            let Value::Object(want) = expected else {
+                unreachable!()
+            };
+            eprintln!("{backend} against {first}: {} readers", want.len());
+            for (reader, value) in want {
+                assert_eq!(
+                    &got[reader], value,
+                    "{reader}: {backend} answers otherwise than {first}"
+                );
+            }
+        }
+    }
+}
