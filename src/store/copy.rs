@@ -169,23 +169,39 @@ impl Store {
         for table in TABLES {
             let cols = columns(from.conn(), table)?;
             let list = quoted(&cols);
-            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-            let mut insert = conn.prepare(&format!(
-                "INSERT INTO \"{table}\" ({list}) VALUES ({})",
-                marks.join(", ")
-            ))?;
             let mut read = from.conn().prepare(&format!(
                 "SELECT {list} FROM \"{table}\" ORDER BY {}",
                 order(table)
             ))?;
             let mut rows = read.query(())?;
-            while let Some(r) = rows.next()? {
-                let values = (0..cols.len())
-                    .map(|i| cell(&r, i))
-                    .collect::<Result<Vec<_>>>()?;
-                insert
-                    .execute(values)
-                    .map_err(|e| e.context(format!("copying {table}")))?;
+            match (conn, from.conn()) {
+                // Into PostgreSQL from SQLite: COPY, the server's bulk path (an order of
+                // magnitude faster than row by row on a district-sized database).
+                (Db::Pg(pg), Db::Sqlite(_)) => {
+                    let mut source = std::iter::from_fn(|| match rows.next() {
+                        Ok(Some(r)) => Some((0..cols.len()).map(|i| cell(&r, i)).collect()),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(e)),
+                    });
+                    pg.copy_in(table, &cols, &mut source)
+                        .map_err(|e| e.context(format!("copying {table}")))?;
+                }
+                _ => {
+                    let marks: Vec<String> =
+                        (1..=cols.len()).map(|i| format!("?{i}")).collect();
+                    let mut insert = conn.prepare(&format!(
+                        "INSERT INTO \"{table}\" ({list}) VALUES ({})",
+                        marks.join(", ")
+                    ))?;
+                    while let Some(r) = rows.next()? {
+                        let values = (0..cols.len())
+                            .map(|i| cell(&r, i))
+                            .collect::<Result<Vec<_>>>()?;
+                        insert
+                            .execute(values)
+                            .map_err(|e| e.context(format!("copying {table}")))?;
+                    }
+                }
             }
             let source = digest(from.conn(), table, &cols)?;
             let copied = digest(conn, table, &cols)?;

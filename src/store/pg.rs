@@ -284,6 +284,57 @@ impl PgConn {
         self.with_client(|s| futures_executor::block_on(s.client.batch_execute(sql)))
     }
 
+    /// Loads rows into `table` (columns `cols`) with COPY … FROM STDIN BINARY, in the current
+    /// transaction; the rows come from another backend's connection (never this one). Returns
+    /// the number of rows.
+    pub fn copy_in(
+        &self,
+        table: &str,
+        cols: &[String],
+        rows: &mut dyn Iterator<Item = Result<Vec<super::db::Owned>>>,
+    ) -> Result<u64> {
+        use super::db::ToValue;
+        let list = cols
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let probe = self.prepare(&format!("SELECT {list} FROM \"{table}\" LIMIT 0"))?;
+        let types: Vec<Type> = probe.columns().iter().map(|c| c.type_().clone()).collect();
+        let copy = format!("COPY \"{table}\" ({list}) FROM STDIN BINARY");
+        let mut failure: Option<anyhow::Error> = None;
+        let done = self.with_client(|s| {
+            futures_executor::block_on(async {
+                let sink = s.client.copy_in::<_, bytes::Bytes>(copy.as_str()).await?;
+                let mut writer = std::pin::pin!(tokio_postgres::binary_copy::BinaryCopyInWriter::new(
+                    sink, &types
+                ));
+                let mut n = 0u64;
+                for row in &mut *rows {
+                    let row = match row {
+                        Ok(row) => row,
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    };
+                    let values: Vec<Value<'_>> = row.iter().map(|v| v.to_value()).collect();
+                    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+                    writer.as_mut().write(&refs).await?;
+                    n += 1;
+                }
+                if failure.is_none() {
+                    writer.finish().await?;
+                }
+                Ok(n)
+            })
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => done,
+        }
+    }
+
     pub fn last_insert_id(&self) -> Result<i64> {
         let stmt = self.prepare("SELECT lastval()")?;
         let rows = self.query(&stmt, &[])?;
