@@ -115,7 +115,9 @@ fn queue_vs_sqlite3(db: &Path, rows: &mut Vec<(String, String)>) {
         },
         15,
     );
-    let sql = queue_window_sql(aeo_console::store::Dialect::Sqlite).replace("?1", "50").replace("?2", "0");
+    let sql = queue_window_sql(aeo_console::store::Dialect::Sqlite)
+        .replace("?1", "50")
+        .replace("?2", "0");
     let has_sqlite3 = Command::new("sqlite3").arg("-version").output().is_ok();
     let theirs = has_sqlite3.then(|| {
         time_command(
@@ -176,9 +178,10 @@ fn search_index_size(db: &Path, rows: &mut Vec<(String, String)>) {
     ));
 }
 
-fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
+/// Lookup on `db` (either backend) for names read from the SQLite file `names` (the same data).
+fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     let store = Store::open(db, Access::ReadOnly).expect("open");
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = rusqlite::Connection::open(names).unwrap();
     let mut stmt = conn
         .prepare(
             "SELECT search_units, name_zh, uscc, customs_code FROM enterprises WHERE id % 997 = 1 LIMIT 60",
@@ -258,7 +261,7 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
     }
     rows.push((
         format!(
-            "filter's enterprise ids (matching_enterprise_ids, up to 1,000), initials ({} keystrokes)",
+            "{tag}filter's enterprise ids (matching_enterprise_ids, up to 1,000), initials ({} keystrokes)",
             filter.len()
         ),
         format!(
@@ -275,12 +278,12 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
         .take(12)
         .map(|(d, q)| format!("{q} {}", ms(*d)))
         .collect();
-    rows.push(("  slowest keystrokes".into(), slow.join(", ")));
+    rows.push((format!("  {tag}slowest keystrokes"), slow.join(", ")));
     for (label, mut s) in kinds {
         let n = s.len();
         rows.push((
             format!(
-                "lookup per keystroke, {label} ({n} keystrokes; target median ≤ 2 ms, p95 ≤ 10 ms)"
+                "{tag}lookup per keystroke, {label} ({n} keystrokes; target median ≤ 2 ms, p95 ≤ 10 ms)"
             ),
             format!(
                 "median {}, p95 {}, max {}",
@@ -292,9 +295,13 @@ fn lookup_per_keystroke(db: &Path, rows: &mut Vec<(String, String)>) {
     }
 }
 
-fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
-    const PROCESSES: usize = 4;
-    const EACH: usize = 40;
+fn contended_booking(
+    db: &Path,
+    tag: &str,
+    processes: usize,
+    each: usize,
+    rows: &mut Vec<(String, String)>,
+) {
     let mut store = Store::open(db, Access::ReadWrite).expect("open");
     // A working day well ahead, a slot large enough for every attempt.
     let date = jiff::civil::date(2026, 12, 15);
@@ -306,19 +313,19 @@ fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
                 date,
                 start,
                 end: jiff::civil::Time::constant(21, 0, 0, 0),
-                capacity: (PROCESSES * EACH) as u32,
+                capacity: (processes * each) as u32,
             })
         })
         .expect("slot");
     drop(store);
     let enterprise = "91310000132260250X";
-    let handles: Vec<_> = (0..PROCESSES)
+    let handles: Vec<_> = (0..processes)
         .map(|p| {
             let db = db.to_path_buf();
             std::thread::spawn(move || {
                 let mut samples = Vec::new();
                 let mut failures = Vec::new();
-                for _ in 0..EACH {
+                for _ in 0..each {
                     let t = Instant::now();
                     let out = aeo()
                         .env("AEO_DB", &db)
@@ -352,7 +359,7 @@ fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
     }
     let n = all.len();
     rows.push((
-        format!("contended booking: {PROCESSES} processes × {EACH} `aeo book` each"),
+        format!("{tag}contended booking: {processes} processes × {each} `aeo book` each"),
         format!(
             "{} failures; latency per command p50 {}, p99 {}",
             failures.len(),
@@ -361,7 +368,7 @@ fn contended_booking(db: &Path, rows: &mut Vec<(String, String)>) {
         ),
     ));
     if let Some(f) = failures.first() {
-        rows.push(("  first failure".into(), f.trim().to_string()));
+        rows.push((format!("  {tag}first failure"), f.trim().to_string()));
     }
     let _ = n;
 }
@@ -386,7 +393,7 @@ fn console_app(db: &Path, now: jiff::Timestamp) -> App {
     .expect("console")
 }
 
-fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
+fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     let now: jiff::Timestamp = NOW.parse().unwrap();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let t = Instant::now();
@@ -410,7 +417,9 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         .map(|(n, d)| format!("{n} {}", ms(*d)))
         .collect();
     rows.push((
-        "time to first full frame at 160x48 (in-memory backend; queue includes opening)".into(),
+        format!(
+            "{tag}time to first full frame at 160x48 (in-memory backend; queue includes opening)"
+        ),
         text.join(", "),
     ));
     // Each pane again: one key (Down) and the frame after it.
@@ -432,7 +441,7 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
         later.push(format!("{name} {}", ms(t.elapsed())));
     }
     rows.push((
-        "frame after a key (Down) at 160x48, per pane".into(),
+        format!("{tag}frame after a key (Down) at 160x48, per pane"),
         later.join(", "),
     ));
     // What the pane tabs' counts cost (taken on every data change and once a minute).
@@ -446,7 +455,7 @@ fn first_frames(db: &Path, rows: &mut Vec<(String, String)>) {
     )
     .unwrap();
     rows.push((
-        "pane tab counts (approvals, abnormal items, day, callbacks, late problems)".into(),
+        format!("{tag}pane tab counts (approvals, abnormal items, day, callbacks, late problems)"),
         ms(t.elapsed()),
     ));
 }
@@ -884,6 +893,109 @@ fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String
     }
 }
 
+/// The large database on the PostgreSQL server of `AEO_TEST_PG` (copied with `aeo copy` the
+/// first time, or again with AEO_BENCH_REBUILD); None without a server.
+fn postgres_copy(
+    db: &Path,
+    enterprises: usize,
+    items: usize,
+    rows: &mut Vec<(String, String)>,
+) -> Option<PathBuf> {
+    let server = std::env::var("AEO_TEST_PG").ok().filter(|s| !s.is_empty());
+    let Some(server) = server else {
+        rows.push((
+            "[PostgreSQL]".into(),
+            "skipped: no server (set AEO_TEST_PG, see scripts/pg-test-server)".into(),
+        ));
+        return None;
+    };
+    let name = format!("aeo_bench_{enterprises}_{items}");
+    let (base, _) = server.rsplit_once('/')?;
+    let url = PathBuf::from(format!("{base}/{name}"));
+    let admin = aeo_console::store::pg::PgConn::connect(&server, "").expect("the server");
+    let exists = admin
+        .prepare("SELECT 1 FROM pg_database WHERE datname = ?1")
+        .and_then(|s| admin.query(&s, &[aeo_console::store::db::Value::Text(&name)]))
+        .map(|r| !r.is_empty())
+        .unwrap_or(false);
+    let rebuild = std::env::var_os("AEO_BENCH_REBUILD").is_some();
+    if exists && !rebuild {
+        let out = aeo().env("AEO_DB", &url).arg("init").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return Some(url);
+    }
+    admin
+        .batch(&format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
+        ))
+        .expect("create the benchmark database");
+    let t = Instant::now();
+    let out = aeo()
+        .args(["copy", "--to"])
+        .arg(&url)
+        .arg("--from")
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rows.push((
+        "[PostgreSQL] copy of the large database (aeo copy, COPY per table, verified)".into(),
+        format!("{:.1} s", t.elapsed().as_secs_f64()),
+    ));
+    Some(url)
+}
+
+/// `aeo queue --limit 50 --json` on PostgreSQL against psql running the same query.
+fn queue_vs_psql(url: &Path, rows: &mut Vec<(String, String)>) {
+    let ours = time_command(
+        || {
+            let mut c = aeo();
+            c.env("AEO_DB", url)
+                .args(["queue", "--limit", "50", "--json"]);
+            c
+        },
+        15,
+    );
+    let sql = queue_window_sql(aeo_console::store::Dialect::Postgres)
+        .replace("?1", "50")
+        .replace("?2", "0");
+    let theirs = time_command(
+        || {
+            let mut c = Command::new("psql");
+            c.arg("-X")
+                .arg("-q")
+                .arg("-A")
+                .arg("-t")
+                .arg("-d")
+                .arg(url)
+                .arg("-c")
+                .arg(format!("SELECT json_agg(q) FROM ({sql}) q"));
+            c
+        },
+        15,
+    );
+    rows.push((
+        "[PostgreSQL] aeo queue --limit 50 --json (median of 15)".into(),
+        ms(ours),
+    ));
+    rows.push((
+        "[PostgreSQL] psql, same top-50 query as JSON (median of 15)".into(),
+        ms(theirs),
+    ));
+    rows.push((
+        "  [PostgreSQL] ratio (target ≤ 2×)".into(),
+        format!("{:.2}×", ours.as_secs_f64() / theirs.as_secs_f64()),
+    ));
+}
+
 fn main() {
     // `cargo test --benches` runs this with --test-ish flags; only `cargo bench` measures.
     if !std::env::args().any(|a| a == "--bench") {
@@ -912,7 +1024,7 @@ fn main() {
         queue_vs_sqlite3(&db, &mut rows);
     }
     if run("frames") {
-        first_frames(&db, &mut rows);
+        first_frames(&db, "", &mut rows);
     }
     if run("memory") {
         peak_memory(&db, &dir, &mut rows);
@@ -922,16 +1034,34 @@ fn main() {
     }
     if run("lookup") {
         search_index_size(&db, &mut rows);
-        lookup_per_keystroke(&db, &mut rows);
+        lookup_per_keystroke(&db, &db, "", &mut rows);
     }
     if run("hotline") {
         hotline(&db, &mut rows);
     }
     if run("booking") {
-        contended_booking(&db, &mut rows);
+        contended_booking(&db, "", 4, 40, &mut rows);
+        contended_booking(&db, "", 16, 10, &mut rows);
     }
     if run("import") {
         import_while_booking(&db, &dir, &mut rows);
+    }
+    // The PostgreSQL column: the same database copied onto the server AEO_TEST_PG names
+    // (scripts/pg-test-server), once, then the same measures against it.
+    if let Some(pg) = postgres_copy(&db, enterprises, items, &mut rows) {
+        let tag = "[PostgreSQL] ";
+        if run("queue") {
+            queue_vs_psql(&pg, &mut rows);
+        }
+        if run("frames") {
+            first_frames(&pg, tag, &mut rows);
+        }
+        if run("lookup") {
+            lookup_per_keystroke(&db, &pg, tag, &mut rows);
+        }
+        if run("booking") {
+            contended_booking(&pg, tag, 16, 10, &mut rows);
+        }
     }
     let width = rows
         .iter()

@@ -105,9 +105,11 @@ fn a_read_only_seat_cannot_write_even_with_raw_sql() {
             let seat = Store::open(db.location(), Access::ReadOnly).unwrap();
             drop(seat);
             let url = db.location().display().to_string();
-            let conn =
-                aeo_console::store::pg::PgConn::connect(&url, "SET default_transaction_read_only = on")
-                    .unwrap();
+            let conn = aeo_console::store::pg::PgConn::connect(
+                &url,
+                "SET default_transaction_read_only = on",
+            )
+            .unwrap();
             let e = conn
                 .batch("INSERT INTO aeo_meta (key, value) VALUES ('x', 'y')")
                 .unwrap_err();
@@ -153,10 +155,17 @@ fn district_roles_hold_on_the_server() {
         &["call", "log", "--question", "测试", "--answer", "已答复"],
     );
     // …but cannot touch the trail, by privilege (and by trigger).
-    let as_coordinator = aeo_console::store::pg::PgConn::connect(&db.url_as("test_coordinator"), "").unwrap();
-    for sql in ["UPDATE audit_log SET operator = 'x'", "DELETE FROM audit_log"] {
+    let as_coordinator =
+        aeo_console::store::pg::PgConn::connect(&db.url_as("test_coordinator"), "").unwrap();
+    for sql in [
+        "UPDATE audit_log SET operator = 'x'",
+        "DELETE FROM audit_log",
+    ] {
         let e = as_coordinator.batch(sql).unwrap_err();
-        assert!(format!("{e:#}").contains("permission denied"), "{sql}: {e:#}");
+        assert!(
+            format!("{e:#}").contains("permission denied"),
+            "{sql}: {e:#}"
+        );
     }
 }
 
@@ -171,7 +180,10 @@ fn a_newer_or_foreign_postgres_database_is_refused() {
     raw.execute_batch("INSERT INTO aeo_schema (version) VALUES (999)")
         .unwrap();
     let e = err(db.location(), &["queue"]);
-    assert!(e.contains("schema version 999") && e.contains("newer"), "{e}");
+    assert!(
+        e.contains("schema version 999") && e.contains("newer"),
+        "{e}"
+    );
 
     let Some(other) = TestDb::new(Backend::Postgres) else {
         return;
@@ -201,7 +213,14 @@ fn commits_are_announced_and_a_dropped_connection_comes_back() {
     let seen = watcher.data_version().unwrap();
     ok(
         db.location(),
-        &["call", "log", "--question", "另一位操作员", "--answer", "已答复"],
+        &[
+            "call",
+            "log",
+            "--question",
+            "另一位操作员",
+            "--answer",
+            "已答复",
+        ],
     );
     let start = Instant::now();
     while watcher.data_version().unwrap() == seen {
@@ -221,14 +240,23 @@ fn commits_are_announced_and_a_dropped_connection_comes_back() {
     .unwrap();
     let start = Instant::now();
     while !watcher.connection_lost() {
-        assert!(start.elapsed() < Duration::from_secs(2), "the drop went unseen");
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "the drop went unseen"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     // The next look reconnects.
     watcher.data_version().unwrap();
     assert!(!watcher.connection_lost());
     let calls = count(&raw, "SELECT count(*) FROM calls");
-    assert!(watcher.counts().unwrap().iter().any(|(t, n)| *t == "calls" && *n == calls));
+    assert!(
+        watcher
+            .counts()
+            .unwrap()
+            .iter()
+            .any(|(t, n)| *t == "calls" && *n == calls)
+    );
 }
 
 /// A write whose connection dropped mid-transaction is not replayed outside it.
@@ -269,7 +297,10 @@ fn a_change_cut_off_mid_transaction_saves_nothing() {
             })
         })
         .unwrap_err();
-    assert!(format!("{e:#}").contains("nothing of it was saved"), "{e:#}");
+    assert!(
+        format!("{e:#}").contains("nothing of it was saved"),
+        "{e:#}"
+    );
     let raw = db.raw();
     assert_eq!(count(&raw, "SELECT count(*) FROM coordinators"), before);
     // The store reconnects for the next change, which lands once.
@@ -304,7 +335,10 @@ fn a_desk_moves_to_postgres_and_back_unchanged() {
     let to_pg = pg.location().display().to_string();
     let to_back = back.location().display().to_string();
     ok(first.location(), &["copy", "--from", &from, "--to", &to_pg]);
-    ok(first.location(), &["copy", "--from", &to_pg, "--to", &to_back]);
+    ok(
+        first.location(),
+        &["copy", "--from", &to_pg, "--to", &to_back],
+    );
     let digests = |p: &Path| {
         let store = Store::open(p, Access::ReadOnly).unwrap();
         store
@@ -324,7 +358,11 @@ fn a_desk_moves_to_postgres_and_back_unchanged() {
         &["approvals", "--json"],
         &["audit", "--limit", "30", "--json"],
     ] {
-        assert_eq!(ok(first.location(), args), ok(pg.location(), args), "{args:?}");
+        assert_eq!(
+            ok(first.location(), args),
+            ok(pg.location(), args),
+            "{args:?}"
+        );
     }
     // Not into a database that holds data.
     let e = err(first.location(), &["copy", "--from", &from, "--to", &to_pg]);

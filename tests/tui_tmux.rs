@@ -830,11 +830,9 @@ fn two_consoles_on_one_database_see_each_others_changes_on_both_backends() {
         }
         if db.backend == Backend::Postgres {
             // From the server's own database (a database cannot close itself).
-            let raw = aeo_console::store::pg::PgConn::connect(
-                &std::env::var("AEO_TEST_PG").unwrap(),
-                "",
-            )
-            .unwrap();
+            let raw =
+                aeo_console::store::pg::PgConn::connect(&std::env::var("AEO_TEST_PG").unwrap(), "")
+                    .unwrap();
             // The server goes away for the consoles (a failover, a cut link) and refuses them.
             raw.batch(&format!(
                 "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
@@ -863,7 +861,9 @@ fn two_consoles_on_one_database_see_each_others_changes_on_both_backends() {
             t.keys(&["q"]);
             t.wait_for("Leave the console?", 10);
             t.keys(&["Right", "Enter"]);
-            t.wait("the alternate screen to close", 10, |_| t.alternate_on() == "0");
+            t.wait("the alternate screen to close", 10, |_| {
+                t.alternate_on() == "0"
+            });
         }
     }
 }

@@ -299,10 +299,7 @@ impl Context {
 
     /// Opens an existing database for reading: a missing file is an error, not a new database.
     pub fn open_existing(&self) -> Result<Store> {
-        let is_url = self
-            .db
-            .to_str()
-            .is_some_and(crate::store::pg::is_url);
+        let is_url = self.db.to_str().is_some_and(crate::store::pg::is_url);
         if !is_url && !self.db.exists() {
             anyhow::bail!(
                 "database {} does not exist: run `aeo init` or `aeo demo` first, or pass --db / set AEO_DB",

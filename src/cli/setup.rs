@@ -467,7 +467,11 @@ fn check_pg_database(d: &mut Doctor, db: &Path, shown: &str, source: &str) {
                 std::cmp::Ordering::Greater => Level::Fail,
                 std::cmp::Ordering::Less => Level::Warn,
             };
-            d.push(level, ("数据库结构版本", "schema version"), format!("{v} ({want})"));
+            d.push(
+                level,
+                ("数据库结构版本", "schema version"),
+                format!("{v} ({want})"),
+            );
         }
     }
 }

@@ -1,11 +1,11 @@
 //! The audit trail: every change a Writer makes is recorded with who, when, what, and the row
 //! before and after. Append-only, enforced by triggers in the schema.
 
+use super::db::{OptionalExtension, params};
 use super::{Store, Writer, ts};
 use crate::calendar::Clock;
 use anyhow::Result;
 use jiff::Timestamp;
-use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 /// Who is acting (the name the person gives), and the frozen clock they read with, if any

@@ -3,13 +3,13 @@
 
 use super::Store;
 use super::approvals::{APPROVAL_SELECT, OPEN_APPROVAL_ORDER, approval_from};
+use super::db::{OptionalExtension, Owned};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
 use crate::domain::narrow::{Narrow, approval_kinds_named};
 use crate::store::{ApprovalRow, QueueRow};
 use anyhow::Result;
 use jiff::Timestamp;
-use super::db::{OptionalExtension, Owned};
 
 /// The approvals order in PostgreSQL: a missing deadline sorts last by itself (ascending order
 /// puts NULL last), and the index approvals_by_due (due_at, reference, id) serves it.
@@ -230,7 +230,10 @@ impl Store {
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
             c.sql()
         ));
-        let pos: Option<i64> = self.conn().query_row(&sql, params, |r| r.get(0)).optional()?;
+        let pos: Option<i64> = self
+            .conn()
+            .query_row(&sql, params, |r| r.get(0))
+            .optional()?;
         Ok(pos.map(|p| p.max(0) as usize))
     }
 
@@ -286,7 +289,8 @@ impl Store {
         let (sql, params) = c.bound(&format!(
             "{APPROVAL_SELECT} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
             c.sql(),
-            self.conn().pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
+            self.conn()
+                .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
         ));
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let mut rows = stmt
@@ -299,7 +303,10 @@ impl Store {
     /// How many open approvals `f` leaves.
     pub fn approvals_filtered_len(&self, f: &ListFilter<'_>) -> Result<usize> {
         let c = self.approval_conditions(f)?;
-        let (sql, params) = c.bound(&format!("SELECT count(*) FROM approvals a WHERE {}", c.sql()));
+        let (sql, params) = c.bound(&format!(
+            "SELECT count(*) FROM approvals a WHERE {}",
+            c.sql()
+        ));
         let n: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
         Ok(n.max(0) as usize)
     }
@@ -328,7 +335,10 @@ impl Store {
                 c.sql()
             ),
         });
-        let pos: Option<i64> = self.conn().query_row(&sql, params, |r| r.get(0)).optional()?;
+        let pos: Option<i64> = self
+            .conn()
+            .query_row(&sql, params, |r| r.get(0))
+            .optional()?;
         Ok(pos.map(|p| p.max(0) as usize))
     }
 }

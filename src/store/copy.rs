@@ -187,8 +187,7 @@ impl Store {
                         .map_err(|e| e.context(format!("copying {table}")))?;
                 }
                 _ => {
-                    let marks: Vec<String> =
-                        (1..=cols.len()).map(|i| format!("?{i}")).collect();
+                    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
                     let mut insert = conn.prepare(&format!(
                         "INSERT INTO \"{table}\" ({list}) VALUES ({})",
                         marks.join(", ")

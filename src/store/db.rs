@@ -352,7 +352,9 @@ impl<'c> Stmt<'c> {
 
     /// Whether the statement returns a row.
     pub fn exists(&mut self, params: impl Params) -> Result<bool> {
-        self.query_row(params, |_| Ok(())).optional().map(|o| o.is_some())
+        self.query_row(params, |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
     }
 
     /// Every row, each read by `f`.

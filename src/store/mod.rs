@@ -3,16 +3,16 @@
 
 mod approvals;
 mod audit;
-pub mod db;
-pub mod pg;
 mod console;
 mod copy;
+pub mod db;
 mod enterprises;
 mod hotline;
 mod inspection;
+pub mod pg;
+mod pg_schema;
 mod queue;
 mod search;
-mod pg_schema;
 pub mod testing;
 mod today;
 mod transfer;
@@ -21,6 +21,7 @@ pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};
 pub use console::ListFilter;
 pub use copy::CopiedTable;
+pub use db::Dialect;
 pub use enterprises::{EnterpriseHit, NewCoordinator, NewEnterprise};
 pub use hotline::{
     CallExport, CallFilter, CallRow, CoordinatorLinkExport, HotlinePersonExport, NewCall, NewPlan,
@@ -28,7 +29,6 @@ pub use hotline::{
     VerificationExport, VerificationRow,
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
-pub use db::Dialect;
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
 pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use today::{TodayData, TodayDay};
@@ -39,8 +39,8 @@ pub use transfer::{
 
 use crate::domain::message::Message;
 use anyhow::{Context, Result, anyhow, bail};
-use jiff::Timestamp;
 use db::{Db, OptionalExtension, params};
+use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};

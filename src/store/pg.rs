@@ -268,7 +268,11 @@ impl PgConn {
         .map_err(|e| e.context(format!("in {}", first_words(sql))))
     }
 
-    pub fn query(&self, stmt: &tokio_postgres::Statement, values: &[Value<'_>]) -> Result<Vec<PgRow>> {
+    pub fn query(
+        &self,
+        stmt: &tokio_postgres::Statement,
+        values: &[Value<'_>],
+    ) -> Result<Vec<PgRow>> {
         let args: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
         self.with_client(|s| futures_executor::block_on(s.client.query(stmt, &args)))
     }
@@ -306,9 +310,9 @@ impl PgConn {
         let done = self.with_client(|s| {
             futures_executor::block_on(async {
                 let sink = s.client.copy_in::<_, bytes::Bytes>(copy.as_str()).await?;
-                let mut writer = std::pin::pin!(tokio_postgres::binary_copy::BinaryCopyInWriter::new(
-                    sink, &types
-                ));
+                let mut writer = std::pin::pin!(
+                    tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, &types)
+                );
                 let mut n = 0u64;
                 for row in &mut *rows {
                     let row = match row {

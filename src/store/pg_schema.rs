@@ -14,7 +14,6 @@ const MIGRATIONS: &[(usize, &str)] = &[(16, include_str!("pg_migrations/016_sche
 /// database at once one migrates and the others wait.
 const MIGRATION_LOCK: i64 = 0x0061_656f_6d;
 
-
 pub fn migrate(conn: &PgConn, url: &str, access: Access, adopt_foreign: bool) -> Result<()> {
     let shown = redacted(url);
     let current = current_version(conn)?;

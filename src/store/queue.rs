@@ -1,5 +1,6 @@
 //! Work items and the priority queue.
 
+use super::db::{OptionalExtension, params};
 use super::{Store, Writer, opt_ts, ts};
 use crate::domain::credit::CreditLevel;
 use crate::domain::message::Message;
@@ -7,7 +8,6 @@ use crate::domain::ownership::{self, ItemChange, ItemState};
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use anyhow::{Result, anyhow};
 use jiff::Timestamp;
-use super::db::{OptionalExtension, params};
 use serde::Serialize;
 
 pub struct NewWorkItem<'a> {
@@ -43,7 +43,8 @@ pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, 
 
 /// The same order in PostgreSQL, where an item without a deadline sorts last by itself; the
 /// index work_items_queue serves it.
-pub(super) const QUEUE_ORDER_PG: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, w.due_at, w.received_at, w.id";
+pub(super) const QUEUE_ORDER_PG: &str =
+    "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, w.due_at, w.received_at, w.id";
 
 /// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,

@@ -45,7 +45,10 @@ impl TestDb {
     /// The URL of this database for another PostgreSQL user (trusted on the test server).
     pub fn url_as(&self, user: &str) -> String {
         let url = self.location.display().to_string();
-        match url.split_once("://").and_then(|(s, r)| Some((s, r.split_once('@')?.1))) {
+        match url
+            .split_once("://")
+            .and_then(|(s, r)| Some((s, r.split_once('@')?.1)))
+        {
             Some((scheme, host)) => format!("{scheme}://{user}@{host}"),
             None => url,
         }
