@@ -828,4 +828,94 @@ mod tests {
             "a pause moves the deadline later"
         );
     }
+
+    /// Every change of an approval lands alike on each backend: a pause, a resume stamped before
+    /// the pause began (ended when it began), an extension, a 补正, the final authority, a
+    /// decision; the rows, the cached deadlines and the audit trail agree.
+    #[test]
+    fn approval_changes_land_alike_on_each_backend() {
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let cal = WorkingCalendar::official();
+        let cat = MeasureCatalog::official();
+        let hour = jiff::SignedDuration::from_hours(1);
+        let mut seen = Vec::new();
+        for db in crate::store::testing::each_backend() {
+            let mut store = Store::open(db.location(), crate::store::Access::ReadWrite).unwrap();
+            crate::demo::fill(&mut store, &Default::default(), now, cal, cat).unwrap();
+            let open = store.approvals(false).unwrap();
+            // Running clocks of this kind; `regular`: of a regular-credit enterprise, whose
+            // limit 第42条 may extend.
+            let running = |kind: ApprovalKind, regular: bool| {
+                open.iter()
+                    .find(|a| {
+                        a.kind == kind
+                            && a.status() == ApprovalStatus::Running
+                            && (a.credit == CreditLevel::Regular) == regular
+                    })
+                    .unwrap()
+                    .id
+            };
+            let (a, b) = (
+                running(ApprovalKind::SpecialArticles, false),
+                running(ApprovalKind::SpecialArticles, true),
+            );
+            let c = running(ApprovalKind::AnimalPlant, false);
+            store
+                .write(|w| w.pause_approval(a, PauseReason::Testing, now))
+                .unwrap();
+            store.write(|w| w.resume_approval(a, now - hour)).unwrap();
+            let pause = store.approval(a).unwrap().unwrap().pauses.pop().unwrap();
+            assert_eq!(pause.ended_at, Some(pause.started_at), "{:?}", db.backend);
+            let refused = store.write(|w| w.extend_approval(b, "")).is_err();
+            store.write(|w| w.extend_approval(b, "张科长")).unwrap();
+            let accepted = store.approval(b).unwrap().unwrap().accepted_at;
+            store
+                .write(|w| w.correct_acceptance(b, accepted + hour))
+                .unwrap();
+            store.write(|w| w.set_final_authority(c, false)).unwrap();
+            store
+                .write(|w| w.decide_approval(c, "准予许可", now))
+                .unwrap();
+            let twice = store.write(|w| w.decide_approval(c, "x", now)).is_err();
+            let rows: Vec<_> = [a, b, c]
+                .iter()
+                .map(|id| {
+                    let r = store.approval(*id).unwrap().unwrap();
+                    let warn: Option<i64> = store
+                        .conn()
+                        .query_row("SELECT warn_at FROM approvals WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })
+                        .unwrap();
+                    (
+                        r.accepted_at,
+                        r.decided_at,
+                        r.decision,
+                        r.due_at,
+                        warn,
+                        r.final_authority,
+                        r.extended_by,
+                        r.pauses.len(),
+                    )
+                })
+                .collect();
+            let audit: i64 = store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM audit_log WHERE entity IN ('approvals', 'approval_pauses')",
+                    (),
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let summary = store.approvals_summary(now).unwrap();
+            seen.push((db.backend, (rows, audit, summary, refused, twice)));
+        }
+        for (backend, got) in &seen[1..] {
+            assert_eq!(got, &seen[0].1, "{backend:?} against {:?}", seen[0].0);
+        }
+        let (_, (rows, _, _, refused, twice)) = &seen[0];
+        assert!(*refused && *twice);
+        assert!(rows[2].1.is_some() && !rows[2].5);
+        assert_eq!(rows[1].6.as_deref(), Some("张科长"));
+    }
 }
