@@ -277,6 +277,13 @@ fn write_pass(
         let mut more = true;
         let batch = store.write(|w| {
             let first = w.last_audit_id()?;
+            // A statement that fails aborts a PostgreSQL transaction (SQLite undoes that
+            // statement only): each record is written after a savepoint, rolled back to when
+            // the record has a problem, so that the batch goes on to check the next ones.
+            let savepoint = w.conn().is_pg();
+            if savepoint {
+                w.conn().execute_batch("SAVEPOINT import_record")?;
+            }
             let mut run = Run {
                 db: w.lookup(),
                 w: Some(w),
@@ -286,7 +293,19 @@ fn write_pass(
             // At least one record per batch, then as many as fit in its time.
             loop {
                 match rows.next() {
-                    Some(Ok(rec)) => run.record(kind, &rec)?,
+                    Some(Ok(rec)) => {
+                        let problems = run.st.problems.len() + run.st.more;
+                        run.record(kind, &rec)?;
+                        if savepoint {
+                            w.conn().execute_batch(
+                                if run.st.problems.len() + run.st.more > problems {
+                                    "ROLLBACK TO SAVEPOINT import_record"
+                                } else {
+                                    "RELEASE SAVEPOINT import_record; SAVEPOINT import_record"
+                                },
+                            )?;
+                        }
+                    }
                     Some(Err(p)) => run.st.problem(p),
                     None => {
                         more = false;
@@ -1594,6 +1613,52 @@ mod tests {
         // Writing waits for the lock, and says so when it is not given in time.
         let e = import_file(&mut store, dir, TableKind::Bookings, BOOKINGS, BATCH).unwrap_err();
         assert!(e.downcast_ref::<Problems>().is_none(), "{e:#}");
+    }
+
+    /// A statement the database refuses while writing (here a trigger of the test's own) is a
+    /// problem of its line only: the records after it are still checked and written, and the
+    /// import is refused as a whole, in one batch or in many.
+    #[test]
+    fn a_statement_refused_while_writing_is_a_problem_of_its_line() {
+        for (store, dir, _db) in setups(3) {
+            store
+                .conn()
+                .execute_batch(store.conn().pick(
+                    "CREATE TRIGGER refuse_boom BEFORE INSERT ON enterprises
+                     WHEN NEW.name_zh = '爆炸公司' BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+                    "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN
+                         IF NEW.name_zh = '爆炸公司' THEN RAISE EXCEPTION 'boom refused'; END IF;
+                         RETURN NEW;
+                     END $$;
+                     CREATE TRIGGER refuse_boom BEFORE INSERT ON enterprises
+                         FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+                ))
+                .unwrap();
+            refused_statement_is_a_problem_of_its_line(store, dir.path());
+        }
+    }
+
+    fn refused_statement_is_a_problem_of_its_line(mut store: Store, d: &std::path::Path) {
+        const FILE: &str = "uscc,customs_code,name_zh,credit\n\
+            9144030071526726XG,4403960002,腾讯科技(深圳)有限公司,regular\n\
+            91310115132260250T,3105910051,爆炸公司,regular\n\
+            9131011571526726XT,3105910052,上海长宁物流有限公司,regular\n";
+        let enterprises = count(&store, "SELECT count(*) FROM enterprises");
+        for batch in [BATCH, Duration::ZERO] {
+            let e = import_file(&mut store, d, TableKind::Enterprises, FILE, batch).unwrap_err();
+            let p = e
+                .downcast::<Problems>()
+                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            assert_eq!(p.list.len(), 1, "{p}");
+            assert_eq!(p.list[0].line, 3, "{p}");
+            assert!(p.list[0].message.contains("boom refused"), "{p}");
+            assert_eq!(
+                count(&store, "SELECT count(*) FROM enterprises"),
+                enterprises,
+                "nothing is left written"
+            );
+        }
     }
 
     fn upsert_file(
