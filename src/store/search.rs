@@ -3,7 +3,7 @@
 //! the initials keys at word starts, Chinese text); every candidate is then matched and ranked by
 //! the domain's rules (`domain::search`).
 
-use super::db::{Dialect, params};
+use super::db::{Dialect, OptionalExtension, params};
 use super::enterprises::{COORDINATOR_COLS, ENTERPRISE_COLS, coordinator_from, enterprise_from};
 use super::{EnterpriseHit, Store, Writer};
 use crate::domain::ids::uscc_check_char;
@@ -288,7 +288,9 @@ impl Writer<'_> {
                 params![enterprise_id, alias.trim()],
                 |r| r.get(0),
             )
-            .ok();
+            // No row is no alias; a failure is said as it is (on PostgreSQL it has ended the
+            // transaction).
+            .optional()?;
         let Some(id) = id else {
             bail!("the enterprise has no alias '{}'", alias.trim());
         };

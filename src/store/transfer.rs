@@ -747,9 +747,6 @@ impl Store {
                 a.final_authority, a.extended_by
              FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id ORDER BY a.id",
         )?;
-        let mut pauses = self.conn().prepare(
-            "SELECT reason, started_at, ended_at FROM approval_pauses WHERE approval_id = ?1 ORDER BY started_at, id",
-        )?;
         let rows = stmt
             .query_map((), |r| {
                 Ok((
@@ -768,6 +765,33 @@ impl Store {
                 ))
             })?
             .collect::<anyhow::Result<Vec<_>>>()?;
+        if self.conn().is_pg() {
+            // Every pause in one statement: one round trip, not one per approval.
+            let mut of: std::collections::HashMap<i64, Vec<_>> = Default::default();
+            let mut all = self.conn().prepare(
+                "SELECT approval_id, reason, started_at, ended_at FROM approval_pauses
+                 ORDER BY approval_id, started_at, id",
+            )?;
+            for p in all.query_map((), |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    (r.get(1)?, ts(r.get(2)?), opt_ts(r.get(3)?)),
+                ))
+            })? {
+                let (id, pause) = p?;
+                of.entry(id).or_default().push(pause);
+            }
+            return Ok(rows
+                .into_iter()
+                .map(|(id, mut a)| {
+                    a.pauses = of.remove(&id).unwrap_or_default();
+                    a
+                })
+                .collect());
+        }
+        let mut pauses = self.conn().prepare(
+            "SELECT reason, started_at, ended_at FROM approval_pauses WHERE approval_id = ?1 ORDER BY started_at, id",
+        )?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, mut a) in rows {
             a.pauses = pauses
