@@ -305,7 +305,12 @@ fn contended_booking(
     let mut store = Store::open(db, Access::ReadWrite).expect("open");
     // A working day well ahead, a slot large enough for every attempt.
     let date = jiff::civil::date(2026, 12, 15);
-    let start = jiff::civil::Time::constant(20, (std::process::id() % 50) as i8, 0, 0);
+    let start = jiff::civil::Time::constant(
+        20,
+        ((std::process::id() as usize + processes * 7) % 59) as i8,
+        0,
+        0,
+    );
     let slot = store
         .write(|w| {
             w.insert_slot(&NewSlot {

@@ -31,7 +31,7 @@ fn run(db: &Path, args: &[&str]) -> Output {
 fn demos() -> Vec<TestDb> {
     each_backend()
         .into_iter()
-        .map(|t| {
+        .inspect(|t| {
             eprintln!("on {:?}", t.backend);
             let out = run(t.location(), &["demo", "--seed", "11"]);
             assert!(
@@ -40,7 +40,6 @@ fn demos() -> Vec<TestDb> {
                 t.backend,
                 String::from_utf8_lossy(&out.stderr)
             );
-            t
         })
         .collect()
 }

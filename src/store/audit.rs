@@ -88,11 +88,10 @@ impl Writer<'_> {
                 }
             }
         };
-        Ok(self
-            .conn()
+        self.conn()
             .prepare_cached(&sql)?
             .query_row([id], |r| r.get(0))
-            .optional()?)
+            .optional()
     }
 
     /// The query that renders a row of `table` as a JSON object of its own columns (the
@@ -230,6 +229,6 @@ impl Store {
             params![enterprise_id, since.map(|t| t.as_second()), limit as i64],
             entry_from,
         )?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 }

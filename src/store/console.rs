@@ -2,7 +2,9 @@
 //! what the operator typed after `/` (through the lookup matcher) and by a one-key narrowing.
 
 use super::Store;
-use super::approvals::{APPROVAL_SELECT, OPEN_APPROVAL_ORDER, approval_from};
+use super::approvals::{
+    APPROVAL_SELECT, OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG, approval_from,
+};
 use super::db::{OptionalExtension, Owned};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
@@ -10,10 +12,6 @@ use crate::domain::narrow::{Narrow, approval_kinds_named};
 use crate::store::{ApprovalRow, QueueRow};
 use anyhow::Result;
 use jiff::Timestamp;
-
-/// The approvals order in PostgreSQL: a missing deadline sorts last by itself (ascending order
-/// puts NULL last), and the index approvals_by_due (due_at, reference, id) serves it.
-const OPEN_APPROVAL_ORDER_PG: &str = "a.due_at, a.reference, a.id";
 
 /// Enterprises a filter reaches through the lookup matcher.
 const FILTER_ENTERPRISES: usize = 1000;
@@ -206,7 +204,7 @@ impl Store {
         ));
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params, row_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     /// How many open items `f` leaves.

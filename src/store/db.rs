@@ -18,7 +18,8 @@ pub enum Dialect {
     Postgres,
 }
 
-/// A connection of either backend.
+/// A connection of either backend (one per store: the variants' sizes do not matter).
+#[allow(clippy::large_enum_variant)]
 pub enum Db {
     Sqlite(rusqlite::Connection),
     Pg(PgConn),

@@ -12,7 +12,7 @@ const MIGRATIONS: &[(usize, &str)] = &[(16, include_str!("pg_migrations/016_sche
 
 /// The key of the session lock migrations hold, so that of several processes opening a new
 /// database at once one migrates and the others wait.
-const MIGRATION_LOCK: i64 = 0x0061_656f_6d;
+const MIGRATION_LOCK: i64 = 0x61_65_6f_6d;
 
 pub fn migrate(conn: &PgConn, url: &str, access: Access, adopt_foreign: bool) -> Result<()> {
     let shown = redacted(url);

@@ -235,11 +235,11 @@ impl QueueRow {
 impl Store {
     /// Open items whose deadline has passed at `now`.
     pub fn queue_overdue(&self, now: Timestamp) -> Result<i64> {
-        Ok(self.conn().query_row(
+        self.conn().query_row(
             "SELECT count(*) FROM work_items WHERE status <> 'done' AND due_at <= ?1",
             [now.as_second()],
             |r| r.get(0),
-        )?)
+        )
     }
 
     /// One window of the open queue, in the domain's order.
@@ -248,16 +248,16 @@ impl Store {
             .conn()
             .prepare_cached(&queue_window_sql(self.dialect()))?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], row_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn queue_len(&self) -> Result<i64> {
         // Kept by triggers (work_counts): no count over the open items.
-        Ok(self.conn().query_row(
+        self.conn().query_row(
             "SELECT coalesce(sum(n), 0) FROM work_counts WHERE status <> 'done'",
             (),
             |r| r.get(0),
-        )?)
+        )
     }
 
     /// Open items of one enterprise, in queue order.
@@ -267,17 +267,16 @@ impl Store {
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG)
         ))?;
         let rows = stmt.query_map([enterprise_id], row_from)?;
-        Ok(rows.collect::<anyhow::Result<Vec<_>>>()?)
+        rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
     pub fn work_item(&self, id: i64) -> Result<Option<QueueRow>> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_row(
                 &format!("{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id = ?1"),
                 [id],
                 row_from,
             )
-            .optional()?)
+            .optional()
     }
 }

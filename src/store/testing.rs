@@ -68,9 +68,7 @@ impl TestDb {
                 })
             }
             Backend::Postgres => {
-                let Some(server) = pg_server() else {
-                    return None;
-                };
+                let server = pg_server()?;
                 static N: AtomicU64 = AtomicU64::new(0);
                 let name = format!(
                     "aeo_test_{}_{}",
