@@ -933,10 +933,12 @@ fn postgres_copy(
         );
         return Some(url);
     }
+    // One statement per call: neither may run inside the implicit transaction of a batch.
     admin
-        .batch(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-        ))
+        .batch(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .expect("drop the old benchmark database");
+    admin
+        .batch(&format!("CREATE DATABASE {name}"))
         .expect("create the benchmark database");
     let t = Instant::now();
     let out = aeo()
