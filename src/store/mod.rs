@@ -126,12 +126,8 @@ pub struct Health {
 pub fn inspect(path: &Path) -> Result<Health> {
     if let Some(url) = path.to_str().filter(|p| pg::is_url(p)) {
         let conn = pg::PgConn::connect(url, "SET default_transaction_read_only = on")?;
-        let db = Db::Pg(conn);
-        let server: String = db.query_row("SELECT version()", (), |r| r.get(0))?;
-        let schema_version = pg_schema::current_version(match &db {
-            Db::Pg(c) => c,
-            Db::Sqlite(_) => unreachable!(),
-        })?;
+        let schema_version = pg_schema::current_version(&conn)?;
+        let server: String = Db::Pg(conn).query_row("SELECT version()", (), |r| r.get(0))?;
         return Ok(Health {
             schema_version,
             journal_mode: server.split(" on ").next().unwrap_or_default().to_string(),
