@@ -305,23 +305,23 @@ fn contended_booking(
     let mut store = Store::open(db, Access::ReadWrite).expect("open");
     // A working day well ahead, a slot large enough for every attempt.
     let date = jiff::civil::date(2026, 12, 15);
-    let start = jiff::civil::Time::constant(
-        20,
-        ((std::process::id() as usize + processes * 7) % 59) as i8,
-        0,
-        0,
-    );
-    let slot = store
-        .write(|w| {
-            w.insert_slot(&NewSlot {
-                office_code: "2210",
-                date,
-                start,
-                end: jiff::civil::Time::constant(21, 0, 0, 0),
-                capacity: (processes * each) as u32,
-            })
+    // The first start time not taken by an earlier run's slot.
+    let slot = (0..60)
+        .find_map(|minute| {
+            let start = jiff::civil::Time::constant(20, minute, 0, 0);
+            store
+                .write(|w| {
+                    w.insert_slot(&NewSlot {
+                        office_code: "2210",
+                        date,
+                        start,
+                        end: jiff::civil::Time::constant(21, 0, 0, 0),
+                        capacity: (processes * each) as u32,
+                    })
+                })
+                .ok()
         })
-        .expect("slot");
+        .expect("a free start time for the benchmark's slot");
     drop(store);
     let enterprise = "91310000132260250X";
     let handles: Vec<_> = (0..processes)
