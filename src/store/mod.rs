@@ -63,6 +63,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/014_search_text_keys.sql")),
     M::up(include_str!("migrations/015_work_counts.sql")),
     M::up(include_str!("migrations/016_problem_call_index.sql")),
+    M::up(include_str!("migrations/017_unindexed_enterprises.sql")),
 ];
 
 /// The schema version this binary writes.

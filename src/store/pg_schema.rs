@@ -8,7 +8,13 @@ use anyhow::{Result, bail};
 
 /// PostgreSQL reaches the SQLite schema's version in one step: the first PostgreSQL schema is
 /// SQLite's 16th. Later migrations come in pairs, one file per backend, with the same number.
-const MIGRATIONS: &[(usize, &str)] = &[(16, include_str!("pg_migrations/016_schema.sql"))];
+const MIGRATIONS: &[(usize, &str)] = &[
+    (16, include_str!("pg_migrations/016_schema.sql")),
+    (
+        17,
+        include_str!("pg_migrations/017_unindexed_enterprises.sql"),
+    ),
+];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new
 /// database at once one migrates and the others wait.
@@ -81,4 +87,16 @@ fn migrate_locked(conn: &PgConn, shown: &str, adopt_foreign: bool) -> Result<()>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every SQLite migration has its PostgreSQL counterpart: both backends reach one version.
+    #[test]
+    fn both_backends_reach_the_same_schema_version() {
+        assert_eq!(MIGRATIONS.last().map(|(v, _)| *v), Some(SCHEMA_VERSION));
+        assert!(MIGRATIONS.windows(2).all(|w| w[1].0 == w[0].0 + 1));
+    }
 }
