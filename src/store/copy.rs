@@ -226,6 +226,11 @@ impl Store {
             });
         }
         tx.commit()?;
+        if self.conn().is_pg() {
+            // Fresh tables have no statistics until autovacuum gets to them: plans made
+            // meanwhile would be blind (a pane's first frame took seconds).
+            self.conn().execute_batch("ANALYZE")?;
+        }
         Ok(out)
     }
 
