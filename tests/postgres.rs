@@ -352,10 +352,13 @@ fn a_desk_moves_to_postgres_and_back_unchanged() {
     assert!(original.iter().any(|(t, n, _)| *t == "audit_log" && *n > 0));
     assert_eq!(digests(pg.location()), original);
     assert_eq!(digests(back.location()), original);
-    // The counts the triggers keep came along (set aside and taken once during the load).
+    // The counts the triggers keep came along with the rows.
     let kept = |p: &Path| {
         let store = Store::open(p, Access::ReadOnly).unwrap();
-        (store.queue_len().unwrap(), store.abnormal_item_count().unwrap())
+        (
+            store.queue_len().unwrap(),
+            store.abnormal_item_count().unwrap(),
+        )
     };
     assert_eq!(kept(pg.location()), kept(first.location()));
     assert_eq!(kept(back.location()), kept(first.location()));
