@@ -452,19 +452,12 @@ impl Writer<'_> {
     /// (measure 26); the deadline follows.
     pub fn set_final_authority(&self, id: i64, final_authority: bool) -> Result<()> {
         let row = self.open_row(id)?;
-        if row.kind != ApprovalKind::AnimalPlant {
-            return Err(Message::new(
-                format!(
-                    "审批 #{id} 是{}：终审权限只关系到措施26的进境动植物检疫审批",
-                    row.kind.name_zh()
-                ),
-                format!(
-                    "approval #{id} is a {}: the final authority matters to measure 26's animal/plant quarantine approvals only",
-                    row.kind.name_en()
-                ),
-            )
-            .into());
-        }
+        row.kind.check_final_authority().map_err(|m| {
+            m.after(&Message::new(
+                format!("审批 #{id}"),
+                format!("approval #{id}"),
+            ))
+        })?;
         self.audited_update(
             "final_authority",
             "approvals",
