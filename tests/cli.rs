@@ -1297,7 +1297,7 @@ fn pauses_corrections_extensions_and_final_authority_follow_the_law() {
                 "2026-11-27 09:00",
             ],
         );
-        assert!(out.contains("accepted from 2026-11-27 09:00"), "{out}");
+        assert!(out.contains("自 2026-11-27 09:00 起受理"), "{out}");
         let after = approval_json(&d.db, &fid);
         assert_eq!(after["accepted_at"], "2026-11-27T01:00:00Z");
         assert!(

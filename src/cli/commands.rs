@@ -1117,57 +1117,78 @@ fn booking(ctx: &Context, c: &BookingCommand) -> Result<ExitCode> {
     };
     let mut store = ctx.open_existing()?;
     store.write(|w| w.set_booking_status(id, to, ctx.now))?;
-    outln!("booking {id} {}", to.name_en());
+    outln!(
+        "{}",
+        ctx.lang.pick(
+            &format!("预约 {id}：{}", to.name_zh()),
+            &format!("booking {id} {}", to.name_en())
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
     use crate::domain::approval::PauseReason;
     let mut store = ctx.open_existing()?;
-    let (id, what) = match c {
+    // What was done, in both languages: (zh, en).
+    let (id, zh, en) = match c {
         ApprovalCommand::Pause { id, reason } => {
             let reason = PauseReason::parse(reason).map_err(|e| anyhow!("--reason: {e}"))?;
             store.write(|w| w.pause_approval(*id, reason, ctx.now))?;
-            (*id, format!("paused ({})", reason.name_zh()))
+            (
+                *id,
+                format!("已暂停计时（{}）", reason.name_zh()),
+                format!("paused ({})", reason.name_en()),
+            )
         }
         ApprovalCommand::Resume { id } => {
             store.write(|w| w.resume_approval(*id, ctx.now))?;
-            (*id, "resumed".to_string())
+            (*id, "已恢复计时".to_string(), "resumed".to_string())
         }
         ApprovalCommand::Correct { id, received } => {
             let at = parse_instant(received).context("--received")?;
             store.write(|w| w.correct_acceptance(*id, at))?;
+            let at = present::instant(at);
             (
                 *id,
-                format!(
-                    "accepted from {} (补正: the complete material received)",
-                    present::instant(at)
-                ),
+                format!("自 {at} 起受理（补正：材料齐全之时）"),
+                format!("accepted from {at} (补正: the complete material received)"),
             )
         }
         ApprovalCommand::Extend { id, approver } => {
             store.write(|w| w.extend_approval(*id, approver))?;
+            let who = inert(approver.trim());
             (
                 *id,
-                format!(
-                    "extended by 10 working days (第42条), approved by {}",
-                    inert(approver.trim())
-                ),
+                format!("经{who}批准延长10个工作日（第42条）"),
+                format!("extended by 10 working days (第42条), approved by {who}"),
             )
         }
         ApprovalCommand::FinalAuthority { id, state } => {
             let on = state == "on";
             store.write(|w| w.set_final_authority(*id, on))?;
-            let what = if on {
-                "final authority (终审权限) in Shanghai: measure 26 applies"
+            let (zh, en) = if on {
+                (
+                    "上海海关有终审权限：适用措施26",
+                    "final authority (终审权限) in Shanghai: measure 26 applies",
+                )
             } else {
-                "no final authority (终审权限) in Shanghai: the regular limit applies"
+                (
+                    "上海海关无终审权限：适用常规时限",
+                    "no final authority (终审权限) in Shanghai: the regular limit applies",
+                )
             };
-            (*id, what.to_string())
+            (*id, zh.to_string(), en.to_string())
         }
         ApprovalCommand::Decide { id, decision } => {
             let decision = match decision {
-                Some(d) if d.trim().is_empty() => bail!("--decision must say what was decided"),
+                Some(d) if d.trim().is_empty() => {
+                    return Err(crate::domain::message::Message::new(
+                        "--decision 须写明决定的内容",
+                        "--decision must say what was decided",
+                    )
+                    .into());
+                }
                 Some(d) => d.trim().to_string(),
                 None => {
                     let kind = store
@@ -1178,10 +1199,19 @@ fn approval(ctx: &Context, c: &ApprovalCommand) -> Result<ExitCode> {
                 }
             };
             store.write(|w| w.decide_approval(*id, &decision, ctx.now))?;
-            (*id, format!("decided: {}", inert(&decision)))
+            let decision = inert(&decision);
+            (
+                *id,
+                format!("已决定：{decision}"),
+                format!("decided: {decision}"),
+            )
         }
     };
-    outln!("approval {id} {what}");
+    outln!(
+        "{}",
+        ctx.lang
+            .pick(&format!("审批 {id}：{zh}"), &format!("approval {id} {en}"))
+    );
     Ok(ExitCode::SUCCESS)
 }
 
