@@ -40,7 +40,20 @@ pub struct DayInfo {
 impl DayInfo {
     /// Why the day is (not) a working day, in words; a year without holiday data says so.
     pub fn reason_text(&self, lang: Lang) -> String {
-        let base = match &self.reason {
+        let base = self.reason.text(lang);
+        if self.data_known {
+            base
+        } else {
+            format!("{base}, {}", unknown_year_flag(lang))
+        }
+    }
+}
+
+impl DayReason {
+    /// Why a day is worked or off, as every output says it: "国庆节假期", "make-up working day
+    /// (国庆节)".
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
             DayReason::Weekday => lang.pick("工作日", "working day").to_string(),
             DayReason::Weekend => lang.pick("周末", "weekend").to_string(),
             DayReason::Holiday { name } => lang
@@ -52,11 +65,6 @@ impl DayInfo {
                     &format!("make-up working day ({name})"),
                 )
                 .to_string(),
-        };
-        if self.data_known {
-            base
-        } else {
-            format!("{base}, {}", unknown_year_flag(lang))
         }
     }
 }

@@ -591,19 +591,7 @@ fn calendar_days(from: &str, to: &str, out: &ListOutput, lang: Lang) -> Result<E
                     lang.pick("休息", "off")
                 }
                 .to_string(),
-                match &v.reason {
-                    DayReason::Weekday => tr(lang, "工作日", "weekday").to_string(),
-                    DayReason::Weekend => tr(lang, "周末", "weekend").to_string(),
-                    DayReason::Holiday { name } => lang
-                        .pick(&format!("法定节假日 {name}"), &format!("holiday {name}"))
-                        .to_string(),
-                    DayReason::MakeUpWorkday { name } => lang
-                        .pick(
-                            &format!("调休上班 {name}"),
-                            &format!("make-up working day (调休) {name}"),
-                        )
-                        .to_string(),
-                },
+                v.reason.text(lang),
                 if v.data_known {
                     lang.pick("官方", "official").to_string()
                 } else {
