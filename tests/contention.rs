@@ -72,28 +72,7 @@ fn race(db: &Path, n: usize, args: &[&str]) -> (usize, Vec<String>) {
 /// The first column of the first row of `sql`, read from either backend (the statements here
 /// are written in the SQL both understand).
 fn query_text(db: &Path, sql: &str) -> String {
-    match db.to_str().filter(|d| pg::is_url(d)) {
-        Some(url) => {
-            let conn = PgConn::connect(url, "").unwrap();
-            let rows = conn.query(&conn.prepare(sql).unwrap(), &[]).unwrap();
-            let row = rows.first().expect("a row");
-            match pg::opt_cell::<i64>(row, 0) {
-                Ok(n) => n.map_or("NULL".to_string(), |n| n.to_string()),
-                Err(_) => pg::opt_str(row, 0).unwrap().unwrap_or("NULL").to_string(),
-            }
-        }
-        None => rusqlite::Connection::open(db)
-            .unwrap()
-            .query_row(sql, [], |r| {
-                r.get::<_, rusqlite::types::Value>(0).map(|v| match v {
-                    rusqlite::types::Value::Null => "NULL".to_string(),
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-            })
-            .unwrap(),
-    }
+    aeo_console::store::testing::first_cell(db, sql, sql)
 }
 
 fn query_i64(db: &Path, sql: &str) -> i64 {

@@ -1,7 +1,6 @@
 //! The hotline's work loop through the real `aeo` binary on temporary databases: calls,
 //! problems to 清零, verifications, coordinators on duty, each change in the audit trail.
 
-use aeo_console::store::pg::{self, PgConn};
 use aeo_console::store::testing::each_backend;
 use serde_json::Value;
 use std::path::Path;
@@ -59,28 +58,7 @@ fn query(db: &Path, sql: &str) -> String {
 
 /// Like `query`, with the statement written for each backend where their SQL differs.
 fn query_on(db: &Path, sqlite: &str, postgres: &str) -> String {
-    match db.to_str().filter(|d| pg::is_url(d)) {
-        Some(url) => {
-            let conn = PgConn::connect(url, "").unwrap();
-            let rows = conn.query(&conn.prepare(postgres).unwrap(), &[]).unwrap();
-            let row = rows.first().expect("a row");
-            match pg::opt_cell::<i64>(row, 0) {
-                Ok(n) => n.map_or("NULL".to_string(), |n| n.to_string()),
-                Err(_) => pg::opt_str(row, 0).unwrap().unwrap_or("NULL").to_string(),
-            }
-        }
-        None => rusqlite::Connection::open(db)
-            .unwrap()
-            .query_row(sqlite, [], |r| {
-                r.get::<_, rusqlite::types::Value>(0).map(|v| match v {
-                    rusqlite::types::Value::Null => "NULL".to_string(),
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-            })
-            .unwrap(),
-    }
+    aeo_console::store::testing::first_cell(db, sqlite, postgres)
 }
 
 fn is_id(v: &Value, id: &str) -> bool {

@@ -121,6 +121,26 @@ fn pg_server() -> Option<String> {
     }
 }
 
+/// The first column of the first row of a query on the database at `location` (a file or a
+/// `postgres://` URL), as text ("NULL" for none), with the statement written for each backend:
+/// for a test to look at what the real binary wrote.
+pub fn first_cell(location: &Path, sqlite: &str, pg: &str) -> String {
+    use super::db::{Db, Owned};
+    let db = match location.to_str().filter(|l| super::pg::is_url(l)) {
+        Some(url) => Db::Pg(PgConn::connect(url, "").expect("the test database")),
+        None => Db::Sqlite(rusqlite::Connection::open(location).expect("the test database")),
+    };
+    let value = db
+        .query_row(db.pick(sqlite, pg), (), |r| r.value(0))
+        .expect("a row");
+    match value {
+        Owned::Null => "NULL".to_string(),
+        Owned::Int(i) => i.to_string(),
+        Owned::Real(f) => f.to_string(),
+        Owned::Text(t) => t,
+    }
+}
+
 /// A new database on each backend there is.
 pub fn each_backend() -> Vec<TestDb> {
     [Backend::Sqlite, Backend::Postgres]
