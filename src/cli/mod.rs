@@ -326,16 +326,6 @@ pub fn optional_instant(value: Option<&str>, flag: &str) -> Result<Option<Timest
         .with_context(|| flag.to_string())
 }
 
-/// What `aeo` says when it created the database it was asked to open.
-pub fn new_database_warning(db: &std::path::Path, lang: Lang) -> String {
-    let db = crate::text::inert(&db.display().to_string());
-    lang.pick(&format!(
-            "aeo: 注意：数据库 {db} 原先不存在，已新建一个空数据库。若应使用已有数据库，请用 --db PATH 或 AEO_DB 指定。"
-        ), &format!(
-            "aeo: note: database {db} did not exist; a new empty database was created. To use an existing one, pass --db PATH or set AEO_DB."
-        )).to_string()
-}
-
 /// Standard output could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write the output")]

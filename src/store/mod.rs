@@ -16,6 +16,7 @@ mod search;
 pub mod testing;
 mod today;
 mod transfer;
+mod value;
 
 pub use approvals::{ApprovalRow, ApprovalsSummary, NewApproval, PauseRow};
 pub use audit::{Actor, AuditEntry, os_account};

@@ -6,7 +6,7 @@
 //! (triggers of the schema), and the count of notifications is the store's data version, the
 //! console's cue to refresh, without polling the tables.
 
-use super::db::Value;
+use super::value::Value;
 use anyhow::{Result, anyhow};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -295,9 +295,9 @@ impl PgConn {
         &self,
         table: &str,
         cols: &[String],
-        rows: &mut dyn Iterator<Item = Result<Vec<super::db::Owned>>>,
+        rows: &mut dyn Iterator<Item = Result<Vec<super::value::Owned>>>,
     ) -> Result<u64> {
-        use super::db::ToValue;
+        use super::value::ToValue;
         let list = cols
             .iter()
             .map(|c| format!("\"{c}\""))
@@ -645,8 +645,8 @@ pub fn opt_cell<T: FromPgCell>(r: &PgRow, i: usize) -> Result<Option<T>> {
 }
 
 /// A cell whatever its type, by the column's type.
-pub fn value(r: &PgRow, i: usize) -> Result<super::db::Owned> {
-    use super::db::Owned;
+pub fn value(r: &PgRow, i: usize) -> Result<super::value::Owned> {
+    use super::value::Owned;
     let ty = r.columns()[i].type_().clone();
     Ok(match ty {
         Type::FLOAT4 | Type::FLOAT8 => opt_cell::<f64>(r, i)?.map_or(Owned::Null, Owned::Real),

@@ -92,7 +92,7 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     let new_db = !demo && !is_url && !ctx.db.exists();
     let store = Store::open(&ctx.db, ctx.access)?;
     if new_db {
-        eprintln!("{}", crate::cli::new_database_warning(&ctx.db, ctx.lang));
+        eprintln!("{}", new_database_warning(&ctx.db, ctx.lang));
     }
     let session = Session {
         operator: ctx.operator.clone(),
@@ -352,3 +352,13 @@ mod tests;
 
 #[cfg(test)]
 mod safety_tests;
+
+/// What `aeo` says when it created the database it was asked to open.
+fn new_database_warning(db: &std::path::Path, lang: Lang) -> String {
+    let db = crate::text::inert(&db.display().to_string());
+    lang.pick(&format!(
+            "aeo: 注意：数据库 {db} 原先不存在，已新建一个空数据库。若应使用已有数据库，请用 --db PATH 或 AEO_DB 指定。"
+        ), &format!(
+            "aeo: note: database {db} did not exist; a new empty database was created. To use an existing one, pass --db PATH or set AEO_DB."
+        )).to_string()
+}
