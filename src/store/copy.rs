@@ -34,7 +34,7 @@ pub const TABLES: &[&str] = &[
 fn has_id(table: &str) -> bool {
     !matches!(
         table,
-        "enterprise_coordinators" | "search_keys" | "aeo_meta" | "work_counts"
+        "enterprise_coordinators" | "search_keys" | "aeo_meta"
     )
 }
 
@@ -69,9 +69,31 @@ fn order(table: &str) -> &'static str {
     }
 }
 
-/// A cell as the checksum and the target see it: instants as Unix seconds, flags as integers.
-fn cell(r: &Row<'_>, i: usize) -> Result<Owned> {
-    r.value(i)
+/// The count and checksum of a table's rows, fed one row at a time (cells as `Row::value`
+/// reads them: instants as Unix seconds, flags as integers).
+#[derive(Default)]
+struct TableDigest {
+    hash: Sha256,
+    rows: u64,
+}
+
+impl TableDigest {
+    fn add(&mut self, row: &[Owned]) {
+        for v in row {
+            hash_cell(&mut self.hash, v);
+        }
+        self.rows += 1;
+    }
+
+    fn finish(self) -> (u64, String) {
+        let sum = self.hash.finalize();
+        (self.rows, sum.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// The cells of a row, in column order.
+fn cells(r: &Row<'_>, n: usize) -> Result<Vec<Owned>> {
+    (0..n).map(|i| r.value(i)).collect()
 }
 
 fn hash_cell(h: &mut Sha256, v: &Owned) {
@@ -102,16 +124,11 @@ fn digest(conn: &Db, table: &str, cols: &[String]) -> Result<(u64, String)> {
         order(table)
     ))?;
     let mut rows = stmt.query(())?;
-    let mut h = Sha256::new();
-    let mut n = 0u64;
+    let mut digest = TableDigest::default();
     while let Some(r) = rows.next()? {
-        for i in 0..cols.len() {
-            hash_cell(&mut h, &cell(&r, i)?);
-        }
-        n += 1;
+        digest.add(&cells(&r, cols.len())?);
     }
-    let sum = h.finalize();
-    Ok((n, sum.iter().map(|b| format!("{b:02x}")).collect()))
+    Ok(digest.finish())
 }
 
 fn quoted(cols: &[String]) -> String {
@@ -152,11 +169,10 @@ impl Store {
             )
             .into());
         }
-        if from.schema_version()? != self.schema_version()? {
+        let (theirs, ours) = (from.schema_version()?, self.schema_version()?);
+        if theirs != ours {
             return Err(anyhow!(
-                "the source has schema {} and the target {}: open the source once with this aeo to upgrade it",
-                from.schema_version()?,
-                self.schema_version()?
+                "the source has schema {theirs} and the target {ours}: open the source once with this aeo to upgrade it"
             ));
         }
         // The source is read in one consistent view while the target is written.
@@ -174,16 +190,18 @@ impl Store {
                 order(table)
             ))?;
             let mut rows = read.query(())?;
+            // The source's digest is taken from the rows as they are copied (read once).
+            let mut source = TableDigest::default();
             match (conn, from.conn()) {
                 // Into PostgreSQL from SQLite: COPY, the server's bulk path (an order of
                 // magnitude faster than row by row on a district-sized database).
                 (Db::Pg(pg), Db::Sqlite(_)) => {
-                    let mut source = std::iter::from_fn(|| match rows.next() {
-                        Ok(Some(r)) => Some((0..cols.len()).map(|i| cell(&r, i)).collect()),
+                    let mut read_rows = std::iter::from_fn(|| match rows.next() {
+                        Ok(Some(r)) => Some(cells(&r, cols.len()).inspect(|row| source.add(row))),
                         Ok(None) => None,
                         Err(e) => Some(Err(e)),
                     });
-                    pg.copy_in(table, &cols, &mut source)
+                    pg.copy_in(table, &cols, &mut read_rows)
                         .map_err(|e| e.context(format!("copying {table}")))?;
                 }
                 _ => {
@@ -193,16 +211,15 @@ impl Store {
                         marks.join(", ")
                     ))?;
                     while let Some(r) = rows.next()? {
-                        let values = (0..cols.len())
-                            .map(|i| cell(&r, i))
-                            .collect::<Result<Vec<_>>>()?;
+                        let values = cells(&r, cols.len())?;
+                        source.add(&values);
                         insert
                             .execute(values)
                             .map_err(|e| e.context(format!("copying {table}")))?;
                     }
                 }
             }
-            let source = digest(from.conn(), table, &cols)?;
+            let source = source.finish();
             let copied = digest(conn, table, &cols)?;
             if source != copied {
                 return Err(anyhow!(
@@ -253,14 +270,9 @@ impl Store {
 
     /// The schema version of this database.
     pub fn schema_version(&self) -> Result<usize> {
-        let v: i64 = match self.conn() {
-            Db::Sqlite(c) => c.pragma_query_value(None, "user_version", |r| r.get(0))?,
-            Db::Pg(_) => self.conn().query_row(
-                "SELECT coalesce(max(version), 0)::bigint FROM aeo_schema",
-                (),
-                |r| r.get(0),
-            )?,
-        };
-        Ok(v.max(0) as usize)
+        match self.conn() {
+            Db::Sqlite(c) => super::schema_version(c, &self.path),
+            Db::Pg(c) => super::pg_schema::current_version(c),
+        }
     }
 }
