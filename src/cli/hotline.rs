@@ -12,7 +12,7 @@ use crate::domain::duty::by_duty;
 use crate::domain::enterprise::Coordinator;
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::problem::{
-    BoardGroup, ProblemAction, ProblemClock, ProblemTargets, board, parse_districts, problem_clock,
+    BoardGroup, Lateness, ProblemAction, ProblemClock, ProblemTargets, board, parse_districts,
 };
 use crate::domain::verification::{VerificationKind, merge_proposals};
 use crate::present::instant as shanghai_text;
@@ -467,18 +467,6 @@ struct ProblemView<'a> {
     clock: ProblemClock,
 }
 
-fn clock_of(row: &ProblemRow, targets: ProblemTargets, now: Timestamp) -> ProblemClock {
-    let p = &row.problem;
-    problem_clock(
-        WorkingCalendar::official(),
-        targets,
-        p.opened_at,
-        p.first_reply_at,
-        p.cleared_at,
-        now,
-    )
-}
-
 fn late_text(c: &ProblemClock, open: bool) -> String {
     let mut s = Vec::new();
     if c.reply_late && open {
@@ -509,10 +497,11 @@ pub fn problems(ctx: &Context, a: &ProblemsArgs) -> Result<ExitCode> {
         coordinator_id: coordinator.map(|c| c.id),
         not_closed: false,
     })?;
+    let late = Lateness::new(WorkingCalendar::official(), targets, ctx.now);
     let views: Vec<ProblemView<'_>> = rows
         .iter()
         .map(|row| ProblemView {
-            clock: clock_of(row, targets, ctx.now),
+            clock: late.clock(&row.problem),
             row,
         })
         .collect();
@@ -574,7 +563,8 @@ pub fn report_problems(
         open_only: true,
         ..Default::default()
     })?;
-    let clocks: Vec<ProblemClock> = rows.iter().map(|r| clock_of(r, targets, ctx.now)).collect();
+    let late = Lateness::new(WorkingCalendar::official(), targets, ctx.now);
+    let clocks: Vec<ProblemClock> = rows.iter().map(|r| late.clock(&r.problem)).collect();
     let keyed = |key: &dyn Fn(&ProblemRow) -> String| -> Vec<BoardGroup> {
         board(
             rows.iter()
@@ -1031,16 +1021,15 @@ pub fn today(ctx: &Context, a: &TodayArgs) -> Result<ExitCode> {
         problem_targets(a.targets.as_deref()).context("--targets / AEO_PROBLEM_TARGETS")?;
     let cal = WorkingCalendar::official();
     let catalog = MeasureCatalog::official();
-    let data = store.today(ctx.now, &ctx.operator, a.limit)?;
+    let late = Lateness::new(cal, targets, ctx.now);
+    let data = store.today(ctx.now, &ctx.operator, a.limit, &late)?;
     let problems: Vec<ProblemView<'_>> = data
         .problems
         .iter()
         .map(|row| ProblemView {
-            clock: clock_of(row, targets, ctx.now),
+            clock: late.clock(&row.problem),
             row,
         })
-        .filter(|v| v.clock.past_target())
-        .take(a.limit)
         .collect();
     if a.json {
         #[derive(Serialize)]

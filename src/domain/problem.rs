@@ -224,13 +224,6 @@ pub fn problem_clock(
     now: Timestamp,
 ) -> ProblemClock {
     let day = shanghai_date(opened);
-    let end_of = |d: Date| {
-        shanghai_instant(
-            d.tomorrow()
-                .unwrap_or(d)
-                .to_datetime(jiff::civil::Time::midnight()),
-        )
-    };
     let (reply_day, u1) = cal.nth_working_day_after(day, targets.first_reply_days);
     let (resolve_day, u2) = cal.nth_working_day_after(day, targets.resolution_days);
     let until = resolved.unwrap_or(now).max(opened);
@@ -238,15 +231,160 @@ pub fn problem_clock(
         .tomorrow()
         .unwrap_or(shanghai_date(until));
     let (age, u3) = cal.working_days_in(day.tomorrow().unwrap_or(day), to);
-    let reply_due = end_of(reply_day);
-    let resolution_due = end_of(resolve_day);
+    let dues = Dues {
+        reply: end_of(reply_day),
+        resolution: end_of(resolve_day),
+    };
+    let (reply_late, resolution_late) = dues.late(opened, first_reply, resolved, now);
     ProblemClock {
         age_working_days: age,
-        reply_due,
-        resolution_due,
-        reply_late: first_reply.or(resolved).unwrap_or(now) >= reply_due,
-        resolution_late: until >= resolution_due,
+        reply_due: dues.reply,
+        resolution_due: dues.resolution,
+        reply_late,
+        resolution_late,
         uses_unknown_calendar: u1 || u2 || u3,
+    }
+}
+
+/// When a problem opened on some day falls due.
+#[derive(Debug, Clone, Copy)]
+struct Dues {
+    reply: Timestamp,
+    resolution: Timestamp,
+}
+
+impl Dues {
+    fn of(cal: &WorkingCalendar, targets: ProblemTargets, day: Date) -> Dues {
+        Dues {
+            reply: end_of(cal.nth_working_day_after(day, targets.first_reply_days).0),
+            resolution: end_of(cal.nth_working_day_after(day, targets.resolution_days).0),
+        }
+    }
+
+    /// (reply late, resolution late) at `now`: the first reply (or, without one, the
+    /// resolution or now) came at or after its due time; the resolution (or now) likewise.
+    fn late(
+        self,
+        opened: Timestamp,
+        first_reply: Option<Timestamp>,
+        resolved: Option<Timestamp>,
+        now: Timestamp,
+    ) -> (bool, bool) {
+        (
+            first_reply.or(resolved).unwrap_or(now) >= self.reply,
+            resolved.unwrap_or(now).max(opened) >= self.resolution,
+        )
+    }
+}
+
+/// 24:00 of day `d` in Shanghai: when a target falling on `d` is due.
+fn end_of(d: Date) -> Timestamp {
+    shanghai_instant(
+        d.tomorrow()
+            .unwrap_or(d)
+            .to_datetime(jiff::civil::Time::midnight()),
+    )
+}
+
+/// Where lateness splits the open problems at one instant, so a count or a list of the late
+/// ones can be read from an index instead of ageing every open problem. A target's due time
+/// depends only on the day a problem was opened and grows with it: a problem opened before
+/// `reply` is past its reply target unless it was answered in time, and one opened before
+/// `resolution` is past its resolution target unless it was resolved in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LateCuts {
+    pub reply: Timestamp,
+    pub resolution: Timestamp,
+}
+
+/// Decides which open problems are past a target at `now`: the cuts for reading them from the
+/// store, and the whole rule for the few the cuts leave open (answered or resolved after their
+/// opening day's cut), with the due times of those recent opening days worked out once.
+#[derive(Debug, Clone)]
+pub struct Lateness<'a> {
+    cal: &'a WorkingCalendar,
+    targets: ProblemTargets,
+    now: Timestamp,
+    pub cuts: LateCuts,
+    /// The first day after the earlier cut, and the due times of it and each day after it up
+    /// to today.
+    recent: (Date, Vec<Dues>),
+}
+
+impl<'a> Lateness<'a> {
+    pub fn new(cal: &'a WorkingCalendar, targets: ProblemTargets, now: Timestamp) -> Lateness<'a> {
+        let today = shanghai_date(now);
+        // The latest opening day whose target has passed, found walking back from today; the
+        // cut is the end of that day. Targets are bounded (`ProblemTargets::parse`), so the
+        // walk is short; 40 years back is only a guard.
+        let cut = |n: u32| {
+            let mut d = today;
+            for _ in 0..40 * 366 {
+                if end_of(cal.nth_working_day_after(d, n).0) <= now {
+                    return end_of(d);
+                }
+                match d.yesterday() {
+                    Ok(y) => d = y,
+                    Err(_) => break,
+                }
+            }
+            Timestamp::MIN
+        };
+        let cuts = LateCuts {
+            reply: cut(targets.first_reply_days),
+            resolution: cut(targets.resolution_days),
+        };
+        let first = shanghai_date(cuts.reply.min(cuts.resolution))
+            .max(today.saturating_sub(jiff::Span::new().days(800)));
+        let recent = (
+            first,
+            first
+                .series(jiff::Span::new().days(1))
+                .take_while(|d| *d <= today)
+                .map(|d| Dues::of(cal, targets, d))
+                .collect(),
+        );
+        Lateness {
+            cal,
+            targets,
+            now,
+            cuts,
+            recent,
+        }
+    }
+
+    /// The problem's clock at this instant.
+    pub fn clock(&self, p: &Problem) -> ProblemClock {
+        problem_clock(
+            self.cal,
+            self.targets,
+            p.opened_at,
+            p.first_reply_at,
+            p.cleared_at,
+            self.now,
+        )
+    }
+
+    pub fn is_late(&self, p: &Problem) -> bool {
+        self.is_late_at(p.opened_at, p.first_reply_at, p.cleared_at)
+    }
+
+    /// `problem_clock(...).past_target()`, without ageing the problem.
+    pub fn is_late_at(
+        &self,
+        opened: Timestamp,
+        first_reply: Option<Timestamp>,
+        resolved: Option<Timestamp>,
+    ) -> bool {
+        let day = shanghai_date(opened);
+        let (first, dues) = &self.recent;
+        let known = usize::try_from((day - *first).get_days())
+            .ok()
+            .filter(|_| day >= *first)
+            .and_then(|i| dues.get(i).copied());
+        let dues = known.unwrap_or_else(|| Dues::of(self.cal, self.targets, day));
+        let (reply, resolution) = dues.late(opened, first_reply, resolved, self.now);
+        reply || resolution
     }
 }
 
@@ -308,6 +446,72 @@ mod tests {
 
     fn sh(y: i16, m: i8, d: i8, h: i8, min: i8) -> Timestamp {
         shanghai_instant(date(y, m, d).at(h, min, 0, 0))
+    }
+
+    #[test]
+    fn the_cuts_split_unanswered_problems_exactly_as_their_clocks_do() {
+        let cal = WorkingCalendar::official();
+        // Around Golden Week and 调休 Saturdays, the Spring Festival, and an ordinary week, at
+        // midnight, mid-morning and just before midnight.
+        let nows = [
+            sh(2026, 10, 9, 0, 0),
+            sh(2026, 10, 11, 10, 30),
+            sh(2026, 2, 24, 23, 59),
+            sh(2026, 11, 27, 10, 0),
+            sh(2026, 11, 30, 0, 0),
+        ];
+        for targets in [
+            ProblemTargets::default(),
+            ProblemTargets {
+                first_reply_days: 3,
+                resolution_days: 2,
+            },
+            ProblemTargets {
+                first_reply_days: 1,
+                resolution_days: 20,
+            },
+        ] {
+            for now in nows {
+                let late = Lateness::new(cal, targets, now);
+                let mut opened = now - jiff::SignedDuration::from_hours(24 * 60);
+                let (mut reply_late, mut resolution_late) = (0, 0);
+                while opened <= now {
+                    let clock = problem_clock(cal, targets, opened, None, None, now);
+                    assert_eq!(
+                        opened < late.cuts.reply,
+                        clock.reply_late,
+                        "reply, {targets:?}, opened {opened}, now {now}"
+                    );
+                    assert_eq!(
+                        opened < late.cuts.resolution,
+                        clock.resolution_late,
+                        "resolution, {targets:?}, opened {opened}, now {now}"
+                    );
+                    // The whole rule, answered or resolved at various times after opening.
+                    for (reply, resolved) in [
+                        (None, None),
+                        (Some(3), None),
+                        (Some(30), None),
+                        (Some(80), None),
+                        (None, Some(50)),
+                        (Some(10), Some(200)),
+                    ] {
+                        let after = |h: i64| opened + jiff::SignedDuration::from_hours(h);
+                        let (reply, resolved) = (reply.map(after), resolved.map(after));
+                        assert_eq!(
+                            late.is_late_at(opened, reply, resolved),
+                            problem_clock(cal, targets, opened, reply, resolved, now).past_target(),
+                            "{targets:?}, opened {opened}, reply {reply:?}, resolved {resolved:?}"
+                        );
+                    }
+                    reply_late += usize::from(clock.reply_late);
+                    resolution_late += usize::from(clock.resolution_late);
+                    opened += jiff::SignedDuration::from_mins(97);
+                }
+                // Both sides of each cut were seen.
+                assert!(reply_late > 0 && resolution_late > 0);
+            }
+        }
     }
 
     #[test]

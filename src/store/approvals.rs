@@ -135,6 +135,25 @@ pub(super) const APPROVAL_SELECT: &str = "SELECT a.id, a.kind, a.enterprise_id, 
         a.final_authority, a.extended_by, a.extended_at
      FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id";
 
+impl Store {
+    /// `APPROVAL_SELECT` for lists of undecided approvals in `OPEN_APPROVAL_ORDER`: SQLite is
+    /// told to walk the index of open approvals in that order (left to itself it read every
+    /// open approval and sorted them, 44 ms on 15,000 for a window of 40); PostgreSQL's
+    /// planner weighs the LIMIT itself. The query must say `a.decided_at IS NULL`.
+    pub(super) fn open_approval_select(&self) -> std::borrow::Cow<'static, str> {
+        match self.dialect() {
+            super::Dialect::Sqlite => APPROVAL_SELECT
+                .replacen(
+                    "FROM approvals a",
+                    "FROM approvals a INDEXED BY approvals_open_due",
+                    1,
+                )
+                .into(),
+            super::Dialect::Postgres => APPROVAL_SELECT.into(),
+        }
+    }
+}
+
 pub(super) fn approval_from(r: &super::db::Row<'_>) -> anyhow::Result<ApprovalRow> {
     let kind: String = r.get(1)?;
     let credit: String = r.get(4)?;
@@ -544,8 +563,9 @@ impl Store {
             .conn()
             .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG);
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT} WHERE a.decided_at IS NULL
-             ORDER BY {order} LIMIT ?1 OFFSET ?2"
+            "{} WHERE a.decided_at IS NULL
+             ORDER BY {order} LIMIT ?1 OFFSET ?2",
+            self.open_approval_select()
         ))?;
         let mut rows = stmt
             .query_map(params![limit as i64, offset as i64], approval_from)?
@@ -556,13 +576,13 @@ impl Store {
 
     /// Undecided approvals overdue or nearly due at `now`, the earliest deadline first.
     pub fn approvals_urgent(&self, now: Timestamp, limit: usize) -> Result<Vec<ApprovalRow>> {
-        let order = self.conn().pick(
-            "coalesce(a.due_at, 9223372036854775807), a.id",
-            "a.due_at, a.id",
-        );
+        let order = self
+            .conn()
+            .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG);
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{APPROVAL_SELECT} WHERE a.decided_at IS NULL AND a.warn_at <= ?1
-             ORDER BY {order} LIMIT ?2"
+            "{} WHERE a.decided_at IS NULL AND a.warn_at <= ?1
+             ORDER BY {order} LIMIT ?2",
+            self.open_approval_select()
         ))?;
         let mut rows = stmt
             .query_map(params![now.as_second(), limit as i64], approval_from)?
@@ -575,8 +595,12 @@ impl Store {
         // PostgreSQL has no sum of a boolean: it counts the rows that pass a filter.
         let (open, overdue, nearly): (i64, Option<i64>, Option<i64>) = self.conn().query_row(
             self.conn().pick(
-                "SELECT count(*), sum(due_at <= ?1), sum(warn_at <= ?1 AND due_at > ?1)
-             FROM approvals WHERE decided_at IS NULL",
+                // Read from the open approvals' index alone (its key holds the deadline as
+                // `coalesce(due_at, MAX)`; MAX is a stopped clock, neither overdue nor near).
+                "SELECT count(*), sum(coalesce(due_at, 9223372036854775807) <= ?1),
+                    sum(warn_at <= ?1 AND coalesce(due_at, 9223372036854775807) > ?1
+                        AND coalesce(due_at, 9223372036854775807) < 9223372036854775807)
+             FROM approvals INDEXED BY approvals_open_due WHERE decided_at IS NULL",
                 "SELECT count(*), count(*) FILTER (WHERE due_at <= ?1::timestamptz),
                     count(*) FILTER (WHERE warn_at <= ?1::timestamptz AND due_at > ?1::timestamptz)
              FROM approvals WHERE decided_at IS NULL",

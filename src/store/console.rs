@@ -2,9 +2,7 @@
 //! what the operator typed after `/` (through the lookup matcher) and by a one-key narrowing.
 
 use super::Store;
-use super::approvals::{
-    APPROVAL_SELECT, OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG, approval_from,
-};
+use super::approvals::{OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG, approval_from};
 use super::db::{OptionalExtension, Owned};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
@@ -285,7 +283,8 @@ impl Store {
         c.bind(":limit", limit as i64);
         c.bind(":offset", offset as i64);
         let (sql, params) = c.bound(&format!(
-            "{APPROVAL_SELECT} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            "{} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            self.open_approval_select(),
             c.sql(),
             self.conn()
                 .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)

@@ -14,6 +14,10 @@ const MIGRATIONS: &[(usize, &str)] = &[
         17,
         include_str!("pg_migrations/017_unindexed_enterprises.sql"),
     ),
+    (
+        18,
+        include_str!("pg_migrations/018_open_work_first_frames.sql"),
+    ),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new

@@ -6,9 +6,10 @@ use super::Store;
 use super::db::params;
 use super::inspection::{BOOKING_SELECT, booking_from};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
-use super::{ApprovalRow, BookingRow, CallFilter, CallRow, ProblemFilter, ProblemRow, QueueRow};
+use super::{ApprovalRow, BookingRow, CallFilter, CallRow, ProblemRow, QueueRow};
 use crate::calendar::shanghai_date;
 use crate::domain::inspection::DayClearance;
+use crate::domain::problem::Lateness;
 use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -32,13 +33,22 @@ pub struct TodayData {
     pub abnormal_items: Vec<QueueRow>,
     pub abnormal_bookings: Vec<BookingRow>,
     pub callbacks: Vec<CallRow>,
+    /// Open problems past a target, oldest first.
     pub problems: Vec<ProblemRow>,
+    /// How many open problems are past a target (`problems` holds the first `limit`).
+    pub late_problems: i64,
     pub taken: Vec<QueueRow>,
 }
 
 impl Store {
     /// Everything the Today view lists, each list cut at `limit`.
-    pub fn today(&self, now: Timestamp, operator: &str, limit: usize) -> Result<TodayData> {
+    pub fn today(
+        &self,
+        now: Timestamp,
+        operator: &str,
+        limit: usize,
+        late: &Lateness<'_>,
+    ) -> Result<TodayData> {
         let today = shanghai_date(now);
         let mut days = Vec::new();
         for d in [Some(today), today.tomorrow().ok()].into_iter().flatten() {
@@ -67,6 +77,7 @@ impl Store {
         let abnormal_bookings = stmt
             .query_map(params![since.to_string(), limit as i64], booking_from)?
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let (late_problems, problems) = self.late_problems(late, limit)?;
         Ok(TodayData {
             operator: operator.to_string(),
             approvals: self.approvals_urgent(now, limit)?,
@@ -82,10 +93,8 @@ impl Store {
                 limit,
                 ..Default::default()
             })?,
-            problems: self.problems(&ProblemFilter {
-                open_only: true,
-                ..Default::default()
-            })?,
+            problems,
+            late_problems,
             taken: items("w.taken_by = ?1 AND w.status <> 'done'", operator)?,
         })
     }
@@ -130,8 +139,9 @@ mod tests {
     use super::*;
     use crate::calendar::WorkingCalendar;
     use crate::domain::measures::MeasureCatalog;
+    use crate::domain::problem::ProblemTargets;
     use crate::store::testing::each_backend;
-    use crate::store::{Access, SlotRow};
+    use crate::store::{Access, ProblemFilter, SlotRow};
     use serde_json::{Value, json};
 
     /// Drops the fields a demo stamps with the real clock (a 第42条 extension's instant).
@@ -167,7 +177,9 @@ mod tests {
         let coordinator = store.all_coordinators().unwrap()[0].0.phone.clone();
         let calls = |f: CallFilter| store.calls(&f).unwrap();
         let v = json!({
-            "today": store.today(now, "op01", 20).unwrap(),
+            "today": store
+                .today(now, "op01", 20, &Lateness::new(WorkingCalendar::official(), Default::default(), now))
+                .unwrap(),
             "abnormal_items": store.abnormal_item_count().unwrap(),
             "callback_counts": store.callback_counts(now).unwrap(),
             "approvals": store.approvals(true).unwrap(),
@@ -212,6 +224,60 @@ mod tests {
     }
 
     /// The same demo answers the same on SQLite and on PostgreSQL, reader by reader.
+    #[test]
+    fn late_problems_read_by_the_cuts_are_the_ones_each_clock_calls_late() {
+        let filled: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let cal = WorkingCalendar::official();
+        for db in each_backend() {
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            crate::demo::fill(
+                &mut store,
+                &Default::default(),
+                filled,
+                cal,
+                MeasureCatalog::official(),
+            )
+            .unwrap();
+            let open = store
+                .problems(&ProblemFilter {
+                    open_only: true,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(open.iter().any(|r| r.problem.first_reply_at.is_some()));
+            let mut seen_late = 0;
+            // Before the demo's problems are due, as they fall due, and long after.
+            for hours in [-72, 0, 20, 30, 50, 100, 24 * 8, 24 * 40] {
+                let now = filled + jiff::SignedDuration::from_hours(hours);
+                for targets in [
+                    ProblemTargets::default(),
+                    ProblemTargets {
+                        first_reply_days: 2,
+                        resolution_days: 1,
+                    },
+                ] {
+                    let late = Lateness::new(cal, targets, now);
+                    let want: Vec<i64> = open
+                        .iter()
+                        .filter(|r| late.is_late(&r.problem))
+                        .map(|r| r.problem.id)
+                        .collect();
+                    let (n, rows) = store.late_problems(&late, 3).unwrap();
+                    assert_eq!(
+                        n,
+                        want.len() as i64,
+                        "{:?} at {now}, {targets:?}",
+                        db.backend
+                    );
+                    let got: Vec<i64> = rows.iter().map(|r| r.problem.id).collect();
+                    assert_eq!(got, want[..want.len().min(3)], "{:?} at {now}", db.backend);
+                    seen_late += want.len();
+                }
+            }
+            assert!(seen_late > 0);
+        }
+    }
+
     #[test]
     fn every_reader_answers_the_same_on_each_backend() {
         let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();

@@ -322,8 +322,8 @@ impl App {
             query_due: None,
             command_history: History::default(),
         };
+        // Sizing loads the first pane.
         app.resize(MIN_WIDTH, MIN_HEIGHT);
-        app.reload(app.pane);
         app.refresh_tabs();
         Ok(app)
     }

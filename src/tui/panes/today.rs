@@ -7,7 +7,7 @@ use super::{Hint, Pane, frame_block, row_style, scroll_to};
 use crate::domain::approval::{Urgency, urgency};
 use crate::domain::call::{CallbackState, callback_state};
 use crate::domain::measures::MeasureCatalog;
-use crate::domain::problem::{ProblemClock, ProblemTargets, problem_clock};
+use crate::domain::problem::{Lateness, ProblemClock, ProblemTargets};
 use crate::present;
 use crate::store::{Store, TodayData};
 use crate::text::{inert, tr};
@@ -213,7 +213,7 @@ impl TodayPane {
         out.push(heading(
             "超过时限的问题（措施29）",
             "Problems past their targets (measure 29)",
-            self.late_problems.len(),
+            d.late_problems.max(0) as usize,
         ));
         for (i, clock) in &self.late_problems {
             let r = &d.problems[*i];
@@ -336,27 +336,15 @@ impl Pane for TodayPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         // The cursor stays on the record when lines come and go above it.
         let before = self.selected_entry().map(|(t, _)| t);
-        let data = env.store.today(env.now, &self.operator, SECTION_LIMIT)?;
+        let late = Lateness::new(env.cal, self.targets, env.now);
+        let data = env
+            .store
+            .today(env.now, &self.operator, SECTION_LIMIT, &late)?;
         self.late_problems = data
             .problems
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let p = &r.problem;
-                (
-                    i,
-                    problem_clock(
-                        env.cal,
-                        self.targets,
-                        p.opened_at,
-                        p.first_reply_at,
-                        p.cleared_at,
-                        env.now,
-                    ),
-                )
-            })
-            .filter(|(_, c)| c.past_target())
-            .take(SECTION_LIMIT)
+            .map(|(i, r)| (i, late.clock(&r.problem)))
             .collect();
         self.data = Some(data);
         let entries = self.entries();
@@ -469,25 +457,7 @@ pub fn tab_counts(
     let abnormal = store.abnormal_item_count()?;
     let day = store.day_clearance(crate::calendar::shanghai_date(now))?;
     let (cb_late, cb_soon) = store.callback_counts(now)?;
-    let late_problems = store
-        .problems(&crate::store::ProblemFilter {
-            open_only: true,
-            ..Default::default()
-        })?
-        .iter()
-        .filter(|r| {
-            let p = &r.problem;
-            problem_clock(
-                cal,
-                targets,
-                p.opened_at,
-                p.first_reply_at,
-                p.cleared_at,
-                now,
-            )
-            .past_target()
-        })
-        .count() as i64;
+    let (late_problems, _) = store.late_problems(&Lateness::new(cal, targets, now), 0)?;
     Ok([
         TabCount {
             total: 0,
