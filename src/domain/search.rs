@@ -10,7 +10,7 @@
 //! segment; a match that does not start at the beginning of the name starts at a word.
 
 use pinyin::ToPinyinMulti;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Readings kept per character (the natural one and the commonest others).
@@ -254,6 +254,78 @@ pub fn decode(s: &str) -> Vec<Unit> {
                 ch,
                 readings,
                 word_start,
+            })
+        })
+        .collect()
+}
+
+/// A unit as the matcher reads it: computed ([`Unit`]) or read in place from the stored form
+/// ([`UnitRef`], no allocation per reading).
+pub trait Reads {
+    fn ch(&self) -> char;
+    fn word_start(&self) -> bool;
+    /// The readings, the natural one first.
+    fn readings(&self) -> impl Iterator<Item = &str>;
+}
+
+impl Reads for Unit {
+    fn ch(&self) -> char {
+        self.ch
+    }
+    fn word_start(&self) -> bool {
+        self.word_start
+    }
+    fn readings(&self) -> impl Iterator<Item = &str> {
+        self.readings.iter().map(String::as_str)
+    }
+}
+
+impl<U: Reads> Reads for &U {
+    fn ch(&self) -> char {
+        (*self).ch()
+    }
+    fn word_start(&self) -> bool {
+        (*self).word_start()
+    }
+    fn readings(&self) -> impl Iterator<Item = &str> {
+        (*self).readings()
+    }
+}
+
+/// A unit of the stored form, borrowed: its readings are the stored `a,b,c`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitRef<'a> {
+    pub ch: char,
+    pub word_start: bool,
+    readings: &'a str,
+}
+
+impl Reads for UnitRef<'_> {
+    fn ch(&self) -> char {
+        self.ch
+    }
+    fn word_start(&self) -> bool {
+        self.word_start
+    }
+    fn readings(&self) -> impl Iterator<Item = &str> {
+        self.readings.split(',').filter(|r| !r.is_empty())
+    }
+}
+
+/// The stored form read in place, as [`decode`] reads it.
+pub fn decode_ref(s: &str) -> Vec<UnitRef<'_>> {
+    s.split('|')
+        .filter_map(|part| {
+            let (word_start, part) = match part.strip_prefix('^') {
+                Some(rest) => (true, rest),
+                None => (false, part),
+            };
+            let ch = part.chars().next()?;
+            let rest = &part[ch.len_utf8()..];
+            Some(UnitRef {
+                ch,
+                word_start,
+                readings: rest.strip_prefix('=').unwrap_or(part),
             })
         })
         .collect()
@@ -611,14 +683,14 @@ enum Step {
 /// Matches `q` against `units`: at the start, or at a word start (at any character when the
 /// query starts with a Chinese character). The best match is the earliest start, then the one
 /// with fewest other readings and abbreviated words.
-pub fn match_text(q: &Query, units: &[Unit]) -> Option<TextMatch> {
+pub fn match_text<U: Reads>(q: &Query, units: &[U]) -> Option<TextMatch> {
     if q.is_empty() {
         return None;
     }
     let starts_han = q.starts_han();
     let mut best: Option<TextMatch> = None;
     for s in 0..units.len() {
-        if !(units[s].word_start || starts_han) {
+        if !(units[s].word_start() || starts_han) {
             continue;
         }
         if let Some(m) = match_from(q, units, s)
@@ -636,7 +708,7 @@ pub fn match_text(q: &Query, units: &[Unit]) -> Option<TextMatch> {
     best
 }
 
-fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
+fn match_from<U: Reads>(q: &Query, units: &[U], s: usize) -> Option<TextMatch> {
     let qn = q.chars.len();
     let n = units.len();
     // best[i][j]: cheapest way to have matched units s..i with the first j query characters.
@@ -647,6 +719,7 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
     let mut end: Option<(usize, Cost)> = None;
     for i in s..n {
         let u = &units[i];
+        let han = !u.ch().is_ascii();
         for j in 0..qn {
             let Some((cost, ..)) = best[idx(i, j)] else {
                 continue;
@@ -658,17 +731,14 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
                 }
             };
             let qc = q.chars[j];
-            if qc == u.ch {
+            if qc == u.ch() {
                 relax(i + 1, j + 1, cost, Step::Char);
             }
-            if !qc.is_ascii_lowercase() {
+            if !qc.is_ascii_lowercase() || !han {
                 continue;
             }
             let rest = &q.chars[j..];
-            for (r, reading) in u.readings.iter().enumerate() {
-                if !u.is_han() {
-                    break;
-                }
+            for (r, reading) in u.readings().enumerate() {
                 let rb = reading.as_bytes();
                 let common = rest
                     .iter()
@@ -689,33 +759,34 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
                     1
                 };
                 // Whole syllable, initial (z or zh), or the start of a syllable ending the query.
-                let mut lens = vec![1];
+                let mut lens = [1, 0, 0, 0];
                 if common >= initial_len {
-                    lens.push(initial_len);
+                    lens[1] = initial_len;
                 }
                 if common == rb.len() {
-                    lens.push(rb.len());
+                    lens[2] = rb.len();
                 }
                 if j + common == qn {
-                    lens.push(common);
+                    lens[3] = common;
                 }
                 lens.sort_unstable();
-                lens.dedup();
-                for len in lens {
-                    relax(i + 1, j + len, c, Step::Reading { r });
+                for (k, &len) in lens.iter().enumerate() {
+                    if len > 0 && (k == 0 || lens[k - 1] != len) {
+                        relax(i + 1, j + len, c, Step::Reading { r });
+                    }
                 }
             }
             // The first word typed by the start of its natural pinyin (shang for 上海).
-            if i == s && j == 0 && u.word_start && u.is_han() {
+            if i == s && j == 0 && u.word_start() {
                 let mut e = i + 1;
-                while e < n && !units[e].word_start && units[e].is_han() {
+                while e < n && !units[e].word_start() && !units[e].ch().is_ascii() {
                     e += 1;
                 }
                 if e - i >= 2 {
-                    let first = u.readings.first().map_or(0, String::len);
+                    let first = u.readings().next().map_or(0, str::len);
                     let whole: String = units[i..e]
                         .iter()
-                        .filter_map(|u| u.readings.first().map(String::as_str))
+                        .filter_map(|u| u.readings().next())
                         .collect();
                     let common = rest
                         .iter()
@@ -748,11 +819,11 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
     while (i, j) != (s, 0) {
         let (_, pi, pj, step) = best[idx(i, j)]?;
         let read = match step {
-            Step::Char => units[pi].ch.to_string(),
-            Step::Reading { r, .. } => units[pi].readings[r].clone(),
+            Step::Char => units[pi].ch().to_string(),
+            Step::Reading { r, .. } => units[pi].readings().nth(r)?.to_string(),
             Step::Word { to, .. } => units[pi..to]
                 .iter()
-                .filter_map(|u| u.readings.first().cloned())
+                .filter_map(|u| u.readings().next().map(str::to_string))
                 .collect::<Vec<_>>()
                 .join(""),
         };
@@ -770,9 +841,34 @@ fn match_from(q: &Query, units: &[Unit], s: usize) -> Option<TextMatch> {
         start: s,
         other_readings: cost.0,
         abbreviated: cost.1,
-        text: units[s..last].iter().map(|u| u.ch).collect(),
+        text: units[s..last].iter().map(|u| u.ch()).collect(),
         readings: parts.into_iter().map(|p| p.2).collect(),
     })
+}
+
+/// Whether a text key (the name from one of its characters, [`TEXT_KEY_LEN`] of them at most)
+/// can spell the query from its first character, each character read every way the character
+/// table gives: a test on the key alone, before a name's stored units are read. `seen` keeps the
+/// characters' units between calls.
+pub fn text_key_may_match(q: &Query, key: &str, seen: &mut HashMap<char, Unit>) -> bool {
+    let chars: Vec<char> = key.chars().take(q.chars.len()).collect();
+    // A key cut at its length may match with the characters after it.
+    if chars.len() == TEXT_KEY_LEN && q.chars.len() > TEXT_KEY_LEN {
+        return true;
+    }
+    for &c in &chars {
+        seen.entry(c).or_insert_with(|| Unit {
+            ch: c,
+            readings: if c.is_ascii() {
+                vec![c.to_string()]
+            } else {
+                char_readings(c)
+            },
+            word_start: true,
+        });
+    }
+    let units: Vec<&Unit> = chars.iter().filter_map(|c| seen.get(c)).collect();
+    match_from(q, &units, 0).is_some()
 }
 
 /// Characters of `wanted` in order inside `name` (上汽 in 上海汽车): the tightest span as
@@ -945,6 +1041,31 @@ mod tests {
     }
 
     #[test]
+    fn a_text_key_is_tested_by_every_reading_of_its_characters() {
+        let mut seen = HashMap::new();
+        assert!(text_key_may_match(
+            &Query::new("上海cn"),
+            "上海长宁物流",
+            &mut seen
+        ));
+        assert!(text_key_may_match(
+            &Query::new("上海zn"),
+            "上海长宁物流",
+            &mut seen
+        ));
+        assert!(!text_key_may_match(
+            &Query::new("上海x"),
+            "上海长宁物流",
+            &mut seen
+        ));
+        assert!(!text_key_may_match(
+            &Query::new("上海cnwx"),
+            "上海长宁物流",
+            &mut seen
+        ));
+    }
+
+    #[test]
     fn mixed_and_partial_queries() {
         for (q, name) in [
             ("上海cn", "上海长宁物流有限公司"),
@@ -966,7 +1087,20 @@ mod tests {
     #[test]
     fn units_survive_their_stored_form() {
         let us = units("ＳＡＩＣ上海(长宁)3厂");
-        assert_eq!(decode(&encode(&us)), us);
+        let stored = encode(&us);
+        assert_eq!(decode(&stored), us);
+        // Read in place, the same units.
+        let borrowed = decode_ref(&stored);
+        assert_eq!(borrowed.len(), us.len());
+        for (b, u) in borrowed.iter().zip(&us) {
+            assert_eq!((b.ch, b.word_start), (u.ch, u.word_start));
+            assert_eq!(
+                b.readings().collect::<Vec<_>>(),
+                u.readings().collect::<Vec<_>>()
+            );
+        }
+        let q = Query::new("saicshcn");
+        assert_eq!(match_text(&q, &borrowed), match_text(&q, &us));
         assert_eq!(us[0].ch, 's');
         assert!(us.iter().all(|u| u.ch != '(' && u.ch != ')'));
     }

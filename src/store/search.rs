@@ -8,7 +8,7 @@ use super::enterprises::{COORDINATOR_COLS, ENTERPRISE_COLS, coordinator_from, en
 use super::{EnterpriseHit, Store, Writer};
 use crate::domain::ids::uscc_check_char;
 use crate::domain::search::{
-    self, IdQuery, KeyKind, PINYIN_KEY_LEN, Query, TEXT_KEY_LEN, TextMatch, decode, encode,
+    self, IdQuery, KeyKind, PINYIN_KEY_LEN, Query, TEXT_KEY_LEN, TextMatch, decode_ref, encode,
     id_readings, keys, subsequence_span,
 };
 use anyhow::{Result, bail};
@@ -444,6 +444,22 @@ impl Store {
         rows.collect::<anyhow::Result<_>>()
     }
 
+    /// [`RANK_COLS`] of the enterprises `ids` (those `aeo` allows), in one statement.
+    fn rank_rows(&self, ids: &[i64], aeo: &str) -> Result<Vec<(i64, String, bool, ())>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = match self.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS} FROM json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value WHERE 1{aeo}"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT {RANK_COLS} FROM enterprises e WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint){aeo}"
+            ),
+        };
+        self.ranked(&sql, [serde_json::to_string(ids)?], |_| Ok(()))
+    }
+
     fn find_identifiers(
         &self,
         raw: &str,
@@ -756,8 +772,8 @@ impl Store {
                 .take_while(|c| !c.is_ascii())
                 .take(TEXT_KEY_LEN)
                 .collect::<String>()];
-            walk.keys(KeyKind::TextStart, &lead, None, cands)?;
-            walk.keys(KeyKind::TextInside, &lead, None, cands)?;
+            walk.text_keys(KeyKind::TextStart, &lead[0], cands)?;
+            walk.text_keys(KeyKind::TextInside, &lead[0], cands)?;
         }
         Ok(())
     }
@@ -854,53 +870,148 @@ impl Walk<'_> {
         Ok(())
     }
 
+    /// The text keys (kinds 6, 7) from `prefix` for a query that goes on in letters (上海cn):
+    /// the keys alone are read first, and only the enterprises whose key's characters can
+    /// spell the query (in any of their readings) are read and matched.
+    fn text_keys(&mut self, kind: KeyKind, prefix: &str, cands: &mut Candidates) -> Result<()> {
+        let want = self.cap.saturating_sub(cands.len()).min(self.budget);
+        if want == 0 {
+            return Ok(());
+        }
+        let sql = match self.store.conn().dialect() {
+            Dialect::Sqlite => {
+                "SELECT k.enterprise_id, k.key FROM search_keys k
+                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111) LIMIT ?3"
+            }
+            Dialect::Postgres => {
+                "SELECT k.enterprise_id, k.key FROM search_keys k
+                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || chr(1114111)
+                 ORDER BY k.key, k.enterprise_id LIMIT ?3"
+            }
+        };
+        let mut ids: Vec<i64> = Vec::new();
+        {
+            let mut seen_units = HashMap::new();
+            let mut stmt = self.store.conn().prepare_cached(sql)?;
+            let scan = (want * SCAN_PER_CANDIDATE) as i64;
+            let mut rows = stmt.query(params![kind as i64, prefix, scan])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if self.seen.contains(&id)
+                    || !search::text_key_may_match(self.q, r.str(1)?, &mut seen_units)
+                {
+                    continue;
+                }
+                self.seen.insert(id);
+                ids.push(id);
+                if ids.len() >= want {
+                    break;
+                }
+            }
+        }
+        self.budget = self.budget.saturating_sub(ids.len());
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = match self.store.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?1) p
+                 CROSS JOIN enterprises e ON e.id = p.value WHERE 1{}",
+                self.aeo
+            ),
+            Dialect::Postgres => format!(
+                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM enterprises e
+                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint){}",
+                self.aeo
+            ),
+        };
+        let mut stmt = self.store.conn().prepare_cached(&sql)?;
+        let mut rows = stmt.query([serde_json::to_string(&ids)?])?;
+        while let Some(r) = rows.next()? {
+            let Some(units) = r.opt_str(3)? else {
+                continue;
+            };
+            if let Some((tier, other, why)) = best_match(self.q, units, r.str(4)?) {
+                cands.add(
+                    r.get(0)?,
+                    Candidate {
+                        tier,
+                        other,
+                        why: Some(why),
+                        aeo: r.get(2)?,
+                        name: r.get(1)?,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Chinese characters in order with others between (上汽 in 上海汽车), over the names that
-    /// hold the first of them.
+    /// hold the first of them. The text keys alone are read (each is the name from one of its
+    /// characters): only the enterprises whose key holds the characters in order are read.
     fn scattered(&mut self, cands: &mut Candidates) -> Result<()> {
         let Some(first) = self.q.chars.first() else {
             return Ok(());
         };
         let sql = match self.store.conn().dialect() {
-            Dialect::Sqlite => format!(
-                "SELECT {RANK_COLS} FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-             WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111){} LIMIT ?2",
-                self.aeo
-            ),
+            Dialect::Sqlite => {
+                "SELECT k.enterprise_id, k.key FROM search_keys k
+             WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111) LIMIT ?2"
+            }
             // Each kind a range of the key index in key order, kind 6 first, as SQLite reads
             // them.
-            Dialect::Postgres => format!(
-                "SELECT x.id, x.name_zh, x.aeo FROM (VALUES (6), (7)) kk(kind)
+            Dialect::Postgres => {
+                "SELECT x.enterprise_id, x.key FROM (VALUES (6), (7)) kk(kind)
              CROSS JOIN LATERAL (
-                SELECT {RANK_COLS} AS aeo, k.key
-                FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
-                WHERE k.kind = kk.kind AND k.key >= ?1 AND k.key < ?1 || chr(1114111){}
+                SELECT k.enterprise_id, k.key FROM search_keys k
+                WHERE k.kind = kk.kind AND k.key >= ?1 AND k.key < ?1 || chr(1114111)
                 ORDER BY k.key, k.enterprise_id LIMIT ?2
              ) x
-             ORDER BY kk.kind, x.key, x.id LIMIT ?2",
-                self.aeo
-            ),
+             ORDER BY kk.kind, x.key, x.enterprise_id LIMIT ?2"
+            }
         };
-        let mut stmt = self.store.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![first.to_string(), SCATTERED_SCAN as i64])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if cands.0.contains_key(&id) {
+        // The tightest span of the characters per enterprise (over its keys).
+        let mut spans: HashMap<i64, (usize, String)> = HashMap::new();
+        let mut order: Vec<i64> = Vec::new();
+        {
+            let mut stmt = self.store.conn().prepare_cached(sql)?;
+            let mut rows = stmt.query(params![first.to_string(), SCATTERED_SCAN as i64])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if cands.0.contains_key(&id) {
+                    continue;
+                }
+                let key = r.str(1)?;
+                let Some((start, span)) = subsequence_span(key, &self.q.chars) else {
+                    continue;
+                };
+                let text: String = key.chars().skip(start).take(span).collect();
+                match spans.get_mut(&id) {
+                    Some(old) if old.0 <= span => {}
+                    Some(old) => *old = (span, text),
+                    None => {
+                        spans.insert(id, (span, text));
+                        order.push(id);
+                    }
+                }
+            }
+        }
+        order.truncate(self.cap);
+        for (id, name, aeo, ()) in self.store.rank_rows(&order, self.aeo)? {
+            let Some((span, text)) = spans.remove(&id) else {
                 continue;
-            }
-            let name = r.str(1)?;
-            if let Some((start, span)) = subsequence_span(name, &self.q.chars) {
-                let text: String = name.chars().skip(start).take(span).collect();
-                cands.add(
-                    id,
-                    Candidate {
-                        tier: Tier::Scattered,
-                        other: span.min(255) as u8,
-                        why: Some(Why::Contains { text }),
-                        aeo: r.get(2)?,
-                        name: name.to_string(),
-                    },
-                );
-            }
+            };
+            cands.add(
+                id,
+                Candidate {
+                    tier: Tier::Scattered,
+                    other: span.min(255) as u8,
+                    why: Some(Why::Contains { text }),
+                    aeo,
+                    name,
+                },
+            );
         }
         Ok(())
     }
@@ -909,12 +1020,12 @@ impl Walk<'_> {
 /// The best match of the query in a name's units or its aliases' (`alias\tunits` lines).
 fn best_match(q: &Query, units: &str, aliases: &str) -> Option<(Tier, u8, Why)> {
     let mut best: Option<(Tier, u8, Why)> =
-        search::match_text(q, &decode(units)).map(|m| judged(m, None));
+        search::match_text(q, &decode_ref(units)).map(|m| judged(m, None));
     for line in aliases.lines() {
         let Some((alias, us)) = line.split_once('\t') else {
             continue;
         };
-        if let Some(m) = search::match_text(q, &decode(us)) {
+        if let Some(m) = search::match_text(q, &decode_ref(us)) {
             let c = judged(m, Some(alias.to_string()));
             if best.as_ref().is_none_or(|b| (c.0, c.1) < (b.0, b.1)) {
                 best = Some(c);
