@@ -863,20 +863,30 @@ impl Store {
             .collect::<anyhow::Result<Vec<_>>>()?
             .into_iter()
             .peekable();
-        let mut unsure = unsure.into_iter().peekable();
+        unsure.truncate(limit);
+        let ids: Vec<i64> = unsure.iter().map(|(_, id)| *id).collect();
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE p.id IN ({}) ORDER BY p.opened_at, p.id",
+            self.conn().pick(
+                "SELECT value FROM json_each(?1)",
+                "SELECT value::bigint FROM jsonb_array_elements_text(?1::jsonb)"
+            )
+        ))?;
+        let mut unsure = stmt
+            .query_map([serde_json::to_string(&ids)?], problem_from)?
+            .collect::<anyhow::Result<Vec<_>>>()?
+            .into_iter()
+            .peekable();
         let mut rows = Vec::new();
         while rows.len() < limit {
-            let take_sure = match (sure.peek(), unsure.peek()) {
-                (Some(r), Some(u)) => (r.problem.opened_at, r.problem.id) < *u,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
+            let key = |r: &ProblemRow| (r.problem.opened_at, r.problem.id);
+            let next = match (sure.peek(), unsure.peek()) {
+                (Some(r), Some(u)) if key(r) < key(u) => sure.next(),
+                (Some(_), None) => sure.next(),
+                _ => unsure.next(),
             };
-            if take_sure {
-                rows.extend(sure.next());
-            } else if let Some((_, id)) = unsure.next() {
-                rows.extend(self.problem(id)?);
-            }
+            let Some(row) = next else { break };
+            rows.push(row);
         }
         Ok((total, rows))
     }

@@ -14,6 +14,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub struct NewSlot<'a> {
     pub office_code: &'a str,
@@ -346,6 +347,24 @@ impl Store {
         rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
+    /// Each day from `from` to `to` that has slots: (day, places taken, places), for a month
+    /// grid without reading every slot of the month.
+    pub fn day_loads(&self, from: Date, to: Date) -> Result<Vec<(Date, u32, u32)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT s.date, sum((SELECT count(*) FROM bookings b
+                                 WHERE b.slot_id = s.id AND b.status <> 'cancelled')),
+                    sum(s.capacity)
+             FROM inspection_slots s WHERE s.date BETWEEN ?1 AND ?2 GROUP BY s.date ORDER BY s.date",
+        )?;
+        let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
+            let places = |i: usize| -> anyhow::Result<u32> {
+                Ok(u32::try_from(r.get::<i64>(i)?.max(0)).unwrap_or(u32::MAX))
+            };
+            Ok((parse_col(0, r.get(0)?)?, places(1)?, places(2)?))
+        })?;
+        rows.collect::<anyhow::Result<Vec<_>>>()
+    }
+
     pub fn booking(&self, id: i64) -> Result<Option<BookingRow>> {
         self.conn()
             .query_row(
@@ -362,6 +381,20 @@ impl Store {
         ))?;
         let rows = stmt.query_map([slot_id], booking_from)?;
         rows.collect::<anyhow::Result<Vec<_>>>()
+    }
+
+    /// Every booking of the slots on `date`, each slot's in booking order (one statement for
+    /// the day board, however many slots the day has).
+    pub fn bookings_on(&self, date: Date) -> Result<HashMap<i64, Vec<BookingRow>>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{BOOKING_SELECT} WHERE s.date = ?1 ORDER BY b.slot_id, b.booked_at, b.id"
+        ))?;
+        let mut by_slot: HashMap<i64, Vec<BookingRow>> = HashMap::new();
+        for b in stmt.query_map([date.to_string()], booking_from)? {
+            let b = b?;
+            by_slot.entry(b.slot_id).or_default().push(b);
+        }
+        Ok(by_slot)
     }
 
     /// Bookings of an enterprise from `since` on, soonest first.

@@ -189,6 +189,7 @@ mod tests {
             "approvals_of": store.approvals_of(enterprise).unwrap(),
             "slots": slots,
             "bookings_of_slot": store.bookings_of_slot(slot).unwrap(),
+            "bookings_on": store.bookings_on(today).unwrap().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
             "bookings_of": store.bookings_of(enterprise, today).unwrap(),
             "day_clearance": format!("{:?}", store.day_clearance(today).unwrap()),
             "calls": calls(CallFilter { limit: 0, ..Default::default() }),
@@ -275,6 +276,53 @@ mod tests {
                 }
             }
             assert!(seen_late > 0);
+        }
+    }
+
+    #[test]
+    fn a_days_bookings_and_a_months_loads_in_one_read_each_are_the_slots_own() {
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let cal = WorkingCalendar::official();
+        for db in each_backend() {
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            crate::demo::fill(
+                &mut store,
+                &Default::default(),
+                now,
+                cal,
+                MeasureCatalog::official(),
+            )
+            .unwrap();
+            let today = shanghai_date(now);
+            let mut on = store.bookings_on(today).unwrap();
+            let mut seen = 0;
+            for slot in store.slots_between(today, today).unwrap() {
+                let of_slot = store.bookings_of_slot(slot.id).unwrap();
+                seen += of_slot.len();
+                let ids =
+                    |b: &[crate::store::BookingRow]| b.iter().map(|b| b.id).collect::<Vec<_>>();
+                assert_eq!(ids(&on.remove(&slot.id).unwrap_or_default()), ids(&of_slot));
+            }
+            assert!(seen > 0 && on.is_empty(), "{:?}", db.backend);
+            // A month's loads in one read are its slots' places summed by day.
+            let (first, last) = (today.first_of_month(), today.last_of_month());
+            let mut want: Vec<(jiff::civil::Date, u32, u32)> = Vec::new();
+            for s in store.slots_between(first, last).unwrap() {
+                match want.last_mut() {
+                    Some(l) if l.0 == s.date => {
+                        l.1 += s.taken;
+                        l.2 += s.capacity;
+                    }
+                    _ => want.push((s.date, s.taken, s.capacity)),
+                }
+            }
+            assert!(want.iter().any(|l| l.1 > 0));
+            assert_eq!(
+                store.day_loads(first, last).unwrap(),
+                want,
+                "{:?}",
+                db.backend
+            );
         }
     }
 

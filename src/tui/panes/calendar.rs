@@ -136,18 +136,18 @@ impl Pane for CalendarPane {
             .map(BoardLine::key);
         let first = self.selected.first_of_month();
         let last = self.selected.last_of_month();
-        let slots = env.store.slots_between(first, last)?;
-        self.loads.clear();
+        self.loads = env
+            .store
+            .day_loads(first, last)?
+            .into_iter()
+            .map(|(d, taken, capacity)| (d, DayLoad { taken, capacity }))
+            .collect();
+        let mut bookings = env.store.bookings_on(self.selected)?;
         let mut board = Vec::new();
-        for s in slots {
-            let l = self.loads.entry(s.date).or_default();
-            l.taken += s.taken;
-            l.capacity += s.capacity;
-            if s.date == self.selected {
-                let bookings = env.store.bookings_of_slot(s.id)?;
-                board.push(BoardLine::Slot(s));
-                board.extend(bookings.into_iter().map(BoardLine::Booking));
-            }
+        for s in env.store.slots_between(self.selected, self.selected)? {
+            let of_slot = bookings.remove(&s.id).unwrap_or_default();
+            board.push(BoardLine::Slot(s));
+            board.extend(of_slot.into_iter().map(BoardLine::Booking));
         }
         self.board = board;
         self.board_cursor
