@@ -224,21 +224,24 @@ mod tests {
         without_real_clock(v)
     }
 
-    /// The same demo answers the same on SQLite and on PostgreSQL, reader by reader.
+    /// The demo filled at `now` on each backend (the test database kept alive beside it).
+    fn demo_on_each_backend(now: Timestamp) -> Vec<(crate::store::testing::TestDb, Store)> {
+        each_backend()
+            .into_iter()
+            .map(|db| {
+                let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+                let (cal, cat) = (WorkingCalendar::official(), MeasureCatalog::official());
+                crate::demo::fill(&mut store, &Default::default(), now, cal, cat).unwrap();
+                (db, store)
+            })
+            .collect()
+    }
+
     #[test]
     fn late_problems_read_by_the_cuts_are_the_ones_each_clock_calls_late() {
         let filled: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
         let cal = WorkingCalendar::official();
-        for db in each_backend() {
-            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
-            crate::demo::fill(
-                &mut store,
-                &Default::default(),
-                filled,
-                cal,
-                MeasureCatalog::official(),
-            )
-            .unwrap();
+        for (db, store) in demo_on_each_backend(filled) {
             let open = store
                 .problems(&ProblemFilter {
                     open_only: true,
@@ -282,17 +285,7 @@ mod tests {
     #[test]
     fn a_days_bookings_and_a_months_loads_in_one_read_each_are_the_slots_own() {
         let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
-        let cal = WorkingCalendar::official();
-        for db in each_backend() {
-            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
-            crate::demo::fill(
-                &mut store,
-                &Default::default(),
-                now,
-                cal,
-                MeasureCatalog::official(),
-            )
-            .unwrap();
+        for (db, store) in demo_on_each_backend(now) {
             let today = shanghai_date(now);
             let mut on = store.bookings_on(today).unwrap();
             let mut seen = 0;
@@ -326,17 +319,14 @@ mod tests {
         }
     }
 
+    /// The same demo answers the same on SQLite and on PostgreSQL, reader by reader.
     #[test]
     fn every_reader_answers_the_same_on_each_backend() {
         let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
-        let cal = WorkingCalendar::official();
-        let cat = MeasureCatalog::official();
-        let mut seen: Vec<(String, Value)> = Vec::new();
-        for db in each_backend() {
-            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
-            crate::demo::fill(&mut store, &Default::default(), now, cal, cat).unwrap();
-            seen.push((format!("{:?}", db.backend), answers(&store, now)));
-        }
+        let seen: Vec<(String, Value)> = demo_on_each_backend(now)
+            .iter()
+            .map(|(db, store)| (format!("{:?}", db.backend), answers(store, now)))
+            .collect();
         let (first, expected) = &seen[0];
         for (backend, got) in &seen[1..] {
             let Value::Object(want) = expected else {
