@@ -24,7 +24,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 mod hotline;
 
@@ -388,6 +388,13 @@ fn work_items(
     now: Timestamp,
 ) -> Result<usize> {
     let offices: Vec<&str> = SHANGHAI_OFFICES.iter().map(|o| o.code).collect();
+    // Where each enterprise is in the list (looking it up by a scan made a district-sized demo
+    // quadratic).
+    let place: HashMap<i64, usize> = companies
+        .iter()
+        .enumerate()
+        .map(|(at, c)| (c.id, at))
+        .collect();
     for i in 0..n {
         // Every kind appears, then a mix.
         let kind = if i < WorkKind::ALL.len() {
@@ -402,10 +409,7 @@ fn work_items(
         };
         if !eligible(company) {
             // The next eligible one after it, without drawing again (the rest of the demo stays).
-            let at = companies
-                .iter()
-                .position(|c| c.id == company.id)
-                .unwrap_or(0);
+            let at = place.get(&company.id).copied().unwrap_or(0);
             match companies
                 .iter()
                 .cycle()
