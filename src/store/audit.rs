@@ -97,6 +97,14 @@ impl Writer<'_> {
     /// The query that renders a row of `table` as a JSON object of its own columns (the
     /// derived search columns left out), the same in both backends: instants as Unix seconds.
     fn snapshot_query(&self, table: &str) -> Result<String> {
+        Ok(format!(
+            "SELECT {} FROM \"{table}\" WHERE id = ?1",
+            self.snapshot_object(table)?
+        ))
+    }
+
+    /// The expression of [`Self::snapshot_query`] that renders a row of `table` as JSON.
+    fn snapshot_object(&self, table: &str) -> Result<String> {
         let conn = self.conn();
         let cols: Vec<(String, String)> = conn
             .prepare(conn.pick(
@@ -118,10 +126,7 @@ impl Writer<'_> {
             .collect();
         let object = conn.pick("json_object", "json_build_object");
         let cast = conn.pick("", "::text");
-        Ok(format!(
-            "SELECT {object}({}){cast} FROM \"{table}\" WHERE id = ?1",
-            pairs.join(", ")
-        ))
+        Ok(format!("{object}({}){cast}", pairs.join(", ")))
     }
 
     /// Appends one entry to the trail.
@@ -162,6 +167,38 @@ impl Writer<'_> {
     ) -> Result<()> {
         let after = self.snapshot(entity, id)?;
         self.record("create", entity, id, enterprise_id, None, after)
+    }
+
+    /// Records the creation of the rows `first..=last` of `entity` (rows one statement added),
+    /// each as [`Self::record_created`] would, in one statement; the entries name the
+    /// enterprise of each row's `enterprise_column`.
+    pub(crate) fn record_created_range(
+        &self,
+        entity: &str,
+        enterprise_column: &str,
+        first: i64,
+        last: i64,
+    ) -> Result<()> {
+        let table = AUDITED
+            .iter()
+            .find(|t| **t == entity)
+            .ok_or_else(|| anyhow::anyhow!("{entity} is not an audited table"))?;
+        let at = self.conn().pick("?1", "?1::timestamptz");
+        let text = self.conn().pick("", "::text");
+        let sql = format!(
+            "INSERT INTO audit_log (at, operator, action, entity, entity_id, enterprise_id, before, after, os_account)
+             SELECT {at}, ?2{text}, 'create', '{table}', id, \"{enterprise_column}\", NULL, {}, ?3{text}
+             FROM \"{table}\" WHERE id BETWEEN ?4 AND ?5 ORDER BY id",
+            self.snapshot_object(table)?
+        );
+        self.conn().prepare_cached(&sql)?.execute(params![
+            self.now.as_second(),
+            self.actor.operator,
+            self.account,
+            first,
+            last
+        ])?;
+        Ok(())
     }
 
     /// Records the deletion of a row: the row as it stood.

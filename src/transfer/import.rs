@@ -67,6 +67,23 @@ const MAX_PROBLEMS: usize = 1000;
 /// How many updated records an import describes, one line each.
 const MAX_NOTES: usize = 200;
 
+/// How many new queue items one statement writes (10 parameters each).
+const CHUNK: usize = 250;
+
+/// A new queue item whose rules were checked in the write transaction, waiting to be written
+/// with others ([`Writer::insert_checked_items`]).
+struct PendingItem {
+    line: usize,
+    kind: WorkKind,
+    enterprise_id: i64,
+    declaration_no: Option<String>,
+    received_at: Timestamp,
+    due_at: Option<Timestamp>,
+    status: WorkStatus,
+    flags: WorkFlags,
+    taken_by: Option<String>,
+}
+
 /// What a record's natural key says about it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Key {
@@ -99,6 +116,41 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// The natural keys met so far, as 128-bit hashes, with the line each was first met on: 24
+/// bytes a key, whatever the key's length.
+type Seen = HashMap<Hashed, u32, std::hash::BuildHasherDefault<FirstWord>>;
+
+/// A natural key's 128-bit hash, in two words.
+#[derive(PartialEq, Eq)]
+struct Hashed(u64, u64);
+
+impl Hash for Hashed {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Already uniformly spread: the first word serves as the map's hash.
+        state.write_u64(self.0);
+    }
+}
+
+/// The hasher of [`Seen`]: takes the first word of a [`Hashed`] as it is.
+#[derive(Default)]
+struct FirstWord(u64);
+
+impl Hasher for FirstWord {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// What a pass over the file has found so far.
 #[derive(Default)]
 struct State {
@@ -111,7 +163,12 @@ struct State {
     skipped: Vec<usize>,
     /// The natural keys met so far (hashed, 128 bits) and their first line: checked while
     /// checking; the writing pass reads a file the check found free of repeats.
-    seen: Option<HashMap<u128, usize>>,
+    seen: Option<Seen>,
+    /// New queue items checked and waiting to be written together (while writing, not in a
+    /// trial): at most [`CHUNK`].
+    pending: Vec<PendingItem>,
+    /// Whether new queue items wait in `pending` (the write pass) or are written one by one.
+    chunked: bool,
     /// Records accepted (checking) or written.
     count: usize,
     /// Records that are (or would be) updates of records in the database (--upsert), and
@@ -214,7 +271,7 @@ pub fn import(
     }
     // 1. Check every record, without the write lock.
     let mut st = State {
-        seen: Some(HashMap::new()),
+        seen: Some(Seen::default()),
         ..State::default()
     };
     let rows = table.rows()?;
@@ -237,7 +294,7 @@ pub fn import(
         // The rules applied on writing (capacity, "5+2", the yearly verification rule) are
         // tried too, in batches that are rolled back, so that the refusal lists every problem.
         let mut trial = State {
-            seen: Some(HashMap::new()),
+            seen: Some(Seen::default()),
             ..State::default()
         };
         // Best effort: a seat that cannot write (read-only, a frozen clock, a busy database)
@@ -254,6 +311,8 @@ pub fn import(
         return Ok(summary(st, true));
     }
     // 2. Write, in short transactions.
+    drop(st);
+    store.ready_for_import()?;
     let mut st = State::default();
     write_pass(store, table, kind, opts, &mut st, false)?;
     Ok(summary(st, false))
@@ -290,6 +349,7 @@ fn write_pass(
                 opts,
                 st: &mut *st,
             };
+            run.st.chunked = !trial;
             // At least one record per batch, then as many as fit in its time.
             loop {
                 match rows.next() {
@@ -316,6 +376,7 @@ fn write_pass(
                     break;
                 }
             }
+            run.flush()?;
             if trial || (run.st.failed() && !more) {
                 return Err(Refused.into());
             }
@@ -480,11 +541,13 @@ impl<'r, 'a> Run<'r, 'a> {
         (what, key).hash(&mut h);
         let lo = h.finish();
         (key, what, "again").hash(&mut h);
-        let hash = (u128::from(h.finish()) << 64) | u128::from(lo);
+        let hash = Hashed(h.finish(), lo);
         match seen.get(&hash) {
-            Some(&first) => Some(first),
+            Some(&first) => Some(first as usize),
             None => {
-                seen.insert(hash, line);
+                // Lines beyond 4 billion share the last number (the file would be far beyond
+                // what an import takes).
+                seen.insert(hash, u32::try_from(line).unwrap_or(u32::MAX));
                 None
             }
         }
@@ -976,6 +1039,27 @@ impl<'r, 'a> Run<'r, 'a> {
                     self.updated(r.line, "queue item", &key, res);
                     return Ok(());
                 }
+                if self.st.chunked {
+                    // The rules now, each on its line; the row with others.
+                    let res = w.checked_item_flags(&item);
+                    if let Some(flags) = self.refused(r.line, "row", res) {
+                        self.st.pending.push(PendingItem {
+                            line: r.line,
+                            kind: r.kind,
+                            enterprise_id: r.enterprise,
+                            declaration_no: r.declaration_no.clone(),
+                            received_at: r.received_at,
+                            due_at: r.due_at,
+                            status: r.status,
+                            flags,
+                            taken_by: r.taken_by.map(str::to_string),
+                        });
+                        if self.st.pending.len() >= CHUNK {
+                            self.flush()?;
+                        }
+                    }
+                    return Ok(());
+                }
                 let res = w.insert_work_item(&item);
                 if let Some(id) = self.refused(r.line, "row", res)
                     && r.taken_by.is_some()
@@ -986,6 +1070,72 @@ impl<'r, 'a> Run<'r, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// Writes the queue items waiting in `pending`, whose rules were checked each on its line,
+    /// in one statement. When the database refuses it, they are written one by one, so that
+    /// the refusal is a problem of its line (as for records written one by one).
+    fn flush(&mut self) -> Result<()> {
+        let Some(w) = self.w else {
+            return Ok(());
+        };
+        let pending = std::mem::take(&mut self.st.pending);
+        let items: Vec<(NewWorkItem<'_>, Option<&str>)> = pending
+            .iter()
+            .map(|p| {
+                (
+                    NewWorkItem {
+                        kind: p.kind,
+                        enterprise_id: p.enterprise_id,
+                        declaration_no: p.declaration_no.as_deref(),
+                        received_at: p.received_at,
+                        due_at: p.due_at,
+                        status: p.status,
+                        flags: p.flags,
+                    },
+                    p.taken_by.as_deref(),
+                )
+            })
+            .collect();
+        // A refused statement aborts a PostgreSQL transaction (SQLite undoes the statement).
+        let conn = w.conn();
+        let pg = conn.is_pg();
+        if pg {
+            conn.execute_batch("SAVEPOINT import_chunk")?;
+        }
+        match w.insert_checked_items(&items) {
+            Ok(ids) => {
+                if pg {
+                    conn.execute_batch("RELEASE SAVEPOINT import_chunk")?;
+                }
+                w.audit_created_items(&ids)
+            }
+            Err(_) => {
+                if pg {
+                    conn.execute_batch(
+                        "ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk",
+                    )?;
+                }
+                for (p, (item, taken_by)) in pending.iter().zip(&items) {
+                    if pg {
+                        conn.execute_batch("SAVEPOINT import_chunk")?;
+                    }
+                    let res = w.insert_work_item(item).and_then(|id| match taken_by {
+                        Some(_) => w.set_item_taken_by(id, *taken_by),
+                        None => Ok(()),
+                    });
+                    let refused = self.refused(p.line, "row", res).is_none();
+                    if pg {
+                        conn.execute_batch(if refused {
+                            "ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk"
+                        } else {
+                            "RELEASE SAVEPOINT import_chunk"
+                        })?;
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 
     fn slot(&mut self, rec: &Record) -> Result<()> {
@@ -1613,6 +1763,156 @@ mod tests {
         // Writing waits for the lock, and says so when it is not given in time.
         let e = import_file(&mut store, dir, TableKind::Bookings, BOOKINGS, BATCH).unwrap_err();
         assert!(e.downcast_ref::<Problems>().is_none(), "{e:#}");
+    }
+
+    /// A file of `n` queue items of the setup's enterprise, every tenth held by op01; `last`
+    /// is appended as the line after them.
+    fn items_file(n: usize, last: &str) -> String {
+        let at = |s: i64| fields::instant_text(Timestamp::from_second(s).unwrap());
+        let mut text =
+            "kind,enterprise,declaration_no,received_at,due_at,status,taken_by\n".to_string();
+        for i in 0..n {
+            let received = 1_764_000_000 + i as i64 * 60;
+            text += &format!(
+                "declaration,91310000132260250X,2210202600{i:08},{},{},waiting,{}\n",
+                at(received),
+                at(received + 86_400),
+                if i % 10 == 0 { "op01" } else { "" }
+            );
+        }
+        text + last
+    }
+
+    /// Queue items are written many to a statement; each still gets its `create` entry, the
+    /// row as it stands (as one written alone), and names its enterprise.
+    #[test]
+    fn queue_items_written_together_are_each_audited_as_created() {
+        for (mut store, dir, _db) in setups(3) {
+            let trail: i64 = count(&store, "SELECT coalesce(max(id), 0) FROM audit_log");
+            let n = 2 * CHUNK + 7;
+            let s = import_file(
+                &mut store,
+                dir.path(),
+                TableKind::Items,
+                &items_file(n, ""),
+                BATCH,
+            )
+            .unwrap();
+            assert_eq!(s.count, n);
+            assert_eq!(count(&store, "SELECT count(*) FROM work_items"), n as i64);
+            assert_eq!(
+                count(
+                    &store,
+                    "SELECT count(*) FROM work_items WHERE taken_by = 'op01' AND aeo = 1"
+                ),
+                n.div_ceil(10) as i64
+            );
+            let entries: Vec<(String, i64, Option<i64>, Option<String>)> = store
+                .conn()
+                .prepare(&format!(
+                    "SELECT action, entity_id, enterprise_id, after FROM audit_log WHERE id > {trail} ORDER BY id"
+                ))
+                .unwrap()
+                .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_>>()
+                .unwrap();
+            assert_eq!(entries.len(), n, "one entry an item");
+            let enterprise = count(&store, "SELECT id FROM enterprises");
+            store
+                .write(|w| {
+                    for (action, id, ent, after) in &entries {
+                        assert_eq!(action, "create");
+                        assert_eq!(*ent, Some(enterprise));
+                        assert_eq!(after, &w.snapshot("work_items", *id)?, "item {id}");
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+
+    /// A queue item the database refuses while writing (here a trigger) is a problem of its
+    /// line, though it was to be written with others; nothing is left written.
+    #[test]
+    fn a_queue_item_refused_while_writing_is_a_problem_of_its_line() {
+        for (mut store, dir, _db) in setups(3) {
+            store
+                .conn()
+                .execute_batch(store.conn().pick(
+                    "CREATE TRIGGER refuse_item BEFORE INSERT ON work_items
+                     WHEN NEW.declaration_no = '221020260000000100' BEGIN SELECT RAISE(ABORT, 'item refused'); END",
+                    "CREATE FUNCTION refuse_item() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN
+                         IF NEW.declaration_no = '221020260000000100' THEN RAISE EXCEPTION 'item refused'; END IF;
+                         RETURN NEW;
+                     END $$;
+                     CREATE TRIGGER refuse_item BEFORE INSERT ON work_items
+                         FOR EACH ROW EXECUTE FUNCTION refuse_item()",
+                ))
+                .unwrap();
+            let trail = count(&store, "SELECT count(*) FROM audit_log");
+            let e = import_file(
+                &mut store,
+                dir.path(),
+                TableKind::Items,
+                &items_file(CHUNK + 20, ""),
+                BATCH,
+            )
+            .unwrap_err();
+            let p = e
+                .downcast::<Problems>()
+                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            assert_eq!(p.list.len(), 1, "{p}");
+            assert_eq!(p.list[0].line, 102, "{p}");
+            assert!(p.list[0].message.contains("item refused"), "{p}");
+            assert_eq!(count(&store, "SELECT count(*) FROM work_items"), 0);
+            assert_eq!(count(&store, "SELECT count(*) FROM audit_log"), trail);
+        }
+    }
+
+    /// Queue items written in earlier batches (here one a batch) are undone, each deletion
+    /// audited, when a later line breaks a rule of writing (a deadline before the arrival).
+    #[test]
+    fn queue_items_written_are_undone_when_a_later_line_fails() {
+        for (mut store, dir, _db) in setups(3) {
+            let trail: i64 = count(&store, "SELECT coalesce(max(id), 0) FROM audit_log");
+            let n = 12;
+            let bad = "declaration,91310000132260250X,221020260099999999,2026-12-02 10:00,2026-12-01 10:00,waiting,\n";
+            let e = import_file(
+                &mut store,
+                dir.path(),
+                TableKind::Items,
+                &items_file(n, bad),
+                Duration::ZERO,
+            )
+            .unwrap_err();
+            let p = e
+                .downcast::<Problems>()
+                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            assert_eq!(p.list.len(), 1, "{p}");
+            assert_eq!(p.list[0].line, n + 2, "{p}");
+            assert_eq!(
+                count(&store, "SELECT count(*) FROM work_items"),
+                0,
+                "undone"
+            );
+            let created = count(
+                &store,
+                &format!("SELECT count(*) FROM audit_log WHERE id > {trail} AND action = 'create'"),
+            );
+            assert!(created > 0, "some batches had landed: {p}");
+            assert_eq!(
+                count(
+                    &store,
+                    &format!(
+                        "SELECT count(*) FROM audit_log WHERE id > {trail} AND action = 'delete' AND entity = 'work_items'"
+                    )
+                ),
+                created,
+                "each undone item audited"
+            );
+        }
     }
 
     /// A statement the database refuses while writing (here a trigger of the test's own) is a
