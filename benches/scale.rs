@@ -451,6 +451,17 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     ));
     // What the pane tabs' counts cost (taken on every data change and once a minute).
     let store = Store::open(db, Access::ReadOnly).expect("open");
+    // Following a record the list moved farther than the rows around the window (its place
+    // looked for in the queue's order): 500 rows down.
+    let mut f = aeo_console::store::ListFilter::text("");
+    f.now = now;
+    let deep = store.queue_filtered(&f, 1, 500).expect("queue")[0].id;
+    let t = Instant::now();
+    let at = store.queue_position(&f, deep).expect("position");
+    rows.push((
+        format!("{tag}queue: place of a record 500 rows down (the cursor following it)"),
+        format!("{} (found at {at:?})", ms(t.elapsed())),
+    ));
     let t = Instant::now();
     let _ = aeo_console::tui::panes::tab_counts(
         &store,
@@ -778,6 +789,9 @@ fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String
         let _ = std::fs::remove_file(format!("{}{side}", db.display()));
     }
     std::fs::copy(&base, &db).unwrap();
+    // The copy on disk before the clock starts: its first checkpoint would otherwise flush
+    // the whole copied file and count that as the import's.
+    std::fs::File::open(&db).and_then(|f| f.sync_all()).unwrap();
     let mut store = Store::open(&db, Access::ReadWrite).expect("open");
     let slot = store
         .write(|w| {
@@ -786,7 +800,8 @@ fn import_while_booking(large: &Path, dir: &Path, rows: &mut Vec<(String, String
                 date: jiff::civil::date(2026, 12, 16),
                 start: jiff::civil::Time::constant(21, (std::process::id() % 50) as i8, 0, 0),
                 end: jiff::civil::Time::constant(22, 0, 0, 0),
-                capacity: 1000,
+                // More places than the bookings of the longest run take.
+                capacity: 100_000,
             })
         })
         .expect("slot")

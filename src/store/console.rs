@@ -14,6 +14,9 @@ use jiff::Timestamp;
 /// Enterprises a filter reaches through the lookup matcher.
 const FILTER_ENTERPRISES: usize = 1000;
 
+/// How far down the queue a record's place is looked for when the list reorders.
+const POSITION_CAP: usize = 10_000;
+
 /// What the operator narrowed a list to: the text typed after `/` and a one-key narrowing,
 /// with the instant and the operator the narrowing is read at.
 #[derive(Debug, Clone, Copy)]
@@ -218,19 +221,27 @@ impl Store {
     /// Where item `id` stands in the open queue under `f`, so the cursor can follow the record
     /// when the order changes; None when the filter or the state no longer shows it.
     pub fn queue_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
-        let mut c = self.queue_conditions(f)?;
-        c.bind(":id", id);
-        let (sql, params) = c.bound(&format!(
-            "SELECT pos FROM (SELECT w.id, row_number() OVER (ORDER BY {}) - 1 AS pos
-             {QUEUE_FROM} WHERE {}) p WHERE id = :id",
-            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
-            c.sql()
-        ));
-        let pos: Option<i64> = self
-            .conn()
-            .query_row(&sql, params, |r| r.get(0))
-            .optional()?;
-        Ok(pos.map(|p| p.max(0) as usize))
+        // The ids in the queue's order (its index), the first thousand and then up to
+        // POSITION_CAP, until this one: numbering the whole open queue took seconds on 840,000
+        // items wherever the record stood. Beyond the cap the record is not followed (the
+        // cursor keeps its place).
+        for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
+            let mut c = self.queue_conditions(f)?;
+            c.bind(":limit", limit as i64);
+            c.bind(":offset", offset as i64);
+            let (sql, params) = c.bound(&format!(
+                "SELECT w.id FROM work_items w WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+                c.sql(),
+                self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
+            ));
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            for (i, row) in stmt.query_map(params, |r| r.get::<i64>(0))?.enumerate() {
+                if row? == id {
+                    return Ok(Some(offset + i));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The open approvals under `f`: an enterprise as lookup finds it, a part of the reference,

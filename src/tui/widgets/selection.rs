@@ -155,10 +155,17 @@ impl Selection {
         if let Some(k) = before
             && here(self, &rows) != Some(k)
         {
-            let at = match position(k)? {
-                Some(pos) => Some(pos),
-                None if restart => Some(0),
-                None => None,
+            // Most moves are of a few rows (a record above it finished, or one arriving): look
+            // around the window before asking where the record stands in the whole list.
+            let start = self.offset.saturating_sub(page);
+            let near = fetch(3 * page, start)?;
+            let at = match near.iter().position(|r| key(r) == k) {
+                Some(i) => Some(start + i),
+                None => match position(k)? {
+                    Some(pos) => Some(pos),
+                    None if restart => Some(0),
+                    None => None,
+                },
             };
             if let Some(at) = at {
                 self.selected = at;
@@ -219,6 +226,26 @@ mod tests {
             .unwrap();
         assert_eq!(s.selected, 57);
         assert_eq!(rows[s.in_window().unwrap()], 5);
+    }
+
+    #[test]
+    fn a_record_moved_a_few_rows_is_found_around_the_window_without_asking_its_place() {
+        let mut s = Selection::default();
+        s.set_page(10);
+        s.select(35, 100);
+        // Two records above it finished: 35 is now the 33rd.
+        let list: Vec<i64> = (0..100).filter(|x| *x != 3 && *x != 20).collect();
+        let rows = s
+            .window(
+                98,
+                Some(35i64),
+                |r: &i64| *r,
+                |limit, offset| Ok(list.iter().skip(offset).take(limit).copied().collect()),
+                |_| panic!("the whole list was asked for a record a few rows away"),
+            )
+            .unwrap();
+        assert_eq!(s.selected, 33);
+        assert_eq!(rows[s.in_window().unwrap()], 35);
     }
 
     #[test]
