@@ -157,6 +157,9 @@ struct State {
     problems: Vec<Problem>,
     /// Problems beyond [`MAX_PROBLEMS`], counted.
     more: usize,
+    /// Whether the rules of writing were left untried (the list was full): `more` is then
+    /// a lower bound.
+    trial_skipped: bool,
     notes: Vec<String>,
     enterprises: HashMap<String, Option<EnterpriseRef>>,
     /// Lines left out because their record is already in the database (--skip-existing).
@@ -197,7 +200,14 @@ impl State {
             list.push(Problem::new(
                 0,
                 "file",
-                format!("and {} more problems", self.more),
+                if self.trial_skipped {
+                    format!(
+                        "and {} more problems (and any of the rules checked while writing, which were not tried)",
+                        self.more
+                    )
+                } else {
+                    format!("and {} more problems", self.more)
+                },
             ));
         }
         Problems {
@@ -290,9 +300,16 @@ pub fn import(
         }
         Ok(())
     })?;
+    if st.failed() && st.more > 0 {
+        // The list is full: the rules tried on writing could only add to the count, at the
+        // cost of writing the whole file once more.
+        st.trial_skipped = true;
+        return Err(st.refusal(&table.file).into());
+    }
     if st.failed() {
         // The rules applied on writing (capacity, "5+2", the yearly verification rule) are
         // tried too, in batches that are rolled back, so that the refusal lists every problem.
+        st.seen = None;
         let mut trial = State {
             seen: Some(Seen::default()),
             ..State::default()
@@ -402,10 +419,19 @@ fn write_pass(
             }
         }
         if !more {
-            return Ok(());
+            return store.checkpoint();
         }
-        std::thread::sleep(PAUSE);
+        pause(store)?;
     }
+}
+
+/// The pause between two batches, in which others write: the checkpoint of what the batch
+/// wrote takes the first part of it.
+fn pause(store: &Store) -> Result<()> {
+    let started = Instant::now();
+    store.checkpoint()?;
+    std::thread::sleep(PAUSE.saturating_sub(started.elapsed()));
+    Ok(())
 }
 
 /// Deletes what the batches `written` created, newest first, in short transactions.
@@ -415,7 +441,7 @@ fn undo(store: &mut Store, written: &[(i64, i64)]) -> Result<()> {
         while let Some(upto) = left {
             left = store.write(|w| w.undo_created(after, upto, UNDO_STEP))?;
             if left.is_some() {
-                std::thread::sleep(PAUSE);
+                pause(store)?;
             }
         }
     }
@@ -625,12 +651,17 @@ impl<'r, 'a> Run<'r, 'a> {
         let Some(key) = self.required(rec, field) else {
             return Ok(None);
         };
-        let key = key.to_ascii_uppercase();
-        let found = match self.st.enterprises.get(&key) {
+        // Codes are upper case; a key written so is looked up as it is.
+        let key: std::borrow::Cow<'_, str> = if key.bytes().any(|b| b.is_ascii_lowercase()) {
+            key.to_ascii_uppercase().into()
+        } else {
+            key.into()
+        };
+        let found = match self.st.enterprises.get(key.as_ref()) {
             Some(f) => *f,
             None => {
                 let f = self.db.enterprise_by_code(&key)?;
-                self.st.enterprises.insert(key.clone(), f);
+                self.st.enterprises.insert(key.to_string(), f);
                 f
             }
         };
@@ -1781,6 +1812,34 @@ mod tests {
             );
         }
         text + last
+    }
+
+    /// A file whose problems fill the list is refused on the check alone: the rules of
+    /// writing are not tried (that would write the whole file once more), and the refusal
+    /// says so.
+    #[test]
+    fn a_full_list_of_problems_leaves_the_rules_of_writing_untried() {
+        for (mut store, dir, _db) in setups(3) {
+            let mut file = items_file(0, "");
+            for i in 0..MAX_PROBLEMS + 5 {
+                file += &format!(
+                    "parcel,91310000132260250X,,2026-11-20 09:{:02},,waiting,\n",
+                    i % 60
+                );
+            }
+            let e = import_file(&mut store, dir.path(), TableKind::Items, &file, BATCH)
+                .unwrap_err();
+            let p = e
+                .downcast::<Problems>()
+                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            assert_eq!(p.list.len(), MAX_PROBLEMS + 1, "{p}");
+            let last = &p.list[MAX_PROBLEMS].message;
+            assert!(
+                last.contains("5 more problems") && last.contains("not tried"),
+                "{last}"
+            );
+            assert_eq!(count(&store, "SELECT count(*) FROM work_items"), 0);
+        }
     }
 
     /// Queue items are written many to a statement; each still gets its `create` entry, the
