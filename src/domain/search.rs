@@ -856,19 +856,35 @@ pub fn text_key_may_match(q: &Query, key: &str, seen: &mut HashMap<char, Unit>) 
     if chars.len() == TEXT_KEY_LEN && q.chars.len() > TEXT_KEY_LEN {
         return true;
     }
+    // The Chinese the query starts with is the key's (both are that text), and the letter
+    // after it must start a reading of the key's next character: most keys fail here.
+    let lead = q.chars.iter().take_while(|c| !c.is_ascii()).count();
+    if let (Some(&qc), Some(&kc)) = (q.chars.get(lead), chars.get(lead))
+        && qc != kc
+    {
+        let unit = seen.entry(kc).or_insert_with(|| key_unit(kc));
+        if kc.is_ascii() || !unit.readings.iter().any(|r| r.starts_with(qc)) {
+            return false;
+        }
+    }
     for &c in &chars {
-        seen.entry(c).or_insert_with(|| Unit {
-            ch: c,
-            readings: if c.is_ascii() {
-                vec![c.to_string()]
-            } else {
-                char_readings(c)
-            },
-            word_start: true,
-        });
+        seen.entry(c).or_insert_with(|| key_unit(c));
     }
     let units: Vec<&Unit> = chars.iter().filter_map(|c| seen.get(c)).collect();
     match_from(q, &units, 0).is_some()
+}
+
+/// A character of a text key with every reading the character table gives.
+fn key_unit(c: char) -> Unit {
+    Unit {
+        ch: c,
+        readings: if c.is_ascii() {
+            vec![c.to_string()]
+        } else {
+            char_readings(c)
+        },
+        word_start: true,
+    }
 }
 
 /// Characters of `wanted` in order inside `name` (上汽 in 上海汽车): the tightest span as

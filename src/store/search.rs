@@ -721,6 +721,27 @@ impl Store {
             }
             return Ok(());
         }
+        // Chinese first, then letters (上海cn): a Chinese character matches only itself, so
+        // every match starts at the Chinese part, and the text keys from it find them all (from
+        // the start of the name first), each tested on the key before its name is read. When
+        // the Chinese part starts too many names to read their keys within the budget, the
+        // initials keys below look for them.
+        let lead: String = q
+            .chars
+            .iter()
+            .take_while(|c| !c.is_ascii())
+            .take(TEXT_KEY_LEN)
+            .collect();
+        let mut inside_pending = false;
+        if !lead.is_empty() {
+            if !walk.text_keys(KeyKind::TextStart, &lead, cands)? {
+                inside_pending = true;
+            } else if cands.upto(Tier::Natural) >= want
+                || walk.text_keys(KeyKind::TextInside, &lead, cands)?
+            {
+                return Ok(());
+            }
+        }
         // Candidates from the initials keys, then verified and ranked by the matcher: natural
         // keys at the start first, then words inside, then other readings; the likeliest
         // patterns first. Walks stop when the window's worth of matches is found or the scan
@@ -764,16 +785,9 @@ impl Store {
                 .collect();
             walk.keys(KeyKind::StartAbbreviated, &cut, None, cands)?;
         }
-        // Chinese first, then letters (上海cn): the text keys of the Chinese part.
-        if q.starts_han() && cands.len() < want {
-            let lead = [q
-                .chars
-                .iter()
-                .take_while(|c| !c.is_ascii())
-                .take(TEXT_KEY_LEN)
-                .collect::<String>()];
-            walk.text_keys(KeyKind::TextStart, &lead[0], cands)?;
-            walk.text_keys(KeyKind::TextInside, &lead[0], cands)?;
+        // Chinese from a character that does not start a word (上海 in 新上海…).
+        if inside_pending && cands.len() < want {
+            walk.text_keys(KeyKind::TextInside, &lead, cands)?;
         }
         Ok(())
     }
@@ -872,11 +886,12 @@ impl Walk<'_> {
 
     /// The text keys (kinds 6, 7) from `prefix` for a query that goes on in letters (上海cn):
     /// the keys alone are read first, and only the enterprises whose key's characters can
-    /// spell the query (in any of their readings) are read and matched.
-    fn text_keys(&mut self, kind: KeyKind, prefix: &str, cands: &mut Candidates) -> Result<()> {
+    /// spell the query (in any of their readings) are read and matched. True when every key
+    /// from `prefix` was read, or enough candidates were found.
+    fn text_keys(&mut self, kind: KeyKind, prefix: &str, cands: &mut Candidates) -> Result<bool> {
         let want = self.cap.saturating_sub(cands.len()).min(self.budget);
         if want == 0 {
-            return Ok(());
+            return Ok(true);
         }
         let sql = match self.store.conn().dialect() {
             Dialect::Sqlite => {
@@ -890,12 +905,14 @@ impl Walk<'_> {
             }
         };
         let mut ids: Vec<i64> = Vec::new();
+        let scan = want * SCAN_PER_CANDIDATE;
+        let mut read = 0usize;
         {
             let mut seen_units = HashMap::new();
             let mut stmt = self.store.conn().prepare_cached(sql)?;
-            let scan = (want * SCAN_PER_CANDIDATE) as i64;
-            let mut rows = stmt.query(params![kind as i64, prefix, scan])?;
+            let mut rows = stmt.query(params![kind as i64, prefix, scan as i64])?;
             while let Some(r) = rows.next()? {
+                read += 1;
                 let id: i64 = r.get(0)?;
                 if self.seen.contains(&id)
                     || !search::text_key_may_match(self.q, r.str(1)?, &mut seen_units)
@@ -910,8 +927,9 @@ impl Walk<'_> {
             }
         }
         self.budget = self.budget.saturating_sub(ids.len());
+        let complete = read < scan || ids.len() >= want;
         if ids.is_empty() {
-            return Ok(());
+            return Ok(complete);
         }
         let sql = match self.store.conn().dialect() {
             Dialect::Sqlite => format!(
@@ -944,7 +962,7 @@ impl Walk<'_> {
                 );
             }
         }
-        Ok(())
+        Ok(complete)
     }
 
     /// Chinese characters in order with others between (上汽 in 上海汽车), over the names that
