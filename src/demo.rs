@@ -191,6 +191,11 @@ pub fn fill(
         clock: crate::calendar::Clock::Frozen(now),
     });
     let filled = store.write(|w| {
+        // The whole demo is one transaction: a district-sized one reads back far more pages
+        // than SQLite's default cache holds (each read then searches the whole write-ahead log).
+        if !w.conn().is_pg() {
+            w.conn().execute_batch("PRAGMA cache_size = -262144")?;
+        }
         let mut report = DemoReport::default();
         let coordinators = coordinators(w, &mut rng)?;
         let companies = enterprises(w, &mut rng, opts.enterprises, &coordinators)?;
