@@ -633,17 +633,17 @@ fn tidy(set: HashSet<String>) -> Vec<String> {
         short.dedup();
         v = short;
     }
-    // A pattern that begins another finds all the other finds.
-    v.sort_by_key(|p| p.len());
-    let mut kept: Vec<String> = Vec::new();
-    for p in v {
-        if !kept.iter().any(|k| p.starts_with(k.as_str())) {
-            kept.push(p);
-        }
-    }
-    // Fewest tokens first: the reading with the most whole syllables is the likeliest.
-    kept.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
-    kept
+    // Fewest tokens first: the reading with the most whole syllables is the likeliest. A
+    // pattern that begins another (byh, from hn read as the start of hng, begins byhn) finds
+    // all the other finds, but walks a far larger range of keys: it comes after the patterns
+    // it begins, so a walk cut short by its budget has read the likelier keys first.
+    let begins_another = |p: &String| {
+        v.iter()
+            .any(|o| o.len() > p.len() && o.starts_with(p.as_str()))
+    };
+    let mut order: Vec<(bool, String)> = v.iter().map(|p| (begins_another(p), p.clone())).collect();
+    order.sort_by(|(a_short, a), (b_short, b)| (a_short, a.len(), a).cmp(&(b_short, b.len(), b)));
+    order.into_iter().map(|(_, p)| p).collect()
 }
 
 /// How one text (a name or an alias) matched a query.
@@ -1141,6 +1141,9 @@ mod tests {
         assert!(p.contains(&"s*cn".to_string()), "{p:?}");
         let p = Query::new("saic").patterns().exact;
         assert!(p.contains(&"saic".to_string()), "{p:?}");
+        // n whole (嗯) before hn as the start of hng: the longer pattern is walked first.
+        let p = Query::new("byhn").patterns().exact;
+        assert_eq!(p, ["byhn", "byh"]);
         let p = Query::new("上海cn").patterns().exact;
         assert!(p.contains(&"shcn".to_string()), "{p:?}");
     }
