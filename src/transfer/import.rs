@@ -1799,6 +1799,12 @@ mod tests {
         assert!(e.downcast_ref::<Problems>().is_none(), "{e:#}");
     }
 
+    /// The problems an import was refused with.
+    fn problems(e: anyhow::Error) -> Problems {
+        e.downcast::<Problems>()
+            .unwrap_or_else(|e| panic!("problems, not {e:#}"))
+    }
+
     /// A file of `n` queue items of the setup's enterprise, every tenth held by op01; `last`
     /// is appended as the line after them.
     fn items_file(n: usize, last: &str) -> String {
@@ -1832,9 +1838,7 @@ mod tests {
             }
             let e =
                 import_file(&mut store, dir.path(), TableKind::Items, &file, BATCH).unwrap_err();
-            let p = e
-                .downcast::<Problems>()
-                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            let p = problems(e);
             assert_eq!(p.list.len(), MAX_PROBLEMS + 1, "{p}");
             let last = &p.list[MAX_PROBLEMS].message;
             assert!(
@@ -1909,9 +1913,7 @@ mod tests {
                 BATCH,
             )
             .unwrap_err();
-            let p = e
-                .downcast::<Problems>()
-                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            let p = problems(e);
             assert_eq!(p.list.len(), 1, "{p}");
             assert_eq!(p.list[0].line, 102, "{p}");
             assert!(p.list[0].message.contains("work_items refused"), "{p}");
@@ -1936,9 +1938,7 @@ mod tests {
                 Duration::ZERO,
             )
             .unwrap_err();
-            let p = e
-                .downcast::<Problems>()
-                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            let p = problems(e);
             assert_eq!(p.list.len(), 1, "{p}");
             assert_eq!(p.list[0].line, n + 2, "{p}");
             assert_eq!(
@@ -2005,9 +2005,7 @@ mod tests {
         let enterprises = count(&store, "SELECT count(*) FROM enterprises");
         for batch in [BATCH, Duration::ZERO] {
             let e = import_file(&mut store, d, TableKind::Enterprises, FILE, batch).unwrap_err();
-            let p = e
-                .downcast::<Problems>()
-                .unwrap_or_else(|e| panic!("problems, not {e:#}"));
+            let p = problems(e);
             assert_eq!(p.list.len(), 1, "{p}");
             assert_eq!(p.list[0].line, 3, "{p}");
             assert!(p.list[0].message.contains("enterprises refused"), "{p}");
