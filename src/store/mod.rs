@@ -100,6 +100,9 @@ pub struct Store {
     file: Option<std::fs::File>,
     /// How long a write waits for another operator's transaction.
     busy_timeout: Duration,
+    /// The enterprises a list filter's text reached, at a data version: a pane counts its
+    /// list and reads its window under one filter, and the matcher runs once for both.
+    filter_memo: std::cell::RefCell<Option<(String, i64, String)>>,
 }
 
 /// Logs a statement slower than the log's threshold.
@@ -275,6 +278,7 @@ impl Store {
             account: os_account(),
             file: Some(file),
             busy_timeout: BUSY_TIMEOUT,
+            filter_memo: Default::default(),
         };
         store.prepared(access)
     }
@@ -296,6 +300,7 @@ impl Store {
             account: os_account(),
             file: None,
             busy_timeout: BUSY_TIMEOUT,
+            filter_memo: Default::default(),
         };
         store.prepared(access)
     }
@@ -336,6 +341,8 @@ impl Store {
             return Err(read_only_message().into());
         }
         self.check_same_file()?;
+        // Our own commits do not move the data version.
+        self.filter_memo.take();
         let tx = Tx::begin(&self.conn, self.busy_timeout)?;
         if let crate::calendar::Clock::Frozen(t) = self.actor.clock
             && !is_demo(&self.conn)?
