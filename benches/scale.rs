@@ -462,6 +462,24 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
         format!("{tag}queue: place of a record 500 rows down (the cursor following it)"),
         format!("{} (found at {at:?})", ms(t.elapsed())),
     ));
+    // The queue's `/` filter as typed, a keystroke at a time: the count and the window.
+    let mut typed = Vec::new();
+    for word in ["shanghai", "jiading", "上海嘉定", "222520", "zzzq"] {
+        let mut worst = Duration::ZERO;
+        for end in word.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            let mut f = aeo_console::store::ListFilter::text(&word[..end]);
+            f.now = now;
+            let t = Instant::now();
+            store.queue_filtered_len(&f).expect("count");
+            store.queue_filtered(&f, 41, 0).expect("window");
+            worst = worst.max(t.elapsed());
+        }
+        typed.push(format!("{word} {}", ms(worst)));
+    }
+    rows.push((
+        format!("{tag}queue filter, slowest keystroke (count + window) typing"),
+        typed.join(", "),
+    ));
     let t = Instant::now();
     let _ = aeo_console::tui::panes::tab_counts(
         &store,
