@@ -82,6 +82,12 @@ impl Conditions {
         self.params.push((name, v.into()));
     }
 
+    /// Binds `:limit` and `:offset`, a window of the list.
+    fn window(&mut self, limit: usize, offset: usize) {
+        self.bind(":limit", limit as i64);
+        self.bind(":offset", offset as i64);
+    }
+
     fn sql(&self) -> String {
         self.clauses
             .iter()
@@ -255,8 +261,7 @@ impl Store {
             return self.queue(limit, offset);
         }
         let mut c = self.queue_conditions(f)?;
-        c.bind(":limit", limit as i64);
-        c.bind(":offset", offset as i64);
+        c.window(limit, offset);
         // The same columns and order as the unfiltered queue; the window's ids are ordered
         // first and only its rows joined to their enterprises.
         let order = self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG);
@@ -309,8 +314,7 @@ impl Store {
         // cursor keeps its place).
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
             let mut c = self.queue_conditions(f)?;
-            c.bind(":limit", limit as i64);
-            c.bind(":offset", offset as i64);
+            c.window(limit, offset);
             let (sql, params) = c.bound(&format!(
                 "SELECT w.id FROM work_items w WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
                 c.sql(),
@@ -373,8 +377,7 @@ impl Store {
         offset: usize,
     ) -> Result<Vec<ApprovalRow>> {
         let mut c = self.approval_conditions(f)?;
-        c.bind(":limit", limit as i64);
-        c.bind(":offset", offset as i64);
+        c.window(limit, offset);
         let (sql, params) = c.bound(&format!(
             "{} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
             self.open_approval_select(),

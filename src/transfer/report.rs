@@ -79,10 +79,12 @@ pub fn day_report(store: &Store, date: Date, cal: &WorkingCalendar) -> Result<Da
     };
     let mut slots = Vec::new();
     let mut abnormal = Vec::new();
+    let mut by_slot = store.bookings_on(date)?;
     for s in store.slots_between(date, date)? {
         let start = s.start.strftime("%H:%M").to_string();
-        let bookings: Vec<BookingLine> = store
-            .bookings_of_slot(s.id)?
+        let bookings: Vec<BookingLine> = by_slot
+            .remove(&s.id)
+            .unwrap_or_default()
             .into_iter()
             .map(|b| {
                 if b.status == BookingStatus::Abnormal {
