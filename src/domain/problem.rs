@@ -224,17 +224,12 @@ pub fn problem_clock(
     now: Timestamp,
 ) -> ProblemClock {
     let day = shanghai_date(opened);
-    let (reply_day, u1) = cal.nth_working_day_after(day, targets.first_reply_days);
-    let (resolve_day, u2) = cal.nth_working_day_after(day, targets.resolution_days);
+    let (dues, u1) = Dues::of(cal, targets, day);
     let until = resolved.unwrap_or(now).max(opened);
     let to = shanghai_date(until)
         .tomorrow()
         .unwrap_or(shanghai_date(until));
     let (age, u3) = cal.working_days_in(day.tomorrow().unwrap_or(day), to);
-    let dues = Dues {
-        reply: end_of(reply_day),
-        resolution: end_of(resolve_day),
-    };
     let (reply_late, resolution_late) = dues.late(opened, first_reply, resolved, now);
     ProblemClock {
         age_working_days: age,
@@ -242,7 +237,7 @@ pub fn problem_clock(
         resolution_due: dues.resolution,
         reply_late,
         resolution_late,
-        uses_unknown_calendar: u1 || u2 || u3,
+        uses_unknown_calendar: u1 || u3,
     }
 }
 
@@ -254,11 +249,16 @@ struct Dues {
 }
 
 impl Dues {
-    fn of(cal: &WorkingCalendar, targets: ProblemTargets, day: Date) -> Dues {
-        Dues {
-            reply: end_of(cal.nth_working_day_after(day, targets.first_reply_days).0),
-            resolution: end_of(cal.nth_working_day_after(day, targets.resolution_days).0),
-        }
+    /// The due times of a problem opened on `day`, and whether counting them reached a year
+    /// without holiday data.
+    fn of(cal: &WorkingCalendar, targets: ProblemTargets, day: Date) -> (Dues, bool) {
+        let (reply, u1) = cal.nth_working_day_after(day, targets.first_reply_days);
+        let (resolution, u2) = cal.nth_working_day_after(day, targets.resolution_days);
+        let dues = Dues {
+            reply: end_of(reply),
+            resolution: end_of(resolution),
+        };
+        (dues, u1 || u2)
     }
 
     /// (reply late, resolution late) at `now`: the first reply (or, without one, the
@@ -341,7 +341,7 @@ impl<'a> Lateness<'a> {
             first
                 .series(jiff::Span::new().days(1))
                 .take_while(|d| *d <= today)
-                .map(|d| Dues::of(cal, targets, d))
+                .map(|d| Dues::of(cal, targets, d).0)
                 .collect(),
         );
         Lateness {
@@ -378,11 +378,11 @@ impl<'a> Lateness<'a> {
     ) -> bool {
         let day = shanghai_date(opened);
         let (first, dues) = &self.recent;
+        // A day before the first is a negative distance: no index.
         let known = usize::try_from((day - *first).get_days())
             .ok()
-            .filter(|_| day >= *first)
             .and_then(|i| dues.get(i).copied());
-        let dues = known.unwrap_or_else(|| Dues::of(self.cal, self.targets, day));
+        let dues = known.unwrap_or_else(|| Dues::of(self.cal, self.targets, day).0);
         let (reply, resolution) = dues.late(opened, first_reply, resolved, self.now);
         reply || resolution
     }

@@ -65,7 +65,7 @@ fn like_literal(s: &str) -> String {
 
 /// A WHERE clause built from parts, with named parameters (`:name`); a statement is given
 /// only the parameters it names, numbered in the order it names them.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Conditions {
     clauses: Vec<String>,
     params: Vec<(&'static str, Owned)>,
@@ -190,16 +190,12 @@ impl Store {
             // part read from its own index, only the parts the text can reach, and the ids
             // gathered (one OR over the rows read every open item on every keystroke: seconds
             // on 840,000).
-            let pg = self.dialect() == super::Dialect::Postgres;
             let open = "SELECT id FROM work_items WHERE status <> 'done' AND";
             let mut parts = Vec::new();
             let ents = self.filter_enterprises(text)?;
             if ents != "[]" {
-                parts.push(if pg {
-                    format!("{open} enterprise_id IN (SELECT value::bigint FROM jsonb_array_elements_text(:ents::jsonb))")
-                } else {
-                    format!("{open} enterprise_id IN (SELECT value FROM json_each(:ents))")
-                });
+                let values = self.conn().json_values(":ents", true);
+                parts.push(format!("{open} enterprise_id IN ({values})"));
                 c.bind(":ents", ents);
             }
             // Declaration numbers are digits: a start of one is a range of their index (`:`
@@ -218,11 +214,8 @@ impl Store {
                 .filter(|k| k.starts_with(&lower))
                 .collect();
             if !kinds.is_empty() {
-                parts.push(if pg {
-                    format!("{open} kind IN (SELECT jsonb_array_elements_text(:kinds::jsonb))")
-                } else {
-                    format!("{open} kind IN (SELECT value FROM json_each(:kinds))")
-                });
+                let values = self.conn().json_values(":kinds", false);
+                parts.push(format!("{open} kind IN ({values})"));
                 c.bind(":kinds", serde_json::to_string(&kinds)?);
             }
             if let Some(status) = WorkStatus::ALL.iter().find(|s| s.code() == lower) {
@@ -312,8 +305,9 @@ impl Store {
         // POSITION_CAP, until this one: numbering the whole open queue took seconds on 840,000
         // items wherever the record stood. Beyond the cap the record is not followed (the
         // cursor keeps its place).
+        let conditions = self.queue_conditions(f)?;
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
-            let mut c = self.queue_conditions(f)?;
+            let mut c = conditions.clone();
             c.window(limit, offset);
             let (sql, params) = c.bound(&format!(
                 "SELECT w.id FROM work_items w WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",

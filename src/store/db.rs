@@ -306,6 +306,18 @@ impl Db {
         }
     }
 
+    /// A subquery of the values of the JSON array bound as `param` (ids when `ids`, else
+    /// text), for `x IN (…)`.
+    pub fn json_values(&self, param: &str, ids: bool) -> String {
+        match (self, ids) {
+            (Db::Sqlite(_), _) => format!("SELECT value FROM json_each({param})"),
+            (Db::Pg(_), true) => {
+                format!("SELECT value::bigint FROM jsonb_array_elements_text({param}::jsonb)")
+            }
+            (Db::Pg(_), false) => format!("SELECT jsonb_array_elements_text({param}::jsonb)"),
+        }
+    }
+
     pub fn is_pg(&self) -> bool {
         matches!(self, Db::Pg(_))
     }

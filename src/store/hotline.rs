@@ -867,10 +867,7 @@ impl Store {
         let ids: Vec<i64> = unsure.iter().map(|(_, id)| *id).collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE p.id IN ({}) ORDER BY p.opened_at, p.id",
-            self.conn().pick(
-                "SELECT value FROM json_each(?1)",
-                "SELECT value::bigint FROM jsonb_array_elements_text(?1::jsonb)"
-            )
+            self.conn().json_values("?1", true)
         ))?;
         let mut unsure = stmt
             .query_map([serde_json::to_string(&ids)?], problem_from)?
