@@ -1,6 +1,6 @@
 //! One function per subcommand. Each prints a table, or JSON with --json.
 
-use super::output::{ListFormat, ListOutput, headers, print_rows};
+use super::output::{ListFormat, ListOutput, headers, limit_parser, print_json, print_rows};
 use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{
     ClockPause, Countdown, DayCount, DayReason, WorkingCalendar, countdown, parse_duration,
@@ -41,11 +41,6 @@ pub struct DemoArgs {
     /// accepts changes under a frozen clock, e.g. to import files at a chosen --now)
     #[arg(long, conflicts_with_all = ["seed", "enterprises", "items"])]
     pub empty: bool,
-}
-
-/// Row counts are bounded, so no number wraps around on its way to SQL.
-pub(super) fn limit_parser() -> clap::builder::RangedU64ValueParser<usize> {
-    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000)
 }
 
 #[derive(Args, Debug)]
@@ -302,11 +297,6 @@ pub fn dispatch(ctx: &Context, cmd: super::Command) -> Result<ExitCode> {
         C::Coordinator(c) => super::hotline::coordinator(ctx, &c),
         C::HotlinePerson(a) => super::hotline::hotline_person(ctx, &a),
     }
-}
-
-pub(super) fn print_json<T: Serialize>(v: &T) -> Result<ExitCode> {
-    outln!("{}", serde_json::to_string_pretty(v)?);
-    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_date(s: &str) -> Result<Date> {

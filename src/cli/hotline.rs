@@ -2,9 +2,9 @@
 //! `aeo problems`, `aeo report problems`, `aeo coordinators`, `aeo verification`,
 //! `aeo verifications`.
 
-use super::commands::print_json;
+use super::output::print_json;
+use super::output::{FileOutput, ReportFormat, report_bytes, send_report};
 use super::output::{ListFormat, ListOutput, headers, print_rows};
-use super::transfer::{FileOutput, ReportFormat, report_bytes, send_report};
 use super::{Context, optional_enterprise, optional_instant};
 use crate::calendar::{WorkingCalendar, shanghai_date};
 use crate::domain::call::{CallOutcome, CallbackState, Channel, callback_state, parse_measures};
@@ -79,7 +79,7 @@ pub struct CallsArgs {
     #[arg(long)]
     pub callbacks_open: bool,
     /// How many calls (1 to 100,000)
-    #[arg(long, default_value_t = 100, value_parser = super::commands::limit_parser())]
+    #[arg(long, default_value_t = 100, value_parser = super::output::limit_parser())]
     pub limit: usize,
     #[command(flatten)]
     pub out: ListOutput,

@@ -120,7 +120,7 @@ pub fn config(ctx: &Context, a: &ConfigArgs) -> Result<ExitCode> {
             settings: &'a [ConfigEntry],
             files: &'a [crate::config::FileSeen],
         }
-        return super::commands::print_json(&Json {
+        return super::output::print_json(&Json {
             settings: &entries,
             files: &c.files,
         });

@@ -1,15 +1,13 @@
 //! `aeo import`, `aeo export` and `aeo report`.
 
 use super::Context;
+use super::output::{FileOutput, ReportFormat, report_bytes, send_report};
 use crate::calendar::WorkingCalendar;
-use crate::domain::message::Message;
 use crate::text::inert;
-use crate::transfer::export::Cell;
 use crate::transfer::import::{ImportOptions, import as run_import};
 use crate::transfer::{Encoding, Format, Problems, TableKind, export, read_table, report, xlsx};
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
-use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,61 +53,6 @@ pub struct ExportArgs {
     pub format: Format,
     #[command(flatten)]
     pub to: FileOutput,
-}
-
-/// Where an export or a report goes, and the encoding of CSV.
-#[derive(Args, Debug, Clone, Default)]
-pub struct FileOutput {
-    /// Write to this file instead of standard output (never the database or its side files;
-    /// written whole, then renamed into place, with the database's mode)
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Replace the output file if it exists
-    #[arg(long, requires = "output")]
-    pub force: bool,
-    /// Character encoding of CSV: utf-8, utf-8-bom (Excel, WPS) or gbk
-    #[arg(long, value_enum, default_value_t = export::OutEncoding::Utf8)]
-    pub encoding: export::OutEncoding,
-}
-
-impl FileOutput {
-    /// `--encoding` other than UTF-8 is for CSV only.
-    fn check_encoding(&self, csv: bool) -> Result<()> {
-        if !csv && self.encoding != export::OutEncoding::Utf8 {
-            return Err(Message::new(
-                "--encoding 只用于 CSV：JSON 和文本总是 UTF-8，xlsx 工作簿自带编码",
-                "--encoding applies to CSV: JSON and text are always UTF-8, and an xlsx workbook carries its own",
-            )
-            .into());
-        }
-        Ok(())
-    }
-
-    /// Writes finished bytes to the file, or to standard output; a workbook is not printed into
-    /// a terminal.
-    fn emit(&self, ctx: &Context, bytes: &[u8], binary: bool) -> Result<()> {
-        match &self.output {
-            Some(path) => {
-                crate::transfer::output::write_file(path, &ctx.db, self.force, |out| {
-                    Ok(out.write_all(bytes)?)
-                })?;
-            }
-            None => {
-                if binary && std::io::stdout().is_terminal() {
-                    return Err(Message::new(
-                        "xlsx 工作簿不能显示在终端里：用 --output 文件名.xlsx 写入文件",
-                        "an xlsx workbook cannot be shown in a terminal: write it with --output FILE.xlsx",
-                    )
-                    .into());
-                }
-                let mut out = std::io::stdout().lock();
-                out.write_all(bytes)
-                    .and_then(|_| out.flush())
-                    .map_err(super::OutputError)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -250,69 +193,6 @@ pub fn export(ctx: &Context, a: &ExportArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// How a report is printed.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// The report as text
-    Text,
-    /// JSON (stable field names)
-    Json,
-    /// CSV, one line per record, headers in the --lang language
-    Csv,
-    /// An Excel workbook: typed date and number cells, a frozen header row
-    Xlsx,
-}
-
-impl ReportFormat {
-    pub fn of(json: bool, format: ReportFormat) -> ReportFormat {
-        if json { ReportFormat::Json } else { format }
-    }
-}
-
-/// A report as bytes: the caller's text or JSON, or its table as CSV or a workbook.
-pub fn report_bytes(
-    format: ReportFormat,
-    encoding: export::OutEncoding,
-    text: impl FnOnce() -> Result<String>,
-    sheets: &[xlsx::Sheet],
-) -> Result<Vec<u8>> {
-    Ok(match format {
-        ReportFormat::Text | ReportFormat::Json => text()?.into_bytes(),
-        ReportFormat::Csv => {
-            let first = &sheets[0];
-            let rows: Vec<Vec<String>> = first
-                .rows
-                .iter()
-                .map(|r| r.iter().map(Cell::text).collect())
-                .collect();
-            export::encode(
-                super::output::csv_text(first.header, &rows)?.into_bytes(),
-                encoding,
-            )?
-        }
-        ReportFormat::Xlsx => xlsx::workbook(sheets)?,
-    })
-}
-
-/// Sends a finished report where `to` says.
-pub fn send_report(
-    ctx: &Context,
-    to: &FileOutput,
-    format: ReportFormat,
-    bytes: &[u8],
-) -> Result<()> {
-    to.emit(ctx, bytes, format == ReportFormat::Xlsx)?;
-    if let Some(path) = &to.output {
-        let path = inert(&path.display().to_string());
-        eprintln!(
-            "{}",
-            ctx.lang
-                .pick(&format!("已写入 {path}"), &format!("wrote {path}"))
-        );
-    }
-    Ok(())
 }
 
 pub fn report(ctx: &Context, cmd: &ReportCommand) -> Result<ExitCode> {
