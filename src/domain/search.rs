@@ -94,13 +94,8 @@ pub fn units(text: &str) -> Vec<Unit> {
     let mut natural: Vec<Option<String>> = vec![None; chars.len()];
     let mut word_start = vec![false; chars.len()];
     let mut in_word = vec![false; chars.len()];
-    let mut byte_to_char = vec![0usize; folded.len() + 1];
-    for (i, (b, _)) in folded.char_indices().enumerate() {
-        byte_to_char[b] = i;
-    }
-    byte_to_char[folded.len()] = chars.len();
     if chars.iter().any(|c| is_han(*c)) {
-        let (forward, backward) = words(&folded, &chars, &byte_to_char);
+        let (forward, backward) = words(&chars);
         // The right-to-left words first; a character they leave alone takes its left-to-right
         // word's reading (长江永盛: 长|江永|盛 from the right, 长江 from the left).
         for (first, reading) in &backward {
@@ -121,6 +116,30 @@ pub fn units(text: &str) -> Vec<Unit> {
                     in_word[first + k] = true;
                 }
             }
+        }
+        // Characters still alone: a piece of them that is the start of longer words reads as
+        // those words read it (闵行 as in 闵行区: min hang).
+        let mut i = 0;
+        while i < chars.len() {
+            let run = chars[i..]
+                .iter()
+                .zip(&in_word[i..])
+                .take_while(|(c, w)| !**w && is_han(**c))
+                .count();
+            let mut took = 1;
+            for len in (2..=MAX_WORD.min(run)).rev() {
+                let piece: String = chars[i..i + len].iter().collect();
+                if let Some(reading) = prefix_reading(&piece) {
+                    word_start[i] = true;
+                    for (k, s) in reading.split(' ').enumerate() {
+                        natural[i + k] = Some(s.to_string());
+                        in_word[i + k] = true;
+                    }
+                    took = len;
+                    break;
+                }
+            }
+            i += took;
         }
     }
     let mut out = Vec::with_capacity(chars.len());
@@ -160,40 +179,130 @@ pub fn units(text: &str) -> Vec<Unit> {
 /// Longest dictionary word looked for when segmenting from the right.
 const MAX_WORD: usize = 4;
 
-/// The phrase dictionary's reading of `text` when it is one word of it.
-fn word_reading(text: &str) -> Option<String> {
-    let mut m = phrase_pinyin::match_word_pinyin(text);
-    if m.len() == 1 && m[0].0 == text && m[0].1.split_whitespace().count() == text.chars().count() {
-        m.pop().map(|(_, r)| r)
-    } else {
-        None
-    }
+/// The phrase dictionary: `pinyin-converter`'s phrase data (phrase-pinyin-data, with the
+/// crate's patches and compound surnames), one word a line as `WORD syl syl ...`, toneless,
+/// sorted bytewise (`scripts/phrase-table` writes it from the crate; a test checks it against
+/// the crate). Read in place by binary search: nothing is loaded.
+static PHRASES: &str = include_str!("../../data/phrase_pinyin.txt");
+
+/// The word of the line starting at byte `start`, the end of that line, and its reading.
+fn phrase_line(start: usize) -> (&'static str, &'static str, usize) {
+    let rest = &PHRASES[start..];
+    let len = rest.find('\n').unwrap_or(rest.len());
+    let line = &rest[..len];
+    let (word, reading) = line.split_once(' ').unwrap_or((line, ""));
+    (word, reading, start + len)
 }
 
-/// The words of several characters in a name, as (first character, toned reading), by the
-/// dictionary's segmentation from the left and from the right (闵行长江: 闵|行长|江 and
-/// 闵|行|长江).
+/// The byte offset of the first line whose word is not less than `key`.
+fn phrase_lower_bound(key: &str) -> usize {
+    let (mut lo, mut hi) = (0usize, PHRASES.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        // `mid` may fall inside a character: look for the line start in the bytes.
+        let start = PHRASES.as_bytes()[lo..mid]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(lo, |p| lo + p + 1);
+        let (word, _, end) = phrase_line(start);
+        if word < key {
+            lo = end + 1;
+        } else {
+            hi = start;
+        }
+    }
+    lo.min(PHRASES.len())
+}
+
+/// The dictionary's words that start with `prefix` (itself first when it is one), with their
+/// toneless readings.
+fn phrases_from(prefix: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    let mut at = phrase_lower_bound(prefix);
+    std::iter::from_fn(move || {
+        if at >= PHRASES.len() {
+            return None;
+        }
+        let (word, reading, end) = phrase_line(at);
+        at = end + 1;
+        word.starts_with(prefix).then_some((word, reading))
+    })
+}
+
+/// The dictionary's reading of `text` when it is one of its words.
+fn phrase(text: &str) -> Option<&'static str> {
+    phrases_from(text)
+        .next()
+        .filter(|(w, _)| *w == text)
+        .map(|(_, r)| r)
+}
+
+/// The phrase dictionary's reading of `text` when it is one word of it, a syllable a character.
+fn word_reading(text: &str) -> Option<&'static str> {
+    phrase(text).filter(|r| r.split(' ').count() == text.chars().count())
+}
+
+/// The reading that the dictionary's longer words starting with `text` give it, when `text` is
+/// not a word itself (闵行 from 闵行区): the reading most of them give (the first of those in
+/// the dictionary's order on a tie), looked for among the first [`PREFIX_WORDS`].
+fn prefix_reading(text: &str) -> Option<String> {
+    let n = text.chars().count();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (word, reading) in phrases_from(text).take(PREFIX_WORDS) {
+        if word.chars().count() != reading.split(' ').count() {
+            continue;
+        }
+        let head: Vec<&str> = reading.split(' ').take(n).collect();
+        let head = head.join(" ");
+        match counts.iter_mut().find(|(r, _)| *r == head) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((head, 1)),
+        }
+    }
+    let most = counts.iter().map(|(_, c)| *c).max()?;
+    counts.into_iter().find(|(_, c)| *c == most).map(|(r, _)| r)
+}
+
+/// Longer words read to find the reading of a piece that is not a word (see
+/// [`prefix_reading`]).
+const PREFIX_WORDS: usize = 64;
+
+/// The words of several characters in a name, as (first character, toneless reading), by the
+/// dictionary's segmentation from the left (the longest word at each place) and from the right
+/// (闵行长江: 闵|行长|江 and 闵|行|长江).
 type Words = Vec<(usize, String)>;
 
-fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> (Words, Words) {
-    // Left to right, from the dictionary crate.
-    let mut forward: Vec<(usize, String)> = Vec::new();
-    let mut pos = 0usize;
-    for (word, reading) in phrase_pinyin::match_word_pinyin(folded) {
-        let Some(off) = folded[pos..].find(&word) else {
-            continue;
-        };
-        let start = pos + off;
-        pos = start + word.len();
-        let n = word.chars().count();
-        // Single characters take the character table's first reading (the phrase table's
-        // single-character entries include surname readings such as 区 ōu).
-        if n >= 2 && reading.split_whitespace().count() == n {
-            forward.push((byte_to_char[start], reading));
+fn words(chars: &[char]) -> (Words, Words) {
+    // Left to right, the longest word at each place, as the crate's matcher segments.
+    let mut forward: Words = Vec::new();
+    let mut i = 0usize;
+    let mut piece = String::new();
+    while i < chars.len() {
+        piece.clear();
+        piece.push(chars[i]);
+        let mut best: Option<(usize, &'static str)> = None;
+        for (k, c) in chars[i + 1..].iter().enumerate() {
+            piece.push(*c);
+            let mut from = phrases_from(&piece);
+            let Some((w, r)) = from.next() else {
+                break;
+            };
+            if w == piece {
+                best = Some((k + 2, r));
+            }
+        }
+        match best {
+            Some((len, reading)) => {
+                // A word whose reading has a syllable for each character.
+                if reading.split(' ').count() == len {
+                    forward.push((i, reading.to_string()));
+                }
+                i += len;
+            }
+            None => i += 1,
         }
     }
     // Right to left, longest word first.
-    let mut backward: Vec<(usize, String)> = Vec::new();
+    let mut backward: Words = Vec::new();
     let mut end = chars.len();
     while end > 0 {
         let mut took = 1;
@@ -204,7 +313,7 @@ fn words(folded: &str, chars: &[char], byte_to_char: &[usize]) -> (Words, Words)
             }
             let text: String = piece.iter().collect();
             if let Some(r) = word_reading(&text) {
-                backward.push((end - len, r));
+                backward.push((end - len, r.to_string()));
                 took = len;
                 break;
             }
@@ -1054,6 +1163,83 @@ mod tests {
         // 行长 and 江永 are words, but 闵行长江 and 长江永盛 read 长江.
         assert!(m("changjiang", "上海闵行长江乳业").is_some_and(|m| m.natural()));
         assert!(natural("changjiang", "长江永盛光电"));
+    }
+
+    #[test]
+    fn a_piece_that_is_no_word_reads_as_the_words_it_starts() {
+        // 闵行 is no word of the dictionary; 闵行区 is.
+        assert_eq!(phrase("闵行"), None);
+        assert_eq!(phrase("闵行区"), Some("min hang qu"));
+        assert_eq!(prefix_reading("闵行").as_deref(), Some("min hang"));
+        let us = units("上海闵行华东精密机械");
+        let r: Vec<&str> = us.iter().map(|u| u.readings[0].as_str()).collect();
+        assert_eq!(r[..4], ["shang", "hai", "min", "hang"]);
+        assert!(us[1].readings.len() == 1 && us[3].readings.contains(&"xing".to_string()));
+        assert!(us[2].word_start && !us[3].word_start, "闵行 is one word");
+        assert!(m("minhang", "上海闵行华东").is_some_and(|m| m.natural() && m.start == 2));
+        assert!(natural("mhhc", "闵行华漕物流"));
+        assert!(m("minxing", "闵行华漕物流").is_some_and(|m| !m.natural()));
+        // Nothing starts with these: each character reads alone.
+        assert_eq!(prefix_reading("漕物"), None);
+    }
+
+    #[test]
+    fn the_phrase_table_is_sorted_and_found_by_binary_search() {
+        let mut prev = "";
+        let mut n = 0;
+        for line in PHRASES.lines() {
+            let (word, reading) = line.split_once(' ').expect("word and reading");
+            assert!(prev < word, "{prev} before {word}");
+            assert!(
+                reading
+                    .split(' ')
+                    .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase()))
+            );
+            // Every 997th word is found where it is.
+            if n % 997 == 0 {
+                assert_eq!(phrase(word), Some(reading), "{word}");
+            }
+            prev = word;
+            n += 1;
+        }
+        assert!(n > 370_000, "{n} words");
+        assert_eq!(phrase(""), None);
+        assert_eq!(phrase("\u{10FFFF}"), None);
+        assert_eq!(phrases_from("长宁").next(), Some(("长宁", "chang ning")));
+    }
+
+    /// Every word of data/phrase_pinyin.txt is the crate's, with the crate's reading (toneless).
+    /// The table is the crate's phrase data written out by `scripts/phrase-table`.
+    #[test]
+    fn phrase_table_is_the_crates_data() {
+        let mut differ = Vec::new();
+        for line in PHRASES.lines() {
+            let (word, reading) = line.split_once(' ').unwrap();
+            let got = phrase_pinyin::match_word_pinyin(word);
+            let theirs = match got.as_slice() {
+                [(w, r)] if w == word => r
+                    .split_whitespace()
+                    .map(|s| {
+                        if s == "\u{e7c7}" {
+                            "m".to_string()
+                        } else {
+                            toneless(s)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => format!("{got:?}"),
+            };
+            if theirs != reading {
+                differ.push(format!("{word}: {reading} / {theirs}"));
+            }
+        }
+        assert!(
+            differ.is_empty(),
+            "{} differ: {:?}",
+            differ.len(),
+            &differ[..differ.len().min(20)]
+        );
     }
 
     #[test]
