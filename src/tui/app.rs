@@ -239,8 +239,10 @@ pub struct App {
     pub approvals: ApprovalsPane,
     pub lookup: LookupPane,
     pub today: TodayPane,
-    /// The counts each pane tab carries; see `refresh_tabs`.
+    /// The counts each pane tab carries, as last counted (see `refresh_tabs`).
     pub tabs: [TabCount; PANES],
+    /// Takes the tab counts off the draw.
+    pub(super) counter: super::counts::TabCounter,
     pub popup: Option<Popup>,
     pub status: Option<(String, StatusKind)>,
     pub quit: bool,
@@ -303,6 +305,7 @@ impl App {
             lookup: LookupPane::default(),
             today,
             tabs: Default::default(),
+            counter: super::counts::TabCounter::start(),
             popup: None,
             status: None,
             quit: false,

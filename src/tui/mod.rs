@@ -7,6 +7,7 @@
 pub mod app;
 pub mod ascii;
 pub mod backend;
+mod counts;
 pub mod export;
 pub mod keymap;
 pub mod panes;
@@ -206,6 +207,7 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut events = terminal_events();
+    let counted = app.counter.ready();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
@@ -270,6 +272,9 @@ async fn event_loop(terminal: &mut Console<std::io::Stdout>, app: &mut App) -> R
             _ = sleep_until_due(due), if due.is_some() => {
                 app.run_due_query();
                 dirty = true;
+            }
+            _ = counted.notified() => {
+                dirty |= app.take_tab_counts();
             }
             _ = tick.tick() => {
                 if hung_up() {

@@ -51,8 +51,20 @@ pub(super) fn demo_db() -> (TempDir, std::path::PathBuf) {
 
 pub(super) fn console_with(lang: Lang, access: Access) -> Console {
     let (dir, path) = demo_db();
-    let store = Store::open(&path, access).unwrap();
-    let app = App::new(
+    let mut app = app_on(&path, lang, access);
+    app.wait_for_tab_counts();
+    Console {
+        _dir: dir,
+        path,
+        app,
+    }
+}
+
+/// The console of operator op01 on the database at `path` (a file or a PostgreSQL URL), at
+/// the tests' frozen instant.
+fn app_on(path: &std::path::Path, lang: Lang, access: Access) -> App {
+    let store = Store::open(path, access).unwrap();
+    App::new(
         store,
         Session {
             operator: "op01".into(),
@@ -67,12 +79,7 @@ pub(super) fn console_with(lang: Lang, access: Access) -> Console {
         Keymap::default(),
         Theme::resolve("dark", ColorSupport::TrueColor).unwrap(),
     )
-    .unwrap();
-    Console {
-        _dir: dir,
-        path,
-        app,
-    }
+    .unwrap()
 }
 
 pub(super) fn console() -> Console {
@@ -125,6 +132,8 @@ fn without_audit_times(screen: &str) -> String {
 
 pub(super) fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
+    // The tab counts are taken off the draw: the screen shows them once they have arrived.
+    app.wait_for_tab_counts();
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| app.draw(f)).unwrap();
     let buf = term.backend().buffer().clone();
@@ -1170,6 +1179,59 @@ fn another_sessions_commit_reloads_the_pane_within_a_tick() {
         .unwrap();
     assert!(c.app.on_tick(), "a commit elsewhere redraws");
     assert!(c.app.queue.rows.iter().all(|r| r.id != id));
+}
+
+/// The tab counts are taken by a thread of their own: a tick that sees another session's
+/// change asks for them and goes on drawing the last ones; once they arrive they are the
+/// store's counts after the change. On each backend.
+#[test]
+fn the_tab_counts_follow_another_sessions_change_off_the_draw() {
+    for db in crate::store::testing::each_backend() {
+        let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+        let (cal, cat) = (WorkingCalendar::official(), MeasureCatalog::official());
+        crate::demo::fill(&mut store, &Default::default(), now(), cal, cat).unwrap();
+        let counted =
+            |s: &Store| super::panes::tab_counts(s, now(), cal, Default::default()).unwrap();
+        let mut app = app_on(db.location(), Lang::Zh, Access::ReadOnly);
+        app.wait_for_tab_counts();
+        let before = counted(&store);
+        assert_eq!(app.tabs, before, "{:?}", db.backend);
+        assert!(before[2].total > 0 && before[0].overdue > 0, "{before:?}");
+        // Another operator marks an item abnormal.
+        let mut open = crate::store::ListFilter::text("");
+        open.now = now();
+        let row = store
+            .queue_filtered(&open, 500, 0)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.status != WorkStatus::Abnormal)
+            .unwrap();
+        let holder = row.taken_by.unwrap_or_else(|| "op07".into());
+        store
+            .write(|w| w.set_item_status(row.id, WorkStatus::Abnormal, &holder, now()))
+            .unwrap();
+        let after = counted(&store);
+        assert_eq!(after[0].overdue, before[0].overdue + 1);
+        let patience = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            // The tick that sees the change only asks: the tabs keep the last counts.
+            let shown = app.tabs;
+            app.on_tick();
+            assert_eq!(app.tabs, shown);
+            app.wait_for_tab_counts();
+            if app.tabs == after || std::time::Instant::now() > patience {
+                break;
+            }
+            // PostgreSQL's change notice may come a moment after the commit.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(app.tabs, after, "{:?}", db.backend);
+        let screen = render(&mut app, 160, 48);
+        assert!(
+            screen.contains(&format!("1 优先队列 ✗{}", after[0].overdue)),
+            "{screen}"
+        );
+    }
 }
 
 #[test]

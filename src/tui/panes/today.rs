@@ -482,18 +482,3 @@ pub fn tab_counts(
         },
     ])
 }
-
-impl crate::tui::app::App {
-    /// Takes the tab counts again (after a change, and once a minute as deadlines pass).
-    pub(crate) fn refresh_tabs(&mut self) {
-        match tab_counts(
-            self.store(),
-            self.now,
-            crate::calendar::WorkingCalendar::official(),
-            self.today.targets,
-        ) {
-            Ok(t) => self.tabs = t,
-            Err(e) => self.set_error(crate::domain::message::localize(&e, self.session.lang)),
-        }
-    }
-}

@@ -138,6 +138,7 @@ fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
     keys(&mut c.app, "2026-11-27 10:30");
     key(&mut c.app, KeyCode::Enter);
     assert_eq!(status(&c.app).1, StatusKind::Info, "{:?}", c.app.status);
+    c.app.wait_for_tab_counts();
     assert_eq!(c.app.tabs[4].near, near + 1);
     key(&mut c.app, KeyCode::Esc);
     key(&mut c.app, KeyCode::Esc); // out of the lookup box
@@ -157,6 +158,7 @@ fn the_tabs_carry_counts_and_a_logged_callback_appears_in_today() {
     }
     key(&mut c.app, KeyCode::Char('f'));
     yes(&mut c.app);
+    c.app.wait_for_tab_counts();
     assert_eq!(c.app.tabs[4].near, near);
     let screen = render(&mut c.app, 160, 48);
     assert!(!screen.contains("请回电告知审批进度"), "{screen}");
