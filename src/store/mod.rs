@@ -66,6 +66,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/016_problem_call_index.sql")),
     M::up(include_str!("migrations/017_unindexed_enterprises.sql")),
     M::up(include_str!("migrations/018_open_work_first_frames.sql")),
+    M::up(include_str!("migrations/019_import_aeo_flag.sql")),
 ];
 
 /// The schema version this binary writes.

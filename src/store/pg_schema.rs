@@ -18,6 +18,7 @@ const MIGRATIONS: &[(usize, &str)] = &[
         18,
         include_str!("pg_migrations/018_open_work_first_frames.sql"),
     ),
+    (19, include_str!("pg_migrations/019_import_aeo_flag.sql")),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new

@@ -258,14 +258,28 @@ impl Lookup<'_> {
     pub fn enterprise_by_code(&self, key: &str) -> Result<Option<EnterpriseRef>> {
         let upper = key.trim().to_ascii_uppercase();
         let code = upper.strip_prefix("AEOCN").unwrap_or(&upper);
-        let row: Option<(i64, String)> = self
-            .conn()
-            .query_row(
-                "SELECT id, credit FROM enterprises WHERE uscc = ?1 OR customs_code = ?2 ORDER BY id LIMIT 1",
-                params![upper, code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        // One index look-up per column (an OR of the two made SQLite build a row set for every
+        // call): the first enterprise either finds.
+        let by = |sql: &str, key: &str| -> Result<Option<(i64, String)>> {
+            self.conn()
+                .prepare_cached(sql)?
+                .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .next()
+                .transpose()
+        };
+        let row = match (
+            by(
+                "SELECT id, credit FROM enterprises WHERE uscc = ?1 ORDER BY id LIMIT 1",
+                &upper,
+            )?,
+            by(
+                "SELECT id, credit FROM enterprises WHERE customs_code = ?1 ORDER BY id LIMIT 1",
+                code,
+            )?,
+        ) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
         row.map(|(id, credit)| {
             Ok(EnterpriseRef {
                 id,
@@ -518,14 +532,18 @@ impl Writer<'_> {
     }
 
     /// Adds queue items an import has checked (`checked_item_flags` gave each its flags), with
-    /// who holds each, in one statement (a million items are written in a fraction of the
-    /// time they take one by one); returns their ids, for [`Self::audit_created_items`].
+    /// who holds each and whether its enterprise is AEO as the import read it, in one statement
+    /// (a million items are written in a fraction of the time they take one by one); returns
+    /// their ids, for [`Self::audit_created_items`]. The AEO flag given saves SQLite's insert
+    /// trigger from writing each row a second time; a flag that is not right (the enterprise's
+    /// credit changed since) is still put right by that trigger (PostgreSQL sets it before the
+    /// insert whatever is given).
     pub fn insert_checked_items(
         &self,
-        items: &[(NewWorkItem<'_>, Option<&str>)],
+        items: &[(NewWorkItem<'_>, Option<&str>, bool)],
     ) -> Result<Vec<i64>> {
         use super::db::Value;
-        const COLUMNS: usize = 10;
+        const COLUMNS: usize = 11;
         if items.is_empty() {
             return Ok(Vec::new());
         }
@@ -538,12 +556,12 @@ impl Writer<'_> {
             })
             .collect();
         let sql = format!(
-            "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted, taken_by)
+            "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted, taken_by, aeo)
              VALUES {} RETURNING id",
             rows.join(", ")
         );
         let mut values: Vec<Value<'_>> = Vec::with_capacity(items.len() * COLUMNS);
-        for (item, taken_by) in items {
+        for (item, taken_by, aeo) in items {
             values.extend([
                 Value::Text(item.kind.code()),
                 Value::Int(item.enterprise_id),
@@ -556,6 +574,8 @@ impl Writer<'_> {
                 Value::Bool(item.flags.non_intrusive),
                 Value::Bool(item.flags.report_accepted),
                 taken_by.map_or(Value::Null, Value::Text),
+                // A 0/1 integer in both backends.
+                Value::Int(i64::from(*aeo)),
             ]);
         }
         let ids: Vec<i64> = self

@@ -85,6 +85,8 @@ struct PendingItem {
     status: WorkStatus,
     flags: WorkFlags,
     taken_by: Option<String>,
+    /// Whether the enterprise is AEO, as read for this record.
+    aeo: bool,
 }
 
 /// What a record's natural key says about it.
@@ -942,7 +944,7 @@ impl<'r, 'a> Run<'r, 'a> {
         struct Row<'r> {
             line: usize,
             kind: WorkKind,
-            enterprise: i64,
+            enterprise: EnterpriseRef,
             declaration_no: Option<String>,
             received_at: Timestamp,
             due_at: Option<Timestamp>,
@@ -1043,7 +1045,7 @@ impl<'r, 'a> Run<'r, 'a> {
                 let r = Row {
                     line,
                     kind,
-                    enterprise: enterprise.id,
+                    enterprise,
                     declaration_no,
                     received_at,
                     due_at,
@@ -1061,7 +1063,7 @@ impl<'r, 'a> Run<'r, 'a> {
 
                 let item = NewWorkItem {
                     kind: r.kind,
-                    enterprise_id: r.enterprise,
+                    enterprise_id: r.enterprise.id,
                     declaration_no: r.declaration_no.as_deref(),
                     received_at: r.received_at,
                     due_at: r.due_at,
@@ -1080,13 +1082,14 @@ impl<'r, 'a> Run<'r, 'a> {
                         self.st.pending.push(PendingItem {
                             line: r.line,
                             kind: r.kind,
-                            enterprise_id: r.enterprise,
+                            enterprise_id: r.enterprise.id,
                             declaration_no: r.declaration_no.clone(),
                             received_at: r.received_at,
                             due_at: r.due_at,
                             status: r.status,
                             flags,
                             taken_by: r.taken_by.map(str::to_string),
+                            aeo: r.enterprise.credit.is_aeo(),
                         });
                         if self.st.pending.len() >= CHUNK {
                             self.flush()?;
@@ -1114,7 +1117,7 @@ impl<'r, 'a> Run<'r, 'a> {
             return Ok(());
         };
         let pending = std::mem::take(&mut self.st.pending);
-        let items: Vec<(NewWorkItem<'_>, Option<&str>)> = pending
+        let items: Vec<(NewWorkItem<'_>, Option<&str>, bool)> = pending
             .iter()
             .map(|p| {
                 (
@@ -1128,6 +1131,7 @@ impl<'r, 'a> Run<'r, 'a> {
                         flags: p.flags,
                     },
                     p.taken_by.as_deref(),
+                    p.aeo,
                 )
             })
             .collect();
@@ -1150,7 +1154,7 @@ impl<'r, 'a> Run<'r, 'a> {
                         "ROLLBACK TO SAVEPOINT import_chunk; RELEASE SAVEPOINT import_chunk",
                     )?;
                 }
-                for (p, (item, taken_by)) in pending.iter().zip(&items) {
+                for (p, (item, taken_by, _)) in pending.iter().zip(&items) {
                     if pg {
                         conn.execute_batch("SAVEPOINT import_chunk")?;
                     }
@@ -1895,6 +1899,90 @@ mod tests {
                     Ok(())
                 })
                 .unwrap();
+        }
+    }
+
+    /// Queue items written together carry their enterprise's AEO flag as the import read it
+    /// (an AEO enterprise's and another's); a flag that is not right (the credit changed after
+    /// it was read) is put right by the database, on either backend.
+    #[test]
+    fn queue_items_written_together_carry_their_enterprises_aeo_flag() {
+        for (mut store, dir, _db) in setups(3) {
+            import_file(
+                &mut store,
+                dir.path(),
+                TableKind::Enterprises,
+                "uscc,customs_code,name_zh,credit
+9131011571526726XT,3105910052,上海长宁物流有限公司,regular
+",
+                BATCH,
+            )
+            .unwrap();
+            let mut file = items_file(CHUNK + 3, "");
+            for i in 0..CHUNK + 3 {
+                file += &format!(
+                    "declaration,9131011571526726XT,2210202611{i:08},2026-11-20 09:00,,waiting,\n"
+                );
+            }
+            let s = import_file(&mut store, dir.path(), TableKind::Items, &file, BATCH).unwrap();
+            assert_eq!(s.count, 2 * (CHUNK + 3));
+            let flags = |store: &Store| -> Vec<(String, i64, i64)> {
+                store
+                    .conn()
+                    .prepare(
+                        "SELECT e.credit, w.aeo, count(*) FROM work_items w
+                         JOIN enterprises e ON e.id = w.enterprise_id GROUP BY 1, 2 ORDER BY 1, 2",
+                    )
+                    .unwrap()
+                    .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .unwrap()
+                    .collect::<Result<_>>()
+                    .unwrap()
+            };
+            let n = (CHUNK + 3) as i64;
+            assert_eq!(
+                flags(&store),
+                [
+                    ("advanced".to_string(), 1, n),
+                    ("regular".to_string(), 0, n)
+                ]
+            );
+            // Flags read before a change of credit: each is put right.
+            let (aeo, other) = (
+                count(
+                    &store,
+                    "SELECT id FROM enterprises WHERE credit = 'advanced'",
+                ),
+                count(
+                    &store,
+                    "SELECT id FROM enterprises WHERE credit = 'regular'",
+                ),
+            );
+            let at: Timestamp = "2026-11-20T09:00:00+08:00".parse().unwrap();
+            let item = |enterprise_id, declaration_no| NewWorkItem {
+                kind: WorkKind::Declaration,
+                enterprise_id,
+                declaration_no: Some(declaration_no),
+                received_at: at,
+                due_at: None,
+                status: WorkStatus::Waiting,
+                flags: WorkFlags::default(),
+            };
+            store
+                .write(|w| {
+                    w.insert_checked_items(&[
+                        (item(aeo, "221020262200000001"), None, false),
+                        (item(other, "221020262200000002"), None, true),
+                    ])
+                })
+                .unwrap();
+            assert_eq!(
+                flags(&store),
+                [
+                    ("advanced".to_string(), 1, n + 1),
+                    ("regular".to_string(), 0, n + 1)
+                ]
+            );
         }
     }
 
