@@ -750,10 +750,15 @@ impl Store {
             "(?1::bigint IS NULL OR k.enterprise_id = ?1) AND (?2::timestamptz IS NULL OR k.at >= ?2)",
         );
         let limit = self.conn().pick("?4", "nullif(?4::bigint, -1)");
+        // Spelled out (not behind the parameter) so the index of open callbacks serves them.
+        let open = if f.callbacks_open {
+            "?3 = 1 AND k.callback_by IS NOT NULL AND k.callback_done_at IS NULL"
+        } else {
+            "?3 = 0"
+        };
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {CALL_COLS} {CALL_FROM}
-             WHERE {known}
-               AND (?3 = 0 OR (k.callback_by IS NOT NULL AND k.callback_done_at IS NULL))
+             WHERE {known} AND {open}
              ORDER BY {order} LIMIT {limit}"
         ))?;
         let rows = stmt.query_map(

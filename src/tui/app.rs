@@ -661,6 +661,12 @@ impl App {
         if let Some(a) = action {
             self.dispatch(a);
         }
+        // The day board's cursor may have brought bookings on screen whose enterprise is unread.
+        if self.pane == PaneId::Calendar
+            && let Err(e) = self.calendar.name_shown(&self.store)
+        {
+            self.set_error(localize(&e, self.session.lang));
+        }
     }
 
     pub fn too_small(&self) -> bool {

@@ -811,6 +811,50 @@ fn a_full_slot_is_refused_with_the_reason() {
     assert!(msg.contains("时段已满"), "{msg}");
 }
 
+/// The day board reads a booking's enterprise when the booking can be on screen: at first
+/// those of the first screenful, then those the cursor brings.
+#[test]
+fn the_day_board_names_the_bookings_it_shows_as_the_cursor_brings_them() {
+    use super::panes::BoardLine;
+    let mut c = console();
+    c.app.resize(80, 24);
+    key(&mut c.app, KeyCode::Char('2'));
+    key(&mut c.app, KeyCode::Enter);
+    let unnamed = |app: &App| {
+        app.calendar
+            .board
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, BoardLine::Booking(b) if b.enterprise.is_empty()))
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+    };
+    let lines = c.app.calendar.board.len();
+    let page = c.app.calendar.board_cursor.page();
+    assert!(lines > 2 * page, "a board longer than two screens: {lines}");
+    assert!(
+        unnamed(&c.app).iter().all(|i| *i >= page),
+        "{:?}",
+        unnamed(&c.app)
+    );
+    assert!(!unnamed(&c.app).is_empty());
+    for _ in 0..lines {
+        key(&mut c.app, KeyCode::Char('j'));
+        let cur = &c.app.calendar.board_cursor;
+        let window = cur.offset..cur.offset + page;
+        assert!(window.contains(&cur.selected));
+        assert!(
+            unnamed(&c.app).iter().all(|i| !window.contains(i)),
+            "{window:?} {:?}",
+            unnamed(&c.app)
+        );
+    }
+    let b = c.app.calendar.selected_booking().unwrap().clone();
+    let screen = render(&mut c.app, 80, 24);
+    let short: String = b.enterprise.chars().take(6).collect();
+    assert!(screen.contains(&short), "{screen}");
+}
+
 #[test]
 fn bookings_on_the_day_board_are_done_cancelled_or_abnormal() {
     let mut c = console();

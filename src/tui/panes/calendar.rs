@@ -122,6 +122,23 @@ impl CalendarPane {
         Some(Action::Reload)
     }
 
+    /// Reads the enterprises of the bookings that can be on screen (the window and the
+    /// selected line) and are not named yet: the board holds a day's hundreds of bookings, a
+    /// screenful is shown.
+    pub fn name_shown(&mut self, store: &crate::store::Store) -> Result<()> {
+        let c = &self.board_cursor;
+        let from = c.offset.min(c.selected);
+        let to = (c.offset.max(c.selected) + c.page() + 1).min(self.board.len());
+        let mut unnamed: Vec<&mut BookingRow> = self.board[from.min(to)..to]
+            .iter_mut()
+            .filter_map(|l| match l {
+                BoardLine::Booking(b) if b.enterprise.is_empty() => Some(b),
+                _ => None,
+            })
+            .collect();
+        store.name_bookings(&mut unnamed)
+    }
+
     fn board_page(area_height: u16) -> usize {
         usize::from(area_height.saturating_sub(3)).max(1)
     }
@@ -142,7 +159,7 @@ impl Pane for CalendarPane {
             .into_iter()
             .map(|(d, taken, capacity)| (d, DayLoad { taken, capacity }))
             .collect();
-        let mut bookings = env.store.bookings_on(self.selected)?;
+        let mut bookings = env.store.bookings_on_unnamed(self.selected)?;
         let mut board = Vec::new();
         for s in env.store.slots_between(self.selected, self.selected)? {
             let of_slot = bookings.remove(&s.id).unwrap_or_default();
@@ -152,6 +169,7 @@ impl Pane for CalendarPane {
         self.board = board;
         self.board_cursor
             .follow(&self.board, before, BoardLine::key);
+        self.name_shown(env.store)?;
         self.clearance = env.store.day_clearance(self.selected)?;
         self.day = Some(env.cal.day(self.selected));
         Ok(())
