@@ -296,3 +296,67 @@ proptest! {
         }
     }
 }
+
+/// A database indexed before the search index's present version (its names read otherwise) is
+/// indexed again on its next read-write open, on each backend; a read-only open leaves it.
+#[test]
+fn a_database_indexed_by_an_older_version_is_indexed_again() {
+    use aeo_console::domain::credit::CreditLevel;
+    use aeo_console::domain::ids::{ChecksumStatus, Uscc};
+    use aeo_console::store::NewEnterprise;
+    for db in each_backend() {
+        eprintln!("on {:?}", db.backend);
+        let name = "上海闵行华东精密机械有限公司";
+        {
+            let mut store = Store::open(db.location(), Access::ReadWrite).unwrap();
+            store
+                .write(|w| {
+                    let uscc = Uscc::build("91", "310115", "10000001").unwrap();
+                    w.insert_enterprise(&NewEnterprise {
+                        uscc: uscc.as_str(),
+                        uscc_status: ChecksumStatus::Valid,
+                        customs_code: "3100000001",
+                        name_zh: name,
+                        name_en: None,
+                        credit: CreditLevel::Regular,
+                        industries: &[],
+                        group_name: None,
+                        coordinator_id: None,
+                    })?;
+                    Ok(())
+                })
+                .unwrap();
+            let found = store.find("minhang", &FindOptions::new(5)).unwrap().found;
+            assert_eq!(found[0].tier, Tier::Inside, "闵行 read min hang");
+        }
+        // As an older version left it: 闵 and 行 alone, 行 read xing first, no keys of min hang.
+        let old = "^上=shang|海=hai|^闵=min|^行=xing,hang,heng|^华=hua|^东=dong";
+        let raw = db.raw();
+        raw.execute("UPDATE enterprises SET search_units = ?1", [old])
+            .unwrap();
+        raw.execute("DELETE FROM search_keys WHERE key LIKE 'mh%'", ())
+            .unwrap();
+        raw.execute(
+            "UPDATE aeo_meta SET value = '1' WHERE key = 'search_index'",
+            (),
+        )
+        .unwrap();
+        drop(raw);
+        let stale = |store: &Store| {
+            store
+                .find("minhang", &FindOptions::new(5))
+                .unwrap()
+                .found
+                .first()
+                .is_none_or(|f| f.tier != Tier::Inside)
+        };
+        let store = Store::open(db.location(), Access::ReadOnly).unwrap();
+        assert!(stale(&store), "a read-only open changes nothing");
+        drop(store);
+        let store = Store::open(db.location(), Access::ReadWrite).unwrap();
+        assert!(!stale(&store), "indexed again");
+        let found = store.find("mhhd", &FindOptions::new(5)).unwrap().found;
+        assert_eq!(found[0].hit.enterprise.name_zh, name);
+        assert_eq!(found[0].tier, Tier::Inside);
+    }
+}

@@ -965,22 +965,37 @@ pub fn text_key_may_match(q: &Query, key: &str, seen: &mut HashMap<char, Unit>) 
     if chars.len() == TEXT_KEY_LEN && q.chars.len() > TEXT_KEY_LEN {
         return true;
     }
-    // The Chinese the query starts with is the key's (both are that text), and the letter
-    // after it must start a reading of the key's next character: most keys fail here.
     let lead = q.chars.iter().take_while(|c| !c.is_ascii()).count();
-    if let (Some(&qc), Some(&kc)) = (q.chars.get(lead), chars.get(lead))
-        && qc != kc
+    if let Some(&kc) = chars.get(lead)
+        && !text_key_next_may_match(q, kc, seen)
     {
-        let unit = seen.entry(kc).or_insert_with(|| key_unit(kc));
-        if kc.is_ascii() || !unit.readings.iter().any(|r| r.starts_with(qc)) {
-            return false;
-        }
+        return false;
     }
     for &c in &chars {
         seen.entry(c).or_insert_with(|| key_unit(c));
     }
     let units: Vec<&Unit> = chars.iter().filter_map(|c| seen.get(c)).collect();
     match_from(q, &units, 0).is_some()
+}
+
+/// The test of [`text_key_may_match`] that most keys fail, on the key's character after the
+/// Chinese the query starts with (the key starts with that Chinese): the query's letter after
+/// it must start a reading of that character. A caller that has that character alone asks this
+/// first, before reading the whole key.
+pub fn text_key_next_may_match(q: &Query, kc: char, seen: &mut HashMap<char, Unit>) -> bool {
+    let lead = q.chars.iter().take_while(|c| !c.is_ascii()).count();
+    match q.chars.get(lead) {
+        Some(&qc) if qc != kc => {
+            !kc.is_ascii()
+                && seen
+                    .entry(kc)
+                    .or_insert_with(|| key_unit(kc))
+                    .readings
+                    .iter()
+                    .any(|r| r.starts_with(qc))
+        }
+        _ => true,
+    }
 }
 
 /// A character of a text key with every reading the character table gives.

@@ -171,16 +171,23 @@ fn rank_cols(r: &super::db::Row<'_>) -> anyhow::Result<(i64, String, bool)> {
 /// the aliases' (to say why it matched).
 type ShownRow = (EnterpriseHit, Option<String>, String);
 
-fn shown_row(r: &super::db::Row<'_>) -> anyhow::Result<ShownRow> {
+/// With `units`, the name's and the aliases' units too (to say why a row matched when the key
+/// that found it proved the match).
+fn shown_row(r: &super::db::Row<'_>, units: bool) -> anyhow::Result<ShownRow> {
     Ok((
         EnterpriseHit {
             enterprise: enterprise_from(r, 0)?,
             coordinator: coordinator_from(r, 10)?,
         },
-        r.get(17)?,
-        r.get(18)?,
+        if units { r.get(17)? } else { None },
+        if units { r.get(18)? } else { String::new() },
     ))
 }
+
+/// What the search index holds, kept in `aeo_meta` (`search_index`): a database indexed by
+/// another version is indexed again on its next read-write open. 2: a piece of a name that is
+/// no word reads as the dictionary's words that start with it (闵行 as in 闵行区).
+const SEARCH_INDEX: &str = "2";
 
 /// Searches keep gathering candidates until this many per wanted row.
 const CANDIDATES_PER_ROW: usize = 2;
@@ -303,8 +310,31 @@ impl Writer<'_> {
 
 impl Store {
     /// Computes the search units and keys of enterprises that have none yet (databases made
-    /// before schema 5). Runs once, when the database is opened for writing.
+    /// before schema 5, or indexed by an older [`SEARCH_INDEX`]). Runs when the database is
+    /// opened for writing.
     pub(crate) fn index_unindexed_enterprises(&mut self) -> Result<()> {
+        // What the index holds changed (not the schema): every enterprise is indexed again, as
+        // the migrations that changed it did, by clearing its units.
+        let have: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM aeo_meta WHERE key = 'search_index'",
+                (),
+                |r| r.get(0),
+            )
+            .optional()?;
+        if have.as_deref() != Some(SEARCH_INDEX) {
+            self.write(|w| {
+                w.conn()
+                    .execute("UPDATE enterprises SET search_units = NULL", ())?;
+                w.conn().execute(
+                    "INSERT INTO aeo_meta (key, value) VALUES ('search_index', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [SEARCH_INDEX],
+                )?;
+                Ok(())
+            })?;
+        }
         let todo: Vec<i64> = {
             let mut stmt = self
                 .conn()
@@ -400,7 +430,7 @@ impl Store {
         let mut fetched: HashMap<i64, ShownRow> = HashMap::new();
         if self.conn().is_pg() {
             let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-            for row in stmt.query_map([serde_json::to_string(&ids)?], shown_row)? {
+            for row in stmt.query_map([serde_json::to_string(&ids)?], |r| shown_row(r, true))? {
                 let row = row?;
                 fetched.insert(row.0.enterprise.id, row);
             }
@@ -410,7 +440,7 @@ impl Store {
                 Some(row) => row,
                 // Gone since it was found (PostgreSQL reads outside one transaction).
                 None if self.conn().is_pg() => continue,
-                None => stmt.query_row([id], shown_row)?,
+                None => stmt.query_row([id], |r| shown_row(r, c.why.is_none()))?,
             };
             let why = match c.why {
                 Some(why) => why,
@@ -513,8 +543,8 @@ impl Store {
                         // PostgreSQL is told the order SQLite's index gives.
                         let order = self.conn().pick("", " ORDER BY e.uscc");
                         for row in self.ranked(
-                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{order} LIMIT ?2"),
-                            params![&u[..17], cap],
+                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{order} LIMIT {cap}"),
+                            [&u[..17]],
                             none,
                         )? {
                             add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: u[..17].to_string() });
@@ -523,8 +553,8 @@ impl Store {
                 }
                 IdQuery::UsccPrefix(p) => {
                     for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT ?2"),
-                        params![p, cap],
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT {cap}"),
+                        [&p],
                         none,
                     )? {
                         add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: p.clone() });
@@ -541,8 +571,8 @@ impl Store {
                 }
                 IdQuery::CustomsPrefix(p) => {
                     for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT ?2"),
-                        params![p, cap],
+                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT {cap}"),
+                        [&p],
                         none,
                     )? {
                         add(row, Tier::IdentifierPrefix, Why::CustomsCode { code: p.clone() });
@@ -559,13 +589,13 @@ impl Store {
                 }
                 IdQuery::Reference(r) => {
                     let sql = match self.conn().dialect() {
-                        Dialect::Sqlite => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT ?2"),
+                        Dialect::Sqlite => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT {cap}"),
                         // The references in order, as SQLite's walk of the index gives them.
-                        Dialect::Postgres => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || chr(1114111){aeo} ORDER BY a.reference, a.id LIMIT ?2"),
+                        Dialect::Postgres => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || chr(1114111){aeo} ORDER BY a.reference, a.id LIMIT {cap}"),
                     };
                     for (id, name, is_aeo, reference) in self.ranked(
                         &sql,
-                        params![r, cap],
+                        [&r],
                         |row| row.get::<String>(3),
                     )? {
                         let tier = if reference == r { Tier::Identifier } else { Tier::IdentifierPrefix };
@@ -615,14 +645,14 @@ impl Store {
         let sql = match self.conn().dialect() {
             Dialect::Sqlite => format!(
                 "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c CROSS JOIN enterprises e ON e.coordinator_id = c.id
-                 WHERE {filter}{aeo} LIMIT ?2"
+                 WHERE {filter}{aeo} LIMIT {cap}"
             ),
             Dialect::Postgres => format!(
                 "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c JOIN enterprises e ON e.coordinator_id = c.id
-                 WHERE {filter}{aeo} ORDER BY {order} LIMIT ?2"
+                 WHERE {filter}{aeo} ORDER BY {order} LIMIT {cap}"
             ),
         };
-        self.ranked(&sql, params![arg, cap], |r| Ok((r.get(3)?, r.get(4)?)))
+        self.ranked(&sql, [arg], |r| Ok((r.get(3)?, r.get(4)?)))
     }
 
     fn find_names(
@@ -828,7 +858,7 @@ impl Walk<'_> {
                 "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?2) p
              CROSS JOIN search_keys k
                 ON k.kind = ?1 AND k.key >= p.value AND k.key < p.value || char(1114111)
-             JOIN enterprises e ON e.id = k.enterprise_id WHERE 1{} LIMIT ?3",
+             JOIN enterprises e ON e.id = k.enterprise_id WHERE 1{}",
                 self.aeo
             ),
             // The prefixes in their order, each a range of the key index (bytewise: the key is
@@ -849,9 +879,17 @@ impl Walk<'_> {
         };
         let mut stmt = self.store.conn().prepare_cached(&sql)?;
         let prefix = serde_json::to_string(prefixes)?;
-        let mut rows = stmt.query(params![kind as i64, prefix, want as i64])?;
+        let mut rows = if self.store.conn().is_pg() {
+            stmt.query(params![kind as i64, prefix, want as i64])?
+        } else {
+            // SQLite prepares a statement again each time a LIMIT parameter is bound (its
+            // planner reads the value): the rows come one by one, and reading stops at `want`.
+            stmt.query(params![kind as i64, prefix])?
+        };
         let mut read = 0usize;
-        while let Some(r) = rows.next()? {
+        while read < want
+            && let Some(r) = rows.next()?
+        {
             read += 1;
             let id: i64 = r.get(0)?;
             if !self.seen.insert(id) {
@@ -896,7 +934,7 @@ impl Walk<'_> {
         let sql = match self.store.conn().dialect() {
             Dialect::Sqlite => {
                 "SELECT k.enterprise_id, k.key FROM search_keys k
-                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111) LIMIT ?3"
+                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111)"
             }
             Dialect::Postgres => {
                 "SELECT k.enterprise_id, k.key FROM search_keys k
@@ -910,13 +948,31 @@ impl Walk<'_> {
         {
             let mut seen_units = HashMap::new();
             let mut stmt = self.store.conn().prepare_cached(sql)?;
-            let mut rows = stmt.query(params![kind as i64, prefix, scan as i64])?;
-            while let Some(r) = rows.next()? {
+            // No LIMIT parameter on SQLite (see `keys`): reading stops at `scan`.
+            let mut rows = if self.store.conn().is_pg() {
+                stmt.query(params![kind as i64, prefix, scan as i64])?
+            } else {
+                stmt.query(params![kind as i64, prefix])?
+            };
+            // The key's character after `prefix`, read from its bytes: most keys fail on it,
+            // and are dropped without reading (checking) the whole key.
+            let lead = prefix.chars().count();
+            while read < scan
+                && let Some(r) = rows.next()?
+            {
                 read += 1;
                 let id: i64 = r.get(0)?;
-                if self.seen.contains(&id)
-                    || !search::text_key_may_match(self.q, r.str(1)?, &mut seen_units)
+                if self.seen.contains(&id) {
+                    continue;
+                }
+                if lead < TEXT_KEY_LEN
+                    && self.q.chars.len() <= TEXT_KEY_LEN
+                    && let Some(next) = char_after(&r, 1, prefix.len())?
+                    && !search::text_key_next_may_match(self.q, next, &mut seen_units)
                 {
+                    continue;
+                }
+                if !search::text_key_may_match(self.q, r.str(1)?, &mut seen_units) {
                     continue;
                 }
                 self.seen.insert(id);
@@ -973,28 +1029,28 @@ impl Walk<'_> {
             return Ok(());
         };
         let sql = match self.store.conn().dialect() {
-            Dialect::Sqlite => {
+            Dialect::Sqlite => format!(
                 "SELECT k.enterprise_id, k.key FROM search_keys k
-             WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111) LIMIT ?2"
-            }
+             WHERE k.kind IN (6, 7) AND k.key >= ?1 AND k.key < ?1 || char(1114111) LIMIT {SCATTERED_SCAN}"
+            ),
             // Each kind a range of the key index in key order, kind 6 first, as SQLite reads
             // them.
-            Dialect::Postgres => {
+            Dialect::Postgres => format!(
                 "SELECT x.enterprise_id, x.key FROM (VALUES (6), (7)) kk(kind)
              CROSS JOIN LATERAL (
                 SELECT k.enterprise_id, k.key FROM search_keys k
                 WHERE k.kind = kk.kind AND k.key >= ?1 AND k.key < ?1 || chr(1114111)
-                ORDER BY k.key, k.enterprise_id LIMIT ?2
+                ORDER BY k.key, k.enterprise_id LIMIT {SCATTERED_SCAN}
              ) x
-             ORDER BY kk.kind, x.key, x.enterprise_id LIMIT ?2"
-            }
+             ORDER BY kk.kind, x.key, x.enterprise_id LIMIT {SCATTERED_SCAN}"
+            ),
         };
         // The tightest span of the characters per enterprise (over its keys).
         let mut spans: HashMap<i64, (usize, String)> = HashMap::new();
         let mut order: Vec<i64> = Vec::new();
         {
-            let mut stmt = self.store.conn().prepare_cached(sql)?;
-            let mut rows = stmt.query(params![first.to_string(), SCATTERED_SCAN as i64])?;
+            let mut stmt = self.store.conn().prepare_cached(&sql)?;
+            let mut rows = stmt.query([first.to_string()])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
                 if cands.0.contains_key(&id) {
@@ -1033,6 +1089,29 @@ impl Walk<'_> {
         }
         Ok(())
     }
+}
+
+/// The character of text column `i` that starts at byte `at`, read without checking the rest
+/// of the text; None when the text ends there (or is not text SQLite holds as UTF-8 there).
+fn char_after(r: &super::db::Row<'_>, i: usize, at: usize) -> Result<Option<char>> {
+    let bytes = match r {
+        super::db::Row::Sqlite(r) => r.get_ref(i)?.as_bytes()?,
+        super::db::Row::Pg(_) => r.str(i)?.as_bytes(),
+    };
+    let Some(rest) = bytes.get(at..) else {
+        return Ok(None);
+    };
+    let width = match rest.first() {
+        None => return Ok(None),
+        Some(b) if *b < 0x80 => 1,
+        Some(b) if *b >= 0xF0 => 4,
+        Some(b) if *b >= 0xE0 => 3,
+        Some(_) => 2,
+    };
+    Ok(rest
+        .get(..width)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| s.chars().next()))
 }
 
 /// The best match of the query in a name's units or its aliases' (`alias\tunits` lines).
