@@ -7,20 +7,31 @@ use super::db::{OptionalExtension, Owned};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
 use crate::domain::narrow::{Narrow, approval_kinds_named};
-use crate::domain::queue::{WorkKind, WorkStatus};
+use crate::domain::queue::{COUNT_CAP, Count, WorkKind, WorkStatus};
 use crate::store::{ApprovalRow, QueueRow};
 use anyhow::Result;
 use jiff::Timestamp;
 
-/// Enterprises a filter reaches through the lookup matcher.
-const FILTER_ENTERPRISES: usize = 1000;
+/// Enterprises a filter reaches through the lookup matcher: those the lookup pane lists.
+const FILTER_ENTERPRISES: usize = 200;
 
-/// Below this many items a filter's matches are read by their ids and sorted (the tests'
-/// demo queue is small: a lower bound there has them take both ways).
+/// Below this many items a filter's matches are read by their ids and sorted; from this many
+/// on, the queue's index is read in its order and each row tested, stopping at the window (the
+/// tests' demo queue is small: a lower bound there has them take both ways).
 #[cfg(not(test))]
 const SPARSE: i64 = 2000;
 #[cfg(test)]
 const SPARSE: i64 = 40;
+
+/// How the matches of a typed filter are read in the queue's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Few: their ids gathered from each part's index, the rows read by id and sorted (and
+    /// without a typed filter, as the planner chooses).
+    ById,
+    /// Many: the queue index in its order, each row tested, stopping at the window.
+    InOrder,
+}
 
 /// How far down the queue a record's place is looked for when the list reorders.
 const POSITION_CAP: usize = 10_000;
@@ -71,6 +82,8 @@ struct Conditions {
     params: Vec<(&'static str, Owned)>,
     /// The queue's typed filter alone, as queries of the ids it reaches (open items only).
     text_ids: Vec<String>,
+    /// The same filter as a test of one row of `work_items w`.
+    text_row: Vec<String>,
 }
 
 impl Conditions {
@@ -94,6 +107,18 @@ impl Conditions {
             .map(|c| format!("({c})"))
             .collect::<Vec<_>>()
             .join(" AND ")
+    }
+
+    /// `sql` with the queue's typed filter read as `plan` reads it.
+    fn sql_for(&self, plan: Plan) -> String {
+        let mut c = self.clone();
+        if !self.text_ids.is_empty() {
+            c.and(match plan {
+                Plan::ById => format!("w.id IN ({})", self.text_ids.join(" UNION ALL ")),
+                Plan::InOrder => self.text_row.join(" OR "),
+            });
+        }
+        c.sql()
     }
 
     /// `sql` with its named parameters as `?N`, and their values in that order.
@@ -191,19 +216,23 @@ impl Store {
             // gathered (one OR over the rows read every open item on every keystroke: seconds
             // on 840,000).
             let open = "SELECT id FROM work_items WHERE status <> 'done' AND";
-            let mut parts = Vec::new();
+            let part = |c: &mut Conditions, test: String| {
+                c.text_ids.push(format!("{open} {test}"));
+                c.text_row.push(test);
+            };
             let ents = self.filter_enterprises(text)?;
             if ents != "[]" {
                 let values = self.conn().json_values(":ents", true);
-                parts.push(format!("{open} enterprise_id IN ({values})"));
+                part(&mut c, format!("enterprise_id IN ({values})"));
                 c.bind(":ents", ents);
             }
             // Declaration numbers are digits: a start of one is a range of their index (`:`
             // follows `9`).
             if text.bytes().all(|b| b.is_ascii_digit()) {
-                parts.push(format!(
-                    "{open} declaration_no >= :decl AND declaration_no < :decl_end"
-                ));
+                part(
+                    &mut c,
+                    "declaration_no >= :decl AND declaration_no < :decl_end".into(),
+                );
                 c.bind(":decl", text.to_string());
                 c.bind(":decl_end", format!("{text}:"));
             }
@@ -215,17 +244,15 @@ impl Store {
                 .collect();
             if !kinds.is_empty() {
                 let values = self.conn().json_values(":kinds", false);
-                parts.push(format!("{open} kind IN ({values})"));
+                part(&mut c, format!("kind IN ({values})"));
                 c.bind(":kinds", serde_json::to_string(&kinds)?);
             }
             if let Some(status) = WorkStatus::ALL.iter().find(|s| s.code() == lower) {
-                parts.push(format!("{open} status = :status"));
+                part(&mut c, "status = :status".into());
                 c.bind(":status", status.code().to_string());
             }
-            parts.push(format!("{open} taken_by = :who"));
+            part(&mut c, "taken_by = :who".into());
             c.bind(":who", text.to_string());
-            c.and(format!("w.id IN ({})", parts.join(" UNION ALL ")));
-            c.text_ids = parts;
         }
         match f.narrow {
             None => {}
@@ -243,6 +270,39 @@ impl Store {
         Ok(c)
     }
 
+    /// How `c`'s typed filter is best read: SQLite reads many matches in the queue's order
+    /// from its index, stopping at the window, and a few by their ids (left to itself it
+    /// sorted thousands, or gathered 258,000 ids for a window of 41).
+    fn queue_plan(&self, c: &Conditions) -> Result<Plan> {
+        if c.text_ids.is_empty() {
+            // A narrowing alone: the planner chooses.
+            return Ok(Plan::ById);
+        }
+        let (sql, params) = c.bound(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {SPARSE}) n",
+            c.text_ids.join(" UNION ALL ")
+        ));
+        let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
+        Ok(if reached >= SPARSE {
+            Plan::InOrder
+        } else {
+            Plan::ById
+        })
+    }
+
+    /// The ids of one window of the open queue under `c`, in the queue's order.
+    fn queue_ids_sql(&self, c: &Conditions, plan: Plan) -> String {
+        let items = match (self.dialect(), plan) {
+            (super::Dialect::Sqlite, Plan::InOrder) => "work_items w INDEXED BY work_items_queue",
+            _ => "work_items w",
+        };
+        format!(
+            "SELECT w.id FROM {items} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            c.sql_for(plan),
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
+        )
+    }
+
     /// One window of the open queue in the domain's order, narrowed by `f`.
     pub fn queue_filtered(
         &self,
@@ -253,36 +313,67 @@ impl Store {
         if f.is_empty() {
             return self.queue(limit, offset);
         }
-        let mut c = self.queue_conditions(f)?;
+        let c = self.queue_conditions(f)?;
+        let plan = self.queue_plan(&c)?;
+        self.queue_window(c, plan, limit, offset)
+    }
+
+    /// A window read by `plan`: the same columns and order as the unfiltered queue; the
+    /// window's ids are ordered first and only its rows joined to their enterprises.
+    fn queue_window(
+        &self,
+        mut c: Conditions,
+        plan: Plan,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<QueueRow>> {
         c.window(limit, offset);
-        // The same columns and order as the unfiltered queue; the window's ids are ordered
-        // first and only its rows joined to their enterprises.
-        let order = self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG);
-        // SQLite reads many matches in the queue's order from its index, stopping at the
-        // window, and a few by their ids and sorts them (left to itself it sorted thousands).
-        let mut items = "work_items w";
-        if self.dialect() == super::Dialect::Sqlite && !c.text_ids.is_empty() {
-            let (sql, params) = c.bound(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM ({}) LIMIT {SPARSE})",
-                c.text_ids.join(" UNION ALL ")
-            ));
-            let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
-            if reached >= SPARSE {
-                items = "work_items w INDEXED BY work_items_queue";
-            }
-        }
         let (sql, params) = c.bound(&format!(
-            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id IN
-               (SELECT w.id FROM {items} WHERE {} ORDER BY {order} LIMIT :limit OFFSET :offset)
-             ORDER BY {order}",
-            c.sql(),
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id IN ({}) ORDER BY {}",
+            self.queue_ids_sql(&c, plan),
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
         ));
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params, row_from)?;
         rows.collect::<anyhow::Result<Vec<_>>>()
     }
 
-    /// How many open items `f` leaves.
+    /// The open items a typed filter leaves, in the queue's order, when they are few (fewer
+    /// than `SPARSE`: read by id and sorted once, so the console serves its windows, the
+    /// cursor's place and the count from them while the filter and the data stay as they
+    /// are); None when it leaves more (or nothing is typed): those are read a window at a
+    /// time.
+    pub fn queue_filtered_ids(&self, f: &ListFilter<'_>) -> Result<Option<Vec<i64>>> {
+        if f.text.trim().is_empty() {
+            return Ok(None);
+        }
+        let c = self.queue_conditions(f)?;
+        if self.queue_plan(&c)? != Plan::ById {
+            return Ok(None);
+        }
+        let (sql, params) = c.bound(&format!(
+            "SELECT w.id FROM work_items w WHERE {} ORDER BY {}",
+            c.sql_for(Plan::ById),
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
+        ));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let ids = stmt.query_map(params, |r| r.get::<i64>(0))?;
+        Ok(Some(ids.collect::<anyhow::Result<Vec<_>>>()?))
+    }
+
+    /// The open items among `ids` (a window of `queue_filtered_ids`), in the queue's order.
+    pub fn queue_rows(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
+        let sql = format!(
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id IN ({}) AND w.status <> 'done' ORDER BY {}",
+            self.conn().json_values("?1", true),
+            self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map([serde_json::to_string(ids)?], row_from)?;
+        rows.collect::<anyhow::Result<Vec<_>>>()
+    }
+
+    /// How many open items `f` leaves, all of them (an export writes each).
     pub fn queue_filtered_len(&self, f: &ListFilter<'_>) -> Result<i64> {
         if f.is_empty() {
             return self.queue_len();
@@ -292,28 +383,73 @@ impl Store {
         let sql = if f.narrow.is_none() && !c.text_ids.is_empty() {
             format!("SELECT count(*) FROM ({}) ids", c.text_ids.join(" UNION "))
         } else {
-            format!("SELECT count(*) FROM work_items w WHERE {}", c.sql())
+            format!(
+                "SELECT count(*) FROM work_items w WHERE {}",
+                c.sql_for(Plan::ById)
+            )
         };
         let (sql, params) = c.bound(&sql);
         self.conn().query_row(&sql, params, |r| r.get(0))
     }
 
+    /// How many open items `f` leaves, counted up to `COUNT_CAP` (what the console shows
+    /// while the operator types: a typed `2` starts 258,000 declaration numbers).
+    /// Without a typed filter every item is counted (the queue's total is kept by triggers).
+    pub fn queue_filtered_count(&self, f: &ListFilter<'_>) -> Result<Count> {
+        if f.text.trim().is_empty() {
+            let n = self.queue_filtered_len(f)?.max(0) as usize;
+            return Ok(Count { n, more: false });
+        }
+        let mut c = self.queue_conditions(f)?;
+        c.bind(":cap", COUNT_CAP as i64 + 1);
+        let sql = if f.narrow.is_none() && !c.text_ids.is_empty() {
+            // Each part's ids up to one more than the cap: a part that has more says "more"
+            // by itself; otherwise the union of the parts is the exact count.
+            let parts: Vec<String> = c
+                .text_ids
+                .iter()
+                .map(|p| format!("SELECT id FROM ({p} LIMIT :cap) p"))
+                .collect();
+            format!("SELECT count(*) FROM ({}) ids", parts.join(" UNION "))
+        } else {
+            let plan = self.queue_plan(&c)?;
+            format!(
+                "SELECT count(*) FROM (SELECT 1 FROM work_items w WHERE {} LIMIT :cap) n",
+                c.sql_for(plan)
+            )
+        };
+        let (sql, params) = c.bound(&sql);
+        Ok(Count::capped(
+            self.conn().query_row(&sql, params, |r| r.get(0))?,
+        ))
+    }
+
     /// Where item `id` stands in the open queue under `f`, so the cursor can follow the record
     /// when the order changes; None when the filter or the state no longer shows it.
     pub fn queue_position(&self, f: &ListFilter<'_>, id: i64) -> Result<Option<usize>> {
-        // The ids in the queue's order (its index), the first thousand and then up to
-        // POSITION_CAP, until this one: numbering the whole open queue took seconds on 840,000
-        // items wherever the record stood. Beyond the cap the record is not followed (the
-        // cursor keeps its place).
-        let conditions = self.queue_conditions(f)?;
+        let mut conditions = self.queue_conditions(f)?;
+        // A new filter usually leaves the record out: one row says so.
+        conditions.bind(":id", id);
+        let (sql, params) = conditions.bound(&format!(
+            "SELECT 1 FROM work_items w WHERE w.id = :id AND {}",
+            conditions.sql_for(Plan::InOrder)
+        ));
+        if self
+            .conn()
+            .query_row(&sql, params, |r| r.get::<i64>(0))
+            .optional()?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        // The ids in the queue's order, the first thousand and then up to POSITION_CAP, until
+        // this one: numbering the whole open queue took seconds on 840,000 items wherever the
+        // record stood. Beyond the cap the record is not followed (the cursor keeps its place).
+        let plan = self.queue_plan(&conditions)?;
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
             let mut c = conditions.clone();
             c.window(limit, offset);
-            let (sql, params) = c.bound(&format!(
-                "SELECT w.id FROM work_items w WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
-                c.sql(),
-                self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
-            ));
+            let (sql, params) = c.bound(&self.queue_ids_sql(&c, plan));
             let mut stmt = self.conn().prepare_cached(&sql)?;
             for (i, row) in stmt.query_map(params, |r| r.get::<i64>(0))?.enumerate() {
                 if row? == id {
@@ -522,7 +658,105 @@ mod tests {
                     .collect();
                 assert_eq!(got, want, "{:?} {text}", db.backend);
                 assert!(text == "zzzq" || !want.is_empty(), "{text} finds something");
+                // Both plans read the same rows, whichever the size chooses, and a window
+                // further down the list too.
+                let c = store.queue_conditions(&f).unwrap();
+                for plan in [Plan::ById, Plan::InOrder] {
+                    let read = |limit, offset| -> Vec<i64> {
+                        store
+                            .queue_window(c.clone(), plan, limit, offset)
+                            .unwrap()
+                            .iter()
+                            .map(|r| r.id)
+                            .collect()
+                    };
+                    assert_eq!(read(want.len().max(1), 0), want, "{plan:?} {text}");
+                    let deeper: Vec<i64> = want.iter().skip(3).take(5).copied().collect();
+                    assert_eq!(read(5, 3), deeper, "{plan:?} {text}");
+                }
+                // Few matches are read once, in order, and their rows by id.
+                match store.queue_filtered_ids(&f).unwrap() {
+                    Some(ids) => {
+                        assert_eq!(ids, want, "{:?} {text}", db.backend);
+                        let rows = store.queue_rows(&ids[ids.len() / 2..]).unwrap();
+                        let rows: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                        assert_eq!(rows, want[want.len() / 2..], "{text}");
+                    }
+                    None => assert!(want.len() >= SPARSE as usize, "{text}: {}", want.len()),
+                }
+                // The console's count: exact up to the cap, then "more".
+                assert_eq!(
+                    store.queue_filtered_count(&f).unwrap(),
+                    Count::capped(want.len() as i64),
+                    "{:?} {text}",
+                    db.backend
+                );
+                // The cursor follows a record the filter keeps and lets go of one it leaves.
+                for (i, id) in want.iter().enumerate().step_by(7).take(4) {
+                    assert_eq!(store.queue_position(&f, *id).unwrap(), Some(i), "{text}");
+                }
+                if let Some(out) = all.iter().find(|r| !want.contains(&r.id)) {
+                    assert_eq!(store.queue_position(&f, out.id).unwrap(), None, "{text}");
+                }
             }
+        }
+    }
+
+    /// Typed as the console counts it, a filter that matches more than the cap says so
+    /// (`50+` in the tests, `1000+` in use), and one within it says its exact count; a
+    /// narrowing with it is counted the same way.
+    #[test]
+    fn the_console_counts_a_filter_up_to_the_cap() {
+        for (db, store, now) in demos() {
+            let all = store.queue(100_000, 0).unwrap();
+            let decl = all.iter().find_map(|r| r.declaration_no.clone()).unwrap();
+            let total = store
+                .queue_filtered_len(&ListFilter::text(&decl[..1]))
+                .unwrap();
+            assert!(total > COUNT_CAP as i64, "the demo has many such numbers");
+            let many = store
+                .queue_filtered_count(&ListFilter::text(&decl[..1]))
+                .unwrap();
+            assert_eq!(
+                many,
+                Count {
+                    n: COUNT_CAP,
+                    more: true
+                },
+                "{:?}",
+                db.backend
+            );
+            assert_eq!(many.to_string(), format!("{COUNT_CAP}+"));
+            let few = store
+                .queue_filtered_count(&ListFilter::text(&decl))
+                .unwrap();
+            assert_eq!(
+                few,
+                Count {
+                    n: store.queue_filtered_len(&ListFilter::text(&decl)).unwrap() as usize,
+                    more: false
+                }
+            );
+            assert!(few.n >= 1);
+            assert_eq!(few.to_string(), few.n.to_string());
+            // With a narrowing: the items both keep, counted up to the cap.
+            let both = ListFilter {
+                text: &decl[..1],
+                ..narrowed(Narrow::NearlyDue, now, "op01")
+            };
+            let kept = store.queue_filtered_len(&both).unwrap();
+            assert_eq!(
+                store.queue_filtered_count(&both).unwrap(),
+                Count::capped(kept)
+            );
+            // Without a typed filter the whole queue is counted.
+            assert_eq!(
+                store.queue_filtered_count(&ListFilter::text("")).unwrap(),
+                Count {
+                    n: all.len(),
+                    more: false
+                }
+            );
         }
     }
 

@@ -4,7 +4,7 @@
 use super::{Hint, Pane, fit, frame_block, row_style};
 use crate::domain::narrow::{Listing, Narrow};
 use crate::domain::ownership::ItemChange;
-use crate::domain::queue::WorkStatus;
+use crate::domain::queue::{Count, WorkStatus};
 use crate::present::span;
 use crate::store::QueueRow;
 use crate::text::Lang;
@@ -29,6 +29,12 @@ pub struct QueuePane {
     /// The selection, as an absolute position in the queue.
     pub cursor: Selection,
     pub total: usize,
+    /// What the title and the filter line show: `total`, or more than it (a filter is counted
+    /// up to `COUNT_CAP` and scrolls through that many).
+    count: Count,
+    /// The few items a typed filter leaves, in order (windows, the cursor's place and the
+    /// count come from them); None: windows are read from the store.
+    ids: Option<Vec<i64>>,
     /// Open items past their deadline, counted at the last refresh.
     pub overdue: usize,
     page: usize,
@@ -46,6 +52,8 @@ impl Default for QueuePane {
             rows: Vec::new(),
             cursor: Selection::default(),
             total: 0,
+            count: Count::default(),
+            ids: None,
             overdue: 0,
             page: 1,
             filter: FilterBox::new(Listing::Queue),
@@ -180,18 +188,39 @@ impl Pane for QueuePane {
         // A narrowing by time is counted again as time passes.
         let timed = matches!(lf.narrow, Some(Narrow::Overdue | Narrow::NearlyDue));
         if timed || self.counted.as_ref() != Some(&key) {
-            self.total = env.store.queue_filtered_len(&lf)?.max(0) as usize;
+            self.ids = env.store.queue_filtered_ids(&lf)?;
+            self.count = match &self.ids {
+                Some(ids) => Count {
+                    n: ids.len(),
+                    more: false,
+                },
+                None => env.store.queue_filtered_count(&lf)?,
+            };
+            self.total = self.count.n;
             self.counted = Some(key);
         }
         self.overdue = env.store.queue_overdue(env.now)?.max(0) as usize;
         self.cursor.set_page(self.page());
-        self.rows = self.cursor.window(
-            self.total,
-            before,
-            |r: &QueueRow| r.id,
-            |limit, offset| env.store.queue_filtered(&lf, limit, offset),
-            |id| env.store.queue_position(&lf, id),
-        )?;
+        self.rows = match &self.ids {
+            Some(ids) => self.cursor.window(
+                self.total,
+                before,
+                |r: &QueueRow| r.id,
+                |limit, offset| {
+                    let end = (offset + limit).min(ids.len());
+                    env.store
+                        .queue_rows(ids.get(offset..end).unwrap_or_default())
+                },
+                |id| Ok(ids.iter().position(|i| *i == id)),
+            )?,
+            None => self.cursor.window(
+                self.total,
+                before,
+                |r: &QueueRow| r.id,
+                |limit, offset| env.store.queue_filtered(&lf, limit, offset),
+                |id| env.store.queue_position(&lf, id),
+            )?,
+        };
         Ok(())
     }
 
@@ -247,7 +276,7 @@ impl Pane for QueuePane {
         let t = v.theme;
         let rest = format!(
             "{} {} · {} {}",
-            self.total,
+            self.count,
             tr(lang, "项未办结", "open items"),
             tr(lang, "超期", "overdue"),
             self.overdue,
@@ -273,7 +302,7 @@ impl Pane for QueuePane {
             [Rect::new(inner.x, inner.y, inner.width, 0), inner]
         };
         if filter_area.height > 0 {
-            self.filter.draw_line(f, filter_area, v, self.total);
+            self.filter.draw_line(f, filter_area, v, self.count);
         }
         let c = columns(table_area.width);
         let now = self.now.unwrap_or(v.now);

@@ -145,7 +145,13 @@ impl FilterBox {
     }
 
     /// The filter line: what is typed (with the cursor while typing) and how many rows match.
-    pub fn draw_line(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>, matched: usize) {
+    pub fn draw_line(
+        &self,
+        f: &mut Frame<'_>,
+        area: Rect,
+        v: &View<'_>,
+        matched: impl std::fmt::Display,
+    ) {
         let (lang, t) = (v.lang, v.theme);
         let room = usize::from(area.width).saturating_sub(40).max(10);
         let mut spans = vec![Span::styled(
