@@ -155,22 +155,26 @@ impl Selection {
         if let Some(k) = before
             && here(self, &rows) != Some(k)
         {
-            // Most moves are of a few rows (a record above it finished, or one arriving): look
-            // around the window before asking where the record stands in the whole list.
-            let start = self.offset.saturating_sub(page);
-            let near = fetch(3 * page, start)?;
-            let at = match near.iter().position(|r| key(r) == k) {
-                Some(i) => Some(start + i),
-                None => match position(k)? {
-                    Some(pos) => Some(pos),
-                    None if restart => Some(0),
-                    None => None,
-                },
+            let at = if restart {
+                // A new filter usually leaves the record out, which its place says at once.
+                Some(position(k)?.unwrap_or(0))
+            } else {
+                // Most moves are of a few rows (a record above it finished, or one arriving):
+                // look around the window before asking where the record stands in the list.
+                let start = self.offset.saturating_sub(page);
+                let near = fetch(3 * page, start)?;
+                match near.iter().position(|r| key(r) == k) {
+                    Some(i) => Some(start + i),
+                    None => position(k)?,
+                }
             };
             if let Some(at) = at {
+                let offset = self.offset;
                 self.selected = at;
                 self.offset = scroll_to(self.offset, at, page);
-                rows = fetch(page, self.offset)?;
+                if self.offset != offset {
+                    rows = fetch(page, self.offset)?;
+                }
             }
         }
         Ok(rows)
@@ -246,6 +250,48 @@ mod tests {
             .unwrap();
         assert_eq!(s.selected, 33);
         assert_eq!(rows[s.in_window().unwrap()], 35);
+    }
+
+    #[test]
+    fn a_new_filter_asks_the_records_place_first_and_reads_the_top_window_once() {
+        let list: Vec<i64> = (0..100).collect();
+        let fetched = std::cell::Cell::new(0);
+        let mut s = Selection::default();
+        s.set_page(10);
+        // The record 5 was selected; the new list (every other number) leaves it out.
+        s.select(5, 100);
+        s.offset = 0;
+        s.restart();
+        let odd: Vec<i64> = list.iter().copied().filter(|x| x % 2 == 1).collect();
+        let rows = s
+            .window(
+                odd.len(),
+                Some(4i64),
+                |r: &i64| *r,
+                |limit, offset| {
+                    fetched.set(fetched.get() + 1);
+                    Ok(odd.iter().skip(offset).take(limit).copied().collect())
+                },
+                |k| Ok(odd.iter().position(|x| *x == k)),
+            )
+            .unwrap();
+        assert_eq!((s.selected, s.offset), (0, 0));
+        assert_eq!(rows[0], 1);
+        assert_eq!(fetched.get(), 1, "only the window shown was read");
+        // A record the new list keeps is followed to its place.
+        s.select(3, odd.len());
+        s.restart();
+        let rows = s
+            .window(
+                odd.len(),
+                Some(61i64),
+                |r: &i64| *r,
+                |limit, offset| Ok(odd.iter().skip(offset).take(limit).copied().collect()),
+                |k| Ok(odd.iter().position(|x| *x == k)),
+            )
+            .unwrap();
+        assert_eq!(s.selected, 30);
+        assert_eq!(rows[s.in_window().unwrap()], 61);
     }
 
     #[test]
