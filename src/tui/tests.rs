@@ -697,6 +697,8 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     key(&mut c.app, KeyCode::Char('2'));
     key(&mut c.app, KeyCode::Char('l')); // Saturday 2026-11-28
     let slot = c.app.calendar.slot_to_book().unwrap();
+    let saturday = date(2026, 11, 28);
+    let taken = c.app.calendar.loads[&saturday].taken;
     key(&mut c.app, KeyCode::Char('b'));
     let Some(Popup::Book(form)) = &c.app.popup else {
         panic!("the booking form is open")
@@ -749,6 +751,8 @@ fn an_aeo_enterprise_books_a_saturday_slot_through_the_form() {
     assert!(!b.needs_site_approval);
     assert_eq!(b.goods, "chips");
     assert_eq!(b.booked_by, "op01");
+    // The month grid counts the new booking (its loads are read again after a change).
+    assert_eq!(c.app.calendar.loads[&saturday].taken, taken + 1);
 }
 
 #[test]

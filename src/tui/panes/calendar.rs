@@ -57,6 +57,9 @@ pub struct CalendarPane {
     pub board_cursor: Selection,
     pub clearance: DayClearance,
     pub day: Option<DayInfo>,
+    /// The month `loads` are of, and the data version they were read at: a day's move within
+    /// the month does not read them again.
+    loads_of: Option<(Date, u64)>,
 }
 
 impl CalendarPane {
@@ -70,6 +73,7 @@ impl CalendarPane {
             board_cursor: Selection::default(),
             clearance: DayClearance::default(),
             day: None,
+            loads_of: None,
         }
     }
 
@@ -153,12 +157,15 @@ impl Pane for CalendarPane {
             .map(BoardLine::key);
         let first = self.selected.first_of_month();
         let last = self.selected.last_of_month();
-        self.loads = env
-            .store
-            .day_loads(first, last)?
-            .into_iter()
-            .map(|(d, taken, capacity)| (d, DayLoad { taken, capacity }))
-            .collect();
+        if self.loads_of != Some((first, env.data_version)) {
+            self.loads = env
+                .store
+                .day_loads(first, last)?
+                .into_iter()
+                .map(|(d, taken, capacity)| (d, DayLoad { taken, capacity }))
+                .collect();
+            self.loads_of = Some((first, env.data_version));
+        }
         let mut bookings = env.store.bookings_on_unnamed(self.selected)?;
         let mut board = Vec::new();
         for s in env.store.slots_between(self.selected, self.selected)? {
