@@ -417,30 +417,34 @@ impl Store {
         let Some((q, order, mut out)) = self.ranked_candidates(raw, opts)? else {
             return Ok(Findings::default());
         };
-        // SQLite reads the rows one by one (a cached statement costs nothing there);
-        // PostgreSQL reads them in one statement, not one round trip per row.
+        // The rows shown, in one statement (on SQLite a statement per row cost a run of the
+        // statement each); their units only where the key that found them did not say why.
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units
-             FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id WHERE {}",
+            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
             self.conn().pick(
-                "e.id = ?1",
-                "e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
+                "json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value
+                 LEFT JOIN coordinators c ON c.id = e.coordinator_id",
+                "enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
+                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
             )
         ))?;
+        let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
+        let unexplained: HashSet<i64> = order
+            .iter()
+            .filter(|(_, c)| c.why.is_none())
+            .map(|(id, _)| *id)
+            .collect();
         let mut fetched: HashMap<i64, ShownRow> = HashMap::new();
-        if self.conn().is_pg() {
-            let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-            for row in stmt.query_map([serde_json::to_string(&ids)?], |r| shown_row(r, true))? {
-                let row = row?;
-                fetched.insert(row.0.enterprise.id, row);
-            }
+        for row in stmt.query_map([serde_json::to_string(&ids)?], |r| {
+            shown_row(r, unexplained.contains(&r.get::<i64>(0)?))
+        })? {
+            let row = row?;
+            fetched.insert(row.0.enterprise.id, row);
         }
         for (id, c) in order {
-            let (hit, units, aliases) = match fetched.remove(&id) {
-                Some(row) => row,
-                // Gone since it was found (PostgreSQL reads outside one transaction).
-                None if self.conn().is_pg() => continue,
-                None => stmt.query_row([id], |r| shown_row(r, c.why.is_none()))?,
+            // Gone since it was found (PostgreSQL reads outside one transaction).
+            let Some((hit, units, aliases)) = fetched.remove(&id) else {
+                continue;
             };
             let why = match c.why {
                 Some(why) => why,
