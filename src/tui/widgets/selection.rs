@@ -204,6 +204,18 @@ mod tests {
         assert_eq!(s.selected, 0);
     }
 
+    /// The window of `s` over `list`, following the record `before`.
+    fn window_of(s: &mut Selection, list: &[i64], before: i64) -> Vec<i64> {
+        s.window(
+            list.len(),
+            Some(before),
+            |r: &i64| *r,
+            |limit, offset| Ok(list.iter().skip(offset).take(limit).copied().collect()),
+            |k| Ok(list.iter().position(|x| *x == k)),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_window_refetches_where_the_record_went() {
         let list: Vec<i64> = (0..100).collect();
@@ -219,15 +231,7 @@ mod tests {
             .chain([5])
             .chain(list.iter().copied().filter(|x| *x != 5).skip(57))
             .collect();
-        let rows = s
-            .window(
-                100,
-                Some(5i64),
-                |r: &i64| *r,
-                |limit, offset| Ok(moved.iter().skip(offset).take(limit).copied().collect()),
-                |k| Ok(moved.iter().position(|x| *x == k)),
-            )
-            .unwrap();
+        let rows = window_of(&mut s, &moved, 5);
         assert_eq!(s.selected, 57);
         assert_eq!(rows[s.in_window().unwrap()], 5);
     }
@@ -258,9 +262,8 @@ mod tests {
         let fetched = std::cell::Cell::new(0);
         let mut s = Selection::default();
         s.set_page(10);
-        // The record 5 was selected; the new list (every other number) leaves it out.
-        s.select(5, 100);
-        s.offset = 0;
+        // The record 4 was selected; the new list (the odd numbers) leaves it out.
+        s.select(4, 100);
         s.restart();
         let odd: Vec<i64> = list.iter().copied().filter(|x| x % 2 == 1).collect();
         let rows = s
@@ -281,15 +284,7 @@ mod tests {
         // A record the new list keeps is followed to its place.
         s.select(3, odd.len());
         s.restart();
-        let rows = s
-            .window(
-                odd.len(),
-                Some(61i64),
-                |r: &i64| *r,
-                |limit, offset| Ok(odd.iter().skip(offset).take(limit).copied().collect()),
-                |k| Ok(odd.iter().position(|x| *x == k)),
-            )
-            .unwrap();
+        let rows = window_of(&mut s, &odd, 61);
         assert_eq!(s.selected, 30);
         assert_eq!(rows[s.in_window().unwrap()], 61);
     }
