@@ -130,13 +130,15 @@ impl Widget for MonthGrid<'_> {
                 style = style.patch(t.today);
             }
             let load = self.loads.get(&d).copied().unwrap_or_default();
-            // Wide cells show booked/capacity, narrow ones the share booked (满 when full).
+            // Wide cells show booked/capacity, narrow ones (and a wide one it would fill, a
+            // district's 785/1304) the share booked (满 when full).
+            let fraction = format!("{}/{}", load.taken, load.capacity);
             let load_text = if load.capacity == 0 {
                 String::new()
             } else if load.taken >= load.capacity {
                 self.lang.pick("满", "full").to_string()
-            } else if cw >= 7 {
-                format!("{}/{}", load.taken, load.capacity)
+            } else if cw >= 7 && fraction.len() < usize::from(cw) {
+                fraction
             } else {
                 format!("{}%", load.taken * 100 / load.capacity)
             };
@@ -172,6 +174,40 @@ impl Widget for MonthGrid<'_> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    /// A day's load never runs into the next day's: a load too long for a wide cell is
+    /// shown as a share.
+    #[test]
+    fn a_load_that_would_fill_its_cell_is_shown_as_a_share() {
+        let month = date(2026, 11, 27);
+        let loads: BTreeMap<Date, DayLoad> = [
+            (date(2026, 11, 23), (785, 1304)),
+            (date(2026, 11, 24), (820, 1321)),
+            (date(2026, 11, 25), (5, 8)),
+        ]
+        .into_iter()
+        .map(|(d, (taken, capacity))| (d, DayLoad { taken, capacity }))
+        .collect();
+        let theme = crate::tui::theme::Theme::mono();
+        let grid = MonthGrid {
+            month,
+            selected: month,
+            today: month,
+            loads: &loads,
+            cal: WorkingCalendar::official(),
+            lang: Lang::Zh,
+            theme: &theme,
+            focused: true,
+        };
+        let area = Rect::new(0, 0, 8 * 7, MonthGrid::height(month));
+        let mut buf = Buffer::empty(area);
+        grid.render(area, &mut buf);
+        let rows: Vec<String> = (0..area.height)
+            .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol()).collect())
+            .collect();
+        let loads_row = rows.iter().find(|r| r.contains("5/8")).unwrap();
+        assert!(loads_row.contains("60%     62%     5/8 "), "{loads_row:?}");
+    }
 
     #[test]
     fn november_2026_spans_six_monday_first_weeks() {
