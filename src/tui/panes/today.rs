@@ -123,9 +123,15 @@ impl TodayPane {
             out.push((line, Some(n)));
             n += 1;
         };
-        let heading = |zh: &str, en: &str, count: usize| {
+        // A list read up to its limit may hold more: "30+".
+        let full = |n: usize| n >= SECTION_LIMIT;
+        let heading = |zh: &str, en: &str, count: usize, capped: bool| {
+            let more = if capped { "+" } else { "" };
             (
-                Line::styled(format!("── {} ({count})", lang.pick(zh, en)), t.heading),
+                Line::styled(
+                    format!("── {} ({count}{more})", lang.pick(zh, en)),
+                    t.heading,
+                ),
                 None,
             )
         };
@@ -133,6 +139,7 @@ impl TodayPane {
             "超期和临近到期的审批",
             "Approvals overdue or nearly due",
             d.approvals.len(),
+            full(d.approvals.len()),
         ));
         for a in d.approvals.iter().take(APPROVALS_SHOWN) {
             let c = a.countdown(v.cal, cat, now);
@@ -155,7 +162,11 @@ impl TodayPane {
             );
         }
         if d.approvals.len() > APPROVALS_SHOWN {
-            let more = d.approvals.len() - APPROVALS_SHOWN;
+            let more = format!(
+                "{}{}",
+                d.approvals.len() - APPROVALS_SHOWN,
+                if full(d.approvals.len()) { "+" } else { "" }
+            );
             out.push((
                 Line::styled(
                     lang.pick(
@@ -168,7 +179,12 @@ impl TodayPane {
                 None,
             ));
         }
-        out.push(heading("待回电", "Callbacks due", d.callbacks.len()));
+        out.push(heading(
+            "待回电",
+            "Callbacks due",
+            d.callbacks.len(),
+            full(d.callbacks.len()),
+        ));
         for c in &d.callbacks {
             let by = c.callback_by.unwrap_or(now);
             let (mark, style, when) = match callback_state(by, c.callback_done_at, now) {
@@ -214,6 +230,7 @@ impl TodayPane {
             "超过时限的问题（措施29）",
             "Problems past their targets (measure 29)",
             d.late_problems.max(0) as usize,
+            false,
         ));
         for (i, clock) in &self.late_problems {
             let r = &d.problems[*i];
@@ -248,6 +265,7 @@ impl TodayPane {
             "今明两天的查验（当日清）",
             "Inspections today and tomorrow (当日清)",
             d.days.len(),
+            false,
         ));
         for day in &d.days {
             let c = &day.clearance;
@@ -281,6 +299,7 @@ impl TodayPane {
             "异常事项和查验",
             "Abnormal items and inspections",
             d.abnormal_items.len() + d.abnormal_bookings.len(),
+            full(d.abnormal_items.len()) || full(d.abnormal_bookings.len()),
         ));
         for r in &d.abnormal_items {
             entry(
@@ -315,7 +334,12 @@ impl TodayPane {
                 &mut out,
             );
         }
-        out.push(heading("我领取的事项", "My taken items", d.taken.len()));
+        out.push(heading(
+            "我领取的事项",
+            "My taken items",
+            d.taken.len(),
+            full(d.taken.len()),
+        ));
         for r in &d.taken {
             entry(
                 Line::raw(format!(
