@@ -34,8 +34,11 @@ struct Counted {
 
 /// The console's side of the counting thread.
 pub struct TabCounter {
-    asks: Sender<Ask>,
+    /// None once dropped (the thread then ends).
+    asks: Option<Sender<Ask>>,
     answers: Receiver<Counted>,
+    /// Closed by the thread when it has ended and closed its connection.
+    ended: Receiver<()>,
     /// Notified each time an answer is sent: the event loop waits on it beside keys and ticks.
     ready: Arc<tokio::sync::Notify>,
     /// The last request sent, and the last one answered.
@@ -49,15 +52,20 @@ impl TabCounter {
     pub fn start() -> TabCounter {
         let (asks, asked) = channel::<Ask>();
         let (answer, answers) = channel::<Counted>();
+        let (end, ended) = channel::<()>();
         let ready = Arc::new(tokio::sync::Notify::new());
         let notify = ready.clone();
         std::thread::Builder::new()
             .name("tab-counts".into())
-            .spawn(move || count_on_request(asked, answer, notify))
+            .spawn(move || {
+                count_on_request(asked, answer, notify);
+                drop(end);
+            })
             .expect("the tab-count thread starts");
         TabCounter {
-            asks,
+            asks: Some(asks),
             answers,
+            ended,
             ready,
             asked: 0,
             answered: 0,
@@ -68,12 +76,14 @@ impl TabCounter {
     /// answered once, by counting the latest.
     pub fn ask(&mut self, db: PathBuf, now: Timestamp, targets: ProblemTargets) {
         self.asked += 1;
-        let _ = self.asks.send(Ask {
-            id: self.asked,
-            db,
-            now,
-            targets,
-        });
+        if let Some(asks) = &self.asks {
+            let _ = asks.send(Ask {
+                id: self.asked,
+                db,
+                now,
+                targets,
+            });
+        }
     }
 
     /// The newest answer that has arrived, if any (without waiting).
@@ -108,6 +118,15 @@ impl TabCounter {
     /// What the event loop waits on for answers.
     pub fn ready(&self) -> Arc<tokio::sync::Notify> {
         self.ready.clone()
+    }
+}
+
+impl Drop for TabCounter {
+    /// The thread ends with the console, its connection closed before the console's own
+    /// caller goes on (a demo's directory is removed next); it is waited for 2 s at most.
+    fn drop(&mut self) {
+        self.asks = None;
+        let _ = self.ended.recv_timeout(Duration::from_secs(2));
     }
 }
 
