@@ -12,18 +12,10 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How many daily files are kept.
 const KEEP_DAYS: usize = 14;
-
-static SLOW_MS: AtomicU64 = AtomicU64::new(250);
-
-/// The slow-query threshold.
-pub fn slow_query_threshold() -> Duration {
-    Duration::from_millis(SLOW_MS.load(Ordering::Relaxed))
-}
 
 /// A file per Shanghai day, opened on the first line of that day.
 struct DailyFile {
@@ -108,7 +100,7 @@ pub fn init(configured: Option<&Path>, level: LogLevel) -> Option<PathBuf> {
         .ok()
         .and_then(|v| v.trim().parse().ok())
     {
-        SLOW_MS.store(ms, Ordering::Relaxed);
+        crate::store::set_slow_statement_threshold(Duration::from_millis(ms));
     }
     let filter = match level {
         LogLevel::Off => return None,

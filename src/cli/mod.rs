@@ -393,7 +393,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = crate::domain::message::localize(&e, lang).replace('\n', " ");
+            let msg = crate::domain::localize::localize(&e, lang).replace('\n', " ");
             tracing::error!(error = %msg, "failed");
             // Never panic on a closed or dead stderr: the message is simply lost then.
             use std::io::Write as _;

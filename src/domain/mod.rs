@@ -8,6 +8,7 @@ pub mod duty;
 pub mod enterprise;
 pub mod ids;
 pub mod inspection;
+pub mod localize;
 pub mod measures;
 pub mod message;
 pub mod narrow;

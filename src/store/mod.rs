@@ -106,10 +106,20 @@ pub struct Store {
     filter_memo: std::cell::RefCell<Option<(String, i64, String)>>,
 }
 
+/// How slow a statement is logged, in milliseconds (the log sets it from `AEO_LOG_SLOW_MS`).
+static SLOW_STATEMENT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(250);
+
+/// Statements slower than `threshold` are logged as slow.
+pub fn set_slow_statement_threshold(threshold: Duration) {
+    let ms = u64::try_from(threshold.as_millis()).unwrap_or(u64::MAX);
+    SLOW_STATEMENT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Logs a statement slower than the log's threshold.
 fn log_slow_statement(event: rusqlite::trace::TraceEvent<'_>) {
     if let rusqlite::trace::TraceEvent::Profile(stmt, took) = event
-        && took >= crate::log::slow_query_threshold()
+        && took.as_millis()
+            >= u128::from(SLOW_STATEMENT_MS.load(std::sync::atomic::Ordering::Relaxed))
     {
         tracing::warn!(
             ms = took.as_millis() as u64,

@@ -195,7 +195,7 @@ impl super::app::App {
                 changed
             }
             Err(e) => {
-                self.set_error(crate::domain::message::localize(&e, self.session.lang));
+                self.set_error(crate::domain::localize::localize(&e, self.session.lang));
                 true
             }
         }

@@ -248,7 +248,8 @@ impl crate::tui::app::App {
     /// stays open with the reason in the status line.
     pub(crate) fn log_call(&mut self, e: CallEntry) {
         use crate::domain::call::parse_measures;
-        use crate::domain::message::{Message, localize};
+        use crate::domain::localize::localize;
+        use crate::domain::message::Message;
         let lang = self.session.lang;
         let (now, operator) = (self.now, self.session.operator.clone());
         let parsed = (|| -> anyhow::Result<(Vec<u8>, Option<jiff::Timestamp>)> {

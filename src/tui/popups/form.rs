@@ -165,7 +165,7 @@ impl crate::tui::app::App {
         match made {
             Ok(Some(popup)) => self.popup = Some(popup),
             Ok(None) => self.set_error(format!("no enterprise {enterprise_id}")),
-            Err(e) => self.set_error(crate::domain::message::localize(&e, self.session.lang)),
+            Err(e) => self.set_error(crate::domain::localize::localize(&e, self.session.lang)),
         }
     }
 

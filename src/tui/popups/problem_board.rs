@@ -467,7 +467,7 @@ impl crate::tui::app::App {
                     status.name(lang)
                 ));
             }
-            Err(e) => self.set_error(crate::domain::message::localize(&e, lang)),
+            Err(e) => self.set_error(crate::domain::localize::localize(&e, lang)),
         }
     }
 }

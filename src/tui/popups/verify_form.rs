@@ -212,7 +212,8 @@ impl crate::tui::app::App {
     /// Schedules the form's plan; on success the card comes back showing it (and any merge it
     /// makes possible), on a refusal the form stays open with the reason in the status line.
     pub(crate) fn schedule_verification(&mut self, e: PlanEntry) {
-        use crate::domain::message::{Message, localize};
+        use crate::domain::localize::localize;
+        use crate::domain::message::Message;
         let lang = self.session.lang;
         let today = crate::calendar::shanghai_date(self.now);
         let date = crate::calendar::parse_day(&e.date, today)
