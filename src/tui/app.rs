@@ -1441,23 +1441,37 @@ impl App {
     }
 
     fn draw_tabs(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
-        let mut spans = vec![Span::raw(" ")];
-        for (i, p) in PaneId::ALL.iter().enumerate() {
-            let style = if *p == self.pane {
-                v.theme.tab_active
-            } else {
-                v.theme.tab
-            };
-            let counts = self.tabs[i].text();
-            let title = if counts.is_empty() || area.width >= 120 {
-                p.title(v.lang)
-            } else {
-                p.short_title(v.lang)
-            };
-            spans.push(Span::styled(format!(" {} {title}{counts} ", i + 1), style));
-            spans.push(Span::raw(" "));
-        }
-        f.render_widget(Paragraph::new(Line::from(spans)), area);
+        // A district's counts (tens of thousands) do not fit a narrow row written out: they
+        // are shortened, then the tabs' padding goes, rather than cut off at the edge.
+        let row = |short: Option<Lang>, pad: &str| {
+            let mut spans = vec![Span::raw(" ")];
+            for (i, p) in PaneId::ALL.iter().enumerate() {
+                let style = if *p == self.pane {
+                    v.theme.tab_active
+                } else {
+                    v.theme.tab
+                };
+                let counts = self.tabs[i].text(short);
+                let title = if short.is_none() && (counts.is_empty() || area.width >= 120) {
+                    p.title(v.lang)
+                } else {
+                    p.short_title(v.lang)
+                };
+                spans.push(Span::styled(
+                    format!("{pad}{} {title}{counts}{pad}", i + 1),
+                    style,
+                ));
+                spans.push(Span::raw(" "));
+            }
+            Line::from(spans)
+        };
+        let fits = |l: &Line<'_>| l.width() <= usize::from(area.width);
+        let line = [(None, " "), (Some(v.lang), " "), (Some(v.lang), "")]
+            .into_iter()
+            .map(|(short, pad)| row(short, pad))
+            .find(fits)
+            .unwrap_or_else(|| row(Some(v.lang), ""));
+        f.render_widget(Paragraph::new(line), area);
     }
 
     /// The message area: the status message wrapped whole (up to a third of the screen), and

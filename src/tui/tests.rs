@@ -1342,3 +1342,64 @@ fn a_newly_created_empty_database_is_named_in_the_header() {
     }
 }
 mod hotline;
+
+/// A district's counts at 80 columns: every tab's counts are shown whole (shortened), none cut
+/// off at the edge; at 160 columns they are written out.
+#[test]
+fn district_sized_tab_counts_are_shown_whole_at_80_columns() {
+    use crate::tui::panes::TabCount;
+    for (lang, today, queue) in [
+        (Lang::Zh, "5 今日 ✗7.0万 !4382", "1 队列 ✗5.9万"),
+        (Lang::En, "5 Today ✗70k !4382", "1 Queue ✗59k"),
+    ] {
+        let mut c = console_with(lang, Access::ReadOnly);
+        let district = [
+            TabCount {
+                total: 0,
+                overdue: 59_541,
+                near: 0,
+            },
+            TabCount {
+                total: 0,
+                overdue: 0,
+                near: 3,
+            },
+            TabCount {
+                total: 15_337,
+                overdue: 2_191,
+                near: 4_382,
+            },
+            TabCount::default(),
+            TabCount {
+                total: 0,
+                overdue: 70_796,
+                near: 4_382,
+            },
+        ];
+        let draw = |app: &mut App, w: u16| {
+            app.tabs = district;
+            app.resize(w, 24);
+            let mut term = Terminal::new(TestBackend::new(w, 24)).unwrap();
+            term.draw(|f| app.draw(f)).unwrap();
+            let buf = term.backend().buffer().clone();
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..w {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = buf[(x, 1)].symbol();
+                skip = crate::text::width(sym).saturating_sub(1);
+                line.push_str(sym);
+            }
+            line
+        };
+        let narrow = draw(&mut c.app, 80);
+        assert!(narrow.contains(today), "{narrow}");
+        assert!(narrow.contains(queue), "{narrow}");
+        let wide = draw(&mut c.app, 160);
+        assert!(wide.contains("70796"), "{wide}");
+        assert!(wide.contains("59541"), "{wide}");
+    }
+}

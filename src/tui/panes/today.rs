@@ -453,17 +453,29 @@ pub struct TabCount {
 }
 
 impl TabCount {
-    /// " 3 ✗2 !5": the parts that are not zero.
-    pub fn text(&self) -> String {
+    /// " 3 ✗2 !5": the parts that are not zero. `short` (a narrow tab row) writes numbers of
+    /// five digits or more in ten-thousands ("7.0万") or thousands ("70k"), rounded down, so
+    /// that a tab's counts are shown whole rather than cut off.
+    pub fn text(&self, short: Option<crate::text::Lang>) -> String {
+        let n = |v: i64| match short {
+            Some(lang) if v >= 10_000 => match lang {
+                crate::text::Lang::Zh if v < 100_000 => {
+                    format!("{}.{}万", v / 10_000, v % 10_000 / 1_000)
+                }
+                crate::text::Lang::Zh => format!("{}万", v / 10_000),
+                crate::text::Lang::En => format!("{}k", v / 1_000),
+            },
+            _ => v.to_string(),
+        };
         let mut s = String::new();
         if self.total > 0 {
-            s.push_str(&format!(" {}", self.total));
+            s.push_str(&format!(" {}", n(self.total)));
         }
         if self.overdue > 0 {
-            s.push_str(&format!(" ✗{}", self.overdue));
+            s.push_str(&format!(" ✗{}", n(self.overdue)));
         }
         if self.near > 0 {
-            s.push_str(&format!(" !{}", self.near));
+            s.push_str(&format!(" !{}", n(self.near)));
         }
         s
     }
