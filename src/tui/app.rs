@@ -1465,12 +1465,13 @@ impl App {
             }
             Line::from(spans)
         };
-        let fits = |l: &Line<'_>| l.width() <= usize::from(area.width);
-        let line = [(None, " "), (Some(v.lang), " "), (Some(v.lang), "")]
-            .into_iter()
-            .map(|(short, pad)| row(short, pad))
-            .find(fits)
-            .unwrap_or_else(|| row(Some(v.lang), ""));
+        let mut line = Line::default();
+        for (short, pad) in [(None, " "), (Some(v.lang), " "), (Some(v.lang), "")] {
+            line = row(short, pad);
+            if line.width() <= usize::from(area.width) {
+                break;
+            }
+        }
         f.render_widget(Paragraph::new(line), area);
     }
 

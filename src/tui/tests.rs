@@ -134,6 +134,11 @@ pub(super) fn render(app: &mut App, w: u16, h: u16) -> String {
     app.resize(w, h);
     // The tab counts are taken off the draw: the screen shows them once they have arrived.
     app.wait_for_tab_counts();
+    screen(app, w, h)
+}
+
+/// The screen the console draws now, a line per row (wide characters once).
+fn screen(app: &mut App, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| app.draw(f)).unwrap();
     let buf = term.backend().buffer().clone();
@@ -1377,23 +1382,13 @@ fn district_sized_tab_counts_are_shown_whole_at_80_columns() {
             },
         ];
         let draw = |app: &mut App, w: u16| {
-            app.tabs = district;
             app.resize(w, 24);
-            let mut term = Terminal::new(TestBackend::new(w, 24)).unwrap();
-            term.draw(|f| app.draw(f)).unwrap();
-            let buf = term.backend().buffer().clone();
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..w {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, 1)].symbol();
-                skip = crate::text::width(sym).saturating_sub(1);
-                line.push_str(sym);
-            }
-            line
+            app.tabs = district;
+            screen(app, w, 24)
+                .lines()
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
         };
         let narrow = draw(&mut c.app, 80);
         assert!(narrow.contains(today), "{narrow}");
