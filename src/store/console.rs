@@ -15,13 +15,25 @@ use jiff::Timestamp;
 /// Enterprises a filter reaches through the lookup matcher: those the lookup pane lists.
 const FILTER_ENTERPRISES: usize = 200;
 
-/// Below this many items a filter's matches are read by their ids and sorted; from this many
-/// on, the queue's index is read in its order and each row tested, stopping at the window (the
-/// tests' demo queue is small: a lower bound there has them take both ways).
+/// How a typed filter's matches are read in the queue's order, by how many there are (counted
+/// along each part's index, no row read): below `FEW` their rows are read by id and sorted; up
+/// to `MANY` the queue's index is walked in its order and each entry's id looked up among the
+/// matching ids (the index alone: no row is read until the window is joined); from `MANY` on,
+/// the walk tests each row, which it reads (gathering the ids would cost more). The tests' demo
+/// queue is small: lower bounds there have them take every way.
 #[cfg(not(test))]
-const SPARSE: i64 = 2000;
+const FEW: i64 = 500;
+#[cfg(not(test))]
+const MANY: i64 = 8_000;
 #[cfg(test)]
-const SPARSE: i64 = 40;
+const FEW: i64 = 10;
+#[cfg(test)]
+const MANY: i64 = 40;
+
+/// Reading a row by id costs as much as walking this many entries of the queue's index (on the
+/// large database 2-5 µs against 25-35 ns): a window that many entries per match down is read
+/// by id instead of walked to.
+const ROW_PER_WALKED: i64 = 64;
 
 /// How the matches of a typed filter are read in the queue's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +41,24 @@ enum Plan {
     /// Few: their ids gathered from each part's index, the rows read by id and sorted (and
     /// without a typed filter, as the planner chooses).
     ById,
-    /// Many: the queue index in its order, each row tested, stopping at the window.
+    /// Some: the queue index in its order, each entry's id tested against the ids gathered
+    /// from each part's index, stopping at the window.
+    Member,
+    /// Many: the queue index in its order, each row read and tested, stopping at the window.
     InOrder,
+}
+
+/// What the console's list filter reached, kept while the text and the data stay the same: a
+/// pane counts its list and reads its window under one filter, and the matcher runs and the
+/// matches are counted once for both.
+#[derive(Debug, Default)]
+pub(super) struct FilterMemo {
+    text: String,
+    version: i64,
+    /// The enterprises the text reached (the lookup matcher's), as a JSON array.
+    ents: Option<String>,
+    /// The queue's plan for the text, and the matches counted to choose it (up to `MANY`).
+    plan: Option<(Plan, i64)>,
 }
 
 /// How far down the queue a record's place is looked for when the list reorders.
@@ -114,7 +142,9 @@ impl Conditions {
         let mut c = self.clone();
         if !self.text_ids.is_empty() {
             c.and(match plan {
-                Plan::ById => format!("w.id IN ({})", self.text_ids.join(" UNION ALL ")),
+                Plan::ById | Plan::Member => {
+                    format!("w.id IN ({})", self.text_ids.join(" UNION ALL "))
+                }
                 Plan::InOrder => self.text_row.join(" OR "),
             });
         }
@@ -171,19 +201,45 @@ impl Conditions {
 }
 
 impl Store {
+    /// What is known of `text` at the data version, `get` of it, or `make` it (kept).
+    fn filter_memo<T: Clone>(
+        &self,
+        text: &str,
+        get: impl Fn(&mut FilterMemo) -> &mut Option<T>,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let version = self.data_version()?;
+        {
+            let mut memo = self.filter_memo.borrow_mut();
+            if memo.text != text || memo.version != version {
+                *memo = FilterMemo {
+                    text: text.to_string(),
+                    version,
+                    ..Default::default()
+                };
+            }
+            if let Some(known) = get(&mut memo) {
+                return Ok(known.clone());
+            }
+        }
+        let made = make()?;
+        let mut memo = self.filter_memo.borrow_mut();
+        if memo.text == text && memo.version == version {
+            *get(&mut memo) = Some(made.clone());
+        }
+        Ok(made)
+    }
+
     /// The enterprises the filter names (the lookup matcher's), as a JSON array.
     fn filter_enterprises(&self, filter: &str) -> Result<String> {
-        let version = self.data_version()?;
-        if let Some((text, v, ents)) = &*self.filter_memo.borrow()
-            && text == filter
-            && *v == version
-        {
-            return Ok(ents.clone());
-        }
-        let ids = self.matching_enterprise_ids(filter, FILTER_ENTERPRISES)?;
-        let ents = serde_json::to_string(&ids)?;
-        *self.filter_memo.borrow_mut() = Some((filter.to_string(), version, ents.clone()));
-        Ok(ents)
+        self.filter_memo(
+            filter,
+            |m| &mut m.ents,
+            || {
+                let ids = self.matching_enterprise_ids(filter, FILTER_ENTERPRISES)?;
+                Ok(serde_json::to_string(&ids)?)
+            },
+        )
     }
 
     /// Binds what every narrowing may name.
@@ -270,30 +326,41 @@ impl Store {
         Ok(c)
     }
 
-    /// How `c`'s typed filter is best read: SQLite reads many matches in the queue's order
-    /// from its index, stopping at the window, and a few by their ids (left to itself it
-    /// sorted thousands, or gathered 258,000 ids for a window of 41).
-    fn queue_plan(&self, c: &Conditions) -> Result<Plan> {
+    /// How `c`'s typed filter (`text`) is best read, and how many matches were counted to
+    /// choose (up to `MANY`): SQLite reads many matches in the queue's order from its index,
+    /// stopping at the window, and a few by their ids (left to itself it sorted thousands, or
+    /// gathered 258,000 ids for a window of 41).
+    fn queue_plan(&self, text: &str, c: &Conditions) -> Result<(Plan, i64)> {
         if c.text_ids.is_empty() {
             // A narrowing alone: the planner chooses.
-            return Ok(Plan::ById);
+            return Ok((Plan::ById, 0));
         }
-        let (sql, params) = c.bound(&format!(
-            "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {SPARSE}) n",
-            c.text_ids.join(" UNION ALL ")
-        ));
-        let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
-        Ok(if reached >= SPARSE {
-            Plan::InOrder
-        } else {
-            Plan::ById
-        })
+        // The parts depend on the text alone (and the data).
+        self.filter_memo(
+            text,
+            |m| &mut m.plan,
+            || {
+                let (sql, params) = c.bound(&format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {MANY}) n",
+                    c.text_ids.join(" UNION ALL ")
+                ));
+                let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
+                let plan = match reached {
+                    n if n < FEW => Plan::ById,
+                    n if n < MANY => Plan::Member,
+                    _ => Plan::InOrder,
+                };
+                Ok((plan, reached))
+            },
+        )
     }
 
     /// The ids of one window of the open queue under `c`, in the queue's order.
     fn queue_ids_sql(&self, c: &Conditions, plan: Plan) -> String {
         let items = match (self.dialect(), plan) {
-            (super::Dialect::Sqlite, Plan::InOrder) => "work_items w INDEXED BY work_items_queue",
+            (super::Dialect::Sqlite, Plan::InOrder | Plan::Member) => {
+                "work_items w INDEXED BY work_items_queue"
+            }
             _ => "work_items w",
         };
         format!(
@@ -314,7 +381,14 @@ impl Store {
             return self.queue(limit, offset);
         }
         let c = self.queue_conditions(f)?;
-        let plan = self.queue_plan(&c)?;
+        let (mut plan, reached) = self.queue_plan(f.text.trim(), &c)?;
+        // A window the walk would reach only far down the index is read by id (the matches are
+        // assumed spread evenly along the queue).
+        if plan == Plan::Member
+            && (limit + offset) as i64 * self.queue_len()? > reached * reached * ROW_PER_WALKED
+        {
+            plan = Plan::ById;
+        }
         self.queue_window(c, plan, limit, offset)
     }
 
@@ -348,7 +422,7 @@ impl Store {
             return Ok(None);
         }
         let c = self.queue_conditions(f)?;
-        if self.queue_plan(&c)? != Plan::ById {
+        if self.queue_plan(f.text.trim(), &c)?.0 != Plan::ById {
             return Ok(None);
         }
         let (sql, params) = c.bound(&format!(
@@ -375,53 +449,61 @@ impl Store {
 
     /// How many open items `f` leaves, all of them (an export writes each).
     pub fn queue_filtered_len(&self, f: &ListFilter<'_>) -> Result<i64> {
-        if f.is_empty() {
-            return self.queue_len();
-        }
-        let c = self.queue_conditions(f)?;
-        // The typed filter alone is counted from the ids its parts reach.
-        let sql = if f.narrow.is_none() && !c.text_ids.is_empty() {
-            format!("SELECT count(*) FROM ({}) ids", c.text_ids.join(" UNION "))
-        } else {
-            format!(
-                "SELECT count(*) FROM work_items w WHERE {}",
-                c.sql_for(Plan::ById)
-            )
-        };
-        let (sql, params) = c.bound(&sql);
-        self.conn().query_row(&sql, params, |r| r.get(0))
+        self.queue_count(f, false)
     }
 
     /// How many open items `f` leaves, counted up to `COUNT_CAP` (what the console shows
     /// while the operator types: a typed `2` starts 258,000 declaration numbers).
     /// Without a typed filter every item is counted (the queue's total is kept by triggers).
     pub fn queue_filtered_count(&self, f: &ListFilter<'_>) -> Result<Count> {
-        if f.text.trim().is_empty() {
-            let n = self.queue_filtered_len(f)?.max(0) as usize;
-            return Ok(Count { n, more: false });
+        let n = self.queue_count(f, true)?;
+        Ok(if f.text.trim().is_empty() {
+            Count {
+                n: n.max(0) as usize,
+                more: false,
+            }
+        } else {
+            Count::capped(n)
+        })
+    }
+
+    /// How many open items `f` leaves: all of them, or with `capped` and a typed filter as far
+    /// as one past `COUNT_CAP`.
+    fn queue_count(&self, f: &ListFilter<'_>, capped: bool) -> Result<i64> {
+        if f.is_empty() {
+            return self.queue_len();
         }
-        let mut c = self.queue_conditions(f)?;
-        c.bind(":cap", COUNT_CAP as i64 + 1);
+        let c = self.queue_conditions(f)?;
+        // Constant limits: SQLite prepares a statement again on every run when a LIMIT is
+        // bound.
+        let limit = if capped && !f.text.trim().is_empty() {
+            format!(" LIMIT {}", COUNT_CAP + 1)
+        } else {
+            String::new()
+        };
         let sql = if f.narrow.is_none() && !c.text_ids.is_empty() {
-            // Each part's ids up to one more than the cap: a part that has more says "more"
-            // by itself; otherwise the union of the parts is the exact count.
+            // The typed filter alone is counted from the ids its parts reach; capped, each
+            // part's up to one more than the cap: a part that has more says "more" by itself,
+            // otherwise the union of the parts is the exact count.
             let parts: Vec<String> = c
                 .text_ids
                 .iter()
-                .map(|p| format!("SELECT id FROM ({p} LIMIT :cap) p"))
+                .map(|p| format!("SELECT id FROM ({p}{limit}) p"))
                 .collect();
             format!("SELECT count(*) FROM ({}) ids", parts.join(" UNION "))
         } else {
-            let plan = self.queue_plan(&c)?;
+            let plan = if limit.is_empty() {
+                Plan::ById
+            } else {
+                self.queue_plan(f.text.trim(), &c)?.0
+            };
             format!(
-                "SELECT count(*) FROM (SELECT 1 FROM work_items w WHERE {} LIMIT :cap) n",
+                "SELECT count(*) FROM (SELECT 1 FROM work_items w WHERE {}{limit}) n",
                 c.sql_for(plan)
             )
         };
         let (sql, params) = c.bound(&sql);
-        Ok(Count::capped(
-            self.conn().query_row(&sql, params, |r| r.get(0))?,
-        ))
+        self.conn().query_row(&sql, params, |r| r.get(0))
     }
 
     /// Where item `id` stands in the open queue under `f`, so the cursor can follow the record
@@ -445,7 +527,7 @@ impl Store {
         // The ids in the queue's order, the first thousand and then up to POSITION_CAP, until
         // this one: numbering the whole open queue took seconds on 840,000 items wherever the
         // record stood. Beyond the cap the record is not followed (the cursor keeps its place).
-        let plan = self.queue_plan(&conditions)?;
+        let (plan, _) = self.queue_plan(f.text.trim(), &conditions)?;
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
             let mut c = conditions.clone();
             c.window(limit, offset);
@@ -661,7 +743,7 @@ mod tests {
                 // Both plans read the same rows, whichever the size chooses, and a window
                 // further down the list too.
                 let c = store.queue_conditions(&f).unwrap();
-                for plan in [Plan::ById, Plan::InOrder] {
+                for plan in [Plan::ById, Plan::Member, Plan::InOrder] {
                     let read = |limit, offset| -> Vec<i64> {
                         store
                             .queue_window(c.clone(), plan, limit, offset)
@@ -682,7 +764,7 @@ mod tests {
                         let rows: Vec<i64> = rows.iter().map(|r| r.id).collect();
                         assert_eq!(rows, want[want.len() / 2..], "{text}");
                     }
-                    None => assert!(want.len() >= SPARSE as usize, "{text}: {}", want.len()),
+                    None => assert!(want.len() >= FEW as usize, "{text}: {}", want.len()),
                 }
                 // The console's count: exact up to the cap, then "more".
                 assert_eq!(

@@ -103,7 +103,7 @@ pub struct Store {
     busy_timeout: Duration,
     /// The enterprises a list filter's text reached, at a data version: a pane counts its
     /// list and reads its window under one filter, and the matcher runs once for both.
-    filter_memo: std::cell::RefCell<Option<(String, i64, String)>>,
+    filter_memo: std::cell::RefCell<console::FilterMemo>,
 }
 
 /// How slow a statement is logged, in milliseconds (the log sets it from `AEO_LOG_SLOW_MS`).
