@@ -96,9 +96,8 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start
 
 /// `BOOKING_SELECT`'s columns without the enterprise: its name empty, its credit level the
 /// default until named.
-const UNNAMED_BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, '', '',
-        b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval
-     FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id";
+pub(super) const UNNAMED_BOOKING_COLUMNS: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, '', '',
+        b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval";
 
 fn parse_col<T: std::str::FromStr>(i: usize, s: String) -> anyhow::Result<T> {
     s.parse()
@@ -400,7 +399,12 @@ impl Store {
     /// as many enterprises, one page each to read (800: 10-90 ms); the day board shows a
     /// screenful.
     pub fn bookings_on_unnamed(&self, date: Date) -> Result<HashMap<i64, Vec<BookingRow>>> {
-        self.bookings_of_day(date, UNNAMED_BOOKING_SELECT)
+        self.bookings_of_day(
+            date,
+            &format!(
+                "{UNNAMED_BOOKING_COLUMNS} FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id"
+            ),
+        )
     }
 
     fn bookings_of_day(&self, date: Date, select: &str) -> Result<HashMap<i64, Vec<BookingRow>>> {

@@ -3,8 +3,8 @@
 //! items; and the counts the pane tabs carry.
 
 use super::Store;
-use super::db::params;
-use super::inspection::{BOOKING_SELECT, booking_from};
+use super::db::Params;
+use super::inspection::{UNNAMED_BOOKING_COLUMNS, booking_from};
 use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use super::{ApprovalRow, BookingRow, CallFilter, CallRow, ProblemRow, QueueRow};
 use crate::calendar::shanghai_date;
@@ -41,6 +41,32 @@ pub struct TodayData {
     /// How many open problems are past a target (`problems` holds the first `limit`).
     pub late_problems: i64,
     pub taken: Vec<QueueRow>,
+    /// How many each section holds, up to the limit: more than its rows when the lines ran
+    /// out before it (see `Store::today_lines`).
+    pub counts: TodayCounts,
+}
+
+/// How many entries each of Today's sections holds, each counted up to the limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TodayCounts {
+    pub approvals: usize,
+    pub callbacks: usize,
+    pub abnormal_items: usize,
+    pub abnormal_bookings: usize,
+    pub taken: usize,
+}
+
+/// The lines of Today left to fill: each section takes its heading and extra lines first, then
+/// as many rows as are left.
+struct Lines(usize);
+
+impl Lines {
+    fn take(&mut self, extra: usize, rows: usize) -> usize {
+        self.0 = self.0.saturating_sub(extra);
+        let n = rows.min(self.0);
+        self.0 -= n;
+        n
+    }
 }
 
 impl Store {
@@ -52,7 +78,62 @@ impl Store {
         limit: usize,
         late: &Lateness<'_>,
     ) -> Result<TodayData> {
+        self.today_lines(now, operator, limit, limit, usize::MAX, late)
+    }
+
+    /// What a screen of Today shows: each section counted up to `limit`, and its rows read,
+    /// in the order shown, only while `lines` lines are left (a heading each, the first
+    /// `approvals_shown` approvals and a line for the rest, the two days). The sections below
+    /// read only their counts, from indexes (at 160x48 Today read 150 rows, each with its
+    /// enterprise: 100-150 ms when the file's pages were not in memory).
+    pub fn today_lines(
+        &self,
+        now: Timestamp,
+        operator: &str,
+        limit: usize,
+        approvals_shown: usize,
+        lines: usize,
+        late: &Lateness<'_>,
+    ) -> Result<TodayData> {
+        let mut left = Lines(lines);
         let today = shanghai_date(now);
+        // Read from the open approvals' index alone (it holds the warning time).
+        let approvals_n = self.count_upto(
+            self.conn().pick(
+                "SELECT 1 FROM approvals a INDEXED BY approvals_open_due
+                 WHERE a.decided_at IS NULL AND a.warn_at <= ?1",
+                "SELECT 1 FROM approvals a WHERE a.decided_at IS NULL AND a.warn_at <= ?1::timestamptz",
+            ),
+            [now.as_second()],
+            limit,
+        )?;
+        let shown = approvals_n.min(approvals_shown);
+        let n = left.take(1 + usize::from(approvals_n > shown), shown);
+        let approvals = if n > 0 {
+            self.approvals_urgent(now, n)?
+        } else {
+            Vec::new()
+        };
+        let callbacks_n = self.count_upto(
+            "SELECT 1 FROM calls k WHERE k.callback_by IS NOT NULL AND k.callback_done_at IS NULL",
+            (),
+            limit,
+        )?;
+        let n = left.take(1, callbacks_n);
+        let callbacks = if n > 0 {
+            self.calls(&CallFilter {
+                callbacks_open: true,
+                limit: n,
+                ..Default::default()
+            })?
+        } else {
+            Vec::new()
+        };
+        // The count of late problems is the index's whole work; the rows only those shown.
+        let n = left.take(1, limit);
+        let (late_problems, problems) = self.late_problems(late, n)?;
+        // Rows read up to `limit` were more than the lines left: give the lines back.
+        left.0 += n - problems.len();
         let mut days = Vec::new();
         for d in [Some(today), today.tomorrow().ok()].into_iter().flatten() {
             let clearance = self.day_clearance(d)?;
@@ -62,57 +143,105 @@ impl Store {
                 clearance,
             });
         }
-        let order = self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG);
-        let items = |filter: &str, arg: &str| -> Result<Vec<QueueRow>> {
+        left.take(1 + days.len(), 0);
+        // Kept by triggers: no count over the items.
+        let items_n = (self.abnormal_item_count()?.max(0) as usize).min(limit);
+        let n = left.take(1, items_n);
+        let abnormal_items = if n > 0 {
+            // `status <> 'done'` lets the queue's own index serve the order.
             let mut stmt = self.conn().prepare_cached(&format!(
-                "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {filter} ORDER BY {order} LIMIT ?2"
+                "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status = 'abnormal' AND w.status <> 'done'
+                 ORDER BY {} LIMIT {limit}",
+                self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG)
             ))?;
-            let rows = stmt.query_map(params![arg, limit as i64], row_from)?;
-            rows.collect::<anyhow::Result<Vec<_>>>()
+            stmt.query_map((), row_from)?
+                .take(n)
+                .collect::<anyhow::Result<Vec<_>>>()?
+        } else {
+            Vec::new()
         };
         let since = today
             .checked_sub(jiff::Span::new().days(ABNORMAL_BOOKING_DAYS))
             .unwrap_or(today);
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "{BOOKING_SELECT} WHERE b.status = 'abnormal' AND s.date >= ?1
-             ORDER BY s.date, s.start_time, b.id LIMIT ?2"
-        ))?;
-        let abnormal_bookings = stmt
-            .query_map(params![since.to_string(), limit as i64], booking_from)?
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let (late_problems, problems) = self.late_problems(late, limit)?;
+        // Each slot from `since` on, then its abnormal bookings, from the two indexes (SQLite
+        // read every booking's index entry and slot).
+        let slots_then_bookings = self.conn().pick(
+            "inspection_slots s CROSS JOIN bookings b ON b.slot_id = s.id",
+            "inspection_slots s JOIN bookings b ON b.slot_id = s.id",
+        );
+        let bookings_n = self.count_upto(
+            &format!(
+                "SELECT 1 FROM {slots_then_bookings} WHERE b.status = 'abnormal' AND s.date >= ?1"
+            ),
+            [since.to_string()],
+            limit,
+        )?;
+        let n = left.take(0, bookings_n);
+        let abnormal_bookings = if n > 0 {
+            // The enterprises of the rows kept only, after the order.
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "{UNNAMED_BOOKING_COLUMNS} FROM {slots_then_bookings}
+                 WHERE b.status = 'abnormal' AND s.date >= ?1
+                 ORDER BY s.date, s.start_time, b.id LIMIT {limit}"
+            ))?;
+            let mut rows = stmt
+                .query_map([since.to_string()], booking_from)?
+                .take(n)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            self.name_bookings(&mut rows.iter_mut().collect::<Vec<_>>())?;
+            rows
+        } else {
+            Vec::new()
+        };
+        let (held, taken) = self.taken_items(operator, left.0.min(limit), HELD_MANY)?;
+        let taken_n = (held.max(0) as usize).min(limit);
         Ok(TodayData {
             operator: operator.to_string(),
-            approvals: self.approvals_urgent(now, limit)?,
+            approvals,
             days,
-            // `status <> 'done'` lets the queue's own index serve the order.
-            abnormal_items: items(
-                "w.status = 'abnormal' AND w.status <> 'done' AND ?1 = ?1",
-                "",
-            )?,
+            abnormal_items,
             abnormal_bookings,
-            callbacks: self.calls(&CallFilter {
-                callbacks_open: true,
-                limit,
-                ..Default::default()
-            })?,
+            callbacks,
             problems,
             late_problems,
-            taken: self.taken_items(operator, limit, HELD_MANY)?,
+            taken,
+            counts: TodayCounts {
+                approvals: approvals_n,
+                callbacks: callbacks_n,
+                abnormal_items: items_n,
+                abnormal_bookings: bookings_n,
+                taken: taken_n,
+            },
         })
+    }
+
+    /// How many rows `select` gives, counted up to `limit`.
+    fn count_upto(&self, select: &str, params: impl Params, limit: usize) -> Result<usize> {
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM ({select} LIMIT {limit}) n"),
+            params,
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as usize)
     }
 
     /// The first `limit` open items `operator` holds, in the queue's order. One holding `many`
     /// or more has them read in that order from the queue's index, stopping at the limit
     /// (SQLite took the operator's index and sorted them all: 0.4 s for 20,000); fewer are
     /// read by the operator's index and sorted.
-    fn taken_items(&self, operator: &str, limit: usize, many: i64) -> Result<Vec<QueueRow>> {
+    /// Also how many the operator holds, counted up to `many`.
+    fn taken_items(&self, operator: &str, limit: usize, many: i64) -> Result<(i64, Vec<QueueRow>)> {
         let held: i64 = self.conn().query_row(
-            "SELECT count(*) FROM (SELECT 1 FROM work_items
-              WHERE taken_by = ?1 AND status <> 'done' LIMIT ?2) n",
-            params![operator, many],
+            &format!(
+                "SELECT count(*) FROM (SELECT 1 FROM work_items
+                  WHERE taken_by = ?1 AND status <> 'done' LIMIT {many}) n"
+            ),
+            [operator],
             |r| r.get(0),
         )?;
+        if limit == 0 || held == 0 {
+            return Ok((held, Vec::new()));
+        }
         let from = if held >= many {
             self.conn().pick(
                 "FROM work_items w INDEXED BY work_items_queue JOIN enterprises e ON e.id = w.enterprise_id",
@@ -123,11 +252,11 @@ impl Store {
         };
         let mut stmt = self.conn().prepare_cached(&format!(
             "{QUEUE_COLUMNS} {from} WHERE w.taken_by = ?1 AND w.status <> 'done'
-             ORDER BY {} LIMIT ?2",
+             ORDER BY {} LIMIT {limit}",
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG)
         ))?;
-        let rows = stmt.query_map(params![operator, limit as i64], row_from)?;
-        rows.collect::<anyhow::Result<Vec<_>>>()
+        let rows = stmt.query_map([operator], row_from)?;
+        Ok((held, rows.collect::<anyhow::Result<Vec<_>>>()?))
     }
 
     /// Queue items marked abnormal (measure 7: handled at once).
@@ -333,11 +462,77 @@ mod tests {
                 let got: Vec<i64> = store
                     .taken_items(&holder, 4, many)
                     .unwrap()
+                    .1
                     .iter()
                     .map(|r| r.id)
                     .collect();
                 assert_eq!(got, want, "{:?}, {many}", db.backend);
             }
+        }
+    }
+
+    /// A screen's worth of Today counts every section as the whole does, and reads the first
+    /// rows of each in order, no more lines than asked.
+    #[test]
+    fn a_screen_of_today_reads_the_first_lines_and_every_count() {
+        let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
+        let late = Lateness::new(WorkingCalendar::official(), Default::default(), now);
+        for (db, store) in demo_on_each_backend(now) {
+            let whole = store.today(now, "op01", 5, &late).unwrap();
+            let c = whole.counts;
+            assert_eq!(
+                (c.approvals, c.callbacks, c.abnormal_items),
+                (
+                    whole.approvals.len(),
+                    whole.callbacks.len(),
+                    whole.abnormal_items.len()
+                ),
+                "{:?}",
+                db.backend
+            );
+            assert_eq!(
+                (c.abnormal_bookings, c.taken),
+                (whole.abnormal_bookings.len(), whole.taken.len())
+            );
+            let ids = |d: &TodayData| {
+                [
+                    d.approvals.iter().map(|r| r.id).collect::<Vec<_>>(),
+                    d.callbacks.iter().map(|r| r.id).collect(),
+                    d.problems.iter().map(|r| r.problem.id).collect(),
+                    d.abnormal_items.iter().map(|r| r.id).collect(),
+                    d.abnormal_bookings.iter().map(|r| r.id).collect(),
+                    d.taken.iter().map(|r| r.id).collect(),
+                ]
+            };
+            let all = ids(&whole);
+            assert!(all.iter().filter(|s| !s.is_empty()).count() >= 4, "{all:?}");
+            let rows_of = |d: &TodayData| ids(d).iter().map(Vec::len).sum::<usize>();
+            let mut seen = Vec::new();
+            for lines in [0, 3, 9, 14, 20, 40] {
+                let part = store.today_lines(now, "op01", 5, 2, lines, &late).unwrap();
+                assert_eq!(part.counts, whole.counts, "{lines} lines");
+                assert_eq!(part.late_problems, whole.late_problems);
+                for (got, want) in ids(&part).iter().zip(&all) {
+                    assert_eq!(
+                        got[..],
+                        want[..got.len()],
+                        "{lines} lines, {:?}",
+                        db.backend
+                    );
+                }
+                assert!(part.approvals.len() <= 2);
+                assert!(rows_of(&part) <= lines, "{lines} lines");
+                seen.push(rows_of(&part));
+            }
+            // Fewer lines read fewer rows, and enough lines every one (two approvals shown).
+            assert!(
+                seen.windows(2).all(|w| w[0] <= w[1]) && seen[0] == 0,
+                "{seen:?}"
+            );
+            assert_eq!(
+                *seen.last().unwrap(),
+                rows_of(&whole) - whole.approvals.len() + whole.approvals.len().min(2)
+            );
         }
     }
 

@@ -325,8 +325,8 @@ impl App {
             query_due: None,
             command_history: History::default(),
         };
-        // Sizing loads the first pane.
-        app.resize(MIN_WIDTH, MIN_HEIGHT);
+        // The first pane is read at the terminal's size (`resize`), or before the first key.
+        app.set_size(MIN_WIDTH, MIN_HEIGHT);
         app.refresh_tabs();
         Ok(app)
     }
@@ -341,6 +341,20 @@ impl App {
 
     /// The terminal's size changed: panes fetch as many rows as fit.
     pub fn resize(&mut self, w: u16, h: u16) {
+        self.set_size(w, h);
+        self.reload(self.pane);
+    }
+
+    /// The pane on screen, read if it has not been since it went stale (a console made and
+    /// given a key before it was sized).
+    fn loaded(&mut self) {
+        if self.stale[self.pane.index()] {
+            self.reload(self.pane);
+        }
+    }
+
+    /// Each pane's page at this size; every pane is read again when next shown.
+    fn set_size(&mut self, w: u16, h: u16) {
         self.size = (w, h);
         // Header, tabs, status, footer, and the pane's own border and column header.
         let body = h.saturating_sub(4);
@@ -354,7 +368,6 @@ impl App {
             .board_cursor
             .set_page(rows.saturating_sub(4).max(1));
         self.stale = [true; PANES];
-        self.reload(self.pane);
     }
 
     fn pane_mut(&mut self, id: PaneId) -> &mut dyn Pane {
@@ -594,6 +607,7 @@ impl App {
 
     /// Routes a key: the popup first, then the console's own keys, then the pane.
     pub fn on_key(&mut self, key: KeyEvent) {
+        self.loaded();
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             match key.code {
                 KeyCode::Char('c') => {
@@ -683,6 +697,7 @@ impl App {
     /// Pasted text goes into the text field that has the cursor, whole; with no field it is
     /// dropped, so a paste never acts as keys.
     pub fn on_paste(&mut self, text: &str) {
+        self.loaded();
         if self.too_small() {
             return;
         }
@@ -724,6 +739,7 @@ impl App {
     /// not hold the screen: it waits a moment at most (see `WRITE_WAIT`), shows "waiting for
     /// another operator…", and is tried again on each tick for up to `WRITE_PATIENCE`.
     pub fn update(&mut self, action: Action) {
+        self.loaded();
         self.attempt(action, std::time::Instant::now());
     }
 
@@ -1635,7 +1651,10 @@ impl App {
             ),
             PaneId::Lookup => Ok(export::lookup(&self.lookup.hits, lang)),
             PaneId::Calendar => export::day(store, self.calendar.selected, lang),
-            PaneId::Today => Ok(export::today(&self.today, self.now, lang)),
+            PaneId::Today => self
+                .today
+                .whole(&env)
+                .map(|all| export::today(&all, self.now, lang)),
         };
         let written = table.and_then(|t| export::write(&t, kind, &path, store.path(), force));
         match written {

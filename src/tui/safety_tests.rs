@@ -625,11 +625,20 @@ fn the_cursor_stays_on_the_record_on_the_day_board_lookup_and_today() {
     // Today: the cursor on the operator's own item; another item turns abnormal above it.
     key(&mut c.app, KeyCode::Esc);
     key(&mut c.app, KeyCode::Char('5'));
-    let entries = c.app.today.entries();
-    let last = entries.len() - 1;
-    for _ in 0..last {
+    // Down to the last line, read as the cursor goes below the lines on screen.
+    let shown = c.app.today.entries().len();
+    for _ in 0..shown {
         key(&mut c.app, KeyCode::Char('j'));
     }
+    assert!(c.app.today.entries().len() > shown);
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
+    let entries = c.app.today.entries();
+    assert_eq!(c.app.today.cursor.selected, entries.len() - 1);
+    assert!(matches!(
+        entries.last(),
+        Some((super::panes::TodayTarget::Item(_), _))
+    ));
     let mine = c.app.today.selected_entry().unwrap().0;
     // The holder of the first abnormal item finishes it elsewhere: the lines above move up.
     let gone = c.app.today.data.as_ref().unwrap().abnormal_items[0].clone();

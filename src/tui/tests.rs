@@ -64,7 +64,7 @@ pub(super) fn console_with(lang: Lang, access: Access) -> Console {
 /// the tests' frozen instant.
 fn app_on(path: &std::path::Path, lang: Lang, access: Access) -> App {
     let store = Store::open(path, access).unwrap();
-    App::new(
+    let mut app = App::new(
         store,
         Session {
             operator: "op01".into(),
@@ -79,7 +79,10 @@ fn app_on(path: &std::path::Path, lang: Lang, access: Access) -> App {
         Keymap::default(),
         Theme::resolve("dark", ColorSupport::TrueColor).unwrap(),
     )
-    .unwrap()
+    .unwrap();
+    // Sized before its first key, as the terminal loop does: the first pane is read then.
+    app.resize(crate::tui::app::MIN_WIDTH, crate::tui::app::MIN_HEIGHT);
+    app
 }
 
 pub(super) fn console() -> Console {

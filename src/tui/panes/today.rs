@@ -27,6 +27,8 @@ use ratatui::widgets::Paragraph;
 const SECTION_LIMIT: usize = 30;
 /// Urgent approvals shown here; the approvals pane has them all.
 const APPROVALS_SHOWN: usize = 6;
+/// Lines read beyond the page and the cursor, for the headings and the days above the cursor.
+const LINES_SPARE: usize = 12;
 
 /// What a selectable line of the pane is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +108,21 @@ impl TodayPane {
         out
     }
 
+    /// How many entries the sections hold, read or not (the lines below the screen are read
+    /// when the cursor goes there).
+    fn all_entries(&self) -> usize {
+        let Some(d) = &self.data else {
+            return 0;
+        };
+        let c = &d.counts;
+        c.approvals.min(APPROVALS_SHOWN)
+            + c.callbacks
+            + (d.late_problems.max(0) as usize).min(SECTION_LIMIT)
+            + c.abnormal_items
+            + c.abnormal_bookings
+            + c.taken
+    }
+
     pub fn selected_entry(&self) -> Option<(TodayTarget, Option<i64>)> {
         self.entries().get(self.cursor.selected).copied()
     }
@@ -135,11 +152,12 @@ impl TodayPane {
                 None,
             )
         };
+        let c = &d.counts;
         out.push(heading(
             "超期和临近到期的审批",
             "Approvals overdue or nearly due",
-            d.approvals.len(),
-            full(d.approvals.len()),
+            c.approvals,
+            full(c.approvals),
         ));
         for a in d.approvals.iter().take(APPROVALS_SHOWN) {
             let c = a.countdown(v.cal, cat, now);
@@ -161,11 +179,11 @@ impl TodayPane {
                 &mut out,
             );
         }
-        if d.approvals.len() > APPROVALS_SHOWN {
+        if c.approvals > APPROVALS_SHOWN {
             let more = format!(
                 "{}{}",
-                d.approvals.len() - APPROVALS_SHOWN,
-                if full(d.approvals.len()) { "+" } else { "" }
+                c.approvals - APPROVALS_SHOWN,
+                if full(c.approvals) { "+" } else { "" }
             );
             out.push((
                 Line::styled(
@@ -182,8 +200,8 @@ impl TodayPane {
         out.push(heading(
             "待回电",
             "Callbacks due",
-            d.callbacks.len(),
-            full(d.callbacks.len()),
+            c.callbacks,
+            full(c.callbacks),
         ));
         for c in &d.callbacks {
             let by = c.callback_by.unwrap_or(now);
@@ -298,8 +316,8 @@ impl TodayPane {
         out.push(heading(
             "异常事项和查验",
             "Abnormal items and inspections",
-            d.abnormal_items.len() + d.abnormal_bookings.len(),
-            full(d.abnormal_items.len()) || full(d.abnormal_bookings.len()),
+            c.abnormal_items + c.abnormal_bookings,
+            full(c.abnormal_items) || full(c.abnormal_bookings),
         ));
         for r in &d.abnormal_items {
             entry(
@@ -337,8 +355,8 @@ impl TodayPane {
         out.push(heading(
             "我领取的事项",
             "My taken items",
-            d.taken.len(),
-            full(d.taken.len()),
+            c.taken,
+            full(c.taken),
         ));
         for r in &d.taken {
             entry(
@@ -356,14 +374,18 @@ impl TodayPane {
     }
 }
 
-impl Pane for TodayPane {
-    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
-        // The cursor stays on the record when lines come and go above it.
-        let before = self.selected_entry().map(|(t, _)| t);
+impl TodayPane {
+    /// Reads the sections' first `lines` lines (and every section's count).
+    fn read(&mut self, env: &Env<'_>, lines: usize) -> Result<()> {
         let late = Lateness::new(env.cal, self.targets, env.now);
-        let data = env
-            .store
-            .today(env.now, &self.operator, SECTION_LIMIT, &late)?;
+        let data = env.store.today_lines(
+            env.now,
+            &self.operator,
+            SECTION_LIMIT,
+            APPROVALS_SHOWN,
+            lines,
+            &late,
+        )?;
         self.late_problems = data
             .problems
             .iter()
@@ -371,15 +393,37 @@ impl Pane for TodayPane {
             .map(|(i, r)| (i, late.clock(&r.problem)))
             .collect();
         self.data = Some(data);
+        Ok(())
+    }
+
+    /// The pane with every line of every section read (for `:export`).
+    pub fn whole(&self, env: &Env<'_>) -> Result<TodayPane> {
+        let mut all = TodayPane {
+            operator: self.operator.clone(),
+            targets: self.targets,
+            ..Default::default()
+        };
+        all.read(env, usize::MAX)?;
+        Ok(all)
+    }
+}
+
+impl Pane for TodayPane {
+    fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        // The cursor stays on the record when lines come and go above it.
+        let before = self.selected_entry().map(|(t, _)| t);
+        // The lines on screen down to the cursor: the rest is read when the cursor goes there.
+        let lines = self.cursor.selected + self.cursor.page() + LINES_SPARE;
+        self.read(env, lines)?;
         let entries = self.entries();
         self.cursor.follow(&entries, before, |(t, _)| *t);
         Ok(())
     }
 
     fn handle_key(&mut self, key: &KeyEvent, km: &Keymap) -> Option<Action> {
-        let n = self.entries().len();
-        if self.cursor.key(key, km, n) {
-            return None;
+        if self.cursor.key(key, km, self.all_entries()) {
+            // Below the lines read: read down to it.
+            return (self.cursor.selected >= self.entries().len()).then_some(Action::Reload);
         }
         let (target, enterprise) = self.selected_entry()?;
         if km.is(Cmd::Open, key) {
