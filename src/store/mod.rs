@@ -67,6 +67,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/017_unindexed_enterprises.sql")),
     M::up(include_str!("migrations/018_open_work_first_frames.sql")),
     M::up(include_str!("migrations/019_import_aeo_flag.sql")),
+    M::up(include_str!("migrations/020_open_clocks.sql")),
 ];
 
 /// The schema version this binary writes.
@@ -74,6 +75,61 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 /// How long a writer waits for another operator's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a writer that waits for another's transaction tries again. SQLite's own wait
+/// (`busy_timeout`) sleeps longer and longer, up to 100 ms between tries, so a writer that has
+/// waited a while misses a gap shorter than that between another's transactions (the pauses of
+/// a long import); trying every few milliseconds, it gets the lock within a few milliseconds of
+/// its release.
+const BUSY_RETRY: Duration = Duration::from_millis(4);
+
+thread_local! {
+    /// How long this thread's current write may wait, and when its wait began.
+    static BUSY_WAIT: std::cell::Cell<(Duration, Option<std::time::Instant>)> =
+        const { std::cell::Cell::new((BUSY_TIMEOUT, None)) };
+}
+
+/// SQLite's busy handler of every connection: `tries` is how many times it was called for this
+/// wait. Sleeps [`BUSY_RETRY`] and asks SQLite to try again, until the thread's wait has lasted
+/// its limit (see [`Tx::begin`]).
+fn busy_retry(tries: i32) -> bool {
+    BUSY_WAIT.with(|wait| {
+        let (limit, began) = wait.get();
+        let began = match began {
+            Some(t) if tries > 0 => t,
+            _ => {
+                let now = std::time::Instant::now();
+                wait.set((limit, Some(now)));
+                now
+            }
+        };
+        let Some(left) = limit.checked_sub(began.elapsed()) else {
+            return false;
+        };
+        std::thread::sleep(BUSY_RETRY.min(left));
+        true
+    })
+}
+
+/// A connection of its own to the database at `path`, for checkpoints (see
+/// [`transfer::Checkpointer`]).
+fn checkpoint_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.busy_handler(Some(busy_retry))?;
+    Ok(conn)
+}
+
+/// Runs `f` with this thread's writes waiting up to `limit` for another's transaction.
+fn waiting_up_to<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
+    BUSY_WAIT.with(|wait| wait.set((limit, None)));
+    let out = f();
+    BUSY_WAIT.with(|wait| wait.set((BUSY_TIMEOUT, None)));
+    out
+}
 
 /// Refused writes on a read-only seat say so in these words (the English half).
 pub const READ_ONLY_MESSAGE: &str = "this console is read-only (--read-only): changes are refused";
@@ -156,7 +212,7 @@ pub fn inspect(path: &Path) -> Result<Health> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("cannot open database {}", path.display()))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(busy_retry))?;
     let schema_version = conn
         .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
         .with_context(|| format!("{} is not an SQLite database", path.display()))?
@@ -234,7 +290,7 @@ impl Store {
         // order), so SQLite's own locks on the file are never dropped by closing it.
         let file = std::fs::File::open(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_handler(Some(busy_retry))?;
         conn.trace_v2(
             rusqlite::trace::TraceEventCodes::SQLITE_TRACE_PROFILE,
             Some(log_slow_statement),
@@ -410,9 +466,6 @@ impl Store {
     /// How long a write waits for another operator's transaction before it gives up (see
     /// [`is_busy`]; 10 s unless changed; the console waits briefly and retries off its draw loop).
     pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<()> {
-        if let Db::Sqlite(conn) = &self.conn {
-            conn.busy_timeout(wait)?;
-        }
         self.busy_timeout = wait;
         Ok(())
     }
@@ -730,7 +783,7 @@ impl<'a> Tx<'a> {
             conn,
             open: std::cell::Cell::new(true),
         };
-        if let Err(e) = conn.execute_batch(&begin) {
+        if let Err(e) = waiting_up_to(wait, || conn.execute_batch(&begin)) {
             // A failed PostgreSQL BEGIN leaves the transaction aborted: end it.
             tx.open.set(conn.is_pg());
             return Err(busy_message(e, wait));
@@ -846,5 +899,81 @@ mod file_identity_tests {
         // Reopened, the path's database takes changes again.
         let mut store = Store::open(&path, Access::ReadWrite).unwrap();
         store.write(|w| coordinator(w, "021-4")).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod busy_wait_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Barrier};
+    use std::time::Instant;
+
+    /// A long import leaves the write lock free for a few milliseconds between its batches; a
+    /// writer that has waited a while must still take it in such a gap. (SQLite's own wait
+    /// sleeps up to 100 ms between tries and mostly misses gaps this short.)
+    #[test]
+    fn a_waiting_writer_takes_the_lock_in_a_short_gap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gap.db");
+        Store::open(&path, Access::ReadWrite).unwrap();
+        let landed = Arc::new(AtomicBool::new(false));
+        let waiting = Arc::new(Barrier::new(2));
+        let holder = {
+            let (path, landed, waiting) = (path.clone(), landed.clone(), waiting.clone());
+            std::thread::spawn(move || {
+                let store = Store::open(&path, Access::ReadWrite).unwrap();
+                let conn = store.conn();
+                // Like an import: write for 400 ms, let go for 15 ms, again.
+                let mut gaps_before_it_landed = 0;
+                for round in 0..6 {
+                    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+                    if round == 0 {
+                        waiting.wait();
+                    }
+                    let held = Instant::now();
+                    while held.elapsed() < Duration::from_millis(400) {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    conn.execute_batch("COMMIT").unwrap();
+                    if landed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(15));
+                    gaps_before_it_landed += 1;
+                }
+                gaps_before_it_landed
+            })
+        };
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        waiting.wait();
+        store
+            .write(|w| {
+                w.conn()
+                    .execute_batch("CREATE TABLE IF NOT EXISTS gap_probe (x INTEGER)")?;
+                Ok(())
+            })
+            .unwrap();
+        landed.store(true, Ordering::SeqCst);
+        let gaps = holder.join().unwrap();
+        assert!(
+            gaps <= 1,
+            "the waiting writer got in only after {gaps} gaps of 15 ms"
+        );
+    }
+
+    #[test]
+    fn a_writer_gives_up_after_its_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("busy.db");
+        let holder = Store::open(&path, Access::ReadWrite).unwrap();
+        holder.conn().execute_batch("BEGIN IMMEDIATE").unwrap();
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.set_busy_timeout(Duration::from_millis(50)).unwrap();
+        let e = store.write(|_| Ok(())).unwrap_err();
+        assert!(is_busy(&e), "{e:#}");
+        holder.conn().execute_batch("COMMIT").unwrap();
+        // The limit was this write's: the next one, with the lock free, goes through.
+        store.write(|_| Ok(())).unwrap();
     }
 }

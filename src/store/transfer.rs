@@ -95,6 +95,71 @@ impl Store {
     }
 }
 
+/// Checkpoints an import's batches on a connection and a thread of their own, while the import
+/// goes on with its next batch (SQLite; nothing on PostgreSQL). A checkpoint copies what the
+/// write-ahead log holds into the database without the write lock: others write meanwhile.
+pub struct Checkpointer {
+    ask: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Store {
+    /// Starts a [`Checkpointer`] for this store's database.
+    pub fn checkpointer(&self) -> Result<Checkpointer> {
+        if self.conn().is_pg() {
+            return Ok(Checkpointer {
+                ask: None,
+                thread: None,
+            });
+        }
+        let conn = super::checkpoint_connection(self.path())?;
+        let (ask, asked) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                while asked.recv().is_ok() {
+                    // Asked again meanwhile: one checkpoint serves all.
+                    while asked.try_recv().is_ok() {}
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |_| Ok(()))?;
+                }
+                Ok(())
+            })?;
+        Ok(Checkpointer {
+            ask: Some(ask),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Checkpointer {
+    /// Asks for a checkpoint of what has been committed; returns at once.
+    pub fn ask(&self) {
+        if let Some(ask) = &self.ask {
+            let _ = ask.send(());
+        }
+    }
+
+    /// Waits for the checkpoints asked for, and ends the thread.
+    pub fn finish(mut self) -> Result<()> {
+        self.ask.take();
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| anyhow!("the checkpoint thread stopped"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.ask.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 impl Writer<'_> {
     pub fn lookup(&self) -> Lookup<'_> {
         Lookup { conn: self.conn() }
@@ -547,19 +612,31 @@ impl Writer<'_> {
         if items.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<String> = (0..items.len())
-            .map(|r| {
-                let marks: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("?{}", r * COLUMNS + c))
-                    .collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted, taken_by, aeo)
-             VALUES {} RETURNING id",
-            rows.join(", ")
-        );
+        // The statement of as many rows, written once per size (an import's chunks are of one
+        // size but the last).
+        thread_local! {
+            static SQL: std::cell::RefCell<(usize, std::rc::Rc<str>)> =
+                std::cell::RefCell::new((0, "".into()));
+        }
+        let sql = SQL.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.0 != items.len() {
+                let mut sql = String::from(
+                    "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, due_at, status, urgent, non_intrusive, report_accepted, taken_by, aeo) VALUES ",
+                );
+                for r in 0..items.len() {
+                    sql.push_str(if r == 0 { "(" } else { ", (" });
+                    for c in 1..=COLUMNS {
+                        use std::fmt::Write;
+                        let _ = write!(sql, "{}?{}", if c == 1 { "" } else { ", " }, r * COLUMNS + c);
+                    }
+                    sql.push(')');
+                }
+                sql.push_str(" RETURNING id");
+                *cell = (items.len(), sql.into());
+            }
+            cell.1.clone()
+        });
         let mut values: Vec<Value<'_>> = Vec::with_capacity(items.len() * COLUMNS);
         for (item, taken_by, aeo) in items {
             values.extend([

@@ -324,26 +324,42 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
-/// One record of a file: the line it starts on and its values by column name.
+/// One record of a file: the line it starts on and its values by column name. The names are
+/// shared by every record of a file (a CSV file's header), so a record costs its values alone.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub line: usize,
-    values: HashMap<String, String>,
+    names: std::sync::Arc<[String]>,
+    /// The value of each of `names`, in their order.
+    values: Vec<String>,
     /// Fields whose value could not be read (already reported).
     unreadable: Vec<String>,
 }
 
 impl Record {
     pub fn new(line: usize, values: HashMap<String, String>) -> Record {
+        let (names, values): (Vec<String>, Vec<String>) = values.into_iter().unzip();
+        Record::of_columns(line, names.into(), values)
+    }
+
+    /// A record of the values of `names`, in their order.
+    fn of_columns(line: usize, names: std::sync::Arc<[String]>, values: Vec<String>) -> Record {
+        debug_assert_eq!(names.len(), values.len());
         Record {
             line,
+            names,
             values,
             unreadable: Vec::new(),
         }
     }
 
+    fn get(&self, column: &str) -> Option<&str> {
+        let i = self.names.iter().position(|n| n == column)?;
+        self.values.get(i).map(String::as_str)
+    }
+
     pub fn has(&self, column: &str) -> bool {
-        self.values.contains_key(column)
+        self.get(column).is_some()
     }
 
     pub fn is_unreadable(&self, column: &str) -> bool {
@@ -352,7 +368,7 @@ impl Record {
 
     /// The value as given ("" when the column is absent or empty).
     pub fn raw(&self, column: &str) -> &str {
-        self.values.get(column).map(String::as_str).unwrap_or("")
+        self.get(column).unwrap_or("")
     }
 
     /// The value without surrounding whitespace, for codes, numbers, dates and enums.
@@ -666,7 +682,7 @@ fn csv_rows<'a>(
         Some(Ok(h)) => h,
     };
     let header_line = header.position().map(|p| p.line() as usize).unwrap_or(1);
-    let names: Vec<String> = header
+    let names: std::sync::Arc<[String]> = header
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
@@ -711,12 +727,11 @@ fn csv_rows<'a>(
                 )));
             }
             // A value export protected from spreadsheets ('=…) comes back as it was.
-            let values = names
+            let values = row
                 .iter()
-                .cloned()
-                .zip(row.iter().map(|v| formula::restore(v).into_owned()))
+                .map(|v| formula::restore(v).into_owned())
                 .collect();
-            return Some(Ok(Record::new(line, values)));
+            return Some(Ok(Record::of_columns(line, names.clone(), values)));
         }
     })))
 }
