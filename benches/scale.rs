@@ -402,12 +402,21 @@ fn console_on(store: Store, now: jiff::Timestamp) -> App {
     .expect("console")
 }
 
+/// Read calls this thread has made (Linux): each is a page SQLite asked of the file system,
+/// from the kernel's cache or the disk. A count the machine's load does not move.
+fn reads_so_far() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/thread-self/io").ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("syscr:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
 fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     let now: jiff::Timestamp = NOW.parse().unwrap();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     // Opening, once per console: the connection and the schema check (a read-only seat
-    // refreshes no deadline cache and indexes nothing), then App::new: the first pane read at
-    // the smallest size, and the tab counts asked of their thread.
+    // refreshes no deadline cache and indexes nothing), then App::new: the tab counts asked of
+    // their thread (no pane is read before the console knows its size).
     let t = Instant::now();
     let store = Store::open(db, Access::ReadOnly).expect("open");
     let opened = t.elapsed();
@@ -415,15 +424,18 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     let mut app = console_on(store, now);
     let made = began.elapsed();
     // The first frame: the pane read at the terminal's size, drawn.
+    let r = reads_so_far();
     let t = Instant::now();
     app.resize(160, 48);
     terminal.draw(|f| app.draw(f)).unwrap();
     let first = t.elapsed();
+    let read = |r: Option<u64>| Some(reads_so_far()? - r?);
+    let mut reads = vec![("queue", read(r))];
     // The counts arrive on their own thread, off the draw.
     app.wait_for_tab_counts();
     let counted = began.elapsed();
     rows.push((
-        format!("{tag}console opening: Store::open, App::new (queue at 80x23, counts asked)"),
+        format!("{tag}console opening: Store::open, App::new (counts asked)"),
         format!("{}, {}", ms(opened), ms(made)),
     ));
     rows.push((
@@ -437,10 +449,12 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
         ("lookup", PaneId::Lookup),
         ("today", PaneId::Today),
     ] {
+        let r = reads_so_far();
         let t = Instant::now();
         app.update(Action::SwitchPane(pane));
         terminal.draw(|f| app.draw(f)).unwrap();
         times.push((name, t.elapsed()));
+        reads.push((name, read(r)));
     }
     let text: Vec<String> = times
         .iter()
@@ -450,6 +464,16 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
         format!("{tag}time to first full frame at 160x48 (in-memory backend; after opening)"),
         text.join(", "),
     ));
+    if tag.is_empty() && reads.iter().all(|(_, n)| n.is_some()) {
+        let text: Vec<String> = reads
+            .iter()
+            .map(|(n, r)| format!("{n} {}", r.unwrap_or_default()))
+            .collect();
+        rows.push((
+            format!("{tag}  read calls of each first frame (pages asked of the file system)"),
+            text.join(", "),
+        ));
+    }
     // Each pane again: one key (Down) and the frame after it.
     let mut later = Vec::new();
     for (name, pane) in [

@@ -569,6 +569,28 @@ mod tests {
                 );
             }
             assert_eq!(unnamed.len(), named.len());
+            // The day board: the day's slots in order with their bookings, places taken and
+            // 当日清 counts as read one by one.
+            let (board, clearance) = store.day_board(today).unwrap();
+            let slots = store.slots_between(today, today).unwrap();
+            assert_eq!(
+                format!("{:?}", board.iter().map(|(s, _)| s).collect::<Vec<_>>()),
+                format!("{:?}", slots.iter().collect::<Vec<_>>()),
+                "{:?}",
+                db.backend
+            );
+            for (slot, rows) in &board {
+                let want = unnamed.remove(&slot.id).unwrap_or_default();
+                assert_eq!(
+                    rows.iter().map(|b| b.id).collect::<Vec<_>>(),
+                    want.iter().map(|b| b.id).collect::<Vec<_>>()
+                );
+            }
+            assert!(unnamed.is_empty());
+            assert_eq!(
+                format!("{clearance:?}"),
+                format!("{:?}", store.day_clearance(today).unwrap())
+            );
             // A month's loads in one read are its slots' places summed by day.
             let (first, last) = (today.first_of_month(), today.last_of_month());
             let mut want: Vec<(jiff::civil::Date, u32, u32)> = Vec::new();

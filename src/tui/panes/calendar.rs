@@ -166,10 +166,9 @@ impl Pane for CalendarPane {
                 .collect();
             self.loads_of = Some((first, env.data_version));
         }
-        let mut bookings = env.store.bookings_on_unnamed(self.selected)?;
+        let (slots, clearance) = env.store.day_board(self.selected)?;
         let mut board = Vec::new();
-        for s in env.store.slots_between(self.selected, self.selected)? {
-            let of_slot = bookings.remove(&s.id).unwrap_or_default();
+        for (s, of_slot) in slots {
             board.push(BoardLine::Slot(s));
             board.extend(of_slot.into_iter().map(BoardLine::Booking));
         }
@@ -177,7 +176,7 @@ impl Pane for CalendarPane {
         self.board_cursor
             .follow(&self.board, before, BoardLine::key);
         self.name_shown(env.store)?;
-        self.clearance = env.store.day_clearance(self.selected)?;
+        self.clearance = clearance;
         self.day = Some(env.cal.day(self.selected));
         Ok(())
     }
