@@ -19,6 +19,7 @@ const MIGRATIONS: &[(usize, &str)] = &[
         include_str!("pg_migrations/018_open_work_first_frames.sql"),
     ),
     (19, include_str!("pg_migrations/019_import_aeo_flag.sql")),
+    (20, include_str!("pg_migrations/020_open_clocks.sql")),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new

@@ -1,0 +1,5 @@
+-- Schema 20 gives PostgreSQL indexes that its server reads alone, without the table
+-- (pg_migrations/020_open_clocks.sql): open approvals' and open problems' times, and the ids of
+-- open items by enterprise and by declaration number. SQLite reads the same from
+-- approvals_open_due, problems_open_clock and its indexes of work_items (each of which holds the
+-- row's id), so nothing changes here.
