@@ -389,10 +389,28 @@ impl Store {
     }
 
     /// The day board of `date`: each slot (by time and office) with its bookings in booking
-    /// order, the bookings unnamed (see `bookings_on_unnamed`), and the day's 当日清 counts.
-    /// The slots' places taken are counted from the bookings read, not once more per slot.
+    /// order, and the day's 当日清 counts. Of each booking only its id, slot and status are
+    /// read (its enterprise empty, the rest placeholders) until `read_bookings` reads it
+    /// whole: a day holds hundreds, the board shows a screenful. The slots' places taken are
+    /// counted from the bookings read, not once more per slot.
     pub fn day_board(&self, date: Date) -> Result<(Vec<(SlotRow, Vec<BookingRow>)>, DayClearance)> {
-        let mut bookings = self.bookings_on_unnamed(date)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT b.id, b.slot_id, b.status
+             FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id
+             WHERE s.date = ?1 ORDER BY b.slot_id, b.booked_at, b.id",
+        )?;
+        let mut bookings: HashMap<i64, Vec<(i64, BookingStatus)>> = HashMap::new();
+        for row in stmt.query_map([date.to_string()], |r| {
+            let status: String = r.get(2)?;
+            Ok((
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?,
+                BookingStatus::parse(&status).unwrap_or(BookingStatus::Booked),
+            ))
+        })? {
+            let (id, slot, status) = row?;
+            bookings.entry(slot).or_default().push((id, status));
+        }
         let mut stmt = self.conn().prepare_cached(
             "SELECT s.id, s.office_code, s.date, s.start_time, s.end_time, s.capacity, 0
              FROM inspection_slots s WHERE s.date = ?1 ORDER BY s.start_time, s.office_code",
@@ -401,10 +419,31 @@ impl Store {
         let mut board = Vec::new();
         for slot in stmt.query_map([date.to_string()], slot_from)? {
             let mut slot = slot?;
-            let of_slot = bookings.remove(&slot.id).unwrap_or_default();
-            for b in &of_slot {
-                clearance.add(b.status);
-            }
+            let of_slot: Vec<BookingRow> = bookings
+                .remove(&slot.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, status)| {
+                    clearance.add(status);
+                    BookingRow {
+                        id,
+                        slot_id: slot.id,
+                        date: slot.date,
+                        start: slot.start,
+                        office_code: slot.office_code.clone(),
+                        enterprise_id: 0,
+                        enterprise: String::new(),
+                        credit: CreditLevel::Regular,
+                        goods: String::new(),
+                        location: Location::InZone,
+                        offsite_reason: None,
+                        needs_site_approval: false,
+                        status,
+                        booked_at: Timestamp::UNIX_EPOCH,
+                        booked_by: String::new(),
+                    }
+                })
+                .collect();
             slot.taken = of_slot
                 .iter()
                 .filter(|b| b.status != BookingStatus::Cancelled)
@@ -443,6 +482,29 @@ impl Store {
             by_slot.entry(b.slot_id).or_default().push(b);
         }
         Ok(by_slot)
+    }
+
+    /// Reads each booking given (placeholders from `day_board`) whole, in one statement.
+    pub fn read_bookings(&self, bookings: &mut [&mut BookingRow]) -> Result<()> {
+        if bookings.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = bookings.iter().map(|b| b.id).collect();
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "{BOOKING_SELECT} WHERE b.id IN ({})",
+            self.conn().json_values("?1", true)
+        ))?;
+        let mut whole: HashMap<i64, BookingRow> = HashMap::new();
+        for row in stmt.query_map([serde_json::to_string(&ids)?], booking_from)? {
+            let row = row?;
+            whole.insert(row.id, row);
+        }
+        for b in bookings.iter_mut() {
+            if let Some(row) = whole.remove(&b.id) {
+                **b = row;
+            }
+        }
+        Ok(())
     }
 
     /// Fills in the enterprise's name and credit level of each booking given (read by

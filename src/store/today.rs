@@ -585,6 +585,23 @@ mod tests {
                     rows.iter().map(|b| b.id).collect::<Vec<_>>(),
                     want.iter().map(|b| b.id).collect::<Vec<_>>()
                 );
+                // Read whole, they are the rows the day's bookings read with their names.
+                assert!(rows.iter().all(|b| b.enterprise.is_empty()));
+                let mut rows = rows.clone();
+                store
+                    .read_bookings(&mut rows.iter_mut().collect::<Vec<_>>())
+                    .unwrap();
+                assert_eq!(
+                    rows.iter().map(key).collect::<Vec<_>>(),
+                    named
+                        .get(&slot.id)
+                        .into_iter()
+                        .flatten()
+                        .map(key)
+                        .collect::<Vec<_>>(),
+                    "{:?}",
+                    db.backend
+                );
             }
             assert!(unnamed.is_empty());
             assert_eq!(

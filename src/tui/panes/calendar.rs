@@ -126,8 +126,8 @@ impl CalendarPane {
         Some(Action::Reload)
     }
 
-    /// Reads the enterprises of the bookings that can be on screen (the window and the
-    /// selected line) and are not named yet: the board holds a day's hundreds of bookings, a
+    /// Reads the bookings that can be on screen (the window and the selected line) and are not
+    /// read yet (their enterprise unnamed): the board holds a day's hundreds of bookings, a
     /// screenful is shown.
     pub fn name_shown(&mut self, store: &crate::store::Store) -> Result<()> {
         let c = &self.board_cursor;
@@ -140,7 +140,7 @@ impl CalendarPane {
                 _ => None,
             })
             .collect();
-        store.name_bookings(&mut unnamed)
+        store.read_bookings(&mut unnamed)
     }
 
     fn board_page(area_height: u16) -> usize {
