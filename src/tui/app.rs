@@ -213,6 +213,8 @@ pub struct View<'a> {
     pub now: Timestamp,
     pub keymap: &'a Keymap,
     pub cal: &'static WorkingCalendar,
+    /// The pane tabs' counts as last counted (a pane may show one of them).
+    pub tabs: &'a [TabCount; PANES],
 }
 
 /// How long one attempt at a change waits for another operator's write before the console
@@ -1248,6 +1250,7 @@ impl App {
             now: self.now,
             keymap: &self.keymap,
             cal: WorkingCalendar::official(),
+            tabs: &self.tabs,
         }
     }
 

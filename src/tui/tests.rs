@@ -1366,22 +1366,26 @@ fn district_sized_tab_counts_are_shown_whole_at_80_columns() {
                 total: 0,
                 overdue: 59_541,
                 near: 0,
+                pane: None,
             },
             TabCount {
                 total: 0,
                 overdue: 0,
                 near: 3,
+                pane: None,
             },
             TabCount {
                 total: 15_337,
                 overdue: 2_191,
                 near: 4_382,
+                pane: None,
             },
             TabCount::default(),
             TabCount {
                 total: 0,
                 overdue: 70_796,
                 near: 4_382,
+                pane: None,
             },
         ];
         let draw = |app: &mut App, w: u16| {

@@ -10,7 +10,7 @@ use crate::store::QueueRow;
 use crate::text::Lang;
 use crate::text::inert;
 use crate::text::tr;
-use crate::tui::app::{Action, Env, View};
+use crate::tui::app::{Action, Env, PaneId, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::filter_box::{FilterBox, FilterKey};
 use crate::tui::widgets::selection::Selection;
@@ -35,8 +35,6 @@ pub struct QueuePane {
     /// The few items a typed filter leaves, in order (windows, the cursor's place and the
     /// count come from them); None: windows are read from the store.
     ids: Option<Vec<i64>>,
-    /// Open items past their deadline, counted at the last refresh.
-    pub overdue: usize,
     page: usize,
     /// `/` and the one-key narrowings.
     pub filter: FilterBox,
@@ -54,7 +52,6 @@ impl Default for QueuePane {
             total: 0,
             count: Count::default(),
             ids: None,
-            overdue: 0,
             page: 1,
             filter: FilterBox::new(Listing::Queue),
             now: None,
@@ -199,7 +196,6 @@ impl Pane for QueuePane {
             self.total = self.count.n;
             self.counted = Some(key);
         }
-        self.overdue = env.store.queue_overdue(env.now)?.max(0) as usize;
         self.cursor.set_page(self.page());
         self.rows = match &self.ids {
             Some(ids) => self.cursor.window(
@@ -274,12 +270,15 @@ impl Pane for QueuePane {
     fn draw(&self, f: &mut Frame<'_>, area: Rect, v: &View<'_>) {
         let lang = v.lang;
         let t = v.theme;
+        // Items past their deadline are counted with the tab counts, off the draw.
+        let overdue = v.tabs[PaneId::Queue.index()]
+            .pane
+            .map_or_else(|| "…".to_string(), |n| n.to_string());
         let rest = format!(
-            "{} {} · {} {}",
+            "{} {} · {} {overdue}",
             self.count,
             tr(lang, "项未办结", "open items"),
             tr(lang, "超期", "overdue"),
-            self.overdue,
         );
         let mut title = self
             .filter

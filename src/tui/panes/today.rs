@@ -494,6 +494,9 @@ pub struct TabCount {
     pub total: i64,
     pub overdue: i64,
     pub near: i64,
+    /// Counted beside the tab's counts and shown in its pane only (the queue's items past
+    /// their deadline); None until counted.
+    pub pane: Option<i64>,
 }
 
 impl TabCount {
@@ -538,27 +541,34 @@ pub fn tab_counts(
     let day = store.day_clearance(crate::calendar::shanghai_date(now))?;
     let (cb_late, cb_soon) = store.callback_counts(now)?;
     let (late_problems, _) = store.late_problems(&Lateness::new(cal, targets, now), 0)?;
+    // The queue's title: items past their deadline (an index range of every open item that
+    // is: milliseconds on a district's queue, off the draw here).
+    let overdue_items = store.queue_overdue(now)?;
     Ok([
         TabCount {
             total: 0,
             overdue: abnormal,
             near: 0,
+            pane: Some(overdue_items),
         },
         TabCount {
             total: 0,
             overdue: i64::from(day.abnormal),
             near: i64::from(day.booked),
+            pane: None,
         },
         TabCount {
             total: a.open as i64,
             overdue: a.overdue as i64,
             near: a.nearly_due as i64,
+            pane: None,
         },
         TabCount::default(),
         TabCount {
             total: 0,
             overdue: a.overdue as i64 + cb_late + late_problems + abnormal,
             near: a.nearly_due as i64 + cb_soon,
+            pane: None,
         },
     ])
 }
