@@ -245,6 +245,8 @@ pub struct App {
     pub tabs: [TabCount; PANES],
     /// Takes the tab counts off the draw.
     pub(super) counter: super::counts::TabCounter,
+    /// The tab counts have been asked for (after the first pane was read).
+    tabs_asked: bool,
     pub popup: Option<Popup>,
     pub status: Option<(String, StatusKind)>,
     pub quit: bool,
@@ -308,6 +310,7 @@ impl App {
             today,
             tabs: Default::default(),
             counter: super::counts::TabCounter::start(),
+            tabs_asked: false,
             popup: None,
             status: None,
             quit: false,
@@ -327,9 +330,10 @@ impl App {
             query_due: None,
             command_history: History::default(),
         };
-        // The first pane is read at the terminal's size (`resize`), or before the first key.
+        // The first pane is read at the terminal's size (`resize`), or before the first key;
+        // the tab counts are asked for after it, so that their thread does not take the CPU
+        // from it.
         app.set_size(MIN_WIDTH, MIN_HEIGHT);
-        app.refresh_tabs();
         Ok(app)
     }
 
@@ -345,6 +349,15 @@ impl App {
     pub fn resize(&mut self, w: u16, h: u16) {
         self.set_size(w, h);
         self.reload(self.pane);
+        self.first_counts();
+    }
+
+    /// The tab counts, asked for once the first pane has been read.
+    fn first_counts(&mut self) {
+        if !self.tabs_asked {
+            self.tabs_asked = true;
+            self.refresh_tabs();
+        }
     }
 
     /// The pane on screen, read if it has not been since it went stale (a console made and
@@ -353,6 +366,7 @@ impl App {
         if self.stale[self.pane.index()] {
             self.reload(self.pane);
         }
+        self.first_counts();
     }
 
     /// Each pane's page at this size; every pane is read again when next shown.
