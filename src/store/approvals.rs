@@ -601,6 +601,9 @@ impl Store {
                     sum(warn_at <= ?1 AND coalesce(due_at, 9223372036854775807) > ?1
                         AND coalesce(due_at, 9223372036854775807) < 9223372036854775807)
              FROM approvals INDEXED BY approvals_open_due WHERE decided_at IS NULL",
+                // Read from approvals_open_clock alone (the open approvals' due and warning
+                // times; approvals_open_due also holds each reference, and the planner read
+                // the table instead).
                 "SELECT count(*), count(*) FILTER (WHERE due_at <= ?1::timestamptz),
                     count(*) FILTER (WHERE warn_at <= ?1::timestamptz AND due_at > ?1::timestamptz)
              FROM approvals WHERE decided_at IS NULL",

@@ -819,7 +819,9 @@ impl Store {
         const SURE: &str = "p.status IN ('open', 'assigned') AND p.cleared_at IS NULL
             AND (p.opened_at < ?2 OR (p.first_reply_at IS NULL AND p.opened_at < ?1))";
         // SQLite is told to read the open problems' times from their own index (it preferred
-        // the status index and read every open problem's row: 45 ms on 12,000).
+        // the status index and read every open problem's row: 45 ms on 12,000). PostgreSQL
+        // reads them from problems_open_clock, and those judged one by one, with their ids, from
+        // problems_open_judged.
         let problems = self
             .conn()
             .pick("problems p INDEXED BY problems_open_clock", "problems p");
