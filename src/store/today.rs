@@ -273,6 +273,15 @@ impl Store {
         )
     }
 
+    /// How many approvals are undecided, from the open approvals' index alone.
+    pub fn open_approval_count(&self) -> Result<i64> {
+        self.conn().query_row(
+            "SELECT count(*) FROM approvals WHERE decided_at IS NULL",
+            (),
+            |r| r.get(0),
+        )
+    }
+
     /// Promised callbacks not yet made: (overdue at `now`, due within the hour).
     pub fn callback_counts(&self, now: Timestamp) -> Result<(i64, i64)> {
         let t = now.as_second();
@@ -478,6 +487,11 @@ mod tests {
         let now: Timestamp = "2026-11-27T02:00:00Z".parse().unwrap();
         let late = Lateness::new(WorkingCalendar::official(), Default::default(), now);
         for (db, store) in demo_on_each_backend(now) {
+            // The approvals pane's open count is the summary's.
+            assert_eq!(
+                store.open_approval_count().unwrap() as usize,
+                store.approvals_summary(now).unwrap().open
+            );
             let whole = store.today(now, "op01", 5, &late).unwrap();
             let c = whole.counts;
             assert_eq!(

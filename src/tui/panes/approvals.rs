@@ -7,11 +7,11 @@ use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::narrow::Listing;
 use crate::present;
-use crate::store::{ApprovalRow, ApprovalsSummary};
+use crate::store::ApprovalRow;
 use crate::text::Lang;
 use crate::text::inert;
 use crate::text::tr;
-use crate::tui::app::{Action, Env, View};
+use crate::tui::app::{Action, Env, PaneId, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::filter_box::{FilterBox, FilterKey};
 use crate::tui::widgets::selection::Selection;
@@ -35,7 +35,8 @@ pub struct ApprovalsPane {
     /// How many open approvals the filter leaves.
     pub total: usize,
     page: usize,
-    summary: ApprovalsSummary,
+    /// How many approvals are open (the title's overdue and nearly-due counts are the tab's).
+    open: usize,
     due_dates: Vec<Option<Date>>,
     /// `/` and the one-key narrowings.
     pub filter: FilterBox,
@@ -48,7 +49,7 @@ impl Default for ApprovalsPane {
             cursor: Selection::default(),
             total: 0,
             page: 1,
-            summary: ApprovalsSummary::default(),
+            open: 0,
             due_dates: Vec::new(),
             filter: FilterBox::new(Listing::Approvals),
         }
@@ -128,10 +129,12 @@ impl Pane for ApprovalsPane {
         // The cursor stays on the record, not the row number, when a pause or a resume (or
         // another operator, or the filter) moves it.
         let before = self.selected_row().map(|r| r.id);
-        self.summary = env.store.approvals_summary(env.now)?;
+        // Counted from the open approvals' index alone; which of them are overdue or nearly
+        // due (every one's deadline compared) is counted with the tab counts, off the draw.
+        self.open = env.store.open_approval_count()?.max(0) as usize;
         let lf = self.filter.list_filter(env);
         self.total = if lf.text.trim().is_empty() && lf.narrow.is_none() {
-            self.summary.open
+            self.open
         } else {
             env.store.approvals_filtered_len(&lf)?
         };
@@ -193,11 +196,12 @@ impl Pane for ApprovalsPane {
         let t = v.theme;
         let cat = MeasureCatalog::official();
         let counts: Vec<Countdown> = self.rows.iter().map(|r| self.countdown(r, v)).collect();
-        let ApprovalsSummary {
-            open,
-            overdue,
-            nearly_due: near,
-        } = self.summary;
+        let open = self.open;
+        let tab = v.tabs[PaneId::Approvals.index()];
+        let (overdue, near) = match tab.pane {
+            Some(_) => (tab.overdue.to_string(), tab.near.to_string()),
+            None => ("…".to_string(), "…".to_string()),
+        };
         let rest = lang
             .pick(
                 &format!("{open} 件 · 超期 {overdue} · 剩余不足 25% {near} · 按到期时间排序"),

@@ -494,8 +494,8 @@ pub struct TabCount {
     pub total: i64,
     pub overdue: i64,
     pub near: i64,
-    /// Counted beside the tab's counts and shown in its pane only (the queue's items past
-    /// their deadline); None until counted.
+    /// Counted with the tab's counts for its pane (the queue's items past their deadline,
+    /// the approvals open); None until counted.
     pub pane: Option<i64>,
 }
 
@@ -561,7 +561,7 @@ pub fn tab_counts(
             total: a.open as i64,
             overdue: a.overdue as i64,
             near: a.nearly_due as i64,
-            pane: None,
+            pane: Some(a.open as i64),
         },
         TabCount::default(),
         TabCount {
