@@ -123,9 +123,10 @@ impl Conditions {
         self.params.push((name, v.into()));
     }
 
-    /// Binds `:limit` and `:offset`, a window of the list.
-    fn window(&mut self, limit: usize, offset: usize) {
-        self.bind(":limit", limit as i64);
+    /// Binds `:offset`, where a window of the list starts. Its length is written into the
+    /// statement (a screen's rows: few distinct statements): SQLite prepares a statement again
+    /// on every run when its LIMIT is bound.
+    fn window(&mut self, offset: usize) {
         self.bind(":offset", offset as i64);
     }
 
@@ -356,7 +357,7 @@ impl Store {
     }
 
     /// The ids of one window of the open queue under `c`, in the queue's order.
-    fn queue_ids_sql(&self, c: &Conditions, plan: Plan) -> String {
+    fn queue_ids_sql(&self, c: &Conditions, plan: Plan, limit: usize) -> String {
         let items = match (self.dialect(), plan) {
             (super::Dialect::Sqlite, Plan::InOrder | Plan::Member) => {
                 "work_items w INDEXED BY work_items_queue"
@@ -364,7 +365,7 @@ impl Store {
             _ => "work_items w",
         };
         format!(
-            "SELECT w.id FROM {items} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            "SELECT w.id FROM {items} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
             c.sql_for(plan),
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
         )
@@ -401,10 +402,10 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<QueueRow>> {
-        c.window(limit, offset);
+        c.window(offset);
         let (sql, params) = c.bound(&format!(
             "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id IN ({}) ORDER BY {}",
-            self.queue_ids_sql(&c, plan),
+            self.queue_ids_sql(&c, plan, limit),
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
         ));
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -530,8 +531,8 @@ impl Store {
         let (plan, _) = self.queue_plan(f.text.trim(), &conditions)?;
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
             let mut c = conditions.clone();
-            c.window(limit, offset);
-            let (sql, params) = c.bound(&self.queue_ids_sql(&c, plan));
+            c.window(offset);
+            let (sql, params) = c.bound(&self.queue_ids_sql(&c, plan, limit));
             let mut stmt = self.conn().prepare_cached(&sql)?;
             for (i, row) in stmt.query_map(params, |r| r.get::<i64>(0))?.enumerate() {
                 if row? == id {
@@ -589,9 +590,9 @@ impl Store {
         offset: usize,
     ) -> Result<Vec<ApprovalRow>> {
         let mut c = self.approval_conditions(f)?;
-        c.window(limit, offset);
+        c.window(offset);
         let (sql, params) = c.bound(&format!(
-            "{} WHERE {} ORDER BY {} LIMIT :limit OFFSET :offset",
+            "{} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
             self.open_approval_select(),
             c.sql(),
             self.conn()

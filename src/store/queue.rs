@@ -209,12 +209,16 @@ impl Writer<'_> {
 
 /// The SQL of one queue window (?1 = limit, ?2 = offset), for comparison with other clients.
 pub fn queue_window_sql(dialect: super::Dialect) -> String {
+    window_sql(dialect, "?1", "?2")
+}
+
+fn window_sql(dialect: super::Dialect, limit: &str, offset: &str) -> String {
     let order = match dialect {
         super::Dialect::Sqlite => QUEUE_ORDER,
         super::Dialect::Postgres => QUEUE_ORDER_PG,
     };
     format!(
-        "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status <> 'done' ORDER BY {order} LIMIT ?1 OFFSET ?2"
+        "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.status <> 'done' ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     )
 }
 
@@ -244,11 +248,20 @@ impl Store {
 
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&queue_window_sql(self.dialect()))?;
-        let rows = stmt.query_map(params![limit as i64, offset as i64], row_from)?;
-        rows.collect::<anyhow::Result<Vec<_>>>()
+        let dialect = self.dialect();
+        if self.conn().is_pg() {
+            let mut stmt = self.conn().prepare_cached(&queue_window_sql(dialect))?;
+            stmt.query_map(params![limit as i64, offset as i64], row_from)?
+                .collect::<anyhow::Result<Vec<_>>>()
+        } else {
+            // SQLite prepares a statement again on every run when its LIMIT is bound: the
+            // window's length is written into it (a screen's rows: few distinct statements).
+            let mut stmt =
+                self.conn()
+                    .prepare_cached(&window_sql(dialect, &limit.to_string(), "?1"))?;
+            stmt.query_map(params![offset as i64], row_from)?
+                .collect::<anyhow::Result<Vec<_>>>()
+        }
     }
 
     pub fn queue_len(&self) -> Result<i64> {
