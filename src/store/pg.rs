@@ -31,7 +31,7 @@ pub const CHANNEL: &str = "aeo_changes";
 /// (`plan_cache_mode` auto): it kept planning for the values where that mattered (the queue
 /// filter's windows, the overdue count), and forcing it on every run cost the lookup 0.4-0.7 ms
 /// of planning a keystroke (median over the benchmark's keystrokes).
-const SESSION_PLANS: &str = "SELECT set_config('random_page_cost', '1.1', false)
+const PLANNER_COSTS: &str = "SELECT set_config('random_page_cost', '1.1', false)
      WHERE current_setting('random_page_cost')::float8 = 4;";
 
 /// How long a connection attempt may take.
@@ -177,7 +177,10 @@ impl PgConn {
                     redacted(&self.url)
                 )
             })?;
-        let setup = format!("SET application_name = 'aeo'; {SESSION_PLANS} {}", self.on_connect);
+        let setup = format!(
+            "SET application_name = 'aeo'; {PLANNER_COSTS} {}",
+            self.on_connect
+        );
         futures_executor::block_on(client.batch_execute(&setup)).map_err(pg_error)?;
         // A hot-standby replica (a site's read-only seats) cannot LISTEN: there, changes are
         // seen as the replica replays the primary's log.
@@ -705,6 +708,29 @@ mod tests {
         assert_eq!(numeric_integer(&zero).unwrap(), 0);
         let fraction = [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 0x13, 0x88];
         assert!(numeric_integer(&fraction).is_err());
+    }
+
+    /// A connection costs random page reads as for a database in memory where the server keeps
+    /// the stock setting, and keeps a setting of the server's (here the connection's) own.
+    #[test]
+    fn random_page_reads_cost_less_only_where_the_server_keeps_its_stock_setting() {
+        let Some(db) = super::super::testing::TestDb::new(super::super::testing::Backend::Postgres)
+        else {
+            return;
+        };
+        let url = db.location().display().to_string();
+        let cost = |url: &str| -> String {
+            let conn = PgConn::connect(url, "").expect("the test database");
+            let stmt = conn
+                .prepare("SELECT current_setting('random_page_cost')")
+                .unwrap();
+            conn.query(&stmt, &[]).unwrap()[0].get(0)
+        };
+        assert_eq!(cost(&url), "1.1");
+        assert_eq!(
+            cost(&format!("{url}?options=-c%20random_page_cost%3D2")),
+            "2"
+        );
     }
 
     #[test]
