@@ -193,7 +193,9 @@ impl Store {
         } else {
             Vec::new()
         };
-        let (held, taken) = self.taken_items(operator, left.0.min(limit), HELD_MANY)?;
+        // Under its heading.
+        let n = left.0.saturating_sub(1).min(limit);
+        let (held, taken) = self.taken_items(operator, n, HELD_MANY)?;
         let taken_n = (held.max(0) as usize).min(limit);
         Ok(TodayData {
             operator: operator.to_string(),

@@ -1405,3 +1405,46 @@ fn district_sized_tab_counts_are_shown_whole_at_80_columns() {
         assert!(wide.contains("59541"), "{wide}");
     }
 }
+
+/// Today reads the lines on screen: the sections below are counted, not read, until the cursor
+/// goes down to them; then the screen shows them as a whole read would.
+#[test]
+fn today_reads_the_sections_below_the_screen_when_the_cursor_goes_there() {
+    let mut c = console();
+    key(&mut c.app, KeyCode::Char('5'));
+    let top = render(&mut c.app, 80, 24);
+    assert!(top.contains("今日待办"), "{top}");
+    let read = |app: &App| app.today.data.clone().unwrap();
+    let first = read(&c.app);
+    // Everything the pane lists, read whole, as `:export` reads it.
+    let all = c
+        .app
+        .store()
+        .today(
+            now(),
+            "op01",
+            30,
+            &crate::domain::problem::Lateness::new(
+                WorkingCalendar::official(),
+                c.app.today.targets,
+                now(),
+            ),
+        )
+        .unwrap();
+    assert_eq!(first.counts, all.counts);
+    assert!(!all.taken.is_empty() && first.taken.is_empty(), "{top}");
+    assert!(!top.contains("我领取的事项"), "{top}");
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
+    let bottom = render(&mut c.app, 80, 24);
+    let last = all.taken.last().unwrap();
+    assert!(
+        bottom.contains(&format!("#{} ", last.id)) && bottom.contains("我领取的事项"),
+        "{bottom}"
+    );
+    assert_eq!(read(&c.app).taken.len(), all.taken.len());
+    // Back to the top: the same screen as before.
+    c.app
+        .on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE));
+    assert_eq!(render(&mut c.app, 80, 24), top);
+}

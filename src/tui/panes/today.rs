@@ -27,8 +27,8 @@ use ratatui::widgets::Paragraph;
 const SECTION_LIMIT: usize = 30;
 /// Urgent approvals shown here; the approvals pane has them all.
 const APPROVALS_SHOWN: usize = 6;
-/// Lines read beyond the page and the cursor, for the headings and the days above the cursor.
-const LINES_SPARE: usize = 12;
+/// The pane shows one line more than the cursor's page (see `App::resize`).
+const LINES_SPARE: usize = 1;
 
 /// What a selectable line of the pane is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,7 +412,8 @@ impl Pane for TodayPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
         // The cursor stays on the record when lines come and go above it.
         let before = self.selected_entry().map(|(t, _)| t);
-        // The lines on screen down to the cursor: the rest is read when the cursor goes there.
+        // The lines on screen, down to the cursor (its line is at most the number of lines
+        // that are not entries below its index): the rest is read when the cursor goes there.
         let lines = self.cursor.selected + self.cursor.page() + LINES_SPARE;
         self.read(env, lines)?;
         let entries = self.entries();
