@@ -1,0 +1,3 @@
+-- Schema 21 lets PostgreSQL walk the queue's order in its index alone
+-- (pg_migrations/021_queue_index_status.sql). SQLite's work_items_queue already serves the order
+-- and each item's id from the index, so nothing changes here.
