@@ -448,10 +448,15 @@ pub struct DeclarationNo(String);
 impl DeclarationNo {
     /// Parse; whitespace inside (as in "2225 2019 1 000153457") is removed.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let code: String = normalise(s)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        // Most numbers come as 18 plain digits (an import reads a million of them).
+        let code: String = if s.len() == 18 && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.to_string()
+        } else {
+            normalise(s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        };
         if code.is_empty() {
             return Err(IdError::Empty {
                 what: "declaration number",

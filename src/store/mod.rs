@@ -978,3 +978,49 @@ mod busy_wait_tests {
         store.write(|_| Ok(())).unwrap();
     }
 }
+
+#[cfg(test)]
+mod checkpointer_tests {
+    use super::*;
+
+    /// What the database file alone holds (its log left aside): a copy of the file opened on
+    /// its own.
+    fn file_alone_has_table(path: &Path, table: &str) -> bool {
+        let copy = path.with_extension("alone.db");
+        std::fs::copy(path, &copy).unwrap();
+        let conn = Connection::open(&copy).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+            [table],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn the_checkpointer_copies_each_committed_batch_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ck.db");
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        store.ready_for_import().unwrap();
+        let checkpoints = store.checkpointer().unwrap();
+        for batch in ["one", "two"] {
+            store
+                .write(|w| {
+                    w.conn()
+                        .execute_batch(&format!("CREATE TABLE batch_{batch} (x INTEGER)"))?;
+                    Ok(())
+                })
+                .unwrap();
+            assert!(!file_alone_has_table(&path, &format!("batch_{batch}")));
+            checkpoints.begin();
+            checkpoints.wait();
+            assert!(
+                file_alone_has_table(&path, &format!("batch_{batch}")),
+                "batch {batch} is in the database file after its checkpoint"
+            );
+        }
+        checkpoints.finish().unwrap();
+    }
+}

@@ -99,49 +99,107 @@ impl Store {
 /// goes on with its next batch (SQLite; nothing on PostgreSQL). A checkpoint copies what the
 /// write-ahead log holds into the database without the write lock: others write meanwhile.
 pub struct Checkpointer {
-    ask: Option<std::sync::mpsc::Sender<()>>,
+    shared: std::sync::Arc<(std::sync::Mutex<Turns>, std::sync::Condvar)>,
     thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+/// How many checkpoints were asked for, begun and done; whether the import is over.
+#[derive(Default)]
+struct Turns {
+    asked: u64,
+    begun: u64,
+    done: u64,
+    over: bool,
 }
 
 impl Store {
     /// Starts a [`Checkpointer`] for this store's database.
     pub fn checkpointer(&self) -> Result<Checkpointer> {
+        let shared = std::sync::Arc::new((
+            std::sync::Mutex::new(Turns::default()),
+            std::sync::Condvar::new(),
+        ));
         if self.conn().is_pg() {
             return Ok(Checkpointer {
-                ask: None,
+                shared,
                 thread: None,
             });
         }
         let conn = super::checkpoint_connection(self.path())?;
-        let (ask, asked) = std::sync::mpsc::channel::<()>();
+        let theirs = shared.clone();
         let thread = std::thread::Builder::new()
             .name("checkpoint".into())
             .spawn(move || {
-                while asked.recv().is_ok() {
-                    // Asked again meanwhile: one checkpoint serves all.
-                    while asked.try_recv().is_ok() {}
-                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |_| Ok(()))?;
+                let (turns, changed) = &*theirs;
+                loop {
+                    let asked = {
+                        let mut t = turns.lock().map_err(|_| anyhow!("checkpoint lock"))?;
+                        while t.asked == t.begun && !t.over {
+                            t = changed.wait(t).map_err(|_| anyhow!("checkpoint lock"))?;
+                        }
+                        if t.asked == t.begun {
+                            return Ok(());
+                        }
+                        // Asked more than once meanwhile: one checkpoint serves all.
+                        t.begun = t.asked;
+                        changed.notify_all();
+                        t.asked
+                    };
+                    let res = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |_| Ok(()));
+                    let mut t = turns.lock().map_err(|_| anyhow!("checkpoint lock"))?;
+                    t.done = asked;
+                    // A checkpoint that failed ends the thread: nobody waits for it any more.
+                    t.over |= res.is_err();
+                    changed.notify_all();
+                    drop(t);
+                    res?;
                 }
-                Ok(())
             })?;
         Ok(Checkpointer {
-            ask: Some(ask),
+            shared,
             thread: Some(thread),
         })
     }
 }
 
 impl Checkpointer {
-    /// Asks for a checkpoint of what has been committed; returns at once.
-    pub fn ask(&self) {
-        if let Some(ask) = &self.ask {
-            let _ = ask.send(());
+    /// Asks for a checkpoint of what has been committed, and returns once it has begun (so that
+    /// another writer committing next finds it under way and does not do it itself).
+    pub fn begin(&self) {
+        if self.thread.is_none() {
+            return;
+        }
+        let (turns, changed) = &*self.shared;
+        let Ok(mut t) = turns.lock() else { return };
+        t.asked += 1;
+        let asked = t.asked;
+        changed.notify_all();
+        while t.begun < asked && t.done < asked && !t.over {
+            match changed.wait(t) {
+                Ok(g) => t = g,
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Waits for the checkpoints asked for to be done.
+    pub fn wait(&self) {
+        if self.thread.as_ref().is_none_or(|t| t.is_finished()) {
+            return;
+        }
+        let (turns, changed) = &*self.shared;
+        let Ok(mut t) = turns.lock() else { return };
+        while t.done < t.asked && !t.over {
+            match changed.wait(t) {
+                Ok(g) => t = g,
+                Err(_) => return,
+            }
         }
     }
 
     /// Waits for the checkpoints asked for, and ends the thread.
     pub fn finish(mut self) -> Result<()> {
-        self.ask.take();
+        self.stop();
         match self.thread.take() {
             Some(t) => t
                 .join()
@@ -149,11 +207,19 @@ impl Checkpointer {
             None => Ok(()),
         }
     }
+
+    fn stop(&self) {
+        let (turns, changed) = &*self.shared;
+        if let Ok(mut t) = turns.lock() {
+            t.over = true;
+            changed.notify_all();
+        }
+    }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        self.ask.take();
+        self.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

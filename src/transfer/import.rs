@@ -61,6 +61,9 @@ pub struct ImportOptions {
 pub const BATCH: Duration = Duration::from_millis(300);
 const PAUSE: Duration = Duration::from_millis(20);
 
+/// Every how many batches an import lets the write-ahead log start again (see `write_pass`).
+const RESTART_LOG_EVERY: usize = 4;
+
 /// How many audit entries one transaction of an undo handles (one in unit tests, so that they
 /// go through the steps).
 const UNDO_STEP: usize = if cfg!(test) { 1 } else { 5000 };
@@ -436,8 +439,14 @@ fn write_pass(
             return store.checkpoint();
         }
         match &checkpoints {
+            // The log starts again from its beginning only when a write begins with all of it
+            // checkpointed: every few batches the import waits for that, so the log stays small.
+            Some(c) if written.len() % RESTART_LOG_EVERY == 0 => {
+                c.wait();
+                pause(store)?;
+            }
             Some(c) => {
-                c.ask();
+                c.begin();
                 std::thread::sleep(PAUSE);
             }
             None => pause(store)?,
