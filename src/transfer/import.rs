@@ -441,7 +441,7 @@ fn write_pass(
         match &checkpoints {
             // The log starts again from its beginning only when a write begins with all of it
             // checkpointed: every few batches the import waits for that, so the log stays small.
-            Some(c) if written.len() % RESTART_LOG_EVERY == 0 => {
+            Some(c) if written.len().is_multiple_of(RESTART_LOG_EVERY) => {
                 c.wait();
                 pause(store)?;
             }
