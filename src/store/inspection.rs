@@ -94,6 +94,9 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start
         b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval
      FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id JOIN enterprises e ON e.id = b.enterprise_id";
 
+/// A day's slots, each with its bookings.
+pub type DaySlots = Vec<(SlotRow, Vec<BookingRow>)>;
+
 /// `BOOKING_SELECT`'s columns without the enterprise: its name empty, its credit level the
 /// default until named.
 pub(super) const UNNAMED_BOOKING_COLUMNS: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, '', '',
@@ -393,7 +396,7 @@ impl Store {
     /// read (its enterprise empty, the rest placeholders) until `read_bookings` reads it
     /// whole: a day holds hundreds, the board shows a screenful. The slots' places taken are
     /// counted from the bookings read, not once more per slot.
-    pub fn day_board(&self, date: Date) -> Result<(Vec<(SlotRow, Vec<BookingRow>)>, DayClearance)> {
+    pub fn day_board(&self, date: Date) -> Result<(DaySlots, DayClearance)> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT b.id, b.slot_id, b.status
              FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id
