@@ -35,7 +35,7 @@ pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
 pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, Change, CoordinatorExport, EnterpriseExport, EnterpriseRef,
-    ItemExport, Lookup, SlotExport,
+    ItemExport, Lookup, SlotExport, WriteMark,
 };
 
 use crate::domain::message::Message;

@@ -95,6 +95,14 @@ impl Store {
     }
 }
 
+/// Where other writers stood at a moment (see [`Lookup::write_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteMark {
+    /// The audit trail's last entry.
+    pub audit: i64,
+    version: Option<i64>,
+}
+
 /// Checkpoints an import's batches on a connection and a thread of their own, while the import
 /// goes on with its next batch (SQLite; nothing on PostgreSQL). A checkpoint copies what the
 /// write-ahead log holds into the database without the write lock: others write meanwhile.
@@ -381,6 +389,46 @@ impl Writer<'_> {
 }
 
 impl Lookup<'_> {
+    /// Where other writers stood when this transaction began: the audit trail's last entry,
+    /// and (SQLite) the data version, which moves when another connection commits.
+    pub fn write_mark(&self) -> Result<WriteMark> {
+        let audit = self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
+                r.get(0)
+            })?;
+        let version = match self.conn {
+            Db::Sqlite(c) => Some(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            Db::Pg(_) => None,
+        };
+        Ok(WriteMark { audit, version })
+    }
+
+    /// Whether no other writer has touched queue items since `mark` (taken on this connection;
+    /// this connection's own changes since are after `mark.audit` no more): then what a check
+    /// read of them still holds. Another's commit shows in the data version; if the audit trail
+    /// has no entry of it (a writer other than aeo), or one of queue items, they may have
+    /// changed. On PostgreSQL (no data version) the answer is always no. Returns the mark to
+    /// ask with next time.
+    pub fn queue_items_unchanged(&self, mark: WriteMark) -> Result<Option<WriteMark>> {
+        let now = self.write_mark()?;
+        let (Some(then), Some(version)) = (mark.version, now.version) else {
+            return Ok(None);
+        };
+        if then == version {
+            return Ok(Some(WriteMark {
+                audit: mark.audit,
+                version: Some(version),
+            }));
+        }
+        let (entries, of_items): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(entity = 'work_items'), 0) FROM audit_log WHERE id > ?1",
+            [mark.audit],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((entries > 0 && of_items == 0).then_some(now))
+    }
+
     fn conn(&self) -> &Db {
         self.conn
     }

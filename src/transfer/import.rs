@@ -23,7 +23,7 @@ use crate::domain::inspection::{BookingRefusal, BookingStatus, Location, OffSite
 use crate::domain::queue::{WorkFlags, WorkKind, WorkStatus};
 use crate::store::{
     Change, EnterpriseRef, Lookup, NewApproval, NewBooking, NewCoordinator, NewEnterprise, NewSlot,
-    NewWorkItem, Store, Writer,
+    NewWorkItem, Store, WriteMark, Writer,
 };
 use anyhow::Result;
 use jiff::Timestamp;
@@ -180,6 +180,10 @@ struct State {
     pending: Vec<PendingItem>,
     /// Whether new queue items wait in `pending` (the write pass) or are written one by one.
     chunked: bool,
+    /// Set while no other writer has touched queue items since the check: the check found
+    /// none of the file's natural keys in the database, and that still holds, so the writing
+    /// does not look each up again.
+    items_unchanged: Option<WriteMark>,
     /// Records accepted (checking) or written.
     count: usize,
     /// Records that are (or would be) updates of records in the database (--upsert), and
@@ -294,6 +298,7 @@ pub fn import(
     };
     let rows = table.rows()?;
     store.read(|db| {
+        st.items_unchanged = Some(db.write_mark()?);
         let mut run = Run {
             db,
             w: None,
@@ -336,9 +341,13 @@ pub fn import(
         return Ok(summary(st, true));
     }
     // 2. Write, in short transactions.
+    let items_unchanged = st.items_unchanged;
     drop(st);
     store.ready_for_import()?;
-    let mut st = State::default();
+    let mut st = State {
+        items_unchanged,
+        ..State::default()
+    };
     write_pass(store, table, kind, opts, &mut st, false)?;
     Ok(summary(st, false))
 }
@@ -381,6 +390,9 @@ fn write_pass(
                 st: &mut *st,
             };
             run.st.chunked = !trial;
+            if let Some(mark) = run.st.items_unchanged.take() {
+                run.st.items_unchanged = w.lookup().queue_items_unchanged(mark)?;
+            }
             // At least one record per batch, then as many as fit in its time.
             loop {
                 match rows.next() {
@@ -411,7 +423,12 @@ fn write_pass(
             if trial || (run.st.failed() && !more) {
                 return Err(Refused.into());
             }
-            Ok((first, w.last_audit_id()?))
+            let last = w.last_audit_id()?;
+            // This batch's own entries are no other writer's.
+            if let Some(mark) = &mut run.st.items_unchanged {
+                mark.audit = last;
+            }
+            Ok((first, last))
         });
         match batch {
             Ok(range) => written.push(range),
@@ -432,6 +449,12 @@ fn write_pass(
                 });
             }
         }
+        #[cfg(test)]
+        tests::BETWEEN_BATCHES.with(|hook| {
+            if let Some(hook) = hook.borrow_mut().as_mut() {
+                hook();
+            }
+        });
         if !more {
             if let Some(c) = checkpoints {
                 c.finish()?;
@@ -1041,10 +1064,19 @@ impl<'r, 'a> Run<'r, 'a> {
             ) {
                 // The natural key: kind and declaration number, or for items without one the
                 // kind, the enterprise and the arrival instant (all three are exported).
+                // Writing, with nobody else having touched queue items since the check found
+                // the key absent (and added only where absent): it is absent still.
+                let still_absent = self.w.is_some()
+                    && self.st.items_unchanged.is_some()
+                    && !self.opts.upsert
+                    && !self.opts.skip_existing;
                 let (key, existing) = match &declaration_no {
                     Some(d) => (
                         format!("{} {d}", kind.code()),
-                        self.db.item_by_declaration(kind.code(), d)?,
+                        match still_absent {
+                            true => None,
+                            false => self.db.item_by_declaration(kind.code(), d)?,
+                        },
                     ),
                     None => (
                         format!(
@@ -1053,8 +1085,13 @@ impl<'r, 'a> Run<'r, 'a> {
                             crate::text::inert(rec.trimmed("enterprise")),
                             fields::instant_text(received_at)
                         ),
-                        self.db
-                            .item_by_arrival(kind.code(), enterprise.id, received_at)?,
+                        match still_absent {
+                            true => None,
+                            false => {
+                                self.db
+                                    .item_by_arrival(kind.code(), enterprise.id, received_at)?
+                            }
+                        },
                     ),
                 };
                 let field = if declaration_no.is_some() {
@@ -1623,6 +1660,127 @@ mod tests {
     use super::*;
     use crate::store::Access;
     use crate::store::testing::TestDb;
+
+    thread_local! {
+        /// Run after each batch of a write pass: another operator's doings between batches.
+        pub(super) static BETWEEN_BATCHES: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+            std::cell::RefCell::new(None);
+    }
+
+    /// Queue items of the declaration numbers `…01` to `…0n`, one per line.
+    fn declaration_items(n: usize) -> String {
+        let mut text = String::from(
+            "kind,enterprise,declaration_no,received_at,due_at,status,urgent,non_intrusive,report_accepted,taken_by\n",
+        );
+        for i in 1..=n {
+            text.push_str(&format!(
+                "declaration,91310000132260250X,2210202610000000{i:02},2026-11-20T09:00:00+08:00,,waiting,false,false,false,\n"
+            ));
+        }
+        text
+    }
+
+    /// Another operator adds the file's last item after the import's check, between two of
+    /// its batches: the writing finds it, whether that operator used aeo (audited) or not
+    /// (another program: only the database's data version shows the change), and undoes what
+    /// it wrote. A change of something else (a booking) leaves the import to land.
+    #[test]
+    fn an_item_added_by_another_after_the_check_is_found_while_writing() {
+        for how in ["aeo", "other program", "a booking"] {
+            for (mut store, dir, db) in setups(3) {
+                eprintln!("{how}");
+                let location = db.location().to_path_buf();
+                let pg = location.to_str().is_some_and(crate::store::pg::is_url);
+                if pg && how == "other program" {
+                    continue;
+                }
+                let mut once = Some(how);
+                BETWEEN_BATCHES.with(|hook| {
+                    *hook.borrow_mut() = Some(Box::new(move || {
+                        let Some(how) = once.take() else { return };
+                        let mut other = Store::open(&location, Access::ReadWrite).unwrap();
+                        let enterprise = other
+                            .read(|l| l.enterprise_by_code("91310000132260250X"))
+                            .unwrap()
+                            .unwrap()
+                            .id;
+                        match how {
+                            "aeo" => {
+                                other
+                                    .write(|w| {
+                                        w.insert_work_item(&NewWorkItem {
+                                            kind: WorkKind::Declaration,
+                                            enterprise_id: enterprise,
+                                            declaration_no: Some("221020261000000003"),
+                                            received_at: "2026-11-21T09:00:00+08:00"
+                                                .parse()
+                                                .unwrap(),
+                                            due_at: None,
+                                            status: WorkStatus::Waiting,
+                                            flags: WorkFlags::default(),
+                                        })
+                                    })
+                                    .unwrap();
+                            }
+                            "other program" => {
+                                let c = rusqlite::Connection::open(&location).unwrap();
+                                c.execute(
+                                    "INSERT INTO work_items (kind, enterprise_id, declaration_no, received_at, status)
+                                     VALUES ('declaration', ?1, '221020261000000003', 1763686800, 'waiting')",
+                                    [enterprise],
+                                )
+                                .unwrap();
+                            }
+                            _ => {
+                                let slot = other
+                                    .read(|l| l.slot_at("2210", "2026-12-01", "09:00"))
+                                    .unwrap()
+                                    .unwrap();
+                                other
+                                    .write(|w| {
+                                        w.book(
+                                            &NewBooking {
+                                                slot_id: slot,
+                                                enterprise_id: enterprise,
+                                                goods: "晶圆",
+                                                location: Location::InZone,
+                                                reason: None,
+                                                operator: "other",
+                                                now: "2026-11-27T10:00:00+08:00".parse().unwrap(),
+                                            },
+                                            WorkingCalendar::official(),
+                                        )
+                                    })
+                                    .unwrap();
+                            }
+                        }
+                    }))
+                });
+                let before = count(&store, "SELECT count(*) FROM work_items");
+                let res = import_file(
+                    &mut store,
+                    dir.path(),
+                    TableKind::Items,
+                    &declaration_items(3),
+                    Duration::ZERO,
+                );
+                BETWEEN_BATCHES.with(|hook| hook.borrow_mut().take());
+                let items = count(&store, "SELECT count(*) FROM work_items");
+                if how == "a booking" {
+                    res.unwrap();
+                    assert_eq!(items, before + 3);
+                } else {
+                    let e = res.unwrap_err().to_string();
+                    assert!(
+                        e.contains("221020261000000003 is already in the database"),
+                        "{how}: {e}"
+                    );
+                    // The other's item stays; the import's are undone.
+                    assert_eq!(items, before + 1, "{how}");
+                }
+            }
+        }
+    }
 
     fn options(batch: Duration) -> ImportOptions {
         ImportOptions {
