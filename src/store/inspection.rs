@@ -98,7 +98,7 @@ pub(super) const BOOKING_SELECT: &str = "SELECT b.id, b.slot_id, s.date, s.start
 pub type DaySlots = Vec<(SlotRow, Vec<BookingRow>)>;
 
 /// `BOOKING_SELECT`'s columns without the enterprise: its name empty, its credit level the
-/// default until named.
+/// default until read whole (`Store::read_bookings`).
 pub(super) const UNNAMED_BOOKING_COLUMNS: &str = "SELECT b.id, b.slot_id, s.date, s.start_time, s.office_code, b.enterprise_id, '', '',
         b.goods, b.location, b.status, b.booked_at, b.booked_by, b.offsite_reason, b.needs_site_approval";
 
@@ -457,27 +457,10 @@ impl Store {
     }
 
     /// Every booking of the slots on `date`, each slot's in booking order (one statement for
-    /// the day board, however many slots the day has).
+    /// the day, however many slots it has).
     pub fn bookings_on(&self, date: Date) -> Result<HashMap<i64, Vec<BookingRow>>> {
-        self.bookings_of_day(date, BOOKING_SELECT)
-    }
-
-    /// `bookings_on` without the enterprises: each row's `enterprise` is empty and its credit
-    /// level unread until `name_bookings` fills them in. A day holds hundreds of bookings of
-    /// as many enterprises, one page each to read (800: 10-90 ms); the day board shows a
-    /// screenful.
-    pub fn bookings_on_unnamed(&self, date: Date) -> Result<HashMap<i64, Vec<BookingRow>>> {
-        self.bookings_of_day(
-            date,
-            &format!(
-                "{UNNAMED_BOOKING_COLUMNS} FROM bookings b JOIN inspection_slots s ON s.id = b.slot_id"
-            ),
-        )
-    }
-
-    fn bookings_of_day(&self, date: Date, select: &str) -> Result<HashMap<i64, Vec<BookingRow>>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "{select} WHERE s.date = ?1 ORDER BY b.slot_id, b.booked_at, b.id"
+            "{BOOKING_SELECT} WHERE s.date = ?1 ORDER BY b.slot_id, b.booked_at, b.id"
         ))?;
         let mut by_slot: HashMap<i64, Vec<BookingRow>> = HashMap::new();
         for b in stmt.query_map([date.to_string()], booking_from)? {
@@ -505,38 +488,6 @@ impl Store {
         for b in bookings.iter_mut() {
             if let Some(row) = whole.remove(&b.id) {
                 **b = row;
-            }
-        }
-        Ok(())
-    }
-
-    /// Fills in the enterprise's name and credit level of each booking given (read by
-    /// `bookings_on_unnamed`), in one statement.
-    pub fn name_bookings(&self, bookings: &mut [&mut BookingRow]) -> Result<()> {
-        if bookings.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = bookings.iter().map(|b| b.enterprise_id).collect();
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT e.id, e.name_zh, e.credit FROM enterprises e WHERE e.id IN ({})",
-            self.conn().json_values("?1", true)
-        ))?;
-        let mut names: HashMap<i64, (String, CreditLevel)> = HashMap::new();
-        for row in stmt.query_map([serde_json::to_string(&ids)?], |r| {
-            let credit: String = r.get(2)?;
-            Ok((
-                r.get::<i64>(0)?,
-                r.get::<String>(1)?,
-                credit.parse().unwrap_or(CreditLevel::Regular),
-            ))
-        })? {
-            let (id, name, credit) = row?;
-            names.insert(id, (name, credit));
-        }
-        for b in bookings.iter_mut() {
-            if let Some((name, credit)) = names.get(&b.enterprise_id) {
-                b.enterprise = name.clone();
-                b.credit = *credit;
             }
         }
         Ok(())

@@ -178,7 +178,7 @@ impl Store {
         )?;
         let n = left.take(0, bookings_n);
         let abnormal_bookings = if n > 0 {
-            // The enterprises of the rows kept only, after the order.
+            // The rows kept read whole (with their enterprises) after the order.
             let mut stmt = self.conn().prepare_cached(&format!(
                 "{UNNAMED_BOOKING_COLUMNS} FROM {slots_then_bookings}
                  WHERE b.status = 'abnormal' AND s.date >= ?1
@@ -188,7 +188,7 @@ impl Store {
                 .query_map([since.to_string()], booking_from)?
                 .take(n)
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            self.name_bookings(&mut rows.iter_mut().collect::<Vec<_>>())?;
+            self.read_bookings(&mut rows.iter_mut().collect::<Vec<_>>())?;
             rows
         } else {
             Vec::new()
@@ -567,24 +567,8 @@ mod tests {
                 assert_eq!(ids(&on.remove(&slot.id).unwrap_or_default()), ids(&of_slot));
             }
             assert!(seen > 0 && on.is_empty(), "{:?}", db.backend);
-            // Read without their enterprises and named afterwards, they are the same rows.
-            let named = store.bookings_on(today).unwrap();
-            let mut unnamed = store.bookings_on_unnamed(today).unwrap();
+            let mut named = store.bookings_on(today).unwrap();
             let key = |b: &crate::store::BookingRow| serde_json::to_value(b).unwrap();
-            for (slot, rows) in &named {
-                let rows_unnamed = unnamed.get_mut(slot).unwrap();
-                assert!(rows_unnamed.iter().all(|b| b.enterprise.is_empty()));
-                store
-                    .name_bookings(&mut rows_unnamed.iter_mut().collect::<Vec<_>>())
-                    .unwrap();
-                assert_eq!(
-                    rows_unnamed.iter().map(key).collect::<Vec<_>>(),
-                    rows.iter().map(key).collect::<Vec<_>>(),
-                    "{:?}",
-                    db.backend
-                );
-            }
-            assert_eq!(unnamed.len(), named.len());
             // The day board: the day's slots in order with their bookings, places taken and
             // 当日清 counts as read one by one.
             let (board, clearance) = store.day_board(today).unwrap();
@@ -596,11 +580,6 @@ mod tests {
                 db.backend
             );
             for (slot, rows) in &board {
-                let want = unnamed.remove(&slot.id).unwrap_or_default();
-                assert_eq!(
-                    rows.iter().map(|b| b.id).collect::<Vec<_>>(),
-                    want.iter().map(|b| b.id).collect::<Vec<_>>()
-                );
                 // Read whole, they are the rows the day's bookings read with their names.
                 assert!(rows.iter().all(|b| b.enterprise.is_empty()));
                 let mut rows = rows.clone();
@@ -610,16 +589,16 @@ mod tests {
                 assert_eq!(
                     rows.iter().map(key).collect::<Vec<_>>(),
                     named
-                        .get(&slot.id)
-                        .into_iter()
-                        .flatten()
+                        .remove(&slot.id)
+                        .unwrap_or_default()
+                        .iter()
                         .map(key)
                         .collect::<Vec<_>>(),
                     "{:?}",
                     db.backend
                 );
             }
-            assert!(unnamed.is_empty());
+            assert!(named.is_empty());
             assert_eq!(
                 format!("{clearance:?}"),
                 format!("{:?}", store.day_clearance(today).unwrap())
