@@ -622,14 +622,17 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-        let mut stmt = self.conn().prepare(&format!(
+        // The ids as one parameter: one statement, prepared once per connection (with the ids
+        // in its text, each window was a new statement, and PostgreSQL kept every one of them
+        // prepared for as long as the console ran).
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT approval_id, reason, started_at, ended_at FROM approval_pauses
              WHERE approval_id IN ({}) ORDER BY started_at",
-            ids.join(",")
+            self.conn().json_values("?1", true)
         ))?;
         let mut by_id: HashMap<i64, Vec<PauseRow>> = HashMap::new();
-        let pauses = stmt.query_map((), |r| {
+        let pauses = stmt.query_map([serde_json::to_string(&ids)?], |r| {
             let reason: String = r.get(1)?;
             Ok((
                 r.get::<i64>(0)?,
