@@ -93,6 +93,31 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Copies the rest of the write-ahead log into the database and empties the log, so that
+    /// the next write starts it again from its beginning (SQLite). Other writers wait while
+    /// it runs: run it when little is left to copy (after [`Checkpointer::wait`]). A log that
+    /// is never emptied grows by every batch of a large import (1.3 GB for 1,000,000 items
+    /// when another operator wrote in every pause).
+    ///
+    /// `truncate` gives the log's disk space back too: at the end of an import, so that the
+    /// last connection to close finds nothing to copy (it copies holding the file exclusively,
+    /// and every other operator's command, even one only opening the database, waited for it:
+    /// 0.8 s after a 1,000,000-item import); between batches the next ones reuse the space.
+    pub fn empty_log(&self, truncate: bool) -> Result<()> {
+        if !self.conn().is_pg() {
+            self.conn().query_row(
+                if truncate {
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                } else {
+                    "PRAGMA wal_checkpoint(RESTART)"
+                },
+                (),
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Where other writers stood at a moment (see [`Lookup::write_mark`]).

@@ -62,7 +62,7 @@ pub const BATCH: Duration = Duration::from_millis(300);
 const PAUSE: Duration = Duration::from_millis(20);
 
 /// Every how many batches an import lets the write-ahead log start again (see `write_pass`).
-const RESTART_LOG_EVERY: usize = 4;
+const RESTART_LOG_EVERY: usize = 8;
 
 /// How many audit entries one transaction of an undo handles (one in unit tests, so that they
 /// go through the steps).
@@ -457,16 +457,20 @@ fn write_pass(
         });
         if !more {
             if let Some(c) = checkpoints {
+                c.begin();
                 c.finish()?;
             }
-            return store.checkpoint();
+            return store.empty_log(true);
         }
         match &checkpoints {
             // The log starts again from its beginning only when a write begins with all of it
-            // checkpointed: every few batches the import waits for that, so the log stays small.
+            // checkpointed, which others writing in every pause would prevent: every few
+            // batches the import waits for the checkpoint and empties the log.
             Some(c) if written.len().is_multiple_of(RESTART_LOG_EVERY) => {
+                c.begin();
                 c.wait();
-                pause(store)?;
+                store.empty_log(false)?;
+                std::thread::sleep(PAUSE);
             }
             Some(c) => {
                 c.begin();
