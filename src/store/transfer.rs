@@ -207,7 +207,7 @@ impl Checkpointer {
         t.asked += 1;
         let asked = t.asked;
         changed.notify_all();
-        while t.begun < asked && t.done < asked && !t.over {
+        while t.begun < asked && !t.over {
             match changed.wait(t) {
                 Ok(g) => t = g,
                 Err(_) => return,
@@ -267,10 +267,7 @@ impl Writer<'_> {
     /// The last entry of the audit trail (0 when empty): the entries of a transaction are those
     /// after the last one before it.
     pub fn last_audit_id(&self) -> Result<i64> {
-        self.conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
-                r.get(0)
-            })
+        self.lookup().last_audit_id()
     }
 
     /// Undoes what the audit entries `after < id <= upto` record (the transactions of an import
@@ -414,14 +411,18 @@ impl Writer<'_> {
 }
 
 impl Lookup<'_> {
+    /// The last entry of the audit trail (0 when empty).
+    fn last_audit_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
+                r.get(0)
+            })
+    }
+
     /// Where other writers stood when this transaction began: the audit trail's last entry,
     /// and (SQLite) the data version, which moves when another connection commits.
     pub fn write_mark(&self) -> Result<WriteMark> {
-        let audit = self
-            .conn
-            .query_row("SELECT coalesce(max(id), 0) FROM audit_log", (), |r| {
-                r.get(0)
-            })?;
+        let audit = self.last_audit_id()?;
         let version = match self.conn {
             Db::Sqlite(c) => Some(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
             Db::Pg(_) => None,
@@ -441,10 +442,7 @@ impl Lookup<'_> {
             return Ok(None);
         };
         if then == version {
-            return Ok(Some(WriteMark {
-                audit: mark.audit,
-                version: Some(version),
-            }));
+            return Ok(Some(mark));
         }
         let (entries, of_items): (i64, i64) = self.conn.query_row(
             "SELECT count(*), coalesce(sum(entity = 'work_items'), 0) FROM audit_log WHERE id > ?1",

@@ -366,7 +366,7 @@ fn write_pass(
     let mut rows = table.rows()?;
     let mut written: Vec<(i64, i64)> = Vec::new();
     // Each batch's checkpoint runs beside the next batch (a trial writes nothing).
-    let checkpoints = if trial {
+    let mut checkpoints = if trial {
         None
     } else {
         Some(store.checkpointer()?)
@@ -455,29 +455,30 @@ fn write_pass(
                 hook();
             }
         });
+        let Some(c) = &checkpoints else {
+            // A trial: it wrote nothing.
+            if !more {
+                return store.checkpoint();
+            }
+            pause(store)?;
+            continue;
+        };
+        c.begin();
         if !more {
-            if let Some(c) = checkpoints {
-                c.begin();
+            if let Some(c) = checkpoints.take() {
                 c.finish()?;
             }
+            // Emptied, the log leaves nothing to the last connection to close.
             return store.empty_log(true);
         }
-        match &checkpoints {
-            // The log starts again from its beginning only when a write begins with all of it
-            // checkpointed, which others writing in every pause would prevent: every few
-            // batches the import waits for the checkpoint and empties the log.
-            Some(c) if written.len().is_multiple_of(RESTART_LOG_EVERY) => {
-                c.begin();
-                c.wait();
-                store.empty_log(false)?;
-                std::thread::sleep(PAUSE);
-            }
-            Some(c) => {
-                c.begin();
-                std::thread::sleep(PAUSE);
-            }
-            None => pause(store)?,
+        // The log starts again from its beginning only when a write begins with all of it
+        // checkpointed, which others writing in every pause would prevent: every few batches
+        // the import waits for the checkpoint and empties the log.
+        if written.len().is_multiple_of(RESTART_LOG_EVERY) {
+            c.wait();
+            store.empty_log(false)?;
         }
+        std::thread::sleep(PAUSE);
     }
 }
 
@@ -1077,9 +1078,10 @@ impl<'r, 'a> Run<'r, 'a> {
                 let (key, existing) = match &declaration_no {
                     Some(d) => (
                         format!("{} {d}", kind.code()),
-                        match still_absent {
-                            true => None,
-                            false => self.db.item_by_declaration(kind.code(), d)?,
+                        if still_absent {
+                            None
+                        } else {
+                            self.db.item_by_declaration(kind.code(), d)?
                         },
                     ),
                     None => (
@@ -1089,12 +1091,11 @@ impl<'r, 'a> Run<'r, 'a> {
                             crate::text::inert(rec.trimmed("enterprise")),
                             fields::instant_text(received_at)
                         ),
-                        match still_absent {
-                            true => None,
-                            false => {
-                                self.db
-                                    .item_by_arrival(kind.code(), enterprise.id, received_at)?
-                            }
+                        if still_absent {
+                            None
+                        } else {
+                            self.db
+                                .item_by_arrival(kind.code(), enterprise.id, received_at)?
                         },
                     ),
                 };
