@@ -69,6 +69,8 @@ pub(super) struct FilterMemo {
     ents: Option<String>,
     /// The queue's plan for the text, and the matches counted to choose it (up to `MANY`).
     plan: Option<(Plan, i64)>,
+    /// Whether an open item is taken by an operator named as the text.
+    taken: Option<bool>,
 }
 
 /// How far down the queue a record's place is looked for when the list reorders.
@@ -318,8 +320,16 @@ impl Store {
                 part(&mut c, "status = :status".into());
                 c.bind(":status", status.code().to_string());
             }
-            part(&mut c, "taken_by = :who".into());
-            c.bind(":who", text.to_string());
+            // Only when an open item is taken by that name: the queue's index does not carry
+            // the operator, and testing it along the queue's order read each item's row.
+            if self.taken_by_anyone(text)? {
+                part(&mut c, "taken_by = :who".into());
+                c.bind(":who", text.to_string());
+            }
+            if c.text_ids.is_empty() {
+                // Nothing the text can reach.
+                c.and("1 = 0");
+            }
         }
         match f.narrow {
             None => {}
@@ -335,6 +345,25 @@ impl Store {
         }
         self.narrowing(&mut c, f)?;
         Ok(c)
+    }
+
+    /// Whether an open item is taken by an operator named `text` (one entry of its index).
+    fn taken_by_anyone(&self, text: &str) -> Result<bool> {
+        self.filter_memo(
+            text,
+            |m| &mut m.taken,
+            || {
+                let found = self
+                    .conn()
+                    .query_row(
+                        "SELECT 1 FROM work_items WHERE taken_by = ?1 AND status <> 'done' LIMIT 1",
+                        [text],
+                        |r| r.get::<i64>(0),
+                    )
+                    .optional()?;
+                Ok(found.is_some())
+            },
+        )
     }
 
     /// How `c`'s typed filter (`text`) is best read, and how many matches were counted to
@@ -735,6 +764,36 @@ mod tests {
             narrow: Some(narrow),
             now,
             operator,
+        }
+    }
+
+    /// An operator's name finds the items they hold from the moment they take one (whether
+    /// anyone holds an item under the name is kept with the filter, and asked again when the
+    /// data changes); a text nobody reaches finds nothing.
+    #[test]
+    fn an_operator_is_found_once_they_take_an_item() {
+        for (db, mut store, now) in demos() {
+            let f = ListFilter::text("qzx9");
+            assert_eq!(store.queue_filtered_len(&f).unwrap(), 0, "{:?}", db.backend);
+            assert!(store.queue_filtered(&f, 10, 0).unwrap().is_empty());
+            let id = store
+                .queue(100_000, 0)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.status == WorkStatus::Waiting)
+                .unwrap()
+                .id;
+            store
+                .write(|w| w.set_item_status(id, WorkStatus::InProgress, "qzx9", now))
+                .unwrap();
+            let got: Vec<i64> = store
+                .queue_filtered(&f, 10, 0)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(got, vec![id], "{:?}", db.backend);
+            assert_eq!(store.queue_filtered_len(&f).unwrap(), 1);
         }
     }
 

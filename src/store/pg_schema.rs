@@ -21,6 +21,10 @@ const MIGRATIONS: &[(usize, &str)] = &[
     (19, include_str!("pg_migrations/019_import_aeo_flag.sql")),
     (20, include_str!("pg_migrations/020_open_clocks.sql")),
     (21, include_str!("pg_migrations/021_queue_index_status.sql")),
+    (
+        22,
+        include_str!("pg_migrations/022_queue_index_covers_filter.sql"),
+    ),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new
