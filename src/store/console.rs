@@ -380,8 +380,11 @@ impl Store {
             text,
             |m| &mut m.plan,
             || {
+                // PostgreSQL walks the queue's index alone whenever it walks (the index
+                // carries what the filter tests): more than `MANY` are walked.
+                let cap = if self.conn().is_pg() { MANY } else { HUGE };
                 let (sql, params) = c.bound(&format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {HUGE}) n",
+                    "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {cap}) n",
                     c.text_ids.join(" UNION ALL ")
                 ));
                 let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
@@ -394,6 +397,17 @@ impl Store {
                 Ok((plan, reached))
             },
         )
+    }
+
+    /// How the server reads `plan`: PostgreSQL tests each entry of the queue's index walked
+    /// from the index alone, where looking ids up among the matches had it read each match's
+    /// row before ordering them (1,622 rows and 13-77 ms for a typed `s`; walked, 9,208
+    /// entries and 2-5 ms).
+    fn walk(&self, plan: Plan) -> Plan {
+        match plan {
+            Plan::Member if self.conn().is_pg() => Plan::InOrder,
+            plan => plan,
+        }
     }
 
     /// The ids of one window of the open queue under `c`, in the queue's order.
@@ -430,7 +444,7 @@ impl Store {
         {
             plan = Plan::ById;
         }
-        self.queue_window(c, plan, limit, offset)
+        self.queue_window(c, self.walk(plan), limit, offset)
     }
 
     /// A window read by `plan`: the same columns and order as the unfiltered queue; the
@@ -607,7 +621,7 @@ impl Store {
         // The ids in the queue's order, the first thousand and then up to POSITION_CAP, until
         // this one: numbering the whole open queue took seconds on 840,000 items wherever the
         // record stood. Beyond the cap the record is not followed (the cursor keeps its place).
-        let (plan, _) = self.queue_plan(f.text.trim(), &conditions)?;
+        let plan = self.walk(self.queue_plan(f.text.trim(), &conditions)?.0);
         for (offset, limit) in [(0, 1000), (1000, POSITION_CAP - 1000)] {
             let mut c = conditions.clone();
             c.window(offset);

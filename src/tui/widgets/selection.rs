@@ -148,6 +148,14 @@ impl Selection {
         } else {
             before
         };
+        if restart && let Some(k) = before {
+            // A new filter usually leaves the record out, which its place says at once: only
+            // the window the cursor lands in is read (the old one may be far down the new list).
+            self.selected = position(k)?.unwrap_or(0).min(total.saturating_sub(1));
+            self.offset =
+                scroll_to(self.offset, self.selected, page).min(total.saturating_sub(page));
+            return fetch(page, self.offset);
+        }
         self.selected = self.selected.min(total.saturating_sub(1));
         self.offset = scroll_to(self.offset, self.selected, page).min(total.saturating_sub(page));
         let mut rows = fetch(page, self.offset)?;
@@ -155,18 +163,13 @@ impl Selection {
         if let Some(k) = before
             && here(self, &rows) != Some(k)
         {
-            let at = if restart {
-                // A new filter usually leaves the record out, which its place says at once.
-                Some(position(k)?.unwrap_or(0))
-            } else {
-                // Most moves are of a few rows (a record above it finished, or one arriving):
-                // look around the window before asking where the record stands in the list.
-                let start = self.offset.saturating_sub(page);
-                let near = fetch(3 * page, start)?;
-                match near.iter().position(|r| key(r) == k) {
-                    Some(i) => Some(start + i),
-                    None => position(k)?,
-                }
+            // Most moves are of a few rows (a record above it finished, or one arriving): look
+            // around the window before asking where the record stands in the list.
+            let start = self.offset.saturating_sub(page);
+            let near = fetch(3 * page, start)?;
+            let at = match near.iter().position(|r| key(r) == k) {
+                Some(i) => Some(start + i),
+                None => position(k)?,
             };
             if let Some(at) = at {
                 let offset = self.offset;
@@ -280,6 +283,25 @@ mod tests {
             .unwrap();
         assert_eq!((s.selected, s.offset), (0, 0));
         assert_eq!(rows[0], 1);
+        assert_eq!(fetched.get(), 1, "only the window shown was read");
+        // The same from far down the old list: the old window is not read in the new one.
+        fetched.set(0);
+        s.select(57, 100);
+        assert_eq!(s.offset, 48);
+        s.restart();
+        let rows = s
+            .window(
+                odd.len(),
+                Some(58i64),
+                |r: &i64| *r,
+                |limit, offset| {
+                    fetched.set(fetched.get() + 1);
+                    Ok(odd.iter().skip(offset).take(limit).copied().collect())
+                },
+                |k| Ok(odd.iter().position(|x| *x == k)),
+            )
+            .unwrap();
+        assert_eq!((s.selected, s.offset, rows[0]), (0, 0, 1));
         assert_eq!(fetched.get(), 1, "only the window shown was read");
         // A record the new list keeps is followed to its place.
         s.select(3, odd.len());
