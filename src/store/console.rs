@@ -366,6 +366,13 @@ impl Store {
         )
     }
 
+    /// How far a typed filter's matches are counted to choose its plan: PostgreSQL walks the
+    /// queue's index alone whenever it walks (the index carries what the filter tests), so
+    /// from `MANY` on one way serves.
+    fn plan_cap(&self) -> i64 {
+        if self.conn().is_pg() { MANY } else { HUGE }
+    }
+
     /// How `c`'s typed filter (`text`) is best read, and how many matches were counted to
     /// choose (up to `MANY`): SQLite reads many matches in the queue's order from its index,
     /// stopping at the window, and a few by their ids (left to itself it sorted thousands, or
@@ -380,12 +387,10 @@ impl Store {
             text,
             |m| &mut m.plan,
             || {
-                // PostgreSQL walks the queue's index alone whenever it walks (the index
-                // carries what the filter tests): more than `MANY` are walked.
-                let cap = if self.conn().is_pg() { MANY } else { HUGE };
                 let (sql, params) = c.bound(&format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {cap}) n",
-                    c.text_ids.join(" UNION ALL ")
+                    "SELECT count(*) FROM (SELECT 1 FROM ({}) ids LIMIT {}) n",
+                    c.text_ids.join(" UNION ALL "),
+                    self.plan_cap()
                 ));
                 let reached: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
                 let plan = match reached {
@@ -568,6 +573,15 @@ impl Store {
             return self.queue_len();
         }
         let c = self.queue_conditions(f)?;
+        if capped && f.narrow.is_none() && c.text_ids.len() == 1 {
+            // One part's ids are each an item once: the matches counted to choose the plan
+            // are the count, when they are all of them or past the cap.
+            let (_, reached) = self.queue_plan(f.text.trim(), &c)?;
+            let cap = COUNT_CAP as i64 + 1;
+            if reached < self.plan_cap() || reached >= cap {
+                return Ok(reached.min(cap));
+            }
+        }
         // Constant limits: SQLite prepares a statement again on every run when a LIMIT is
         // bound.
         let limit = if capped && !f.text.trim().is_empty() {
@@ -853,6 +867,13 @@ mod tests {
                 assert_eq!(
                     store.queue_filtered_len(&f).unwrap(),
                     want.len() as i64,
+                    "{:?} {text}",
+                    db.backend
+                );
+                // Counted as the console shows it (a text of one part reuses the plan's count).
+                assert_eq!(
+                    store.queue_filtered_count(&f).unwrap(),
+                    Count::capped(want.len() as i64),
                     "{:?} {text}",
                     db.backend
                 );
