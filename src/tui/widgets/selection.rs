@@ -148,9 +148,14 @@ impl Selection {
         } else {
             before
         };
-        if restart && let Some(k) = before {
+        if restart
+            && self.offset > 0
+            && let Some(k) = before
+        {
             // A new filter usually leaves the record out, which its place says at once: only
-            // the window the cursor lands in is read (the old one may be far down the new list).
+            // the window the cursor lands in is read (the old one, down the old list, may be
+            // far down the new one). A window at the top is read first, below: a narrower
+            // filter keeps the record where it was, often on the first row.
             self.selected = position(k)?.unwrap_or(0).min(total.saturating_sub(1));
             self.offset =
                 scroll_to(self.offset, self.selected, page).min(total.saturating_sub(page));
@@ -163,13 +168,18 @@ impl Selection {
         if let Some(k) = before
             && here(self, &rows) != Some(k)
         {
-            // Most moves are of a few rows (a record above it finished, or one arriving): look
-            // around the window before asking where the record stands in the list.
-            let start = self.offset.saturating_sub(page);
-            let near = fetch(3 * page, start)?;
-            let at = match near.iter().position(|r| key(r) == k) {
-                Some(i) => Some(start + i),
-                None => position(k)?,
+            let at = if restart {
+                // A new filter usually leaves the record out, which its place says at once.
+                Some(position(k)?.unwrap_or(0))
+            } else {
+                // Most moves are of a few rows (a record above it finished, or one arriving):
+                // look around the window before asking where the record stands in the list.
+                let start = self.offset.saturating_sub(page);
+                let near = fetch(3 * page, start)?;
+                match near.iter().position(|r| key(r) == k) {
+                    Some(i) => Some(start + i),
+                    None => position(k)?,
+                }
             };
             if let Some(at) = at {
                 let offset = self.offset;
@@ -303,6 +313,20 @@ mod tests {
             .unwrap();
         assert_eq!((s.selected, s.offset, rows[0]), (0, 0, 1));
         assert_eq!(fetched.get(), 1, "only the window shown was read");
+        // A narrower filter that keeps the record on the row it had: its window alone is
+        // read, its place not asked.
+        s.select(2, odd.len());
+        s.restart();
+        let rows = s
+            .window(
+                odd.len(),
+                Some(5i64),
+                |r: &i64| *r,
+                |limit, offset| Ok(odd.iter().skip(offset).take(limit).copied().collect()),
+                |_| panic!("the place of a record on its row was asked"),
+            )
+            .unwrap();
+        assert_eq!(rows[s.in_window().unwrap()], 5);
         // A record the new list keeps is followed to its place.
         s.select(3, odd.len());
         s.restart();
