@@ -5,10 +5,11 @@
 //! tests run on each backend.
 
 use aeo_console::calendar::WorkingCalendar;
+use aeo_console::domain::ids::uscc_check_char;
 use aeo_console::domain::measures::MeasureCatalog;
 use aeo_console::domain::search::{self, Query, match_text};
 use aeo_console::store::testing::{TestDb, each_backend};
-use aeo_console::store::{Access, FindOptions, ListFilter, Store, Tier};
+use aeo_console::store::{Access, FindOptions, ListFilter, Store, Tier, Why};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
@@ -228,6 +229,225 @@ fn picker_reaches_every_aeo_match(store: &Store) {
             "{q}: the picker lists lookup's AEO matches in lookup's order"
         );
     }
+}
+
+/// Every identifier and whole name a caller may read out finds its enterprise with the reason
+/// shown beside it, on each backend; and both backends give the same rows, tiers, reasons and
+/// notes (PostgreSQL asks a keystroke's identifier and whole-name look-ups in one statement,
+/// SQLite one by one).
+#[test]
+fn identifiers_and_whole_names_find_their_enterprise_alike_on_each_backend() {
+    let answers: Vec<_> = demos()
+        .iter()
+        .map(|(db, store)| identifiers_and_whole_names(db, store))
+        .collect();
+    if let [sqlite, pg] = &answers[..] {
+        assert_eq!(sqlite, pg, "SQLite and PostgreSQL differ");
+    }
+}
+
+/// Per query: the rows found (id, tier, reason) and the notes.
+type Answers = Vec<(String, Vec<(i64, Tier, Why)>, Vec<String>)>;
+
+fn identifiers_and_whole_names(db: &TestDb, store: &Store) -> Answers {
+    let raw = db.raw();
+    let pair = |sql: &str| -> (i64, String) {
+        raw.query_row(sql, (), |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let (ent, uscc) =
+        pair("SELECT id, uscc FROM enterprises WHERE uscc_status = 'valid' ORDER BY id LIMIT 1");
+    let (_, customs) = pair(&format!(
+        "SELECT id, customs_code FROM enterprises WHERE id = {ent}"
+    ));
+    let (decl_ent, decl) = pair(
+        "SELECT enterprise_id, declaration_no FROM work_items WHERE declaration_no IS NOT NULL ORDER BY id LIMIT 1",
+    );
+    let (ref_ent, reference) =
+        pair("SELECT enterprise_id, reference FROM approvals ORDER BY id LIMIT 1");
+    let (booking_ent, booking) =
+        pair("SELECT enterprise_id, CAST(id AS TEXT) FROM bookings ORDER BY id LIMIT 1");
+    let (coordinator, phone) =
+        pair("SELECT id, phone FROM coordinators WHERE phone NOT LIKE '%-%' ORDER BY id LIMIT 1");
+    let (_, coordinator_name) = pair(&format!(
+        "SELECT id, name FROM coordinators WHERE id = {coordinator}"
+    ));
+    let (saic, _) = pair(
+        "SELECT id, name_zh FROM enterprises WHERE name_en = 'SAIC Motor Corporation Limited'",
+    );
+    let theirs: BTreeSet<i64> = {
+        let mut stmt = raw
+            .prepare_cached("SELECT id FROM enterprises WHERE coordinator_id = ?1")
+            .unwrap();
+        stmt.query_map([coordinator], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(!theirs.is_empty());
+    let expected = uscc_check_char(&uscc[..17]).unwrap();
+    let wrong = format!("{}{}", &uscc[..17], if expected == '0' { '1' } else { '0' });
+    let answers = std::cell::RefCell::new(Answers::new());
+    let find = |q: &str, opts: FindOptions| -> Vec<(i64, Tier, Why)> {
+        let f = store.find(q, &opts).unwrap();
+        let rows: Vec<(i64, Tier, Why)> = f
+            .found
+            .iter()
+            .map(|f| (f.hit.enterprise.id, f.tier, f.why.clone()))
+            .collect();
+        answers.borrow_mut().push((
+            format!("{q} {}", opts.aeo_only),
+            rows.clone(),
+            f.notes.iter().map(|n| n.en.clone()).collect(),
+        ));
+        rows
+    };
+    let all = FindOptions::new(1000);
+    let has =
+        |rows: &[(i64, Tier, Why)], id: i64, tier: Tier, why: Why| rows.contains(&(id, tier, why));
+    let rows = find(&uscc, all);
+    assert_eq!(
+        rows.first(),
+        Some(&(ent, Tier::Identifier, Why::Uscc { uscc: uscc.clone() }))
+    );
+    let rows = find(&wrong, all);
+    let first17 = Why::Uscc {
+        uscc: uscc[..17].to_string(),
+    };
+    assert!(
+        has(&rows, ent, Tier::IdentifierPrefix, first17),
+        "{wrong}: {rows:?}"
+    );
+    let notes = answers.borrow().last().unwrap().2.clone();
+    assert!(
+        notes.len() == 1 && notes[0].contains(&format!("should be {expected}")),
+        "{notes:?}"
+    );
+    // 10 digits: the customs code, and the start of a USCC.
+    let rows = find(&customs, all);
+    assert_eq!(
+        rows.first(),
+        Some(&(
+            ent,
+            Tier::Identifier,
+            Why::CustomsCode {
+                code: customs.clone()
+            }
+        ))
+    );
+    assert_eq!(
+        find(&format!("AEOCN{customs}"), all).first(),
+        Some(&(
+            ent,
+            Tier::Identifier,
+            Why::CustomsCode {
+                code: customs.clone()
+            }
+        ))
+    );
+    let rows = find(&customs[..6], all);
+    assert!(
+        rows.iter().any(|r| r.1 == Tier::IdentifierPrefix),
+        "{rows:?}"
+    );
+    let rows = find(&decl, all);
+    assert!(
+        has(
+            &rows,
+            decl_ent,
+            Tier::Identifier,
+            Why::Declaration {
+                number: decl.clone()
+            }
+        ),
+        "{rows:?}"
+    );
+    let rows = find(&reference, all);
+    assert!(
+        has(
+            &rows,
+            ref_ent,
+            Tier::Identifier,
+            Why::Approval {
+                reference: reference.clone()
+            }
+        ),
+        "{rows:?}"
+    );
+    let start = &reference[..reference.len() - 1];
+    let rows = find(start, all);
+    assert!(
+        has(
+            &rows,
+            ref_ent,
+            Tier::IdentifierPrefix,
+            Why::Approval {
+                reference: reference.clone()
+            }
+        ),
+        "{rows:?}"
+    );
+    let id: i64 = booking.parse().unwrap();
+    let rows = find(&format!("#{booking}"), all);
+    assert_eq!(
+        rows.first(),
+        Some(&(booking_ent, Tier::Identifier, Why::Booking { id }))
+    );
+    // A coordinator's phone and name: their enterprises, and only theirs.
+    for (q, tier) in [(&phone, Tier::Identifier), (&coordinator_name, Tier::Name)] {
+        let rows = find(q, all);
+        let why = Why::Coordinator {
+            name: coordinator_name.clone(),
+            phone: phone.clone(),
+        };
+        let found: BTreeSet<i64> = rows
+            .iter()
+            .filter(|r| r.1 == tier && r.2 == why)
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(found, theirs, "{q}: {rows:?}");
+    }
+    // The booking picker on a day off: AEO enterprises only, whatever matched.
+    let aeo_only = FindOptions {
+        limit: 1000,
+        aeo_only: true,
+    };
+    for q in [&coordinator_name, &phone] {
+        let listed = find(q, aeo_only);
+        let aeo: BTreeSet<i64> = store
+            .find(q, &all)
+            .unwrap()
+            .found
+            .iter()
+            .filter(|f| f.hit.enterprise.credit.is_aeo())
+            .map(|f| f.hit.enterprise.id)
+            .collect();
+        let listed: BTreeSet<i64> = listed.iter().map(|r| r.0).collect();
+        assert_eq!(listed, aeo, "{q}");
+    }
+    // Aliases and the English name, whatever their case.
+    for (q, alias) in [
+        ("saic", "SAIC"),
+        ("上汽", "上汽"),
+        (
+            "saic motor corporation limited",
+            "SAIC Motor Corporation Limited",
+        ),
+    ] {
+        let rows = find(q, all);
+        assert_eq!(
+            rows.first(),
+            Some(&(
+                saic,
+                Tier::Name,
+                Why::Alias {
+                    alias: alias.into()
+                }
+            )),
+            "{q}"
+        );
+    }
+    answers.into_inner()
 }
 
 /// Words of Shanghai enterprise names, polyphonic characters among them.

@@ -162,6 +162,132 @@ impl Candidates {
     }
 }
 
+/// A look-up by an identifier or a whole name: one statement selecting [`RANK_COLS`] and two
+/// texts (NULL where it has none), with one parameter, ?1.
+enum Look {
+    Uscc(String),
+    /// Those sharing a USCC's first 17 characters (its check character is wrong); used when
+    /// nothing has the USCC itself.
+    UsccSiblings(String),
+    UsccPrefix(String),
+    CustomsCode(String),
+    CustomsPrefix(String),
+    Declaration(String),
+    /// An approval reference or its start (the reference found is the first text).
+    Reference(String),
+    Booking(i64),
+    /// A coordinator's phone or its start (the coordinator's name and phone are the texts).
+    Phone(String),
+    Name(String),
+    /// An alias, whatever its case (the alias is the first text).
+    Alias(String),
+    /// The English name, whatever its case (it is the first text).
+    NameEn(String),
+    /// A coordinator's name, pinyin or initials (name and phone are the texts).
+    Coordinator(String),
+}
+
+/// A look-up's row: id, name, AEO flag and its two texts.
+type LookRow = (i64, String, bool, Option<String>, Option<String>);
+
+impl Look {
+    fn arg(&self) -> super::db::Value<'_> {
+        use super::db::Value;
+        match self {
+            Look::Booking(b) => Value::Int(*b),
+            Look::UsccSiblings(u) => Value::Text(&u[..17]),
+            Look::Uscc(t)
+            | Look::UsccPrefix(t)
+            | Look::CustomsCode(t)
+            | Look::CustomsPrefix(t)
+            | Look::Declaration(t)
+            | Look::Reference(t)
+            | Look::Phone(t)
+            | Look::Name(t)
+            | Look::Alias(t)
+            | Look::NameEn(t)
+            | Look::Coordinator(t) => Value::Text(t),
+        }
+    }
+
+    /// The statement, limited to `cap` rows where many can match. Where SQLite reads an index
+    /// in its order without being told, PostgreSQL is told the same order, so that both keep
+    /// the same first `cap`.
+    fn sql(&self, dialect: Dialect, aeo: &str, cap: usize) -> String {
+        let pg = dialect == Dialect::Postgres;
+        let pick =
+            |sqlite: &'static str, postgres: &'static str| if pg { postgres } else { sqlite };
+        let none = "NULL, NULL";
+        match self {
+            Look::Uscc(_) => {
+                format!("SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc = ?1{aeo}")
+            }
+            Look::UsccSiblings(_) => format!(
+                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{} LIMIT {cap}",
+                pick("", " ORDER BY e.uscc")
+            ),
+            Look::UsccPrefix(_) => format!(
+                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT {cap}"
+            ),
+            Look::CustomsCode(_) => format!(
+                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.customs_code = ?1{aeo}"
+            ),
+            Look::CustomsPrefix(_) => format!(
+                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT {cap}"
+            ),
+            Look::Declaration(_) => format!(
+                "SELECT DISTINCT {RANK_COLS}, {none} FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id WHERE w.declaration_no = ?1{aeo}"
+            ),
+            Look::Reference(_) => format!(
+                "SELECT {RANK_COLS}, a.reference, NULL FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || {}{aeo}{} LIMIT {cap}",
+                pick("char(1114111)", "chr(1114111)"),
+                pick("", " ORDER BY a.reference, a.id")
+            ),
+            Look::Booking(_) => format!(
+                "SELECT {RANK_COLS}, {none} FROM bookings b JOIN enterprises e ON e.id = b.enterprise_id WHERE b.id = ?1{aeo}"
+            ),
+            // The coordinators are read first (few), then their enterprises by index: on
+            // SQLite by the index the filter uses, then by id.
+            Look::Phone(_) | Look::Coordinator(_) => {
+                let (filter, order) = match self {
+                    Look::Phone(_) => (
+                        "c.phone >= ?1 AND c.phone < ?1 || ':'",
+                        "c.phone, c.id, e.id",
+                    ),
+                    _ => (
+                        "(c.name = ?1 OR (length(?1) >= 2 AND (c.pinyin = ?1 OR c.initials = ?1)))",
+                        "c.id, e.id",
+                    ),
+                };
+                format!(
+                    "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c {} enterprises e ON e.coordinator_id = c.id WHERE {filter}{aeo}{} LIMIT {cap}",
+                    pick("CROSS JOIN", "JOIN"),
+                    if pg {
+                        format!(" ORDER BY {order}")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+            Look::Name(_) => {
+                format!("SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.name_zh = ?1{aeo}")
+            }
+            // Whatever the case: SQLite's NOCASE, PostgreSQL's lower() (both indexed so).
+            Look::Alias(_) => format!(
+                "SELECT {RANK_COLS}, a.alias, NULL FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE {}{aeo}",
+                pick("a.alias = ?1 COLLATE NOCASE", "lower(a.alias) = lower(?1)")
+            ),
+            Look::NameEn(_) => format!(
+                "SELECT {RANK_COLS}, e.name_en, NULL FROM enterprises e WHERE {}{aeo}",
+                pick(
+                    "e.name_en = ?1 COLLATE NOCASE",
+                    "lower(e.name_en) = lower(?1)"
+                )
+            ),
+        }
+    }
+}
+
 /// The id, name and AEO flag of a row selected with [`RANK_COLS`] first.
 fn rank_cols(r: &super::db::Row<'_>) -> anyhow::Result<(i64, String, bool)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -406,9 +532,9 @@ impl Store {
         } else {
             String::new()
         };
-        self.find_identifiers(raw, &aeo, cap, &mut cands, &mut out.notes)?;
+        self.find_looks(raw, &q, &aeo, cap, &mut cands, &mut out.notes)?;
         if !q.is_empty() {
-            self.find_names(raw, &q, &aeo, want, cap, &mut cands)?;
+            self.find_names(&q, &aeo, want, cap, &mut cands)?;
         }
         let mut order: Vec<(i64, Candidate)> = cands.0.into_iter().collect();
         order.sort_by(|(a_id, a), (b_id, b)| (a.rank(), a_id).cmp(&(b.rank(), b_id)));
@@ -431,7 +557,7 @@ impl Store {
                 "json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value
                  LEFT JOIN coordinators c ON c.id = e.coordinator_id",
                 "enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
-                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
+                 WHERE e.id = ANY(ARRAY(SELECT jsonb_array_elements_text(?1::jsonb)::bigint))"
             )
         ))?;
         let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
@@ -500,235 +626,203 @@ impl Store {
         self.ranked(&sql, [serde_json::to_string(ids)?], |_| Ok(()))
     }
 
-    fn find_identifiers(
+    /// The look-ups by identifier and by whole name (see [`Look`]), in one statement on
+    /// PostgreSQL (each a round trip of the server's), one each on SQLite.
+    fn find_looks(
         &self,
         raw: &str,
+        q: &Query,
         aeo: &str,
         cap: usize,
         cands: &mut Candidates,
         notes: &mut Vec<Note>,
     ) -> Result<()> {
-        let cap = cap as i64;
-        let mut add = |(id, name, is_aeo, _): (i64, String, bool, ()), tier: Tier, why: Why| {
-            cands.add(
-                id,
-                Candidate {
-                    tier,
-                    other: 0,
-                    why: Some(why),
-                    aeo: is_aeo,
-                    name,
-                },
-            );
-        };
-        let none = |_: &super::db::Row<'_>| Ok(());
+        let mut looks: Vec<Look> = Vec::new();
         for idq in id_readings(raw) {
-            match idq {
+            let look = match idq {
                 IdQuery::Uscc(u) => {
-                    let found = self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc = ?1{aeo}"),
-                        [&u],
-                        none,
-                    )?;
-                    let any = !found.is_empty();
-                    for row in found {
-                        add(row, Tier::Identifier, Why::Uscc { uscc: u.clone() });
-                    }
-                    let expected = uscc_check_char(&u[..17]);
-                    let given = u.chars().last();
-                    if let Some(x) = expected
-                        && Some(x) != given
-                        && !any
-                    {
-                        notes.push(Note {
-                            zh: format!(
-                                "统一社会信用代码 {u} 的校验位应为 {x}，不是 {}；下列为前 17 位相同的企业",
-                                given.unwrap_or(' ')
-                            ),
-                            en: format!(
-                                "USCC {u}: the check character should be {x}, not {}; enterprises sharing the first 17 characters follow",
-                                given.unwrap_or(' ')
-                            ),
-                        });
-                        // PostgreSQL is told the order SQLite's index gives.
-                        let order = self.conn().pick("", " ORDER BY e.uscc");
-                        for row in self.ranked(
-                            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{order} LIMIT {cap}"),
-                            [&u[..17]],
-                            none,
-                        )? {
-                            add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: u[..17].to_string() });
-                        }
+                    // A wrong check character: those sharing the first 17 too.
+                    if uscc_check_char(&u[..17]).is_some_and(|x| !u.ends_with(x)) {
+                        looks.push(Look::Uscc(u.clone()));
+                        Look::UsccSiblings(u)
+                    } else {
+                        Look::Uscc(u)
                     }
                 }
-                IdQuery::UsccPrefix(p) => {
-                    for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT {cap}"),
-                        [&p],
-                        none,
-                    )? {
-                        add(row, Tier::IdentifierPrefix, Why::Uscc { uscc: p.clone() });
+                IdQuery::UsccPrefix(p) => Look::UsccPrefix(p),
+                IdQuery::CustomsCode(c) => Look::CustomsCode(c),
+                IdQuery::CustomsPrefix(p) => Look::CustomsPrefix(p),
+                IdQuery::Declaration(d) => Look::Declaration(d),
+                IdQuery::Reference(r) => Look::Reference(r),
+                IdQuery::Booking(b) => Look::Booking(b),
+                IdQuery::Phone(p) => Look::Phone(p),
+            };
+            looks.push(look);
+        }
+        if !q.is_empty() {
+            // Whole names, aliases, English names, coordinators' names.
+            let text = raw.trim().to_string();
+            let folded: String = q.chars.iter().collect();
+            looks.push(Look::Name(text.clone()));
+            looks.push(Look::Alias(text.clone()));
+            looks.push(Look::NameEn(text.clone()));
+            looks.push(Look::Coordinator(if q.has_han() { text } else { folded }));
+        }
+        let found = self.run_looks(&looks, aeo, cap)?;
+        let mut uscc_found = false;
+        for (look, rows) in looks.into_iter().zip(found) {
+            for (id, name, is_aeo, x, y) in rows {
+                let (tier, why) = match &look {
+                    Look::Uscc(u) => {
+                        uscc_found = true;
+                        (Tier::Identifier, Why::Uscc { uscc: u.clone() })
                     }
-                }
-                IdQuery::CustomsCode(c) => {
-                    for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code = ?1{aeo}"),
-                        [&c],
-                        none,
-                    )? {
-                        add(row, Tier::Identifier, Why::CustomsCode { code: c.clone() });
+                    // Those sharing the first 17 only when nothing has the USCC itself.
+                    Look::UsccSiblings(_) if uscc_found => break,
+                    Look::UsccSiblings(u) => (
+                        Tier::IdentifierPrefix,
+                        Why::Uscc {
+                            uscc: u[..17].to_string(),
+                        },
+                    ),
+                    Look::UsccPrefix(p) => (Tier::IdentifierPrefix, Why::Uscc { uscc: p.clone() }),
+                    Look::CustomsCode(c) => {
+                        (Tier::Identifier, Why::CustomsCode { code: c.clone() })
                     }
-                }
-                IdQuery::CustomsPrefix(p) => {
-                    for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT {cap}"),
-                        [&p],
-                        none,
-                    )? {
-                        add(row, Tier::IdentifierPrefix, Why::CustomsCode { code: p.clone() });
+                    Look::CustomsPrefix(p) => {
+                        (Tier::IdentifierPrefix, Why::CustomsCode { code: p.clone() })
                     }
-                }
-                IdQuery::Declaration(d) => {
-                    for row in self.ranked(
-                        &format!("SELECT DISTINCT {RANK_COLS} FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id WHERE w.declaration_no = ?1{aeo}"),
-                        [&d],
-                        none,
-                    )? {
-                        add(row, Tier::Identifier, Why::Declaration { number: d.clone() });
+                    Look::Declaration(d) => {
+                        (Tier::Identifier, Why::Declaration { number: d.clone() })
                     }
-                }
-                IdQuery::Reference(r) => {
-                    let sql = match self.conn().dialect() {
-                        Dialect::Sqlite => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || char(1114111){aeo} LIMIT {cap}"),
-                        // The references in order, as SQLite's walk of the index gives them.
-                        Dialect::Postgres => format!("SELECT {RANK_COLS}, a.reference FROM approvals a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.reference >= ?1 AND a.reference < ?1 || chr(1114111){aeo} ORDER BY a.reference, a.id LIMIT {cap}"),
-                    };
-                    for (id, name, is_aeo, reference) in self.ranked(
-                        &sql,
-                        [&r],
-                        |row| row.get::<String>(3),
-                    )? {
-                        let tier = if reference == r { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add((id, name, is_aeo, ()), tier, Why::Approval { reference });
+                    Look::Reference(r) => {
+                        let reference = x.unwrap_or_default();
+                        let tier = if reference == *r {
+                            Tier::Identifier
+                        } else {
+                            Tier::IdentifierPrefix
+                        };
+                        (tier, Why::Approval { reference })
                     }
-                }
-                IdQuery::Booking(b) => {
-                    for row in self.ranked(
-                        &format!("SELECT {RANK_COLS} FROM bookings b JOIN enterprises e ON e.id = b.enterprise_id WHERE b.id = ?1{aeo}"),
-                        [b],
-                        none,
-                    )? {
-                        let tier = if raw.trim_start().starts_with('#') { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add(row, tier, Why::Booking { id: b });
+                    Look::Booking(b) => {
+                        let tier = if raw.trim_start().starts_with('#') {
+                            Tier::Identifier
+                        } else {
+                            Tier::IdentifierPrefix
+                        };
+                        (tier, Why::Booking { id: *b })
                     }
-                }
-                IdQuery::Phone(p) => {
-                    for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
-                        "c.phone >= ?1 AND c.phone < ?1 || ':'",
-                        "c.phone, c.id, e.id",
-                        &p,
-                        aeo,
-                        cap,
-                    )? {
-                        let tier = if phone == p { Tier::Identifier } else { Tier::IdentifierPrefix };
-                        add((id, name, is_aeo, ()), tier, Why::Coordinator { name: cname, phone });
+                    Look::Phone(p) => {
+                        let phone = y.unwrap_or_default();
+                        let tier = if phone == *p {
+                            Tier::Identifier
+                        } else {
+                            Tier::IdentifierPrefix
+                        };
+                        let name = x.unwrap_or_default();
+                        (tier, Why::Coordinator { name, phone })
                     }
-                }
+                    Look::Name(_) => (Tier::Name, Why::Name),
+                    Look::Alias(_) | Look::NameEn(_) => (
+                        Tier::Name,
+                        Why::Alias {
+                            alias: x.unwrap_or_default(),
+                        },
+                    ),
+                    Look::Coordinator(_) => (
+                        Tier::Name,
+                        Why::Coordinator {
+                            name: x.unwrap_or_default(),
+                            phone: y.unwrap_or_default(),
+                        },
+                    ),
+                };
+                cands.add(
+                    id,
+                    Candidate {
+                        tier,
+                        other: 0,
+                        why: Some(why),
+                        aeo: is_aeo,
+                        name,
+                    },
+                );
+            }
+            if let Look::UsccSiblings(u) = &look
+                && !uscc_found
+                && let Some(x) = uscc_check_char(&u[..17])
+            {
+                let given = u.chars().last().unwrap_or(' ');
+                notes.push(Note {
+                    zh: format!(
+                        "统一社会信用代码 {u} 的校验位应为 {x}，不是 {given}；下列为前 17 位相同的企业"
+                    ),
+                    en: format!(
+                        "USCC {u}: the check character should be {x}, not {given}; enterprises sharing the first 17 characters follow"
+                    ),
+                });
             }
         }
         Ok(())
     }
 
-    /// Enterprises of the coordinators `filter` (over `c`, with ?1) finds. The coordinators are
-    /// read first (few), then their enterprises by index. `order` is the order SQLite's plan
-    /// reads them in (the coordinators by the index `filter` uses, then their enterprises by
-    /// id), which PostgreSQL is told, so that both keep the same first `cap`.
-    #[allow(clippy::type_complexity)]
-    fn coordinator_enterprises(
-        &self,
-        filter: &str,
-        order: &str,
-        arg: &str,
-        aeo: &str,
-        cap: i64,
-    ) -> Result<Vec<(i64, String, bool, (String, String))>> {
-        let sql = match self.conn().dialect() {
-            Dialect::Sqlite => format!(
-                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c CROSS JOIN enterprises e ON e.coordinator_id = c.id
-                 WHERE {filter}{aeo} LIMIT {cap}"
-            ),
-            Dialect::Postgres => format!(
-                "SELECT {RANK_COLS}, c.name, c.phone FROM coordinators c JOIN enterprises e ON e.coordinator_id = c.id
-                 WHERE {filter}{aeo} ORDER BY {order} LIMIT {cap}"
-            ),
+    /// The rows of each look-up, in its order. On PostgreSQL the look-ups are one statement
+    /// (a UNION ALL, each numbered, its parameter renumbered): a keystroke's identifier and
+    /// whole-name checks were up to nine statements, nearly all finding nothing.
+    fn run_looks(&self, looks: &[Look], aeo: &str, cap: usize) -> Result<Vec<Vec<LookRow>>> {
+        let mut out: Vec<Vec<LookRow>> = looks.iter().map(|_| Vec::new()).collect();
+        let row = |r: &super::db::Row<'_>, at: usize| -> anyhow::Result<LookRow> {
+            Ok((
+                r.get(at)?,
+                r.get(at + 1)?,
+                r.get(at + 2)?,
+                r.get(at + 3)?,
+                r.get(at + 4)?,
+            ))
         };
-        self.ranked(&sql, [arg], |r| Ok((r.get(3)?, r.get(4)?)))
+        let db = self.conn();
+        if !db.is_pg() {
+            for (look, rows) in looks.iter().zip(out.iter_mut()) {
+                let mut stmt = db.prepare_cached(&look.sql(db.dialect(), aeo, cap))?;
+                for r in stmt.query_map([look.arg()], |r| row(r, 0))? {
+                    rows.push(r?);
+                }
+            }
+            return Ok(out);
+        }
+        if looks.is_empty() {
+            return Ok(out);
+        }
+        let sql = looks
+            .iter()
+            .enumerate()
+            .map(|(i, look)| {
+                let one = look
+                    .sql(db.dialect(), aeo, cap)
+                    .replace("?1", &format!("?{}", i + 1));
+                format!("(SELECT {i}::int AS look, l.* FROM ({one}) l)")
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let args: Vec<super::db::Value<'_>> = looks.iter().map(Look::arg).collect();
+        let mut stmt = db.prepare_cached(&sql)?;
+        for r in stmt.query_map(args, |r| Ok((r.get::<i64>(0)?, row(r, 1)?)))? {
+            let (i, found) = r?;
+            if let Some(rows) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
+                rows.push(found);
+            }
+        }
+        Ok(out)
     }
 
     fn find_names(
         &self,
-        raw: &str,
         q: &Query,
         aeo: &str,
         want: usize,
         cap: usize,
         cands: &mut Candidates,
     ) -> Result<()> {
-        let text = raw.trim();
-        // Whole names, aliases, English names, coordinators' names.
-        let mut exact: Vec<(i64, String, bool, Why)> = Vec::new();
-        exact.extend(self.ranked(
-            &format!("SELECT {RANK_COLS} FROM enterprises e WHERE e.name_zh = ?1{aeo}"),
-            [text],
-            |_| Ok(Why::Name),
-        )?);
-        // Aliases and English names whatever their case: SQLite's NOCASE, PostgreSQL's lower()
-        // (both indexed so).
-        let (alias_sql, name_en_sql) = match self.conn().dialect() {
-            Dialect::Sqlite => (
-                format!(
-                    "SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE a.alias = ?1 COLLATE NOCASE{aeo}"
-                ),
-                format!(
-                    "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE e.name_en = ?1 COLLATE NOCASE{aeo}"
-                ),
-            ),
-            Dialect::Postgres => (
-                format!(
-                    "SELECT {RANK_COLS}, a.alias FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE lower(a.alias) = lower(?1){aeo}"
-                ),
-                format!(
-                    "SELECT {RANK_COLS}, e.name_en FROM enterprises e WHERE lower(e.name_en) = lower(?1){aeo}"
-                ),
-            ),
-        };
-        exact.extend(self.ranked(&alias_sql, [text], |r| Ok(Why::Alias { alias: r.get(3)? }))?);
-        exact.extend(self.ranked(&name_en_sql, [text], |r| {
-            Ok(Why::Alias { alias: r.get(3)? })
-        })?);
-        let folded: String = q.chars.iter().collect();
-        for (id, name, is_aeo, (cname, phone)) in self.coordinator_enterprises(
-            "c.name = ?1 OR (length(?1) >= 2 AND (c.pinyin = ?1 OR c.initials = ?1))",
-            "c.id, e.id",
-            if q.has_han() { text } else { &folded },
-            aeo,
-            cap as i64,
-        )? {
-            exact.push((id, name, is_aeo, Why::Coordinator { name: cname, phone }));
-        }
-        for (id, name, is_aeo, why) in exact {
-            cands.add(
-                id,
-                Candidate {
-                    tier: Tier::Name,
-                    other: 0,
-                    why: Some(why),
-                    aeo: is_aeo,
-                    name,
-                },
-            );
-        }
-
         let mut walk = Walk {
             store: self,
             q,
@@ -863,9 +957,15 @@ impl Walk<'_> {
         if want == 0 || prefixes.is_empty() {
             return Ok(());
         }
+        // The units only where the matcher is to read them.
+        let units = if known.is_some() {
+            "NULL AS units, NULL AS aliases"
+        } else {
+            "e.search_units AS units, e.alias_units AS aliases"
+        };
         let sql = match self.store.conn().dialect() {
             Dialect::Sqlite => format!(
-                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?2) p
+                "SELECT {RANK_COLS}, {units} FROM json_each(?2) p
              CROSS JOIN search_keys k
                 ON k.kind = ?1 AND k.key >= p.value AND k.key < p.value || char(1114111)
              JOIN enterprises e ON e.id = k.enterprise_id WHERE 1{}",
@@ -875,27 +975,23 @@ impl Walk<'_> {
             // COLLATE "C") read in key order and cut at the limit, as SQLite's nested loop reads
             // them: the first rows are the same on both backends.
             Dialect::Postgres => format!(
-                "SELECT x.id, x.name_zh, x.aeo, x.search_units, x.alias_units
+                "SELECT x.id, x.name_zh, x.aeo, x.units, x.aliases
              FROM jsonb_array_elements_text(?2::jsonb) WITH ORDINALITY p(value, n)
              CROSS JOIN LATERAL (
-                SELECT {RANK_COLS} AS aeo, e.search_units, e.alias_units, k.key
+                SELECT {RANK_COLS} AS aeo, {units}, k.key
                 FROM search_keys k JOIN enterprises e ON e.id = k.enterprise_id
                 WHERE k.kind = ?1 AND k.key >= p.value AND k.key < p.value || chr(1114111){}
-                ORDER BY k.key, k.enterprise_id LIMIT ?3
+                ORDER BY k.key, k.enterprise_id LIMIT {limit}
              ) x
-             ORDER BY p.n, x.key, x.id LIMIT ?3",
-                self.aeo
+             ORDER BY p.n, x.key, x.id LIMIT {limit}",
+                self.aeo,
+                limit = pg_limit(want)
             ),
         };
         let mut stmt = self.store.conn().prepare_cached(&sql)?;
         let prefix = serde_json::to_string(prefixes)?;
-        let mut rows = if self.store.conn().is_pg() {
-            stmt.query(params![kind as i64, prefix, want as i64])?
-        } else {
-            // SQLite prepares a statement again each time a LIMIT parameter is bound (its
-            // planner reads the value): the rows come one by one, and reading stops at `want`.
-            stmt.query(params![kind as i64, prefix])?
-        };
+        // No LIMIT on SQLite (see `pg_limit`): reading stops at `want`.
+        let mut rows = stmt.query(params![kind as i64, prefix])?;
         let mut read = 0usize;
         while read < want
             && let Some(r) = rows.next()?
@@ -941,29 +1037,25 @@ impl Walk<'_> {
         if want == 0 {
             return Ok(true);
         }
+        let scan = want * SCAN_PER_CANDIDATE;
         let sql = match self.store.conn().dialect() {
-            Dialect::Sqlite => {
-                "SELECT k.enterprise_id, k.key FROM search_keys k
+            Dialect::Sqlite => "SELECT k.enterprise_id, k.key FROM search_keys k
                  WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111)"
-            }
-            Dialect::Postgres => {
+                .to_string(),
+            Dialect::Postgres => format!(
                 "SELECT k.enterprise_id, k.key FROM search_keys k
                  WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || chr(1114111)
-                 ORDER BY k.key, k.enterprise_id LIMIT ?3"
-            }
+                 ORDER BY k.key, k.enterprise_id LIMIT {}",
+                pg_limit(scan)
+            ),
         };
         let mut ids: Vec<i64> = Vec::new();
-        let scan = want * SCAN_PER_CANDIDATE;
         let mut read = 0usize;
         {
             let mut seen_units = HashMap::new();
-            let mut stmt = self.store.conn().prepare_cached(sql)?;
-            // No LIMIT parameter on SQLite (see `keys`): reading stops at `scan`.
-            let mut rows = if self.store.conn().is_pg() {
-                stmt.query(params![kind as i64, prefix, scan as i64])?
-            } else {
-                stmt.query(params![kind as i64, prefix])?
-            };
+            let mut stmt = self.store.conn().prepare_cached(&sql)?;
+            // No LIMIT on SQLite (see `pg_limit`): reading stops at `scan`.
+            let mut rows = stmt.query(params![kind as i64, prefix])?;
             // The key's character after `prefix`, read from its bytes: most keys fail on it,
             // and are dropped without reading (checking) the whole key.
             let lead = prefix.chars().count();
@@ -1099,6 +1191,19 @@ impl Walk<'_> {
         }
         Ok(())
     }
+}
+
+/// The LIMIT written into a PostgreSQL search statement that is to read `n` rows: `n` kept to
+/// its five leading bits, rounded up (at most 1/16 more rows, and a few statements' texts per
+/// doubling of `n`). Written into the text, not bound: the server then keeps one plan for any
+/// prefix, where a bound LIMIT had it plan each run again for its values (0.1-0.25 ms of a
+/// statement that reads nothing or 400 rows). SQLite takes no LIMIT at all: it prepares a
+/// statement again each time a LIMIT parameter is bound, and the rows come one by one, so
+/// reading simply stops.
+fn pg_limit(n: usize) -> usize {
+    let bits = usize::BITS - n.leading_zeros();
+    let shift = bits.saturating_sub(5);
+    n.div_ceil(1 << shift) << shift
 }
 
 /// The character of text column `i` that starts at byte `at`, read without checking the rest
