@@ -512,34 +512,48 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     // The queue's `/` filter as typed, a keystroke at a time, as the console answers it (no
     // pause in typing): the matcher, the count, the window, the cursor following its record,
     // and the frame.
-    app.update(Action::SwitchPane(PaneId::Queue));
     let key = |c| crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
-    let mut typed = Vec::new();
-    for word in ["shanghai", "jiading", "上海嘉定", "222520", "zzzq"] {
-        app.on_key(key(crossterm::event::KeyCode::Char('/')));
-        let mut each = Vec::new();
-        for c in word.chars() {
-            let t = Instant::now();
-            app.on_key(key(crossterm::event::KeyCode::Char(c)));
-            terminal.draw(|f| app.draw(f)).unwrap();
-            each.push(t.elapsed());
-        }
-        let worst = each.iter().max().copied().unwrap_or_default();
-        let each: Vec<String> = each
-            .iter()
-            .map(|d| format!("{:.1}", d.as_secs_f64() * 1e3))
-            .collect();
-        typed.push(format!("{word} {} [{}]", ms(worst), each.join(" ")));
-        // Esc clears the filter.
-        app.on_key(key(crossterm::event::KeyCode::Esc));
-        terminal.draw(|f| app.draw(f)).unwrap();
-    }
-    rows.push((
-        format!(
-            "{tag}queue filter in the console, slowest keystroke + frame typing [each key, ms]"
+    for (pane, name, words) in [
+        (
+            PaneId::Queue,
+            "queue",
+            ["shanghai", "jiading", "上海嘉定", "222520", "zzzq"],
         ),
-        typed.join(", "),
-    ));
+        (
+            PaneId::Approvals,
+            "approvals",
+            ["shanghai", "jiading", "上海嘉定", "dz2026", "zzzq"],
+        ),
+    ] {
+        app.update(Action::SwitchPane(pane));
+        terminal.draw(|f| app.draw(f)).unwrap();
+        let mut typed = Vec::new();
+        for word in words {
+            app.on_key(key(crossterm::event::KeyCode::Char('/')));
+            let mut each = Vec::new();
+            for c in word.chars() {
+                let t = Instant::now();
+                app.on_key(key(crossterm::event::KeyCode::Char(c)));
+                terminal.draw(|f| app.draw(f)).unwrap();
+                each.push(t.elapsed());
+            }
+            let worst = each.iter().max().copied().unwrap_or_default();
+            let each: Vec<String> = each
+                .iter()
+                .map(|d| format!("{:.1}", d.as_secs_f64() * 1e3))
+                .collect();
+            typed.push(format!("{word} {} [{}]", ms(worst), each.join(" ")));
+            // Esc clears the filter.
+            app.on_key(key(crossterm::event::KeyCode::Esc));
+            terminal.draw(|f| app.draw(f)).unwrap();
+        }
+        rows.push((
+            format!(
+                "{tag}{name} filter in the console, slowest keystroke + frame typing [each key, ms]"
+            ),
+            typed.join(", "),
+        ));
+    }
     let t = Instant::now();
     let _ = aeo_console::tui::panes::tab_counts(
         &store,
