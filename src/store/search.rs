@@ -218,22 +218,22 @@ impl Look {
         let pick =
             |sqlite: &'static str, postgres: &'static str| if pg { postgres } else { sqlite };
         let none = "NULL, NULL";
+        // By the enterprise's own columns: `cond`, then `tail` (order and limit).
+        let own = |cond: &str, tail: &str| {
+            format!("SELECT {RANK_COLS}, {none} FROM enterprises e WHERE {cond}{aeo}{tail}")
+        };
+        let uscc_range = "e.uscc >= ?1 AND e.uscc < ?1 || '~'";
         match self {
-            Look::Uscc(_) => {
-                format!("SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc = ?1{aeo}")
-            }
-            Look::UsccSiblings(_) => format!(
-                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo}{} LIMIT {cap}",
-                pick("", " ORDER BY e.uscc")
+            Look::Uscc(_) => own("e.uscc = ?1", ""),
+            Look::UsccSiblings(_) => own(
+                uscc_range,
+                &format!("{} LIMIT {cap}", pick("", " ORDER BY e.uscc")),
             ),
-            Look::UsccPrefix(_) => format!(
-                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.uscc >= ?1 AND e.uscc < ?1 || '~'{aeo} ORDER BY e.uscc LIMIT {cap}"
-            ),
-            Look::CustomsCode(_) => format!(
-                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.customs_code = ?1{aeo}"
-            ),
-            Look::CustomsPrefix(_) => format!(
-                "SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.customs_code >= ?1 AND e.customs_code < ?1 || ':'{aeo} ORDER BY e.customs_code LIMIT {cap}"
+            Look::UsccPrefix(_) => own(uscc_range, &format!(" ORDER BY e.uscc LIMIT {cap}")),
+            Look::CustomsCode(_) => own("e.customs_code = ?1", ""),
+            Look::CustomsPrefix(_) => own(
+                "e.customs_code >= ?1 AND e.customs_code < ?1 || ':'",
+                &format!(" ORDER BY e.customs_code LIMIT {cap}"),
             ),
             Look::Declaration(_) => format!(
                 "SELECT DISTINCT {RANK_COLS}, {none} FROM work_items w JOIN enterprises e ON e.id = w.enterprise_id WHERE w.declaration_no = ?1{aeo}"
@@ -269,9 +269,7 @@ impl Look {
                     }
                 )
             }
-            Look::Name(_) => {
-                format!("SELECT {RANK_COLS}, {none} FROM enterprises e WHERE e.name_zh = ?1{aeo}")
-            }
+            Look::Name(_) => own("e.name_zh = ?1", ""),
             // Whatever the case: SQLite's NOCASE, PostgreSQL's lower() (both indexed so).
             Look::Alias(_) => format!(
                 "SELECT {RANK_COLS}, a.alias, NULL FROM enterprise_aliases a JOIN enterprises e ON e.id = a.enterprise_id WHERE {}{aeo}",
@@ -669,6 +667,14 @@ impl Store {
             looks.push(Look::Coordinator(if q.has_han() { text } else { folded }));
         }
         let found = self.run_looks(&looks, aeo, cap)?;
+        // The whole identifier, or its start.
+        let whole = |yes: bool| {
+            if yes {
+                Tier::Identifier
+            } else {
+                Tier::IdentifierPrefix
+            }
+        };
         let mut uscc_found = false;
         for (look, rows) in looks.into_iter().zip(found) {
             for (id, name, is_aeo, x, y) in rows {
@@ -697,28 +703,15 @@ impl Store {
                     }
                     Look::Reference(r) => {
                         let reference = x.unwrap_or_default();
-                        let tier = if reference == *r {
-                            Tier::Identifier
-                        } else {
-                            Tier::IdentifierPrefix
-                        };
-                        (tier, Why::Approval { reference })
+                        (whole(reference == *r), Why::Approval { reference })
                     }
                     Look::Booking(b) => {
-                        let tier = if raw.trim_start().starts_with('#') {
-                            Tier::Identifier
-                        } else {
-                            Tier::IdentifierPrefix
-                        };
+                        let tier = whole(raw.trim_start().starts_with('#'));
                         (tier, Why::Booking { id: *b })
                     }
                     Look::Phone(p) => {
                         let phone = y.unwrap_or_default();
-                        let tier = if phone == *p {
-                            Tier::Identifier
-                        } else {
-                            Tier::IdentifierPrefix
-                        };
+                        let tier = whole(phone == *p);
                         let name = x.unwrap_or_default();
                         (tier, Why::Coordinator { name, phone })
                     }
