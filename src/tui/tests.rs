@@ -1448,3 +1448,23 @@ fn today_reads_the_sections_below_the_screen_when_the_cursor_goes_there() {
         .on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE));
     assert_eq!(render(&mut c.app, 80, 24), top);
 }
+
+/// A USCC read out with a wrong check character: the note saying which it should be is shown
+/// whole at 80 columns, in Chinese and English, and the enterprise it names stays on screen.
+#[test]
+fn a_wrong_check_character_is_said_whole_at_80_columns() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut c = console_with(lang, Access::ReadWrite);
+        let uscc = "91310000132260250X";
+        let wrong = "913100001322602500";
+        key(&mut c.app, KeyCode::Char('4'));
+        keys(&mut c.app, &format!("/{wrong}"));
+        let note = c.app.lookup.notes.first().expect("a note").clone();
+        let s = render(&mut c.app, 80, 24);
+        let said: String = s.split_whitespace().collect();
+        let whole: String = lang.pick(&note.zh, &note.en).split_whitespace().collect();
+        let shown: String = said.replace(['│', '╭', '╮', '╰', '╯', '─'], "");
+        assert!(shown.contains(&whole), "{lang:?}: the note is cut:\n{s}");
+        assert!(s.contains(uscc), "{lang:?}: the enterprise is shown:\n{s}");
+    }
+}

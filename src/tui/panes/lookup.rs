@@ -10,6 +10,7 @@ use crate::tui::app::{Action, Env, View};
 use crate::tui::keymap::{Cmd, Keymap};
 use crate::tui::widgets::line_edit::{Edit, History, LineEdit};
 use crate::tui::widgets::selection::Selection;
+use crate::tui::wrap::wrap;
 use anyhow::Result;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -159,8 +160,19 @@ impl Pane for LookupPane {
         let block = frame_block(title.to_string(), true, v);
         let inner = block.inner(area);
         f.render_widget(block, area);
+        // What is wrong with the query is said whole: wrapped to the width, the table below
+        // it a line or two shorter (a USCC's wrong check character: "… 下列为前 17 位相同的
+        // 企业" ran past 80 columns).
+        let note = self.notes.first().map(|n| {
+            wrap(
+                &[(lang.pick(&n.zh, &n.en).to_string(), t.warn)],
+                usize::from(inner.width),
+                0,
+            )
+        });
+        let note_rows = note.as_ref().map_or(1, |l| l.len().clamp(1, 3)) as u16;
         let [input, table_area] =
-            Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+            Layout::vertical([Constraint::Length(1 + note_rows), Constraint::Min(0)]).areas(inner);
         let mut spans = vec![Span::styled(
             format!("/ {} ", tr(lang, "查询", "find")),
             t.key,
@@ -198,18 +210,17 @@ impl Pane for LookupPane {
                 t.muted,
             ));
         }
-        // The second line: what is wrong with the query, or why the selected row matched.
-        let second = if let Some(n) = self.notes.first() {
-            Line::styled(lang.pick(&n.zh, &n.en).to_string(), t.warn)
+        // Below: what is wrong with the query, or why the selected row matched.
+        let mut lines = vec![Line::from(spans)];
+        if let Some(note) = note {
+            lines.extend(note);
         } else if let Some(h) = self.selected_hit() {
-            Line::from(vec![
+            lines.push(Line::from(vec![
                 Span::styled(format!("{} ", tr(lang, "匹配", "matched")), t.muted),
                 Span::raw(why_text(&h.why, lang)),
-            ])
-        } else {
-            Line::raw("")
-        };
-        f.render_widget(Paragraph::new(vec![Line::from(spans), second]), input);
+            ]));
+        }
+        f.render_widget(Paragraph::new(lines), input);
         let w = table_area.width;
         let wide = w >= 120;
         let fixed: u16 = 8 + 18 + 10 + if wide { 30 + 28 } else { 0 } + 3 + 2 * u16::from(wide);
@@ -227,12 +238,19 @@ impl Pane for LookupPane {
             widths.push(28);
             header.push(tr(lang, "匹配", "Matched"));
         }
+        // The rows the table has room for (below its heading), the selected one among them.
+        let room = usize::from(table_area.height.saturating_sub(1)).max(1);
+        let first = if self.cursor.selected >= self.cursor.offset + room {
+            self.cursor.selected + 1 - room
+        } else {
+            self.cursor.offset
+        };
         let rows = self
             .hits
             .iter()
             .enumerate()
-            .skip(self.cursor.offset)
-            .take(self.cursor.page())
+            .skip(first)
+            .take(self.cursor.page().min(room))
             .map(|(i, found)| {
                 let h = &found.hit;
                 let e = &h.enterprise;
