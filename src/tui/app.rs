@@ -739,6 +739,13 @@ impl App {
         }
     }
 
+    /// The pane the console opens on (`--pane`), ready as if switched to: the lookup pane
+    /// takes what is typed at once. Nothing is read before the console knows its size.
+    pub fn start_on(&mut self, p: PaneId) {
+        self.pane_mut(p).focus();
+        self.pane = p;
+    }
+
     fn switch(&mut self, p: PaneId) {
         if self.query_due.take().is_some() {
             self.stale[self.pane.index()] = true;

@@ -106,13 +106,13 @@ pub fn console(opts: ConsoleOptions) -> Result<ExitCode> {
     };
     let mut app = App::new(store, session, ctx.clock, ctx.keymap, theme)?;
     app.ascii = ctx.ascii;
-    app.pane = match ctx.pane {
+    app.start_on(match ctx.pane {
         crate::config::StartPane::Queue => PaneId::Queue,
         crate::config::StartPane::Calendar => PaneId::Calendar,
         crate::config::StartPane::Approvals => PaneId::Approvals,
         crate::config::StartPane::Lookup => PaneId::Lookup,
         crate::config::StartPane::Today => PaneId::Today,
-    };
+    });
     let result = run(app);
     // Before the error (if any) is printed: the demo directory goes on every way out.
     drop(temp_demo);

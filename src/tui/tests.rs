@@ -1468,3 +1468,25 @@ fn a_wrong_check_character_is_said_whole_at_80_columns() {
         assert!(s.contains(uscc), "{lang:?}: the enterprise is shown:\n{s}");
     }
 }
+
+/// Opened on the lookup pane (`--pane lookup`), the console takes a caller's name as typed:
+/// letters go into the query, digits too, and no key switches the pane.
+#[test]
+fn opened_on_lookup_the_console_takes_what_is_typed() {
+    let mut c = console();
+    c.app.start_on(PaneId::Lookup);
+    render(&mut c.app, 80, 24);
+    keys(&mut c.app, "shqc");
+    assert_eq!(c.app.pane, PaneId::Lookup);
+    assert_eq!(c.app.lookup.query, "shqc");
+    assert!(
+        c.app
+            .lookup
+            .hits
+            .iter()
+            .take(5)
+            .any(|h| h.hit.enterprise.name_zh == "上海汽车集团股份有限公司")
+    );
+    keys(&mut c.app, "1");
+    assert_eq!(c.app.pane, PaneId::Lookup);
+}
