@@ -269,50 +269,43 @@ mod tests {
         assert_eq!(rows[s.in_window().unwrap()], 35);
     }
 
+    /// The window of `s` over `list` after a new filter, following `before`, and how many
+    /// windows were read.
+    fn restarted_window(s: &mut Selection, list: &[i64], before: i64) -> (Vec<i64>, usize) {
+        let fetched = std::cell::Cell::new(0);
+        s.restart();
+        let rows = s
+            .window(
+                list.len(),
+                Some(before),
+                |r: &i64| *r,
+                |limit, offset| {
+                    fetched.set(fetched.get() + 1);
+                    Ok(list.iter().skip(offset).take(limit).copied().collect())
+                },
+                |k| Ok(list.iter().position(|x| *x == k)),
+            )
+            .unwrap();
+        (rows, fetched.get())
+    }
+
     #[test]
     fn a_new_filter_asks_the_records_place_first_and_reads_the_top_window_once() {
-        let list: Vec<i64> = (0..100).collect();
-        let fetched = std::cell::Cell::new(0);
         let mut s = Selection::default();
         s.set_page(10);
         // The record 4 was selected; the new list (the odd numbers) leaves it out.
         s.select(4, 100);
-        s.restart();
-        let odd: Vec<i64> = list.iter().copied().filter(|x| x % 2 == 1).collect();
-        let rows = s
-            .window(
-                odd.len(),
-                Some(4i64),
-                |r: &i64| *r,
-                |limit, offset| {
-                    fetched.set(fetched.get() + 1);
-                    Ok(odd.iter().skip(offset).take(limit).copied().collect())
-                },
-                |k| Ok(odd.iter().position(|x| *x == k)),
-            )
-            .unwrap();
+        let odd: Vec<i64> = (0..100).filter(|x| x % 2 == 1).collect();
+        let (rows, fetched) = restarted_window(&mut s, &odd, 4);
         assert_eq!((s.selected, s.offset), (0, 0));
         assert_eq!(rows[0], 1);
-        assert_eq!(fetched.get(), 1, "only the window shown was read");
+        assert_eq!(fetched, 1, "only the window shown was read");
         // The same from far down the old list: the old window is not read in the new one.
-        fetched.set(0);
         s.select(57, 100);
         assert_eq!(s.offset, 48);
-        s.restart();
-        let rows = s
-            .window(
-                odd.len(),
-                Some(58i64),
-                |r: &i64| *r,
-                |limit, offset| {
-                    fetched.set(fetched.get() + 1);
-                    Ok(odd.iter().skip(offset).take(limit).copied().collect())
-                },
-                |k| Ok(odd.iter().position(|x| *x == k)),
-            )
-            .unwrap();
+        let (rows, fetched) = restarted_window(&mut s, &odd, 58);
         assert_eq!((s.selected, s.offset, rows[0]), (0, 0, 1));
-        assert_eq!(fetched.get(), 1, "only the window shown was read");
+        assert_eq!(fetched, 1, "only the window shown was read");
         // A narrower filter that keeps the record on the row it had: its window alone is
         // read, its place not asked.
         s.select(2, odd.len());
