@@ -369,6 +369,35 @@ impl<'a> Lateness<'a> {
         self.is_late_at(p.opened_at, p.first_reply_at, p.cleared_at)
     }
 
+    /// The instant lateness is judged at.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The last `days` opening days whose due times are worked out (up to today), oldest
+    /// first: each day's first instant with the reply and resolution due times of a problem
+    /// opened on it; and the first instant after the last day. A problem opened on such a day
+    /// is late exactly when its first reply (else its resolution, else now) comes at or after
+    /// the reply due time, or its resolution (else now) at or after the resolution due time;
+    /// so it can be judged where it is stored.
+    pub fn recent_dues(&self, days: usize) -> (Vec<(Timestamp, Timestamp, Timestamp)>, Timestamp) {
+        let (first, dues) = &self.recent;
+        let skip = dues.len().saturating_sub(days);
+        let start = |d: Date| shanghai_instant(d.to_datetime(jiff::civil::Time::midnight()));
+        let mut out = Vec::with_capacity(dues.len() - skip);
+        let mut day = first
+            .checked_add(jiff::Span::new().days(skip as i64))
+            .unwrap_or(*first);
+        for d in &dues[skip..] {
+            out.push((start(day), d.reply, d.resolution));
+            day = day.tomorrow().unwrap_or(day);
+        }
+        let end = out
+            .last()
+            .map_or(start(*first), |_| end_of(day.yesterday().unwrap_or(day)));
+        (out, end)
+    }
+
     /// `problem_clock(...).past_target()`, without ageing the problem.
     pub fn is_late_at(
         &self,

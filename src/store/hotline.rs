@@ -163,6 +163,9 @@ fn call_from(r: &Row<'_>) -> anyhow::Result<CallRow> {
 }
 
 pub(crate) const PROBLEM_COLS: &str = "p.id, p.enterprise_id, p.title, p.district, p.districts, p.status, p.coordinator_id, p.call_id, p.opened_at, p.first_reply_at, p.cleared_at, p.resolution, p.closed_at, e.name_zh, c.name, p.resolved_by";
+/// How many recent opening days of problems the server judges against their due times.
+const JUDGED_DAYS: usize = 31;
+
 const PROBLEM_FROM: &str = "FROM problems p JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN coordinators c ON c.id = p.coordinator_id";
 
 fn problem_from(r: &Row<'_>) -> anyhow::Result<ProblemRow> {
@@ -831,30 +834,84 @@ impl Store {
             |r| r.get(0),
         )?;
         // What the cuts cannot tell: answered after the resolution cut, or carrying a
-        // resolution time.
+        // resolution time. Those opened on the last days the clocks have worked out are
+        // judged by the server against each day's due times (the large database's 5,195
+        // were sent here to be judged: 6.6 of PostgreSQL's 15 ms for Today's rows); others
+        // (opened earlier, or later than today) one by one here.
+        const UNSURE: &str = "p.status IN ('open', 'assigned')
+               AND (p.cleared_at IS NOT NULL
+                    OR (p.first_reply_at IS NOT NULL AND p.opened_at >= ?1))";
+        let (days, end) = late.recent_dues(JUDGED_DAYS);
+        let begin = days.first().map_or(end, |d| d.0);
+        // ?1 the resolution cut, ?2 now, ?3 and ?4 the days' bounds, then each day's next
+        // day's start, reply due and resolution due.
+        let mut known = vec![
+            resolution_cut,
+            late.now().as_second(),
+            begin.as_second(),
+            end.as_second(),
+        ];
+        let mut judged = String::from("CASE");
+        for (i, (_, reply, resolution)) in days.iter().enumerate() {
+            let next = days.get(i + 1).map_or(end, |d| d.0);
+            let n = known.len();
+            judged.push_str(&format!(
+                " WHEN p.opened_at < ?{} THEN (coalesce(p.first_reply_at, p.cleared_at, ?2) >= ?{}
+                   OR coalesce(p.cleared_at, ?2) >= ?{})",
+                n + 1,
+                n + 2,
+                n + 3
+            ));
+            known.extend([next.as_second(), reply.as_second(), resolution.as_second()]);
+        }
+        judged.push_str(" END");
+        let known_late = format!(
+            "{UNSURE} AND p.opened_at >= ?3 AND p.opened_at < ?4 AND {}",
+            if days.is_empty() {
+                "1 = 0"
+            } else {
+                judged.as_str()
+            }
+        );
+        let known_n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM {problems} WHERE {known_late}"),
+            known.clone(),
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT p.id, p.opened_at, p.first_reply_at, p.cleared_at FROM {problems}
-             WHERE p.status IN ('open', 'assigned')
-               AND (p.cleared_at IS NOT NULL
-                    OR (p.first_reply_at IS NOT NULL AND p.opened_at >= ?1))"
+             WHERE {UNSURE} AND (p.opened_at < ?2 OR p.opened_at >= ?3)"
         ))?;
         let mut unsure = Vec::new();
-        for row in stmt.query_map(params![resolution_cut], |r| {
-            Ok((
-                r.get::<i64>(0)?,
-                ts(r.get(1)?),
-                opt_ts(r.get(2)?),
-                opt_ts(r.get(3)?),
-            ))
-        })? {
+        for row in stmt.query_map(
+            params![resolution_cut, begin.as_second(), end.as_second()],
+            |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    ts(r.get(1)?),
+                    opt_ts(r.get(2)?),
+                    opt_ts(r.get(3)?),
+                ))
+            },
+        )? {
             let (id, opened, reply, cleared) = row?;
             if late.is_late_at(opened, reply, cleared) {
                 unsure.push((opened, id));
             }
         }
-        let total = sure + unsure.len() as i64;
+        let total = sure + known_n + unsure.len() as i64;
         if limit == 0 {
             return Ok((total, Vec::new()));
+        }
+        if known_n > 0 {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT p.id, p.opened_at FROM {problems} WHERE {known_late}
+                 ORDER BY p.opened_at, p.id LIMIT {limit}"
+            ))?;
+            for row in stmt.query_map(known, |r| Ok((r.get::<i64>(0)?, ts(r.get(1)?))))? {
+                let (id, opened) = row?;
+                unsure.push((opened, id));
+            }
         }
         // The first `limit` of both, in one order.
         unsure.sort();

@@ -430,11 +430,17 @@ mod tests {
                         first_reply_days: 2,
                         resolution_days: 1,
                     },
+                    // More opening days than the server judges: the earliest judged here.
+                    ProblemTargets {
+                        first_reply_days: 1,
+                        resolution_days: 30,
+                    },
                 ] {
                     let late = Lateness::new(cal, targets, now);
+                    // Each problem's whole clock.
                     let want: Vec<i64> = open
                         .iter()
-                        .filter(|r| late.is_late(&r.problem))
+                        .filter(|r| late.clock(&r.problem).past_target())
                         .map(|r| r.problem.id)
                         .collect();
                     let (n, rows) = store.late_problems(&late, 3).unwrap();
