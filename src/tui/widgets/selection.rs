@@ -139,27 +139,24 @@ impl Selection {
         before: Option<K>,
         key: impl Fn(&T) -> K,
         mut fetch: impl FnMut(usize, usize) -> Result<Vec<T>>,
-        position: impl FnOnce(K) -> Result<Option<usize>>,
+        mut position: impl FnMut(K) -> Result<Option<usize>>,
     ) -> Result<Vec<T>> {
         let page = self.page();
         let restart = std::mem::take(&mut self.restart);
-        let before = if std::mem::take(&mut self.moved) {
+        let mut before = if std::mem::take(&mut self.moved) {
             None
         } else {
             before
         };
         if restart
             && self.offset > 0
-            && let Some(k) = before
+            && let Some(k) = before.take()
         {
             // A new filter usually leaves the record out, which its place says at once: only
             // the window the cursor lands in is read (the old one, down the old list, may be
             // far down the new one). A window at the top is read first, below: a narrower
             // filter keeps the record where it was, often on the first row.
-            self.selected = position(k)?.unwrap_or(0).min(total.saturating_sub(1));
-            self.offset =
-                scroll_to(self.offset, self.selected, page).min(total.saturating_sub(page));
-            return fetch(page, self.offset);
+            self.selected = position(k)?.unwrap_or(0);
         }
         self.selected = self.selected.min(total.saturating_sub(1));
         self.offset = scroll_to(self.offset, self.selected, page).min(total.saturating_sub(page));
