@@ -145,12 +145,20 @@ impl Store {
             super::Dialect::Sqlite => APPROVAL_SELECT
                 .replacen(
                     "FROM approvals a",
-                    "FROM approvals a INDEXED BY approvals_open_due",
+                    &format!("FROM {}", self.open_approvals()),
                     1,
                 )
                 .into(),
             super::Dialect::Postgres => APPROVAL_SELECT.into(),
         }
+    }
+
+    /// `approvals a` for statements that read undecided approvals along their index (SQLite is
+    /// told to; it carries each one's order, reference, enterprise and kind). The query must
+    /// say `a.decided_at IS NULL`.
+    pub(super) fn open_approvals(&self) -> &'static str {
+        self.conn()
+            .pick("approvals a INDEXED BY approvals_open_due", "approvals a")
     }
 }
 

@@ -680,8 +680,7 @@ impl Store {
                 let c = self.approval_conditions(f)?;
                 let (sql, params) = c.bound(&format!(
                     "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {}",
-                    self.conn()
-                        .pick("approvals a INDEXED BY approvals_open_due", "approvals a"),
+                    self.open_approvals(),
                     c.sql(),
                     self.conn()
                         .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG),
@@ -798,8 +797,8 @@ impl Store {
         // A typed filter alone is tested from the open approvals' index (it carries each one's
         // enterprise, reference and kind), which the planner left for the rows.
         let from = match f.narrow {
-            None if !self.conn().is_pg() => "approvals a INDEXED BY approvals_open_due",
-            _ => "approvals a",
+            None => self.open_approvals(),
+            Some(_) => "approvals a",
         };
         let (sql, params) = c.bound(&format!("SELECT count(*) FROM {from} WHERE {}", c.sql()));
         let n: i64 = self.conn().query_row(&sql, params, |r| r.get(0))?;
