@@ -235,6 +235,56 @@ fn picker_reaches_every_aeo_match(store: &Store) {
 /// shown beside it, on each backend; and both backends give the same rows, tiers, reasons and
 /// notes (PostgreSQL asks a keystroke's identifier and whole-name look-ups in one statement,
 /// SQLite one by one).
+/// Typing on after a Chinese lead (上海z, 上海zz) reuses the keys and enterprises the last
+/// keystroke read; a change by another session, or by this one, is found at the next key.
+#[test]
+fn typing_on_finds_what_another_session_changed_meanwhile() {
+    for (db, mine) in demos() {
+        let mut other = Store::open(db.location(), Access::ReadWrite).unwrap();
+        let mut mine = mine;
+        let ids = |store: &Store, q: &str| ids_of(store, q);
+        // An enterprise that 上海zz does not find, whose name has no 上海.
+        let all = enterprises(&mine);
+        let (id, ..) = all
+            .iter()
+            .find(|(_, name, ..)| !name.contains("上海"))
+            .expect("a name without 上海")
+            .clone();
+        for q in ["上海", "上海z", "上海zz"] {
+            assert!(!ids(&mine, q).contains(&id) || q == "上海", "{q}");
+        }
+        other.write(|w| w.add_alias(id, "上海紫竹")).unwrap();
+        // Another session's commit reaches this one as a notification on PostgreSQL: it is
+        // waited for, a few milliseconds.
+        let seen = (0..250).any(|_| {
+            let found = ids(&mine, "上海zz").contains(&id);
+            if !found {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            found
+        });
+        assert!(
+            seen,
+            "{:?}: the alias another session added is found",
+            db.backend
+        );
+        assert!(ids(&mine, "上海z").contains(&id));
+        // This session's own change, at once.
+        mine.write(|w| w.remove_alias(id, "上海紫竹")).unwrap();
+        assert!(!ids(&mine, "上海zz").contains(&id), "{:?}", db.backend);
+    }
+}
+
+fn ids_of(store: &Store, q: &str) -> Vec<i64> {
+    store
+        .find(q, &FindOptions::new(200))
+        .unwrap()
+        .found
+        .iter()
+        .map(|f| f.hit.enterprise.id)
+        .collect()
+}
+
 #[test]
 fn identifiers_and_whole_names_find_their_enterprise_alike_on_each_backend() {
     let answers: Vec<_> = demos()

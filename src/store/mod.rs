@@ -31,7 +31,7 @@ pub use hotline::{
 };
 pub use inspection::{BookingRow, NewBooking, NewSlot, SlotRow};
 pub use queue::{NewWorkItem, QueueRow, queue_window_sql};
-pub use search::{FindOptions, Findings, Found, Note, Tier, Why};
+pub use search::{FindOptions, Findings, Found, Note, Ranking, Tier, Why};
 pub use today::{TodayData, TodayDay};
 pub use transfer::{
     ApprovalExport, BookingExport, Change, CoordinatorExport, EnterpriseExport, EnterpriseRef,
@@ -162,6 +162,8 @@ pub struct Store {
     /// The enterprises a list filter's text reached, at a data version: a pane counts its
     /// list and reads its window under one filter, and the matcher runs once for both.
     filter_memo: std::cell::RefCell<console::FilterMemo>,
+    /// What the last keystrokes' searches read, at a data version (see `SearchMemo`).
+    search_memo: std::cell::RefCell<search::SearchMemo>,
 }
 
 /// How slow a statement is logged, in milliseconds (the log sets it from `AEO_LOG_SLOW_MS`).
@@ -348,6 +350,7 @@ impl Store {
             file: Some(file),
             busy_timeout: BUSY_TIMEOUT,
             filter_memo: Default::default(),
+            search_memo: Default::default(),
         };
         store.prepared(access)
     }
@@ -370,6 +373,7 @@ impl Store {
             file: None,
             busy_timeout: BUSY_TIMEOUT,
             filter_memo: Default::default(),
+            search_memo: Default::default(),
         };
         store.prepared(access)
     }
@@ -412,6 +416,7 @@ impl Store {
         self.check_same_file()?;
         // Our own commits do not move the data version.
         self.filter_memo.take();
+        self.search_memo.take();
         let tx = Tx::begin(&self.conn, self.busy_timeout)?;
         if let crate::calendar::Clock::Frozen(t) = self.actor.clock
             && !is_demo(&self.conn)?

@@ -14,6 +14,7 @@ use crate::domain::search::{
 use anyhow::{Result, bail};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// How far a match is from what the caller said: lower ranks first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -101,6 +102,32 @@ pub struct Findings {
     pub more: bool,
 }
 
+/// A query's matches, best first, without their rows (see [`Store::rank`]).
+#[derive(Debug, Default)]
+pub struct Ranking {
+    q: Option<Query>,
+    order: Vec<(i64, Candidate)>,
+    /// What is wrong with the query itself.
+    pub notes: Vec<Note>,
+    /// More matched than the limit.
+    pub more: bool,
+}
+
+impl Ranking {
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Where enterprise `id` stands in the ranking.
+    pub fn position(&self, id: i64) -> Option<usize> {
+        self.order.iter().position(|(i, _)| *i == id)
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FindOptions {
     pub limit: usize,
@@ -123,6 +150,7 @@ const RANK_COLS: &str = "e.id, e.name_zh, e.credit IN ('advanced', 'certified')"
 
 /// One candidate while ranking. `why` is None when the key it came by proves the match (its
 /// tier is known); the matcher then says why for the rows shown only.
+#[derive(Debug)]
 struct Candidate {
     tier: Tier,
     other: u8,
@@ -318,6 +346,153 @@ const CANDIDATES_PER_ROW: usize = 2;
 const MIN_CANDIDATES: usize = 100;
 /// Key rows a search may read per wanted candidate before it gives up on more.
 const SCAN_PER_CANDIDATE: usize = 8;
+
+/// What searches read at one data version, kept for the keystrokes that follow: the text keys
+/// from a Chinese lead (上海 while 上海l, 上海lg, 上海lgg are typed) and the enterprises read to
+/// match them. Emptied when the data version moves (another session's commit) and by the
+/// store's own writes.
+#[derive(Default)]
+pub(crate) struct SearchMemo {
+    version: i64,
+    /// The runs of keys read, the newest last.
+    runs: Vec<(KeyKind, String, Rc<KeyRun>)>,
+    enterprises: HashMap<i64, Rc<MemoEnterprise>>,
+}
+
+/// Runs of keys kept, and enterprises kept, at most.
+const MEMO_RUNS: usize = 8;
+const MEMO_ENTERPRISES: usize = 20_000;
+
+/// Keys of one kind from a prefix, in key order: the first `rows.len()`, or `all` of them.
+struct KeyRun {
+    rows: Vec<(i64, String)>,
+    all: bool,
+}
+
+/// What the matcher reads of an enterprise.
+struct MemoEnterprise {
+    name: String,
+    aeo: bool,
+    units: Option<String>,
+    aliases: String,
+}
+
+impl Store {
+    /// The memo of searches, emptied first if the data changed since it was filled.
+    fn search_memo(&self) -> Result<std::cell::RefMut<'_, SearchMemo>> {
+        let version = self.data_version()?;
+        let mut memo = self.search_memo.borrow_mut();
+        if memo.version != version {
+            *memo = SearchMemo {
+                version,
+                ..Default::default()
+            };
+        }
+        Ok(memo)
+    }
+
+    /// The first `scan` keys of `kind` from `prefix` (fewer when there are no more).
+    fn key_run(&self, kind: KeyKind, prefix: &str, scan: usize) -> Result<Rc<KeyRun>> {
+        if let Some((.., run)) =
+            self.search_memo()?.runs.iter().find(|(k, p, run)| {
+                *k == kind && p == prefix && (run.all || run.rows.len() >= scan)
+            })
+        {
+            return Ok(run.clone());
+        }
+        let limit = pg_limit(scan);
+        let sql = match self.conn().dialect() {
+            Dialect::Sqlite => "SELECT k.enterprise_id, k.key FROM search_keys k
+                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111)"
+                .to_string(),
+            Dialect::Postgres => format!(
+                "SELECT k.enterprise_id, k.key FROM search_keys k
+                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || chr(1114111)
+                 ORDER BY k.key, k.enterprise_id LIMIT {limit}"
+            ),
+        };
+        let mut keys = Vec::new();
+        {
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            // No LIMIT on SQLite (see `pg_limit`): reading stops at `limit`.
+            let mut rows = stmt.query(params![kind as i64, prefix])?;
+            while keys.len() < limit
+                && let Some(r) = rows.next()?
+            {
+                keys.push((r.get(0)?, r.str(1)?.to_string()));
+            }
+        }
+        let run = Rc::new(KeyRun {
+            all: keys.len() < limit,
+            rows: keys,
+        });
+        let mut memo = self.search_memo()?;
+        memo.runs.retain(|(k, p, _)| !(*k == kind && p == prefix));
+        if memo.runs.len() >= MEMO_RUNS {
+            memo.runs.remove(0);
+        }
+        memo.runs.push((kind, prefix.to_string(), run.clone()));
+        Ok(run)
+    }
+
+    /// The enterprises `ids` that `aeo` allows, as the matcher reads them: those not kept from
+    /// an earlier keystroke are read in one statement.
+    fn memo_enterprises(&self, ids: &[i64], aeo: &str) -> Result<Vec<(i64, Rc<MemoEnterprise>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let memo = self.search_memo()?;
+            for id in ids {
+                match memo.enterprises.get(id) {
+                    Some(e) => out.push((*id, e.clone())),
+                    None => missing.push(*id),
+                }
+            }
+        }
+        // Kept whatever `aeo` says (the AEO condition is tested on the kept rows).
+        if !aeo.is_empty() {
+            out.retain(|(_, e)| e.aeo);
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let sql = match self.conn().dialect() {
+            Dialect::Sqlite => format!(
+                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?1) p
+                 CROSS JOIN enterprises e ON e.id = p.value"
+            ),
+            Dialect::Postgres => format!(
+                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM enterprises e
+                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
+            ),
+        };
+        let mut read = Vec::with_capacity(missing.len());
+        {
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let mut rows = stmt.query([serde_json::to_string(&missing)?])?;
+            while let Some(r) = rows.next()? {
+                let e = Rc::new(MemoEnterprise {
+                    name: r.get(1)?,
+                    aeo: r.get(2)?,
+                    units: r.opt_str(3)?.map(str::to_string),
+                    aliases: r.str(4)?.to_string(),
+                });
+                read.push((r.get::<i64>(0)?, e));
+            }
+        }
+        let mut memo = self.search_memo()?;
+        if memo.enterprises.len() + read.len() > MEMO_ENTERPRISES {
+            memo.enterprises.clear();
+        }
+        for (id, e) in read {
+            memo.enterprises.insert(id, e.clone());
+            if aeo.is_empty() || e.aeo {
+                out.push((id, e));
+            }
+        }
+        Ok(out)
+    }
+}
 
 impl Writer<'_> {
     /// Recomputes the units and keys of one enterprise (its name, English name and aliases).
@@ -542,13 +717,41 @@ impl Store {
     }
 
     /// Finds enterprises by anything a caller may say, best first (see [`Tier`]); ties go to AEO
-    /// enterprises, then by name.
+    /// enterprises, then by name. Every row found is read whole.
     pub fn find(&self, raw: &str, opts: &FindOptions) -> Result<Findings> {
-        let Some((q, order, mut out)) = self.ranked_candidates(raw, opts)? else {
-            return Ok(Findings::default());
+        let ranking = self.rank(raw, opts)?;
+        Ok(Findings {
+            found: self.found(&ranking, 0, ranking.len())?,
+            notes: ranking.notes,
+            more: ranking.more,
+        })
+    }
+
+    /// What [`Store::find`] finds, ranked but not yet read: a list shows its rows a window at a
+    /// time with [`Store::found`].
+    pub fn rank(&self, raw: &str, opts: &FindOptions) -> Result<Ranking> {
+        Ok(match self.ranked_candidates(raw, opts)? {
+            Some((q, order, out)) => Ranking {
+                q: Some(q),
+                order,
+                notes: out.notes,
+                more: out.more,
+            },
+            None => Ranking::default(),
+        })
+    }
+
+    /// The rows `offset..offset + limit` of a ranking, read whole, in its order.
+    pub fn found(&self, ranking: &Ranking, offset: usize, limit: usize) -> Result<Vec<Found>> {
+        let end = offset.saturating_add(limit).min(ranking.order.len());
+        let (Some(q), Some(order)) = (&ranking.q, ranking.order.get(offset..end)) else {
+            return Ok(Vec::new());
         };
-        // The rows shown, in one statement (on SQLite a statement per row cost a run of the
-        // statement each); their units only where the key that found them did not say why.
+        if order.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The rows in one statement (on SQLite a statement per row cost a run of the statement
+        // each); their units only where the key that found them did not say why.
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
             self.conn().pick(
@@ -571,20 +774,21 @@ impl Store {
             let row = row?;
             fetched.insert(row.0.enterprise.id, row);
         }
+        let mut out = Vec::with_capacity(order.len());
         for (id, c) in order {
             // Gone since it was found (PostgreSQL reads outside one transaction).
-            let Some((hit, units, aliases)) = fetched.remove(&id) else {
+            let Some((hit, units, aliases)) = fetched.remove(id) else {
                 continue;
             };
-            let why = match c.why {
-                Some(why) => why,
-                None => best_match(&q, units.as_deref().unwrap_or_default(), &aliases)
+            let why = match &c.why {
+                Some(why) => why.clone(),
+                None => best_match(q, units.as_deref().unwrap_or_default(), &aliases)
                     .map(|(_, _, why)| why)
                     .unwrap_or(Why::Contains {
                         text: q.chars.iter().collect(),
                     }),
             };
-            out.found.push(Found {
+            out.push(Found {
                 hit,
                 tier: c.tier,
                 why,
@@ -1032,91 +1236,60 @@ impl Walk<'_> {
     /// The text keys (kinds 6, 7) from `prefix` for a query that goes on in letters (上海cn):
     /// the keys alone are read first, and only the enterprises whose key's characters can
     /// spell the query (in any of their readings) are read and matched. True when every key
-    /// from `prefix` was read, or enough candidates were found.
+    /// from `prefix` was read, or enough candidates were found. The keys and the enterprises
+    /// read are kept for the next keystroke (see [`SearchMemo`]): typing on after 上海 reads
+    /// none of them again.
     fn text_keys(&mut self, kind: KeyKind, prefix: &str, cands: &mut Candidates) -> Result<bool> {
         let want = self.cap.saturating_sub(cands.len()).min(self.budget);
         if want == 0 {
             return Ok(true);
         }
         let scan = want * SCAN_PER_CANDIDATE;
-        let sql = match self.store.conn().dialect() {
-            Dialect::Sqlite => "SELECT k.enterprise_id, k.key FROM search_keys k
-                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || char(1114111)"
-                .to_string(),
-            Dialect::Postgres => format!(
-                "SELECT k.enterprise_id, k.key FROM search_keys k
-                 WHERE k.kind = ?1 AND k.key >= ?2 AND k.key < ?2 || chr(1114111)
-                 ORDER BY k.key, k.enterprise_id LIMIT {}",
-                pg_limit(scan)
-            ),
-        };
+        let run = self.store.key_run(kind, prefix, scan)?;
         let mut ids: Vec<i64> = Vec::new();
         let mut read = 0usize;
         {
             let mut seen_units = HashMap::new();
-            let mut stmt = self.store.conn().prepare_cached(&sql)?;
-            // No LIMIT on SQLite (see `pg_limit`): reading stops at `scan`.
-            let mut rows = stmt.query(params![kind as i64, prefix])?;
-            // The key's character after `prefix`, read from its bytes: most keys fail on it,
-            // and are dropped without reading (checking) the whole key.
+            // The key's character after `prefix`: most keys fail on it, and are dropped
+            // without checking the whole key.
             let lead = prefix.chars().count();
-            while read < scan
-                && let Some(r) = rows.next()?
-            {
+            for (id, key) in run.rows.iter().take(scan) {
                 read += 1;
-                let id: i64 = r.get(0)?;
-                if self.seen.contains(&id) {
+                if self.seen.contains(id) {
                     continue;
                 }
                 if lead < TEXT_KEY_LEN
                     && self.q.chars.len() <= TEXT_KEY_LEN
-                    && let Some(next) = char_after(&r, 1, prefix.len())?
+                    && let Some(next) = key.get(prefix.len()..).and_then(|k| k.chars().next())
                     && !search::text_key_next_may_match(self.q, next, &mut seen_units)
                 {
                     continue;
                 }
-                if !search::text_key_may_match(self.q, r.str(1)?, &mut seen_units) {
+                if !search::text_key_may_match(self.q, key, &mut seen_units) {
                     continue;
                 }
-                self.seen.insert(id);
-                ids.push(id);
+                self.seen.insert(*id);
+                ids.push(*id);
                 if ids.len() >= want {
                     break;
                 }
             }
         }
         self.budget = self.budget.saturating_sub(ids.len());
-        let complete = read < scan || ids.len() >= want;
-        if ids.is_empty() {
-            return Ok(complete);
-        }
-        let sql = match self.store.conn().dialect() {
-            Dialect::Sqlite => format!(
-                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?1) p
-                 CROSS JOIN enterprises e ON e.id = p.value WHERE 1{}",
-                self.aeo
-            ),
-            Dialect::Postgres => format!(
-                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM enterprises e
-                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint){}",
-                self.aeo
-            ),
-        };
-        let mut stmt = self.store.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query([serde_json::to_string(&ids)?])?;
-        while let Some(r) = rows.next()? {
-            let Some(units) = r.opt_str(3)? else {
+        let complete = ids.len() >= want || (run.all && read == run.rows.len());
+        for (id, e) in self.store.memo_enterprises(&ids, self.aeo)? {
+            let Some(units) = &e.units else {
                 continue;
             };
-            if let Some((tier, other, why)) = best_match(self.q, units, r.str(4)?) {
+            if let Some((tier, other, why)) = best_match(self.q, units, &e.aliases) {
                 cands.add(
-                    r.get(0)?,
+                    id,
                     Candidate {
                         tier,
                         other,
                         why: Some(why),
-                        aeo: r.get(2)?,
-                        name: r.get(1)?,
+                        aeo: e.aeo,
+                        name: e.name.clone(),
                     },
                 );
             }
@@ -1222,29 +1395,6 @@ fn pg_limit(n: usize) -> usize {
     let bits = usize::BITS - n.leading_zeros();
     let shift = bits.saturating_sub(5);
     n.div_ceil(1 << shift) << shift
-}
-
-/// The character of text column `i` that starts at byte `at`, read without checking the rest
-/// of the text; None when the text ends there (or is not text SQLite holds as UTF-8 there).
-fn char_after(r: &super::db::Row<'_>, i: usize, at: usize) -> Result<Option<char>> {
-    let bytes = match r {
-        super::db::Row::Sqlite(r) => r.get_ref(i)?.as_bytes()?,
-        super::db::Row::Pg(_) => r.str(i)?.as_bytes(),
-    };
-    let Some(rest) = bytes.get(at..) else {
-        return Ok(None);
-    };
-    let width = match rest.first() {
-        None => return Ok(None),
-        Some(b) if *b < 0x80 => 1,
-        Some(b) if *b >= 0xF0 => 4,
-        Some(b) if *b >= 0xE0 => 3,
-        Some(_) => 2,
-    };
-    Ok(rest
-        .get(..width)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|s| s.chars().next()))
 }
 
 /// The best match of the query in a name's units or its aliases' (`alias\tunits` lines).

@@ -193,6 +193,19 @@ pub enum StatusKind {
     Error,
 }
 
+/// The rows of a pane's list in a terminal `h` rows high: less the header, tabs, status,
+/// footer, and the pane's own border and column header.
+fn list_rows(h: u16) -> usize {
+    let body = h.saturating_sub(4);
+    usize::from(body.saturating_sub(3)).max(1)
+}
+
+/// The rows the lookup pane lists (and reads whole) in a terminal `h` rows high: below its
+/// query line and the line saying why the selected row matched.
+pub fn lookup_rows(h: u16) -> usize {
+    list_rows(h).saturating_sub(2).max(1)
+}
+
 /// What panes read from while loading.
 pub struct Env<'a> {
     pub store: &'a Store,
@@ -372,12 +385,10 @@ impl App {
     /// Each pane's page at this size; every pane is read again when next shown.
     fn set_size(&mut self, w: u16, h: u16) {
         self.size = (w, h);
-        // Header, tabs, status, footer, and the pane's own border and column header.
-        let body = h.saturating_sub(4);
-        let rows = usize::from(body.saturating_sub(3)).max(1);
+        let rows = list_rows(h);
         self.queue.set_page(rows);
         self.approvals.set_page(rows.saturating_sub(5).max(1));
-        self.lookup.set_page(rows.saturating_sub(2).max(1));
+        self.lookup.set_page(lookup_rows(h));
         self.today.set_page(rows);
         // The day board under its head lines.
         self.calendar
@@ -1673,7 +1684,12 @@ impl App {
                 self.now,
                 lang,
             ),
-            PaneId::Lookup => Ok(export::lookup(&self.lookup.hits, lang)),
+            PaneId::Lookup => {
+                let ranking = &self.lookup.ranking;
+                store
+                    .found(ranking, 0, ranking.len())
+                    .map(|all| export::lookup(&all, lang))
+            }
             PaneId::Calendar => export::day(store, self.calendar.selected, lang),
             PaneId::Today => self
                 .today

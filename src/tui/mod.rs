@@ -16,7 +16,7 @@ pub mod theme;
 pub mod widgets;
 mod wrap;
 
-pub use app::{Action, App, PaneId, Session};
+pub use app::{Action, App, PaneId, Session, lookup_rows};
 
 pub use crate::calendar::Clock;
 

@@ -595,12 +595,12 @@ fn lookup_results_follow_every_key() {
     let mut c = console();
     key(&mut c.app, KeyCode::Char('4'));
     keys(&mut c.app, "/s");
-    let one = c.app.lookup.hits.len();
+    let one = c.app.lookup.count();
     keys(&mut c.app, "hqc");
-    let four = c.app.lookup.hits.len();
+    let four = c.app.lookup.count();
     assert!(four < one, "{one} -> {four}");
     key(&mut c.app, KeyCode::Backspace);
-    assert!(c.app.lookup.hits.len() >= four);
+    assert!(c.app.lookup.count() >= four);
     // Typing in the field: q and digits are letters, not commands.
     keys(&mut c.app, "q1");
     assert!(!c.app.quit);
@@ -1459,7 +1459,7 @@ fn a_wrong_check_character_is_said_whole_at_80_columns() {
         let wrong = "913100001322602500";
         key(&mut c.app, KeyCode::Char('4'));
         keys(&mut c.app, &format!("/{wrong}"));
-        let note = c.app.lookup.notes.first().expect("a note").clone();
+        let note = c.app.lookup.ranking.notes.first().expect("a note").clone();
         let s = render(&mut c.app, 80, 24);
         let said: String = s.split_whitespace().collect();
         let whole: String = lang.pick(&note.zh, &note.en).split_whitespace().collect();
@@ -1489,4 +1489,53 @@ fn opened_on_lookup_the_console_takes_what_is_typed() {
     );
     keys(&mut c.app, "1");
     assert_eq!(c.app.pane, PaneId::Lookup);
+}
+
+/// Lookup ranks every match on each key but reads whole only the rows on screen: going down
+/// the list reads the rows it comes to, in the ranking's order, and `:export` writes them all.
+#[test]
+fn lookup_reads_the_rows_it_shows_and_the_rest_as_the_cursor_reaches_them() {
+    let mut c = console();
+    render(&mut c.app, 80, 24);
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "/s");
+    let all = c
+        .app
+        .store()
+        .find("s", &crate::store::FindOptions::new(200))
+        .unwrap()
+        .found;
+    let ids = |f: &[crate::store::Found]| f.iter().map(|f| f.hit.enterprise.id).collect::<Vec<_>>();
+    let page = c.app.lookup.cursor.page();
+    assert!(all.len() > 2 * page, "{} found, page {page}", all.len());
+    assert_eq!(c.app.lookup.count(), all.len());
+    assert_eq!(ids(&c.app.lookup.hits), ids(&all[..page]));
+    let s = render(&mut c.app, 80, 24);
+    assert!(s.contains(&format!("{} 家", all.len())), "{s}");
+    // Two pages down, then the last row: each is the ranking's row there, on screen.
+    for code in [
+        KeyCode::PageDown,
+        KeyCode::PageDown,
+        KeyCode::Esc,
+        KeyCode::End,
+    ] {
+        key(&mut c.app, code);
+        let at = c.app.lookup.cursor.selected;
+        let hit = c
+            .app
+            .lookup
+            .selected_hit()
+            .expect("the selected row is read");
+        assert_eq!(hit.hit.enterprise.id, all[at].hit.enterprise.id, "row {at}");
+        assert_eq!(hit.why, all[at].why, "row {at}");
+        assert!(c.app.lookup.hits.len() <= page);
+        let s = render(&mut c.app, 80, 24);
+        assert!(s.contains(&all[at].hit.enterprise.uscc), "row {at}:\n{s}");
+    }
+    assert_eq!(c.app.lookup.cursor.selected, all.len() - 1);
+    let out = c._dir.path().join("lookup.csv");
+    keys(&mut c.app, &format!(":export {}", out.display()));
+    key(&mut c.app, KeyCode::Enter);
+    let csv = std::fs::read_to_string(&out).expect("the export is written");
+    assert_eq!(csv.lines().count(), all.len() + 1, "{csv}");
 }

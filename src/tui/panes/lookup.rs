@@ -3,7 +3,7 @@
 
 use super::{Hint, Pane, fit, frame_block, row_style, step};
 use crate::present::why_text;
-use crate::store::{FindOptions, Found, Note};
+use crate::store::{FindOptions, Found, Ranking};
 use crate::text::inert;
 use crate::text::tr;
 use crate::tui::app::{Action, Env, View};
@@ -19,7 +19,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-/// Results beyond this are not useful to a caller on the line; the count says so.
+/// Results beyond this are not useful to a caller on the line; the count says so. They are
+/// ranked on every key; only the rows on screen are read whole.
 const MAX_HITS: usize = 200;
 
 #[derive(Debug, Default)]
@@ -30,14 +31,15 @@ pub struct LookupPane {
     history: History,
     /// Typing goes into the query (type-to-search); Esc leaves the box, `/` returns to it.
     pub editing: bool,
+    /// What the query finds, best first, with what the query itself got wrong (a USCC's
+    /// check character) and whether more matched than are listed.
+    pub ranking: Ranking,
+    /// The rows on screen, read whole: the ranking's from `cursor.offset`.
     pub hits: Vec<Found>,
-    /// What the query itself got wrong (a USCC's check character).
-    pub notes: Vec<Note>,
-    /// More enterprises matched than are listed.
-    pub more: bool,
     pub cursor: Selection,
-    /// The query the hits were found for: a new query selects its best match.
-    searched: String,
+    /// The query and data version the ranking is of: a new query selects its best match, and
+    /// a move of the cursor reads only the rows it shows.
+    ranked: Option<(String, u64)>,
 }
 
 impl LookupPane {
@@ -52,31 +54,53 @@ impl LookupPane {
     }
 
     pub fn selected_hit(&self) -> Option<&Found> {
-        self.hits.get(self.cursor.selected)
+        self.hits.get(self.cursor.in_window()?)
+    }
+
+    /// How many the query found (at most `MAX_HITS`).
+    pub fn count(&self) -> usize {
+        self.ranking.len()
     }
 }
 
 impl LookupPane {
     fn step(&mut self, by: isize) -> Option<Action> {
-        let n = self.hits.len();
+        let n = self.count();
+        let offset = self.cursor.offset;
         self.cursor.select(step(self.cursor.selected, by, n), n);
-        None
+        self.moved(offset)
+    }
+
+    /// After the cursor moved from a window at `offset`: the rows of another window are read.
+    fn moved(&self, offset: usize) -> Option<Action> {
+        let sel = self.cursor.selected;
+        let shown = offset + self.hits.len();
+        (self.cursor.offset != offset || sel < offset || sel >= shown).then_some(Action::Reload)
     }
 }
 
 impl Pane for LookupPane {
     fn refresh(&mut self, env: &Env<'_>) -> Result<()> {
+        let key = (self.query.clone(), env.data_version);
         // Another operator's change: the cursor stays on the enterprise.
-        let before = (self.searched == self.query)
+        let before = self
+            .ranked
+            .as_ref()
+            .is_some_and(|(q, _)| *q == self.query)
             .then(|| self.selected_hit().map(|h| h.hit.enterprise.id))
             .flatten();
-        let found = env.store.find(&self.query, &FindOptions::new(MAX_HITS))?;
-        self.hits = found.found;
-        self.notes = found.notes;
-        self.more = found.more;
-        self.searched = self.query.clone();
-        self.cursor
-            .follow(&self.hits, before, |h| h.hit.enterprise.id);
+        if self.ranked.as_ref() != Some(&key) {
+            self.ranking = env.store.rank(&self.query, &FindOptions::new(MAX_HITS))?;
+            self.ranked = Some(key);
+        }
+        let ranking = &self.ranking;
+        self.hits = self.cursor.window(
+            ranking.len(),
+            before,
+            |f: &Found| f.hit.enterprise.id,
+            |limit, offset| env.store.found(ranking, offset, limit),
+            |id| Ok(ranking.position(id)),
+        )?;
         Ok(())
     }
 
@@ -128,8 +152,9 @@ impl Pane for LookupPane {
                 }
             }
         }
-        if self.cursor.key(key, km, self.hits.len()) {
-            return None;
+        let offset = self.cursor.offset;
+        if self.cursor.key(key, km, self.count()) {
+            return self.moved(offset);
         }
         if km.is(Cmd::Filter, key) {
             self.editing = true;
@@ -163,7 +188,7 @@ impl Pane for LookupPane {
         // What is wrong with the query is said whole: wrapped to the width, the table below
         // it a line or two shorter (a USCC's wrong check character: "… 下列为前 17 位相同的
         // 企业" ran past 80 columns).
-        let note = self.notes.first().map(|n| {
+        let note = self.ranking.notes.first().map(|n| {
             wrap(
                 &[(lang.pick(&n.zh, &n.en).to_string(), t.warn)],
                 usize::from(inner.width),
@@ -203,9 +228,9 @@ impl Pane for LookupPane {
             spans.push(Span::styled(
                 format!(
                     "   {} {}{}",
-                    self.hits.len(),
+                    self.count(),
                     tr(lang, "家", "found"),
-                    if self.more { "+" } else { "" }
+                    if self.ranking.more { "+" } else { "" }
                 ),
                 t.muted,
             ));
@@ -239,17 +264,17 @@ impl Pane for LookupPane {
             header.push(tr(lang, "匹配", "Matched"));
         }
         // The rows the table has room for (below its heading), the selected one among them.
+        // The rows held are the window from `cursor.offset`; a note above may leave room for
+        // fewer, then the first rows give way to keep the selected one.
         let room = usize::from(table_area.height.saturating_sub(1)).max(1);
-        let first = if self.cursor.selected >= self.cursor.offset + room {
-            self.cursor.selected + 1 - room
-        } else {
-            self.cursor.offset
-        };
+        let offset = self.cursor.offset;
+        let skip = (self.cursor.selected + 1).saturating_sub(offset + room);
         let rows = self
             .hits
             .iter()
             .enumerate()
-            .skip(first)
+            .map(|(i, found)| (offset + i, found))
+            .skip(skip)
             .take(self.cursor.page().min(room))
             .map(|(i, found)| {
                 let h = &found.hit;
