@@ -1539,3 +1539,27 @@ fn lookup_reads_the_rows_it_shows_and_the_rest_as_the_cursor_reaches_them() {
     let csv = std::fs::read_to_string(&out).expect("the export is written");
     assert_eq!(csv.lines().count(), all.len() + 1, "{csv}");
 }
+
+/// The credit level is said whole in the lookup list at 80 columns, in English too
+/// ("s.dishonest" had lost its end in a column of 8).
+#[test]
+fn lookup_says_the_credit_level_whole_at_80_columns() {
+    let mut c = console_with(Lang::En, Access::ReadWrite);
+    key(&mut c.app, KeyCode::Char('4'));
+    keys(&mut c.app, "/shqc");
+    let levels: Vec<&str> = c
+        .app
+        .lookup
+        .hits
+        .iter()
+        .map(|f| f.hit.enterprise.credit.short_name(Lang::En))
+        .collect();
+    assert!(levels.contains(&"s.dishonest"), "{levels:?}");
+    let s = render(&mut c.app, 80, 24);
+    for level in levels {
+        assert!(
+            s.lines().any(|l| l.split_whitespace().any(|w| w == level)),
+            "{level}:\n{s}"
+        );
+    }
+}

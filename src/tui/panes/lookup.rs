@@ -2,6 +2,7 @@
 //! key; Enter opens the hotline card.
 
 use super::{Hint, Pane, fit, frame_block, row_style, step};
+use crate::domain::credit::CreditLevel;
 use crate::present::why_text;
 use crate::store::{FindOptions, Found, Ranking};
 use crate::text::inert;
@@ -248,9 +249,16 @@ impl Pane for LookupPane {
         f.render_widget(Paragraph::new(lines), input);
         let w = table_area.width;
         let wide = w >= 120;
-        let fixed: u16 = 8 + 18 + 10 + if wide { 30 + 28 } else { 0 } + 3 + 2 * u16::from(wide);
+        // The credit level whole in either language (s.dishonest: 11 columns).
+        let credit_w = CreditLevel::ALL
+            .iter()
+            .map(|c| crate::text::width(c.short_name(lang)))
+            .max()
+            .unwrap_or(8) as u16;
+        let fixed: u16 =
+            credit_w + 18 + 10 + if wide { 30 + 28 } else { 0 } + 3 + 2 * u16::from(wide);
         let name_w = w.saturating_sub(fixed).max(12);
-        let mut widths = vec![name_w, 8, 18, 10];
+        let mut widths = vec![name_w, credit_w, 18, 10];
         let mut header = vec![
             tr(lang, "企业名称", "Enterprise"),
             tr(lang, "信用等级", "Credit"),
