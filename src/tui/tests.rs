@@ -1540,10 +1540,10 @@ fn lookup_reads_the_rows_it_shows_and_the_rest_as_the_cursor_reaches_them() {
     assert_eq!(csv.lines().count(), all.len() + 1, "{csv}");
 }
 
-/// The credit level is said whole in the lookup list at 80 columns, in English too
-/// ("s.dishonest" had lost its end in a column of 8).
+/// The credit level is said whole in the lists at 80 columns, in English too ("certified"
+/// and "s.dishonest" had lost their ends in columns of 8).
 #[test]
-fn lookup_says_the_credit_level_whole_at_80_columns() {
+fn lists_say_the_credit_level_whole_at_80_columns() {
     let mut c = console_with(Lang::En, Access::ReadWrite);
     key(&mut c.app, KeyCode::Char('4'));
     keys(&mut c.app, "/shqc");
@@ -1556,10 +1556,13 @@ fn lookup_says_the_credit_level_whole_at_80_columns() {
         .collect();
     assert!(levels.contains(&"s.dishonest"), "{levels:?}");
     let s = render(&mut c.app, 80, 24);
+    let whole = |s: &str, level: &str| s.lines().any(|l| l.split_whitespace().any(|w| w == level));
     for level in levels {
-        assert!(
-            s.lines().any(|l| l.split_whitespace().any(|w| w == level)),
-            "{level}:\n{s}"
-        );
+        assert!(whole(&s, level), "{level}:\n{s}");
     }
+    // The queue, whose AEO items come first.
+    key(&mut c.app, KeyCode::Esc);
+    key(&mut c.app, KeyCode::Char('1'));
+    let s = render(&mut c.app, 80, 24);
+    assert!(whole(&s, "certified") && whole(&s, "advanced"), "{s}");
 }

@@ -1,7 +1,7 @@
 //! Pane 3, pending approvals: in the one approval order (due instant, then reference), each with its absolute deadline, a live
 //! countdown and the rule that sets the limit (measures 6, 25, 26).
 
-use super::{Hint, Pane, fit, frame_block, row_style};
+use super::{Hint, Pane, credit_width, fit, frame_block, row_style};
 use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
@@ -230,7 +230,7 @@ impl Pane for ApprovalsPane {
         let cd_w = 25;
         let dl_w = if wide { 16 } else { 11 };
         let kind_w = if wide { 20 } else { 8 };
-        let credit_w = if wide { 8 } else { 0 };
+        let credit_w = if wide { credit_width(lang) } else { 0 };
         let cols = 5 + u16::from(wide);
         let spacing = cols - 1;
         // Narrow: a ten-column rule tag, the enterprise takes the rest. Wide: the enterprise

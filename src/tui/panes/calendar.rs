@@ -1,7 +1,7 @@
 //! Pane 2, the inspection calendar (measures 7 and 30): the month grid and the day board with
 //! slots, free places, bookings and the day's 当日清 state.
 
-use super::{Hint, Pane, frame_block, row_style, scroll_to};
+use super::{Hint, Pane, credit_width, frame_block, row_style, scroll_to};
 use crate::calendar::DayInfo;
 use crate::domain::inspection::{BookingStatus, ClearanceState, DayClearance};
 use crate::present;
@@ -532,7 +532,8 @@ impl CalendarPane {
                         let credit = b.credit.short_name(lang);
                         // name | credit | (goods) | location | status, aligned by display width;
                         // a wide board spells the location out, and names stop at 40 columns.
-                        let credit_w = if w >= 70 { 10 } else { 8 };
+                        let credit_w =
+                            usize::from(credit_width(lang)).max(if w >= 70 { 10 } else { 8 });
                         let loc_w = match w {
                             135.. => 44,
                             110.. => 28,
@@ -547,8 +548,10 @@ impl CalendarPane {
                             let n = (avail * 11 / 20).clamp(8, 40);
                             (n, avail.saturating_sub(n + 1))
                         } else {
-                            // Narrow: the fixed parts take 23 columns.
-                            (w.saturating_sub(23).max(6), 0)
+                            // Narrow: the credit level, location and a status of six
+                            // columns (booked, 已预约) after the name.
+                            let rest = 2 + 1 + credit_w + 1 + loc_w + 1 + 6;
+                            (w.saturating_sub(rest).max(6), 0)
                         };
                         let goods = if goods_w > 0 {
                             format!("{} ", pad(&inert(&b.goods), goods_w))

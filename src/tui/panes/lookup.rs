@@ -1,8 +1,7 @@
 //! Pane 4, lookup: a Chinese name, pinyin, initials, a USCC or a customs code; results on every
 //! key; Enter opens the hotline card.
 
-use super::{Hint, Pane, fit, frame_block, row_style, step};
-use crate::domain::credit::CreditLevel;
+use super::{Hint, Pane, credit_width, fit, frame_block, row_style, step};
 use crate::present::why_text;
 use crate::store::{FindOptions, Found, Ranking};
 use crate::text::inert;
@@ -249,12 +248,7 @@ impl Pane for LookupPane {
         f.render_widget(Paragraph::new(lines), input);
         let w = table_area.width;
         let wide = w >= 120;
-        // The credit level whole in either language (s.dishonest: 11 columns).
-        let credit_w = CreditLevel::ALL
-            .iter()
-            .map(|c| crate::text::width(c.short_name(lang)))
-            .max()
-            .unwrap_or(8) as u16;
+        let credit_w = credit_width(lang);
         let fixed: u16 =
             credit_w + 18 + 10 + if wide { 30 + 28 } else { 0 } + 3 + 2 * u16::from(wide);
         let name_w = w.saturating_sub(fixed).max(12);

@@ -139,6 +139,16 @@ pub fn frame_block<'a>(title: String, focused: bool, v: &View<'_>) -> Block<'a> 
         .title(Span::styled(format!(" {title} "), v.theme.title))
 }
 
+/// The columns a credit level's short name takes at most in `lang` (高级认证: 8; s.dishonest:
+/// 11): every list's credit column is at least this wide, so the level reads whole.
+pub fn credit_width(lang: crate::text::Lang) -> u16 {
+    crate::domain::credit::CreditLevel::ALL
+        .iter()
+        .map(|c| crate::text::width(c.short_name(lang)))
+        .max()
+        .unwrap_or(8) as u16
+}
+
 /// A table cell's text cut to its column by display width.
 pub fn fit(s: &str, cols: u16) -> String {
     truncate(s, usize::from(cols))

@@ -1,7 +1,7 @@
 //! Pane 1, the priority queue: the domain's order (abnormal first, then AEO, then 加急, then the
 //! earlier deadline, then arrival), one window of rows at a time, columns chosen by the width.
 
-use super::{Hint, Pane, fit, frame_block, row_style};
+use super::{Hint, Pane, credit_width, fit, frame_block, row_style};
 use crate::domain::narrow::{Listing, Narrow};
 use crate::domain::ownership::ItemChange;
 use crate::domain::queue::{Count, WorkStatus};
@@ -98,11 +98,11 @@ struct Columns {
     measure: u16,
 }
 
-fn columns(inner: u16) -> Columns {
+fn columns(inner: u16, lang: Lang) -> Columns {
     let wide = inner >= 120;
     let mut c = Columns {
         enterprise: 0,
-        credit: 8,
+        credit: credit_width(lang),
         kind: if wide { 18 } else { 12 },
         declaration: if wide { 18 } else { 0 },
         time: 11,
@@ -138,7 +138,7 @@ fn columns(inner: u16) -> Columns {
         for (col, want) in [
             (&mut c.status, 20u16),
             (&mut c.kind, 38),
-            (&mut c.credit, 10),
+            (&mut c.credit, credit_width(lang).max(10)),
         ] {
             let give = want.saturating_sub(*col).min(spare);
             *col += give;
@@ -303,7 +303,7 @@ impl Pane for QueuePane {
         if filter_area.height > 0 {
             self.filter.draw_line(f, filter_area, v, self.count);
         }
-        let c = columns(table_area.width);
+        let c = columns(table_area.width, lang);
         let now = self.now.unwrap_or(v.now);
         let mut header = vec![
             tr(lang, "企业", "Enterprise"),

@@ -409,7 +409,9 @@ impl BookPopup {
         );
         let rows = usize::from(list.height);
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
-        let name_w = usize::from(list.width).saturating_sub(12);
+        // The name, then the credit level whole (s.dishonest: 11 columns).
+        let credit_w = usize::from(crate::tui::panes::credit_width(lang));
+        let name_w = usize::from(list.width).saturating_sub(credit_w + 3);
         let lines: Vec<Line<'static>> = self
             .hits
             .iter()
@@ -421,7 +423,7 @@ impl BookPopup {
                 let text = format!(
                     " {} {}",
                     pad(&inert(&e.name_zh), name_w),
-                    pad(e.credit.short_name(lang), 9)
+                    pad(e.credit.short_name(lang), credit_w)
                 );
                 let base = if e.credit.is_aeo() {
                     t.aeo
