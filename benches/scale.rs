@@ -41,6 +41,16 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[i]
 }
 
+/// Median, 95th percentile and maximum of `samples`.
+fn spread(samples: &mut [Duration]) -> String {
+    format!(
+        "median {}, p95 {}, max {}",
+        ms(percentile(samples, 0.5)),
+        ms(percentile(samples, 0.95)),
+        ms(*samples.last().unwrap())
+    )
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
@@ -275,23 +285,14 @@ fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(Stri
             "{tag}filter's enterprise ids (matching_enterprise_ids, up to 1,000), initials ({} keystrokes)",
             filter.len()
         ),
-        format!(
-            "median {}, p95 {}, max {}",
-            ms(percentile(&mut filter, 0.5)),
-            ms(percentile(&mut filter, 0.95)),
-            ms(*filter.last().unwrap())
-        ),
+        spread(&mut filter),
     ));
     rows.push((
         format!(
             "{tag}find with every match read whole (aeo lookup, up to 200), initials ({} keystrokes)",
             whole.len()
         ),
-        format!(
-            "median {}, p95 {}",
-            ms(percentile(&mut whole, 0.5)),
-            ms(percentile(&mut whole, 0.95)),
-        ),
+        spread(&mut whole),
     ));
     slowest.sort();
     let slow: Vec<String> = slowest
@@ -307,12 +308,7 @@ fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(Stri
             format!(
                 "{tag}lookup per keystroke, {label} ({n} keystrokes, {shown} rows shown; target median ≤ 2 ms, p95 ≤ 10 ms)"
             ),
-            format!(
-                "median {}, p95 {}, max {}",
-                ms(percentile(&mut s, 0.5)),
-                ms(percentile(&mut s, 0.95)),
-                ms(*s.last().unwrap())
-            ),
+            spread(&mut s),
         ));
     }
 }

@@ -242,7 +242,6 @@ fn typing_on_finds_what_another_session_changed_meanwhile() {
     for (db, mine) in demos() {
         let mut other = Store::open(db.location(), Access::ReadWrite).unwrap();
         let mut mine = mine;
-        let ids = |store: &Store, q: &str| ids_of(store, q);
         // An enterprise that 上海zz does not find, whose name has no 上海.
         let all = enterprises(&mine);
         let (id, ..) = all
@@ -251,13 +250,13 @@ fn typing_on_finds_what_another_session_changed_meanwhile() {
             .expect("a name without 上海")
             .clone();
         for q in ["上海", "上海z", "上海zz"] {
-            assert!(!ids(&mine, q).contains(&id) || q == "上海", "{q}");
+            assert!(!ids_of(&mine, q).contains(&id) || q == "上海", "{q}");
         }
         other.write(|w| w.add_alias(id, "上海紫竹")).unwrap();
         // Another session's commit reaches this one as a notification on PostgreSQL: it is
         // waited for, a few milliseconds.
         let seen = (0..250).any(|_| {
-            let found = ids(&mine, "上海zz").contains(&id);
+            let found = ids_of(&mine, "上海zz").contains(&id);
             if !found {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -268,10 +267,10 @@ fn typing_on_finds_what_another_session_changed_meanwhile() {
             "{:?}: the alias another session added is found",
             db.backend
         );
-        assert!(ids(&mine, "上海z").contains(&id));
+        assert!(ids_of(&mine, "上海z").contains(&id));
         // This session's own change, at once.
         mine.write(|w| w.remove_alias(id, "上海紫竹")).unwrap();
-        assert!(!ids(&mine, "上海zz").contains(&id), "{:?}", db.backend);
+        assert!(!ids_of(&mine, "上海zz").contains(&id), "{:?}", db.backend);
     }
 }
 
