@@ -216,7 +216,6 @@ fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(Stri
     // read whole.
     let opts = FindOptions::new(200);
     let shown = lookup_rows(48);
-    let mut whole = Vec::new();
     for (units, name, uscc, _customs) in &targets {
         let units = search::decode(units);
         let initials: String = units
@@ -255,12 +254,6 @@ fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(Stri
                 kinds[k].1.push(t.elapsed());
                 slowest.push((t.elapsed(), q.clone()));
                 assert!(!found.is_empty(), "{q} finds nothing");
-                // `aeo lookup` and `:export`: every match read whole.
-                if k == 0 {
-                    let t = Instant::now();
-                    store.find(q, &opts).unwrap();
-                    whole.push(t.elapsed());
-                }
             }
         }
     }
@@ -286,13 +279,6 @@ fn lookup_per_keystroke(names: &Path, db: &Path, tag: &str, rows: &mut Vec<(Stri
             filter.len()
         ),
         spread(&mut filter),
-    ));
-    rows.push((
-        format!(
-            "{tag}find with every match read whole (aeo lookup, up to 200), initials ({} keystrokes)",
-            whole.len()
-        ),
-        spread(&mut whole),
     ));
     slowest.sort();
     let slow: Vec<String> = slowest

@@ -244,11 +244,13 @@ fn typing_on_finds_what_another_session_changed_meanwhile() {
         let mut mine = mine;
         // An enterprise that 上海zz does not find, whose name has no 上海.
         let all = enterprises(&mine);
-        let (id, ..) = all
+        let (id, name, ..) = all
             .iter()
             .find(|(_, name, ..)| !name.contains("上海"))
             .expect("a name without 上海")
             .clone();
+        // Its row is shown (and kept) first.
+        assert!(ids_of(&mine, &name).contains(&id));
         for q in ["上海", "上海z", "上海zz"] {
             assert!(!ids_of(&mine, q).contains(&id) || q == "上海", "{q}");
         }
@@ -268,6 +270,20 @@ fn typing_on_finds_what_another_session_changed_meanwhile() {
             db.backend
         );
         assert!(ids_of(&mine, "上海z").contains(&id));
+        // The row shown says why from the alias it has now (its row kept from before the
+        // change had no alias to say it by).
+        let why = mine
+            .find("上海紫", &FindOptions::new(200))
+            .unwrap()
+            .found
+            .into_iter()
+            .find(|f| f.hit.enterprise.id == id)
+            .map(|f| f.why);
+        assert!(
+            matches!(&why, Some(Why::Reading { alias: Some(a), .. }) if a == "上海紫竹"),
+            "{:?}: {why:?}",
+            db.backend
+        );
         // This session's own change, at once.
         mine.write(|w| w.remove_alias(id, "上海紫竹")).unwrap();
         assert!(!ids_of(&mine, "上海zz").contains(&id), "{:?}", db.backend);

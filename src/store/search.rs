@@ -320,19 +320,17 @@ fn rank_cols(r: &super::db::Row<'_>) -> anyhow::Result<(i64, String, bool)> {
 }
 
 /// A row shown by [`Store::find`]: the enterprise and its coordinator, the name's units and
-/// the aliases' (to say why it matched).
+/// the aliases' (to say why it matched, when the key that found it proved the match).
 type ShownRow = (EnterpriseHit, Option<String>, String);
 
-/// With `units`, the name's and the aliases' units too (to say why a row matched when the key
-/// that found it proved the match).
-fn shown_row(r: &super::db::Row<'_>, units: bool) -> anyhow::Result<ShownRow> {
+fn shown_row(r: &super::db::Row<'_>) -> anyhow::Result<ShownRow> {
     Ok((
         EnterpriseHit {
             enterprise: enterprise_from(r, 0)?,
             coordinator: coordinator_from(r, 10)?,
         },
-        if units { r.get(17)? } else { None },
-        if units { r.get(18)? } else { String::new() },
+        r.get(17)?,
+        r.get(18)?,
     ))
 }
 
@@ -348,8 +346,8 @@ const MIN_CANDIDATES: usize = 100;
 const SCAN_PER_CANDIDATE: usize = 8;
 
 /// What searches read at one data version, kept for the keystrokes that follow: the text keys
-/// from a Chinese lead (上海 while 上海l, 上海lg, 上海lgg are typed) and the enterprises read to
-/// match them. Emptied when the data version moves (another session's commit) and by the
+/// from a Chinese lead (上海 while 上海l, 上海lg, 上海lgg are typed), the enterprises read to
+/// match them, and the rows shown. Emptied when the data version moves (another session's commit) and by the
 /// store's own writes.
 #[derive(Default)]
 pub(crate) struct SearchMemo {
@@ -357,11 +355,14 @@ pub(crate) struct SearchMemo {
     /// The runs of keys read, the newest last.
     runs: Vec<(KeyKind, String, Rc<KeyRun>)>,
     enterprises: HashMap<i64, Rc<MemoEnterprise>>,
+    /// The rows shown, whole (see [`Store::found`]).
+    shown: HashMap<i64, Rc<ShownRow>>,
 }
 
-/// Runs of keys kept, and enterprises kept, at most.
+/// Runs of keys kept, enterprises and rows shown kept, at most.
 const MEMO_RUNS: usize = 8;
 const MEMO_ENTERPRISES: usize = 20_000;
+const MEMO_SHOWN: usize = 5_000;
 
 /// Keys of one kind from a prefix, in key order: the first `rows.len()`, or `all` of them.
 struct KeyRun {
@@ -750,46 +751,63 @@ impl Store {
         if order.is_empty() {
             return Ok(Vec::new());
         }
-        // The rows in one statement (on SQLite a statement per row cost a run of the statement
-        // each); their units only where the key that found them did not say why.
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
-            self.conn().pick(
-                "json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value
-                 LEFT JOIN coordinators c ON c.id = e.coordinator_id",
-                "enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
-                 WHERE e.id = ANY(ARRAY(SELECT jsonb_array_elements_text(?1::jsonb)::bigint))"
-            )
-        ))?;
-        let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-        let unexplained: HashSet<i64> = order
-            .iter()
-            .filter(|(_, c)| c.why.is_none())
-            .map(|(id, _)| *id)
-            .collect();
-        let mut fetched: HashMap<i64, ShownRow> = HashMap::new();
-        for row in stmt.query_map([serde_json::to_string(&ids)?], |r| {
-            shown_row(r, unexplained.contains(&r.get::<i64>(0)?))
-        })? {
-            let row = row?;
-            fetched.insert(row.0.enterprise.id, row);
+        // The rows shown for an earlier keystroke are kept (typing on shows many of them
+        // again); the others are read in one statement (on SQLite a statement per row cost a
+        // run of the statement each).
+        let mut fetched: HashMap<i64, Rc<ShownRow>> = HashMap::new();
+        let mut missing: Vec<i64> = Vec::new();
+        {
+            let memo = self.search_memo()?;
+            for (id, _) in order {
+                match memo.shown.get(id) {
+                    Some(row) => {
+                        fetched.insert(*id, row.clone());
+                    }
+                    None => missing.push(*id),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
+                self.conn().pick(
+                    "json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value
+                     LEFT JOIN coordinators c ON c.id = e.coordinator_id",
+                    "enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
+                     WHERE e.id = ANY(ARRAY(SELECT jsonb_array_elements_text(?1::jsonb)::bigint))"
+                )
+            ))?;
+            let mut read = Vec::with_capacity(missing.len());
+            for row in stmt.query_map([serde_json::to_string(&missing)?], shown_row)? {
+                let row = Rc::new(row?);
+                read.push((row.0.enterprise.id, row));
+            }
+            let mut memo = self.search_memo()?;
+            if memo.shown.len() + read.len() > MEMO_SHOWN {
+                memo.shown.clear();
+            }
+            for (id, row) in read {
+                memo.shown.insert(id, row.clone());
+                fetched.insert(id, row);
+            }
         }
         let mut out = Vec::with_capacity(order.len());
         for (id, c) in order {
             // Gone since it was found (PostgreSQL reads outside one transaction).
-            let Some((hit, units, aliases)) = fetched.remove(id) else {
+            let Some(row) = fetched.get(id) else {
                 continue;
             };
+            let (hit, units, aliases) = row.as_ref();
             let why = match &c.why {
                 Some(why) => why.clone(),
-                None => best_match(q, units.as_deref().unwrap_or_default(), &aliases)
+                None => best_match(q, units.as_deref().unwrap_or_default(), aliases)
                     .map(|(_, _, why)| why)
                     .unwrap_or(Why::Contains {
                         text: q.chars.iter().collect(),
                     }),
             };
             out.push(Found {
-                hit,
+                hit: hit.clone(),
                 tier: c.tier,
                 why,
             });
