@@ -678,14 +678,44 @@ impl Store {
             |m| &mut m.approvals,
             || {
                 let c = self.approval_conditions(f)?;
-                let (sql, params) = c.bound(&format!(
-                    "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {}",
-                    self.open_approvals(),
-                    c.sql(),
-                    self.conn()
-                        .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG),
-                    APPROVALS_HELD + 1
-                ));
+                let sql = if self.conn().is_pg()
+                    && text.len() >= 3
+                    && text.chars().all(|ch| ch.is_ascii_alphanumeric())
+                {
+                    // The approvals a text of three letters or digits or more names, read from
+                    // indexes (those of its enterprises, the references holding its trigrams:
+                    // schema 23), at most one more than are held, then ordered. Testing every
+                    // open approval took 4-5 ms a keystroke on the server; reading them in
+                    // order is still how a text naming more is read (the window, the count).
+                    let mut named = String::from(
+                        "SELECT id FROM approvals WHERE decided_at IS NULL
+                           AND enterprise_id IN (SELECT value::bigint FROM jsonb_array_elements_text(:ents::jsonb))
+                         UNION SELECT id FROM approvals WHERE decided_at IS NULL
+                           AND reference ILIKE '%' || :text::text || '%' ESCAPE '\\'",
+                    );
+                    if !approval_kinds_named(text).is_empty() {
+                        named.push_str(
+                            " UNION SELECT id FROM approvals WHERE decided_at IS NULL
+                               AND kind IN (SELECT jsonb_array_elements_text(:kinds::jsonb))",
+                        );
+                    }
+                    format!(
+                        "SELECT a.id FROM approvals a
+                          WHERE a.id IN (SELECT id FROM ({named}) named LIMIT {})
+                          ORDER BY {OPEN_APPROVAL_ORDER_PG}",
+                        APPROVALS_HELD + 1
+                    )
+                } else {
+                    format!(
+                        "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {}",
+                        self.open_approvals(),
+                        c.sql(),
+                        self.conn()
+                            .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG),
+                        APPROVALS_HELD + 1
+                    )
+                };
+                let (sql, params) = c.bound(&sql);
                 let mut stmt = self.conn().prepare_cached(&sql)?;
                 let ids = stmt
                     .query_map(params, |r| r.get::<i64>(0))?
@@ -788,7 +818,29 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many open approvals `f` leaves.
+    /// How many open approvals `f` leaves, as the pane says it: a typed text that names more
+    /// than are held is said to name more (`2000+`), not counted (a count tests every open
+    /// approval again: 4-5 ms a keystroke on PostgreSQL for 15,337 of them).
+    pub fn approvals_filtered_count(&self, f: &ListFilter<'_>) -> Result<Count> {
+        if let Some(ids) = self.approvals_held(f)? {
+            return Ok(Count {
+                n: ids.len(),
+                more: false,
+            });
+        }
+        if f.narrow.is_none() && !f.text.trim().is_empty() {
+            return Ok(Count {
+                n: APPROVALS_HELD,
+                more: true,
+            });
+        }
+        Ok(Count {
+            n: self.approvals_filtered_len(f)?,
+            more: false,
+        })
+    }
+
+    /// How many open approvals `f` leaves, all of them counted.
     pub fn approvals_filtered_len(&self, f: &ListFilter<'_>) -> Result<usize> {
         if let Some(ids) = self.approvals_held(f)? {
             return Ok(ids.len());
@@ -1218,13 +1270,22 @@ mod tests {
                 let f = ListFilter::text(text);
                 let read = store.approvals_read_in_order(&f, 1000, 0).unwrap();
                 let want: Vec<i64> = read.iter().map(|r| r.id).collect();
+                let count = store.approvals_filtered_count(&f).unwrap();
                 let Some(ids) = store.approvals_held(&f).unwrap() else {
                     assert!(want.len() > APPROVALS_HELD, "{:?} {text}", db.backend);
+                    // Said to name more than are held, not counted; export counts them all.
+                    let more = Count {
+                        n: APPROVALS_HELD,
+                        more: true,
+                    };
+                    assert_eq!(count, more, "{:?} {text}", db.backend);
+                    assert_eq!(store.approvals_filtered_len(&f).unwrap(), want.len());
                     continue;
                 };
                 held += 1;
                 assert_eq!(ids, want, "{:?} {text}", db.backend);
                 assert_eq!(store.approvals_filtered_len(&f).unwrap(), want.len());
+                assert_eq!((count.n, count.more), (want.len(), false));
                 let got = store.approvals_filtered(&f, 2, 1).unwrap();
                 assert_eq!(
                     got.iter().map(|r| r.id).collect::<Vec<_>>(),

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(usize, &str)] = &[
         22,
         include_str!("pg_migrations/022_queue_index_covers_filter.sql"),
     ),
+    (
+        23,
+        include_str!("pg_migrations/023_approval_reference_index.sql"),
+    ),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new

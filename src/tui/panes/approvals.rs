@@ -6,6 +6,7 @@ use crate::calendar::{Countdown, DayCount, shanghai_date};
 use crate::domain::approval::{DeadlineRule, Urgency, urgency};
 use crate::domain::measures::MeasureCatalog;
 use crate::domain::narrow::Listing;
+use crate::domain::queue::Count;
 use crate::present;
 use crate::store::ApprovalRow;
 use crate::text::Lang;
@@ -32,8 +33,10 @@ pub struct ApprovalsPane {
     pub rows: Vec<ApprovalRow>,
     /// The selection, as a position in the (filtered) list.
     pub cursor: Selection,
-    /// How many open approvals the filter leaves.
+    /// How many open approvals the filter leaves (the rows the cursor moves over), and as
+    /// said: a typed text naming many is said to name more (`2000+`).
     pub total: usize,
+    count: Count,
     page: usize,
     /// How many approvals are open (the title's overdue and nearly-due counts are the tab's).
     open: usize,
@@ -48,6 +51,7 @@ impl Default for ApprovalsPane {
             rows: Vec::new(),
             cursor: Selection::default(),
             total: 0,
+            count: Count::default(),
             page: 1,
             open: 0,
             due_dates: Vec::new(),
@@ -133,11 +137,15 @@ impl Pane for ApprovalsPane {
         // due (every one's deadline compared) is counted with the tab counts, off the draw.
         self.open = env.store.open_approval_count()?.max(0) as usize;
         let lf = self.filter.list_filter(env);
-        self.total = if lf.text.trim().is_empty() && lf.narrow.is_none() {
-            self.open
+        self.count = if lf.text.trim().is_empty() && lf.narrow.is_none() {
+            Count {
+                n: self.open,
+                more: false,
+            }
         } else {
-            env.store.approvals_filtered_len(&lf)?
+            env.store.approvals_filtered_count(&lf)?
         };
+        self.total = self.count.n;
         self.cursor.set_page(self.page());
         self.rows = self.cursor.window(
             self.total,
@@ -221,7 +229,7 @@ impl Pane for ApprovalsPane {
         ])
         .areas(inner);
         if filter_area.height > 0 {
-            self.filter.draw_line(f, filter_area, v, self.total);
+            self.filter.draw_line(f, filter_area, v, self.count);
         }
         let w = table_area.width;
         let wide = w >= 120;
