@@ -436,27 +436,49 @@ impl Store {
         Ok(run)
     }
 
-    /// The enterprises `ids` that `aeo` allows, as the matcher reads them: those not kept from
-    /// an earlier keystroke are read in one statement.
-    fn memo_enterprises(&self, ids: &[i64], aeo: &str) -> Result<Vec<(i64, Rc<MemoEnterprise>)>> {
-        let mut out = Vec::with_capacity(ids.len());
+    /// The rows `ids` from one of the memo's maps (`map`); those not kept are read by `read`
+    /// (in one statement) and kept, the map emptied first when it would pass `cap`.
+    fn memo_rows<T>(
+        &self,
+        ids: &[i64],
+        map: fn(&mut SearchMemo) -> &mut HashMap<i64, Rc<T>>,
+        cap: usize,
+        read: impl FnOnce(&[i64]) -> Result<Vec<(i64, T)>>,
+    ) -> Result<HashMap<i64, Rc<T>>> {
+        let mut rows = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         {
-            let memo = self.search_memo()?;
+            let mut memo = self.search_memo()?;
+            let kept = map(&mut memo);
             for id in ids {
-                match memo.enterprises.get(id) {
-                    Some(e) => out.push((*id, e.clone())),
+                match kept.get(id) {
+                    Some(row) => {
+                        rows.insert(*id, row.clone());
+                    }
                     None => missing.push(*id),
                 }
             }
         }
-        // Kept whatever `aeo` says (the AEO condition is tested on the kept rows).
-        if !aeo.is_empty() {
-            out.retain(|(_, e)| e.aeo);
-        }
         if missing.is_empty() {
-            return Ok(out);
+            return Ok(rows);
         }
+        let read = read(&missing)?;
+        let mut memo = self.search_memo()?;
+        let kept = map(&mut memo);
+        if kept.len() + read.len() > cap {
+            kept.clear();
+        }
+        for (id, row) in read {
+            let row = Rc::new(row);
+            kept.insert(id, row.clone());
+            rows.insert(id, row);
+        }
+        Ok(rows)
+    }
+
+    /// The enterprises `ids` that `aeo` allows, as the matcher reads them, in the order of
+    /// `ids`: those not kept from an earlier keystroke are read in one statement.
+    fn memo_enterprises(&self, ids: &[i64], aeo: &str) -> Result<Vec<(i64, Rc<MemoEnterprise>)>> {
         let sql = match self.conn().dialect() {
             Dialect::Sqlite => format!(
                 "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?1) p
@@ -467,31 +489,32 @@ impl Store {
                  WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
             ),
         };
-        let mut read = Vec::with_capacity(missing.len());
-        {
-            let mut stmt = self.conn().prepare_cached(&sql)?;
-            let mut rows = stmt.query([serde_json::to_string(&missing)?])?;
-            while let Some(r) = rows.next()? {
-                let e = Rc::new(MemoEnterprise {
-                    name: r.get(1)?,
-                    aeo: r.get(2)?,
-                    units: r.opt_str(3)?.map(str::to_string),
-                    aliases: r.str(4)?.to_string(),
-                });
-                read.push((r.get::<i64>(0)?, e));
-            }
-        }
-        let mut memo = self.search_memo()?;
-        if memo.enterprises.len() + read.len() > MEMO_ENTERPRISES {
-            memo.enterprises.clear();
-        }
-        for (id, e) in read {
-            memo.enterprises.insert(id, e.clone());
-            if aeo.is_empty() || e.aeo {
-                out.push((id, e));
-            }
-        }
-        Ok(out)
+        let mut rows = self.memo_rows(
+            ids,
+            |m| &mut m.enterprises,
+            MEMO_ENTERPRISES,
+            |missing| {
+                let mut stmt = self.conn().prepare_cached(&sql)?;
+                let mut rows = stmt.query([serde_json::to_string(missing)?])?;
+                let mut read = Vec::with_capacity(missing.len());
+                while let Some(r) = rows.next()? {
+                    let e = MemoEnterprise {
+                        name: r.get(1)?,
+                        aeo: r.get(2)?,
+                        units: r.opt_str(3)?.map(str::to_string),
+                        aliases: r.str(4)?.to_string(),
+                    };
+                    read.push((r.get::<i64>(0)?, e));
+                }
+                Ok(read)
+            },
+        )?;
+        // Kept whatever `aeo` says: the AEO condition is tested here.
+        Ok(ids
+            .iter()
+            .filter_map(|id| rows.remove(id).map(|e| (*id, e)))
+            .filter(|(_, e)| aeo.is_empty() || e.aeo)
+            .collect())
     }
 }
 
@@ -754,20 +777,8 @@ impl Store {
         // The rows shown for an earlier keystroke are kept (typing on shows many of them
         // again); the others are read in one statement (on SQLite a statement per row cost a
         // run of the statement each).
-        let mut fetched: HashMap<i64, Rc<ShownRow>> = HashMap::new();
-        let mut missing: Vec<i64> = Vec::new();
-        {
-            let memo = self.search_memo()?;
-            for (id, _) in order {
-                match memo.shown.get(id) {
-                    Some(row) => {
-                        fetched.insert(*id, row.clone());
-                    }
-                    None => missing.push(*id),
-                }
-            }
-        }
-        if !missing.is_empty() {
+        let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
+        let fetched = self.memo_rows(&ids, |m| &mut m.shown, MEMO_SHOWN, |missing| {
             let mut stmt = self.conn().prepare_cached(&format!(
                 "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
                 self.conn().pick(
@@ -777,20 +788,12 @@ impl Store {
                      WHERE e.id = ANY(ARRAY(SELECT jsonb_array_elements_text(?1::jsonb)::bigint))"
                 )
             ))?;
-            let mut read = Vec::with_capacity(missing.len());
-            for row in stmt.query_map([serde_json::to_string(&missing)?], shown_row)? {
-                let row = Rc::new(row?);
-                read.push((row.0.enterprise.id, row));
-            }
-            let mut memo = self.search_memo()?;
-            if memo.shown.len() + read.len() > MEMO_SHOWN {
-                memo.shown.clear();
-            }
-            for (id, row) in read {
-                memo.shown.insert(id, row.clone());
-                fetched.insert(id, row);
-            }
-        }
+            stmt.query_map([serde_json::to_string(missing)?], |r| {
+                let row = shown_row(r)?;
+                Ok((row.0.enterprise.id, row))
+            })?
+            .collect::<anyhow::Result<Vec<_>>>()
+        })?;
         let mut out = Vec::with_capacity(order.len());
         for (id, c) in order {
             // Gone since it was found (PostgreSQL reads outside one transaction).
