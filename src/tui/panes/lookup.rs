@@ -73,9 +73,9 @@ impl LookupPane {
 
     /// After the cursor moved from a window at `offset`: the rows of another window are read.
     fn moved(&self, offset: usize) -> Option<Action> {
-        let sel = self.cursor.selected;
-        let shown = offset + self.hits.len();
-        (self.cursor.offset != offset || sel < offset || sel >= shown).then_some(Action::Reload)
+        self.cursor
+            .left_window(offset, self.hits.len())
+            .then_some(Action::Reload)
     }
 }
 

@@ -231,12 +231,11 @@ impl Pane for QueuePane {
         }
         let offset = self.cursor.offset;
         if self.cursor.key(key, km, self.total) {
-            let sel = self.cursor.selected;
-            let on_screen = offset + self.page().min(self.rows.len().max(1));
-            if self.cursor.offset != offset || sel < offset || sel >= on_screen {
-                return Some(Action::Reload);
-            }
-            return None;
+            let held = self.page().min(self.rows.len().max(1));
+            return self
+                .cursor
+                .left_window(offset, held)
+                .then_some(Action::Reload);
         }
         let row = self.selected_row()?;
         let change = if km.is(Cmd::Take, key) {

@@ -71,6 +71,13 @@ impl Selection {
         self.restart = true;
     }
 
+    /// After a move from a window at `offset` holding `held` rows: whether the cursor left
+    /// the rows held (the window scrolled, or the selection is outside it), so that the rows
+    /// of another window are to be read.
+    pub fn left_window(&self, offset: usize, held: usize) -> bool {
+        self.offset != offset || self.selected < offset || self.selected >= offset + held
+    }
+
     /// The first row (a new search shows its best match).
     pub fn top(&mut self) {
         self.selected = 0;
