@@ -515,18 +515,33 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
     ));
     // The queue's `/` filter as typed, a keystroke at a time, as the console answers it (no
     // pause in typing): the matcher, the count, the window, the cursor following its record,
-    // and the frame.
+    // and the frame. `dongfang` starts with a letter that starts a kind's code (`declaration`):
+    // its items are counted too.
     let key = |c| crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
     for (pane, name, words) in [
         (
             PaneId::Queue,
             "queue",
-            ["shanghai", "jiading", "上海嘉定", "222520", "zzzq"],
+            [
+                "shanghai",
+                "jiading",
+                "上海嘉定",
+                "222520",
+                "zzzq",
+                "dongfang",
+            ],
         ),
         (
             PaneId::Approvals,
             "approvals",
-            ["shanghai", "jiading", "上海嘉定", "dz2026", "zzzq"],
+            [
+                "shanghai",
+                "jiading",
+                "上海嘉定",
+                "dz2026",
+                "zzzq",
+                "dongfang",
+            ],
         ),
     ] {
         app.update(Action::SwitchPane(pane));

@@ -1232,7 +1232,7 @@ fn plan(db: &Path, sql: &str) -> String {
 }
 
 #[test]
-fn the_overdue_count_and_an_operators_taken_items_do_not_walk_the_whole_queue() {
+fn the_overdue_count_an_operators_taken_items_and_a_kinds_items_do_not_walk_the_whole_queue() {
     // SQLite only: EXPLAIN QUERY PLAN is SQLite's.
     let d = sqlite_demo();
     let overdue = plan(
@@ -1245,6 +1245,13 @@ fn the_overdue_count_and_an_operators_taken_items_do_not_walk_the_whole_queue() 
         "SELECT id FROM work_items WHERE taken_by = 'alice' AND status <> 'done'",
     );
     assert!(taken.contains("work_items_open_taken"), "{taken}");
+    // The items a typed filter reaches through a kind's code (`d`: declaration) are counted
+    // from the kind's own index, not along the queue's order.
+    let kind = plan(
+        &d.db,
+        "SELECT id FROM work_items WHERE status <> 'done' AND kind IN ('declaration')",
+    );
+    assert!(kind.contains("work_items_open_kind"), "{kind}");
 }
 
 /// The first undecided approval of the demo that `pick` accepts, as JSON.

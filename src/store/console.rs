@@ -326,8 +326,17 @@ impl Store {
                 .filter(|k| k.starts_with(&lower))
                 .collect();
             if !kinds.is_empty() {
+                // PostgreSQL reads the kinds' index (schema 24) for a list it is given, not
+                // for a set it joins: it scanned the table for the first 8,000 declarations
+                // (1,731 pages against 43).
                 let values = self.conn().json_values(":kinds", false);
-                part(&mut c, format!("kind IN ({values})"));
+                part(
+                    &mut c,
+                    match self.dialect() {
+                        super::Dialect::Sqlite => format!("kind IN ({values})"),
+                        super::Dialect::Postgres => format!("kind = ANY (ARRAY({values}))"),
+                    },
+                );
                 c.bind(":kinds", serde_json::to_string(&kinds)?);
             }
             if let Some(status) = WorkStatus::ALL.iter().find(|s| s.code() == lower) {

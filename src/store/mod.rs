@@ -71,6 +71,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/021_queue_index_status.sql")),
     M::up(include_str!("migrations/022_queue_index_covers_filter.sql")),
     M::up(include_str!("migrations/023_approval_reference_index.sql")),
+    M::up(include_str!("migrations/024_open_work_kind_index.sql")),
 ];
 
 /// The schema version this binary writes.

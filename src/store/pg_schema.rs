@@ -29,6 +29,10 @@ const MIGRATIONS: &[(usize, &str)] = &[
         23,
         include_str!("pg_migrations/023_approval_reference_index.sql"),
     ),
+    (
+        24,
+        include_str!("pg_migrations/024_open_work_kind_index.sql"),
+    ),
 ];
 
 /// The key of the session lock migrations hold, so that of several processes opening a new
