@@ -1543,7 +1543,7 @@ fn lookup_reads_the_rows_it_shows_and_the_rest_as_the_cursor_reaches_them() {
 /// The credit level is said whole in the lists at 80 columns, in English too ("certified"
 /// and "s.dishonest" had lost their ends in columns of 8).
 #[test]
-fn lists_say_the_credit_level_whole_at_80_columns() {
+fn lists_say_the_credit_level_and_the_status_whole_at_80_columns() {
     let mut c = console_with(Lang::En, Access::ReadWrite);
     key(&mut c.app, KeyCode::Char('4'));
     keys(&mut c.app, "/shqc");
@@ -1565,4 +1565,20 @@ fn lists_say_the_credit_level_whole_at_80_columns() {
     key(&mut c.app, KeyCode::Char('1'));
     let s = render(&mut c.app, 80, 24);
     assert!(whole(&s, "certified") && whole(&s, "advanced"), "{s}");
+    // Each item's status too ("in progress", not "in pr…"): abnormal items head the queue,
+    // the others are typed for.
+    assert!(whole(&s, "abnormal"), "{s}");
+    for (code, name) in [("in_progress", "in progress"), ("waiting", "waiting")] {
+        keys(&mut c.app, &format!("/{code}"));
+        let s = render(&mut c.app, 80, 24);
+        let rows = s
+            .lines()
+            .filter(|l| l.contains(" left ") || l.contains(" late ") || l.contains(" wait "));
+        let shown: Vec<&str> = rows.collect();
+        assert!(!shown.is_empty(), "{s}");
+        for row in shown {
+            assert!(row.contains(name), "{name}: {row}\n{s}");
+        }
+        key(&mut c.app, KeyCode::Esc);
+    }
 }

@@ -106,13 +106,14 @@ fn columns(inner: u16, lang: Lang) -> Columns {
         kind: if wide { 18 } else { 12 },
         declaration: if wide { 18 } else { 0 },
         time: 11,
-        // Who holds an item is read from 100 columns on (at 80 in the hotline card).
+        // Who holds an item is read from 100 columns on (at 80 in the hotline card); below,
+        // the status alone, whole in either language ("in progress").
         status: if wide {
             13
         } else if inner >= 96 {
             14
         } else {
-            6
+            status_width(lang)
         },
         flags: if wide { 20 } else { 8 },
         measure: if wide { 4 } else { 0 },
@@ -147,6 +148,16 @@ fn columns(inner: u16, lang: Lang) -> Columns {
         c.enterprise = NAME + spare;
     }
     c
+}
+
+/// The widest name of an open item's status in `lang`.
+fn status_width(lang: Lang) -> u16 {
+    WorkStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| crate::text::width(s.name(lang)))
+        .max()
+        .unwrap_or(6) as u16
 }
 
 fn time_cell(r: &QueueRow, now: jiff::Timestamp, lang: Lang) -> (String, bool) {
@@ -334,7 +345,9 @@ impl Pane for QueuePane {
             let (time, late) = time_cell(r, now, lang);
             let status = r.status.name(lang).to_string();
             let status = match (&r.taken_by, r.status) {
-                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal) if c.status > 8 => {
+                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal)
+                    if c.status > status_width(lang) =>
+                {
                     format!("{status} {}", inert(who))
                 }
                 _ => status,
