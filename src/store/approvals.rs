@@ -636,8 +636,8 @@ impl Store {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT approval_id, reason, started_at, ended_at FROM approval_pauses
-             WHERE approval_id IN ({}) ORDER BY started_at",
-            self.conn().json_values("?1", true)
+             WHERE {} ORDER BY started_at",
+            self.conn().id_in("approval_id", "?1")
         ))?;
         let mut by_id: HashMap<i64, Vec<PauseRow>> = HashMap::new();
         let pauses = stmt.query_map([serde_json::to_string(&ids)?], |r| {

@@ -560,8 +560,8 @@ impl Store {
     /// The open items among `ids` (a window of `queue_filtered_ids`), in the queue's order.
     pub fn queue_rows(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
         let sql = format!(
-            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE w.id IN ({}) AND w.status <> 'done' ORDER BY {}",
-            self.conn().json_values("?1", true),
+            "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {} AND w.status <> 'done' ORDER BY {}",
+            self.conn().id_in("w.id", "?1"),
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -736,8 +736,8 @@ impl Store {
     /// The open approvals among `ids`, in the pane's order, with their pauses.
     fn approvals_by_id(&self, ids: &[i64]) -> Result<Vec<ApprovalRow>> {
         let sql = format!(
-            "{APPROVAL_SELECT} WHERE a.id IN ({}) AND a.decided_at IS NULL ORDER BY {}",
-            self.conn().json_values("?1", true),
+            "{APPROVAL_SELECT} WHERE {} AND a.decided_at IS NULL ORDER BY {}",
+            self.conn().id_in("a.id", "?1"),
             self.conn()
                 .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
         );

@@ -318,6 +318,19 @@ impl Db {
         }
     }
 
+    /// `column` is one of the ids of the JSON array bound as `param`: the rows of a list of
+    /// ids read by their index. PostgreSQL is given the ids as an array (`= ANY`): offered
+    /// them as a set to join (`IN (SELECT …)`), it guessed 100 of them and scanned a small
+    /// table whole (the 16 bookings of a day board: all 15,745 bookings, 227 pages against 40).
+    pub fn id_in(&self, column: &str, param: &str) -> String {
+        match self {
+            Db::Sqlite(_) => format!("{column} IN (SELECT value FROM json_each({param}))"),
+            Db::Pg(_) => format!(
+                "{column} = ANY (ARRAY(SELECT value::bigint FROM jsonb_array_elements_text({param}::jsonb)))"
+            ),
+        }
+    }
+
     pub fn is_pg(&self) -> bool {
         matches!(self, Db::Pg(_))
     }

@@ -930,8 +930,8 @@ impl Store {
         unsure.truncate(limit);
         let ids: Vec<i64> = unsure.iter().map(|(_, id)| *id).collect();
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE p.id IN ({}) ORDER BY p.opened_at, p.id",
-            self.conn().json_values("?1", true)
+            "SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE {} ORDER BY p.opened_at, p.id",
+            self.conn().id_in("p.id", "?1")
         ))?;
         let mut unsure = stmt
             .query_map([serde_json::to_string(&ids)?], problem_from)?
