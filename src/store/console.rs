@@ -87,6 +87,13 @@ const APPROVALS_HELD: usize = 2_000;
 #[cfg(test)]
 const APPROVALS_HELD: usize = 5;
 
+/// From how far down the approvals a window is read by the ids of its rows (found from the
+/// index alone) rather than along the order whole. The tests' demo has few approvals.
+#[cfg(not(test))]
+const DEEP_WINDOW: usize = 100;
+#[cfg(test)]
+const DEEP_WINDOW: usize = 4;
+
 /// How far down the queue a record's place is looked for when the list reorders.
 const POSITION_CAP: usize = 10_000;
 
@@ -811,6 +818,24 @@ impl Store {
     ) -> Result<Vec<ApprovalRow>> {
         let mut c = self.approval_conditions(f)?;
         c.window(offset);
+        if offset >= DEEP_WINDOW {
+            // The window's ids from the open approvals' index, then its rows: read whole, every
+            // approval skipped was joined to its enterprise (the cursor's record 4,347 down
+            // after a filter was cleared: 27 ms, 265 ms with the pages not yet read).
+            let (sql, params) = c.bound(&format!(
+                "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
+                self.open_approvals(),
+                c.sql(),
+                self.conn()
+                    .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
+            ));
+            let ids = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_map(params, |r| r.get::<i64>(0))?
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            return self.approvals_by_id(&ids);
+        }
         let (sql, params) = c.bound(&format!(
             "{} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
             self.open_approval_select(),
@@ -1304,6 +1329,36 @@ mod tests {
                 }
             }
             assert!(held >= 2, "{:?}: the held way was taken", db.backend);
+        }
+    }
+
+    #[test]
+    fn deep_approval_windows_are_the_rows_of_the_whole_list() {
+        for (db, store, now) in demos() {
+            let filters = [
+                ListFilter::text(""),
+                ListFilter::text("d"),
+                narrowed(Narrow::NearlyDue, now, "op01"),
+            ];
+            for f in filters {
+                let whole: Vec<i64> = store
+                    .approvals_read_in_order(&f, 1000, 0)
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                assert!(whole.len() > DEEP_WINDOW + 3, "{:?} {}", db.backend, f.text);
+                for offset in 0..whole.len() {
+                    let got: Vec<i64> = store
+                        .approvals_read_in_order(&f, 3, offset)
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.id)
+                        .collect();
+                    let want: Vec<i64> = whole.iter().skip(offset).take(3).copied().collect();
+                    assert_eq!(got, want, "{:?} {} at {offset}", db.backend, f.text);
+                }
+            }
         }
     }
 
