@@ -6,7 +6,7 @@ use super::approvals::{
     APPROVAL_SELECT, OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG, approval_from,
 };
 use super::db::{OptionalExtension, Owned};
-use super::queue::{QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
+use super::queue::{DEEP_WINDOW, QUEUE_COLUMNS, QUEUE_FROM, QUEUE_ORDER, QUEUE_ORDER_PG, row_from};
 use crate::domain::approval::NEARLY_DUE_FRACTION;
 use crate::domain::narrow::{Narrow, approval_kinds_named};
 use crate::domain::queue::{COUNT_CAP, Count, WorkKind, WorkStatus};
@@ -86,13 +86,6 @@ pub(super) struct FilterMemo {
 const APPROVALS_HELD: usize = 2_000;
 #[cfg(test)]
 const APPROVALS_HELD: usize = 5;
-
-/// From how far down the approvals a window is read by the ids of its rows (found from the
-/// index alone) rather than along the order whole. The tests' demo has few approvals.
-#[cfg(not(test))]
-const DEEP_WINDOW: usize = 100;
-#[cfg(test)]
-const DEEP_WINDOW: usize = 4;
 
 /// How far down the queue a record's place is looked for when the list reorders.
 const POSITION_CAP: usize = 10_000;
@@ -1333,8 +1326,26 @@ mod tests {
     }
 
     #[test]
-    fn deep_approval_windows_are_the_rows_of_the_whole_list() {
+    fn deep_windows_are_the_rows_of_the_whole_list() {
         for (db, store, now) in demos() {
+            // The queue, read from its start and (past its middle) from its end.
+            let whole: Vec<i64> = store
+                .queue(10_000, 0)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert!(whole.len() > DEEP_WINDOW * 4, "{:?}", db.backend);
+            for offset in 0..=whole.len() {
+                let got: Vec<i64> = store
+                    .queue(3, offset)
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                let want: Vec<i64> = whole.iter().skip(offset).take(3).copied().collect();
+                assert_eq!(got, want, "{:?} queue at {offset}", db.backend);
+            }
             let filters = [
                 ListFilter::text(""),
                 ListFilter::text("d"),

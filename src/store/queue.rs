@@ -46,6 +46,17 @@ pub(super) const QUEUE_ORDER: &str = "(w.status = 'abnormal') DESC, w.aeo DESC, 
 pub(super) const QUEUE_ORDER_PG: &str =
     "(w.status = 'abnormal') DESC, w.aeo DESC, w.urgent DESC, w.due_at, w.received_at, w.id";
 
+/// The queue's order backwards, for the windows nearer its end (read from the same index).
+const QUEUE_ORDER_REVERSED: &str = "(w.status = 'abnormal') ASC, w.aeo ASC, w.urgent ASC, coalesce(w.due_at, 9223372036854775807) DESC, w.received_at DESC, w.id DESC";
+const QUEUE_ORDER_PG_REVERSED: &str = "(w.status = 'abnormal') ASC, w.aeo ASC, w.urgent ASC, w.due_at DESC, w.received_at DESC, w.id DESC";
+
+/// From how far down a list a window is read by the ids of its rows (found from the list's
+/// index alone) rather than along the order whole. The tests' demo lists are short.
+#[cfg(not(test))]
+pub(super) const DEEP_WINDOW: usize = 100;
+#[cfg(test)]
+pub(super) const DEEP_WINDOW: usize = 4;
+
 /// The columns `row_from` reads, from `work_items w` joined with `enterprises e`.
 pub(super) const QUEUE_COLUMNS: &str = "SELECT w.id, w.kind, w.enterprise_id, e.name_zh, e.credit, w.aeo, w.declaration_no,
             w.received_at, w.due_at, w.status, w.urgent, w.non_intrusive, w.report_accepted, w.taken_by";
@@ -248,6 +259,9 @@ impl Store {
 
     /// One window of the open queue, in the domain's order.
     pub fn queue(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
+        if offset >= DEEP_WINDOW {
+            return self.queue_deep(limit, offset);
+        }
         let dialect = self.dialect();
         if self.conn().is_pg() {
             let mut stmt = self.conn().prepare_cached(&queue_window_sql(dialect))?;
@@ -262,6 +276,36 @@ impl Store {
             stmt.query_map(params![offset as i64], row_from)?
                 .collect::<anyhow::Result<Vec<_>>>()
         }
+    }
+
+    /// A window far down the open queue: its ids from the queue's index alone (from the end,
+    /// in the reverse order, when it is nearer the end), then its rows. Read whole along the
+    /// order, every item skipped was read and joined to its enterprise: 5,000 down 16-98 ms,
+    /// the last window (End) 2.7 s on the large database.
+    fn queue_deep(&self, limit: usize, offset: usize) -> Result<Vec<QueueRow>> {
+        let len = usize::try_from(self.queue_len()?).unwrap_or(0);
+        let from_end = offset > len / 2;
+        let (order, take, skip) = if from_end {
+            let take = len.saturating_sub(offset).min(limit);
+            (
+                self.conn()
+                    .pick(QUEUE_ORDER_REVERSED, QUEUE_ORDER_PG_REVERSED),
+                take,
+                len.saturating_sub(offset + take),
+            )
+        } else {
+            (self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG), limit, offset)
+        };
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT w.id FROM {} WHERE w.status <> 'done' ORDER BY {order} LIMIT {take} OFFSET ?1",
+            self.conn()
+                .pick("work_items w INDEXED BY work_items_queue", "work_items w"),
+        ))?;
+        let ids = stmt
+            .query_map(params![skip as i64], |r| r.get::<i64>(0))?
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // In the queue's order again.
+        self.queue_rows(&ids)
     }
 
     pub fn queue_len(&self) -> Result<i64> {
