@@ -500,6 +500,28 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
         format!("{tag}frame after a key (Down) at 160x48, per pane"),
         later.join(", "),
     ));
+    // The ends of the long lists: End reads the last window, Home the first again.
+    let mut ends = Vec::new();
+    for (name, pane) in [("queue", PaneId::Queue), ("approvals", PaneId::Approvals)] {
+        app.update(Action::SwitchPane(pane));
+        terminal.draw(|f| app.draw(f)).unwrap();
+        for (key, what) in [
+            (crossterm::event::KeyCode::End, "End"),
+            (crossterm::event::KeyCode::Home, "Home"),
+        ] {
+            let t = Instant::now();
+            app.on_key(crossterm::event::KeyEvent::new(
+                key,
+                crossterm::event::KeyModifiers::NONE,
+            ));
+            terminal.draw(|f| app.draw(f)).unwrap();
+            ends.push(format!("{name} {what} {}", ms(t.elapsed())));
+        }
+    }
+    rows.push((
+        format!("{tag}frame after End, then Home, in the long lists"),
+        ends.join(", "),
+    ));
     // What the pane tabs' counts cost (taken on every data change and once a minute).
     let store = Store::open(db, Access::ReadOnly).expect("open");
     // Following a record the list moved farther than the rows around the window (its place
