@@ -386,6 +386,21 @@ fn console_app(db: &Path, now: jiff::Timestamp) -> App {
     console_on(Store::open(db, Access::ReadOnly).expect("open"), now)
 }
 
+/// One key in the console and the frame after it: how long both took.
+fn key_and_frame(
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    code: crossterm::event::KeyCode,
+) -> Duration {
+    let t = Instant::now();
+    app.on_key(crossterm::event::KeyEvent::new(
+        code,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    terminal.draw(|f| app.draw(f)).unwrap();
+    t.elapsed()
+}
+
 fn console_on(store: Store, now: jiff::Timestamp) -> App {
     let db_label = store.path().display().to_string();
     App::new(
@@ -488,13 +503,8 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
         ("today", PaneId::Today),
     ] {
         app.update(Action::SwitchPane(pane));
-        let t = Instant::now();
-        app.on_key(crossterm::event::KeyEvent::new(
-            crossterm::event::KeyCode::Down,
-            crossterm::event::KeyModifiers::NONE,
-        ));
-        terminal.draw(|f| app.draw(f)).unwrap();
-        later.push(format!("{name} {}", ms(t.elapsed())));
+        let took = key_and_frame(&mut app, &mut terminal, crossterm::event::KeyCode::Down);
+        later.push(format!("{name} {}", ms(took)));
     }
     rows.push((
         format!("{tag}frame after a key (Down) at 160x48, per pane"),
@@ -509,13 +519,8 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
             (crossterm::event::KeyCode::End, "End"),
             (crossterm::event::KeyCode::Home, "Home"),
         ] {
-            let t = Instant::now();
-            app.on_key(crossterm::event::KeyEvent::new(
-                key,
-                crossterm::event::KeyModifiers::NONE,
-            ));
-            terminal.draw(|f| app.draw(f)).unwrap();
-            ends.push(format!("{name} {what} {}", ms(t.elapsed())));
+            let took = key_and_frame(&mut app, &mut terminal, key);
+            ends.push(format!("{name} {what} {}", ms(took)));
         }
     }
     rows.push((
@@ -577,10 +582,11 @@ fn first_frames(db: &Path, tag: &str, rows: &mut Vec<(String, String)>) {
             let mut each = Vec::new();
             for c in word.chars() {
                 std::thread::sleep(pause);
-                let t = Instant::now();
-                app.on_key(key(crossterm::event::KeyCode::Char(c)));
-                terminal.draw(|f| app.draw(f)).unwrap();
-                each.push(t.elapsed());
+                each.push(key_and_frame(
+                    &mut app,
+                    &mut terminal,
+                    crossterm::event::KeyCode::Char(c),
+                ));
             }
             let worst = each.iter().max().copied().unwrap_or_default();
             let each: Vec<String> = each
