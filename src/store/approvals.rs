@@ -637,7 +637,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT approval_id, reason, started_at, ended_at FROM approval_pauses
              WHERE {} ORDER BY started_at",
-            self.conn().id_in("approval_id", "?1")
+            self.conn().in_list("approval_id", "?1", true)
         ))?;
         let mut by_id: HashMap<i64, Vec<PauseRow>> = HashMap::new();
         let pauses = stmt.query_map([serde_json::to_string(&ids)?], |r| {

@@ -326,17 +326,9 @@ impl Store {
                 .filter(|k| k.starts_with(&lower))
                 .collect();
             if !kinds.is_empty() {
-                // PostgreSQL reads the kinds' index (schema 24) for a list it is given, not
-                // for a set it joins: it scanned the table for the first 8,000 declarations
-                // (1,731 pages against 43).
-                let values = self.conn().json_values(":kinds", false);
-                part(
-                    &mut c,
-                    match self.dialect() {
-                        super::Dialect::Sqlite => format!("kind IN ({values})"),
-                        super::Dialect::Postgres => format!("kind = ANY (ARRAY({values}))"),
-                    },
-                );
+                // From the kinds' index (schema 24): PostgreSQL scanned the table for the first
+                // 8,000 declarations when the kinds were a set to join (1,731 pages against 43).
+                part(&mut c, self.conn().in_list("kind", ":kinds", false));
                 c.bind(":kinds", serde_json::to_string(&kinds)?);
             }
             if let Some(status) = WorkStatus::ALL.iter().find(|s| s.code() == lower) {
@@ -561,7 +553,7 @@ impl Store {
     pub fn queue_rows(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
         let sql = format!(
             "{QUEUE_COLUMNS} {QUEUE_FROM} WHERE {} AND w.status <> 'done' ORDER BY {}",
-            self.conn().id_in("w.id", "?1"),
+            self.conn().in_list("w.id", "?1", true),
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -737,7 +729,7 @@ impl Store {
     fn approvals_by_id(&self, ids: &[i64]) -> Result<Vec<ApprovalRow>> {
         let sql = format!(
             "{APPROVAL_SELECT} WHERE {} AND a.decided_at IS NULL ORDER BY {}",
-            self.conn().id_in("a.id", "?1"),
+            self.conn().in_list("a.id", "?1", true),
             self.conn()
                 .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
         );

@@ -931,7 +931,7 @@ impl Store {
         let ids: Vec<i64> = unsure.iter().map(|(_, id)| *id).collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {PROBLEM_COLS} {PROBLEM_FROM} WHERE {} ORDER BY p.opened_at, p.id",
-            self.conn().id_in("p.id", "?1")
+            self.conn().in_list("p.id", "?1", true)
         ))?;
         let mut unsure = stmt
             .query_map([serde_json::to_string(&ids)?], problem_from)?

@@ -478,7 +478,7 @@ impl Store {
         let ids: Vec<i64> = bookings.iter().map(|b| b.id).collect();
         let mut stmt = self.conn().prepare_cached(&format!(
             "{BOOKING_SELECT} WHERE {}",
-            self.conn().id_in("b.id", "?1")
+            self.conn().in_list("b.id", "?1", true)
         ))?;
         let mut whole: HashMap<i64, BookingRow> = HashMap::new();
         for row in stmt.query_map([serde_json::to_string(&ids)?], booking_from)? {

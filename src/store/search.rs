@@ -479,16 +479,10 @@ impl Store {
     /// The enterprises `ids` that `aeo` allows, as the matcher reads them, in the order of
     /// `ids`: those not kept from an earlier keystroke are read in one statement.
     fn memo_enterprises(&self, ids: &[i64], aeo: &str) -> Result<Vec<(i64, Rc<MemoEnterprise>)>> {
-        let sql = match self.conn().dialect() {
-            Dialect::Sqlite => format!(
-                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM json_each(?1) p
-                 CROSS JOIN enterprises e ON e.id = p.value"
-            ),
-            Dialect::Postgres => format!(
-                "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM enterprises e
-                 WHERE e.id IN (SELECT jsonb_array_elements_text(?1::jsonb)::bigint)"
-            ),
-        };
+        let sql = format!(
+            "SELECT {RANK_COLS}, e.search_units, e.alias_units FROM enterprises e WHERE {}",
+            self.conn().in_list("e.id", "?1", true)
+        );
         let mut rows = self.memo_rows(
             ids,
             |m| &mut m.enterprises,
@@ -778,22 +772,24 @@ impl Store {
         // again); the others are read in one statement (on SQLite a statement per row cost a
         // run of the statement each).
         let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-        let fetched = self.memo_rows(&ids, |m| &mut m.shown, MEMO_SHOWN, |missing| {
-            let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units FROM {}",
-                self.conn().pick(
-                    "json_each(?1) p CROSS JOIN enterprises e ON e.id = p.value
-                     LEFT JOIN coordinators c ON c.id = e.coordinator_id",
-                    "enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
-                     WHERE e.id = ANY(ARRAY(SELECT jsonb_array_elements_text(?1::jsonb)::bigint))"
-                )
-            ))?;
-            stmt.query_map([serde_json::to_string(missing)?], |r| {
-                let row = shown_row(r)?;
-                Ok((row.0.enterprise.id, row))
-            })?
-            .collect::<anyhow::Result<Vec<_>>>()
-        })?;
+        let fetched = self.memo_rows(
+            &ids,
+            |m| &mut m.shown,
+            MEMO_SHOWN,
+            |missing| {
+                let mut stmt = self.conn().prepare_cached(&format!(
+                    "SELECT {ENTERPRISE_COLS}, {COORDINATOR_COLS}, e.search_units, e.alias_units
+                 FROM enterprises e LEFT JOIN coordinators c ON c.id = e.coordinator_id
+                 WHERE {}",
+                    self.conn().in_list("e.id", "?1", true)
+                ))?;
+                stmt.query_map([serde_json::to_string(missing)?], |r| {
+                    let row = shown_row(r)?;
+                    Ok((row.0.enterprise.id, row))
+                })?
+                .collect::<anyhow::Result<Vec<_>>>()
+            },
+        )?;
         let mut out = Vec::with_capacity(order.len());
         for (id, c) in order {
             // Gone since it was found (PostgreSQL reads outside one transaction).
