@@ -257,6 +257,15 @@ impl Store {
         Ok(made)
     }
 
+    /// The ids statement `sql` of `c` reads (its first column), in its order.
+    fn ids_of(&self, c: &Conditions, sql: &str) -> Result<Vec<i64>> {
+        let (sql, params) = c.bound(sql);
+        self.conn()
+            .prepare_cached(&sql)?
+            .query_map(params, |r| r.get::<i64>(0))?
+            .collect()
+    }
+
     /// The enterprises the filter names (the lookup matcher's), as a JSON array.
     fn filter_enterprises(&self, filter: &str) -> Result<String> {
         self.filter_memo(
@@ -498,12 +507,10 @@ impl Store {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<QueueRow>> {
-        let matching: std::collections::HashSet<i64> = {
-            let (sql, params) = c.bound(&c.text_ids.join(" UNION ALL "));
-            let mut stmt = self.conn().prepare_cached(&sql)?;
-            stmt.query_map(params, |r| r.get::<i64>(0))?
-                .collect::<anyhow::Result<_>>()?
-        };
+        let matching: std::collections::HashSet<i64> = self
+            .ids_of(c, &c.text_ids.join(" UNION ALL "))?
+            .into_iter()
+            .collect();
         let mut window = Vec::with_capacity(limit);
         let mut passed = 0;
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -539,14 +546,12 @@ impl Store {
         if self.queue_plan(f.text.trim(), &c)?.0 != Plan::ById {
             return Ok(None);
         }
-        let (sql, params) = c.bound(&format!(
+        let sql = format!(
             "SELECT w.id FROM work_items w WHERE {} ORDER BY {}",
             c.sql_for(Plan::ById),
             self.conn().pick(QUEUE_ORDER, QUEUE_ORDER_PG),
-        ));
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let ids = stmt.query_map(params, |r| r.get::<i64>(0))?;
-        Ok(Some(ids.collect::<anyhow::Result<Vec<_>>>()?))
+        );
+        Ok(Some(self.ids_of(&c, &sql)?))
     }
 
     /// The open items among `ids` (a window of `queue_filtered_ids`), in the queue's order.
@@ -678,7 +683,8 @@ impl Store {
             text,
             |m| &mut m.approvals,
             || {
-                let c = self.approval_conditions(f)?;
+                let mut c = self.approval_conditions(f)?;
+                c.window(0);
                 let sql = if self.conn().is_pg()
                     && text.len() >= 3
                     && text.chars().all(|ch| ch.is_ascii_alphanumeric())
@@ -706,22 +712,23 @@ impl Store {
                         APPROVALS_HELD + 1
                     )
                 } else {
-                    format!(
-                        "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {}",
-                        self.open_approvals(),
-                        c.sql(),
-                        self.conn()
-                            .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG),
-                        APPROVALS_HELD + 1
-                    )
+                    self.open_approval_ids_sql(&c, APPROVALS_HELD + 1)
                 };
-                let (sql, params) = c.bound(&sql);
-                let mut stmt = self.conn().prepare_cached(&sql)?;
-                let ids = stmt
-                    .query_map(params, |r| r.get::<i64>(0))?
-                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let ids = self.ids_of(&c, &sql)?;
                 Ok((ids.len() <= APPROVALS_HELD).then_some(ids))
             },
+        )
+    }
+
+    /// The statement reading the ids of `limit` open approvals under `c` from `:offset` (see
+    /// [`Conditions::window`]), in the pane's order, from the open approvals' index.
+    fn open_approval_ids_sql(&self, c: &Conditions, limit: usize) -> String {
+        format!(
+            "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
+            self.open_approvals(),
+            c.sql(),
+            self.conn()
+                .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
         )
     }
 
@@ -807,18 +814,7 @@ impl Store {
             // The window's ids from the open approvals' index, then its rows: read whole, every
             // approval skipped was joined to its enterprise (the cursor's record 4,347 down
             // after a filter was cleared: 27 ms, 265 ms with the pages not yet read).
-            let (sql, params) = c.bound(&format!(
-                "SELECT a.id FROM {} WHERE {} ORDER BY {} LIMIT {limit} OFFSET :offset",
-                self.open_approvals(),
-                c.sql(),
-                self.conn()
-                    .pick(OPEN_APPROVAL_ORDER, OPEN_APPROVAL_ORDER_PG)
-            ));
-            let ids = self
-                .conn()
-                .prepare_cached(&sql)?
-                .query_map(params, |r| r.get::<i64>(0))?
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let ids = self.ids_of(&c, &self.open_approval_ids_sql(&c, limit))?;
             return self.approvals_by_id(&ids);
         }
         let (sql, params) = c.bound(&format!(
