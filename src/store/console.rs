@@ -1313,50 +1313,42 @@ mod tests {
         }
     }
 
+    /// Every window of 3 rows of a list, at every offset, is the whole list's rows there.
+    fn windows_agree(whole: &[i64], window: impl Fn(usize) -> Vec<i64>, what: &str) {
+        assert!(whole.len() > DEEP_WINDOW + 3, "{what}");
+        for offset in 0..=whole.len() {
+            let want: Vec<i64> = whole.iter().skip(offset).take(3).copied().collect();
+            assert_eq!(window(offset), want, "{what} at {offset}");
+        }
+    }
+
     #[test]
     fn deep_windows_are_the_rows_of_the_whole_list() {
         for (db, store, now) in demos() {
+            let queue_ids = |limit, offset| -> Vec<i64> {
+                let rows = store.queue(limit, offset).unwrap();
+                rows.iter().map(|r| r.id).collect()
+            };
             // The queue, read from its start and (past its middle) from its end.
-            let whole: Vec<i64> = store
-                .queue(10_000, 0)
-                .unwrap()
-                .iter()
-                .map(|r| r.id)
-                .collect();
+            let whole = queue_ids(10_000, 0);
             assert!(whole.len() > DEEP_WINDOW * 4, "{:?}", db.backend);
-            for offset in 0..=whole.len() {
-                let got: Vec<i64> = store
-                    .queue(3, offset)
-                    .unwrap()
-                    .iter()
-                    .map(|r| r.id)
-                    .collect();
-                let want: Vec<i64> = whole.iter().skip(offset).take(3).copied().collect();
-                assert_eq!(got, want, "{:?} queue at {offset}", db.backend);
-            }
-            let filters = [
+            let what = format!("{:?} queue", db.backend);
+            windows_agree(&whole, |offset| queue_ids(3, offset), &what);
+            for f in [
                 ListFilter::text(""),
                 ListFilter::text("d"),
                 narrowed(Narrow::NearlyDue, now, "op01"),
-            ];
-            for f in filters {
-                let whole: Vec<i64> = store
-                    .approvals_read_in_order(&f, 1000, 0)
-                    .unwrap()
-                    .iter()
-                    .map(|r| r.id)
-                    .collect();
-                assert!(whole.len() > DEEP_WINDOW + 3, "{:?} {}", db.backend, f.text);
-                for offset in 0..whole.len() {
-                    let got: Vec<i64> = store
-                        .approvals_read_in_order(&f, 3, offset)
-                        .unwrap()
-                        .iter()
-                        .map(|r| r.id)
-                        .collect();
-                    let want: Vec<i64> = whole.iter().skip(offset).take(3).copied().collect();
-                    assert_eq!(got, want, "{:?} {} at {offset}", db.backend, f.text);
-                }
+            ] {
+                let approval_ids = |limit, offset| -> Vec<i64> {
+                    let rows = store.approvals_read_in_order(&f, limit, offset).unwrap();
+                    rows.iter().map(|r| r.id).collect()
+                };
+                let what = format!("{:?} approvals {:?}", db.backend, f.text);
+                windows_agree(
+                    &approval_ids(1000, 0),
+                    |offset| approval_ids(3, offset),
+                    &what,
+                );
             }
         }
     }
