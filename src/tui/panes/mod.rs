@@ -142,11 +142,16 @@ pub fn frame_block<'a>(title: String, focused: bool, v: &View<'_>) -> Block<'a> 
 /// The columns a credit level's short name takes at most in `lang` (高级认证: 8; s.dishonest:
 /// 11): every list's credit column is at least this wide, so the level reads whole.
 pub fn credit_width(lang: crate::text::Lang) -> u16 {
-    crate::domain::credit::CreditLevel::ALL
-        .iter()
-        .map(|c| crate::text::width(c.short_name(lang)))
-        .max()
-        .unwrap_or(8) as u16
+    widest(
+        crate::domain::credit::CreditLevel::ALL
+            .iter()
+            .map(|c| c.short_name(lang)),
+    )
+}
+
+/// The display width of the widest of `names`: a column they all read whole in.
+pub fn widest<'a>(names: impl IntoIterator<Item = &'a str>) -> u16 {
+    names.into_iter().map(crate::text::width).max().unwrap_or(0) as u16
 }
 
 /// A table cell's text cut to its column by display width.

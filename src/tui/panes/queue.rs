@@ -1,7 +1,7 @@
 //! Pane 1, the priority queue: the domain's order (abnormal first, then AEO, then 加急, then the
 //! earlier deadline, then arrival), one window of rows at a time, columns chosen by the width.
 
-use super::{Hint, Pane, credit_width, fit, frame_block, row_style};
+use super::{Hint, Pane, credit_width, fit, frame_block, row_style, widest};
 use crate::domain::narrow::{Listing, Narrow};
 use crate::domain::ownership::ItemChange;
 use crate::domain::queue::{Count, WorkStatus};
@@ -96,6 +96,8 @@ struct Columns {
     status: u16,
     flags: u16,
     measure: u16,
+    /// The status column has room for who holds the item beside the status.
+    holder: bool,
 }
 
 fn columns(inner: u16, lang: Lang) -> Columns {
@@ -117,6 +119,7 @@ fn columns(inner: u16, lang: Lang) -> Columns {
         },
         flags: if wide { 20 } else { 8 },
         measure: if wide { 4 } else { 0 },
+        holder: false,
     };
     let fixed = [
         c.credit,
@@ -147,17 +150,18 @@ fn columns(inner: u16, lang: Lang) -> Columns {
         }
         c.enterprise = NAME + spare;
     }
+    c.holder = c.status > status_width(lang);
     c
 }
 
 /// The widest name of an open item's status in `lang`.
 fn status_width(lang: Lang) -> u16 {
-    WorkStatus::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| crate::text::width(s.name(lang)))
-        .max()
-        .unwrap_or(6) as u16
+    widest(
+        WorkStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.name(lang)),
+    )
 }
 
 fn time_cell(r: &QueueRow, now: jiff::Timestamp, lang: Lang) -> (String, bool) {
@@ -345,9 +349,7 @@ impl Pane for QueuePane {
             let (time, late) = time_cell(r, now, lang);
             let status = r.status.name(lang).to_string();
             let status = match (&r.taken_by, r.status) {
-                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal)
-                    if c.status > status_width(lang) =>
-                {
+                (Some(who), WorkStatus::InProgress | WorkStatus::Abnormal) if c.holder => {
                     format!("{status} {}", inert(who))
                 }
                 _ => status,
