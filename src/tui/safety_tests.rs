@@ -394,14 +394,14 @@ fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cu
     let mut c = console();
     let before = changes(&c.app);
     key(&mut c.app, KeyCode::Char('3'));
-    let all = c.app.approvals.total;
+    let all = c.app.approvals.total();
     // `/` then a reference's part: only matching approvals; `q` and `d` are letters here.
     let target = c.app.approvals.rows[2].clone();
     key(&mut c.app, KeyCode::Char('/'));
     keys(&mut c.app, &target.reference);
     key(&mut c.app, KeyCode::Enter);
     assert!(c.app.popup.is_none());
-    assert_eq!(c.app.approvals.total, 1, "{}", target.reference);
+    assert_eq!(c.app.approvals.total(), 1, "{}", target.reference);
     assert_eq!(c.app.approvals.selected_row().unwrap().id, target.id);
     let screen = render(&mut c.app, 80, 23);
     assert!(screen.contains("1 件匹配"), "{screen}");
@@ -414,7 +414,7 @@ fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cu
     c.app.on_key(press_ctrl_u);
     keys(&mut c.app, &target.enterprise);
     key(&mut c.app, KeyCode::Enter);
-    assert!(c.app.approvals.total >= 1);
+    assert!(c.app.approvals.total() >= 1);
     assert!(
         c.app
             .approvals
@@ -424,11 +424,11 @@ fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cu
     );
     // Esc lifts the filter; the cursor stays on the approval.
     key(&mut c.app, KeyCode::Esc);
-    assert_eq!(c.app.approvals.total, all);
+    assert_eq!(c.app.approvals.total(), all);
     assert_eq!(c.app.approvals.selected_row().unwrap().id, target.id);
     // `o`: overdue only, named in the title; the same key lifts it.
     key(&mut c.app, KeyCode::Char('o'));
-    let overdue = c.app.approvals.total;
+    let overdue = c.app.approvals.total();
     assert!(overdue > 0 && overdue < all);
     let screen = render(&mut c.app, 80, 23);
     assert!(screen.contains("待办审批 [只看超期]"), "{screen}");
@@ -441,12 +441,12 @@ fn the_approvals_filter_and_the_narrowing_keys_show_in_the_title_and_keep_the_cu
             .all(|r| r.due_at.is_some_and(|d| d <= now))
     );
     key(&mut c.app, KeyCode::Char('o'));
-    assert_eq!(c.app.approvals.total, all);
+    assert_eq!(c.app.approvals.total(), all);
     assert!(!render(&mut c.app, 80, 23).contains("只看超期"));
     // On the queue: `a` abnormal only, `m` mine (the operator op01), in the title, English too.
     key(&mut c.app, KeyCode::Char('1'));
     key(&mut c.app, KeyCode::Char('m'));
-    assert!(c.app.queue.total > 0);
+    assert!(c.app.queue.total() > 0);
     assert!(
         c.app
             .queue

@@ -357,7 +357,7 @@ fn j_and_down_move_the_queue_selection_and_the_window_follows() {
     key(&mut c.app, KeyCode::Char('k'));
     assert_eq!(c.app.queue.cursor.selected, 1);
     key(&mut c.app, KeyCode::Char('G'));
-    assert_eq!(c.app.queue.cursor.selected, c.app.queue.total - 1);
+    assert_eq!(c.app.queue.cursor.selected, c.app.queue.total() - 1);
     assert!(
         c.app.queue.selected_row().is_some(),
         "the window follows the selection"
@@ -427,15 +427,15 @@ fn the_command_line_checks_an_appointment_clearance_by_credit_level() {
 #[test]
 fn finishing_an_item_takes_it_off_the_queue_count_at_once() {
     let mut c = console();
-    let before = c.app.queue.total;
+    let before = c.app.queue.total();
     key(&mut c.app, KeyCode::Char('f'));
     yes(&mut c.app);
-    assert_eq!(c.app.queue.total, before - 1, "{:?}", c.app.status);
+    assert_eq!(c.app.queue.total(), before - 1, "{:?}", c.app.status);
     // Scrolling fetches new windows but keeps the count it has.
     for _ in 0..40 {
         key(&mut c.app, KeyCode::Char('j'));
     }
-    assert_eq!(c.app.queue.total, before - 1);
+    assert_eq!(c.app.queue.total(), before - 1);
     assert!(c.app.queue.cursor.offset > 0);
 }
 
@@ -487,9 +487,9 @@ fn take_finish_and_abnormal_change_the_selected_item() {
 #[test]
 fn slash_filters_the_queue_and_esc_clears_it() {
     let mut c = console();
-    let all = c.app.queue.total;
+    let all = c.app.queue.total();
     keys(&mut c.app, "/shqc");
-    assert!(c.app.queue.total < all);
+    assert!(c.app.queue.total() < all);
     assert!(
         c.app
             .queue
@@ -505,7 +505,7 @@ fn slash_filters_the_queue_and_esc_clears_it() {
             .collect::<Vec<_>>()
     );
     key(&mut c.app, KeyCode::Esc);
-    assert_eq!(c.app.queue.total, all);
+    assert_eq!(c.app.queue.total(), all);
 }
 
 #[test]
@@ -961,7 +961,7 @@ fn approvals_are_sorted_by_time_left_and_pause_and_resume() {
 fn select_approval(c: &mut Console, want: impl Fn(&crate::store::ApprovalRow) -> bool) -> i64 {
     key(&mut c.app, KeyCode::Char('3'));
     key(&mut c.app, KeyCode::Char('g'));
-    for _ in 0..c.app.approvals.total {
+    for _ in 0..c.app.approvals.total() {
         if let Some(r) = c.app.approvals.selected_row().filter(|r| want(r)) {
             return r.id;
         }

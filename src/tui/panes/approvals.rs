@@ -33,9 +33,8 @@ pub struct ApprovalsPane {
     pub rows: Vec<ApprovalRow>,
     /// The selection, as a position in the (filtered) list.
     pub cursor: Selection,
-    /// How many open approvals the filter leaves (the rows the cursor moves over), and as
+    /// How many open approvals the filter leaves (`n`: the rows the cursor moves over), and as
     /// said: a typed text naming many is said to name more (`2000+`).
-    pub total: usize,
     count: Count,
     page: usize,
     /// How many approvals are open (the title's overdue and nearly-due counts are the tab's).
@@ -50,7 +49,6 @@ impl Default for ApprovalsPane {
         ApprovalsPane {
             rows: Vec::new(),
             cursor: Selection::default(),
-            total: 0,
             count: Count::default(),
             page: 1,
             open: 0,
@@ -61,6 +59,11 @@ impl Default for ApprovalsPane {
 }
 
 impl ApprovalsPane {
+    /// How many open approvals the filter leaves: the rows the cursor moves over.
+    pub fn total(&self) -> usize {
+        self.count.n
+    }
+
     pub fn set_page(&mut self, rows: usize) {
         self.page = rows.max(1);
         self.cursor.set_page(self.page());
@@ -145,10 +148,9 @@ impl Pane for ApprovalsPane {
         } else {
             env.store.approvals_filtered_count(&lf)?
         };
-        self.total = self.count.n;
         self.cursor.set_page(self.page());
         self.rows = self.cursor.window(
-            self.total,
+            self.count.n,
             before,
             |r: &ApprovalRow| r.id,
             |limit, offset| env.store.approvals_filtered(&lf, limit, offset),
@@ -173,7 +175,7 @@ impl Pane for ApprovalsPane {
             }
         }
         let offset = self.cursor.offset;
-        if self.cursor.key(key, km, self.total) {
+        if self.cursor.key(key, km, self.count.n) {
             // The window moved: fetch the rows now on screen.
             return (self.cursor.offset != offset).then_some(Action::Reload);
         }

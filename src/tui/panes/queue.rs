@@ -28,9 +28,8 @@ pub struct QueuePane {
     pub rows: Vec<QueueRow>,
     /// The selection, as an absolute position in the queue.
     pub cursor: Selection,
-    pub total: usize,
-    /// What the title and the filter line show: `total`, or more than it (a filter is counted
-    /// up to `COUNT_CAP` and scrolls through that many).
+    /// How many rows the cursor moves over (`n`) and what the title and the filter line show:
+    /// that many, or more (a filter is counted up to `COUNT_CAP` and scrolls through that many).
     count: Count,
     /// The few items a typed filter leaves, in order (windows, the cursor's place and the
     /// count come from them); None: windows are read from the store.
@@ -39,7 +38,7 @@ pub struct QueuePane {
     /// `/` and the one-key narrowings.
     pub filter: FilterBox,
     now: Option<jiff::Timestamp>,
-    /// The filter and data version `total` was counted under; counting a large queue costs
+    /// The filter and data version `count` was counted under; counting a large queue costs
     /// more than fetching a window, so scrolling and resizing reuse it.
     counted: Option<(String, Option<Narrow>, u64)>,
 }
@@ -49,7 +48,6 @@ impl Default for QueuePane {
         QueuePane {
             rows: Vec::new(),
             cursor: Selection::default(),
-            total: 0,
             count: Count::default(),
             ids: None,
             page: 1,
@@ -61,6 +59,11 @@ impl Default for QueuePane {
 }
 
 impl QueuePane {
+    /// How many open items the (filtered) queue holds: the rows the cursor moves over.
+    pub fn total(&self) -> usize {
+        self.count.n
+    }
+
     pub fn set_page(&mut self, rows: usize) {
         self.page = rows.max(1);
         self.cursor.set_page(self.page());
@@ -208,13 +211,12 @@ impl Pane for QueuePane {
                 },
                 None => env.store.queue_filtered_count(&lf)?,
             };
-            self.total = self.count.n;
             self.counted = Some(key);
         }
         self.cursor.set_page(self.page());
         self.rows = match &self.ids {
             Some(ids) => self.cursor.window(
-                self.total,
+                self.count.n,
                 before,
                 |r: &QueueRow| r.id,
                 |limit, offset| {
@@ -225,7 +227,7 @@ impl Pane for QueuePane {
                 |id| Ok(ids.iter().position(|i| *i == id)),
             )?,
             None => self.cursor.window(
-                self.total,
+                self.count.n,
                 before,
                 |r: &QueueRow| r.id,
                 |limit, offset| env.store.queue_filtered(&lf, limit, offset),
@@ -245,7 +247,7 @@ impl Pane for QueuePane {
             }
         }
         let offset = self.cursor.offset;
-        if self.cursor.key(key, km, self.total) {
+        if self.cursor.key(key, km, self.count.n) {
             let held = self.page().min(self.rows.len().max(1));
             return self
                 .cursor
